@@ -1,0 +1,81 @@
+// What a node is: its hardware as hwloc detected it, its labels, and its state as the
+// scheduler sees it.
+#ifndef SHARC_CORE_NODE_H_
+#define SHARC_CORE_NODE_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/resources.h"
+
+namespace sharc {
+
+// One processing unit (hardware thread), named by its OS index: the number cgroups,
+// sched_setaffinity and /proc/self/status use.
+struct PuInfo {
+  int os_index = 0;
+  int core = 0;     // logical index of its core, unique within the node
+  int numa = 0;     // OS index of its NUMA node
+  int package = 0;  // logical index of its package (socket)
+  friend bool operator==(const PuInfo&, const PuInfo&) = default;
+};
+
+struct NumaInfo {
+  int os_index = 0;
+  int64_t memory_bytes = 0;
+  friend bool operator==(const NumaInfo&, const NumaInfo&) = default;
+};
+
+// A GPU as hwloc's I/O objects show it.
+struct GpuInfo {
+  int index = 0;             // the index CUDA_VISIBLE_DEVICES and /dev/nvidiaN use
+  std::string name;          // hwloc OS device name, e.g. "cuda0" or "card0"
+  std::string vendor;        // e.g. "NVIDIA Corporation" or the PCI vendor id "10de"
+  std::string model;         // e.g. "H100"; "" when unknown
+  std::string pci_bus_id;    // "0000:17:00.0"
+  int numa = -1;             // OS index of the NUMA node it is attached to; -1 if unknown
+  friend bool operator==(const GpuInfo&, const GpuInfo&) = default;
+};
+
+// The hardware of one node. PUs are sorted by OS index, GPUs by index.
+struct NodeTopology {
+  int packages = 0;
+  int cores = 0;
+  std::vector<PuInfo> pus;
+  std::vector<NumaInfo> numa_nodes;
+  std::vector<GpuInfo> gpus;
+  int64_t memory_bytes = 0;
+  friend bool operator==(const NodeTopology&, const NodeTopology&) = default;
+
+  // cpu (millicpus per PU), memory, gpu, and gpu/<model> per model.
+  Resources Capacity() const;
+};
+
+// What an agent registers: who it is and what it has.
+struct NodeInventory {
+  std::string name;
+  NodeTopology topology;
+  std::map<std::string, std::string> labels;
+  // True when the topology is not this machine (an XML fixture or a synthetic topology):
+  // the agent then cannot bind and says so instead of pretending.
+  bool binding_simulated = false;
+  std::string agent_version;
+  friend bool operator==(const NodeInventory&, const NodeInventory&) = default;
+};
+
+enum class NodeState {
+  kUp,     // connected, heartbeating, accepting jobs
+  kDown,   // missed heartbeats or never reconnected; its jobs were failed
+  kDrain,  // up, but no new placements (operator request or failed health check)
+};
+
+std::string_view NodeStateName(NodeState state);  // "UP", "DOWN", "DRAIN"
+std::optional<NodeState> ParseNodeState(std::string_view name);
+
+}  // namespace sharc
+
+#endif  // SHARC_CORE_NODE_H_

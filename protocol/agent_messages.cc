@@ -1,0 +1,297 @@
+#include "protocol/agent_messages.h"
+
+#include "core/units.h"
+#include "protocol/base64.h"
+#include "protocol/job_codec.h"
+#include "protocol/json_fields.h"
+#include "protocol/node_codec.h"
+
+namespace sharc::protocol {
+namespace {
+
+constexpr AttemptEnding kAllEndings[] = {AttemptEnding::kNone, AttemptEnding::kCancelled,
+                                         AttemptEnding::kTimeLimit, AttemptEnding::kKilled,
+                                         AttemptEnding::kLaunchFailed};
+
+Json Envelope(std::string_view type) { return Json{{"v", kProtocolVersion}, {"type", type}}; }
+
+void PutAttempt(Json& j, const AttemptId& a) {
+  j["job_id"] = a.job.value;
+  j["attempt"] = a.attempt;
+}
+
+void ReadAttempt(FieldReader& r, AttemptId* a) {
+  r.RequiredInt("job_id", &a->job.value, 1, INT64_MAX);
+  int64_t attempt = 0;
+  r.RequiredInt("attempt", &attempt, 1, INT32_MAX);
+  a->attempt = static_cast<int32_t>(attempt);
+}
+
+Json EncodeReport(const AttemptReport& report) {
+  Json j;
+  PutAttempt(j, report.attempt);
+  j["exited"] = report.exited;
+  j["start_time"] = report.start_time;
+  j["end_time"] = report.end_time;
+  j["exit_code"] = report.exit_code ? Json(*report.exit_code) : Json(nullptr);
+  j["signal"] = report.signal ? Json(*report.signal) : Json(nullptr);
+  j["ending"] = AttemptEndingName(report.ending);
+  j["message"] = report.message;
+  return j;
+}
+
+StatusOr<AttemptReport> DecodeReport(const Json& json, const std::string& where) {
+  FieldReader r(json, where);
+  AttemptReport report;
+  ReadAttempt(r, &report.attempt);
+  r.RequiredRaw("exited");
+  r.OptionalBool("exited", &report.exited);
+  r.OptionalInt("start_time", &report.start_time, 0, INT64_MAX);
+  r.OptionalInt("end_time", &report.end_time, 0, INT64_MAX);
+  if (r.OptionalRaw("exit_code")) {
+    int64_t code = 0;
+    r.OptionalInt("exit_code", &code, 0, 255);
+    report.exit_code = static_cast<int32_t>(code);
+  }
+  if (r.OptionalRaw("signal")) {
+    int64_t signal = 0;
+    r.OptionalInt("signal", &signal, 1, 128);
+    report.signal = static_cast<int32_t>(signal);
+  }
+  std::string ending = "none";
+  r.OptionalString("ending", &ending);
+  bool known = false;
+  for (AttemptEnding e : kAllEndings) {
+    if (AttemptEndingName(e) == ending) report.ending = e, known = true;
+  }
+  if (!known) r.Fail("ending", "unknown value '" + ending + "'");
+  r.OptionalString("message", &report.message);
+  SHARC_RETURN_IF_ERROR(r.Finish());
+  if (report.message.size() > 4096) report.message.resize(4096);
+  return report;
+}
+
+// Parses the envelope, checks the version and returns the type.
+StatusOr<Json> ParseEnvelope(std::string_view text, std::string* type) {
+  SHARC_ASSIGN_OR_RETURN(Json json, ParseJson(text, kMaxAgentMessageBytes));
+  if (!json.is_object()) return InvalidArgumentError("message: must be a JSON object");
+  auto v = json.find("v");
+  if (v == json.end() || !v->is_number_integer()) {
+    return InvalidArgumentError("message: missing protocol version 'v'");
+  }
+  if (v->get<int64_t>() != kProtocolVersion) {
+    return InvalidArgumentError("message: protocol version " + std::to_string(v->get<int64_t>()) +
+                                " is not supported (this side speaks " +
+                                std::to_string(kProtocolVersion) + ")");
+  }
+  auto t = json.find("type");
+  if (t == json.end() || !t->is_string()) return InvalidArgumentError("message: missing 'type'");
+  *type = t->get<std::string>();
+  return json;
+}
+
+}  // namespace
+
+std::string_view AttemptEndingName(AttemptEnding ending) {
+  switch (ending) {
+    case AttemptEnding::kNone: return "none";
+    case AttemptEnding::kCancelled: return "cancelled";
+    case AttemptEnding::kTimeLimit: return "time_limit";
+    case AttemptEnding::kKilled: return "killed";
+    case AttemptEnding::kLaunchFailed: return "launch_failed";
+  }
+  return "none";
+}
+
+std::string EncodeAgentMessage(const AgentMessage& message) {
+  Json j;
+  std::visit(
+      [&](const auto& m) {
+        using T = std::decay_t<decltype(m)>;
+        if constexpr (std::is_same_v<T, RegisterMsg>) {
+          j = Envelope("register");
+          j["protocol_version"] = m.protocol_version;
+          j["inventory"] = EncodeInventory(m.inventory);
+          Json attempts = Json::array();
+          for (const AttemptReport& a : m.attempts) attempts.push_back(EncodeReport(a));
+          j["attempts"] = std::move(attempts);
+        } else if constexpr (std::is_same_v<T, HeartbeatMsg>) {
+          j = Envelope("heartbeat");
+        } else if constexpr (std::is_same_v<T, JobUpdateMsg>) {
+          j = Envelope("job_update");
+          j["report"] = EncodeReport(m.report);
+        } else {
+          j = Envelope("output_response");
+          j["request_id"] = m.request_id;
+          j["error"] = m.error;
+          j["data"] = Base64Encode(m.data);
+          j["total_size"] = m.total_size;
+        }
+      },
+      message);
+  return DumpJson(j);
+}
+
+std::string EncodeSchedulerMessage(const SchedulerMessage& message) {
+  Json j;
+  std::visit(
+      [&](const auto& m) {
+        using T = std::decay_t<decltype(m)>;
+        if constexpr (std::is_same_v<T, RegisteredMsg>) {
+          j = Envelope("registered");
+          j["heartbeat_interval_ms"] = m.heartbeat_interval_ms;
+        } else if constexpr (std::is_same_v<T, LaunchMsg>) {
+          j = Envelope("launch");
+          PutAttempt(j, m.attempt);
+          j["tenant"] = m.tenant;
+          j["spec"] = EncodeJobSpec(m.spec);
+          j["node"] = m.allocation.node;
+          j["cpus"] = FormatCpuList(m.allocation.cpus);
+          j["gpus"] = m.allocation.gpus;
+          j["mem_bytes"] = m.allocation.memory_bytes;
+          j["binding_simulated"] = m.allocation.binding_simulated;
+        } else if constexpr (std::is_same_v<T, KillMsg>) {
+          j = Envelope("kill");
+          PutAttempt(j, m.attempt);
+          j["reason"] = m.reason == KillReason::kCancel ? "cancel" : "stale";
+        } else if constexpr (std::is_same_v<T, UpdateAckMsg>) {
+          j = Envelope("update_ack");
+          PutAttempt(j, m.attempt);
+          j["exited"] = m.exited;
+        } else {
+          j = Envelope("output_request");
+          j["request_id"] = m.request_id;
+          PutAttempt(j, m.attempt);
+          j["stream"] = m.stream;
+          j["offset"] = m.offset;
+          j["limit"] = m.limit;
+        }
+      },
+      message);
+  return DumpJson(j);
+}
+
+StatusOr<AgentMessage> DecodeAgentMessage(std::string_view text) {
+  std::string type;
+  SHARC_ASSIGN_OR_RETURN(Json json, ParseEnvelope(text, &type));
+  FieldReader r(json, type);
+  int64_t v = 0;
+  r.OptionalInt("v", &v, 0, INT64_MAX);
+  std::string ignored;
+  r.OptionalString("type", &ignored);
+  if (type == "register") {
+    RegisterMsg m;
+    int64_t version = 0;
+    r.RequiredInt("protocol_version", &version, 0, INT32_MAX);
+    m.protocol_version = static_cast<int>(version);
+    const Json* inventory = r.RequiredRaw("inventory");
+    const Json* attempts = r.RequiredRaw("attempts");
+    SHARC_RETURN_IF_ERROR(r.Finish());
+    SHARC_ASSIGN_OR_RETURN(m.inventory, DecodeInventory(*inventory, "register.inventory"));
+    if (!attempts->is_array() || attempts->size() > 100000) {
+      return InvalidArgumentError("register.attempts: must be a list");
+    }
+    for (size_t i = 0; i < attempts->size(); ++i) {
+      SHARC_ASSIGN_OR_RETURN(
+          AttemptReport a,
+          DecodeReport((*attempts)[i], "register.attempts[" + std::to_string(i) + "]"));
+      m.attempts.push_back(std::move(a));
+    }
+    return AgentMessage(std::move(m));
+  }
+  if (type == "heartbeat") {
+    SHARC_RETURN_IF_ERROR(r.Finish());
+    return AgentMessage(HeartbeatMsg{});
+  }
+  if (type == "job_update") {
+    const Json* report = r.RequiredRaw("report");
+    SHARC_RETURN_IF_ERROR(r.Finish());
+    JobUpdateMsg m;
+    SHARC_ASSIGN_OR_RETURN(m.report, DecodeReport(*report, "job_update.report"));
+    return AgentMessage(std::move(m));
+  }
+  if (type == "output_response") {
+    OutputResponseMsg m;
+    std::string data;
+    r.RequiredInt("request_id", &m.request_id, 1, INT64_MAX);
+    r.OptionalString("error", &m.error);
+    r.OptionalString("data", &data);
+    r.OptionalInt("total_size", &m.total_size, 0, INT64_MAX);
+    SHARC_RETURN_IF_ERROR(r.Finish());
+    SHARC_ASSIGN_OR_RETURN(m.data, Base64Decode(data));
+    return AgentMessage(std::move(m));
+  }
+  return InvalidArgumentError("message: unknown type '" + type + "' from an agent");
+}
+
+StatusOr<SchedulerMessage> DecodeSchedulerMessage(std::string_view text) {
+  std::string type;
+  SHARC_ASSIGN_OR_RETURN(Json json, ParseEnvelope(text, &type));
+  FieldReader r(json, type);
+  int64_t v = 0;
+  r.OptionalInt("v", &v, 0, INT64_MAX);
+  std::string ignored;
+  r.OptionalString("type", &ignored);
+  if (type == "registered") {
+    RegisteredMsg m;
+    r.RequiredInt("heartbeat_interval_ms", &m.heartbeat_interval_ms, 10, 3'600'000);
+    SHARC_RETURN_IF_ERROR(r.Finish());
+    return SchedulerMessage(m);
+  }
+  if (type == "launch") {
+    LaunchMsg m;
+    ReadAttempt(r, &m.attempt);
+    r.RequiredString("tenant", &m.tenant);
+    const Json* spec = r.RequiredRaw("spec");
+    std::string cpus;
+    r.RequiredString("node", &m.allocation.node);
+    r.RequiredString("cpus", &cpus);
+    r.OptionalIntList("gpus", &m.allocation.gpus, 0, 1 << 16);
+    r.RequiredInt("mem_bytes", &m.allocation.memory_bytes, 0, INT64_MAX);
+    r.OptionalBool("binding_simulated", &m.allocation.binding_simulated);
+    SHARC_RETURN_IF_ERROR(r.Finish());
+    FieldReader s(*spec, "launch.spec");
+    ReadJobSpecFields(s, &m.spec);
+    SHARC_RETURN_IF_ERROR(s.Finish());
+    SHARC_RETURN_IF_ERROR(ValidateJobSpec(m.spec).WithPrefix("launch.spec"));
+    SHARC_ASSIGN_OR_RETURN(m.allocation.cpus, ParseCpuList(cpus));
+    if (m.allocation.cpus.empty()) return InvalidArgumentError("launch.cpus: empty");
+    return SchedulerMessage(std::move(m));
+  }
+  if (type == "kill") {
+    KillMsg m;
+    ReadAttempt(r, &m.attempt);
+    std::string reason;
+    r.RequiredString("reason", &reason);
+    if (r.ok() && reason != "cancel" && reason != "stale") {
+      r.Fail("reason", "must be 'cancel' or 'stale'");
+    }
+    SHARC_RETURN_IF_ERROR(r.Finish());
+    m.reason = reason == "cancel" ? KillReason::kCancel : KillReason::kStale;
+    return SchedulerMessage(m);
+  }
+  if (type == "update_ack") {
+    UpdateAckMsg m;
+    ReadAttempt(r, &m.attempt);
+    r.RequiredRaw("exited");
+    r.OptionalBool("exited", &m.exited);
+    SHARC_RETURN_IF_ERROR(r.Finish());
+    return SchedulerMessage(m);
+  }
+  if (type == "output_request") {
+    OutputRequestMsg m;
+    r.RequiredInt("request_id", &m.request_id, 1, INT64_MAX);
+    ReadAttempt(r, &m.attempt);
+    r.RequiredString("stream", &m.stream);
+    r.OptionalInt("offset", &m.offset, 0, INT64_MAX);
+    r.RequiredInt("limit", &m.limit, 1, 64 << 20);
+    if (r.ok() && m.stream != "stdout" && m.stream != "stderr") {
+      r.Fail("stream", "must be 'stdout' or 'stderr'");
+    }
+    SHARC_RETURN_IF_ERROR(r.Finish());
+    return SchedulerMessage(std::move(m));
+  }
+  return InvalidArgumentError("message: unknown type '" + type + "' from the scheduler");
+}
+
+}  // namespace sharc::protocol

@@ -1,0 +1,114 @@
+// The messages agents and the scheduler exchange over the agent channel (a WebSocket on the
+// scheduler's port, path /v1/agent/connect, authenticated by the node join secret).
+//
+// Each message is one JSON text frame {"v":1,"type":"<type>",...}. Every message is
+// idempotent: re-sending one after a reconnect is always safe.
+//
+//   agent -> scheduler                       scheduler -> agent
+//   register   inventory + every attempt     registered   session accepted
+//              the agent knows               launch       start an attempt
+//   heartbeat  liveness (every ~1 s)         kill         end an attempt (fenced)
+//   job_update an attempt started/exited     update_ack   the update is durable; forget it
+//   output_response                          output_request  read a job's stdout/stderr
+//
+// Fencing: launch, kill and job_update name an AttemptId (job id, attempt). An agent refuses
+// a launch older than an attempt it already ran for that job; the scheduler ignores updates
+// about an attempt that is not the job's current one on that node and orders it killed.
+#ifndef SHARC_PROTOCOL_AGENT_MESSAGES_H_
+#define SHARC_PROTOCOL_AGENT_MESSAGES_H_
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/job.h"
+#include "core/node.h"
+
+namespace sharc::protocol {
+
+inline constexpr int kProtocolVersion = 1;
+inline constexpr std::string_view kAgentChannelPath = "/v1/agent/connect";
+
+// How an attempt ended, as the agent knows it.
+enum class AttemptEnding {
+  kNone,          // still running, or exited on its own
+  kCancelled,     // killed because the scheduler said cancel
+  kTimeLimit,     // killed at its walltime
+  kKilled,        // killed for another reason (stale attempt, node shutdown)
+  kLaunchFailed,  // never started (bad program, no such directory...)
+};
+std::string_view AttemptEndingName(AttemptEnding ending);
+
+// The state of one attempt on a node.
+struct AttemptReport {
+  AttemptId attempt;
+  bool exited = false;
+  UnixMillis start_time = 0;
+  UnixMillis end_time = 0;             // when exited
+  std::optional<int32_t> exit_code;    // when it exited normally
+  std::optional<int32_t> signal;       // when a signal ended it
+  AttemptEnding ending = AttemptEnding::kNone;
+  std::string message;                 // e.g. "exec: No such file or directory"
+  friend bool operator==(const AttemptReport&, const AttemptReport&) = default;
+};
+
+// Agent -> scheduler.
+struct RegisterMsg {
+  int protocol_version = kProtocolVersion;
+  NodeInventory inventory;
+  std::vector<AttemptReport> attempts;  // running ones and exited ones not yet acknowledged
+};
+struct HeartbeatMsg {};
+struct JobUpdateMsg {
+  AttemptReport report;
+};
+struct OutputResponseMsg {
+  int64_t request_id = 0;
+  std::string error;  // "" on success
+  std::string data;   // raw bytes (base64 on the wire)
+  int64_t total_size = 0;
+};
+
+// Scheduler -> agent.
+struct RegisteredMsg {
+  int64_t heartbeat_interval_ms = 1000;
+};
+struct LaunchMsg {
+  AttemptId attempt;
+  std::string tenant;
+  JobSpec spec;
+  Allocation allocation;
+};
+enum class KillReason { kCancel, kStale };
+struct KillMsg {
+  AttemptId attempt;
+  KillReason reason = KillReason::kCancel;
+};
+struct UpdateAckMsg {
+  AttemptId attempt;
+  bool exited = false;
+};
+struct OutputRequestMsg {
+  int64_t request_id = 0;
+  AttemptId attempt;
+  std::string stream;  // "stdout" or "stderr"
+  int64_t offset = 0;
+  int64_t limit = 0;
+};
+
+using AgentMessage = std::variant<RegisterMsg, HeartbeatMsg, JobUpdateMsg, OutputResponseMsg>;
+using SchedulerMessage =
+    std::variant<RegisteredMsg, LaunchMsg, KillMsg, UpdateAckMsg, OutputRequestMsg>;
+
+inline constexpr size_t kMaxAgentMessageBytes = 8 << 20;
+
+std::string EncodeAgentMessage(const AgentMessage& message);
+std::string EncodeSchedulerMessage(const SchedulerMessage& message);
+// Never throws; InvalidArgument names the offending field.
+StatusOr<AgentMessage> DecodeAgentMessage(std::string_view text);
+StatusOr<SchedulerMessage> DecodeSchedulerMessage(std::string_view text);
+
+}  // namespace sharc::protocol
+
+#endif  // SHARC_PROTOCOL_AGENT_MESSAGES_H_

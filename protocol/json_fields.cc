@@ -1,0 +1,237 @@
+#include "protocol/json_fields.h"
+
+#include <algorithm>
+#include <limits>
+
+namespace sharc::protocol {
+namespace {
+
+// The deepest nesting of [ and { outside strings; stops counting once past `limit`.
+size_t NestingDepth(std::string_view text, size_t limit) {
+  size_t depth = 0, max_depth = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      max_depth = std::max(max_depth, ++depth);
+      if (max_depth > limit) return max_depth;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return max_depth;
+}
+
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+std::string TypeName(const Json& v) {
+  if (v.is_number_float()) return "a fractional number";
+  if (v.is_number()) return "a number";
+  if (v.is_string()) return "a string";
+  if (v.is_boolean()) return "a boolean";
+  if (v.is_array()) return "a list";
+  if (v.is_object()) return "an object";
+  return "null";
+}
+
+}  // namespace
+
+StatusOr<Json> ParseJson(std::string_view text, size_t max_bytes) {
+  if (text.size() > max_bytes) {
+    return InvalidArgumentError("body: larger than " + std::to_string(max_bytes) + " bytes");
+  }
+  if (NestingDepth(text, kMaxJsonDepth) > kMaxJsonDepth) {
+    return InvalidArgumentError("body: JSON nested deeper than " +
+                                std::to_string(kMaxJsonDepth) + " levels");
+  }
+  Json value = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (value.is_discarded()) {
+    // Re-parse with exceptions only to learn where it failed.
+    try {
+      Json unused = Json::parse(text);
+    } catch (const Json::parse_error& e) {
+      return InvalidArgumentError("body: not valid JSON (at byte " + std::to_string(e.byte) +
+                                  ")");
+    } catch (...) {
+    }
+    return InvalidArgumentError("body: not valid JSON");
+  }
+  return value;
+}
+
+std::string DumpJson(const Json& value) {
+  return value.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+FieldReader::FieldReader(const Json& object, std::string where)
+    : object_(object), where_(std::move(where)) {
+  if (!object_.is_object()) {
+    status_ = InvalidArgumentError((where_.empty() ? std::string("body") : where_) +
+                                   ": must be a JSON object, not " + TypeName(object_));
+  }
+}
+
+std::string FieldReader::Path(std::string_view key) const {
+  return where_.empty() ? std::string(key) : where_ + "." + std::string(key);
+}
+
+void FieldReader::Fail(std::string_view key, std::string message) {
+  if (status_.ok()) status_ = InvalidArgumentError(Path(key) + ": " + message);
+}
+
+const Json* FieldReader::Find(std::string_view key, bool required) {
+  if (!status_.ok()) return nullptr;
+  seen_.emplace(key);
+  auto it = object_.find(key);
+  if (it == object_.end() || it->is_null()) {
+    if (required) Fail(key, "is required");
+    return nullptr;
+  }
+  return &*it;
+}
+
+void FieldReader::RequiredString(std::string_view key, std::string* out) {
+  if (const Json* v = Find(key, true)) {
+    if (!v->is_string()) return Fail(key, "must be a string, not " + TypeName(*v));
+    *out = v->get<std::string>();
+  }
+}
+
+void FieldReader::OptionalString(std::string_view key, std::string* out) {
+  if (const Json* v = Find(key, false)) {
+    if (!v->is_string()) return Fail(key, "must be a string, not " + TypeName(*v));
+    *out = v->get<std::string>();
+  }
+}
+
+void FieldReader::RequiredInt(std::string_view key, int64_t* out, int64_t min, int64_t max) {
+  if (!Find(key, true)) return;
+  OptionalInt(key, out, min, max);
+}
+
+void FieldReader::OptionalInt(std::string_view key, int64_t* out, int64_t min, int64_t max) {
+  const Json* v = Find(key, false);
+  if (!v) return;
+  std::string range = "between " + std::to_string(min) + " and " + std::to_string(max);
+  if (v->is_number_unsigned()) {
+    uint64_t u = v->get<uint64_t>();
+    if (u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) ||
+        static_cast<int64_t>(u) > max || static_cast<int64_t>(u) < min) {
+      return Fail(key, "must be " + range);
+    }
+    *out = static_cast<int64_t>(u);
+  } else if (v->is_number_integer()) {
+    int64_t i = v->get<int64_t>();
+    if (i < min || i > max) return Fail(key, "must be " + range);
+    *out = i;
+  } else if (v->is_number_float()) {
+    return Fail(key, "must be a whole number " + range);
+  } else {
+    return Fail(key, "must be an integer, not " + TypeName(*v));
+  }
+}
+
+void FieldReader::OptionalInt32(std::string_view key, int32_t* out, int32_t min, int32_t max) {
+  int64_t v = *out;
+  OptionalInt(key, &v, min, max);
+  *out = static_cast<int32_t>(v);
+}
+
+void FieldReader::OptionalBool(std::string_view key, bool* out) {
+  if (const Json* v = Find(key, false)) {
+    if (!v->is_boolean()) return Fail(key, "must be true or false, not " + TypeName(*v));
+    *out = v->get<bool>();
+  }
+}
+
+void FieldReader::RequiredStringList(std::string_view key, std::vector<std::string>* out) {
+  if (!Find(key, true)) return;
+  OptionalStringList(key, out);
+}
+
+void FieldReader::OptionalStringList(std::string_view key, std::vector<std::string>* out) {
+  const Json* v = Find(key, false);
+  if (!v) return;
+  if (!v->is_array()) return Fail(key, "must be a list of strings, not " + TypeName(*v));
+  std::vector<std::string> result;
+  for (const Json& item : *v) {
+    if (!item.is_string()) return Fail(key, "must be a list of strings");
+    result.push_back(item.get<std::string>());
+  }
+  *out = std::move(result);
+}
+
+void FieldReader::OptionalIntList(std::string_view key, std::vector<int>* out, int min, int max) {
+  const Json* v = Find(key, false);
+  if (!v) return;
+  if (!v->is_array()) return Fail(key, "must be a list of integers, not " + TypeName(*v));
+  std::vector<int> result;
+  for (const Json& item : *v) {
+    if (!item.is_number_integer() || item.get<int64_t>() < min || item.get<int64_t>() > max) {
+      return Fail(key, "must be a list of integers between " + std::to_string(min) + " and " +
+                           std::to_string(max));
+    }
+    result.push_back(static_cast<int>(item.get<int64_t>()));
+  }
+  *out = std::move(result);
+}
+
+void FieldReader::OptionalStringMap(std::string_view key,
+                                    std::map<std::string, std::string>* out) {
+  const Json* v = Find(key, false);
+  if (!v) return;
+  if (!v->is_object()) {
+    return Fail(key, "must be an object of string values, not " + TypeName(*v));
+  }
+  std::map<std::string, std::string> result;
+  for (auto it = v->begin(); it != v->end(); ++it) {
+    if (!it->is_string()) return Fail(key, "'" + it.key() + "' must be a string");
+    result[it.key()] = it->get<std::string>();
+  }
+  *out = std::move(result);
+}
+
+const Json* FieldReader::OptionalRaw(std::string_view key) { return Find(key, false); }
+const Json* FieldReader::RequiredRaw(std::string_view key) { return Find(key, true); }
+
+Status FieldReader::Finish() {
+  if (!status_.ok()) return status_;
+  for (auto it = object_.begin(); it != object_.end(); ++it) {
+    if (seen_.count(it.key())) continue;
+    std::string message = "unknown field";
+    std::string best;
+    // Suggest only close matches: at most 2 edits, and fewer than half the name's length.
+    size_t best_distance = std::min<size_t>(3, it.key().size() / 2 + 1);
+    for (const std::string& known : seen_) {
+      size_t d = EditDistance(it.key(), known);
+      if (d < best_distance) best_distance = d, best = known;
+    }
+    if (!best.empty()) message += " (did you mean '" + best + "'?)";
+    return InvalidArgumentError(Path(it.key()) + ": " + message);
+  }
+  return Status::Ok();
+}
+
+}  // namespace sharc::protocol

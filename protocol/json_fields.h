@@ -1,0 +1,79 @@
+// Strict, non-throwing JSON decoding for untrusted input.
+//
+// ParseJson bounds size and nesting depth before nlohmann/json sees the text (its copy and
+// dump recurse), and never throws. FieldReader reads an object's fields with type and range
+// checks, remembers the first error (naming the field, prefixed by where the object sits,
+// e.g. "jobs[3].cpus: must be an integer"), and refuses unknown fields, suggesting the
+// nearest known one.
+#ifndef SHARC_PROTOCOL_JSON_FIELDS_H_
+#define SHARC_PROTOCOL_JSON_FIELDS_H_
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/status.h"
+
+namespace sharc::protocol {
+
+using Json = nlohmann::json;
+
+inline constexpr size_t kMaxJsonDepth = 32;
+inline constexpr size_t kDefaultMaxJsonBytes = 16 << 20;
+
+// Parses `text` as JSON. InvalidArgument on bad syntax (with the byte offset), on nesting
+// deeper than kMaxJsonDepth, or on more than `max_bytes`.
+StatusOr<Json> ParseJson(std::string_view text, size_t max_bytes = kDefaultMaxJsonBytes);
+
+// Serializes without throwing: invalid UTF-8 in strings is replaced by U+FFFD.
+std::string DumpJson(const Json& value);
+
+class FieldReader {
+ public:
+  // `where` prefixes error messages; "" for a top-level object. If `object` is not an
+  // object, the reader starts with an error.
+  FieldReader(const Json& object, std::string where);
+
+  // Each reader leaves `*out` unchanged when the field is absent (or null, for Optional*).
+  void RequiredString(std::string_view key, std::string* out);
+  void OptionalString(std::string_view key, std::string* out);
+  void OptionalInt(std::string_view key, int64_t* out, int64_t min, int64_t max);
+  void OptionalInt32(std::string_view key, int32_t* out, int32_t min, int32_t max);
+  void RequiredInt(std::string_view key, int64_t* out, int64_t min, int64_t max);
+  void OptionalBool(std::string_view key, bool* out);
+  void OptionalStringList(std::string_view key, std::vector<std::string>* out);
+  void RequiredStringList(std::string_view key, std::vector<std::string>* out);
+  void OptionalIntList(std::string_view key, std::vector<int>* out, int min, int max);
+  void OptionalStringMap(std::string_view key, std::map<std::string, std::string>* out);
+  // A nested value, for the caller to decode; nullptr if absent or null.
+  const Json* OptionalRaw(std::string_view key);
+  const Json* RequiredRaw(std::string_view key);
+
+  // Records an error about `key` (if none yet), e.g. for a cross-field check.
+  void Fail(std::string_view key, std::string message);
+
+  // "where.key" (or "key" at top level), for nested readers.
+  std::string Path(std::string_view key) const;
+
+  // The first error, or OK; also fails on any field no reader asked for.
+  Status Finish();
+
+  bool ok() const { return status_.ok(); }
+
+ private:
+  const Json* Find(std::string_view key, bool required);
+
+  const Json& object_;
+  std::string where_;
+  std::set<std::string, std::less<>> seen_;
+  Status status_;
+};
+
+}  // namespace sharc::protocol
+
+#endif  // SHARC_PROTOCOL_JSON_FIELDS_H_

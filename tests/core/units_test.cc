@@ -1,0 +1,75 @@
+#include "core/units.h"
+
+#include <gtest/gtest.h>
+
+namespace sharc {
+namespace {
+
+TEST(ParseSizeTest, AcceptsBinaryUnitsInEveryCommonSpelling) {
+  EXPECT_EQ(*ParseSize("512M"), 512LL << 20);
+  EXPECT_EQ(*ParseSize("8G"), 8LL << 30);
+  EXPECT_EQ(*ParseSize("8GiB"), 8LL << 30);
+  EXPECT_EQ(*ParseSize("8gb"), 8LL << 30);
+  EXPECT_EQ(*ParseSize("1.5G"), 3LL << 29);
+  EXPECT_EQ(*ParseSize("100B"), 100);
+  EXPECT_EQ(*ParseSize("1T"), 1LL << 40);
+}
+
+TEST(ParseSizeTest, RefusesBareNumbersUnknownUnitsAndOverflow) {
+  EXPECT_NE(ParseSize("512").status().message().find("no unit"), std::string::npos);
+  EXPECT_NE(ParseSize("5X").status().message().find("unknown unit"), std::string::npos);
+  EXPECT_FALSE(ParseSize("-1G").ok());
+  EXPECT_FALSE(ParseSize("").ok());
+  EXPECT_FALSE(ParseSize("1.2345G").ok());
+  EXPECT_FALSE(ParseSize("99999999999P").ok());
+  EXPECT_FALSE(ParseSize("G").ok());
+}
+
+TEST(FormatSizeTest, UsesTheLargestUnitWithOneDecimal) {
+  EXPECT_EQ(FormatSize(100), "100 B");
+  EXPECT_EQ(FormatSize(8LL << 30), "8 GiB");
+  EXPECT_EQ(FormatSize(3LL << 29), "1.5 GiB");
+  EXPECT_EQ(FormatSize(512LL << 20), "512 MiB");
+}
+
+TEST(ParseDurationTest, AcceptsUnitsAndSlurmForms) {
+  using std::chrono::seconds;
+  EXPECT_EQ(*ParseDuration("90s"), seconds(90));
+  EXPECT_EQ(*ParseDuration("30m"), seconds(1800));
+  EXPECT_EQ(*ParseDuration("2h"), seconds(7200));
+  EXPECT_EQ(*ParseDuration("1h30m"), seconds(5400));
+  EXPECT_EQ(*ParseDuration("3d"), seconds(3 * 86400));
+  EXPECT_EQ(*ParseDuration("1-12:00:00"), seconds(86400 + 12 * 3600));
+  EXPECT_EQ(*ParseDuration("12:00:00"), seconds(12 * 3600));
+  EXPECT_EQ(*ParseDuration("30:00"), seconds(1800));
+  EXPECT_EQ(*ParseDuration("2-06"), seconds(2 * 86400 + 6 * 3600));
+}
+
+TEST(ParseDurationTest, RefusesAmbiguousOrInvalidInput) {
+  EXPECT_FALSE(ParseDuration("60").ok());  // minutes or seconds? refuse
+  EXPECT_FALSE(ParseDuration("0s").ok());
+  EXPECT_FALSE(ParseDuration("1:61").ok());
+  EXPECT_FALSE(ParseDuration("5y").ok());
+  EXPECT_FALSE(ParseDuration("").ok());
+  EXPECT_FALSE(ParseDuration("-5m").ok());
+  EXPECT_FALSE(ParseDuration("99999999999999999999d").ok());
+}
+
+TEST(FormatDurationTest, UsesSlurmForm) {
+  EXPECT_EQ(FormatDuration(std::chrono::seconds(5)), "0:00:05");
+  EXPECT_EQ(FormatDuration(std::chrono::seconds(3723)), "1:02:03");
+  EXPECT_EQ(FormatDuration(std::chrono::seconds(2 * 86400)), "2-00:00:00");
+}
+
+TEST(CpuListTest, RoundTrips) {
+  EXPECT_EQ(*ParseCpuList("0-3,8,10-11"), (std::vector<int>{0, 1, 2, 3, 8, 10, 11}));
+  EXPECT_EQ(FormatCpuList({11, 10, 8, 3, 2, 1, 0}), "0-3,8,10,11");
+  EXPECT_EQ(FormatCpuList({4, 5, 6}), "4-6");
+  EXPECT_EQ(*ParseCpuList(""), std::vector<int>{});
+  EXPECT_FALSE(ParseCpuList("3-1").ok());
+  EXPECT_FALSE(ParseCpuList("a").ok());
+  EXPECT_FALSE(ParseCpuList("1,,2").ok());
+}
+
+}  // namespace
+}  // namespace sharc

@@ -1,0 +1,58 @@
+#include "protocol/agent_messages.h"
+
+#include <gtest/gtest.h>
+
+namespace sharc::protocol {
+namespace {
+
+TEST(AgentMessagesTest, RoundTripsAJobUpdate) {
+  AttemptReport report;
+  report.attempt = {JobId{7}, 2};
+  report.exited = true;
+  report.start_time = 100;
+  report.end_time = 200;
+  report.signal = 9;
+  report.ending = AttemptEnding::kTimeLimit;
+  report.message = "killed at its time limit";
+  StatusOr<AgentMessage> decoded = DecodeAgentMessage(EncodeAgentMessage(JobUpdateMsg{report}));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(std::get<JobUpdateMsg>(*decoded).report, report);
+}
+
+TEST(AgentMessagesTest, RoundTripsALaunchAndBinaryOutput) {
+  LaunchMsg launch;
+  launch.attempt = {JobId{3}, 1};
+  launch.tenant = "acme";
+  launch.spec.name = "x";
+  launch.spec.command = {"true"};
+  launch.spec.memory_bytes = 1024;
+  launch.spec.time_limit_seconds = 5;
+  launch.allocation = {"n1", {0, 1, 2}, {1}, 1024, false};
+  auto decoded = DecodeSchedulerMessage(EncodeSchedulerMessage(launch));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  const LaunchMsg& got = std::get<LaunchMsg>(*decoded);
+  EXPECT_EQ(got.spec, launch.spec);
+  EXPECT_EQ(got.allocation, launch.allocation);
+
+  OutputResponseMsg out{9, "", std::string("a\0\xff\n", 4), 4};
+  auto decoded_out = DecodeAgentMessage(EncodeAgentMessage(out));
+  ASSERT_TRUE(decoded_out.ok());
+  EXPECT_EQ(std::get<OutputResponseMsg>(*decoded_out).data, out.data);
+}
+
+TEST(AgentMessagesTest, RefusesOtherVersionsUnknownTypesAndBadFields) {
+  EXPECT_NE(DecodeAgentMessage(R"({"v":2,"type":"heartbeat"})").status().message().find(
+                "version 2 is not supported"),
+            std::string::npos);
+  EXPECT_EQ(DecodeAgentMessage(R"({"v":1,"type":"launch"})").status().message(),
+            "message: unknown type 'launch' from an agent");
+  EXPECT_EQ(DecodeAgentMessage(R"({"v":1,"type":"heartbeat","x":1})").status().message(),
+            "heartbeat.x: unknown field");
+  EXPECT_FALSE(DecodeSchedulerMessage(
+                   R"({"v":1,"type":"kill","job_id":1,"attempt":1,"reason":"please"})")
+                   .ok());
+  EXPECT_FALSE(DecodeAgentMessage("not json").ok());
+}
+
+}  // namespace
+}  // namespace sharc::protocol

@@ -1,0 +1,60 @@
+#include "protocol/json_fields.h"
+
+#include <gtest/gtest.h>
+
+namespace sharc::protocol {
+namespace {
+
+TEST(ParseJsonTest, RefusesDeepNestingOversizeAndBadSyntax) {
+  EXPECT_TRUE(ParseJson(R"({"a":[1,2,{"b":"]]]]"}]})").ok());
+  std::string deep(1000, '[');
+  EXPECT_NE(ParseJson(deep).status().message().find("nested deeper"), std::string::npos);
+  EXPECT_NE(ParseJson("{\"a\":").status().message().find("not valid JSON"), std::string::npos);
+  EXPECT_NE(ParseJson("[1,2]", 3).status().message().find("larger than"), std::string::npos);
+}
+
+TEST(FieldReaderTest, ChecksTypesAndRanges) {
+  Json j = Json::parse(R"({"n": 5, "big": 18446744073709551615, "f": 1.5, "s": "x"})");
+  FieldReader r(j, "");
+  int64_t n = 0, big = 0;
+  r.OptionalInt("n", &n, 0, 10);
+  EXPECT_TRUE(r.ok());
+  EXPECT_EQ(n, 5);
+  r.OptionalInt("big", &big, 0, INT64_MAX);
+  EXPECT_EQ(r.Finish().message(), "big: must be between 0 and 9223372036854775807");
+
+  FieldReader f(j, "jobs[2]");
+  int64_t x = 0;
+  f.OptionalInt("f", &x, 0, 10);
+  EXPECT_EQ(f.Finish().message(), "jobs[2].f: must be a whole number between 0 and 10");
+
+  FieldReader s(j, "");
+  s.OptionalInt("s", &x, 0, 10);
+  EXPECT_EQ(s.Finish().message(), "s: must be an integer, not a string");
+}
+
+TEST(FieldReaderTest, RefusesUnknownFieldsWithASuggestion) {
+  Json j = Json::parse(R"({"cpu": 2})");
+  FieldReader r(j, "");
+  int32_t cpus = 1;
+  r.OptionalInt32("cpus", &cpus, 1, 64);
+  EXPECT_EQ(r.Finish().message(), "cpu: unknown field (did you mean 'cpus'?)");
+}
+
+TEST(FieldReaderTest, RequiredFieldsAndNonObjects) {
+  Json j = Json::parse(R"({"a": null})");
+  FieldReader r(j, "x");
+  std::string a;
+  r.RequiredString("a", &a);
+  EXPECT_EQ(r.Finish().message(), "x.a: is required");
+  FieldReader arr(Json::array(), "");
+  EXPECT_EQ(arr.Finish().message(), "body: must be a JSON object, not a list");
+}
+
+TEST(DumpJsonTest, ReplacesInvalidUtf8InsteadOfThrowing) {
+  Json j = std::string("ok\xff");
+  EXPECT_EQ(DumpJson(j), "\"ok\xEF\xBF\xBD\"");
+}
+
+}  // namespace
+}  // namespace sharc::protocol

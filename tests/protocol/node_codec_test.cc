@@ -1,0 +1,58 @@
+#include "protocol/node_codec.h"
+
+#include <gtest/gtest.h>
+
+namespace sharc::protocol {
+namespace {
+
+NodeInventory SampleInventory() {
+  NodeInventory inv;
+  inv.name = "gpu1";
+  inv.labels = {{"zone", "a"}};
+  inv.binding_simulated = true;
+  inv.agent_version = "0.1.0";
+  inv.topology.packages = 2;
+  inv.topology.cores = 2;
+  inv.topology.memory_bytes = 2LL << 30;
+  inv.topology.numa_nodes = {{0, 1LL << 30}, {1, 1LL << 30}};
+  inv.topology.pus = {{0, 0, 0, 0}, {1, 1, 1, 1}};
+  inv.topology.gpus = {{0, "cuda0", "10de", "H100", "0000:17:00.0", 0},
+                       {1, "cuda1", "10de", "H100", "0000:65:00.0", 1}};
+  return inv;
+}
+
+TEST(NodeCodecTest, RoundTripsAnInventory) {
+  NodeInventory inv = SampleInventory();
+  StatusOr<NodeInventory> decoded = DecodeInventory(EncodeInventory(inv), "inventory");
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(*decoded, inv);
+}
+
+TEST(NodeCodecTest, RefusesInconsistentTopologies) {
+  Json j = EncodeInventory(SampleInventory());
+  Json dup = j;
+  dup["topology"]["pus"][1]["os_index"] = 0;
+  EXPECT_EQ(DecodeInventory(dup, "inv").status().message(),
+            "inv.topology.pus[1].os_index: duplicate PU 0");
+  Json bad_numa = j;
+  bad_numa["topology"]["gpus"][0]["numa"] = 7;
+  EXPECT_EQ(DecodeInventory(bad_numa, "inv").status().message(),
+            "inv.topology.gpus[0].numa: no NUMA node 7");
+  Json bad_name = j;
+  bad_name["name"] = "../etc";
+  EXPECT_FALSE(DecodeInventory(bad_name, "inv").ok());
+  Json no_pus = j;
+  no_pus["topology"]["pus"] = Json::array();
+  EXPECT_FALSE(DecodeInventory(no_pus, "inv").ok());
+}
+
+TEST(NodeCodecTest, CapacityCountsGpuModels) {
+  Resources cap = SampleInventory().topology.Capacity();
+  EXPECT_EQ(cap.Get("cpu"), 2000);
+  EXPECT_EQ(cap.Get("gpu"), 2);
+  EXPECT_EQ(cap.Get("gpu/H100"), 2);
+  EXPECT_EQ(cap.Get("memory"), 2LL << 30);
+}
+
+}  // namespace
+}  // namespace sharc::protocol
