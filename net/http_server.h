@@ -1,0 +1,76 @@
+// The one HTTP/1.1 server of a sharc daemon (Boost.Beast on Boost.Asio): REST, /metrics,
+// /healthz, and WebSocket upgrades for the agent channel, all on one port.
+//
+// Threading: the server runs on the given io_context; handlers are called on it, and the
+// caller must run that io_context on exactly one thread (all daemon state lives there).
+// Only http_server.cc includes Beast.
+#ifndef SHARC_NET_HTTP_SERVER_H_
+#define SHARC_NET_HTTP_SERVER_H_
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "net/http_types.h"
+#include "net/message_channel.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace sharc::net {
+
+struct HttpServerOptions {
+  std::string address = "127.0.0.1";
+  uint16_t port = 0;                                // 0 = pick a free port
+  size_t max_body_bytes = 64 << 20;                 // larger bodies get 413
+  size_t max_header_bytes = 16 << 10;               // larger headers get 431
+  size_t max_message_bytes = 16 << 20;              // largest WebSocket message accepted
+  std::chrono::seconds idle_timeout{60};            // idle keep-alive connections are closed
+  std::chrono::seconds read_timeout{30};            // a request must arrive within this
+};
+
+// Answers one request. `respond` must be called exactly once, possibly later (after a store
+// commit, or an agent's reply), on the io_context thread. If the connection closed meanwhile
+// the response is dropped.
+using Responder = std::function<void(HttpResponse)>;
+using HttpHandler = std::function<void(HttpRequest request, Responder respond)>;
+
+// A path that accepts WebSocket upgrades.
+struct WebSocketRoute {
+  std::string path;
+  // Inspects the upgrade request (e.g. its Authorization header). Returns a response to
+  // refuse the upgrade with, or nullopt to accept.
+  std::function<std::optional<HttpResponse>(const HttpRequest&)> authorize;
+  // Called with the accepted channel; the callee calls channel->Start(...).
+  std::function<void(const HttpRequest&, std::shared_ptr<MessageChannel>)> on_open;
+};
+
+class HttpServer {
+ public:
+  HttpServer(boost::asio::io_context& io, HttpServerOptions options, HttpHandler handler,
+             std::vector<WebSocketRoute> websocket_routes);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds and starts accepting. Unavailable with the OS error if the address is taken.
+  Status Start();
+  // The bound port (useful with port 0). Precondition: Start() succeeded.
+  uint16_t port() const;
+  // Stops accepting and closes every connection (HTTP and WebSocket).
+  void Stop();
+
+ private:
+  class Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace sharc::net
+
+#endif  // SHARC_NET_HTTP_SERVER_H_
