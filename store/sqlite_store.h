@@ -3,6 +3,7 @@
 #ifndef SHARC_STORE_SQLITE_STORE_H_
 #define SHARC_STORE_SQLITE_STORE_H_
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -17,15 +18,33 @@ enum class SyncMode {
 };
 
 struct SqliteStoreOptions {
-  std::string path;                       // the database file; its directory must exist
+  std::string path;  // the database file; its directory must exist
   SyncMode sync = SyncMode::kFull;
-  size_t max_batches_per_transaction = 4096;
-  // Called on the writer thread after every transaction (may be empty).
+  size_t max_batches_per_transaction = 4096;  // at least 1
+  // Called on the writer thread after every transaction (may be empty). `batches` and
+  // `mutations` count what the writer took for the transaction; `ok` says it committed.
   std::function<void(const CommitStats&)> on_commit;
+  // Caps the database file (SQLite's max_page_count); 0 = no cap. A transaction that would
+  // grow past it fails like a full disk: Unavailable, "database or disk is full".
+  int64_t max_database_bytes = 0;
 };
 
 // Opens (creating if needed) and migrates the schema. Fails with a clear message if the file
 // cannot be opened, is not a sharc database, or was written by a newer sharc.
+//
+// Beyond the Store contract:
+//   - Everything stored must load again: each record is decoded once more before it is
+//     written (a job with id 0 or mem_bytes 0, a node with an invalid name, a record over
+//     16 MiB, next_job_id < 1 are refused). A batch that fails this check fails alone, with
+//     InvalidArgument naming the job or node.
+//   - A batch that violates a constraint (e.g. a second job with the same tenant and
+//     idempotency key: AlreadyExists) fails alone: the transaction is rolled back and run again
+//     without it. Any other failure (full disk, I/O error) fails every batch of the
+//     transaction with SQLite's message (Unavailable or Internal).
+//   - After Close, Commit calls `done` at once, on the calling thread, with Unavailable, and
+//     Load fails with Unavailable. Close releases the database file.
+//   - Precondition: Close and the destructor are not called from a `done` or `on_commit`
+//     callback (Close would wait for the thread it runs on). `done` may call Commit.
 StatusOr<std::unique_ptr<Store>> OpenSqliteStore(SqliteStoreOptions options);
 
 }  // namespace sharc::store

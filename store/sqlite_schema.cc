@@ -1,0 +1,184 @@
+#include "store/sqlite_schema.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <iterator>
+#include <string_view>
+
+namespace sharc::store {
+namespace {
+
+// One schema version: the SQL that takes a database from `version - 1` to `version`. Steps are
+// never edited once released; a change is a new step appended below (e.g. {2, "CREATE TABLE
+// credit_ledger (...)"}) with kSchemaVersion raised to match. Version 1 also stamps the
+// application id.
+struct Migration {
+  int version;
+  std::string_view sql;
+};
+
+constexpr Migration kMigrations[] = {
+    {1, R"sql(
+      PRAGMA application_id = 1936220530;
+      -- record: protocol::EncodeJob(job). The other columns repeat fields of the record for
+      -- queries and constraints.
+      CREATE TABLE jobs (
+        id INTEGER PRIMARY KEY CHECK (id > 0),
+        tenant TEXT NOT NULL,
+        state TEXT NOT NULL,
+        idempotency_key TEXT,
+        record TEXT NOT NULL
+      ) STRICT;
+      CREATE UNIQUE INDEX jobs_idempotency_key ON jobs (tenant, idempotency_key)
+        WHERE idempotency_key <> '';
+      -- record: {"inventory":..., "state":..., "reason":..., "last_seen":...}
+      -- (store/node_record_codec.h).
+      CREATE TABLE nodes (
+        name TEXT PRIMARY KEY NOT NULL,
+        record TEXT NOT NULL
+      ) STRICT, WITHOUT ROWID;
+      -- Counters that outlive the rows they count (next_job_id).
+      CREATE TABLE meta (
+        key TEXT PRIMARY KEY NOT NULL,
+        value INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+      INSERT INTO meta (key, value) VALUES ('next_job_id', 1);
+    )sql"},
+};
+static_assert(std::size(kMigrations) == kSchemaVersion, "one migration step per version");
+static_assert(kSharcApplicationId == 1936220530, "the id written by migration 1");
+
+StatusOr<int64_t> QueryInt(SqliteDb& db, std::string_view sql, std::string_view context) {
+  SHARC_ASSIGN_OR_RETURN(Statement stmt, Statement::Prepare(db.get(), sql, false));
+  Status status;
+  if (!stmt.Step(&status, context)) {
+    if (status.ok()) status = InternalError(std::string(context) + ": no result");
+    return status;
+  }
+  return stmt.ColumnInt(0);
+}
+
+StatusOr<std::string> QueryText(SqliteDb& db, std::string_view sql, std::string_view context) {
+  SHARC_ASSIGN_OR_RETURN(Statement stmt, Statement::Prepare(db.get(), sql, false));
+  Status status;
+  if (!stmt.Step(&status, context)) {
+    if (status.ok()) status = InternalError(std::string(context) + ": no result");
+    return status;
+  }
+  return std::string(stmt.ColumnText(0));
+}
+
+// What the file claims to be, read without writing anything.
+struct Identity {
+  int64_t application_id = 0;
+  int64_t user_version = 0;
+  int64_t objects = 0;  // tables, indices, views and triggers
+};
+
+// Counts the schema objects: the first read of the file, where SQLite notices a file that is
+// not a database. Returns SQLite's result code, so that case can be told apart.
+int CountSchemaObjects(sqlite3* db, int64_t* objects) {
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_schema", -1, &stmt, nullptr);
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+      *objects = sqlite3_column_int64(stmt, 0);
+      rc = SQLITE_OK;
+    }
+  }
+  sqlite3_finalize(stmt);
+  return rc;
+}
+
+StatusOr<Identity> ReadIdentity(SqliteDb& db) {
+  const std::string context = "reading '" + db.path() + "'";
+  Identity identity;
+  int rc = CountSchemaObjects(db.get(), &identity.objects);
+  if ((rc & 0xff) == SQLITE_NOTADB) {
+    return FailedPreconditionError(
+        "'" + db.path() + "' is not a sharc database (SQLite: " + std::string(sqlite3_errstr(rc)) +
+        "); point the store at a new file or a sharc database");
+  }
+  if (rc != SQLITE_OK) return SqliteStatus(rc, sqlite3_errstr(rc), context);
+  SHARC_ASSIGN_OR_RETURN(identity.application_id, QueryInt(db, "PRAGMA application_id", context));
+  SHARC_ASSIGN_OR_RETURN(identity.user_version, QueryInt(db, "PRAGMA user_version", context));
+  return identity;
+}
+
+Status CheckIdentity(const std::string& path, const Identity& identity) {
+  bool empty = identity.objects == 0 && identity.user_version == 0;
+  if (identity.application_id == 0 && empty) return Status::Ok();  // a new file
+  if (identity.application_id != kSharcApplicationId || identity.user_version == 0) {
+    return FailedPreconditionError(
+        "'" + path + "' is not a sharc database: it is an SQLite database of another " +
+        "application (application_id " + std::to_string(identity.application_id) + ", " +
+        std::to_string(identity.objects) +
+        " schema objects); point the store at a new file or a sharc database");
+  }
+  if (identity.user_version > kSchemaVersion) {
+    return FailedPreconditionError(
+        "'" + path + "' was written by a newer sharc (schema version " +
+        std::to_string(identity.user_version) + "; this sharc reads up to version " +
+        std::to_string(kSchemaVersion) + "); upgrade sharc to use this file");
+  }
+  return Status::Ok();
+}
+
+Status Configure(SqliteDb& db, SyncMode sync) {
+  const std::string context = "configuring '" + db.path() + "'";
+  sqlite3_busy_timeout(db.get(), kBusyTimeoutMillis);
+  SHARC_ASSIGN_OR_RETURN(std::string mode, QueryText(db, "PRAGMA journal_mode = WAL", context));
+  if (mode != "wal") {
+    return FailedPreconditionError(context + ": SQLite refused WAL mode (journal_mode is '" + mode +
+                                   "'); the store needs a file on a local file system");
+  }
+  SHARC_RETURN_IF_ERROR(
+      db.Exec(sync == SyncMode::kFull ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
+              context));
+  return db.Exec("PRAGMA foreign_keys = ON", context);
+}
+
+Status Migrate(SqliteDb& db, int64_t from_version) {
+  for (const Migration& step : kMigrations) {
+    if (step.version <= from_version) continue;
+    const std::string context =
+        "migrating '" + db.path() + "' to schema version " + std::to_string(step.version);
+    SHARC_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE", context));
+    // PRAGMA values cannot be bound; the version is a constant of this file.
+    Status status = db.Exec(
+        std::string(step.sql) + ";\nPRAGMA user_version = " + std::to_string(step.version) + ";",
+        context);
+    if (status.ok()) status = db.Exec("COMMIT", context);
+    if (!status.ok()) {
+      if (sqlite3_get_autocommit(db.get()) == 0) (void)db.Exec("ROLLBACK", context);
+      return status;
+    }
+  }
+  return Status::Ok();
+}
+
+Status LimitSize(SqliteDb& db, int64_t max_database_bytes) {
+  if (max_database_bytes <= 0) return Status::Ok();
+  const std::string context = "limiting the size of '" + db.path() + "'";
+  SHARC_ASSIGN_OR_RETURN(int64_t page_size, QueryInt(db, "PRAGMA page_size", context));
+  int64_t pages = std::max<int64_t>(1, max_database_bytes / std::max<int64_t>(page_size, 1));
+  // SQLite keeps the limit at least the current size.
+  return db.Exec("PRAGMA max_page_count = " + std::to_string(pages), context);
+}
+
+}  // namespace
+
+StatusOr<SqliteDb> OpenSharcDatabase(const std::string& path, SyncMode sync,
+                                     int64_t max_database_bytes) {
+  SHARC_ASSIGN_OR_RETURN(SqliteDb db, SqliteDb::Open(path));
+  SHARC_ASSIGN_OR_RETURN(Identity identity, ReadIdentity(db));
+  SHARC_RETURN_IF_ERROR(CheckIdentity(path, identity));
+  SHARC_RETURN_IF_ERROR(Configure(db, sync));
+  SHARC_RETURN_IF_ERROR(Migrate(db, identity.user_version));
+  SHARC_RETURN_IF_ERROR(LimitSize(db, max_database_bytes));
+  return db;
+}
+
+}  // namespace sharc::store

@@ -1,0 +1,135 @@
+#include "store/sqlite_store.h"
+
+#include <algorithm>
+#include <cassert>
+#include <condition_variable>
+#include <deque>
+#include <iterator>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <utility>
+
+#include "store/sqlite_load.h"
+#include "store/sqlite_schema.h"
+#include "store/sqlite_statement.h"
+#include "store/sqlite_writer.h"
+
+namespace sharc::store {
+namespace {
+
+// The queue in front of the writer thread. Commit appends; the writer takes up to
+// max_batches_per_transaction batches at a time, writes them in one transaction, then runs
+// their `done` callbacks and on_commit without holding any lock.
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(SqliteDb db, SqliteWriter writer, SqliteStoreOptions options)
+      : max_batches_(options.max_batches_per_transaction),
+        on_commit_(std::move(options.on_commit)),
+        db_(std::move(db)),
+        writer_(std::move(writer)) {
+    thread_ = std::thread([this] { WriterLoop(); });
+  }
+
+  ~SqliteStore() override { Close(); }
+
+  StatusOr<StoredState> Load() override {
+    std::lock_guard lock(db_mu_);
+    if (db_.get() == nullptr) return UnavailableError("the store is closed");
+    return LoadState(db_);
+  }
+
+  void Commit(std::vector<Mutation> batch, Done done) override {
+    bool wake = false;
+    {
+      std::unique_lock lock(queue_mu_);
+      if (closing_) {
+        lock.unlock();
+        if (done) done(UnavailableError("the store is closed"));
+        return;
+      }
+      wake = queue_.empty();  // otherwise the writer is busy or already woken
+      queue_.push_back(PendingBatch{std::move(batch), std::move(done)});
+    }
+    if (wake) queue_cv_.notify_one();
+  }
+
+  void Close() override {
+    {
+      std::lock_guard lock(queue_mu_);
+      closing_ = true;
+    }
+    queue_cv_.notify_one();
+    std::lock_guard close_lock(close_mu_);
+    if (thread_.joinable()) {
+      assert(thread_.get_id() != std::this_thread::get_id() &&
+             "Close from a done or on_commit callback");
+      thread_.join();
+    }
+    std::lock_guard db_lock(db_mu_);
+    writer_.reset();  // finalizes the statements before the connection closes
+    db_.Close();
+  }
+
+ private:
+  void WriterLoop() {
+    std::vector<PendingBatch> group;
+    std::vector<Status> results;
+    for (;;) {
+      {
+        std::unique_lock lock(queue_mu_);
+        queue_cv_.wait(lock, [this] { return closing_ || !queue_.empty(); });
+        if (queue_.empty()) return;  // closing, and everything queued is written
+        size_t take = std::min(queue_.size(), max_batches_);
+        std::move(queue_.begin(), queue_.begin() + take, std::back_inserter(group));
+        queue_.erase(queue_.begin(), queue_.begin() + take);
+      }
+      std::optional<CommitStats> stats;
+      {
+        std::lock_guard lock(db_mu_);
+        stats = writer_->Write(group, &results);
+      }
+      for (size_t i = 0; i < group.size(); ++i) {
+        if (group[i].done) group[i].done(std::move(results[i]));
+      }
+      if (stats && on_commit_) on_commit_(*stats);
+      group.clear();
+    }
+  }
+
+  const size_t max_batches_;
+  const std::function<void(const CommitStats&)> on_commit_;
+
+  std::mutex db_mu_;  // the connection: the writer holds it per transaction, Load and Close too
+  SqliteDb db_;
+  std::optional<SqliteWriter> writer_;  // declared after db_: destroyed before it
+
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<PendingBatch> queue_;
+  bool closing_ = false;
+
+  std::mutex close_mu_;  // one Close joins; a concurrent one waits for it
+  std::thread thread_;
+};
+
+}  // namespace
+
+StatusOr<std::unique_ptr<Store>> OpenSqliteStore(SqliteStoreOptions options) {
+  if (options.path.empty()) {
+    return InvalidArgumentError("store path: name the database file (e.g. /var/lib/sharc/db)");
+  }
+  if (options.max_batches_per_transaction == 0) {
+    return InvalidArgumentError("max_batches_per_transaction: must be at least 1");
+  }
+  if (options.max_database_bytes < 0) {
+    return InvalidArgumentError("max_database_bytes: must be 0 (no cap) or positive");
+  }
+  SHARC_ASSIGN_OR_RETURN(SqliteDb db,
+                         OpenSharcDatabase(options.path, options.sync, options.max_database_bytes));
+  SHARC_ASSIGN_OR_RETURN(SqliteWriter writer, SqliteWriter::Create(db.get()));
+  return std::unique_ptr<Store>(
+      std::make_unique<SqliteStore>(std::move(db), std::move(writer), std::move(options)));
+}
+
+}  // namespace sharc::store

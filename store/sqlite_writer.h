@@ -1,0 +1,65 @@
+// Writes groups of batches to the sharc tables, one transaction per group (the store's group
+// commit), with prepared statements kept for the life of the writer.
+//
+// Threading: not thread-safe; only the store's writer thread uses it. Ownership: borrows the
+// connection, which must outlive the writer.
+#ifndef SHARC_STORE_SQLITE_WRITER_H_
+#define SHARC_STORE_SQLITE_WRITER_H_
+
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "core/status.h"
+#include "store/sqlite_statement.h"
+#include "store/store.h"
+
+namespace sharc::store {
+
+// One Commit() call waiting for the writer.
+struct PendingBatch {
+  std::vector<Mutation> mutations;
+  Store::Done done;
+};
+
+class SqliteWriter {
+ public:
+  // Prepares the statements. Precondition: the schema is current (sqlite_schema.h).
+  static StatusOr<SqliteWriter> Create(sqlite3* db);
+
+  // Writes `batches` (their mutations, in order) in one transaction and sets (*results)[i]
+  // to the outcome of batches[i]:
+  //   - a batch that would store something Load could not read back fails alone with
+  //     InvalidArgument, before the transaction;
+  //   - a batch that violates a constraint fails alone: the transaction is rolled back and run
+  //     again without it;
+  //   - any other failure rolls the transaction back and fails every remaining batch.
+  // Returns the transaction's stats, or nullopt when no transaction ran (every batch failed
+  // its checks).
+  std::optional<CommitStats> Write(std::span<const PendingBatch> batches,
+                                   std::vector<Status>* results);
+
+ private:
+  // A mutation with its record already encoded (empty for ReserveJobIds).
+  struct Encoded {
+    const Mutation* mutation;
+    std::string record;
+  };
+
+  explicit SqliteWriter(sqlite3* db) : db_(db) {}
+  static StatusOr<std::vector<Encoded>> Encode(const std::vector<Mutation>& batch);
+  Status Apply(const Encoded& encoded);
+  void RollbackIfActive();
+
+  sqlite3* db_ = nullptr;
+  Statement begin_;
+  Statement commit_;
+  Statement rollback_;
+  Statement put_job_;
+  Statement put_node_;
+  Statement reserve_job_ids_;
+};
+
+}  // namespace sharc::store
+
+#endif  // SHARC_STORE_SQLITE_WRITER_H_

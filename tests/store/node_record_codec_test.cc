@@ -1,0 +1,60 @@
+#include "store/node_record_codec.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/store/store_test_util.h"
+
+namespace sharc::store {
+namespace {
+
+using protocol::Json;
+
+TEST(NodeRecordCodecTest, RoundTripsEveryField) {
+  for (NodeState state : {NodeState::kUp, NodeState::kDown, NodeState::kDrain}) {
+    NodeRecord node = testing::SampleNode("gpu1", state);
+    StatusOr<NodeRecord> decoded = DecodeNodeRecord(EncodeNodeRecord(node), "node");
+    ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+    EXPECT_EQ(*decoded, node);
+  }
+}
+
+TEST(NodeRecordCodecTest, EncodesTheDocumentedShape) {
+  Json json = EncodeNodeRecord(testing::SampleNode("gpu1", NodeState::kDrain));
+  EXPECT_EQ(json["state"], "DRAIN");
+  EXPECT_EQ(json["reason"], "missed 3 heartbeats");
+  EXPECT_EQ(json["last_seen"], 1'796'018'699'000);
+  EXPECT_EQ(json["inventory"]["name"], "gpu1");
+  EXPECT_EQ(json.size(), 4u);
+}
+
+TEST(NodeRecordCodecTest, RefusesUnknownStateNamingTheField) {
+  Json json = EncodeNodeRecord(testing::SampleNode("gpu1"));
+  json["state"] = "SLEEPING";
+  Status status = DecodeNodeRecord(json, "node").status();
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(status.message().find("node.state"), std::string::npos) << status.message();
+  EXPECT_NE(status.message().find("SLEEPING"), std::string::npos) << status.message();
+}
+
+TEST(NodeRecordCodecTest, RefusesUnknownFieldsAndMissingOnes) {
+  Json extra = EncodeNodeRecord(testing::SampleNode("gpu1"));
+  extra["colour"] = "blue";
+  EXPECT_FALSE(DecodeNodeRecord(extra, "node").ok());
+
+  Json missing = EncodeNodeRecord(testing::SampleNode("gpu1"));
+  missing.erase("last_seen");
+  Status status = DecodeNodeRecord(missing, "node").status();
+  EXPECT_NE(status.message().find("last_seen"), std::string::npos) << status.message();
+}
+
+TEST(NodeRecordCodecTest, RefusesAnInvalidInventory) {
+  Json json = EncodeNodeRecord(testing::SampleNode("gpu1"));
+  json["inventory"]["topology"]["pus"] = Json::array();
+  Status status = DecodeNodeRecord(json, "node").status();
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(status.message().find("node.inventory.topology.pus"), std::string::npos)
+      << status.message();
+}
+
+}  // namespace
+}  // namespace sharc::store

@@ -1,0 +1,170 @@
+// What the store keeps: jobs and nodes round-trip across close and reopen, upserts replace,
+// Load sorts, and next_job_id only ever rises.
+#include "store/sqlite_store.h"
+
+#include <gtest/gtest.h>
+
+#include "store/sqlite_schema.h"
+#include "tests/store/store_test_util.h"
+
+namespace sharc::store {
+namespace {
+
+using testing::CommitAndWait;
+using testing::FullJob;
+using testing::OpenAt;
+using testing::PendingJob;
+using testing::SampleNode;
+using testing::TempDir;
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<Store> Open() {
+    StatusOr<std::unique_ptr<Store>> store = OpenAt(path_);
+    EXPECT_TRUE(store.ok()) << store.status().ToString();
+    return store.ok() ? std::move(store).value() : nullptr;
+  }
+  StoredState Reload() {
+    std::unique_ptr<Store> store = Open();
+    if (!store) return {};
+    StatusOr<StoredState> state = store->Load();
+    EXPECT_TRUE(state.ok()) << state.status().ToString();
+    return state.ok() ? std::move(state).value() : StoredState{};
+  }
+
+  TempDir dir_;
+  std::string path_ = dir_.File("sharc.db");
+};
+
+TEST_F(SqliteStoreTest, NewStoreLoadsEmpty) {
+  std::unique_ptr<Store> store = Open();
+  ASSERT_NE(store, nullptr);
+  StatusOr<StoredState> state = store->Load();
+  ASSERT_TRUE(state.ok()) << state.status().ToString();
+  EXPECT_TRUE(state->jobs.empty());
+  EXPECT_TRUE(state->nodes.empty());
+  EXPECT_EQ(state->next_job_id, 1);
+}
+
+TEST_F(SqliteStoreTest, StampsTheFileAsASharcDatabaseInWalMode) {
+  Open().reset();
+  EXPECT_EQ(testing::QueryInt(path_, "PRAGMA application_id"), kSharcApplicationId);
+  EXPECT_EQ(testing::QueryInt(path_, "PRAGMA user_version"), kSchemaVersion);
+  // The file header's read and write versions are 2 in WAL mode.
+  EXPECT_EQ(testing::QueryInt(path_,
+                              "SELECT count(*) FROM pragma_journal_mode "
+                              "WHERE journal_mode = 'wal'"),
+            1);
+}
+
+TEST_F(SqliteStoreTest, JobsAndNodesRoundTripAcrossReopen) {
+  Job full = FullJob(7);
+  Job pending = PendingJob(8, "globex", "retry-1");
+  NodeRecord up = SampleNode("gpu1");
+  NodeRecord down = SampleNode("gpu2", NodeState::kDown);
+  {
+    std::unique_ptr<Store> store = Open();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(CommitAndWait(*store, {PutJob{full}, PutJob{pending}, ReserveJobIds{9}}).ok());
+    ASSERT_TRUE(CommitAndWait(*store, {PutNode{up}, PutNode{down}}).ok());
+    store->Close();
+  }
+  StoredState state = Reload();
+  ASSERT_EQ(state.jobs.size(), 2u);
+  EXPECT_EQ(state.jobs[0], full);
+  EXPECT_EQ(state.jobs[1], pending);
+  ASSERT_EQ(state.nodes.size(), 2u);
+  EXPECT_EQ(state.nodes[0], up);
+  EXPECT_EQ(state.nodes[1], down);
+  EXPECT_EQ(state.next_job_id, 9);
+}
+
+TEST_F(SqliteStoreTest, UpsertReplacesJobsAndNodes) {
+  Job job = PendingJob(3, "acme", "k");
+  {
+    std::unique_ptr<Store> store = Open();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(CommitAndWait(*store, {PutJob{job}, PutNode{SampleNode("n1")}}).ok());
+    job.state = JobState::kRunning;
+    job.attempt = 1;
+    job.allocation = Allocation{"n1", {1}, {}, job.spec.memory_bytes, false};
+    job.start_time = job.submit_time + 5;
+    // Replaying a batch is harmless: the same upsert twice.
+    ASSERT_TRUE(CommitAndWait(*store, {PutJob{job}}).ok());
+    ASSERT_TRUE(CommitAndWait(*store, {PutJob{job}}).ok());
+    ASSERT_TRUE(CommitAndWait(*store, {PutNode{SampleNode("n1", NodeState::kDrain)}}).ok());
+  }
+  StoredState state = Reload();
+  ASSERT_EQ(state.jobs.size(), 1u);
+  EXPECT_EQ(state.jobs[0], job);
+  ASSERT_EQ(state.nodes.size(), 1u);
+  EXPECT_EQ(state.nodes[0], SampleNode("n1", NodeState::kDrain));
+}
+
+TEST_F(SqliteStoreTest, LoadSortsJobsByIdAndNodesByName) {
+  {
+    std::unique_ptr<Store> store = Open();
+    ASSERT_NE(store, nullptr);
+    for (int64_t id : {30, 4, 17, 1000, 2}) {
+      ASSERT_TRUE(CommitAndWait(*store, {PutJob{PendingJob(id)}}).ok());
+    }
+    for (const char* name : {"node-b", "node-a", "gpu9", "node-c"}) {
+      ASSERT_TRUE(CommitAndWait(*store, {PutNode{SampleNode(name)}}).ok());
+    }
+  }
+  StoredState state = Reload();
+  std::vector<int64_t> ids;
+  for (const Job& job : state.jobs) ids.push_back(job.id.value);
+  EXPECT_EQ(ids, (std::vector<int64_t>{2, 4, 17, 30, 1000}));
+  std::vector<std::string> names;
+  for (const NodeRecord& node : state.nodes) names.push_back(node.inventory.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"gpu9", "node-a", "node-b", "node-c"}));
+  // Above every stored id, although no ReserveJobIds raised the counter.
+  EXPECT_EQ(state.next_job_id, 1001);
+}
+
+TEST_F(SqliteStoreTest, NextJobIdRisesAndIsNeverLowered) {
+  std::unique_ptr<Store> store = Open();
+  ASSERT_NE(store, nullptr);
+  auto next_after_reopen = [&]() {
+    store.reset();
+    store = Open();
+    StatusOr<StoredState> state = store ? store->Load() : StatusOr<StoredState>(StoredState{});
+    EXPECT_TRUE(state.ok()) << state.status().ToString();
+    return state.ok() ? state->next_job_id : -1;
+  };
+  ASSERT_TRUE(CommitAndWait(*store, {ReserveJobIds{10}}).ok());
+  EXPECT_EQ(next_after_reopen(), 10);
+  ASSERT_TRUE(CommitAndWait(*store, {ReserveJobIds{5}}).ok());
+  EXPECT_EQ(next_after_reopen(), 10);
+  // Reserved ids stay used even when their jobs were never stored.
+  ASSERT_TRUE(CommitAndWait(*store, {ReserveJobIds{20}, ReserveJobIds{12}}).ok());
+  EXPECT_EQ(next_after_reopen(), 20);
+  ASSERT_TRUE(CommitAndWait(*store, {PutJob{PendingJob(25)}}).ok());
+  EXPECT_EQ(next_after_reopen(), 26);
+  ASSERT_TRUE(CommitAndWait(*store, {ReserveJobIds{21}}).ok());
+  EXPECT_EQ(next_after_reopen(), 26);
+}
+
+TEST_F(SqliteStoreTest, ReportsEveryTransactionToOnCommit) {
+  std::mutex mu;
+  std::vector<CommitStats> seen;
+  SqliteStoreOptions options;
+  options.on_commit = [&](const CommitStats& stats) {
+    std::lock_guard lock(mu);
+    seen.push_back(stats);
+  };
+  StatusOr<std::unique_ptr<Store>> store = OpenAt(path_, options);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  ASSERT_TRUE(CommitAndWait(**store, {PutJob{PendingJob(1)}, ReserveJobIds{2}}).ok());
+  (*store)->Close();  // on_commit runs after done; Close waits for it
+  std::lock_guard lock(mu);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_TRUE(seen[0].ok);
+  EXPECT_EQ(seen[0].batches, 1u);
+  EXPECT_EQ(seen[0].mutations, 2u);
+  EXPECT_GT(seen[0].duration.count(), 0);
+}
+
+}  // namespace
+}  // namespace sharc::store
