@@ -1,0 +1,145 @@
+#include "policies/feasibility.h"
+
+#include <algorithm>
+#include <string>
+
+#include "core/units.h"
+#include "policies/cycle.h"
+#include "policies/gpu_picker.h"
+
+namespace sharc::policies {
+namespace {
+
+// What a node has when empty, in the terms of one job's request.
+struct Shape {
+  int64_t cpus = 0;
+  int64_t memory = 0;
+  int64_t gpus = 0;  // matching the job's gpu_model
+};
+
+Shape ShapeOf(const NodeSnapshot& node, const JobSpec& spec) {
+  return {static_cast<int64_t>(node.topology->pus.size()), node.topology->memory_bytes,
+          CountMatchingGpus(*node.topology, spec.gpu_model)};
+}
+
+std::string Count(int64_t n, std::string_view unit) {
+  return std::to_string(n) + " " + std::string(unit) + (n == 1 ? "" : "s");
+}
+
+std::string Cpus(const JobSpec& spec) { return Count(spec.cpus, "CPU"); }
+std::string Memory(const JobSpec& spec) { return FormatSize(spec.memory_bytes) + " of memory"; }
+std::string Gpus(const JobSpec& spec) {
+  std::string text = Count(spec.gpus, "GPU");
+  if (!spec.gpu_model.empty()) text += " of model " + spec.gpu_model;
+  return text;
+}
+
+std::string Label(const std::string& key, const std::string& value) { return key + "=" + value; }
+
+std::string AllLabels(const JobSpec& spec) {
+  std::string text;
+  for (const auto& [key, value] : spec.labels)
+    text += (text.empty() ? "" : ", ") + Label(key, value);
+  return text;
+}
+
+bool HasLabel(const NodeSnapshot& node, const std::string& key, const std::string& value) {
+  auto it = node.labels.find(key);
+  return it != node.labels.end() && it->second == value;
+}
+
+// The first pair of requested resources that no node of `shapes` holds together, else all.
+std::string NeverTogether(const std::vector<Shape>& shapes, const JobSpec& spec) {
+  auto any = [&](bool cpus, bool memory, bool gpus) {
+    return std::any_of(shapes.begin(), shapes.end(), [&](const Shape& s) {
+      return (!cpus || s.cpus >= spec.cpus) && (!memory || s.memory >= spec.memory_bytes) &&
+             (!gpus || s.gpus >= spec.gpus);
+    });
+  };
+  bool wants_memory = spec.memory_bytes > 0;
+  bool wants_gpus = spec.gpus > 0;
+  if (wants_gpus && !any(true, false, true)) return Cpus(spec) + " and " + Gpus(spec);
+  if (wants_memory && !any(true, true, false)) return Cpus(spec) + " and " + Memory(spec);
+  if (wants_memory && wants_gpus && !any(false, true, true)) {
+    return Memory(spec) + " and " + Gpus(spec);
+  }
+  std::string all = Cpus(spec);
+  if (wants_memory && wants_gpus) return all + ", " + Memory(spec) + " and " + Gpus(spec);
+  if (wants_memory) return all + " and " + Memory(spec);
+  if (wants_gpus) return all + " and " + Gpus(spec);
+  return all;
+}
+
+}  // namespace
+
+bool LabelsMatch(const NodeSnapshot& node, const JobSpec& spec) {
+  return std::all_of(spec.labels.begin(), spec.labels.end(),
+                     [&](const auto& label) { return HasLabel(node, label.first, label.second); });
+}
+
+bool FitsWhenEmpty(const NodeSnapshot& node, const JobSpec& spec) {
+  Shape shape = ShapeOf(node, spec);
+  return LabelsMatch(node, spec) && shape.cpus >= spec.cpus && shape.memory >= spec.memory_bytes &&
+         shape.gpus >= spec.gpus;
+}
+
+Status CheckFitsSomeNode(const std::vector<const NodeSnapshot*>& nodes, const JobSpec& spec,
+                         std::string_view noun) {
+  if (nodes.empty()) return Status::Ok();
+  for (const NodeSnapshot* node : nodes) {
+    if (FitsWhenEmpty(*node, spec)) return Status::Ok();
+  }
+  const std::string none = "no " + std::string(noun);
+
+  std::string described(noun);  // the nodes considered: "node" or "node with label zone=eu"
+  std::vector<Shape> shapes;
+  if (!spec.labels.empty()) {
+    for (const auto& [key, value] : spec.labels) {
+      if (std::none_of(nodes.begin(), nodes.end(),
+                       [&](const NodeSnapshot* n) { return HasLabel(*n, key, value); })) {
+        return UnsatisfiableError(none + " has label " + Label(key, value));
+      }
+    }
+    if (std::none_of(nodes.begin(), nodes.end(),
+                     [&](const NodeSnapshot* n) { return LabelsMatch(*n, spec); })) {
+      return UnsatisfiableError(none + " has labels " + AllLabels(spec) + " together");
+    }
+    described +=
+        std::string(spec.labels.size() == 1 ? " with label " : " with labels ") + AllLabels(spec);
+  }
+  const std::string subject = "no " + described;
+  Shape largest;
+  for (const NodeSnapshot* node : nodes) {
+    if (!LabelsMatch(*node, spec)) continue;
+    Shape s = ShapeOf(*node, spec);
+    shapes.push_back(s);
+    largest.cpus = std::max(largest.cpus, s.cpus);
+    largest.memory = std::max(largest.memory, s.memory);
+    largest.gpus = std::max(largest.gpus, s.gpus);
+  }
+
+  if (largest.cpus < spec.cpus) {
+    return UnsatisfiableError(subject + " has " + Cpus(spec) + "; the largest has " +
+                              std::to_string(largest.cpus));
+  }
+  if (largest.memory < spec.memory_bytes) {
+    return UnsatisfiableError(subject + " has " + Memory(spec) + "; the largest has " +
+                              FormatSize(largest.memory));
+  }
+  if (largest.gpus < spec.gpus) {
+    return UnsatisfiableError(subject + " has " + Gpus(spec) +
+                              (spec.gpu_model.empty() ? "; the largest has " : "; the most is ") +
+                              std::to_string(largest.gpus));
+  }
+  return UnsatisfiableError("no single " + described + " has " + NeverTogether(shapes, spec) +
+                            " together");
+}
+
+Status CheckEverFits(const ClusterSnapshot& snapshot, const JobSpec& spec) {
+  std::vector<const NodeSnapshot*> nodes;
+  nodes.reserve(snapshot.nodes.size());
+  for (const NodeSnapshot& node : snapshot.nodes) nodes.push_back(&node);
+  return CheckFitsSomeNode(nodes, spec, "node");
+}
+
+}  // namespace sharc::policies

@@ -1,0 +1,39 @@
+// Whether a job could ever run on some node, and why not: the checks behind CheckEverFits
+// (cycle.h) and the cycle's UNSATISFIABLE reason. Pure.
+#ifndef SHARC_POLICIES_FEASIBILITY_H_
+#define SHARC_POLICIES_FEASIBILITY_H_
+
+#include <string_view>
+#include <vector>
+
+#include "core/job.h"
+#include "core/status.h"
+#include "policies/cluster_snapshot.h"
+
+namespace sharc::policies {
+
+// True if `node` carries every label of `spec` with the same value.
+bool LabelsMatch(const NodeSnapshot& node, const JobSpec& spec);
+
+// True if `node`, with nothing running, has the labels, PUs, memory and matching GPUs `spec`
+// asks for. Ignores the node's state.
+bool FitsWhenEmpty(const NodeSnapshot& node, const JobSpec& spec);
+
+// Whether one of `nodes`, with nothing running, could run `spec`: OK, or Unsatisfiable with a
+// message naming the limit. `noun` names the nodes ("node", "UP node"). Messages, checked in
+// this order (with labels, the rest only consider the nodes carrying all of them):
+//   "no node has label zone=eu"
+//   "no node has labels rack=a, zone=eu together"
+//   "no node has 512 CPUs; the largest has 64"               (or "no node with label ...")
+//   "no node has 2 TiB of memory; the largest has 256 GiB"
+//   "no node has 3 GPUs; the largest has 2"
+//   "no node has 2 GPUs of model H100; the most is 1"
+//   "no single node has 64 CPUs and 4 GPUs together"  (the first pair that never fits
+//     together of CPUs+GPUs, CPUs+memory, memory+GPUs; else all three)
+// OK when `nodes` is empty. Precondition: no pointer is null.
+Status CheckFitsSomeNode(const std::vector<const NodeSnapshot*>& nodes, const JobSpec& spec,
+                         std::string_view noun);
+
+}  // namespace sharc::policies
+
+#endif  // SHARC_POLICIES_FEASIBILITY_H_
