@@ -26,6 +26,7 @@ class HttpClient {
   // server cannot be reached or the exchange times out; then the connection is dropped and
   // the next call reconnects. A GET that fails on a reused keep-alive connection before any
   // response byte arrives is retried once on a fresh connection; other methods never are.
+  // The response's `headers` hold every response header, names lower-cased.
   StatusOr<HttpResponse> Send(std::string_view method, std::string_view target,
                               std::string body = "",
                               const std::map<std::string, std::string>& headers = {});

@@ -37,7 +37,8 @@ struct HttpServerOptions {
 
 // Answers one request. `respond` must be called exactly once, possibly later (after a store
 // commit, or an agent's reply), on the io_context thread. If the connection closed meanwhile
-// the response is dropped.
+// the response is dropped. The server sets Content-Length and "Server: sharc"; an extra
+// header "Connection: close" closes the connection after the response.
 using Responder = std::function<void(HttpResponse)>;
 using HttpHandler = std::function<void(HttpRequest request, Responder respond)>;
 
@@ -59,11 +60,16 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
+  // Start, Stop and the destructor run on the io_context's thread (or while it is not
+  // running). The destructor calls Stop().
+  //
   // Binds and starts accepting. Unavailable with the OS error if the address is taken.
   Status Start();
   // The bound port (useful with port 0). Precondition: Start() succeeded.
   uint16_t port() const;
-  // Stops accepting and closes every connection (HTTP and WebSocket).
+  // Stops accepting and closes every connection (HTTP and WebSocket). Outstanding
+  // Responders become no-ops. Open channels' close handlers run (Unavailable) on the
+  // io_context afterwards, if it keeps running.
   void Stop();
 
  private:

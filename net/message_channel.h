@@ -16,6 +16,9 @@ class MessageChannel {
  public:
   using MessageHandler = std::function<void(std::string message)>;
   // Called once, when the channel closes for any reason (peer close, error, Close()).
+  // `why` is OK after this side's Close(); Unavailable when the peer closed (its close code
+  // and reason are in the message), the connection failed or timed out, or the server
+  // stopped; ResourceExhausted when the peer sent a message over the size limit.
   using CloseHandler = std::function<void(Status why)>;
 
   virtual ~MessageChannel() = default;

@@ -28,6 +28,8 @@ struct WebSocketConnectOptions {
 // Connects asynchronously; `done` runs on the io_context thread with the open channel, or
 // with Unavailable (connection refused, timeout) or PermissionDenied/Unauthenticated (the
 // server refused the upgrade with 403/401; the message carries the server's error body).
+// `done` is never called from inside ConnectWebSocket. An open channel pings an idle server
+// and closes (Unavailable) if it stays silent for 300 s.
 void ConnectWebSocket(
     boost::asio::io_context& io, WebSocketConnectOptions options,
     std::function<void(StatusOr<std::shared_ptr<MessageChannel>>)> done);
