@@ -5,7 +5,8 @@
 //   agent ──fork──> monitor (a fork of the agent, no exec; own session via setsid)
 //                      └──fork──> job (own process group; binds CPUs; execvp's the command)
 // The monitor only waits for the job and writes its exit status to `status_path` (atomically,
-// via a temporary file and rename), then exits. It uses only async-signal-safe calls. Because
+// via a temporary file and rename), then exits. It uses only async-signal-safe calls, holds
+// only /dev/null on fds 0-2, and blocks every signal it can (SIGKILL still ends it). Because
 // it is not the job, killing the job's process group never loses the status, and because it
 // has its own session, an agent crash or restart does not end the job.
 //
@@ -45,7 +46,19 @@ struct LaunchedJob {
 // Forks the monitor and the job and returns once the job has exec'd (or failed to: then the
 // status file already says launch_failed and the monitor has exited; the call still
 // succeeds, so the failure is reported like any other ending). Internal only if fork or
-// pipe fail.
+// pipe fail (or the monitor cannot fork the job or write the launch_failed status);
+// InvalidArgument for a malformed spec (empty argv, a NUL byte, an empty or '='-containing
+// variable name, an empty path, a CPU index outside [0, CPU_SETSIZE)).
+//
+// Details: a failure to set the job up (open its output files, chdir to work_dir, bind) is
+// reported as launch_failed with that errno, like an exec failure. argv[0] without a '/' is
+// looked up like execvpe does, in the env's PATH ("/bin:/usr/bin" if it has none; an empty
+// entry means work_dir), trying each entry with execve in the job itself; there is no shell
+// fallback for a file without a #! line (ENOEXEC). argv[0] with a '/' and relative PATH
+// entries are relative to work_dir; relative stdout/stderr/status paths are relative to the
+// caller's cwd. stdout_path == stderr_path shares one file. The job starts with default
+// signal dispositions, an empty signal mask, stdin on /dev/null and only fds 0-2 open.
+// Thread-safe; blocks the calling thread until the exec.
 StatusOr<LaunchedJob> LaunchJob(const LaunchSpec& spec);
 
 struct ExitStatus {
@@ -57,10 +70,13 @@ struct ExitStatus {
 // Reads a status file: nullopt if it does not exist yet, InvalidArgument if it is malformed.
 StatusOr<std::optional<ExitStatus>> ReadExitStatus(const std::string& status_path);
 
-// Sends `signal` to the job's whole process group. OK if the group no longer exists.
+// Sends `signal` to the job's whole process group. OK if the group no longer exists;
+// InvalidArgument for a group id <= 1 (kill would reach other processes) or a bad signal.
 Status SignalJob(pid_t job_pgid, int signal);
 
 // Reaps the monitor if it is our child and has exited; true once it has. Non-blocking.
+// Also true when it is not (or no longer) our child, e.g. after an agent restart: there is
+// nothing to reap then, and the status file is the only record.
 bool TryReapMonitor(pid_t monitor_pid);
 
 }  // namespace sharc::agent

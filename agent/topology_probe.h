@@ -28,10 +28,20 @@ struct ProbedNode {
 // file or synthetic string; both set together is also an error.
 //
 // GPUs: OS devices of type CoProc named "cudaN" (index N) are preferred; otherwise GPU OS
-// devices ("nvmlN", "rsmiN"); otherwise PCI display/3D controllers (class 0x0300/0x0302) of
-// known GPU vendors, numbered in PCI order. Model comes from the "GPUModel" info (its short
-// form, e.g. "NVIDIA H100 80GB HBM3" -> "H100"), vendor from "GPUVendor" or the PCI vendor
-// id; NUMA locality from the nearest non-I/O ancestor's nodeset (-1 if it spans several).
+// devices ("nvmlN", else "rsmiN"); otherwise PCI display/3D controllers (class 0x0300/0x0302,
+// and 0x0380 as AMD Instinct cards report) of known GPU vendors (NVIDIA, AMD, Intel off bus 0,
+// i.e. not integrated graphics), numbered in PCI order. Model comes from the "GPUModel" info
+// (its short form, see gpu_model.h, e.g. "NVIDIA H100 80GB HBM3" -> "H100"; for an NVIDIA
+// GPU known only by PCI on this machine, from the NVIDIA driver's /proc/driver/nvidia), vendor
+// from "GPUVendor" or the PCI vendor id; NUMA locality from the nearest non-I/O ancestor's
+// nodeset (-1 if it spans several). Two OS devices claiming one index is InvalidArgument.
+// Debian's hwloc has no CUDA or NVML plugin, so on such hosts GPUs come from PCI.
+//
+// PUs: those of the topology as hwloc loads it by default, i.e. for this machine only the
+// PUs this process may use (its cgroup cpuset): jobs can be bound to no others. A PU's NUMA
+// node is the smallest NUMA node whose cpuset holds it (node 0 if there are no NUMA objects);
+// without Core objects each PU is its own core; `packages` is at least 1.
+// Thread-safe (each call loads its own topology).
 StatusOr<ProbedNode> ProbeTopology(const ProbeOptions& options);
 
 }  // namespace sharc::agent

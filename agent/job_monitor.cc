@@ -1,0 +1,259 @@
+#include "agent/job_monitor.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>  // rename
+
+// Every call below must stay async-signal-safe (see job_monitor.h).
+namespace sharc::agent::internal {
+namespace {
+
+constexpr int kOutputFlags = O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC;
+constexpr mode_t kOutputMode = 0640;
+
+void CloseRange(int from, int to, int max_fd) {
+  if (from > to) return;
+#ifdef SYS_close_range
+  if (syscall(SYS_close_range, static_cast<unsigned>(from), static_cast<unsigned>(to), 0u) == 0) {
+    return;
+  }
+#endif
+  for (int fd = from; fd <= to && fd <= max_fd; ++fd) close(fd);
+}
+
+// Closes every descriptor from 3 up except `keep` (ascending, each >= 3).
+void CloseFdsExcept(const int* keep, int count, int max_fd) {
+  int from = 3;
+  for (int i = 0; i < count; ++i) {
+    if (keep[i] < from) continue;
+    CloseRange(from, keep[i] - 1, max_fd);
+    from = keep[i] + 1;
+  }
+  CloseRange(from, 0x7fffffff, max_fd);
+}
+
+// Default disposition for every signal (SIGKILL and SIGSTOP, and the C library's internal
+// signals, refuse; that is fine). Handlers of the agent must never run in a forked process.
+void ResetSignalDispositions() {
+  struct sigaction action = {};
+  action.sa_handler = SIG_DFL;
+  sigemptyset(&action.sa_mask);
+  for (int sig = 1; sig < NSIG; ++sig) sigaction(sig, &action, nullptr);
+}
+
+bool WriteAll(int fd, const void* data, size_t size) {
+  const char* p = static_cast<const char*>(data);
+  while (size > 0) {
+    ssize_t n = write(fd, p, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    p += n;
+    size -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+// Reads the errno the job sends when its set-up or exec fails; 0 on EOF (it exec'd).
+int ReadExecResult(int fd) {
+  int value = 0;
+  size_t got = 0;
+  while (got < sizeof(value)) {
+    ssize_t n = read(fd, reinterpret_cast<char*>(&value) + got, sizeof(value) - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<size_t>(n);
+  }
+  if (got == 0) return 0;
+  return got == sizeof(value) && value != 0 ? value : EIO;
+}
+
+bool WaitForJob(pid_t job, int* status) {
+  while (waitpid(job, status, 0) < 0) {
+    if (errno != EINTR) return false;
+  }
+  return true;
+}
+
+int64_t NowUnixMillis() {
+  struct timespec now = {};
+  clock_gettime(CLOCK_REALTIME, &now);
+  return static_cast<int64_t>(now.tv_sec) * 1000 + now.tv_nsec / 1'000'000;
+}
+
+char* AppendText(char* out, const char* text) {
+  while (*text != '\0') *out++ = *text++;
+  return out;
+}
+
+char* AppendDecimal(char* out, int64_t value) {
+  if (value < 0) {
+    *out++ = '-';
+    value = -value;
+  }
+  char digits[20];
+  int count = 0;
+  do {
+    digits[count++] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  } while (value > 0);
+  while (count > 0) *out++ = digits[--count];
+  return out;
+}
+
+// Writes "<kind> <value> <end_unix_millis>\n" to the temporary file, syncs it, renames it
+// over the status file and syncs the directory. Returns 0 or the errno of the failed step.
+int WriteStatusFile(const MonitorPlan& plan, const char* kind, int value) {
+  char line[96];
+  char* end = AppendText(line, kind);
+  *end++ = ' ';
+  end = AppendDecimal(end, value);
+  *end++ = ' ';
+  end = AppendDecimal(end, NowUnixMillis());
+  *end++ = '\n';
+
+  int fd = open(plan.status_tmp_path, kOutputFlags, kOutputMode);
+  if (fd < 0) return errno;
+  bool written = WriteAll(fd, line, static_cast<size_t>(end - line)) && fsync(fd) == 0;
+  int error = written ? 0 : (errno != 0 ? errno : EIO);
+  close(fd);
+  if (error != 0) return error;
+  if (rename(plan.status_tmp_path, plan.status_path) != 0) return errno;
+  int dir = open(plan.status_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir >= 0) {
+    fsync(dir);
+    close(dir);
+  }
+  return 0;
+}
+
+// Set-up of the job process, in order. Returns 0 or the errno of the step that failed.
+int SetUpJob(const MonitorPlan& plan) {
+  if (setpgid(0, 0) != 0) return errno;
+  int out = open(plan.stdout_path, kOutputFlags, kOutputMode);
+  if (out < 0) return errno;
+  int err = plan.stderr_is_stdout ? out : open(plan.stderr_path, kOutputFlags, kOutputMode);
+  if (err < 0) return errno;
+  if (dup2(out, STDOUT_FILENO) < 0 || dup2(err, STDERR_FILENO) < 0) return errno;
+  close(out);
+  if (err != out) close(err);
+  if (chdir(plan.work_dir) != 0) return errno;
+  if (plan.bind_cpus && sched_setaffinity(0, sizeof(plan.cpus), &plan.cpus) != 0) return errno;
+  ResetSignalDispositions();
+  sigset_t none;
+  sigemptyset(&none);
+  if (sigprocmask(SIG_SETMASK, &none, nullptr) != 0) return errno;
+  CloseFdsExcept(&plan.exec_write_fd, 1, plan.max_fd);
+  return 0;
+}
+
+// Like execvpe: tries each candidate path; a missing file or directory moves on to the next,
+// a permission error is remembered, anything else stops. Returns the errno to report.
+int ExecAnyCandidate(const MonitorPlan& plan) {
+  bool saw_eacces = false;
+  int last = ENOENT;
+  for (const char* const* path = plan.exec_candidates; *path != nullptr; ++path) {
+    execve(*path, plan.argv, plan.envp);
+    last = errno;
+    if (last == EACCES) {
+      saw_eacces = true;
+    } else if (last != ENOENT && last != ENOTDIR && last != ESTALE && last != ENODEV &&
+               last != ETIMEDOUT) {
+      return last;
+    }
+  }
+  return saw_eacces ? EACCES : last;
+}
+
+[[noreturn]] void RunJob(const MonitorPlan& plan) {
+  close(plan.report_fd);
+  close(plan.exec_read_fd);
+  int error = SetUpJob(plan);
+  if (error == 0) error = ExecAnyCandidate(plan);
+  WriteAll(plan.exec_write_fd, &error, sizeof(error));
+  _exit(127);
+}
+
+// fork() runs the atfork handlers of whatever libraries the agent has loaded; _Fork (glibc
+// 2.34) does not and is async-signal-safe.
+pid_t ForkJob() {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+  return _Fork();
+#else
+  return fork();
+#endif
+}
+
+[[noreturn]] void Report(const MonitorPlan& plan, const MonitorReport& report, int exit_code) {
+  WriteAll(plan.report_fd, &report, sizeof(report));
+  _exit(exit_code);
+}
+
+}  // namespace
+
+void RunMonitor(const MonitorPlan& plan) {
+  // Own session: the agent's terminal, process group and restarts do not reach it. Every
+  // signal stays blocked (the launcher blocked them all before fork) so that only SIGKILL
+  // can lose a job's status; no handler of the agent stays installed.
+  setsid();
+  ResetSignalDispositions();
+  MonitorReport report;
+  // The agent's stdio may be a pipe someone reads to its end; the monitor must not hold it.
+  // The pipes are all above 2 (see LaunchJob), so this cannot clobber them.
+  int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (null_fd < 0 || dup2(null_fd, STDIN_FILENO) < 0 || dup2(null_fd, STDOUT_FILENO) < 0 ||
+      dup2(null_fd, STDERR_FILENO) < 0) {
+    report.monitor_errno = errno;
+    report.failed_step = MonitorReport::kDevNull;
+    Report(plan, report, 1);
+  }
+  if (null_fd > STDERR_FILENO) close(null_fd);
+  CloseFdsExcept(plan.keep_fds, 3, plan.max_fd);
+
+  pid_t job = ForkJob();
+  if (job < 0) {
+    report.monitor_errno = errno;
+    report.failed_step = MonitorReport::kForkJob;
+    Report(plan, report, 1);
+  }
+  if (job == 0) RunJob(plan);
+  report.job_pid = job;
+  setpgid(job, job);  // the job does the same; whichever runs first makes the group
+  close(plan.exec_write_fd);
+  report.launch_errno = ReadExecResult(plan.exec_read_fd);
+  close(plan.exec_read_fd);
+
+  if (report.launch_errno != 0) {
+    // The status file exists before LaunchJob returns: a launch failure is an ending.
+    int ignored = 0;
+    WaitForJob(job, &ignored);
+    int error = WriteStatusFile(plan, "launch_failed", report.launch_errno);
+    if (error != 0) {
+      report.monitor_errno = error;
+      report.failed_step = MonitorReport::kWriteStatus;
+    }
+    Report(plan, report, error != 0 ? 1 : 0);
+  }
+  WriteAll(plan.report_fd, &report, sizeof(report));
+  close(plan.report_fd);
+
+  int status = 0;
+  int error = ECHILD;  // unreachable while SIGCHLD has its default disposition
+  if (WaitForJob(job, &status)) {
+    if (WIFEXITED(status)) {
+      error = WriteStatusFile(plan, "exited", WEXITSTATUS(status));
+    } else if (WIFSIGNALED(status)) {
+      error = WriteStatusFile(plan, "signaled", WTERMSIG(status));
+    }
+  }
+  _exit(error == 0 ? 0 : 1);
+}
+
+}  // namespace sharc::agent::internal

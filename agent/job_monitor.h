@@ -1,0 +1,50 @@
+// Internal to the process launcher: the code that runs in the forked monitor and job
+// processes. It runs after fork() in a possibly multi-threaded program, so it may only make
+// async-signal-safe calls: no allocation, no locks, no stdio, no exceptions. Everything it
+// needs is prepared beforehand in a MonitorPlan.
+#ifndef SHARC_AGENT_JOB_MONITOR_H_
+#define SHARC_AGENT_JOB_MONITOR_H_
+
+#include <sched.h>
+#include <sys/types.h>
+
+namespace sharc::agent::internal {
+
+// What the monitor and the job need, prepared by the launching process before fork. The
+// pointers point into storage the launching process owns; fork copies it.
+struct MonitorPlan {
+  char* const* argv = nullptr;                   // null-terminated
+  char* const* envp = nullptr;                   // null-terminated
+  const char* const* exec_candidates = nullptr;  // paths to execve in turn, null-terminated
+  const char* work_dir = nullptr;
+  const char* stdout_path = nullptr;
+  const char* stderr_path = nullptr;  // ignored if stderr_is_stdout
+  bool stderr_is_stdout = false;
+  const char* status_path = nullptr;
+  const char* status_tmp_path = nullptr;  // written, then renamed to status_path
+  const char* status_dir = nullptr;       // fsync'ed after the rename
+  bool bind_cpus = false;
+  cpu_set_t cpus;
+  int report_fd = -1;              // write end of the monitor -> launcher pipe
+  int exec_read_fd = -1;           // read end of the job -> monitor pipe (exec errno; EOF = exec'd)
+  int exec_write_fd = -1;          // its write end, close-on-exec
+  int keep_fds[3] = {-1, -1, -1};  // the three pipe fds above, ascending, all above 2
+  int max_fd = 1024;               // highest fd to close() one by one if close_range is unavailable
+};
+
+// What the monitor tells the launcher, in one write. monitor_errno != 0 means the monitor
+// failed at `failed_step` and no job runs (job_pid is -1 if the job could not be forked).
+struct MonitorReport {
+  enum Step : int { kNone = 0, kDevNull = 1, kForkJob = 2, kWriteStatus = 3 };
+  pid_t job_pid = -1;
+  int launch_errno = 0;  // the job's set-up or exec failed with this errno
+  int monitor_errno = 0;
+  int failed_step = kNone;
+};
+
+// The monitor's whole life; called in the child right after fork. Never returns.
+[[noreturn]] void RunMonitor(const MonitorPlan& plan);
+
+}  // namespace sharc::agent::internal
+
+#endif  // SHARC_AGENT_JOB_MONITOR_H_

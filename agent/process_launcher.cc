@@ -1,0 +1,285 @@
+#include "agent/process_launcher.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <string_view>
+#include <utility>
+
+#include "agent/job_monitor.h"
+
+namespace sharc::agent {
+namespace {
+
+using internal::MonitorPlan;
+using internal::MonitorReport;
+
+// What execvp uses when the environment has no PATH.
+constexpr std::string_view kDefaultPath = "/bin:/usr/bin";
+
+std::string ErrnoText(int error) { return std::strerror(error); }
+
+class UniqueFd {
+ public:
+  UniqueFd() = default;
+  explicit UniqueFd(int fd) : fd_(fd) {}
+  UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  UniqueFd& operator=(UniqueFd&& other) noexcept {
+    Reset(std::exchange(other.fd_, -1));
+    return *this;
+  }
+  ~UniqueFd() { Reset(); }
+  int get() const { return fd_; }
+  void Reset(int fd = -1) {
+    if (fd_ >= 0) close(fd_);
+    fd_ = fd;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+// A close-on-exec pipe whose ends are both above the standard descriptors, so the monitor can
+// point 0-2 at /dev/null without clobbering them even if the agent runs with 0-2 closed.
+Status MakePipe(UniqueFd* read_end, UniqueFd* write_end) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return InternalError("pipe2: " + ErrnoText(errno));
+  UniqueFd ends[2] = {UniqueFd(fds[0]), UniqueFd(fds[1])};
+  for (UniqueFd& end : ends) {
+    if (end.get() > STDERR_FILENO) continue;
+    int moved = fcntl(end.get(), F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
+    if (moved < 0) return InternalError("fcntl(F_DUPFD_CLOEXEC): " + ErrnoText(errno));
+    end.Reset(moved);
+  }
+  *read_end = std::move(ends[0]);
+  *write_end = std::move(ends[1]);
+  return Status::Ok();
+}
+
+Status CheckNoNul(std::string_view what, const std::string& value) {
+  if (value.find('\0') != std::string::npos) {
+    return InvalidArgumentError(std::string(what) + ": must not contain a NUL character");
+  }
+  return Status::Ok();
+}
+
+Status CheckPath(std::string_view what, const std::string& path) {
+  if (path.empty()) return InvalidArgumentError(std::string(what) + ": must not be empty");
+  return CheckNoNul(what, path);
+}
+
+Status ValidateSpec(const LaunchSpec& spec) {
+  if (spec.argv.empty() || spec.argv[0].empty()) {
+    return InvalidArgumentError("argv: needs a program name");
+  }
+  for (const std::string& arg : spec.argv) SHARC_RETURN_IF_ERROR(CheckNoNul("argv", arg));
+  for (const auto& [key, value] : spec.env) {
+    if (key.empty() || key.find('=') != std::string::npos) {
+      return InvalidArgumentError("env: variable name '" + key +
+                                  "' must be non-empty and without '='");
+    }
+    SHARC_RETURN_IF_ERROR(CheckNoNul("env " + key, key + value));
+  }
+  SHARC_RETURN_IF_ERROR(CheckPath("work_dir", spec.work_dir));
+  SHARC_RETURN_IF_ERROR(CheckPath("stdout_path", spec.stdout_path));
+  SHARC_RETURN_IF_ERROR(CheckPath("stderr_path", spec.stderr_path));
+  SHARC_RETURN_IF_ERROR(CheckPath("status_path", spec.status_path));
+  for (int cpu : spec.bind_cpus) {
+    if (cpu < 0 || cpu >= CPU_SETSIZE) {
+      return InvalidArgumentError("bind_cpus: " + std::to_string(cpu) + " is not a CPU index");
+    }
+  }
+  return Status::Ok();
+}
+
+// The paths execve tries, in order. A program name with a '/' is used as it is; otherwise
+// each entry of the job's PATH in turn, where an empty entry means the current directory.
+// Relative results are resolved by execve against work_dir, the job's cwd by then.
+std::vector<std::string> ExecCandidates(const LaunchSpec& spec) {
+  const std::string& program = spec.argv[0];
+  if (program.find('/') != std::string::npos) return {program};
+  auto path_it = spec.env.find("PATH");
+  std::string_view path = path_it != spec.env.end() ? path_it->second : kDefaultPath;
+  std::vector<std::string> candidates;
+  size_t start = 0;
+  while (true) {
+    size_t end = std::min(path.find(':', start), path.size());
+    std::string_view dir = path.substr(start, end - start);
+    candidates.push_back(dir.empty() ? program : std::string(dir) + "/" + program);
+    if (end == path.size()) break;
+    start = end + 1;
+  }
+  return candidates;
+}
+
+std::string DirectoryOf(const std::string& path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+UnixMillis NowUnixMillis() {
+  struct timespec now = {};
+  clock_gettime(CLOCK_REALTIME, &now);
+  return static_cast<UnixMillis>(now.tv_sec) * 1000 + now.tv_nsec / 1'000'000;
+}
+
+// Owns every string and array the forked code reads.
+struct PreparedLaunch {
+  std::vector<std::string> argv;
+  std::vector<std::string> env;
+  std::vector<std::string> candidates;
+  std::vector<char*> argv_ptrs;
+  std::vector<char*> env_ptrs;
+  std::vector<const char*> candidate_ptrs;
+  std::string status_tmp;
+  std::string status_dir;
+  MonitorPlan plan;
+};
+
+void Prepare(const LaunchSpec& spec, PreparedLaunch& out) {
+  out.argv = spec.argv;
+  for (const auto& [key, value] : spec.env) out.env.push_back(key + "=" + value);
+  out.candidates = ExecCandidates(spec);
+  for (std::string& arg : out.argv) out.argv_ptrs.push_back(arg.data());
+  out.argv_ptrs.push_back(nullptr);
+  for (std::string& var : out.env) out.env_ptrs.push_back(var.data());
+  out.env_ptrs.push_back(nullptr);
+  for (const std::string& path : out.candidates) out.candidate_ptrs.push_back(path.c_str());
+  out.candidate_ptrs.push_back(nullptr);
+  out.status_tmp = spec.status_path + ".tmp";
+  out.status_dir = DirectoryOf(spec.status_path);
+
+  MonitorPlan& plan = out.plan;
+  plan.argv = out.argv_ptrs.data();
+  plan.envp = out.env_ptrs.data();
+  plan.exec_candidates = out.candidate_ptrs.data();
+  plan.work_dir = spec.work_dir.c_str();
+  plan.stdout_path = spec.stdout_path.c_str();
+  plan.stderr_path = spec.stderr_path.c_str();
+  plan.stderr_is_stdout = spec.stderr_path == spec.stdout_path;
+  plan.status_path = spec.status_path.c_str();
+  plan.status_tmp_path = out.status_tmp.c_str();
+  plan.status_dir = out.status_dir.c_str();
+  plan.bind_cpus = !spec.bind_cpus.empty();
+  CPU_ZERO(&plan.cpus);
+  for (int cpu : spec.bind_cpus) CPU_SET(cpu, &plan.cpus);
+  struct rlimit files = {};
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY) {
+    plan.max_fd = static_cast<int>(std::min<rlim_t>(files.rlim_cur, 1 << 20));
+  }
+}
+
+// Reads the monitor's report; false if the monitor closed the pipe without one.
+bool ReadReport(int fd, MonitorReport* report) {
+  size_t got = 0;
+  while (got < sizeof(*report)) {
+    ssize_t n = read(fd, reinterpret_cast<char*>(report) + got, sizeof(*report) - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    got += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+void WaitForExit(pid_t pid) {
+  while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+  }
+}
+
+std::string_view FailedStepName(int step) {
+  switch (step) {
+    case MonitorReport::kDevNull:
+      return "open /dev/null";
+    case MonitorReport::kForkJob:
+      return "fork the job";
+    case MonitorReport::kWriteStatus:
+      return "write the status file";
+    default:
+      return "start";
+  }
+}
+
+}  // namespace
+
+StatusOr<LaunchedJob> LaunchJob(const LaunchSpec& spec) {
+  SHARC_RETURN_IF_ERROR(ValidateSpec(spec));
+  PreparedLaunch prepared;
+  Prepare(spec, prepared);
+  UniqueFd report_read, report_write, exec_read, exec_write;
+  SHARC_RETURN_IF_ERROR(MakePipe(&report_read, &report_write));
+  SHARC_RETURN_IF_ERROR(MakePipe(&exec_read, &exec_write));
+  MonitorPlan& plan = prepared.plan;
+  plan.report_fd = report_write.get();
+  plan.exec_read_fd = exec_read.get();
+  plan.exec_write_fd = exec_write.get();
+  plan.keep_fds[0] = plan.report_fd;
+  plan.keep_fds[1] = plan.exec_read_fd;
+  plan.keep_fds[2] = plan.exec_write_fd;
+  std::sort(std::begin(plan.keep_fds), std::end(plan.keep_fds));
+
+  // Blocked across fork so that no handler of the agent runs in the child before the child
+  // resets the dispositions; the monitor keeps them blocked, the job unblocks them.
+  sigset_t all, previous;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &previous);
+  LaunchedJob launched;
+  launched.start_time = NowUnixMillis();
+  pid_t monitor = fork();
+  if (monitor == 0) internal::RunMonitor(plan);
+  int fork_errno = errno;
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  if (monitor < 0) return InternalError("fork of the job monitor: " + ErrnoText(fork_errno));
+
+  report_write.Reset();
+  exec_read.Reset();
+  exec_write.Reset();
+  MonitorReport report;
+  if (!ReadReport(report_read.get(), &report)) {
+    WaitForExit(monitor);
+    return InternalError("the job monitor exited before reporting the launch of '" + spec.argv[0] +
+                         "'");
+  }
+  if (report.monitor_errno != 0) {
+    WaitForExit(monitor);
+    return InternalError("the job monitor could not " +
+                         std::string(FailedStepName(report.failed_step)) + " for '" + spec.argv[0] +
+                         "': " + ErrnoText(report.monitor_errno));
+  }
+  launched.monitor_pid = monitor;
+  launched.job_pid = report.job_pid;
+  return launched;
+}
+
+Status SignalJob(pid_t job_pgid, int signal) {
+  if (job_pgid <= 1) {
+    return InvalidArgumentError("job process group " + std::to_string(job_pgid) +
+                                " is not a job's (it must be above 1)");
+  }
+  if (kill(-job_pgid, signal) == 0 || errno == ESRCH) return Status::Ok();
+  if (errno == EINVAL) return InvalidArgumentError("invalid signal " + std::to_string(signal));
+  return InternalError("kill(-" + std::to_string(job_pgid) + ", " + std::to_string(signal) +
+                       "): " + ErrnoText(errno));
+}
+
+bool TryReapMonitor(pid_t monitor_pid) {
+  if (monitor_pid <= 0) return true;
+  while (true) {
+    pid_t reaped = waitpid(monitor_pid, nullptr, WNOHANG);
+    if (reaped == monitor_pid) return true;
+    if (reaped == 0) return false;
+    if (errno == EINTR) continue;
+    return true;  // ECHILD: not (or no longer) our child; nothing to reap
+  }
+}
+
+}  // namespace sharc::agent

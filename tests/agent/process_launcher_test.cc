@@ -1,0 +1,452 @@
+// Launches real processes; every wait polls a condition with a deadline.
+#include "agent/process_launcher.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <filesystem>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/agent/temp_dir.h"
+
+namespace sharc::agent {
+namespace {
+
+// Polls `done` until it holds or `timeout` passes. The pause only spaces the polls out.
+template <typename Predicate>
+bool PollUntil(Predicate done, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
+
+std::string ProcFile(pid_t pid, const std::string& name) {
+  return "/proc/" + std::to_string(pid) + "/" + name;
+}
+
+// The value of a "Name:\tvalue" line of /proc/<pid>/status, or "" if there is none.
+std::string ProcStatusField(pid_t pid, const std::string& name) {
+  std::string status = ReadFile(ProcFile(pid, "status"));
+  size_t at = status.find("\n" + name + ":");
+  if (at == std::string::npos) return "";
+  size_t start = status.find_first_not_of(" \t", at + name.size() + 2);
+  return status.substr(start, status.find('\n', start) - start);
+}
+
+std::set<int> OpenFds(pid_t pid) {
+  std::set<int> fds;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(ProcFile(pid, "fd"), error)) {
+    fds.insert(std::stoi(entry.path().filename().string()));
+  }
+  return fds;
+}
+
+// Running and not a zombie.
+bool IsAlive(pid_t pid) {
+  std::string stat = ReadFile(ProcFile(pid, "stat"));
+  size_t paren = stat.rfind(')');
+  return paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] != 'Z';
+}
+
+bool SignalBitSet(const std::string& hex_mask, int signal) {
+  return (std::stoull(hex_mask, nullptr, 16) >> (signal - 1)) & 1;
+}
+
+class ProcessLauncherTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(dir_.ok()); }
+
+  void TearDown() override {
+    for (const LaunchedJob& job : launched_) {
+      if (job.job_pid > 1) {
+        EXPECT_TRUE(SignalJob(job.job_pid, SIGKILL).ok());
+      }
+      EXPECT_TRUE(PollUntil([&] { return TryReapMonitor(job.monitor_pid); }));
+    }
+  }
+
+  LaunchSpec Spec(std::vector<std::string> argv) {
+    LaunchSpec spec;
+    spec.argv = std::move(argv);
+    spec.env = {{"PATH", "/usr/bin:/bin"}};
+    spec.work_dir = dir_.path();
+    spec.stdout_path = dir_.File("stdout");
+    spec.stderr_path = dir_.File("stderr");
+    spec.status_path = dir_.File("status");
+    return spec;
+  }
+
+  StatusOr<LaunchedJob> Launch(const LaunchSpec& spec) {
+    StatusOr<LaunchedJob> job = LaunchJob(spec);
+    if (job.ok()) launched_.push_back(*job);
+    return job;
+  }
+
+  // Waits for the monitor to exit, then reads the status it wrote.
+  std::optional<ExitStatus> WaitForEnd(const LaunchedJob& job, const LaunchSpec& spec) {
+    if (!PollUntil([&] { return TryReapMonitor(job.monitor_pid); })) return std::nullopt;
+    StatusOr<std::optional<ExitStatus>> status = ReadExitStatus(spec.status_path);
+    EXPECT_TRUE(status.ok()) << status.status().ToString();
+    return status.ok() ? *status : std::nullopt;
+  }
+
+  TempDir dir_;
+  std::vector<LaunchedJob> launched_;
+};
+
+TEST_F(ProcessLauncherTest, ReportsTheExitCode) {
+  LaunchSpec spec = Spec({"sh", "-c", "exit 3"});
+  StatusOr<LaunchedJob> job = Launch(spec);
+  ASSERT_TRUE(job.ok()) << job.status().ToString();
+  EXPECT_GT(job->start_time, 0);
+  std::optional<ExitStatus> end = WaitForEnd(*job, spec);
+  ASSERT_TRUE(end.has_value());
+  EXPECT_EQ(end->kind, ExitStatus::Kind::kExited);
+  EXPECT_EQ(end->value, 3);
+  EXPECT_GE(end->end_time, job->start_time);
+  EXPECT_FALSE(std::filesystem::exists(spec.status_path + ".tmp"));
+}
+
+TEST_F(ProcessLauncherTest, SignalJobEndsTheJobWithThatSignal) {
+  LaunchSpec spec = Spec({"sleep", "100"});
+  StatusOr<LaunchedJob> job = Launch(spec);
+  ASSERT_TRUE(job.ok()) << job.status().ToString();
+  StatusOr<std::optional<ExitStatus>> running = ReadExitStatus(spec.status_path);
+  ASSERT_TRUE(running.ok());
+  EXPECT_FALSE(running->has_value());
+  EXPECT_FALSE(TryReapMonitor(job->monitor_pid));
+
+  ASSERT_TRUE(SignalJob(job->job_pid, SIGTERM).ok());
+  std::optional<ExitStatus> end = WaitForEnd(*job, spec);
+  ASSERT_TRUE(end.has_value());
+  EXPECT_EQ(end->kind, ExitStatus::Kind::kSignaled);
+  EXPECT_EQ(end->value, SIGTERM);
+  // The group is gone now; signalling it again is not an error.
+  EXPECT_TRUE(SignalJob(job->job_pid, SIGTERM).ok());
+}
+
+TEST_F(ProcessLauncherTest, CapturesStdoutAndStderrSeparately) {
+  LaunchSpec spec = Spec({"sh", "-c", "echo out; echo err >&2"});
+  WriteFile(spec.stdout_path, "stale output that must be truncated\n");
+  StatusOr<LaunchedJob> job = Launch(spec);
+  ASSERT_TRUE(job.ok()) << job.status().ToString();
+  ASSERT_TRUE(WaitForEnd(*job, spec).has_value());
+  EXPECT_EQ(ReadFile(spec.stdout_path), "out\n");
+  EXPECT_EQ(ReadFile(spec.stderr_path), "err\n");
+  struct stat info = {};
+  ASSERT_EQ(stat(spec.stderr_path.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777 & ~0640, 0u) << "created with more than 0640";
+}
+
+TEST_F(ProcessLauncherTest, SharesOneFileWhenStdoutIsStderr) {
+  LaunchSpec spec = Spec({"sh", "-c", "echo a; echo b >&2; echo c"});
+  spec.stderr_path = spec.stdout_path;
+  StatusOr<LaunchedJob> job = Launch(spec);
+  ASSERT_TRUE(job.ok()) << job.status().ToString();
+  ASSERT_TRUE(WaitForEnd(*job, spec).has_value());
+  EXPECT_EQ(ReadFile(spec.stdout_path), "a\nb\nc\n");
+}
+
+TEST_F(ProcessLauncherTest, GivesTheJobExactlyItsEnvironment) {
+  LaunchSpec spec = Spec({"env"});
+  spec.env = {{"PATH", "/usr/bin:/bin"}, {"FOO", "bar baz"}};
+  StatusOr<LaunchedJob> job = Launch(spec);
+  ASSERT_TRUE(job.ok()) << job.status().ToString();
+  ASSERT_TRUE(WaitForEnd(*job, spec).has_value());
+  EXPECT_EQ(ReadFile(spec.stdout_path), "FOO=bar baz\nPATH=/usr/bin:/bin\n");
+}
+
+TEST_F(ProcessLauncherTest, RunsInTheWorkDir) {
+  std::filesystem::create_directory(dir_.File("work"));
+  LaunchSpec spec = Spec({"pwd"});
+  spec.work_dir = dir_.File("work");
+  StatusOr<LaunchedJob> job = Launch(spec);
+  ASSERT_TRUE(job.ok()) << job.status().ToString();
+  ASSERT_TRUE(WaitForEnd(*job, spec).has_value());
+  EXPECT_EQ(ReadFile(spec.stdout_path), std::filesystem::canonical(spec.work_dir).string() + "\n");
+}
+
+TEST_F(ProcessLauncherTest, BindsTheJobToTheGivenCpus) {
+  cpu_set_t mine;
+  ASSERT_EQ(sched_getaffinity(0, sizeof(mine), &mine), 0);
+  if (!CPU_ISSET(0, &mine)) GTEST_SKIP() << "this process may not run on CPU 0";
+  LaunchSpec spec = Spec({"cat", "/proc/self/status"});
+  spec.bind_cpus = {0};
+  StatusOr<LaunchedJob> job = Launch(spec);
+  ASSERT_TRUE(job.ok()) << job.status().ToString();
+  ASSERT_TRUE(WaitForEnd(*job, spec).has_value());
+  EXPECT_NE(ReadFile(spec.stdout_path).find("\nCpus_allowed_list:\t0\n"), std::string::npos)
+      << ReadFile(spec.stdout_path);
+}
+
+TEST_F(ProcessLauncherTest, UnknownProgramEndsAsLaunchFailedWithEnoent) {
+  LaunchSpec spec = Spec({"sharc-no-such-program", "--flag"});
+  StatusOr<LaunchedJob> job = Launch(spec);
+  ASSERT_TRUE(job.ok()) << job.status().ToString();
+  // Written before LaunchJob returned: no waiting.
+  StatusOr<std::optional<ExitStatus>> end = ReadExitStatus(spec.status_path);
+  ASSERT_TRUE(end.ok()) << end.status().ToString();
+  ASSERT_TRUE(end->has_value());
+  EXPECT_EQ((*end)->kind, ExitStatus::Kind::kLaunchFailed);
+  EXPECT_EQ((*end)->value, ENOENT);
+  EXPECT_GE((*end)->end_time, job->start_time);
+  EXPECT_TRUE(PollUntil([&] { return TryReapMonitor(job->monitor_pid); }));
+}
+
+TEST_F(ProcessLauncherTest, FileWithoutExecutePermissionEndsAsLaunchFailedWithEacces) {
+  std::filesystem::create_directory(dir_.File("bin"));
+  WriteFile(dir_.File("bin/tool"), "#!/bin/sh\nexit 0\n");
+  ASSERT_EQ(chmod(dir_.File("bin/tool").c_str(), 0644), 0);
+  LaunchSpec spec = Spec({"tool"});
+  spec.env["PATH"] = dir_.File("bin") + ":/usr/bin:/bin";
+  StatusOr<LaunchedJob> job = Launch(spec);
+  ASSERT_TRUE(job.ok()) << job.status().ToString();
+  StatusOr<std::optional<ExitStatus>> end = ReadExitStatus(spec.status_path);
+  ASSERT_TRUE(end.ok() && end->has_value());
+  EXPECT_EQ((*end)->kind, ExitStatus::Kind::kLaunchFailed);
+  EXPECT_EQ((*end)->value, EACCES);
+}
+
+TEST_F(ProcessLauncherTest, MissingWorkDirEndsAsLaunchFailed) {
+  LaunchSpec spec = Spec({"true"});
+  spec.work_dir = dir_.File("missing");
+  StatusOr<LaunchedJob> job = Launch(spec);
+  ASSERT_TRUE(job.ok()) << job.status().ToString();
+  StatusOr<std::optional<ExitStatus>> end = ReadExitStatus(spec.status_path);
+  ASSERT_TRUE(end.ok() && end->has_value());
+  EXPECT_EQ((*end)->kind, ExitStatus::Kind::kLaunchFailed);
+  EXPECT_EQ((*end)->value, ENOENT);
+}
+
+TEST_F(ProcessLauncherTest, FindsProgramsRelativeToTheWorkDir) {
+  WriteFile(dir_.File("run.sh"), "#!/bin/sh\necho ran \"$@\"\n");
+  ASSERT_EQ(chmod(dir_.File("run.sh").c_str(), 0755), 0);
+  LaunchSpec with_slash = Spec({"./run.sh", "a"});
+  StatusOr<LaunchedJob> job = Launch(with_slash);
+  ASSERT_TRUE(job.ok()) << job.status().ToString();
+  ASSERT_TRUE(WaitForEnd(*job, with_slash).has_value());
+  EXPECT_EQ(ReadFile(with_slash.stdout_path), "ran a\n");
+
+  LaunchSpec empty_path_entry = Spec({"run.sh", "b"});
+  empty_path_entry.env["PATH"] = "/usr/bin::/bin";  // the empty entry is the work dir
+  job = Launch(empty_path_entry);
+  ASSERT_TRUE(job.ok()) << job.status().ToString();
+  std::optional<ExitStatus> end = WaitForEnd(*job, empty_path_entry);
+  ASSERT_TRUE(end.has_value());
+  EXPECT_EQ(end->kind, ExitStatus::Kind::kExited);
+  EXPECT_EQ(ReadFile(empty_path_entry.stdout_path), "ran b\n");
+}
+
+TEST_F(ProcessLauncherTest, JobHasExecdInItsOwnProcessGroupAndSession) {
+  StatusOr<LaunchedJob> job = Launch(Spec({"sleep", "100"}));
+  ASSERT_TRUE(job.ok()) << job.status().ToString();
+  // LaunchJob returned after the exec: the job already is `sleep 100`.
+  EXPECT_EQ(ReadFile(ProcFile(job->job_pid, "cmdline")), std::string("sleep\0"
+                                                                     "100\0",
+                                                                     10));
+  EXPECT_EQ(getpgid(job->job_pid), job->job_pid);
+  EXPECT_EQ(getsid(job->job_pid), job->monitor_pid);
+  EXPECT_NE(getsid(job->job_pid), getsid(0));
+  EXPECT_EQ(getsid(job->monitor_pid), job->monitor_pid);
+}
+
+TEST_F(ProcessLauncherTest, SignalJobReachesTheJobsChildren) {
+  LaunchSpec spec = Spec({"sh", "-c", "sleep 100 & echo $! > child.pid; wait"});
+  StatusOr<LaunchedJob> job = Launch(spec);
+  ASSERT_TRUE(job.ok()) << job.status().ToString();
+  std::string pid_text;
+  ASSERT_TRUE(PollUntil([&] {
+    pid_text = ReadFile(dir_.File("child.pid"));
+    return !pid_text.empty() && pid_text.back() == '\n';
+  }));
+  pid_t child = std::stoi(pid_text);
+  EXPECT_TRUE(IsAlive(child));
+  EXPECT_EQ(getpgid(child), job->job_pid);
+
+  ASSERT_TRUE(SignalJob(job->job_pid, SIGTERM).ok());
+  std::optional<ExitStatus> end = WaitForEnd(*job, spec);
+  ASSERT_TRUE(end.has_value());
+  EXPECT_EQ(end->kind, ExitStatus::Kind::kSignaled);
+  EXPECT_EQ(end->value, SIGTERM);
+  EXPECT_TRUE(PollUntil([&] { return !IsAlive(child); }));
+}
+
+TEST_F(ProcessLauncherTest, JobAndMonitorStartClean) {
+  // State of the launching process that must not leak: an inheritable descriptor, a blocked
+  // and an ignored signal.
+  int leaked = open("/dev/null", O_RDONLY);
+  ASSERT_GE(leaked, 0);
+  sigset_t usr1, previous;
+  sigemptyset(&usr1);
+  sigaddset(&usr1, SIGUSR1);
+  ASSERT_EQ(sigprocmask(SIG_BLOCK, &usr1, &previous), 0);
+  struct sigaction ignore = {}, old_action = {};
+  ignore.sa_handler = SIG_IGN;
+  ASSERT_EQ(sigaction(SIGUSR2, &ignore, &old_action), 0);
+  LaunchSpec spec = Spec({"sleep", "100"});
+  StatusOr<LaunchedJob> job = Launch(spec);
+  close(leaked);
+  sigprocmask(SIG_SETMASK, &previous, nullptr);
+  sigaction(SIGUSR2, &old_action, nullptr);
+  ASSERT_TRUE(job.ok()) << job.status().ToString();
+
+  // Polled: `sleep` itself may hold a file open briefly while it starts (locale data).
+  const std::set<int> stdio = {0, 1, 2};
+  EXPECT_TRUE(PollUntil([&] { return OpenFds(job->job_pid) == stdio; }));
+  EXPECT_EQ(std::filesystem::read_symlink(ProcFile(job->job_pid, "fd/0")), "/dev/null");
+  EXPECT_EQ(std::filesystem::read_symlink(ProcFile(job->job_pid, "fd/1")), spec.stdout_path);
+  EXPECT_EQ(std::filesystem::read_symlink(ProcFile(job->job_pid, "fd/2")), spec.stderr_path);
+  EXPECT_EQ(ProcStatusField(job->job_pid, "SigBlk"), "0000000000000000");
+  EXPECT_EQ(ProcStatusField(job->job_pid, "SigIgn"), "0000000000000000");
+  EXPECT_EQ(ProcStatusField(job->job_pid, "SigCgt"), "0000000000000000");
+
+  // The monitor keeps only /dev/null on 0-2 once it has reported, runs no handler of ours
+  // and blocks the signals that would otherwise lose the job's status.
+  EXPECT_TRUE(PollUntil([&] { return OpenFds(job->monitor_pid) == stdio; }));
+  EXPECT_EQ(std::filesystem::read_symlink(ProcFile(job->monitor_pid, "fd/1")), "/dev/null");
+  EXPECT_EQ(ProcStatusField(job->monitor_pid, "SigCgt"), "0000000000000000");
+  std::string blocked = ProcStatusField(job->monitor_pid, "SigBlk");
+  ASSERT_FALSE(blocked.empty());
+  for (int signal : {SIGTERM, SIGINT, SIGHUP, SIGPIPE}) {
+    EXPECT_TRUE(SignalBitSet(blocked, signal)) << signal << " in " << blocked;
+  }
+}
+
+TEST_F(ProcessLauncherTest, MonitorOutlivesTheLaunchingProcess) {
+  ASSERT_EQ(mkfifo(dir_.File("go").c_str(), 0600), 0);
+  LaunchSpec spec = Spec({"sh", "-c", "read line < go; exit 7"});
+  int pipe_fds[2];
+  ASSERT_EQ(pipe(pipe_fds), 0);
+  pid_t helper = fork();
+  ASSERT_GE(helper, 0);
+  if (helper == 0) {
+    // A stand-in for an agent that launches a job and then dies.
+    StatusOr<LaunchedJob> job = LaunchJob(spec);
+    LaunchedJob launched = job.ok() ? *job : LaunchedJob{};
+    bool sent = write(pipe_fds[1], &launched, sizeof(launched)) == sizeof(launched);
+    _exit(job.ok() && sent ? 0 : 1);
+  }
+  close(pipe_fds[1]);
+  LaunchedJob launched;
+  ssize_t got = read(pipe_fds[0], &launched, sizeof(launched));
+  close(pipe_fds[0]);
+  int helper_status = 0;
+  ASSERT_EQ(waitpid(helper, &helper_status, 0), helper);
+  ASSERT_EQ(got, static_cast<ssize_t>(sizeof(launched)));
+  ASSERT_TRUE(WIFEXITED(helper_status) && WEXITSTATUS(helper_status) == 0);
+  launched_.push_back(launched);
+  EXPECT_TRUE(TryReapMonitor(launched.monitor_pid)) << "not our child: nothing to reap";
+
+  // The launcher is gone; release the job and expect its status all the same.
+  int fifo = -1;
+  ASSERT_TRUE(PollUntil([&] {
+    fifo = open(dir_.File("go").c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    return fifo >= 0;  // ENXIO until the job has opened it for reading
+  }));
+  ASSERT_EQ(write(fifo, "go\n", 3), 3);
+  close(fifo);
+  std::optional<ExitStatus> end;
+  ASSERT_TRUE(PollUntil([&] {
+    StatusOr<std::optional<ExitStatus>> status = ReadExitStatus(spec.status_path);
+    if (status.ok()) end = *status;
+    return end.has_value();
+  }));
+  EXPECT_EQ(end->kind, ExitStatus::Kind::kExited);
+  EXPECT_EQ(end->value, 7);
+}
+
+TEST_F(ProcessLauncherTest, RejectsMalformedSpecs) {
+  auto code = [&](LaunchSpec spec) { return Launch(spec).status().code(); };
+  EXPECT_EQ(code(Spec({})), StatusCode::kInvalidArgument);
+  EXPECT_EQ(code(Spec({""})), StatusCode::kInvalidArgument);
+  EXPECT_EQ(code(Spec({"true", std::string("a\0b", 3)})), StatusCode::kInvalidArgument);
+  LaunchSpec bad_env = Spec({"true"});
+  bad_env.env["A=B"] = "c";
+  EXPECT_EQ(code(bad_env), StatusCode::kInvalidArgument);
+  LaunchSpec bad_cpu = Spec({"true"});
+  bad_cpu.bind_cpus = {0, CPU_SETSIZE};
+  EXPECT_EQ(code(bad_cpu), StatusCode::kInvalidArgument);
+  LaunchSpec no_status = Spec({"true"});
+  no_status.status_path.clear();
+  EXPECT_EQ(code(no_status), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(launched_.empty());
+}
+
+TEST(SignalJobTest, RefusesGroupsThatAreNotJobs) {
+  for (pid_t pgid : {-5, 0, 1}) {
+    EXPECT_EQ(SignalJob(pgid, SIGTERM).code(), StatusCode::kInvalidArgument) << pgid;
+  }
+}
+
+TEST(TryReapMonitorTest, IsTrueForAProcessThatIsNotOurChild) {
+  EXPECT_TRUE(TryReapMonitor(getppid()));
+}
+
+class ReadExitStatusTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(dir_.ok()); }
+
+  StatusOr<std::optional<ExitStatus>> Read(const std::string& content) {
+    WriteFile(dir_.File("status"), content);
+    return ReadExitStatus(dir_.File("status"));
+  }
+
+  TempDir dir_;
+};
+
+TEST_F(ReadExitStatusTest, IsEmptyWhileTheFileDoesNotExist) {
+  StatusOr<std::optional<ExitStatus>> status = ReadExitStatus(dir_.File("status"));
+  ASSERT_TRUE(status.ok()) << status.status().ToString();
+  EXPECT_FALSE(status->has_value());
+}
+
+TEST_F(ReadExitStatusTest, ReadsEachKind) {
+  struct Case {
+    std::string line;
+    ExitStatus::Kind kind;
+    int value;
+  };
+  for (const Case& c :
+       {Case{"exited 0 1796018620123\n", ExitStatus::Kind::kExited, 0},
+        Case{"exited 255 1796018620123\n", ExitStatus::Kind::kExited, 255},
+        Case{"signaled 9 1796018620123\n", ExitStatus::Kind::kSignaled, 9},
+        Case{"launch_failed 2 1796018620123\n", ExitStatus::Kind::kLaunchFailed, 2}}) {
+    StatusOr<std::optional<ExitStatus>> status = Read(c.line);
+    ASSERT_TRUE(status.ok() && status->has_value()) << c.line << status.status().ToString();
+    EXPECT_EQ((*status)->kind, c.kind) << c.line;
+    EXPECT_EQ((*status)->value, c.value) << c.line;
+    EXPECT_EQ((*status)->end_time, 1796018620123) << c.line;
+  }
+}
+
+TEST_F(ReadExitStatusTest, RejectsAnythingElse) {
+  for (const std::string& bad : std::vector<std::string>{
+           "", "exited 3 5", "exited 3\n", "exited 3 5 7\n", "exited  3 5\n", " exited 3 5\n",
+           "exited 3 5\n\n", "exited 3 5\nexited 4 6\n", "exited +3 5\n", "exited 3x 5\n",
+           "exited 256 5\n", "exited -1 5\n", "signaled 0 5\n", "launch_failed 0 5\n",
+           "exited 3 -5\n", "exited 3 99999999999999999999\n", "Exited 3 5\n", "stopped 19 5\n",
+           std::string(200, 'x') + "\n"}) {
+    StatusOr<std::optional<ExitStatus>> status = Read(bad);
+    EXPECT_EQ(status.status().code(), StatusCode::kInvalidArgument) << "accepted: " << bad;
+  }
+  StatusOr<std::optional<ExitStatus>> status = Read("exited 3\n");
+  EXPECT_NE(status.status().message().find(dir_.File("status")), std::string::npos)
+      << status.status().message();
+}
+
+}  // namespace
+}  // namespace sharc::agent

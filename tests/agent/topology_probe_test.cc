@@ -1,0 +1,214 @@
+#include "agent/topology_probe.h"
+
+#include <gtest/gtest.h>
+#include <sched.h>
+
+#include <algorithm>
+#include <set>
+#include <string>
+
+#include "core/resources.h"
+#include "tests/agent/temp_dir.h"
+
+namespace sharc::agent {
+namespace {
+
+constexpr int64_t kGiB = int64_t{1} << 30;
+
+bool Contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+std::string Fixture(const std::string& name) {
+  return std::string(SHARC_TEST_DATA_DIR) + "/hwloc/" + name;
+}
+
+TEST(ProbeTopologyTest, ProbesThisMachineSanely) {
+  StatusOr<ProbedNode> probed = ProbeTopology({});
+  ASSERT_TRUE(probed.ok()) << probed.status().ToString();
+  const NodeTopology& topology = probed->topology;
+  EXPECT_TRUE(probed->this_system);
+  EXPECT_EQ(probed->source, "this machine");
+  ASSERT_GE(topology.pus.size(), 1u);
+  EXPECT_GT(topology.memory_bytes, 0);
+  EXPECT_GE(topology.packages, 1);
+  EXPECT_GE(topology.cores, 1);
+  ASSERT_FALSE(topology.numa_nodes.empty());
+  EXPECT_TRUE(
+      std::is_sorted(topology.pus.begin(), topology.pus.end(),
+                     [](const PuInfo& a, const PuInfo& b) { return a.os_index < b.os_index; }));
+  std::set<int> numa_ids;
+  for (const NumaInfo& node : topology.numa_nodes) numa_ids.insert(node.os_index);
+  std::set<int> pu_ids;
+  for (const PuInfo& pu : topology.pus) {
+    pu_ids.insert(pu.os_index);
+    EXPECT_TRUE(numa_ids.count(pu.numa)) << "PU " << pu.os_index << " on unknown NUMA node";
+  }
+  // Every CPU this test may run on is one the probe reports.
+  cpu_set_t mine;
+  ASSERT_EQ(sched_getaffinity(0, sizeof(mine), &mine), 0);
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+    if (CPU_ISSET(cpu, &mine)) {
+      EXPECT_TRUE(pu_ids.count(cpu)) << "CPU " << cpu << " missing";
+    }
+  }
+}
+
+TEST(ProbeTopologyTest, ReadsTheTwoSocketGpuFixture) {
+  std::string path = Fixture("gpu-2s-4gpu.xml");
+  StatusOr<ProbedNode> probed = ProbeTopology({.xml_path = path});
+  ASSERT_TRUE(probed.ok()) << probed.status().ToString();
+  EXPECT_FALSE(probed->this_system);
+  EXPECT_EQ(probed->source, "xml:" + path);
+  const NodeTopology& topology = probed->topology;
+  EXPECT_EQ(topology.packages, 2);
+  EXPECT_EQ(topology.cores, 16);
+  ASSERT_EQ(topology.pus.size(), 32u);
+  // Linux numbering: first threads 0-15, their siblings 16-31; cores 0-7 on socket 0.
+  EXPECT_EQ(topology.pus[0], (PuInfo{.os_index = 0, .core = 0, .numa = 0, .package = 0}));
+  EXPECT_EQ(topology.pus[16], (PuInfo{.os_index = 16, .core = 0, .numa = 0, .package = 0}));
+  EXPECT_EQ(topology.pus[8], (PuInfo{.os_index = 8, .core = 8, .numa = 1, .package = 1}));
+  EXPECT_EQ(topology.pus[31], (PuInfo{.os_index = 31, .core = 15, .numa = 1, .package = 1}));
+  for (const PuInfo& pu : topology.pus) EXPECT_EQ(pu.numa, pu.package) << pu.os_index;
+  EXPECT_EQ(topology.numa_nodes,
+            (std::vector<NumaInfo>{{.os_index = 0, .memory_bytes = 64 * kGiB},
+                                   {.os_index = 1, .memory_bytes = 64 * kGiB}}));
+  EXPECT_EQ(topology.memory_bytes, 128 * kGiB);
+
+  auto h100 = [](int index, const char* bus, int numa) {
+    return GpuInfo{.index = index,
+                   .name = "cuda" + std::to_string(index),
+                   .vendor = "NVIDIA Corporation",
+                   .model = "H100",
+                   .pci_bus_id = bus,
+                   .numa = numa};
+  };
+  EXPECT_EQ(topology.gpus,
+            (std::vector<GpuInfo>{h100(0, "0000:17:00.0", 0), h100(1, "0000:3d:00.0", 0),
+                                  h100(2, "0000:97:00.0", 1), h100(3, "0000:bd:00.0", 1)}));
+  Resources capacity = topology.Capacity();
+  EXPECT_EQ(capacity.Get(kGpuResource), 4);
+  EXPECT_EQ(capacity.Get(GpuModelResource("H100")), 4);
+}
+
+TEST(ProbeTopologyTest, FallsBackToNvmlDevicesAndSkipsTheBmcDisplay) {
+  StatusOr<ProbedNode> probed = ProbeTopology({.xml_path = Fixture("gpu-1s-2gpu-nvml.xml")});
+  ASSERT_TRUE(probed.ok()) << probed.status().ToString();
+  auto a100 = [](int index, const char* bus) {
+    return GpuInfo{.index = index,
+                   .name = "nvml" + std::to_string(index),
+                   .vendor = "NVIDIA Corporation",
+                   .model = "A100",
+                   .pci_bus_id = bus,
+                   .numa = 0};
+  };
+  EXPECT_EQ(probed->topology.gpus,
+            (std::vector<GpuInfo>{a100(0, "0000:41:00.0"), a100(1, "0000:81:00.0")}));
+}
+
+TEST(ProbeTopologyTest, FallsBackToPciGpusInBusOrder) {
+  // Holds an Intel iGPU on bus 0 and an ASPEED VGA, neither of which is a GPU to give out.
+  StatusOr<ProbedNode> probed = ProbeTopology({.xml_path = Fixture("gpu-1s-pci-only.xml")});
+  ASSERT_TRUE(probed.ok()) << probed.status().ToString();
+  EXPECT_EQ(probed->topology.gpus, (std::vector<GpuInfo>{{.index = 0,
+                                                          .name = "",
+                                                          .vendor = "10de",
+                                                          .model = "",
+                                                          .pci_bus_id = "0000:3b:00.0",
+                                                          .numa = 0},
+                                                         {.index = 1,
+                                                          .name = "card1",
+                                                          .vendor = "1002",
+                                                          .model = "",
+                                                          .pci_bus_id = "0000:c1:00.0",
+                                                          .numa = 0}}));
+}
+
+TEST(ProbeTopologyTest, ReadsASyntheticTopology) {
+  // Arities multiply: 2 packages x 2 NUMA nodes x 4 cores x 2 PUs = 32 PUs on 4 NUMA nodes.
+  StatusOr<ProbedNode> probed = ProbeTopology({.synthetic = "pack:2 numa:2 core:4 pu:2"});
+  ASSERT_TRUE(probed.ok()) << probed.status().ToString();
+  EXPECT_FALSE(probed->this_system);
+  EXPECT_EQ(probed->source, "synthetic:pack:2 numa:2 core:4 pu:2");
+  const NodeTopology& topology = probed->topology;
+  EXPECT_EQ(topology.packages, 2);
+  EXPECT_EQ(topology.cores, 16);
+  ASSERT_EQ(topology.pus.size(), 32u);
+  ASSERT_EQ(topology.numa_nodes.size(), 4u);
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(topology.numa_nodes[i].os_index, i);
+  // Synthetic PUs are numbered in order: 8 per NUMA node, 16 per package, 2 per core.
+  for (const PuInfo& pu : topology.pus) {
+    EXPECT_EQ(pu.numa, pu.os_index / 8) << pu.os_index;
+    EXPECT_EQ(pu.package, pu.os_index / 16) << pu.os_index;
+    EXPECT_EQ(pu.core, pu.os_index / 2) << pu.os_index;
+  }
+  EXPECT_TRUE(topology.gpus.empty());
+  EXPECT_GT(topology.memory_bytes, 0);
+}
+
+TEST(ProbeTopologyTest, CountsEachPuAsACoreWithoutCoreObjects) {
+  StatusOr<ProbedNode> probed = ProbeTopology({.synthetic = "pack:1 pu:4"});
+  ASSERT_TRUE(probed.ok()) << probed.status().ToString();
+  EXPECT_EQ(probed->topology.cores, 4);
+  EXPECT_EQ(probed->topology.packages, 1);
+  ASSERT_EQ(probed->topology.pus.size(), 4u);
+  EXPECT_EQ(probed->topology.pus[3].core, 3);
+  ASSERT_EQ(probed->topology.numa_nodes.size(), 1u);
+  EXPECT_EQ(probed->topology.pus[3].numa, probed->topology.numa_nodes[0].os_index);
+}
+
+TEST(ProbeTopologyTest, RejectsAMissingXmlFileNamingIt) {
+  StatusOr<ProbedNode> probed = ProbeTopology({.xml_path = "/nonexistent/sharc/node.xml"});
+  ASSERT_FALSE(probed.ok());
+  EXPECT_EQ(probed.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(Contains(probed.status().message(), "/nonexistent/sharc/node.xml"))
+      << probed.status().message();
+  EXPECT_TRUE(Contains(probed.status().message(), "No such file or directory"))
+      << probed.status().message();
+}
+
+TEST(ProbeTopologyTest, RejectsAMalformedXmlFileNamingIt) {
+  TempDir dir;
+  ASSERT_TRUE(dir.ok());
+  std::string path = dir.File("broken.xml");
+  WriteFile(path, "<topology version=\"2.0\"><object type=\"Machine\"");
+  StatusOr<ProbedNode> probed = ProbeTopology({.xml_path = path});
+  ASSERT_FALSE(probed.ok());
+  EXPECT_EQ(probed.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(Contains(probed.status().message(), path)) << probed.status().message();
+}
+
+TEST(ProbeTopologyTest, RejectsTwoGpusWithOneIndex) {
+  TempDir dir;
+  ASSERT_TRUE(dir.ok());
+  std::string xml = ReadFile(Fixture("gpu-2s-4gpu.xml"));
+  size_t at = xml.find("name=\"cuda1\"");
+  ASSERT_NE(at, std::string::npos);
+  xml.replace(at, 12, "name=\"cuda0\"");
+  std::string path = dir.File("duplicate.xml");
+  WriteFile(path, xml);
+  StatusOr<ProbedNode> probed = ProbeTopology({.xml_path = path});
+  ASSERT_FALSE(probed.ok());
+  EXPECT_EQ(probed.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(Contains(probed.status().message(), "cuda0")) << probed.status().message();
+}
+
+TEST(ProbeTopologyTest, RejectsABadSyntheticDescriptionQuotingIt) {
+  StatusOr<ProbedNode> probed = ProbeTopology({.synthetic = "pack:2 banana:3"});
+  ASSERT_FALSE(probed.ok());
+  EXPECT_EQ(probed.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(Contains(probed.status().message(), "'pack:2 banana:3'"))
+      << probed.status().message();
+  EXPECT_TRUE(Contains(probed.status().message(), "Invalid argument")) << probed.status().message();
+}
+
+TEST(ProbeTopologyTest, RejectsXmlAndSyntheticTogether) {
+  StatusOr<ProbedNode> probed =
+      ProbeTopology({.xml_path = Fixture("gpu-2s-4gpu.xml"), .synthetic = "pack:1 core:1 pu:1"});
+  ASSERT_FALSE(probed.ok());
+  EXPECT_EQ(probed.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(Contains(probed.status().message(), "not both")) << probed.status().message();
+}
+
+}  // namespace
+}  // namespace sharc::agent
