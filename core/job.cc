@@ -76,11 +76,11 @@ Resources JobSpec::Request() const {
 }
 
 Status ValidateJobSpec(const JobSpec& spec) {
-  if (spec.name.empty() || spec.name.size() > 128 || !IsPrintable(spec.name)) {
-    return InvalidArgumentError("name: must be 1 to 128 printable characters");
-  }
   if (spec.command.empty() || spec.command[0].empty()) {
     return InvalidArgumentError("command: must name a program to run");
+  }
+  if (spec.name.empty() || spec.name.size() > 128 || !IsPrintable(spec.name)) {
+    return InvalidArgumentError("name: must be 1 to 128 printable characters");
   }
   if (spec.command.size() > 4096) {
     return InvalidArgumentError("command: at most 4096 arguments");

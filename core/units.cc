@@ -104,6 +104,14 @@ std::string FormatSize(int64_t bytes) {
 }
 
 StatusOr<std::chrono::seconds> ParseDuration(std::string_view text) {
+  SHARC_ASSIGN_OR_RETURN(std::chrono::milliseconds ms, ParseDurationMillis(text));
+  if (ms.count() % 1000 != 0) {
+    return InvalidArgumentError("'" + std::string(text) + "': use whole seconds");
+  }
+  return std::chrono::duration_cast<std::chrono::seconds>(ms);
+}
+
+StatusOr<std::chrono::milliseconds> ParseDurationMillis(std::string_view text) {
   const std::string kForms = "use e.g. 90s, 30m, 2h, 1h30m, 3d or D-HH:MM:SS";
   auto bad = [&] {
     return InvalidArgumentError("'" + std::string(text) + "' is not a duration; " + kForms);
@@ -149,7 +157,9 @@ StatusOr<std::chrono::seconds> ParseDuration(std::string_view text) {
       h = parts[0];  // D-HH
     }
     if (parts.size() > 1 && (m > 59 || sec > 59)) return bad();
-    if (!add(days, 86400) || !add(h, 3600) || !add(m, 60) || !add(sec, 1)) return bad();
+    if (!add(days, 86400000) || !add(h, 3600000) || !add(m, 60000) || !add(sec, 1000)) {
+      return bad();
+    }
   } else {
     size_t i = 0;
     bool any = false;
@@ -160,23 +170,30 @@ StatusOr<std::chrono::seconds> ParseDuration(std::string_view text) {
       int64_t v;
       if (!ParseNonNegative(std::string_view(s).substr(i, j - i), &v)) return bad();
       int64_t mul;
+      size_t unit_length = 1;
       switch (s[j]) {
-        case 's': mul = 1; break;
-        case 'm': mul = 60; break;
-        case 'h': mul = 3600; break;
-        case 'd': mul = 86400; break;
+        case 's': mul = 1000; break;
+        case 'm':
+          if (j + 1 < s.size() && s[j + 1] == 's') {
+            mul = 1, unit_length = 2;
+          } else {
+            mul = 60000;
+          }
+          break;
+        case 'h': mul = 3600000; break;
+        case 'd': mul = 86400000; break;
         default: return bad();
       }
       if (!add(v, mul)) return bad();
       any = true;
-      i = j + 1;
+      i = j + unit_length;
     }
     if (!any) return bad();
   }
   if (total <= 0) {
     return InvalidArgumentError("'" + std::string(text) + "': a duration must be positive");
   }
-  return std::chrono::seconds(total);
+  return std::chrono::milliseconds(total);
 }
 
 std::string FormatDuration(std::chrono::seconds d) {

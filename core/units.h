@@ -26,6 +26,9 @@ std::string FormatSize(int64_t bytes);
 // A bare number is refused. The result is positive.
 StatusOr<std::chrono::seconds> ParseDuration(std::string_view text);
 
+// The same, also accepting milliseconds ("200ms", "1s500ms"), for intervals and timeouts.
+StatusOr<std::chrono::milliseconds> ParseDurationMillis(std::string_view text);
+
 // "0:00:05", "1:02:03", "2-00:00:00" (Slurm's form).
 std::string FormatDuration(std::chrono::seconds d);
 

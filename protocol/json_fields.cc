@@ -56,29 +56,50 @@ std::string TypeName(const Json& v) {
   return "null";
 }
 
-}  // namespace
+// "line 3, column 7" for a byte offset (1-based, as parse_error reports it).
+std::string Position(std::string_view text, size_t byte) {
+  size_t line = 1, column = 1;
+  for (size_t i = 0; i + 1 < byte && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return "line " + std::to_string(line) + ", column " + std::to_string(column);
+}
 
-StatusOr<Json> ParseJson(std::string_view text, size_t max_bytes) {
+StatusOr<Json> Parse(std::string_view text, size_t max_bytes, bool comments) {
   if (text.size() > max_bytes) {
-    return InvalidArgumentError("body: larger than " + std::to_string(max_bytes) + " bytes");
+    return InvalidArgumentError("larger than " + std::to_string(max_bytes) + " bytes");
   }
   if (NestingDepth(text, kMaxJsonDepth) > kMaxJsonDepth) {
-    return InvalidArgumentError("body: JSON nested deeper than " +
+    return InvalidArgumentError("JSON nested deeper than " +
                                 std::to_string(kMaxJsonDepth) + " levels");
   }
-  Json value = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  Json value = Json::parse(text, nullptr, /*allow_exceptions=*/false, comments);
   if (value.is_discarded()) {
     // Re-parse with exceptions only to learn where it failed.
     try {
-      Json unused = Json::parse(text);
+      Json unused = Json::parse(text, nullptr, true, comments);
     } catch (const Json::parse_error& e) {
-      return InvalidArgumentError("body: not valid JSON (at byte " + std::to_string(e.byte) +
-                                  ")");
+      return InvalidArgumentError("not valid JSON at " + Position(text, e.byte));
     } catch (...) {
     }
-    return InvalidArgumentError("body: not valid JSON");
+    return InvalidArgumentError("not valid JSON");
   }
   return value;
+}
+
+}  // namespace
+
+StatusOr<Json> ParseJson(std::string_view text, size_t max_bytes) {
+  return Parse(text, max_bytes, false);
+}
+
+StatusOr<Json> ParseJsonWithComments(std::string_view text) {
+  return Parse(text, kDefaultMaxJsonBytes, true);
 }
 
 std::string DumpJson(const Json& value) {

@@ -26,9 +26,12 @@ using Json = nlohmann::json;
 inline constexpr size_t kMaxJsonDepth = 32;
 inline constexpr size_t kDefaultMaxJsonBytes = 16 << 20;
 
-// Parses `text` as JSON. InvalidArgument on bad syntax (with the byte offset), on nesting
+// Parses `text` as JSON. InvalidArgument on bad syntax (with line and column), on nesting
 // deeper than kMaxJsonDepth, or on more than `max_bytes`.
 StatusOr<Json> ParseJson(std::string_view text, size_t max_bytes = kDefaultMaxJsonBytes);
+
+// The same for configuration files: // and /* */ comments are allowed.
+StatusOr<Json> ParseJsonWithComments(std::string_view text);
 
 // Serializes without throwing: invalid UTF-8 in strings is replaced by U+FFFD.
 std::string DumpJson(const Json& value);

@@ -1,0 +1,74 @@
+#include "metrics/cluster_collector.h"
+
+#include "core/version.h"
+#include "metrics/names.h"
+
+namespace sharc::metrics {
+namespace {
+
+prometheus::MetricFamily Gauge(const MetricName& name) {
+  prometheus::MetricFamily family;
+  family.name = std::string(name.name);
+  family.help = std::string(name.help);
+  family.type = prometheus::MetricType::Gauge;
+  return family;
+}
+
+void AddSample(prometheus::MetricFamily& family, std::vector<prometheus::ClientMetric::Label> labels,
+               double value) {
+  prometheus::ClientMetric metric;
+  metric.label = std::move(labels);
+  metric.gauge.value = value;
+  family.metric.push_back(std::move(metric));
+}
+
+// Base units: CPUs (not millicpus), bytes, devices.
+double InBaseUnit(const std::string& resource, int64_t value) {
+  if (resource == "cpu") return static_cast<double>(value) / 1000.0;
+  return static_cast<double>(value);
+}
+
+}  // namespace
+
+std::vector<prometheus::MetricFamily> BuildClusterFamilies(const ClusterMetricsSnapshot& s) {
+  std::vector<prometheus::MetricFamily> families;
+
+  prometheus::MetricFamily build = Gauge(kBuildInfo);
+  AddSample(build,
+            {{"component", s.component},
+             {"revision", std::string(GitRevision())},
+             {"version", std::string(Version())}},
+            1);
+  families.push_back(std::move(build));
+
+  prometheus::MetricFamily nodes = Gauge(kNodes);
+  for (const char* state : {"DOWN", "DRAIN", "UP"}) {
+    auto it = s.nodes_by_state.find(state);
+    AddSample(nodes, {{"state", state}}, it == s.nodes_by_state.end() ? 0 : it->second);
+  }
+  families.push_back(std::move(nodes));
+
+  prometheus::MetricFamily jobs = Gauge(kJobs);
+  for (const auto& [key, count] : s.jobs_by_state_tenant) {
+    AddSample(jobs, {{"state", key.first}, {"tenant", key.second}}, static_cast<double>(count));
+  }
+  families.push_back(std::move(jobs));
+
+  prometheus::MetricFamily resources = Gauge(kNodeResources);
+  for (const auto& node : s.node_resources) {
+    for (const char* resource : {"cpu", "gpu", "memory"}) {
+      AddSample(resources, {{"node", node.node}, {"resource", resource}, {"type", "allocated"}},
+                InBaseUnit(resource, node.allocated.Get(resource)));
+      AddSample(resources, {{"node", node.node}, {"resource", resource}, {"type", "total"}},
+                InBaseUnit(resource, node.total.Get(resource)));
+    }
+  }
+  families.push_back(std::move(resources));
+
+  prometheus::MetricFamily connections = Gauge(kAgentConnections);
+  AddSample(connections, {}, static_cast<double>(s.agent_connections));
+  families.push_back(std::move(connections));
+  return families;
+}
+
+}  // namespace sharc::metrics

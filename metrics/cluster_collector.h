@@ -1,0 +1,51 @@
+// Scheduler state as metrics, computed at scrape time from a snapshot (never mirrored into
+// gauges by hand). The snapshot callback runs on the scraping thread; the scheduler serves
+// /metrics on its state thread, so the callback may read state directly.
+#ifndef SHARC_METRICS_CLUSTER_COLLECTOR_H_
+#define SHARC_METRICS_CLUSTER_COLLECTOR_H_
+
+#include <functional>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <prometheus/collectable.h>
+#include <prometheus/metric_family.h>
+
+#include "core/resources.h"
+
+namespace sharc::metrics {
+
+struct ClusterMetricsSnapshot {
+  std::string component = "scheduler";
+  std::map<std::string, int64_t> nodes_by_state;                        // "UP" -> 3
+  std::map<std::pair<std::string, std::string>, int64_t> jobs_by_state_tenant;
+  struct NodeResources {
+    std::string node;
+    Resources total;
+    Resources allocated;
+  };
+  std::vector<NodeResources> node_resources;
+  int64_t agent_connections = 0;
+};
+
+// Pure: the families for one snapshot. Every state gets a sharc_nodes series (0 included),
+// so dashboards never see gaps.
+std::vector<prometheus::MetricFamily> BuildClusterFamilies(const ClusterMetricsSnapshot& s);
+
+class ClusterCollector final : public prometheus::Collectable {
+ public:
+  explicit ClusterCollector(std::function<ClusterMetricsSnapshot()> snapshot)
+      : snapshot_(std::move(snapshot)) {}
+  std::vector<prometheus::MetricFamily> Collect() const override {
+    return BuildClusterFamilies(snapshot_());
+  }
+
+ private:
+  std::function<ClusterMetricsSnapshot()> snapshot_;
+};
+
+}  // namespace sharc::metrics
+
+#endif  // SHARC_METRICS_CLUSTER_COLLECTOR_H_

@@ -1,0 +1,12 @@
+#include "metrics/names.h"
+
+namespace sharc::metrics {
+
+std::vector<double> LatencyBuckets() {
+  std::vector<double> buckets;
+  double bound = 0.0001;
+  for (int i = 0; i < 18; ++i, bound *= 2) buckets.push_back(bound);
+  return buckets;
+}
+
+}  // namespace sharc::metrics

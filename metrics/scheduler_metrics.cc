@@ -1,0 +1,56 @@
+#include "metrics/scheduler_metrics.h"
+
+#include "metrics/names.h"
+
+namespace sharc::metrics {
+namespace {
+
+double Seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double>(d).count(); }
+
+}  // namespace
+
+SchedulerMetrics::SchedulerMetrics(prometheus::Registry& registry)
+    : submissions_(prometheus::BuildCounter()
+                       .Name(std::string(kJobSubmissions.name))
+                       .Help(std::string(kJobSubmissions.help))
+                       .Register(registry)),
+      cycle_duration_(prometheus::BuildHistogram()
+                          .Name(std::string(kSchedulingCycleDuration.name))
+                          .Help(std::string(kSchedulingCycleDuration.help))
+                          .Register(registry)
+                          .Add({}, LatencyBuckets())),
+      commit_duration_(prometheus::BuildHistogram()
+                           .Name(std::string(kStoreCommitDuration.name))
+                           .Help(std::string(kStoreCommitDuration.help))
+                           .Register(registry)
+                           .Add({}, LatencyBuckets())),
+      agent_messages_rejected_(prometheus::BuildCounter()
+                                   .Name(std::string(kAgentMessagesRejected.name))
+                                   .Help(std::string(kAgentMessagesRejected.help))
+                                   .Register(registry)
+                                   .Add({})),
+      http_requests_(prometheus::BuildCounter()
+                         .Name(std::string(kRestRequests.name))
+                         .Help(std::string(kRestRequests.help))
+                         .Register(registry)) {}
+
+void SchedulerMetrics::CountSubmissions(std::string_view tenant, std::string_view result,
+                                        int64_t jobs) {
+  submissions_.Add({{"tenant", std::string(tenant)}, {"result", std::string(result)}})
+      .Increment(static_cast<double>(jobs));
+}
+
+void SchedulerMetrics::ObserveCycle(std::chrono::nanoseconds d) { cycle_duration_.Observe(Seconds(d)); }
+
+void SchedulerMetrics::ObserveCommit(std::chrono::nanoseconds d) {
+  commit_duration_.Observe(Seconds(d));
+}
+
+void SchedulerMetrics::CountRejectedAgentMessage() { agent_messages_rejected_.Increment(); }
+
+void SchedulerMetrics::CountHttpResponse(int status) {
+  std::string code_class = std::to_string(status / 100) + "xx";
+  http_requests_.Add({{"code", code_class}}).Increment();
+}
+
+}  // namespace sharc::metrics

@@ -1,0 +1,39 @@
+// The scheduler's event-driven metrics (counters and histograms), registered once at start-up
+// and held by reference. Thread-safe (prometheus-cpp metrics are).
+#ifndef SHARC_METRICS_SCHEDULER_METRICS_H_
+#define SHARC_METRICS_SCHEDULER_METRICS_H_
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+namespace sharc::metrics {
+
+class SchedulerMetrics {
+ public:
+  // Registers the families in `registry`, which must outlive this object.
+  explicit SchedulerMetrics(prometheus::Registry& registry);
+
+  // result: "accepted", "invalid", "unsatisfiable", "unavailable", "unauthorized".
+  void CountSubmissions(std::string_view tenant, std::string_view result, int64_t jobs);
+  void ObserveCycle(std::chrono::nanoseconds duration);
+  void ObserveCommit(std::chrono::nanoseconds duration);
+  void CountRejectedAgentMessage();
+  void CountHttpResponse(int status);
+
+ private:
+  prometheus::Family<prometheus::Counter>& submissions_;
+  prometheus::Histogram& cycle_duration_;
+  prometheus::Histogram& commit_duration_;
+  prometheus::Counter& agent_messages_rejected_;
+  prometheus::Family<prometheus::Counter>& http_requests_;
+};
+
+}  // namespace sharc::metrics
+
+#endif  // SHARC_METRICS_SCHEDULER_METRICS_H_
