@@ -1,0 +1,266 @@
+// The agent-facing half of Scheduler: registration and reconciliation, heartbeats, attempt
+// reports, output replies, and node liveness.
+#include <csignal>
+#include <cstring>
+
+#include "core/log.h"
+#include "scheduler/scheduler.h"
+
+namespace sharc::scheduler {
+namespace {
+
+std::string Id(JobId id) { return std::to_string(id.value); }
+
+std::string SignalText(int signal) {
+  const char* abbrev = sigabbrev_np(signal);
+  return std::to_string(signal) + (abbrev ? std::string(" (SIG") + abbrev + ")" : "");
+}
+
+// The terminal state, reason and message for an attempt that exited.
+struct Ending {
+  JobState state;
+  std::string_view reason;
+  std::string message;
+};
+
+Ending EndingOf(const protocol::AttemptReport& report, bool cancel_requested) {
+  using protocol::AttemptEnding;
+  if (report.ending == AttemptEnding::kLaunchFailed) {
+    return {JobState::kFailed, reason::kLaunchFailed, report.message};
+  }
+  if (report.ending == AttemptEnding::kCancelled ||
+      (cancel_requested && report.ending == AttemptEnding::kKilled)) {
+    return {JobState::kCancelled, reason::kCancelledByUser, ""};
+  }
+  if (report.ending == AttemptEnding::kTimeLimit) {
+    return {JobState::kTimeout, reason::kTimeLimit, "killed at its time limit"};
+  }
+  if (report.exit_code && *report.exit_code == 0) return {JobState::kCompleted, "", ""};
+  if (report.exit_code) {
+    return {JobState::kFailed, reason::kNonZeroExit,
+            "exit code " + std::to_string(*report.exit_code)};
+  }
+  if (report.signal) {
+    return {JobState::kFailed, reason::kSignaled, "killed by signal " + SignalText(*report.signal)};
+  }
+  return {JobState::kFailed, reason::kNodeLostJob, report.message};
+}
+
+}  // namespace
+
+Status Scheduler::OnAgentRegister(const protocol::RegisterMsg& message,
+                                  std::shared_ptr<AgentConnection> connection) {
+  if (message.protocol_version != protocol::kProtocolVersion) {
+    return InvalidArgumentError("protocol version " + std::to_string(message.protocol_version) +
+                                " is not supported; this scheduler speaks " +
+                                std::to_string(protocol::kProtocolVersion));
+  }
+  const std::string& name = message.inventory.name;
+  store::NodeRecord record;
+  record.inventory = message.inventory;
+  record.last_seen = deps_.clock->WallMillis();
+  if (NodeEntry* existing = state_.FindNode(name)) {
+    if (existing->connection && existing->connection != connection) {
+      existing->connection->Close("replaced by a newer connection from the same node");
+    }
+    if (existing->record.state == NodeState::kDrain) {
+      record.state = NodeState::kDrain;
+      record.reason = existing->record.reason;
+    }
+  }
+  auto [node, allocations_fit] = state_.UpsertNode(record);
+  if (!allocations_fit) {
+    LogWarning("scheduler", "node " + name +
+                                " re-registered with hardware that lacks CPUs or GPUs its "
+                                "running jobs hold");
+  }
+  node->connection = std::move(connection);
+  node->last_heartbeat = deps_.clock->SteadyNow();
+  node->connection->Send(protocol::RegisteredMsg{options_.heartbeat_interval.count()});
+  LogInfo("scheduler", "node " + name + " registered (" +
+                           std::to_string(node->topology->pus.size()) + " CPUs, " +
+                           std::to_string(node->topology->gpus.size()) + " GPUs, " +
+                           std::to_string(message.attempts.size()) + " attempts reported)");
+  ReconcileAttempts(*node, message.attempts);
+  return Status::Ok();
+}
+
+void Scheduler::ReconcileAttempts(NodeEntry& node,
+                                  const std::vector<protocol::AttemptReport>& reports) {
+  std::vector<store::Mutation> batch{store::PutNode{node.record}};
+  std::vector<protocol::UpdateAckMsg> acks;
+  std::vector<JobId> relaunch;
+  std::set<JobId> reported;
+  for (const protocol::AttemptReport& report : reports) {
+    reported.insert(report.attempt.job);
+    const Job* job = state_.FindJob(report.attempt.job);
+    bool current = job && job->state == JobState::kRunning &&
+                   job->attempt == report.attempt.attempt && job->allocation->node == node.name();
+    if (!current) {
+      // Fenced: an attempt the scheduler no longer runs here. Kill it if alive; forget it.
+      if (!report.exited) {
+        Send(node.name(), protocol::KillMsg{report.attempt, protocol::KillReason::kStale});
+      } else {
+        Send(node.name(), protocol::UpdateAckMsg{report.attempt, true});
+      }
+      continue;
+    }
+    if (report.exited) {
+      Job& mutable_job = *state_.FindJob(report.attempt.job);
+      Ending ending = EndingOf(report, mutable_job.cancel_requested);
+      mutable_job.exit_code = report.exit_code;
+      mutable_job.exit_signal = report.signal;
+      if (report.end_time > 0) mutable_job.end_time = report.end_time;
+      batch.push_back(EndJob(mutable_job, ending.state, std::string(ending.reason),
+                             std::move(ending.message)));
+    } else {
+      launch_confirmed_.insert(job->id);
+      if (job->cancel_requested) {
+        Send(node.name(), protocol::KillMsg{report.attempt, protocol::KillReason::kCancel});
+      }
+    }
+    acks.push_back({report.attempt, report.exited});
+  }
+  // Attempts the scheduler placed here that the agent did not report.
+  for (JobId id : std::set<JobId>(node.jobs)) {
+    if (reported.count(id)) continue;
+    Job& job = *state_.FindJob(id);
+    if (launch_confirmed_.count(id)) {
+      batch.push_back(EndJob(job, JobState::kNodeFail, std::string(reason::kNodeLostJob),
+                             "node " + node.name() + " no longer knows attempt " +
+                                 std::to_string(job.attempt)));
+    } else if (job.cancel_requested) {
+      batch.push_back(EndJob(job, JobState::kCancelled, std::string(reason::kCancelledByUser), ""));
+    } else {
+      relaunch.push_back(id);  // the launch never reached the agent: sending it again is safe
+    }
+  }
+  std::string name = node.name();
+  CommitOrDie(std::move(batch), [this, name, acks = std::move(acks),
+                                 relaunch = std::move(relaunch)] {
+    for (const protocol::UpdateAckMsg& ack : acks) Send(name, ack);
+    for (JobId id : relaunch) {
+      const Job* job = state_.FindJob(id);
+      if (job && job->state == JobState::kRunning && job->allocation->node == name) {
+        SendLaunch(*job);
+      }
+    }
+    RequestCycle();
+  });
+}
+
+void Scheduler::OnAgentMessage(const std::string& node_name,
+                               const protocol::AgentMessage& message) {
+  NodeEntry* node = state_.FindNode(node_name);
+  if (!node) return;
+  node->last_heartbeat = deps_.clock->SteadyNow();
+  node->record.last_seen = deps_.clock->WallMillis();
+  if (const auto* update = std::get_if<protocol::JobUpdateMsg>(&message)) {
+    OnJobUpdate(*node, update->report);
+  } else if (const auto* output = std::get_if<protocol::OutputResponseMsg>(&message)) {
+    OnOutputResponse(node_name, *output);
+  } else if (std::holds_alternative<protocol::RegisterMsg>(message)) {
+    LogWarning("scheduler", "node " + node_name + " registered twice on one connection");
+    if (deps_.metrics) deps_.metrics->CountRejectedAgentMessage();
+  }
+}
+
+void Scheduler::OnJobUpdate(NodeEntry& node, const protocol::AttemptReport& report) {
+  Job* job = state_.FindJob(report.attempt.job);
+  bool current = job && job->state == JobState::kRunning &&
+                 job->attempt == report.attempt.attempt && job->allocation->node == node.name();
+  std::string name = node.name();
+  if (!current) {
+    if (!report.exited) {
+      Send(name, protocol::KillMsg{report.attempt, protocol::KillReason::kStale});
+    } else {
+      Send(name, protocol::UpdateAckMsg{report.attempt, true});
+    }
+    return;
+  }
+  protocol::UpdateAckMsg ack{report.attempt, report.exited};
+  if (!report.exited) {
+    if (!launch_confirmed_.insert(job->id).second) return Send(name, ack);
+    if (report.start_time > 0) job->start_time = report.start_time;
+    CommitOrDie({store::PutJob{*job}}, [this, name, ack] { Send(name, ack); });
+    return;
+  }
+  Ending ending = EndingOf(report, job->cancel_requested);
+  job->exit_code = report.exit_code;
+  job->exit_signal = report.signal;
+  if (report.start_time > 0) job->start_time = report.start_time;
+  if (report.end_time > 0) job->end_time = report.end_time;
+  store::Mutation put =
+      EndJob(*job, ending.state, std::string(ending.reason), std::move(ending.message));
+  CommitOrDie({std::move(put)}, [this, name, ack] {
+    Send(name, ack);
+    RequestCycle();
+  });
+}
+
+void Scheduler::OnOutputResponse(const std::string& node,
+                                 const protocol::OutputResponseMsg& message) {
+  auto it = pending_output_.find(message.request_id);
+  if (it == pending_output_.end() || it->second.node != node) return;
+  OutputDone done = std::move(it->second.done);
+  pending_output_.erase(it);
+  if (!message.error.empty()) return done(NotFoundError(message.error));
+  done(OutputChunk{message.data, message.total_size});
+}
+
+void Scheduler::OnAgentDisconnected(const std::string& node_name,
+                                    const AgentConnection* connection) {
+  NodeEntry* node = state_.FindNode(node_name);
+  if (!node || node->connection.get() != connection) return;
+  node->connection.reset();
+  LogInfo("scheduler", "node " + node_name + " disconnected; DOWN unless it returns within " +
+                           std::to_string(options_.node_timeout.count()) + "ms");
+  for (auto it = pending_output_.begin(); it != pending_output_.end();) {
+    if (it->second.node != node_name) {
+      ++it;
+      continue;
+    }
+    OutputDone done = std::move(it->second.done);
+    it = pending_output_.erase(it);
+    done(UnavailableError("node " + node_name + " disconnected before sending the output"));
+  }
+}
+
+void Scheduler::MarkNodeDown(NodeEntry& node, const std::string& why) {
+  LogWarning("scheduler", "node " + node.name() + " is DOWN: " + why);
+  node.record.state = NodeState::kDown;
+  node.record.reason = why;
+  if (node.connection) {
+    node.connection->Close(why);
+    node.connection.reset();
+  }
+  std::vector<store::Mutation> batch{store::PutNode{node.record}};
+  for (JobId id : std::set<JobId>(node.jobs)) {
+    batch.push_back(EndJob(*state_.FindJob(id), JobState::kNodeFail,
+                           std::string(reason::kNodeDown), "node " + node.name() + ": " + why));
+  }
+  CommitOrDie(std::move(batch), [] {});
+}
+
+void Scheduler::Tick() {
+  SteadyTime now = deps_.clock->SteadyNow();
+  for (auto& [name, node] : state_.nodes()) {
+    if (node.record.state == NodeState::kDown) continue;
+    auto silent = std::chrono::duration_cast<std::chrono::milliseconds>(now - node.last_heartbeat);
+    if (silent > options_.node_timeout) {
+      MarkNodeDown(node, "no heartbeat for " + std::to_string(silent.count()) + "ms");
+    }
+  }
+  for (auto it = pending_output_.begin(); it != pending_output_.end();) {
+    if (it->second.deadline > now) {
+      ++it;
+      continue;
+    }
+    OutputDone done = std::move(it->second.done);
+    std::string node = it->second.node;
+    it = pending_output_.erase(it);
+    done(UnavailableError("node " + node + " did not send the output in time"));
+  }
+}
+
+}  // namespace sharc::scheduler

@@ -1,0 +1,108 @@
+#include "scheduler/agent_hub.h"
+
+#include <openssl/crypto.h>
+
+#include "core/log.h"
+#include "protocol/rest_errors.h"
+
+namespace sharc::scheduler {
+
+class AgentHub::Connection final : public AgentConnection,
+                                   public std::enable_shared_from_this<Connection> {
+ public:
+  explicit Connection(std::shared_ptr<net::MessageChannel> channel)
+      : channel_(std::move(channel)) {}
+
+  void Send(const protocol::SchedulerMessage& message) override {
+    channel_->Send(protocol::EncodeSchedulerMessage(message));
+  }
+  void Close(std::string reason) override { channel_->Close(std::move(reason)); }
+
+  net::MessageChannel& channel() { return *channel_; }
+  std::string node;  // set once registered
+
+ private:
+  std::shared_ptr<net::MessageChannel> channel_;
+};
+
+AgentHub::AgentHub(Scheduler& scheduler, std::string join_secret,
+                   metrics::SchedulerMetrics* metrics)
+    : scheduler_(scheduler),
+      join_secret_sha256_(join_secret.empty() ? "" : Sha256Hex(join_secret)),
+      metrics_(metrics) {}
+
+AgentHub::~AgentHub() = default;
+
+net::WebSocketRoute AgentHub::Route() {
+  net::WebSocketRoute route;
+  route.path = std::string(protocol::kAgentChannelPath);
+  route.authorize = [this](const net::HttpRequest& request) { return Authorize(request); };
+  route.on_open = [this](const net::HttpRequest&, std::shared_ptr<net::MessageChannel> channel) {
+    Open(std::move(channel));
+  };
+  return route;
+}
+
+std::optional<net::HttpResponse> AgentHub::Authorize(const net::HttpRequest& request) const {
+  auto refuse = [](Status status) {
+    net::HttpResponse response;
+    response.status = protocol::HttpStatusFor(status.code());
+    response.body = protocol::ErrorBody(status);
+    return response;
+  };
+  if (join_secret_sha256_.empty()) {
+    bool loopback = request.peer.rfind("127.", 0) == 0 || request.peer.rfind("[::1]", 0) == 0;
+    if (loopback) return std::nullopt;
+    return refuse(PermissionDeniedError(
+        "this scheduler has no agent join secret configured, so it accepts agents from "
+        "loopback only; set agents.join_secret_file on both sides"));
+  }
+  std::optional<std::string> token = net::BearerToken(request);
+  if (!token) return refuse(UnauthenticatedError("the agent sent no join secret"));
+  std::string presented = Sha256Hex(*token);
+  if (CRYPTO_memcmp(presented.data(), join_secret_sha256_.data(), presented.size()) != 0) {
+    return refuse(UnauthenticatedError("wrong join secret"));
+  }
+  return std::nullopt;
+}
+
+void AgentHub::Open(std::shared_ptr<net::MessageChannel> channel) {
+  auto connection = std::make_shared<Connection>(std::move(channel));
+  connections_.insert(connection);
+  Connection* raw = connection.get();
+  raw->channel().Start([this, raw](std::string text) { OnMessage(*raw, text); },
+                       [this, raw](Status) { OnClose(*raw); });
+}
+
+void AgentHub::OnMessage(Connection& connection, const std::string& text) {
+  StatusOr<protocol::AgentMessage> message = protocol::DecodeAgentMessage(text);
+  auto reject = [&](const std::string& why) {
+    if (metrics_) metrics_->CountRejectedAgentMessage();
+    LogWarning("agent-hub", "closing the connection from " + connection.channel().peer() +
+                                (connection.node.empty() ? "" : " (node " + connection.node + ")") +
+                                ": " + why);
+    connection.Close(why);
+  };
+  if (!message.ok()) return reject("bad message: " + message.status().message());
+  if (connection.node.empty()) {
+    const auto* reg = std::get_if<protocol::RegisterMsg>(&*message);
+    if (!reg) return reject("the first message must be 'register'");
+    Status registered = scheduler_.OnAgentRegister(*reg, connection.shared_from_this());
+    if (!registered.ok()) return reject("registration refused: " + registered.message());
+    connection.node = reg->inventory.name;
+    return;
+  }
+  scheduler_.OnAgentMessage(connection.node, *message);
+}
+
+void AgentHub::OnClose(Connection& connection) {
+  if (!connection.node.empty()) scheduler_.OnAgentDisconnected(connection.node, &connection);
+  for (auto it = connections_.begin(); it != connections_.end(); ++it) {
+    if (it->get() == &connection) {
+      connections_.erase(it);
+      break;
+    }
+  }
+}
+
+}  // namespace sharc::scheduler

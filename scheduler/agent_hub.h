@@ -1,0 +1,44 @@
+// The scheduler's end of the agent channel: accepts WebSocket connections on
+// /v1/agent/connect, authenticates them by the node join secret, decodes every message
+// strictly, binds each connection to the node it registered as (a message about node X is
+// only accepted from the connection registered as X), and hands the messages to Scheduler.
+// A malformed message closes the connection with the reason, and is counted.
+#ifndef SHARC_SCHEDULER_AGENT_HUB_H_
+#define SHARC_SCHEDULER_AGENT_HUB_H_
+
+#include <memory>
+#include <set>
+#include <string>
+
+#include "metrics/scheduler_metrics.h"
+#include "net/http_server.h"
+#include "scheduler/scheduler.h"
+
+namespace sharc::scheduler {
+
+class AgentHub {
+ public:
+  // `join_secret` empty: agents are accepted from loopback addresses only.
+  AgentHub(Scheduler& scheduler, std::string join_secret, metrics::SchedulerMetrics* metrics);
+  ~AgentHub();
+
+  // The WebSocket route to give the HTTP server.
+  net::WebSocketRoute Route();
+
+ private:
+  class Connection;
+
+  std::optional<net::HttpResponse> Authorize(const net::HttpRequest& request) const;
+  void Open(std::shared_ptr<net::MessageChannel> channel);
+  void OnMessage(Connection& connection, const std::string& text);
+  void OnClose(Connection& connection);
+
+  Scheduler& scheduler_;
+  std::string join_secret_sha256_;
+  metrics::SchedulerMetrics* metrics_;
+  std::set<std::shared_ptr<Connection>> connections_;
+};
+
+}  // namespace sharc::scheduler
+
+#endif  // SHARC_SCHEDULER_AGENT_HUB_H_

@@ -1,0 +1,91 @@
+// The scheduler's in-memory state: every job, every node, and what is allocated where. Lives
+// on the state thread; no locks. Invariants (checked by CheckInvariants in tests):
+//   - a job is in pending() iff it is PENDING;
+//   - a RUNNING job has an allocation, and its node lists it and marks its PUs, GPUs and
+//     memory used; used resources are exactly the sum over the node's RUNNING jobs;
+//   - idempotency keys map to their job, per tenant.
+#ifndef SHARC_SCHEDULER_CLUSTER_STATE_H_
+#define SHARC_SCHEDULER_CLUSTER_STATE_H_
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/job.h"
+#include "core/node.h"
+#include "policies/cluster_snapshot.h"
+#include "scheduler/agent_connection.h"
+#include "store/store.h"
+
+namespace sharc::scheduler {
+
+struct NodeEntry {
+  store::NodeRecord record;
+  std::shared_ptr<const NodeTopology> topology;
+  std::vector<bool> pu_used;   // by position in topology->pus
+  std::vector<bool> gpu_used;  // by position in topology->gpus
+  int64_t memory_used = 0;
+  std::set<JobId> jobs;        // RUNNING jobs placed here
+
+  std::shared_ptr<AgentConnection> connection;  // null while disconnected
+  SteadyTime last_heartbeat{};                  // steady time of the last message received
+
+  const std::string& name() const { return record.inventory.name; }
+  Resources Allocated() const;
+};
+
+class ClusterState {
+ public:
+  // Jobs.
+  Job* FindJob(JobId id);
+  const Job* FindJob(JobId id) const;
+  // Precondition: no job with this id exists.
+  Job& AddJob(Job job);
+  const std::map<JobId, Job>& jobs() const { return jobs_; }
+  const std::set<JobId>& pending() const { return pending_; }
+  std::optional<JobId> FindByIdempotencyKey(const std::string& tenant,
+                                            const std::string& key) const;
+  // Moves `job` to `state`, keeping pending() in step. Precondition: a legal transition.
+  void SetState(Job& job, JobState state);
+
+  // Nodes.
+  NodeEntry* FindNode(const std::string& name);
+  const NodeEntry* FindNode(const std::string& name) const;
+  // Adds a node, or replaces its inventory (re-registration, maybe with new hardware). Usage
+  // is recomputed from the node's RUNNING jobs; allocations outside the new topology are
+  // dropped from the usage vectors (reported by the return value, for a warning).
+  std::pair<NodeEntry*, bool /*allocations_fit*/> UpsertNode(store::NodeRecord record);
+  std::map<std::string, NodeEntry>& nodes() { return nodes_; }
+  const std::map<std::string, NodeEntry>& nodes() const { return nodes_; }
+
+  // Marks `job`'s allocation used on its node. Precondition: job.allocation is set, the node
+  // exists, and the resources are free (checked: FailedPrecondition otherwise).
+  Status Allocate(const Job& job);
+  // Frees `job`'s allocation (if it holds one on a known node).
+  void Release(const Job& job);
+
+  // The immutable view policies read: every node, with what is free.
+  policies::ClusterSnapshot Snapshot() const;
+
+  // OK, or Internal naming the first broken invariant.
+  Status CheckInvariants() const;
+
+ private:
+  std::map<JobId, Job> jobs_;
+  std::set<JobId> pending_;
+  std::map<std::pair<std::string, std::string>, JobId> idempotency_;
+  std::map<std::string, NodeEntry> nodes_;
+};
+
+// Position of PU `os_index` in `topology.pus`, or -1.
+int PuPosition(const NodeTopology& topology, int os_index);
+// Position of GPU `index` in `topology.gpus`, or -1.
+int GpuPosition(const NodeTopology& topology, int index);
+
+}  // namespace sharc::scheduler
+
+#endif  // SHARC_SCHEDULER_CLUSTER_STATE_H_

@@ -1,0 +1,140 @@
+#include "scheduler/config.h"
+
+#include <charconv>
+
+#include "core/file_util.h"
+#include "core/log.h"
+#include "core/units.h"
+#include "protocol/json_fields.h"
+
+namespace sharc::scheduler {
+namespace {
+
+using protocol::FieldReader;
+using protocol::Json;
+
+void ReadDuration(FieldReader& r, std::string_view key, std::chrono::milliseconds* out) {
+  std::string text;
+  r.OptionalString(key, &text);
+  if (text.empty() || !r.ok()) return;
+  StatusOr<std::chrono::milliseconds> d = ParseDurationMillis(text);
+  if (!d.ok()) return r.Fail(key, d.status().message());
+  *out = *d;
+}
+
+void ReadDuration(FieldReader& r, std::string_view key, std::chrono::seconds* out) {
+  std::chrono::milliseconds ms = *out;
+  ReadDuration(r, key, &ms);
+  *out = std::chrono::duration_cast<std::chrono::seconds>(ms);
+}
+
+void ReadSize(FieldReader& r, std::string_view key, int64_t* out) {
+  std::string text;
+  r.OptionalString(key, &text);
+  if (text.empty() || !r.ok()) return;
+  StatusOr<int64_t> size = ParseSize(text);
+  if (!size.ok()) return r.Fail(key, size.status().message());
+  *out = *size;
+}
+
+Status ApplyJson(const Json& json, SchedulerConfig* c) {
+  FieldReader r(json, "");
+  std::string listen;
+  r.OptionalString("listen", &listen);
+  if (!listen.empty() && r.ok()) {
+    Status s = ParseListenAddress(listen, &c->listen_address, &c->listen_port);
+    if (!s.ok()) r.Fail("listen", s.message());
+  }
+  r.OptionalString("data_dir", &c->data_dir);
+  r.OptionalString("tenants_file", &c->tenants_file);
+  r.OptionalString("log_level", &c->log_level);
+  const Json* store = r.OptionalRaw("store");
+  const Json* agents = r.OptionalRaw("agents");
+  const Json* jobs = r.OptionalRaw("jobs");
+  const Json* policies = r.OptionalRaw("policies");
+  SHARC_RETURN_IF_ERROR(r.Finish());
+  if (store) {
+    FieldReader s(*store, "store");
+    std::string sync = "full";
+    s.OptionalString("sync", &sync);
+    if (s.ok() && sync != "full" && sync != "normal") s.Fail("sync", "must be 'full' or 'normal'");
+    c->store_sync = sync == "normal" ? store::SyncMode::kNormal : store::SyncMode::kFull;
+    SHARC_RETURN_IF_ERROR(s.Finish());
+  }
+  if (agents) {
+    FieldReader a(*agents, "agents");
+    a.OptionalString("join_secret_file", &c->agent_join_secret_file);
+    ReadDuration(a, "heartbeat_interval", &c->heartbeat_interval);
+    ReadDuration(a, "node_timeout", &c->node_timeout);
+    SHARC_RETURN_IF_ERROR(a.Finish());
+  }
+  if (jobs) {
+    FieldReader j(*jobs, "jobs");
+    ReadSize(j, "default_memory_per_cpu", &c->default_memory_per_cpu);
+    ReadDuration(j, "default_time_limit", &c->default_time_limit);
+    ReadDuration(j, "max_time_limit", &c->max_time_limit);
+    SHARC_RETURN_IF_ERROR(j.Finish());
+  }
+  if (policies) {
+    FieldReader p(*policies, "policies");
+    p.OptionalString("queue_order", &c->queue_order);
+    p.OptionalString("placement", &c->placement);
+    SHARC_RETURN_IF_ERROR(p.Finish());
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status ParseListenAddress(std::string_view text, std::string* address, uint16_t* port) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) {
+    return InvalidArgumentError("'" + std::string(text) + "': use host:port, e.g. 0.0.0.0:7400");
+  }
+  std::string_view host = text.substr(0, colon);
+  if (host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  std::string_view port_text = text.substr(colon + 1);
+  unsigned value = 0;
+  auto [p, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), value);
+  if (ec != std::errc() || p != port_text.data() + port_text.size() || value > 65535) {
+    return InvalidArgumentError("'" + std::string(text) + "': the port must be 0 to 65535");
+  }
+  *address = std::string(host);
+  *port = static_cast<uint16_t>(value);
+  return Status::Ok();
+}
+
+Status ValidateSchedulerConfig(const SchedulerConfig& c) {
+  if (c.data_dir.empty()) return InvalidArgumentError("data_dir: must not be empty");
+  if (c.heartbeat_interval.count() < 10) {
+    return InvalidArgumentError("agents.heartbeat_interval: at least 10ms");
+  }
+  if (c.node_timeout < 2 * c.heartbeat_interval) {
+    return InvalidArgumentError(
+        "agents.node_timeout: must be at least twice agents.heartbeat_interval, or one lost "
+        "heartbeat marks a node DOWN");
+  }
+  if (c.default_memory_per_cpu <= 0) {
+    return InvalidArgumentError("jobs.default_memory_per_cpu: must be positive");
+  }
+  if (c.default_time_limit > c.max_time_limit) {
+    return InvalidArgumentError("jobs.default_time_limit: exceeds jobs.max_time_limit");
+  }
+  LogLevel level;
+  if (!ParseLogLevel(c.log_level, &level)) {
+    return InvalidArgumentError("log_level: use debug, info, warning or error");
+  }
+  return Status::Ok();
+}
+
+StatusOr<SchedulerConfig> LoadSchedulerConfig(const std::string& path) {
+  SHARC_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  StatusOr<Json> json = protocol::ParseJsonWithComments(text);
+  if (!json.ok()) return json.status().WithPrefix(path);
+  SchedulerConfig config;
+  SHARC_RETURN_IF_ERROR(ApplyJson(*json, &config).WithPrefix(path));
+  SHARC_RETURN_IF_ERROR(ValidateSchedulerConfig(config).WithPrefix(path));
+  return config;
+}
+
+}  // namespace sharc::scheduler

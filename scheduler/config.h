@@ -1,0 +1,51 @@
+// The scheduler's configuration: a validated plain struct, built once in main.cc from the
+// embedded defaults, an optional JSON file (comments allowed; unknown keys refused) and flags.
+// configs/scheduler.example.json documents every field.
+#ifndef SHARC_SCHEDULER_CONFIG_H_
+#define SHARC_SCHEDULER_CONFIG_H_
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "core/status.h"
+#include "store/sqlite_store.h"
+
+namespace sharc::scheduler {
+
+struct SchedulerConfig {
+  // Where REST, /metrics, /healthz and the agent channel listen.
+  std::string listen_address = "127.0.0.1";
+  uint16_t listen_port = 7400;
+  // Holds sharc.db (SQLite, WAL).
+  std::string data_dir = "./sharc-data";
+  store::SyncMode store_sync = store::SyncMode::kFull;
+  // Tenants, admins and their token hashes (configs/tenants.example.json).
+  std::string tenants_file;
+  // The node join secret agents present. Empty: agents are accepted only from loopback.
+  std::string agent_join_secret_file;
+  std::chrono::milliseconds heartbeat_interval{1000};
+  std::chrono::milliseconds node_timeout{5000};
+  // Defaults and bounds applied at submit.
+  int64_t default_memory_per_cpu = int64_t{1} << 30;
+  std::chrono::seconds default_time_limit{3600};
+  std::chrono::seconds max_time_limit{7 * 24 * 3600};
+  // Policies by registered name (policies/registry.h).
+  std::string queue_order = "fifo";
+  std::string placement = "first-fit";
+  std::string log_level = "info";
+};
+
+// Reads and validates a config file on top of the defaults. The error names the file and the
+// field: "scheduler.json: agents.node_timeout: '5x' is not a duration; ...".
+StatusOr<SchedulerConfig> LoadSchedulerConfig(const std::string& path);
+
+// "127.0.0.1:7400" -> address and port. IPv6 in brackets: "[::1]:7400".
+Status ParseListenAddress(std::string_view text, std::string* address, uint16_t* port);
+
+// Cross-field checks (node_timeout > heartbeat_interval, ...), also run on flag overrides.
+Status ValidateSchedulerConfig(const SchedulerConfig& config);
+
+}  // namespace sharc::scheduler
+
+#endif  // SHARC_SCHEDULER_CONFIG_H_

@@ -1,0 +1,170 @@
+#include "scheduler/daemon.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <csignal>
+
+#include <prometheus/registry.h>
+
+#include "core/file_util.h"
+#include "core/log.h"
+#include "metrics/cluster_collector.h"
+#include "metrics/exposition.h"
+#include "metrics/scheduler_metrics.h"
+#include "net/http_server.h"
+#include "policies/registry.h"
+#include "scheduler/agent_hub.h"
+#include "scheduler/auth.h"
+#include "scheduler/rest_api.h"
+#include "scheduler/scheduler.h"
+#include "store/sqlite_store.h"
+
+namespace sharc::scheduler {
+
+class SchedulerDaemon::Impl {
+ public:
+  explicit Impl(const SchedulerConfig& config) : config_(config) {}
+
+  Status Init() {
+    SHARC_RETURN_IF_ERROR(MakeDirectories(config_.data_dir, 0700).WithPrefix("data_dir"));
+    if (!config_.tenants_file.empty()) {
+      SHARC_ASSIGN_OR_RETURN(auth_, Authenticator::FromTenantsFile(config_.tenants_file));
+    } else {
+      LogWarning("scheduler", "no tenants file configured: every request will be refused");
+    }
+    std::string join_secret;
+    if (!config_.agent_join_secret_file.empty()) {
+      SHARC_ASSIGN_OR_RETURN(join_secret, ReadFile(config_.agent_join_secret_file, 4096));
+      while (!join_secret.empty() && (join_secret.back() == '\n' || join_secret.back() == '\r')) {
+        join_secret.pop_back();
+      }
+      if (join_secret.size() < 16) {
+        return InvalidArgumentError(config_.agent_join_secret_file +
+                                    ": the join secret must be at least 16 characters");
+      }
+    } else {
+      LogWarning("scheduler", "no agent join secret configured: accepting agents from loopback only");
+    }
+
+    policies::PolicyRegistry registry;
+    policies::RegisterBuiltinPolicies(registry);
+    SHARC_ASSIGN_OR_RETURN(queue_order_, registry.MakeQueueOrder(config_.queue_order));
+    SHARC_ASSIGN_OR_RETURN(placement_, registry.MakePlacement(config_.placement));
+
+    metrics_ = std::make_unique<metrics::SchedulerMetrics>(registry_);
+    store::SqliteStoreOptions store_options;
+    store_options.path = config_.data_dir + "/sharc.db";
+    store_options.sync = config_.store_sync;
+    store_options.on_commit = [metrics = metrics_.get()](const store::CommitStats& stats) {
+      metrics->ObserveCommit(stats.duration);
+    };
+    SHARC_ASSIGN_OR_RETURN(store_, store::OpenSqliteStore(store_options));
+    SHARC_ASSIGN_OR_RETURN(store::StoredState stored, store_->Load());
+
+    SchedulerOptions options;
+    options.heartbeat_interval = config_.heartbeat_interval;
+    options.node_timeout = config_.node_timeout;
+    options.default_memory_per_cpu = config_.default_memory_per_cpu;
+    options.default_time_limit = config_.default_time_limit;
+    options.max_time_limit = config_.max_time_limit;
+    SchedulerDeps deps;
+    deps.clock = &clock_;
+    deps.store = store_.get();
+    deps.post = [this](std::function<void()> task) { boost::asio::post(io_, std::move(task)); };
+    deps.queue_order = queue_order_.get();
+    deps.placement = placement_.get();
+    deps.metrics = metrics_.get();
+    scheduler_ = std::make_unique<Scheduler>(options, std::move(deps));
+    SHARC_RETURN_IF_ERROR(scheduler_->Restore(std::move(stored)));
+
+    collector_ = std::make_unique<metrics::ClusterCollector>(
+        [this] { return scheduler_->MetricsSnapshot(); });
+    rest_ = std::make_unique<RestApi>(
+        *scheduler_, auth_,
+        [this] { return metrics::RenderText({collector_.get(), &registry_}); }, metrics_.get());
+    hub_ = std::make_unique<AgentHub>(*scheduler_, join_secret, metrics_.get());
+
+    net::HttpServerOptions http;
+    http.address = config_.listen_address;
+    http.port = config_.listen_port;
+    server_ = std::make_unique<net::HttpServer>(
+        io_, http,
+        [this](net::HttpRequest request, net::Responder respond) {
+          rest_->Handle(std::move(request), std::move(respond));
+        },
+        std::vector<net::WebSocketRoute>{hub_->Route()});
+    SHARC_RETURN_IF_ERROR(server_->Start());
+    LogInfo("scheduler", "listening on http://" + config_.listen_address + ":" +
+                             std::to_string(server_->port()) + " (data in " + config_.data_dir +
+                             ")");
+    return Status::Ok();
+  }
+
+  void Run() {
+    boost::asio::signal_set signals(io_, SIGINT, SIGTERM);
+    signals.async_wait([this](const boost::system::error_code& error, int signal) {
+      if (error) return;
+      LogInfo("scheduler", std::string("received ") + (signal == SIGINT ? "SIGINT" : "SIGTERM") +
+                               "; shutting down");
+      Shutdown();
+    });
+    ScheduleTick();
+    io_.run();
+    store_->Close();
+  }
+
+  void Shutdown() {
+    tick_.cancel();
+    server_->Stop();
+    io_.stop();
+  }
+
+  void ScheduleTick() {
+    auto period = std::max(std::chrono::milliseconds(20), config_.heartbeat_interval / 4);
+    tick_.expires_after(period);
+    tick_.async_wait([this](const boost::system::error_code& error) {
+      if (error) return;
+      scheduler_->Tick();
+      ScheduleTick();
+    });
+  }
+
+  uint16_t port() const { return server_->port(); }
+  boost::asio::io_context& io() { return io_; }
+
+ private:
+  SchedulerConfig config_;
+  boost::asio::io_context io_;
+  boost::asio::steady_timer tick_{io_};
+  SystemClock clock_;
+  Authenticator auth_;
+  prometheus::Registry registry_;
+  std::unique_ptr<metrics::SchedulerMetrics> metrics_;
+  std::unique_ptr<policies::QueueOrder> queue_order_;
+  std::unique_ptr<policies::PlacementPolicy> placement_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<Scheduler> scheduler_;
+  std::unique_ptr<metrics::ClusterCollector> collector_;
+  std::unique_ptr<RestApi> rest_;
+  std::unique_ptr<AgentHub> hub_;
+  std::unique_ptr<net::HttpServer> server_;
+};
+
+StatusOr<std::unique_ptr<SchedulerDaemon>> SchedulerDaemon::Start(const SchedulerConfig& config) {
+  auto impl = std::make_unique<Impl>(config);
+  SHARC_RETURN_IF_ERROR(impl->Init());
+  return std::unique_ptr<SchedulerDaemon>(new SchedulerDaemon(std::move(impl)));
+}
+
+SchedulerDaemon::SchedulerDaemon(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+SchedulerDaemon::~SchedulerDaemon() = default;
+
+uint16_t SchedulerDaemon::port() const { return impl_->port(); }
+void SchedulerDaemon::Run() { impl_->Run(); }
+void SchedulerDaemon::Stop() {
+  boost::asio::post(impl_->io(), [impl = impl_.get()] { impl->Shutdown(); });
+}
+
+}  // namespace sharc::scheduler

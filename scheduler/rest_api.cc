@@ -1,0 +1,251 @@
+#include "scheduler/rest_api.h"
+
+#include <charconv>
+
+#include "core/version.h"
+#include "protocol/job_codec.h"
+#include "protocol/node_codec.h"
+#include "protocol/rest_errors.h"
+
+namespace sharc::scheduler {
+namespace {
+
+using protocol::Json;
+
+constexpr int64_t kDefaultOutputLimit = 1 << 20;
+constexpr int64_t kMaxOutputLimit = 16 << 20;
+
+net::HttpResponse JsonResponse(int status, const Json& body) {
+  net::HttpResponse response;
+  response.status = status;
+  response.body = protocol::DumpJson(body);
+  return response;
+}
+
+net::HttpResponse ErrorResponse(const Status& status) {
+  net::HttpResponse response;
+  response.status = protocol::HttpStatusFor(status.code());
+  response.body = protocol::ErrorBody(status);
+  if (status.code() == StatusCode::kUnauthenticated) {
+    response.headers.emplace_back("WWW-Authenticate", "Bearer");
+  }
+  return response;
+}
+
+StatusOr<int64_t> ParseInt(std::string_view name, std::string_view text, int64_t min, int64_t max) {
+  int64_t value = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || p != text.data() + text.size() || value < min || value > max) {
+    return InvalidArgumentError(std::string(name) + ": '" + std::string(text) +
+                                "' is not a number between " + std::to_string(min) + " and " +
+                                std::to_string(max));
+  }
+  return value;
+}
+
+std::string Query(const net::HttpRequest& request, const std::string& key,
+                  std::string fallback = "") {
+  auto it = request.query.find(key);
+  return it == request.query.end() ? fallback : it->second;
+}
+
+Json EncodeNode(const NodeStatus& node) {
+  const NodeInventory& inv = node.record.inventory;
+  Json models = Json::array();
+  for (const GpuInfo& gpu : inv.topology.gpus) {
+    if (!gpu.model.empty() && std::find(models.begin(), models.end(), gpu.model) == models.end()) {
+      models.push_back(gpu.model);
+    }
+  }
+  return Json{
+      {"name", inv.name},
+      {"state", NodeStateName(node.record.state)},
+      {"reason", node.record.reason},
+      {"connected", node.connected},
+      {"binding", inv.binding_simulated ? "simulated" : "real"},
+      {"labels", inv.labels},
+      {"cpus", node.capacity.Get(kCpuResource) / kMilliCpusPerCpu},
+      {"cpus_allocated", node.allocated.Get(kCpuResource) / kMilliCpusPerCpu},
+      {"mem_bytes", node.capacity.Get(kMemoryResource)},
+      {"mem_allocated_bytes", node.allocated.Get(kMemoryResource)},
+      {"gpus", node.capacity.Get(kGpuResource)},
+      {"gpus_allocated", node.allocated.Get(kGpuResource)},
+      {"gpu_models", models},
+      {"running_jobs", node.running_jobs},
+      {"heartbeat_age_ms", node.heartbeat_age.count()},
+      {"last_seen", node.record.last_seen ? Json(FormatRfc3339(node.record.last_seen))
+                                          : Json(nullptr)},
+      {"agent_version", inv.agent_version},
+      {"topology", protocol::EncodeTopology(inv.topology)},
+  };
+}
+
+}  // namespace
+
+RestApi::RestApi(Scheduler& scheduler, const Authenticator& auth,
+                 std::function<std::string()> render_metrics, metrics::SchedulerMetrics* metrics)
+    : scheduler_(scheduler),
+      auth_(auth),
+      render_metrics_(std::move(render_metrics)),
+      metrics_(metrics) {}
+
+void RestApi::Handle(net::HttpRequest request, net::Responder respond) {
+  net::Responder counted = [respond = std::move(respond), metrics = metrics_](
+                               net::HttpResponse response) {
+    if (metrics) metrics->CountHttpResponse(response.status);
+    respond(std::move(response));
+  };
+  Route(request, counted);
+}
+
+void RestApi::Route(const net::HttpRequest& request, const net::Responder& respond) {
+  const std::string& path = request.path;
+  const std::string& method = request.method;
+  auto method_not_allowed = [&](const char* allowed) {
+    net::HttpResponse r = ErrorResponse(
+        InvalidArgumentError(method + " is not allowed on " + path + "; use " + allowed));
+    r.status = 405;
+    r.headers.emplace_back("Allow", allowed);
+    respond(std::move(r));
+  };
+
+  if (path == "/healthz") {
+    return respond(JsonResponse(200, {{"status", "ok"}, {"version", Version()}}));
+  }
+  if (path == "/metrics") {
+    if (method != "GET") return method_not_allowed("GET");
+    net::HttpResponse r;
+    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    r.body = render_metrics_();
+    return respond(std::move(r));
+  }
+  if (path.rfind("/v1/", 0) != 0) {
+    return respond(ErrorResponse(NotFoundError("no such endpoint: " + path)));
+  }
+  StatusOr<Principal> who = auth_.Authenticate(net::BearerToken(request));
+  if (!who.ok()) return respond(ErrorResponse(who.status()));
+
+  if (path == "/v1/whoami") {
+    return respond(JsonResponse(200, {{"role", who->is_admin() ? "admin" : "tenant"},
+                                      {"tenant", who->tenant},
+                                      {"token_name", who->name}}));
+  }
+  if (path == "/v1/nodes") {
+    if (method != "GET") return method_not_allowed("GET");
+    Json items = Json::array();
+    for (const NodeStatus& node : scheduler_.ListNodes()) items.push_back(EncodeNode(node));
+    return respond(JsonResponse(200, {{"items", std::move(items)}}));
+  }
+  if (path == "/v1/jobs") {
+    if (method == "POST") return Submit(*who, request, respond);
+    if (method == "GET") return ListJobs(*who, request, respond);
+    return method_not_allowed("GET, POST");
+  }
+  const std::string prefix = "/v1/jobs/";
+  if (path.rfind(prefix, 0) == 0) {
+    std::string rest = path.substr(prefix.size());
+    std::string action;
+    if (size_t slash = rest.find('/'); slash != std::string::npos) {
+      action = rest.substr(slash + 1);
+      rest = rest.substr(0, slash);
+    }
+    StatusOr<int64_t> id = ParseInt("job id", rest, 1, INT64_MAX);
+    if (!id.ok()) return respond(ErrorResponse(id.status()));
+    JobId job_id{*id};
+    if (action.empty()) {
+      if (method != "GET") return method_not_allowed("GET");
+      StatusOr<const Job*> job = scheduler_.GetJob(*who, job_id);
+      if (!job.ok()) return respond(ErrorResponse(job.status()));
+      return respond(JsonResponse(200, protocol::EncodeJob(**job)));
+    }
+    if (action == "cancel") {
+      if (method != "POST") return method_not_allowed("POST");
+      return scheduler_.Cancel(*who, job_id, [respond](StatusOr<Job> job) {
+        if (!job.ok()) return respond(ErrorResponse(job.status()));
+        respond(JsonResponse(200, protocol::EncodeJob(*job)));
+      });
+    }
+    if (action == "output") {
+      if (method != "GET") return method_not_allowed("GET");
+      return Output(*who, job_id, request, respond);
+    }
+  }
+  respond(ErrorResponse(NotFoundError("no such endpoint: " + path)));
+}
+
+void RestApi::Submit(const Principal& who, const net::HttpRequest& request,
+                     const net::Responder& respond) {
+  StatusOr<Json> body = protocol::ParseJson(request.body);
+  if (!body.ok()) return respond(ErrorResponse(body.status().WithPrefix("body")));
+  bool bulk = false;
+  StatusOr<std::vector<protocol::SubmitItem>> items = protocol::DecodeSubmitBody(*body, &bulk);
+  if (!items.ok()) {
+    if (metrics_ && !who.is_admin()) metrics_->CountSubmissions(who.tenant, "invalid", 1);
+    return respond(ErrorResponse(items.status()));
+  }
+  scheduler_.Submit(who, std::move(*items), [respond, bulk](StatusOr<SubmitOutcome> outcome) {
+    if (!outcome.ok()) return respond(ErrorResponse(outcome.status()));
+    int status = outcome->created ? 201 : 200;
+    if (!bulk) return respond(JsonResponse(status, protocol::EncodeJob(outcome->jobs.front())));
+    Json items = Json::array();
+    for (const Job& job : outcome->jobs) items.push_back(protocol::EncodeJob(job));
+    respond(JsonResponse(status, {{"items", std::move(items)}}));
+  });
+}
+
+void RestApi::ListJobs(const Principal& who, const net::HttpRequest& request,
+                       const net::Responder& respond) {
+  JobFilter filter;
+  std::string all = Query(request, "all");
+  if (!all.empty() && all != "true" && all != "false" && all != "1" && all != "0") {
+    return respond(ErrorResponse(InvalidArgumentError("all: must be true or false")));
+  }
+  filter.all = all == "true" || all == "1";
+  std::string states = Query(request, "state");
+  size_t start = 0;
+  while (!states.empty() && start <= states.size()) {
+    size_t comma = states.find(',', start);
+    std::string name = states.substr(start, comma - start);
+    std::optional<JobState> state = ParseJobState(name);
+    if (!state) {
+      return respond(ErrorResponse(InvalidArgumentError(
+          "state: unknown state '" + name +
+          "'; use PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, TIMEOUT, NODE_FAIL or "
+          "PREEMPTED")));
+    }
+    filter.states.insert(*state);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  filter.tenant = Query(request, "tenant");
+  if (!filter.tenant.empty() && !who.is_admin() && filter.tenant != who.tenant) {
+    return respond(ErrorResponse(
+        PermissionDeniedError("tenant: a tenant can only list its own jobs")));
+  }
+  Json items = Json::array();
+  for (const Job* job : scheduler_.ListJobs(who, filter)) {
+    items.push_back(protocol::EncodeJob(*job));
+  }
+  respond(JsonResponse(200, {{"items", std::move(items)}}));
+}
+
+void RestApi::Output(const Principal& who, JobId id, const net::HttpRequest& request,
+                     const net::Responder& respond) {
+  StatusOr<int64_t> offset = ParseInt("offset", Query(request, "offset", "0"), 0, INT64_MAX);
+  StatusOr<int64_t> limit = ParseInt("limit", Query(request, "limit", std::to_string(kDefaultOutputLimit)),
+                                     1, kMaxOutputLimit);
+  if (!offset.ok()) return respond(ErrorResponse(offset.status()));
+  if (!limit.ok()) return respond(ErrorResponse(limit.status()));
+  scheduler_.ReadOutput(who, id, Query(request, "stream", "stdout"), *offset, *limit,
+                        [respond](StatusOr<OutputChunk> chunk) {
+                          if (!chunk.ok()) return respond(ErrorResponse(chunk.status()));
+                          net::HttpResponse r;
+                          r.content_type = "application/octet-stream";
+                          r.body = std::move(chunk->data);
+                          r.headers.emplace_back("X-Sharc-Output-Size",
+                                                 std::to_string(chunk->total_size));
+                          respond(std::move(r));
+                        });
+}
+
+}  // namespace sharc::scheduler

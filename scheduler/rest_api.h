@@ -1,0 +1,54 @@
+// The REST API: routes HTTP requests to the Scheduler and renders its answers as JSON.
+// README.md's "REST API" section documents every route; errors are
+//   {"error": {"code": "...", "message": "..."}} with the status of protocol/rest_errors.h.
+//
+// Routes (all /v1 routes need "Authorization: Bearer <token>"):
+//   GET  /healthz                     liveness, no auth
+//   GET  /metrics                     Prometheus text format, no auth
+//   GET  /v1/whoami                   the caller: {"role": "tenant", "tenant": "acme"}
+//   POST /v1/jobs                     submit one job (object) or many (array)
+//   GET  /v1/jobs?all=&state=&tenant= list (default: pending and running)
+//   GET  /v1/jobs/{id}                one job
+//   POST /v1/jobs/{id}/cancel         cancel
+//   GET  /v1/jobs/{id}/output?stream=stdout|stderr&offset=&limit=   output bytes
+//   GET  /v1/nodes                    every node
+#ifndef SHARC_SCHEDULER_REST_API_H_
+#define SHARC_SCHEDULER_REST_API_H_
+
+#include <functional>
+#include <string>
+
+#include "metrics/scheduler_metrics.h"
+#include "net/http_server.h"
+#include "scheduler/auth.h"
+#include "scheduler/scheduler.h"
+
+namespace sharc::scheduler {
+
+class RestApi {
+ public:
+  // All references must outlive this object. `render_metrics` produces the /metrics body.
+  RestApi(Scheduler& scheduler, const Authenticator& auth,
+          std::function<std::string()> render_metrics, metrics::SchedulerMetrics* metrics);
+
+  // Runs on the state thread; responds exactly once.
+  void Handle(net::HttpRequest request, net::Responder respond);
+
+ private:
+  void Route(const net::HttpRequest& request, const net::Responder& respond);
+  void Submit(const Principal& who, const net::HttpRequest& request,
+              const net::Responder& respond);
+  void ListJobs(const Principal& who, const net::HttpRequest& request,
+                const net::Responder& respond);
+  void Output(const Principal& who, JobId id, const net::HttpRequest& request,
+              const net::Responder& respond);
+
+  Scheduler& scheduler_;
+  const Authenticator& auth_;
+  std::function<std::string()> render_metrics_;
+  metrics::SchedulerMetrics* metrics_;
+};
+
+}  // namespace sharc::scheduler
+
+#endif  // SHARC_SCHEDULER_REST_API_H_

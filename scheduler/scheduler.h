@@ -1,0 +1,170 @@
+// The scheduler's core: jobs, nodes and the decisions that move them, with no I/O of its own
+// besides the store and the agent connections it is handed. Used by the REST API and the
+// agent hub; driven by the daemon's timer through Tick().
+//
+// Threading: every method runs on the one state thread (the daemon's io_context). Store
+// completions come back through `post`, which must run the task on that thread.
+//
+// Lifecycle of a job here:
+//   1. Submit: validated, checked against every known node (never-fits -> Unsatisfiable),
+//      given an id, committed; only then acknowledged and queued (PENDING).
+//   2. Cycle (coalesced, triggered by events): the policies pick jobs and exact CPUs/GPUs;
+//      RUNNING (attempt + 1) is committed; only then is the launch sent to the agent.
+//   3. The agent reports start and exit; each report is committed, then acknowledged, so the
+//      agent can forget it. Cancel is committed, then the kill is sent.
+//   4. A node silent for node_timeout becomes DOWN and its RUNNING jobs NODE_FAIL.
+// A failed commit of a transition the scheduler already acted on in memory is fatal (the
+// process exits and a restart reloads the durable state), so nothing is ever acted on that
+// is not durable.
+#ifndef SHARC_SCHEDULER_SCHEDULER_H_
+#define SHARC_SCHEDULER_SCHEDULER_H_
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "metrics/cluster_collector.h"
+#include "metrics/scheduler_metrics.h"
+#include "policies/policy.h"
+#include "protocol/agent_messages.h"
+#include "protocol/job_codec.h"
+#include "scheduler/auth.h"
+#include "scheduler/cluster_state.h"
+#include "store/store.h"
+
+namespace sharc::scheduler {
+
+struct SchedulerOptions {
+  std::chrono::milliseconds heartbeat_interval{1000};
+  std::chrono::milliseconds node_timeout{5000};
+  int64_t default_memory_per_cpu = int64_t{1} << 30;
+  std::chrono::seconds default_time_limit{3600};
+  std::chrono::seconds max_time_limit{7 * 24 * 3600};
+  std::chrono::milliseconds output_timeout{10000};
+};
+
+struct SchedulerDeps {
+  const Clock* clock = nullptr;
+  store::Store* store = nullptr;
+  std::function<void(std::function<void()>)> post;  // thread-safe; runs on the state thread
+  const policies::QueueOrder* queue_order = nullptr;
+  const policies::PlacementPolicy* placement = nullptr;
+  metrics::SchedulerMetrics* metrics = nullptr;  // may be null
+};
+
+struct JobFilter {
+  bool all = false;             // include finished jobs
+  std::set<JobState> states;    // empty = any (subject to `all`)
+  std::string tenant;           // admins only; "" = every tenant
+};
+
+struct SubmitOutcome {
+  std::vector<Job> jobs;  // in request order
+  bool created = false;   // false when every job already existed (idempotent retry)
+};
+
+struct OutputChunk {
+  std::string data;
+  int64_t total_size = 0;
+};
+
+// A node as `sharc nodes` shows it.
+struct NodeStatus {
+  store::NodeRecord record;
+  bool connected = false;
+  Resources capacity;
+  Resources allocated;
+  size_t running_jobs = 0;
+  std::chrono::milliseconds heartbeat_age{0};
+};
+
+class Scheduler {
+ public:
+  Scheduler(SchedulerOptions options, SchedulerDeps deps);
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+  // Loads durable state. RUNNING jobs keep their allocations; every node starts disconnected
+  // with a fresh node_timeout to reconnect in. Call once, before anything else.
+  Status Restore(store::StoredState state);
+
+  // --- Tenants and admins (REST) ---
+  using SubmitDone = std::function<void(StatusOr<SubmitOutcome>)>;
+  void Submit(const Principal& who, std::vector<protocol::SubmitItem> items, SubmitDone done);
+  StatusOr<const Job*> GetJob(const Principal& who, JobId id) const;
+  std::vector<const Job*> ListJobs(const Principal& who, const JobFilter& filter) const;
+  using JobDone = std::function<void(StatusOr<Job>)>;
+  void Cancel(const Principal& who, JobId id, JobDone done);
+  using OutputDone = std::function<void(StatusOr<OutputChunk>)>;
+  void ReadOutput(const Principal& who, JobId id, const std::string& stream, int64_t offset,
+                  int64_t limit, OutputDone done);
+  std::vector<NodeStatus> ListNodes() const;
+
+  // --- Agents (the agent hub) ---
+  // Accepts a registration: records the node (UP unless drained), adopts or fences the
+  // attempts it reports, and replaces any older connection of the same node. On error the
+  // hub closes the connection with the message.
+  Status OnAgentRegister(const protocol::RegisterMsg& message,
+                         std::shared_ptr<AgentConnection> connection);
+  // A message from the connection registered as `node`.
+  void OnAgentMessage(const std::string& node, const protocol::AgentMessage& message);
+  void OnAgentDisconnected(const std::string& node, const AgentConnection* connection);
+
+  // Checks heartbeat deadlines and output-request timeouts. Call every ~heartbeat/4.
+  void Tick();
+
+  metrics::ClusterMetricsSnapshot MetricsSnapshot() const;
+  const ClusterState& state() const { return state_; }
+  const SchedulerOptions& options() const { return options_; }
+
+ private:
+  struct PendingOutput {
+    std::string node;
+    OutputDone done;
+    SteadyTime deadline;
+  };
+
+  // Submission.
+  Status PrepareSpec(protocol::SubmitItem& item, const std::string& where) const;
+  void FinishSubmit(const std::string& tenant, std::vector<Job> fresh,
+                    std::vector<std::optional<JobId>> existing, Status commit, SubmitDone done);
+
+  // Cycles.
+  void RequestCycle();
+  void RunCycle();
+
+  // Agents.
+  void OnHeartbeat(NodeEntry& node);
+  void OnJobUpdate(NodeEntry& node, const protocol::AttemptReport& report);
+  void OnOutputResponse(const std::string& node, const protocol::OutputResponseMsg& message);
+  void ReconcileAttempts(NodeEntry& node, const std::vector<protocol::AttemptReport>& reports);
+  void SendLaunch(const Job& job);
+  void Send(const std::string& node, const protocol::SchedulerMessage& message);
+  void MarkNodeDown(NodeEntry& node, const std::string& why);
+  // Ends a RUNNING job in a terminal state, frees its allocation and returns the mutation.
+  store::Mutation EndJob(Job& job, JobState state, std::string reason, std::string message);
+
+  // Commits `batch`, then runs `then` on the state thread. A failure is fatal (see above).
+  void CommitOrDie(std::vector<store::Mutation> batch, std::function<void()> then);
+
+  SchedulerOptions options_;
+  SchedulerDeps deps_;
+  ClusterState state_;
+  int64_t next_job_id_ = 1;
+  bool cycle_requested_ = false;
+  std::set<JobId> launch_confirmed_;  // RUNNING jobs whose agent reported them started
+  // Submits in flight by (tenant, idempotency key): later duplicates wait for the first.
+  std::map<std::pair<std::string, std::string>, std::vector<std::function<void(Status)>>>
+      inflight_keys_;
+  int64_t next_output_request_ = 1;
+  std::map<int64_t, PendingOutput> pending_output_;
+};
+
+}  // namespace sharc::scheduler
+
+#endif  // SHARC_SCHEDULER_SCHEDULER_H_
