@@ -1,0 +1,42 @@
+// The node agent: registers this node's hardware with the scheduler, heartbeats, runs the
+// attempts it is sent (AttemptRunner), answers output requests, and reconnects with backoff
+// whenever the channel drops. Jobs keep running while the channel is down; their reports
+// are re-sent in the next registration.
+//
+// Threading: runs on the given io_context, which one thread runs.
+#ifndef SHARC_AGENT_AGENT_H_
+#define SHARC_AGENT_AGENT_H_
+
+#include <memory>
+#include <string>
+
+#include "agent/config.h"
+#include "core/node.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace sharc::agent {
+
+class Agent {
+ public:
+  Agent(boost::asio::io_context& io, AgentConfig config, NodeInventory inventory,
+        std::string join_secret);
+  ~Agent();
+  Agent(const Agent&) = delete;
+  Agent& operator=(const Agent&) = delete;
+
+  // Starts dialling the scheduler.
+  void Start();
+  // Closes the channel and stops timers. Running jobs are left running.
+  void Stop();
+
+ private:
+  class Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace sharc::agent
+
+#endif  // SHARC_AGENT_AGENT_H_

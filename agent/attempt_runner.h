@@ -1,0 +1,69 @@
+// Runs the attempts the scheduler launches on this node: starts each as real processes (see
+// process_launcher.h), enforces its time limit, kills it on request (SIGTERM to the process
+// group, SIGKILL after the grace period), watches for its exit through a pidfd, and keeps
+// its latest report until the scheduler acknowledges the exit.
+//
+// Threading: everything runs on the io_context's thread. Reports are delivered through the
+// callback given at construction, every time an attempt starts or exits.
+#ifndef SHARC_AGENT_ATTEMPT_RUNNER_H_
+#define SHARC_AGENT_ATTEMPT_RUNNER_H_
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/node.h"
+#include "protocol/agent_messages.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace sharc::agent {
+
+struct AttemptRunnerOptions {
+  std::string node_name;
+  std::string state_dir;  // attempts live in <state_dir>/jobs/<job>.<attempt>/
+  std::chrono::milliseconds kill_grace{10000};
+  std::string job_path = "/usr/local/bin:/usr/bin:/bin";
+};
+
+class AttemptRunner {
+ public:
+  using ReportCallback = std::function<void(const protocol::AttemptReport&)>;
+
+  AttemptRunner(boost::asio::io_context& io, AttemptRunnerOptions options,
+                std::shared_ptr<const NodeTopology> topology, const Clock& clock,
+                ReportCallback on_report);
+  ~AttemptRunner();
+  AttemptRunner(const AttemptRunner&) = delete;
+  AttemptRunner& operator=(const AttemptRunner&) = delete;
+
+  // Starts the attempt. Idempotent: a launch of an attempt already known re-reports it; a
+  // launch older than an attempt already run for that job is refused (fencing). A launch
+  // this node cannot honour (CPUs or GPUs it does not have) is reported as launch_failed.
+  void Launch(const protocol::LaunchMsg& launch);
+  // Ends the attempt (if running here): SIGTERM, then SIGKILL after the grace period.
+  void Kill(const protocol::KillMsg& kill);
+  // The scheduler has made the report durable; an exited attempt is then forgotten.
+  void Acknowledge(const protocol::UpdateAckMsg& ack);
+
+  // Every attempt not yet forgotten, for registration.
+  std::vector<protocol::AttemptReport> Reports() const;
+  size_t running_count() const;
+
+  // Where an attempt's files are (whether or not it is still known).
+  std::string AttemptDir(const AttemptId& attempt) const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sharc::agent
+
+#endif  // SHARC_AGENT_ATTEMPT_RUNNER_H_

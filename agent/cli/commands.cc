@@ -1,0 +1,241 @@
+#include "agent/cli/commands.h"
+
+#include <strings.h>
+
+#include <chrono>
+#include <iostream>
+#include <thread>
+
+#include "agent/cli/api_client.h"
+#include "agent/cli/views.h"
+#include "core/units.h"
+#include "net/http_types.h"
+
+namespace sharc::cli {
+namespace {
+
+using protocol::Json;
+
+int Fail(const Status& status) {
+  std::cerr << "sharc: " << status.message() << "\n";
+  return kExitFailed;
+}
+
+int Usage(const std::string& message) {
+  std::cerr << "sharc: " << message << "\n";
+  return kExitUsage;
+}
+
+StatusOr<ApiClient> Connect(const GlobalOptions& global) {
+  return ApiClient::Create(global.server, global.token);
+}
+
+UnixMillis Now() { return SystemClock().WallMillis(); }
+
+bool ValidJobId(const std::string& id) {
+  return !id.empty() && id.size() < 19 && id.find_first_not_of("0123456789") == std::string::npos;
+}
+
+void PrintJson(const Json& json) { std::cout << json.dump(2) << "\n"; }
+
+bool SplitPair(const std::string& text, std::string* key, std::string* value) {
+  size_t eq = text.find('=');
+  if (eq == std::string::npos || eq == 0) return false;
+  *key = text.substr(0, eq);
+  *value = text.substr(eq + 1);
+  return true;
+}
+
+}  // namespace
+
+int RunSubmit(const GlobalOptions& global, const SubmitOptions& o) {
+  if (o.command.empty()) return Usage("submit: give the command to run after --");
+  Json body{{"command", o.command}, {"cpus", o.cpus}, {"gpus", o.gpus}};
+  if (o.cpus < 1) return Usage("--cpus: must be at least 1");
+  if (o.gpus < 0) return Usage("--gpus: must not be negative");
+  if (!o.mem.empty()) {
+    StatusOr<int64_t> mem = ParseSize(o.mem);
+    if (!mem.ok()) return Usage("--mem: " + mem.status().message());
+    if (*mem <= 0) return Usage("--mem: must be positive");
+    body["mem_bytes"] = *mem;
+  }
+  if (!o.time.empty()) {
+    StatusOr<std::chrono::seconds> time = ParseDuration(o.time);
+    if (!time.ok()) return Usage("--time: " + time.status().message());
+    body["time_limit_seconds"] = time->count();
+  }
+  if (!o.name.empty()) body["name"] = o.name;
+  if (!o.gpu_model.empty()) body["gpu_model"] = o.gpu_model;
+  if (!o.idempotency_key.empty()) body["idempotency_key"] = o.idempotency_key;
+  if (o.no_requeue) body["requeue"] = false;
+  Json labels = Json::object(), env = Json::object();
+  for (const std::string& label : o.labels) {
+    std::string k, v;
+    if (!SplitPair(label, &k, &v)) return Usage("--label '" + label + "': use key=value");
+    labels[k] = v;
+  }
+  for (const std::string& var : o.env) {
+    std::string k, v;
+    if (!SplitPair(var, &k, &v)) return Usage("--env '" + var + "': use NAME=value");
+    env[k] = v;
+  }
+  if (!labels.empty()) body["labels"] = labels;
+  if (!env.empty()) body["env"] = env;
+
+  StatusOr<ApiClient> client = Connect(global);
+  if (!client.ok()) return Fail(client.status());
+  StatusOr<Json> job = client->Post("/v1/jobs", body);
+  if (!job.ok()) return Fail(job.status());
+  if (global.output == "json") {
+    PrintJson(*job);
+  } else {
+    std::cout << (*job)["id"].get<int64_t>() << "\n";
+  }
+  return kExitOk;
+}
+
+int RunJobs(const GlobalOptions& global, const JobsOptions& o) {
+  std::string target = "/v1/jobs?all=" + std::string(o.all ? "true" : "false");
+  if (!o.states.empty()) {
+    std::string states;
+    for (const std::string& s : o.states) states += (states.empty() ? "" : ",") + s;
+    target += "&state=" + net::UrlEncode(states);
+  }
+  if (!o.tenant.empty()) target += "&tenant=" + net::UrlEncode(o.tenant);
+  StatusOr<ApiClient> client = Connect(global);
+  if (!client.ok()) return Fail(client.status());
+  StatusOr<Json> list = client->Get(target);
+  if (!list.ok()) return Fail(list.status());
+  if (global.output == "json") {
+    PrintJson(*list);
+  } else {
+    std::cout << RenderJobTable((*list)["items"], Now());
+  }
+  return kExitOk;
+}
+
+int RunShow(const GlobalOptions& global, const std::string& id) {
+  if (!ValidJobId(id)) return Usage("'" + id + "' is not a job id");
+  StatusOr<ApiClient> client = Connect(global);
+  if (!client.ok()) return Fail(client.status());
+  StatusOr<Json> job = client->Get("/v1/jobs/" + id);
+  if (!job.ok()) return Fail(job.status());
+  if (global.output == "json") {
+    PrintJson(*job);
+  } else {
+    std::cout << RenderJobDetails(*job, Now());
+  }
+  return kExitOk;
+}
+
+int RunCancel(const GlobalOptions& global, const std::vector<std::string>& ids) {
+  for (const std::string& id : ids) {
+    if (!ValidJobId(id)) return Usage("'" + id + "' is not a job id");
+  }
+  StatusOr<ApiClient> client = Connect(global);
+  if (!client.ok()) return Fail(client.status());
+  int code = kExitOk;
+  for (const std::string& id : ids) {
+    StatusOr<Json> job = client->Post("/v1/jobs/" + id + "/cancel", Json::object());
+    if (!job.ok()) {
+      std::cerr << "sharc: job " << id << ": " << job.status().message() << "\n";
+      code = kExitFailed;
+      continue;
+    }
+    if (global.output == "json") {
+      PrintJson(*job);
+    } else if ((*job)["state"] == "CANCELLED") {
+      std::cout << "job " << id << " cancelled\n";
+    } else {
+      std::cout << "job " << id << " is being cancelled on node "
+                << (*job)["node"].get<std::string>() << "\n";
+    }
+  }
+  return code;
+}
+
+int RunLogs(const GlobalOptions& global, const std::string& id, bool stderr_stream) {
+  if (!ValidJobId(id)) return Usage("'" + id + "' is not a job id");
+  StatusOr<ApiClient> client = Connect(global);
+  if (!client.ok()) return Fail(client.status());
+  int64_t offset = 0;
+  while (true) {
+    StatusOr<net::HttpResponse> chunk = client->GetRaw(
+        "/v1/jobs/" + id + "/output?stream=" + (stderr_stream ? "stderr" : "stdout") +
+        "&offset=" + std::to_string(offset));
+    if (!chunk.ok()) return Fail(chunk.status());
+    std::cout.write(chunk->body.data(), static_cast<std::streamsize>(chunk->body.size()));
+    offset += static_cast<int64_t>(chunk->body.size());
+    int64_t total = 0;
+    for (const auto& [name, value] : chunk->headers) {
+      if (strcasecmp(name.c_str(), "X-Sharc-Output-Size") == 0) total = std::stoll(value);
+    }
+    if (chunk->body.empty() || offset >= total) break;
+  }
+  std::cout.flush();
+  return kExitOk;
+}
+
+int RunNodes(const GlobalOptions& global) {
+  StatusOr<ApiClient> client = Connect(global);
+  if (!client.ok()) return Fail(client.status());
+  StatusOr<Json> list = client->Get("/v1/nodes");
+  if (!list.ok()) return Fail(list.status());
+  if (global.output == "json") {
+    PrintJson(*list);
+  } else {
+    std::cout << RenderNodeTable((*list)["items"]);
+  }
+  return kExitOk;
+}
+
+int RunWait(const GlobalOptions& global, const std::vector<std::string>& ids,
+            const std::string& timeout) {
+  for (const std::string& id : ids) {
+    if (!ValidJobId(id)) return Usage("'" + id + "' is not a job id");
+  }
+  auto deadline = std::chrono::steady_clock::time_point::max();
+  if (!timeout.empty()) {
+    StatusOr<std::chrono::seconds> limit = ParseDuration(timeout);
+    if (!limit.ok()) return Usage("--timeout: " + limit.status().message());
+    deadline = std::chrono::steady_clock::now() + *limit;
+  }
+  StatusOr<ApiClient> client = Connect(global);
+  if (!client.ok()) return Fail(client.status());
+  int code = kExitOk;
+  for (const std::string& id : ids) {
+    while (true) {
+      StatusOr<Json> job = client->Get("/v1/jobs/" + id);
+      if (!job.ok()) return Fail(job.status());
+      std::string state = (*job)["state"].get<std::string>();
+      if (state != "PENDING" && state != "RUNNING") {
+        std::cout << "job " << id << " " << state << "\n";
+        if (state != "COMPLETED") code = kExitFailed;
+        break;
+      }
+      if (std::chrono::steady_clock::now() >= deadline) {
+        std::cerr << "sharc: job " << id << " still " << state << " at the timeout\n";
+        return kExitFailed;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));  // a poll, not a sync
+    }
+  }
+  return code;
+}
+
+int RunWhoami(const GlobalOptions& global) {
+  StatusOr<ApiClient> client = Connect(global);
+  if (!client.ok()) return Fail(client.status());
+  StatusOr<Json> me = client->Get("/v1/whoami");
+  if (!me.ok()) return Fail(me.status());
+  if (global.output == "json") {
+    PrintJson(*me);
+  } else if ((*me)["role"] == "admin") {
+    std::cout << "admin (token " << (*me)["token_name"].get<std::string>() << ")\n";
+  } else {
+    std::cout << "tenant " << (*me)["tenant"].get<std::string>() << "\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace sharc::cli

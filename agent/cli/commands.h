@@ -1,0 +1,54 @@
+// One function per CLI verb. Each prints results on stdout and diagnostics on stderr, and
+// returns the process exit code: 0 success, 1 the request failed, 2 bad usage.
+#ifndef SHARC_AGENT_CLI_COMMANDS_H_
+#define SHARC_AGENT_CLI_COMMANDS_H_
+
+#include <string>
+#include <vector>
+
+namespace sharc::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;
+inline constexpr int kExitUsage = 2;
+
+struct GlobalOptions {
+  std::string server;   // --server / SHARC_SERVER
+  std::string token;    // --token / SHARC_TOKEN
+  std::string output = "table";  // -o table|json
+};
+
+struct SubmitOptions {
+  int cpus = 1;
+  std::string mem;       // "" = the scheduler's default
+  int gpus = 0;
+  std::string gpu_model;
+  std::string time;      // "" = the scheduler's default
+  std::string name;
+  std::vector<std::string> labels;  // k=v
+  std::vector<std::string> env;     // K=V
+  std::string idempotency_key;
+  bool no_requeue = false;
+  std::vector<std::string> command;
+};
+
+struct JobsOptions {
+  bool all = false;
+  std::vector<std::string> states;
+  std::string tenant;
+};
+
+int RunSubmit(const GlobalOptions& global, const SubmitOptions& options);
+int RunJobs(const GlobalOptions& global, const JobsOptions& options);
+int RunShow(const GlobalOptions& global, const std::string& id);
+int RunCancel(const GlobalOptions& global, const std::vector<std::string>& ids);
+int RunLogs(const GlobalOptions& global, const std::string& id, bool stderr_stream);
+int RunNodes(const GlobalOptions& global);
+// Waits until every job has ended; 0 if all COMPLETED, 1 otherwise (or on timeout).
+int RunWait(const GlobalOptions& global, const std::vector<std::string>& ids,
+            const std::string& timeout);
+int RunWhoami(const GlobalOptions& global);
+
+}  // namespace sharc::cli
+
+#endif  // SHARC_AGENT_CLI_COMMANDS_H_

@@ -1,0 +1,113 @@
+// sharc: the command-line interface for enterprises and admins. Composition only: CLI11
+// parses the arguments, commands.cc runs the verb.
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <iostream>
+
+#include "agent/cli/commands.h"
+#include "core/version.h"
+
+namespace {
+
+std::string EnvOr(const char* name, std::string fallback) {
+  const char* value = std::getenv(name);
+  return value && *value ? value : fallback;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace sharc::cli;
+  CLI::App app{"sharc: submit and watch jobs on a sharc cluster"};
+  app.require_subcommand(1);
+  app.fallthrough();  // global options may also follow the verb: sharc jobs -o json
+  GlobalOptions global;
+  global.server = EnvOr("SHARC_SERVER", "http://127.0.0.1:7400");
+  global.token = EnvOr("SHARC_TOKEN", "");
+  app.add_option("--server", global.server, "scheduler URL (env SHARC_SERVER)");
+  app.add_option("--token", global.token, "bearer token (env SHARC_TOKEN)");
+  app.add_option("-o,--output", global.output, "output format: table or json")
+      ->check(CLI::IsMember({"table", "json"}));
+  app.set_version_flag("--version", "sharc " + std::string(sharc::Version()) + " (" +
+                                        std::string(sharc::GitRevision()) + ")");
+
+  SubmitOptions submit;
+  CLI::App* sub = app.add_subcommand("submit", "submit a job; prints its id");
+  sub->add_option("--cpus", submit.cpus, "CPUs (whole hardware threads), default 1");
+  sub->add_option("--mem", submit.mem, "memory, e.g. 512M, 8G, 8GiB");
+  sub->add_option("--gpus", submit.gpus, "GPUs, default 0");
+  sub->add_option("--gpu-model", submit.gpu_model, "GPU model, e.g. H100");
+  sub->add_option("--time", submit.time, "time limit, e.g. 90s, 30m, 2h, 1-12:00:00");
+  sub->add_option("--name", submit.name, "job name (default: the program's name)");
+  sub->add_option("--label", submit.labels, "run only on nodes with this label k=v")
+      ->allow_extra_args(false);
+  sub->add_option("--env", submit.env, "set NAME=value in the job's environment")
+      ->allow_extra_args(false);
+  sub->add_option("--idempotency-key", submit.idempotency_key,
+                  "a retried submit with the same key creates no second job");
+  sub->add_flag("--no-requeue", submit.no_requeue, "do not requeue the job after a node failure");
+  sub->footer("The command comes after --: sharc submit [OPTIONS] -- COMMAND [ARGS...]");
+
+  JobsOptions jobs;
+  CLI::App* list = app.add_subcommand("jobs", "list jobs (default: pending and running)");
+  list->add_flag("-a,--all", jobs.all, "include finished jobs");
+  list->add_option("--state", jobs.states, "only these states (e.g. RUNNING)")->delimiter(',');
+  list->add_option("--tenant", jobs.tenant, "only this tenant (admins)");
+
+  std::string show_id;
+  CLI::App* show = app.add_subcommand("show", "show one job");
+  show->add_option("id", show_id, "job id")->required();
+
+  std::vector<std::string> cancel_ids;
+  CLI::App* cancel = app.add_subcommand("cancel", "cancel jobs");
+  cancel->add_option("ids", cancel_ids, "job ids")->required();
+
+  std::string logs_id;
+  bool logs_stderr = false;
+  CLI::App* logs = app.add_subcommand("logs", "print a job's output");
+  logs->add_option("id", logs_id, "job id")->required();
+  logs->add_flag("--stderr", logs_stderr, "print standard error instead of standard output");
+
+  CLI::App* nodes = app.add_subcommand("nodes", "list nodes");
+
+  std::vector<std::string> wait_ids;
+  std::string wait_timeout;
+  CLI::App* wait = app.add_subcommand("wait", "wait until jobs end; exit 0 if all COMPLETED");
+  wait->add_option("ids", wait_ids, "job ids")->required();
+  wait->add_option("--timeout", wait_timeout, "give up after this long, e.g. 5m");
+
+  CLI::App* whoami = app.add_subcommand("whoami", "show who the token belongs to");
+
+  // The job's command follows the first "--" and is never parsed as sharc's own options.
+  std::vector<std::string> command;
+  int own_args = argc;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--") {
+      own_args = i;
+      command.assign(argv + i + 1, argv + argc);
+      break;
+    }
+  }
+  try {
+    app.parse(own_args, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  if (own_args != argc && !*sub) {
+    std::cerr << "sharc: only 'submit' takes a command after --\n";
+    return kExitUsage;
+  }
+  if (*sub) {
+    submit.command = command;
+    return RunSubmit(global, submit);
+  }
+  if (*list) return RunJobs(global, jobs);
+  if (*show) return RunShow(global, show_id);
+  if (*cancel) return RunCancel(global, cancel_ids);
+  if (*logs) return RunLogs(global, logs_id, logs_stderr);
+  if (*nodes) return RunNodes(global);
+  if (*wait) return RunWait(global, wait_ids, wait_timeout);
+  if (*whoami) return RunWhoami(global);
+  return kExitUsage;
+}

@@ -1,0 +1,131 @@
+#include "agent/cli/views.h"
+
+#include "agent/cli/table.h"
+#include "core/units.h"
+
+namespace sharc::cli {
+namespace {
+
+using protocol::Json;
+
+std::string Str(const Json& j, const char* key) {
+  if (!j.contains(key) || j[key].is_null()) return "";
+  if (j[key].is_string()) return j[key].get<std::string>();
+  return j[key].dump();
+}
+
+int64_t Int(const Json& j, const char* key) {
+  return j.contains(key) && j[key].is_number_integer() ? j[key].get<int64_t>() : 0;
+}
+
+UnixMillis Time(const Json& j, const char* key) {
+  std::string text = Str(j, key);
+  if (text.empty()) return 0;
+  StatusOr<UnixMillis> t = ParseRfc3339(text);
+  return t.ok() ? *t : 0;
+}
+
+std::string Elapsed(const Json& job, UnixMillis now) {
+  UnixMillis start = Time(job, "start_time");
+  if (start == 0) return "-";
+  UnixMillis end = Time(job, "end_time");
+  int64_t ms = (end ? end : now) - start;
+  return FormatDuration(std::chrono::seconds(std::max<int64_t>(0, ms / 1000)));
+}
+
+std::string Reason(const Json& job) {
+  std::string reason = Str(job, "reason");
+  std::string message = Str(job, "message");
+  if (reason.empty()) return message;
+  if (message.empty()) return reason;
+  return reason + ": " + message;
+}
+
+std::string OrDash(const std::string& s) { return s.empty() ? "-" : s; }
+
+}  // namespace
+
+std::string RenderJobTable(const Json& jobs, UnixMillis now) {
+  Table table({"ID", "TENANT", "NAME", "STATE", "CPUS", "MEM", "GPUS", "NODE", "ELAPSED",
+               "REASON"});
+  for (const Json& job : jobs) {
+    table.AddRow({Str(job, "id"), Str(job, "tenant"), Str(job, "name"), Str(job, "state"),
+                  Str(job, "cpus"), FormatSize(Int(job, "mem_bytes")), Str(job, "gpus"),
+                  OrDash(Str(job, "node")), Elapsed(job, now), Reason(job)});
+  }
+  return table.Render();
+}
+
+std::string RenderJobDetails(const Json& job, UnixMillis now) {
+  std::string command;
+  for (const Json& arg : job.value("command", Json::array())) {
+    if (!command.empty()) command += ' ';
+    std::string a = arg.get<std::string>();
+    command += a.find_first_of(" \t'\"") == std::string::npos ? a : "'" + a + "'";
+  }
+  std::string gpus = Str(job, "gpus");
+  if (!Str(job, "gpu_model").empty()) gpus += " (" + Str(job, "gpu_model") + ")";
+  std::string exit = "-";
+  if (!Str(job, "exit_code").empty()) exit = Str(job, "exit_code");
+  if (!Str(job, "signal").empty()) exit = "signal " + Str(job, "signal");
+  std::string allocated = "-";
+  if (!Str(job, "node").empty()) {
+    allocated = "node " + Str(job, "node") + ", CPUs " + Str(job, "allocated_cpus");
+    if (job.contains("allocated_gpus") && job["allocated_gpus"].is_array() &&
+        !job["allocated_gpus"].empty()) {
+      std::string list;
+      for (const Json& g : job["allocated_gpus"]) list += (list.empty() ? "" : ",") + g.dump();
+      allocated += ", GPUs " + list;
+    }
+    allocated += " (binding " + Str(job, "binding") + ")";
+  }
+  std::string labels;
+  const Json label_map = job.value("labels", Json::object());
+  for (auto it = label_map.begin(); it != label_map.end(); ++it) {
+    labels += (labels.empty() ? "" : ",") + it.key() + "=" + it.value().get<std::string>();
+  }
+  Table t({"Field", "Value"});
+  auto add = [&](const char* k, const std::string& v) { t.AddRow({k, v}); };
+  add("Job", Str(job, "id") + " (" + Str(job, "name") + ")");
+  add("Tenant", Str(job, "tenant"));
+  add("State", Str(job, "state") + (job.value("cancel_requested", false) ? " (cancelling)" : ""));
+  add("Reason", OrDash(Reason(job)));
+  add("Attempt", Str(job, "attempt"));
+  add("Command", command);
+  add("Request", Str(job, "cpus") + " CPUs, " + FormatSize(Int(job, "mem_bytes")) + ", " + gpus +
+                     " GPUs, time limit " +
+                     FormatDuration(std::chrono::seconds(Int(job, "time_limit_seconds"))));
+  add("Labels", OrDash(labels));
+  add("Allocated", allocated);
+  add("Exit", exit);
+  add("Submitted", OrDash(Str(job, "submit_time")));
+  add("Started", OrDash(Str(job, "start_time")));
+  add("Ended", OrDash(Str(job, "end_time")));
+  add("Elapsed", Elapsed(job, now));
+  // Drop the header row: a details page reads better without it.
+  std::string rendered = t.Render();
+  return rendered.substr(rendered.find('\n') + 1);
+}
+
+std::string RenderNodeTable(const Json& nodes) {
+  Table table({"NAME", "STATE", "CPUS(A/T)", "MEM(A/T)", "GPUS(A/T)", "JOBS", "BINDING",
+               "REASON"});
+  for (const Json& node : nodes) {
+    std::string state = Str(node, "state");
+    if (!node.value("connected", false) && state != "DOWN") state += "*";  // not responding
+    std::string gpus = Str(node, "gpus_allocated") + "/" + Str(node, "gpus");
+    std::string models;
+    for (const Json& m : node.value("gpu_models", Json::array())) {
+      models += (models.empty() ? " " : ",") + m.get<std::string>();
+    }
+    table.AddRow({Str(node, "name"), state,
+                  Str(node, "cpus_allocated") + "/" + Str(node, "cpus"),
+                  FormatSize(Int(node, "mem_allocated_bytes")) + "/" +
+                      FormatSize(Int(node, "mem_bytes")),
+                  gpus + models, Str(node, "running_jobs"), Str(node, "binding"),
+                  OrDash(Str(node, "reason"))});
+  }
+  return table.Render();
+}
+
+}  // namespace sharc::cli

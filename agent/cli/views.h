@@ -1,0 +1,22 @@
+// How jobs and nodes look to people: table rows, the `show` page, and small formatters.
+// JSON output (`-o json`) prints the server's objects unchanged: that is the stable contract.
+#ifndef SHARC_AGENT_CLI_VIEWS_H_
+#define SHARC_AGENT_CLI_VIEWS_H_
+
+#include <string>
+
+#include "core/clock.h"
+#include "protocol/json_fields.h"
+
+namespace sharc::cli {
+
+// `sharc jobs` table for a list of job objects.
+std::string RenderJobTable(const protocol::Json& jobs, UnixMillis now);
+// `sharc show` page for one job object.
+std::string RenderJobDetails(const protocol::Json& job, UnixMillis now);
+// `sharc nodes` table for a list of node objects.
+std::string RenderNodeTable(const protocol::Json& nodes);
+
+}  // namespace sharc::cli
+
+#endif  // SHARC_AGENT_CLI_VIEWS_H_

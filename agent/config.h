@@ -1,0 +1,41 @@
+// The agent's configuration: a validated plain struct built once in main.cc from embedded
+// defaults, an optional JSON file (comments allowed; unknown keys refused) and flags.
+// configs/agent.example.json documents every field.
+#ifndef SHARC_AGENT_CONFIG_H_
+#define SHARC_AGENT_CONFIG_H_
+
+#include <chrono>
+#include <map>
+#include <string>
+
+#include "core/status.h"
+
+namespace sharc::agent {
+
+struct AgentConfig {
+  std::string scheduler_url = "http://127.0.0.1:7400";
+  std::string node_name;  // default: the host name
+  std::map<std::string, std::string> labels;
+  std::string join_secret_file;  // must match the scheduler's
+  // Holds one directory per attempt (stdout, stderr, exit status).
+  std::string state_dir = "./sharc-agent-state";
+  // Present another machine instead of this one (see topology_probe.h).
+  std::string topology_xml;
+  std::string topology_synthetic;
+  // Cancel and time-limit kills: SIGTERM, then SIGKILL after this long.
+  std::chrono::milliseconds kill_grace{10000};
+  // PATH for jobs that do not set their own.
+  std::string job_path = "/usr/local/bin:/usr/bin:/bin";
+  std::chrono::milliseconds reconnect_max_delay{2000};
+  std::string log_level = "info";
+};
+
+// Reads a config file on top of the defaults; the error names the file and the field.
+StatusOr<AgentConfig> LoadAgentConfig(const std::string& path);
+
+// Cross-field checks; also run after flag overrides. Fills node_name from the host name.
+Status FinalizeAgentConfig(AgentConfig& config);
+
+}  // namespace sharc::agent
+
+#endif  // SHARC_AGENT_CONFIG_H_

@@ -1,0 +1,24 @@
+// The environment a job starts with: clean (nothing inherited from the agent), then the
+// defaults, then what the job asked for, then sharc's own variables, which a job cannot set:
+//   PATH (default, unless the job sets it), HOME (the attempt directory),
+//   SHARC_JOB_ID, SHARC_ATTEMPT, SHARC_TENANT, SHARC_NODE, SHARC_CPUS ("0-3,8"),
+//   SHARC_GPUS and CUDA_VISIBLE_DEVICES ("0,1"; empty when no GPU was granted),
+//   CUDA_DEVICE_ORDER=PCI_BUS_ID (so CUDA numbers GPUs as hwloc does),
+//   SHARC_MEM_BYTES, SHARC_TIME_LIMIT_SECONDS, SHARC_BINDING ("real" or "simulated").
+#ifndef SHARC_AGENT_JOB_ENVIRONMENT_H_
+#define SHARC_AGENT_JOB_ENVIRONMENT_H_
+
+#include <map>
+#include <string>
+
+#include "protocol/agent_messages.h"
+
+namespace sharc::agent {
+
+std::map<std::string, std::string> BuildJobEnvironment(const protocol::LaunchMsg& launch,
+                                                       const std::string& attempt_dir,
+                                                       const std::string& default_path);
+
+}  // namespace sharc::agent
+
+#endif  // SHARC_AGENT_JOB_ENVIRONMENT_H_

@@ -1,0 +1,127 @@
+// sharc-agent: the per-node agent. Composition only: flags -> config -> probe -> agent.
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <csignal>
+#include <iostream>
+
+#include "agent/agent.h"
+#include "agent/config.h"
+#include "agent/topology_probe.h"
+#include "core/file_util.h"
+#include "core/log.h"
+#include "core/units.h"
+#include "core/version.h"
+#include "protocol/node_codec.h"
+
+int main(int argc, char** argv) {
+  using sharc::agent::AgentConfig;
+  CLI::App app{"sharc-agent: runs sharc jobs on this node"};
+  std::string config_file, scheduler, node_name, state_dir, xml, synthetic, secret_file, log_level,
+      kill_grace;
+  std::vector<std::string> labels;
+  bool print_inventory = false, version = false;
+  app.add_option("--config", config_file, "JSON config file (see configs/agent.example.json)");
+  app.add_option("--scheduler", scheduler, "scheduler URL (default http://127.0.0.1:7400)");
+  app.add_option("--node-name", node_name, "this node's name (default: the host name)");
+  app.add_option("--label", labels, "node label key=value (repeatable)");
+  app.add_option("--state-dir", state_dir, "directory for job files");
+  app.add_option("--topology-xml", xml, "present the machine in this hwloc XML file");
+  app.add_option("--synthetic", synthetic,
+                 "present a synthetic machine, e.g. \"pack:2 numa:2 core:8 pu:2\"");
+  app.add_option("--join-secret-file", secret_file, "file holding the join secret");
+  app.add_option("--kill-grace", kill_grace, "SIGTERM-to-SIGKILL grace, e.g. 10s");
+  app.add_option("--log-level", log_level, "debug, info, warning or error");
+  app.add_flag("--print-inventory", print_inventory, "print the detected inventory and exit");
+  app.add_flag("--version", version, "print the version and exit");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  if (version) {
+    std::cout << "sharc-agent " << sharc::Version() << " (" << sharc::GitRevision() << ")\n";
+    return 0;
+  }
+  auto fail = [](const std::string& message, int code) {
+    std::cerr << "sharc-agent: " << message << "\n";
+    return code;
+  };
+
+  AgentConfig config;
+  if (!config_file.empty()) {
+    auto loaded = sharc::agent::LoadAgentConfig(config_file);
+    if (!loaded.ok()) return fail(loaded.status().message(), 2);
+    config = *loaded;
+  }
+  if (!scheduler.empty()) config.scheduler_url = scheduler;
+  if (!node_name.empty()) config.node_name = node_name;
+  for (const std::string& label : labels) {
+    size_t eq = label.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return fail("--label '" + label + "': use key=value", 2);
+    }
+    config.labels[label.substr(0, eq)] = label.substr(eq + 1);
+  }
+  if (!state_dir.empty()) config.state_dir = state_dir;
+  if (!xml.empty()) config.topology_xml = xml;
+  if (!synthetic.empty()) config.topology_synthetic = synthetic;
+  if (!secret_file.empty()) config.join_secret_file = secret_file;
+  if (!log_level.empty()) config.log_level = log_level;
+  if (!kill_grace.empty()) {
+    auto grace = sharc::ParseDurationMillis(kill_grace);
+    if (!grace.ok()) return fail("--kill-grace: " + grace.status().message(), 2);
+    config.kill_grace = *grace;
+  }
+  if (auto s = sharc::agent::FinalizeAgentConfig(config); !s.ok()) return fail(s.message(), 2);
+  sharc::LogLevel level = sharc::LogLevel::kInfo;
+  sharc::ParseLogLevel(config.log_level, &level);
+  sharc::SetMinLogLevel(level);
+
+  auto probed = sharc::agent::ProbeTopology({config.topology_xml, config.topology_synthetic});
+  if (!probed.ok()) return fail(probed.status().message(), 1);
+  sharc::NodeInventory inventory;
+  inventory.name = config.node_name;
+  inventory.labels = config.labels;
+  inventory.topology = probed->topology;
+  inventory.binding_simulated = !probed->this_system;
+  inventory.agent_version = std::string(sharc::Version());
+  if (print_inventory) {
+    std::cout << sharc::protocol::EncodeInventory(inventory).dump(2) << "\n";
+    return 0;
+  }
+  if (inventory.binding_simulated) {
+    sharc::LogWarning("agent", "the topology comes from " + probed->source +
+                                   ", not this machine: CPU binding is SIMULATED (jobs get "
+                                   "SHARC_CPUS but are not pinned)");
+  }
+  std::string secret;
+  if (!config.join_secret_file.empty()) {
+    auto read = sharc::ReadFile(config.join_secret_file, 4096);
+    if (!read.ok()) return fail(read.status().message(), 1);
+    secret = *read;
+    while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+  }
+  if (auto made = sharc::MakeDirectories(config.state_dir, 0700); !made.ok()) {
+    return fail("state_dir: " + made.message(), 1);
+  }
+
+  boost::asio::io_context io;
+  sharc::agent::Agent agent(io, config, inventory, secret);
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& error, int) {
+    if (error) return;
+    sharc::LogInfo("agent", "shutting down; running jobs keep running");
+    agent.Stop();
+    io.stop();
+  });
+  sharc::LogInfo("agent", "node " + inventory.name + ": " +
+                              std::to_string(inventory.topology.pus.size()) + " CPUs, " +
+                              std::to_string(inventory.topology.gpus.size()) + " GPUs, " +
+                              std::to_string(inventory.topology.memory_bytes >> 20) + " MiB (" +
+                              probed->source + ")");
+  agent.Start();
+  io.run();
+  return 0;
+}

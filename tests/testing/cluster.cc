@@ -1,0 +1,222 @@
+#include "tests/testing/cluster.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include "scheduler/auth.h"
+#include "tests/testing/wait_for.h"
+
+namespace sharc::testing {
+namespace {
+
+using protocol::Json;
+
+bool IsTerminalState(const std::string& state) { return state != "PENDING" && state != "RUNNING"; }
+
+}  // namespace
+
+std::string Binary(const std::string& relative) {
+  return std::string(SHARC_BINARY_DIR) + "/" + relative;
+}
+
+std::string DataFile(const std::string& relative) {
+  return std::string(SHARC_TEST_DATA_DIR) + "/" + relative;
+}
+
+Cluster::Cluster(ClusterOptions options) : options_(std::move(options)), dir_("sharc-cluster") {
+  using scheduler::Sha256Hex;
+  Json tenants = {
+      {"admins", {{{"name", "test-admin"}, {"token_sha256", Sha256Hex(kAdminToken)}}}},
+      {"tenants",
+       {{{"name", "acme"}, {"tokens", {{{"name", "t"}, {"token_sha256", Sha256Hex(kAcmeToken)}}}}},
+        {{"name", "globex"},
+         {"tokens", {{{"name", "t"}, {"token_sha256", Sha256Hex(kGlobexToken)}}}}}}}};
+  WriteTextFile(dir_.File("tenants.json"), tenants.dump(2));
+  WriteTextFile(dir_.File("join-secret"), "test-join-secret-0123456789\n");
+  Json config = {
+      {"listen", "127.0.0.1:0"},
+      {"data_dir", dir_.File("data")},
+      {"tenants_file", dir_.File("tenants.json")},
+      {"store", {{"sync", options_.store_sync}}},
+      {"agents",
+       {{"join_secret_file", options_.join_secret ? dir_.File("join-secret") : ""},
+        {"heartbeat_interval", options_.heartbeat_interval},
+        {"node_timeout", options_.node_timeout}}},
+  };
+  WriteTextFile(dir_.File("scheduler.json"), config.dump(2));
+}
+
+Cluster::~Cluster() {
+  for (auto& [name, agent] : agents_) agent.Kill();
+  if (scheduler_) scheduler_->Kill();
+  KillProcessesUnder(dir_.path());
+}
+
+Status Cluster::StartScheduler() {
+  std::string ready = dir_.File("scheduler.ready");
+  unlink(ready.c_str());
+  SubprocessOptions options;
+  options.argv = {Binary("scheduler/sharc-scheduler"), "--config", dir_.File("scheduler.json"),
+                  "--ready-file", ready};
+  // A restart keeps the port, so the agents (which dial a fixed URL) find it again.
+  if (!url_.empty()) {
+    options.argv.insert(options.argv.end(), {"--listen", url_.substr(url_.find("//") + 2)});
+  }
+  options.work_dir = dir_.path();
+  std::string log = dir_.File("scheduler-" + std::to_string(++scheduler_starts_) + ".log");
+  options.stderr_path = log;
+  SHARC_ASSIGN_OR_RETURN(Subprocess process, Subprocess::Start(options));
+  scheduler_ = std::move(process);
+  if (!WaitFor([&] { return !ReadTextFile(ready).empty() || !scheduler_->running(); },
+               std::chrono::seconds(30)) ||
+      !scheduler_->running()) {
+    return UnavailableError("the scheduler did not start: " +
+                            ReadTextFile(log));
+  }
+  url_ = ReadTextFile(ready);
+  while (!url_.empty() && url_.back() == '\n') url_.pop_back();
+  SHARC_ASSIGN_OR_RETURN(http_, net::HttpClient::Create(url_, std::chrono::seconds(30)));
+  return Status::Ok();
+}
+
+void Cluster::StopScheduler(int signal) {
+  if (!scheduler_) return;
+  scheduler_->Signal(signal);
+  scheduler_->Wait(std::chrono::seconds(30));
+  scheduler_->Kill();
+  scheduler_.reset();
+  http_.reset();
+}
+
+Status Cluster::StartAgent(const AgentOptions& o) {
+  std::string state_dir = dir_.File("agent-" + o.name);
+  SubprocessOptions options;
+  options.argv = {Binary("agent/sharc-agent"), "--scheduler", url_, "--node-name", o.name,
+                  "--state-dir", state_dir, "--kill-grace", o.kill_grace};
+  if (options_.join_secret) {
+    options.argv.insert(options.argv.end(), {"--join-secret-file", dir_.File("join-secret")});
+  }
+  if (!o.topology_xml.empty()) options.argv.insert(options.argv.end(), {"--topology-xml", o.topology_xml});
+  if (!o.synthetic.empty()) options.argv.insert(options.argv.end(), {"--synthetic", o.synthetic});
+  for (const auto& [k, v] : o.labels) options.argv.insert(options.argv.end(), {"--label", k + "=" + v});
+  options.work_dir = dir_.path();
+  options.stderr_path = dir_.File("agent-" + o.name + ".log");
+  SHARC_ASSIGN_OR_RETURN(Subprocess process, Subprocess::Start(options));
+  agents_.erase(o.name);
+  agents_.emplace(o.name, std::move(process));
+  return Status::Ok();
+}
+
+void Cluster::StopAgent(const std::string& name, int signal) {
+  auto it = agents_.find(name);
+  if (it == agents_.end()) return;
+  it->second.Signal(signal);
+  it->second.Wait(std::chrono::seconds(30));
+  agents_.erase(it);
+}
+
+bool Cluster::AgentRunning(const std::string& name) {
+  auto it = agents_.find(name);
+  return it != agents_.end() && it->second.running();
+}
+
+Status Cluster::WaitForNodes(size_t count, std::chrono::milliseconds timeout) {
+  size_t up = 0;
+  bool ok = WaitFor(
+      [&] {
+        StatusOr<Reply> reply = Call(kAdminToken, "GET", "/v1/nodes");
+        if (!reply.ok() || reply->status != 200) return false;
+        up = 0;
+        for (const Json& node : reply->json["items"]) {
+          if (node["state"] == "UP" && node["connected"] == true) ++up;
+        }
+        return up >= count;
+      },
+      timeout, std::chrono::milliseconds(20));
+  if (ok) return Status::Ok();
+  return UnavailableError("only " + std::to_string(up) + " of " + std::to_string(count) +
+                          " nodes came up");
+}
+
+StatusOr<Reply> Cluster::Call(const std::string& token, const std::string& method,
+                              const std::string& target, const std::string& body) {
+  if (!http_) return UnavailableError("the scheduler is not running");
+  std::map<std::string, std::string> headers;
+  if (!token.empty()) headers["Authorization"] = "Bearer " + token;
+  if (!body.empty()) headers["Content-Type"] = "application/json";
+  SHARC_ASSIGN_OR_RETURN(net::HttpResponse response, http_->Send(method, target, body, headers));
+  Reply reply;
+  reply.status = response.status;
+  reply.body = response.body;
+  StatusOr<Json> json = protocol::ParseJson(response.body);
+  if (json.ok()) reply.json = *json;
+  return reply;
+}
+
+StatusOr<int64_t> Cluster::Submit(const std::string& token, const Json& spec) {
+  SHARC_ASSIGN_OR_RETURN(Reply reply, Call(token, "POST", "/v1/jobs", spec.dump()));
+  if (reply.status != 201) {
+    return InternalError("submit answered " + std::to_string(reply.status) + ": " + reply.body);
+  }
+  return reply.json["id"].get<int64_t>();
+}
+
+StatusOr<Json> Cluster::GetJob(const std::string& token, int64_t id) {
+  SHARC_ASSIGN_OR_RETURN(Reply reply, Call(token, "GET", "/v1/jobs/" + std::to_string(id)));
+  if (reply.status != 200) {
+    return InternalError("GET job answered " + std::to_string(reply.status) + ": " + reply.body);
+  }
+  return reply.json;
+}
+
+StatusOr<Json> Cluster::WaitForEnd(const std::string& token, int64_t id,
+                                   std::chrono::milliseconds timeout) {
+  Json last;
+  bool ended = WaitFor(
+      [&] {
+        StatusOr<Json> job = GetJob(token, id);
+        if (!job.ok()) return false;
+        last = *job;
+        return IsTerminalState(last["state"].get<std::string>());
+      },
+      timeout, std::chrono::milliseconds(20));
+  if (!ended) return UnavailableError("job " + std::to_string(id) + " did not end: " + last.dump());
+  return last;
+}
+
+StatusOr<Json> Cluster::WaitForState(const std::string& token, int64_t id,
+                                     const std::string& state,
+                                     std::chrono::milliseconds timeout) {
+  Json last;
+  bool reached = WaitFor(
+      [&] {
+        StatusOr<Json> job = GetJob(token, id);
+        if (!job.ok()) return false;
+        last = *job;
+        return last["state"] == state;
+      },
+      timeout, std::chrono::milliseconds(20));
+  if (!reached) {
+    return UnavailableError("job " + std::to_string(id) + " never became " + state + ": " +
+                            last.dump());
+  }
+  return last;
+}
+
+StatusOr<std::string> Cluster::Output(const std::string& token, int64_t id,
+                                      const std::string& stream) {
+  SHARC_ASSIGN_OR_RETURN(Reply reply, Call(token, "GET", "/v1/jobs/" + std::to_string(id) +
+                                                             "/output?stream=" + stream));
+  if (reply.status != 200) {
+    return InternalError("output answered " + std::to_string(reply.status) + ": " + reply.body);
+  }
+  return reply.body;
+}
+
+CommandResult Cluster::Cli(const std::string& token, const std::vector<std::string>& args) {
+  std::vector<std::string> argv{Binary("agent/cli/sharc")};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunCommand(argv, {{"SHARC_SERVER", url_}, {"SHARC_TOKEN", token}});
+}
+
+}  // namespace sharc::testing

@@ -1,0 +1,101 @@
+// A real sharc cluster for integration tests: the sharc-scheduler and sharc-agent binaries
+// as child processes on 127.0.0.1 (port 0), in a temp dir this object owns. Tenants "acme"
+// and "globex" and an admin exist with known tokens. The destructor kills every process it
+// started and every job process left under its temp dir.
+#ifndef SHARC_TESTS_TESTING_CLUSTER_H_
+#define SHARC_TESTS_TESTING_CLUSTER_H_
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "net/http_client.h"
+#include "protocol/json_fields.h"
+#include "tests/testing/subprocess.h"
+#include "tests/testing/temp_dir.h"
+
+namespace sharc::testing {
+
+inline constexpr const char* kAdminToken = "test-admin-token-0123456789";
+inline constexpr const char* kAcmeToken = "test-acme-token-0123456789";
+inline constexpr const char* kGlobexToken = "test-globex-token-0123456789";
+
+// Path of a built binary, e.g. Binary("scheduler/sharc-scheduler").
+std::string Binary(const std::string& relative);
+// Path of a test fixture, e.g. DataFile("hwloc/gpu-2s-4gpu.xml").
+std::string DataFile(const std::string& relative);
+
+struct ClusterOptions {
+  std::string heartbeat_interval = "200ms";  // fast, so node failures show quickly
+  std::string node_timeout = "2s";
+  std::string store_sync = "full";
+  bool join_secret = true;
+};
+
+struct AgentOptions {
+  std::string name;
+  std::string topology_xml;  // "" = this machine (unless synthetic)
+  std::string synthetic;
+  std::map<std::string, std::string> labels;
+  std::string kill_grace = "2s";
+};
+
+struct Reply {
+  int status = 0;
+  protocol::Json json;  // null if the body was not JSON
+  std::string body;
+};
+
+class Cluster {
+ public:
+  explicit Cluster(ClusterOptions options = {});
+  ~Cluster();
+
+  Status StartScheduler();
+  // SIGKILL (or `signal`) the scheduler and wait for it to exit.
+  void StopScheduler(int signal = 9);
+  Status StartAgent(const AgentOptions& options);
+  void StopAgent(const std::string& name, int signal = 9);
+  bool AgentRunning(const std::string& name);
+
+  // Polls /v1/nodes until `count` nodes are UP and connected.
+  Status WaitForNodes(size_t count, std::chrono::milliseconds timeout = std::chrono::seconds(20));
+
+  const std::string& url() const { return url_; }
+  const std::string& dir() const { return dir_.path(); }
+
+  // A REST call with a bearer token ("" = none). Unavailable if the server is unreachable.
+  StatusOr<Reply> Call(const std::string& token, const std::string& method,
+                       const std::string& target, const std::string& body = "");
+  // POST /v1/jobs; the new job's id.
+  StatusOr<int64_t> Submit(const std::string& token, const protocol::Json& spec);
+  StatusOr<protocol::Json> GetJob(const std::string& token, int64_t id);
+  // Polls until the job is in a terminal state; returns it.
+  StatusOr<protocol::Json> WaitForEnd(const std::string& token, int64_t id,
+                                      std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  // Polls until the job has the given state.
+  StatusOr<protocol::Json> WaitForState(const std::string& token, int64_t id,
+                                        const std::string& state,
+                                        std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  // The job's captured output.
+  StatusOr<std::string> Output(const std::string& token, int64_t id,
+                               const std::string& stream = "stdout");
+  // Runs the sharc CLI against this cluster with a token.
+  CommandResult Cli(const std::string& token, const std::vector<std::string>& args);
+
+ private:
+  ClusterOptions options_;
+  TempDir dir_;
+  std::string url_;
+  std::optional<Subprocess> scheduler_;
+  std::map<std::string, Subprocess> agents_;
+  std::unique_ptr<net::HttpClient> http_;
+  int scheduler_starts_ = 0;
+};
+
+}  // namespace sharc::testing
+
+#endif  // SHARC_TESTS_TESTING_CLUSTER_H_
