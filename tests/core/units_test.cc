@@ -73,3 +73,20 @@ TEST(CpuListTest, RoundTrips) {
 
 }  // namespace
 }  // namespace sharc
+
+namespace sharc {
+namespace {
+
+TEST(ParseDurationMillisTest, AcceptsMilliseconds) {
+  using std::chrono::milliseconds;
+  EXPECT_EQ(*ParseDurationMillis("200ms"), milliseconds(200));
+  EXPECT_EQ(*ParseDurationMillis("1s500ms"), milliseconds(1500));
+  EXPECT_EQ(*ParseDurationMillis("2m"), milliseconds(120000));
+  EXPECT_EQ(*ParseDurationMillis("0:30"), milliseconds(30000));
+  EXPECT_FALSE(ParseDurationMillis("5x").ok());
+  EXPECT_NE(ParseDuration("1500ms").status().message().find("whole seconds"), std::string::npos);
+  EXPECT_EQ(*ParseDuration("2000ms"), std::chrono::seconds(2));
+}
+
+}  // namespace
+}  // namespace sharc

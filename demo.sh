@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds sharc, starts a local cluster (a scheduler and two agents:
+# this machine, and a simulated 2-socket node with 4 GPUs), runs a small mixed workload as
+# two enterprises, and stops everything it started.
+#   ./demo.sh                 run the demo, then stop the cluster
+#   ./demo.sh --keep-running  leave the cluster up afterwards (stop it with the printed kill)
+set -euo pipefail
+cd "$(dirname "$0")"
+keep_running=0
+for arg in "$@"; do
+  case "$arg" in
+    --keep-running) keep_running=1 ;;
+    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    *) echo "demo.sh: unknown option $arg (try --help)" >&2; exit 2 ;;
+  esac
+done
+
+source scripts/install-deps.sh
+sharc_install_deps
+
+echo "==> building (build/release)"
+cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DSHARC_BUILD_TESTS=OFF \
+  -DSHARC_BUILD_BENCH=OFF >/dev/null
+ninja -C build/release sharc-scheduler sharc-agent sharc >/dev/null
+bin=$PWD/build/release
+export PATH="$bin/scheduler:$bin/agent:$bin/agent/cli:$PATH"
+
+demo=$PWD/demo-data
+rm -rf "$demo"
+mkdir -p "$demo"
+pids=()
+cleanup() {
+  if [ "$keep_running" -eq 0 ] && [ ${#pids[@]} -gt 0 ]; then
+    echo "==> stopping the cluster"
+    kill "${pids[@]}" 2>/dev/null || true
+    wait "${pids[@]}" 2>/dev/null || true
+  fi
+}
+trap cleanup EXIT
+
+# Tokens for two enterprises and an operator; only their SHA-256 goes to the scheduler.
+token() { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+hash() { printf %s "$1" | sha256sum | cut -d' ' -f1; }
+ADMIN_TOKEN=$(token); ACME_TOKEN=$(token); GLOBEX_TOKEN=$(token)
+cat > "$demo/tenants.json" <<JSON
+{
+  "admins":  [{"name": "operator", "token_sha256": "$(hash "$ADMIN_TOKEN")"}],
+  "tenants": [{"name": "acme",   "tokens": [{"name": "demo", "token_sha256": "$(hash "$ACME_TOKEN")"}]},
+              {"name": "globex", "tokens": [{"name": "demo", "token_sha256": "$(hash "$GLOBEX_TOKEN")"}]}]
+}
+JSON
+token > "$demo/join-secret"
+chmod 600 "$demo/join-secret"
+
+echo "==> starting sharc-scheduler"
+sharc-scheduler --listen 127.0.0.1:0 --data-dir "$demo/scheduler" --tenants "$demo/tenants.json" \
+  --join-secret-file "$demo/join-secret" --ready-file "$demo/scheduler.url" \
+  2> "$demo/scheduler.log" &
+pids+=($!)
+for _ in $(seq 100); do [ -s "$demo/scheduler.url" ] && break; sleep 0.1; done
+[ -s "$demo/scheduler.url" ] || { cat "$demo/scheduler.log"; exit 1; }
+export SHARC_SERVER=$(cat "$demo/scheduler.url")
+
+echo "==> starting two agents: 'local' (this machine) and 'gpu-sim' (2 sockets, 4 simulated H100s)"
+sharc-agent --scheduler "$SHARC_SERVER" --node-name local --label kind=cpu \
+  --join-secret-file "$demo/join-secret" --state-dir "$demo/agent-local" --kill-grace 2s \
+  2> "$demo/agent-local.log" &
+pids+=($!)
+sharc-agent --scheduler "$SHARC_SERVER" --node-name gpu-sim --label kind=gpu \
+  --topology-xml tests/data/hwloc/gpu-2s-4gpu.xml \
+  --join-secret-file "$demo/join-secret" --state-dir "$demo/agent-gpu" --kill-grace 2s \
+  2> "$demo/agent-gpu.log" &
+pids+=($!)
+for _ in $(seq 100); do
+  [ "$(SHARC_TOKEN=$ADMIN_TOKEN sharc nodes -o json | grep -c '"connected": true')" -ge 2 ] && break
+  sleep 0.1
+done
+SHARC_TOKEN=$ADMIN_TOKEN sharc nodes
+echo
+
+acme() { SHARC_TOKEN=$ACME_TOKEN sharc "$@"; }
+globex() { SHARC_TOKEN=$GLOBEX_TOKEN sharc "$@"; }
+
+echo "==> acme submits CPU work; globex submits GPU work"
+ids=()
+ids+=($(acme submit --name prep --cpus 1 --mem 256M --time 1m -- \
+        sh -c 'echo "preparing data on CPUs $SHARC_CPUS"; sleep 2; echo done'))
+ids+=($(acme submit --name train --cpus 2 --mem 512M --time 1m --label kind=cpu -- \
+        sh -c 'grep Cpus_allowed_list /proc/self/status; sleep 3'))
+ids+=($(acme submit --name broken --time 1m -- sh -c 'echo "about to fail" >&2; exit 3'))
+ids+=($(acme submit --name overrun --time 3s -- sleep 60))
+ids+=($(globex submit --name finetune --cpus 4 --gpus 2 --gpu-model H100 --mem 4G --time 1m -- \
+        sh -c 'echo "GPUs $CUDA_VISIBLE_DEVICES, CPUs $SHARC_CPUS (binding $SHARC_BINDING)"; sleep 4'))
+ids+=($(globex submit --name inference --cpus 2 --gpus 1 --mem 2G --time 1m -- \
+        sh -c 'echo "GPU $CUDA_VISIBLE_DEVICES"; sleep 2'))
+long=$(globex submit --name forgotten --time 10m -- sleep 600)
+ids+=("$long")
+echo "submitted jobs ${ids[*]}"
+echo
+echo "==> a request no node can ever satisfy is refused at submit:"
+globex submit --gpus 16 -- true || true
+echo
+
+sleep 1
+echo "==> globex cancels job $long"
+globex cancel "$long"
+echo
+
+echo "==> watching the queue (sharc jobs, as the operator)"
+for _ in $(seq 30); do
+  SHARC_TOKEN=$ADMIN_TOKEN sharc jobs --all
+  active=$(SHARC_TOKEN=$ADMIN_TOKEN sharc jobs -o json | grep -c '"id"' || true)
+  [ "$active" -eq 0 ] && break
+  echo "---"
+  sleep 1
+done
+echo
+echo "==> outputs"
+for id in "${ids[@]}"; do
+  owner=acme; SHARC_TOKEN=$ACME_TOKEN sharc show "$id" >/dev/null 2>&1 || owner=globex
+  tok=$ACME_TOKEN; [ "$owner" = globex ] && tok=$GLOBEX_TOKEN
+  echo "--- job $id ($owner): stdout"
+  SHARC_TOKEN=$tok sharc logs "$id" | sed 's/^/    /'
+  err=$(SHARC_TOKEN=$tok sharc logs --stderr "$id")
+  [ -n "$err" ] && { echo "--- job $id: stderr"; echo "$err" | sed 's/^/    /'; }
+done
+echo
+echo "==> job details: sharc show ${ids[4]}"
+globex show "${ids[4]}"
+echo
+echo "==> metrics are at $SHARC_SERVER/metrics, e.g.:"
+curl -s "$SHARC_SERVER/metrics" 2>/dev/null | grep -E '^sharc_(nodes|jobs)\{' | head -12 || true
+echo
+if [ "$keep_running" -eq 1 ]; then
+  cat <<TXT
+==> the cluster keeps running. Try:
+  export SHARC_SERVER=$SHARC_SERVER
+  export SHARC_TOKEN=$ACME_TOKEN     # tenant acme (globex: $GLOBEX_TOKEN, admin: $ADMIN_TOKEN)
+  export PATH=$bin/agent/cli:\$PATH
+  sharc submit --cpus 1 -- sh -c 'echo hello from \$SHARC_NODE'
+  sharc jobs --all
+Stop it with: kill ${pids[*]}
+TXT
+fi
