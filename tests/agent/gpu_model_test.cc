@@ -4,10 +4,14 @@
 
 #include <filesystem>
 
-#include "tests/agent/temp_dir.h"
+#include "tests/testing/temp_dir.h"
 
 namespace sharc::agent {
 namespace {
+
+using ::sharc::testing::TempDir;
+using ::sharc::testing::ReadTextFile;
+using ::sharc::testing::WriteTextFile;
 
 TEST(ShortGpuModelTest, TakesTheModelWordOfKnownNames) {
   EXPECT_EQ(ShortGpuModel("NVIDIA H100 80GB HBM3"), "H100");
@@ -34,13 +38,13 @@ TEST(NvidiaDriverGpuModelTest, ReadsTheModelLineOfTheDriversGpuFile) {
   TempDir dir;
   ASSERT_TRUE(dir.ok());
   std::filesystem::create_directory(dir.File("0000:17:00.0"));
-  WriteFile(dir.File("0000:17:00.0/information"),
+  WriteTextFile(dir.File("0000:17:00.0/information"),
             "Model: \t\t NVIDIA H100 80GB HBM3\nIRQ:   \t\t 160\nBus Location: \t "
             "0000:17:00.0\nDevice Minor: \t 0\n");
   EXPECT_EQ(NvidiaDriverGpuModel(dir.path(), "0000:17:00.0"), "H100");
   EXPECT_EQ(NvidiaDriverGpuModel(dir.path(), "0000:3d:00.0"), "");  // no such GPU
   std::filesystem::create_directory(dir.File("0000:3d:00.0"));
-  WriteFile(dir.File("0000:3d:00.0/information"), "IRQ: 5\n");
+  WriteTextFile(dir.File("0000:3d:00.0/information"), "IRQ: 5\n");
   EXPECT_EQ(NvidiaDriverGpuModel(dir.path(), "0000:3d:00.0"), "");  // no model line
 }
 

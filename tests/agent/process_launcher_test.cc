@@ -17,10 +17,14 @@
 #include <thread>
 #include <vector>
 
-#include "tests/agent/temp_dir.h"
+#include "tests/testing/temp_dir.h"
 
 namespace sharc::agent {
 namespace {
+
+using ::sharc::testing::TempDir;
+using ::sharc::testing::ReadTextFile;
+using ::sharc::testing::WriteTextFile;
 
 // Polls `done` until it holds or `timeout` passes. The pause only spaces the polls out.
 template <typename Predicate>
@@ -39,7 +43,7 @@ std::string ProcFile(pid_t pid, const std::string& name) {
 
 // The value of a "Name:\tvalue" line of /proc/<pid>/status, or "" if there is none.
 std::string ProcStatusField(pid_t pid, const std::string& name) {
-  std::string status = ReadFile(ProcFile(pid, "status"));
+  std::string status = ReadTextFile(ProcFile(pid, "status"));
   size_t at = status.find("\n" + name + ":");
   if (at == std::string::npos) return "";
   size_t start = status.find_first_not_of(" \t", at + name.size() + 2);
@@ -57,7 +61,7 @@ std::set<int> OpenFds(pid_t pid) {
 
 // Running and not a zombie.
 bool IsAlive(pid_t pid) {
-  std::string stat = ReadFile(ProcFile(pid, "stat"));
+  std::string stat = ReadTextFile(ProcFile(pid, "stat"));
   size_t paren = stat.rfind(')');
   return paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] != 'Z';
 }
@@ -141,12 +145,12 @@ TEST_F(ProcessLauncherTest, SignalJobEndsTheJobWithThatSignal) {
 
 TEST_F(ProcessLauncherTest, CapturesStdoutAndStderrSeparately) {
   LaunchSpec spec = Spec({"sh", "-c", "echo out; echo err >&2"});
-  WriteFile(spec.stdout_path, "stale output that must be truncated\n");
+  WriteTextFile(spec.stdout_path, "stale output that must be truncated\n");
   StatusOr<LaunchedJob> job = Launch(spec);
   ASSERT_TRUE(job.ok()) << job.status().ToString();
   ASSERT_TRUE(WaitForEnd(*job, spec).has_value());
-  EXPECT_EQ(ReadFile(spec.stdout_path), "out\n");
-  EXPECT_EQ(ReadFile(spec.stderr_path), "err\n");
+  EXPECT_EQ(ReadTextFile(spec.stdout_path), "out\n");
+  EXPECT_EQ(ReadTextFile(spec.stderr_path), "err\n");
   struct stat info = {};
   ASSERT_EQ(stat(spec.stderr_path.c_str(), &info), 0);
   EXPECT_EQ(info.st_mode & 0777 & ~0640, 0u) << "created with more than 0640";
@@ -158,7 +162,7 @@ TEST_F(ProcessLauncherTest, SharesOneFileWhenStdoutIsStderr) {
   StatusOr<LaunchedJob> job = Launch(spec);
   ASSERT_TRUE(job.ok()) << job.status().ToString();
   ASSERT_TRUE(WaitForEnd(*job, spec).has_value());
-  EXPECT_EQ(ReadFile(spec.stdout_path), "a\nb\nc\n");
+  EXPECT_EQ(ReadTextFile(spec.stdout_path), "a\nb\nc\n");
 }
 
 TEST_F(ProcessLauncherTest, GivesTheJobExactlyItsEnvironment) {
@@ -167,7 +171,7 @@ TEST_F(ProcessLauncherTest, GivesTheJobExactlyItsEnvironment) {
   StatusOr<LaunchedJob> job = Launch(spec);
   ASSERT_TRUE(job.ok()) << job.status().ToString();
   ASSERT_TRUE(WaitForEnd(*job, spec).has_value());
-  EXPECT_EQ(ReadFile(spec.stdout_path), "FOO=bar baz\nPATH=/usr/bin:/bin\n");
+  EXPECT_EQ(ReadTextFile(spec.stdout_path), "FOO=bar baz\nPATH=/usr/bin:/bin\n");
 }
 
 TEST_F(ProcessLauncherTest, RunsInTheWorkDir) {
@@ -177,7 +181,7 @@ TEST_F(ProcessLauncherTest, RunsInTheWorkDir) {
   StatusOr<LaunchedJob> job = Launch(spec);
   ASSERT_TRUE(job.ok()) << job.status().ToString();
   ASSERT_TRUE(WaitForEnd(*job, spec).has_value());
-  EXPECT_EQ(ReadFile(spec.stdout_path), std::filesystem::canonical(spec.work_dir).string() + "\n");
+  EXPECT_EQ(ReadTextFile(spec.stdout_path), std::filesystem::canonical(spec.work_dir).string() + "\n");
 }
 
 TEST_F(ProcessLauncherTest, BindsTheJobToTheGivenCpus) {
@@ -189,8 +193,8 @@ TEST_F(ProcessLauncherTest, BindsTheJobToTheGivenCpus) {
   StatusOr<LaunchedJob> job = Launch(spec);
   ASSERT_TRUE(job.ok()) << job.status().ToString();
   ASSERT_TRUE(WaitForEnd(*job, spec).has_value());
-  EXPECT_NE(ReadFile(spec.stdout_path).find("\nCpus_allowed_list:\t0\n"), std::string::npos)
-      << ReadFile(spec.stdout_path);
+  EXPECT_NE(ReadTextFile(spec.stdout_path).find("\nCpus_allowed_list:\t0\n"), std::string::npos)
+      << ReadTextFile(spec.stdout_path);
 }
 
 TEST_F(ProcessLauncherTest, UnknownProgramEndsAsLaunchFailedWithEnoent) {
@@ -209,7 +213,7 @@ TEST_F(ProcessLauncherTest, UnknownProgramEndsAsLaunchFailedWithEnoent) {
 
 TEST_F(ProcessLauncherTest, FileWithoutExecutePermissionEndsAsLaunchFailedWithEacces) {
   std::filesystem::create_directory(dir_.File("bin"));
-  WriteFile(dir_.File("bin/tool"), "#!/bin/sh\nexit 0\n");
+  WriteTextFile(dir_.File("bin/tool"), "#!/bin/sh\nexit 0\n");
   ASSERT_EQ(chmod(dir_.File("bin/tool").c_str(), 0644), 0);
   LaunchSpec spec = Spec({"tool"});
   spec.env["PATH"] = dir_.File("bin") + ":/usr/bin:/bin";
@@ -233,13 +237,13 @@ TEST_F(ProcessLauncherTest, MissingWorkDirEndsAsLaunchFailed) {
 }
 
 TEST_F(ProcessLauncherTest, FindsProgramsRelativeToTheWorkDir) {
-  WriteFile(dir_.File("run.sh"), "#!/bin/sh\necho ran \"$@\"\n");
+  WriteTextFile(dir_.File("run.sh"), "#!/bin/sh\necho ran \"$@\"\n");
   ASSERT_EQ(chmod(dir_.File("run.sh").c_str(), 0755), 0);
   LaunchSpec with_slash = Spec({"./run.sh", "a"});
   StatusOr<LaunchedJob> job = Launch(with_slash);
   ASSERT_TRUE(job.ok()) << job.status().ToString();
   ASSERT_TRUE(WaitForEnd(*job, with_slash).has_value());
-  EXPECT_EQ(ReadFile(with_slash.stdout_path), "ran a\n");
+  EXPECT_EQ(ReadTextFile(with_slash.stdout_path), "ran a\n");
 
   LaunchSpec empty_path_entry = Spec({"run.sh", "b"});
   empty_path_entry.env["PATH"] = "/usr/bin::/bin";  // the empty entry is the work dir
@@ -248,14 +252,14 @@ TEST_F(ProcessLauncherTest, FindsProgramsRelativeToTheWorkDir) {
   std::optional<ExitStatus> end = WaitForEnd(*job, empty_path_entry);
   ASSERT_TRUE(end.has_value());
   EXPECT_EQ(end->kind, ExitStatus::Kind::kExited);
-  EXPECT_EQ(ReadFile(empty_path_entry.stdout_path), "ran b\n");
+  EXPECT_EQ(ReadTextFile(empty_path_entry.stdout_path), "ran b\n");
 }
 
 TEST_F(ProcessLauncherTest, JobHasExecdInItsOwnProcessGroupAndSession) {
   StatusOr<LaunchedJob> job = Launch(Spec({"sleep", "100"}));
   ASSERT_TRUE(job.ok()) << job.status().ToString();
   // LaunchJob returned after the exec: the job already is `sleep 100`.
-  EXPECT_EQ(ReadFile(ProcFile(job->job_pid, "cmdline")), std::string("sleep\0"
+  EXPECT_EQ(ReadTextFile(ProcFile(job->job_pid, "cmdline")), std::string("sleep\0"
                                                                      "100\0",
                                                                      10));
   EXPECT_EQ(getpgid(job->job_pid), job->job_pid);
@@ -270,7 +274,7 @@ TEST_F(ProcessLauncherTest, SignalJobReachesTheJobsChildren) {
   ASSERT_TRUE(job.ok()) << job.status().ToString();
   std::string pid_text;
   ASSERT_TRUE(PollUntil([&] {
-    pid_text = ReadFile(dir_.File("child.pid"));
+    pid_text = ReadTextFile(dir_.File("child.pid"));
     return !pid_text.empty() && pid_text.back() == '\n';
   }));
   pid_t child = std::stoi(pid_text);
@@ -401,7 +405,7 @@ class ReadExitStatusTest : public ::testing::Test {
   void SetUp() override { ASSERT_TRUE(dir_.ok()); }
 
   StatusOr<std::optional<ExitStatus>> Read(const std::string& content) {
-    WriteFile(dir_.File("status"), content);
+    WriteTextFile(dir_.File("status"), content);
     return ReadExitStatus(dir_.File("status"));
   }
 

@@ -8,10 +8,14 @@
 #include <string>
 
 #include "core/resources.h"
-#include "tests/agent/temp_dir.h"
+#include "tests/testing/temp_dir.h"
 
 namespace sharc::agent {
 namespace {
+
+using ::sharc::testing::TempDir;
+using ::sharc::testing::ReadTextFile;
+using ::sharc::testing::WriteTextFile;
 
 constexpr int64_t kGiB = int64_t{1} << 30;
 
@@ -171,7 +175,7 @@ TEST(ProbeTopologyTest, RejectsAMalformedXmlFileNamingIt) {
   TempDir dir;
   ASSERT_TRUE(dir.ok());
   std::string path = dir.File("broken.xml");
-  WriteFile(path, "<topology version=\"2.0\"><object type=\"Machine\"");
+  WriteTextFile(path, "<topology version=\"2.0\"><object type=\"Machine\"");
   StatusOr<ProbedNode> probed = ProbeTopology({.xml_path = path});
   ASSERT_FALSE(probed.ok());
   EXPECT_EQ(probed.status().code(), StatusCode::kInvalidArgument);
@@ -181,12 +185,12 @@ TEST(ProbeTopologyTest, RejectsAMalformedXmlFileNamingIt) {
 TEST(ProbeTopologyTest, RejectsTwoGpusWithOneIndex) {
   TempDir dir;
   ASSERT_TRUE(dir.ok());
-  std::string xml = ReadFile(Fixture("gpu-2s-4gpu.xml"));
+  std::string xml = ReadTextFile(Fixture("gpu-2s-4gpu.xml"));
   size_t at = xml.find("name=\"cuda1\"");
   ASSERT_NE(at, std::string::npos);
   xml.replace(at, 12, "name=\"cuda0\"");
   std::string path = dir.File("duplicate.xml");
-  WriteFile(path, xml);
+  WriteTextFile(path, xml);
   StatusOr<ProbedNode> probed = ProbeTopology({.xml_path = path});
   ASSERT_FALSE(probed.ok());
   EXPECT_EQ(probed.status().code(), StatusCode::kInvalidArgument);

@@ -10,19 +10,6 @@
 
 namespace sharc::store::testing {
 
-TempDir::TempDir() {
-  char pattern[] = "/tmp/sharc-store-test-XXXXXX";
-  const char* made = mkdtemp(pattern);
-  EXPECT_NE(made, nullptr) << "mkdtemp failed";
-  if (made != nullptr) path_ = made;
-}
-
-TempDir::~TempDir() {
-  if (path_.empty()) return;
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
-
 Job FullJob(int64_t id, std::string tenant) {
   Job job;
   job.id = JobId{id};

@@ -15,26 +15,14 @@
 #include "core/status.h"
 #include "store/sqlite_store.h"
 #include "store/store.h"
+#include "tests/testing/temp_dir.h"
 
 namespace sharc::store::testing {
 
 // How long a test waits for an event before it gives up and fails.
 inline constexpr std::chrono::seconds kDeadline{30};
 
-// A directory under /tmp (mkdtemp), removed with everything in it on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::string& path() const { return path_; }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using ::sharc::testing::TempDir;
 
 // A finished job with every field set (allocation, exit code, times, labels, env, key).
 Job FullJob(int64_t id, std::string tenant = "acme");
