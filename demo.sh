@@ -93,6 +93,8 @@ ids+=($(globex submit --name finetune --cpus 4 --gpus 2 --gpu-model H100 --mem 4
         sh -c 'echo "GPUs $CUDA_VISIBLE_DEVICES, CPUs $SHARC_CPUS (binding $SHARC_BINDING)"; sleep 4'))
 ids+=($(globex submit --name inference --cpus 2 --gpus 1 --mem 2G --time 1m -- \
         sh -c 'echo "GPU $CUDA_VISIBLE_DEVICES"; sleep 2'))
+ids+=($(globex submit --name all-gpus --cpus 8 --gpus 4 --mem 8G --time 1m -- \
+        sh -c 'echo "all four GPUs: $CUDA_VISIBLE_DEVICES"'))
 long=$(globex submit --name forgotten --time 10m -- sleep 600)
 ids+=("$long")
 echo "submitted jobs ${ids[*]}"

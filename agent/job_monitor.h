@@ -22,7 +22,6 @@ struct MonitorPlan {
   bool stderr_is_stdout = false;
   const char* status_path = nullptr;
   const char* status_tmp_path = nullptr;  // written, then renamed to status_path
-  const char* status_dir = nullptr;       // fsync'ed after the rename
   bool bind_cpus = false;
   cpu_set_t cpus;
   int report_fd = -1;              // write end of the monitor -> launcher pipe

@@ -120,12 +120,6 @@ std::vector<std::string> ExecCandidates(const LaunchSpec& spec) {
   return candidates;
 }
 
-std::string DirectoryOf(const std::string& path) {
-  size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
 
 UnixMillis NowUnixMillis() {
   struct timespec now = {};
@@ -142,7 +136,6 @@ struct PreparedLaunch {
   std::vector<char*> env_ptrs;
   std::vector<const char*> candidate_ptrs;
   std::string status_tmp;
-  std::string status_dir;
   MonitorPlan plan;
 };
 
@@ -157,7 +150,6 @@ void Prepare(const LaunchSpec& spec, PreparedLaunch& out) {
   for (const std::string& path : out.candidates) out.candidate_ptrs.push_back(path.c_str());
   out.candidate_ptrs.push_back(nullptr);
   out.status_tmp = spec.status_path + ".tmp";
-  out.status_dir = DirectoryOf(spec.status_path);
 
   MonitorPlan& plan = out.plan;
   plan.argv = out.argv_ptrs.data();
@@ -169,7 +161,6 @@ void Prepare(const LaunchSpec& spec, PreparedLaunch& out) {
   plan.stderr_is_stdout = spec.stderr_path == spec.stdout_path;
   plan.status_path = spec.status_path.c_str();
   plan.status_tmp_path = out.status_tmp.c_str();
-  plan.status_dir = out.status_dir.c_str();
   plan.bind_cpus = !spec.bind_cpus.empty();
   CPU_ZERO(&plan.cpus);
   for (int cpu : spec.bind_cpus) CPU_SET(cpu, &plan.cpus);

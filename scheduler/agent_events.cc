@@ -9,8 +9,6 @@
 namespace sharc::scheduler {
 namespace {
 
-std::string Id(JobId id) { return std::to_string(id.value); }
-
 std::string SignalText(int signal) {
   const char* abbrev = sigabbrev_np(signal);
   return std::to_string(signal) + (abbrev ? std::string(" (SIG") + abbrev + ")" : "");
@@ -180,10 +178,11 @@ void Scheduler::OnJobUpdate(NodeEntry& node, const protocol::AttemptReport& repo
   }
   protocol::UpdateAckMsg ack{report.attempt, report.exited};
   if (!report.exited) {
-    if (!launch_confirmed_.insert(job->id).second) return Send(name, ack);
+    // The job is already RUNNING durably; the agent's exact start time is saved with the
+    // job's next transition, so confirming a start costs no commit.
+    launch_confirmed_.insert(job->id);
     if (report.start_time > 0) job->start_time = report.start_time;
-    CommitOrDie({store::PutJob{*job}}, [this, name, ack] { Send(name, ack); });
-    return;
+    return Send(name, ack);
   }
   Ending ending = EndingOf(report, job->cancel_requested);
   job->exit_code = report.exit_code;
@@ -192,10 +191,8 @@ void Scheduler::OnJobUpdate(NodeEntry& node, const protocol::AttemptReport& repo
   if (report.end_time > 0) job->end_time = report.end_time;
   store::Mutation put =
       EndJob(*job, ending.state, std::string(ending.reason), std::move(ending.message));
-  CommitOrDie({std::move(put)}, [this, name, ack] {
-    Send(name, ack);
-    RequestCycle();
-  });
+  RequestCycle();  // its placements join this commit: one fsync per job ending
+  CommitOrDie({std::move(put)}, [this, name, ack] { Send(name, ack); });
 }
 
 void Scheduler::OnOutputResponse(const std::string& node,

@@ -139,10 +139,12 @@ void Scheduler::FinishSubmit(const std::string& tenant, std::vector<Job> fresh,
       if (id) {
         outcome.jobs.push_back(*state_.FindJob(*id));
       } else {
-        outcome.jobs.push_back(state_.AddJob(std::move(fresh[next_fresh++])));
+        const Job& added = state_.AddJob(std::move(fresh[next_fresh++]));
+        arrived_.push_back(added.id);
+        outcome.jobs.push_back(added);
       }
     }
-    RequestCycle();
+    RequestCycle(/*capacity_changed=*/false);
     done(std::move(outcome));
   }
   for (auto& waiter : waiters) waiter(commit);

@@ -45,19 +45,33 @@ Status Scheduler::Restore(store::StoredState stored) {
 }
 
 void Scheduler::CommitOrDie(std::vector<store::Mutation> batch, std::function<void()> then) {
-  deps_.store->Commit(std::move(batch),
-                      [post = deps_.post, then = std::move(then)](Status status) mutable {
-                        if (!status.ok()) {
-                          LogError("scheduler",
-                                   "could not persist a state change (" + status.ToString() +
-                                       "); exiting so that a restart reloads the durable state");
-                          ::_exit(75);
-                        }
-                        post(std::move(then));
-                      });
+  for (store::Mutation& m : batch) outbox_.push_back(std::move(m));
+  outbox_actions_.push_back(std::move(then));
+  if (flush_scheduled_) return;
+  flush_scheduled_ = true;
+  deps_.post([this] { Flush(); });
 }
 
-void Scheduler::RequestCycle() {
+void Scheduler::Flush() {
+  flush_scheduled_ = false;
+  std::vector<std::function<void()>> actions = std::move(outbox_actions_);
+  outbox_actions_.clear();
+  deps_.store->Commit(std::move(outbox_), [post = deps_.post, actions = std::move(actions)](
+                                              Status status) mutable {
+    if (!status.ok()) {
+      LogError("scheduler", "could not persist a state change (" + status.ToString() +
+                                "); exiting so that a restart reloads the durable state");
+      ::_exit(75);
+    }
+    post([actions = std::move(actions)] {
+      for (const auto& action : actions) action();
+    });
+  });
+  outbox_.clear();
+}
+
+void Scheduler::RequestCycle(bool capacity_changed) {
+  capacity_changed_ = capacity_changed_ || capacity_changed;
   if (cycle_requested_) return;
   cycle_requested_ = true;
   deps_.post([this] { RunCycle(); });
@@ -65,7 +79,17 @@ void Scheduler::RequestCycle() {
 
 void Scheduler::RunCycle() {
   cycle_requested_ = false;
-  if (state_.pending().empty()) return;
+  std::vector<JobId> candidates;
+  if (capacity_changed_) {
+    candidates.assign(state_.pending().begin(), state_.pending().end());
+  } else {
+    for (JobId id : arrived_) {
+      if (state_.pending().count(id)) candidates.push_back(id);
+    }
+  }
+  capacity_changed_ = false;
+  arrived_.clear();
+  if (candidates.empty()) return;
   auto started = std::chrono::steady_clock::now();
 
   policies::ClusterSnapshot snapshot = state_.Snapshot();
@@ -74,8 +98,8 @@ void Scheduler::RunCycle() {
     if (!node->connection && view.state == NodeState::kUp) view.state = NodeState::kDown;
   }
   std::vector<policies::PendingJob> pending;
-  pending.reserve(state_.pending().size());
-  for (JobId id : state_.pending()) {
+  pending.reserve(candidates.size());
+  for (JobId id : candidates) {
     const Job* job = state_.FindJob(id);
     pending.push_back({id, job->tenant, &job->spec, job->submit_time});
   }

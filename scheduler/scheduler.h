@@ -134,8 +134,10 @@ class Scheduler {
   void FinishSubmit(const std::string& tenant, std::vector<Job> fresh,
                     std::vector<std::optional<JobId>> existing, Status commit, SubmitDone done);
 
-  // Cycles.
-  void RequestCycle();
+  // Cycles. `capacity_changed` is false when only new jobs arrived: then only they are
+  // considered, since every older pending job already failed to fit with at least as much
+  // room as there is now.
+  void RequestCycle(bool capacity_changed = true);
   void RunCycle();
 
   // Agents.
@@ -149,14 +151,23 @@ class Scheduler {
   // Ends a RUNNING job in a terminal state, frees its allocation and returns the mutation.
   store::Mutation EndJob(Job& job, JobState state, std::string reason, std::string message);
 
-  // Commits `batch`, then runs `then` on the state thread. A failure is fatal (see above).
+  // Queues `batch` for the next commit, then runs `then` on the state thread once it is
+  // durable. Everything queued during one pass of the event loop (a job's end, the cycle it
+  // triggers, a cancel) shares one transaction, and the `then`s run in order. A failure is
+  // fatal (see above).
   void CommitOrDie(std::vector<store::Mutation> batch, std::function<void()> then);
+  void Flush();
 
   SchedulerOptions options_;
   SchedulerDeps deps_;
   ClusterState state_;
   int64_t next_job_id_ = 1;
   bool cycle_requested_ = false;
+  bool capacity_changed_ = true;
+  std::vector<JobId> arrived_;  // submitted since the last cycle
+  std::vector<store::Mutation> outbox_;
+  std::vector<std::function<void()>> outbox_actions_;
+  bool flush_scheduled_ = false;
   std::set<JobId> launch_confirmed_;  // RUNNING jobs whose agent reported them started
   // Submits in flight by (tenant, idempotency key): later duplicates wait for the first.
   std::map<std::pair<std::string, std::string>, std::vector<std::function<void(Status)>>>

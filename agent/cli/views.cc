@@ -63,7 +63,7 @@ std::string RenderJobDetails(const Json& job, UnixMillis now) {
     std::string a = arg.get<std::string>();
     command += a.find_first_of(" \t'\"") == std::string::npos ? a : "'" + a + "'";
   }
-  std::string gpus = Str(job, "gpus");
+  std::string gpus = Str(job, "gpus") + " GPUs";
   if (!Str(job, "gpu_model").empty()) gpus += " (" + Str(job, "gpu_model") + ")";
   std::string exit = "-";
   if (!Str(job, "exit_code").empty()) exit = Str(job, "exit_code");
@@ -74,7 +74,10 @@ std::string RenderJobDetails(const Json& job, UnixMillis now) {
     if (job.contains("allocated_gpus") && job["allocated_gpus"].is_array() &&
         !job["allocated_gpus"].empty()) {
       std::string list;
-      for (const Json& g : job["allocated_gpus"]) list += (list.empty() ? "" : ",") + g.dump();
+      for (const Json& g : job["allocated_gpus"]) {
+        if (!list.empty()) list += ',';
+        list += g.dump();
+      }
       allocated += ", GPUs " + list;
     }
     allocated += " (binding " + Str(job, "binding") + ")";
@@ -82,7 +85,8 @@ std::string RenderJobDetails(const Json& job, UnixMillis now) {
   std::string labels;
   const Json label_map = job.value("labels", Json::object());
   for (auto it = label_map.begin(); it != label_map.end(); ++it) {
-    labels += (labels.empty() ? "" : ",") + it.key() + "=" + it.value().get<std::string>();
+    if (!labels.empty()) labels += ',';
+    labels += it.key() + "=" + it.value().get<std::string>();
   }
   Table t({"Field", "Value"});
   auto add = [&](const char* k, const std::string& v) { t.AddRow({k, v}); };
@@ -93,7 +97,7 @@ std::string RenderJobDetails(const Json& job, UnixMillis now) {
   add("Attempt", Str(job, "attempt"));
   add("Command", command);
   add("Request", Str(job, "cpus") + " CPUs, " + FormatSize(Int(job, "mem_bytes")) + ", " + gpus +
-                     " GPUs, time limit " +
+                     ", time limit " +
                      FormatDuration(std::chrono::seconds(Int(job, "time_limit_seconds"))));
   add("Labels", OrDash(labels));
   add("Allocated", allocated);
@@ -116,7 +120,8 @@ std::string RenderNodeTable(const Json& nodes) {
     std::string gpus = Str(node, "gpus_allocated") + "/" + Str(node, "gpus");
     std::string models;
     for (const Json& m : node.value("gpu_models", Json::array())) {
-      models += (models.empty() ? " " : ",") + m.get<std::string>();
+      models += models.empty() ? " " : ",";
+      models += m.get<std::string>();
     }
     table.AddRow({Str(node, "name"), state,
                   Str(node, "cpus_allocated") + "/" + Str(node, "cpus"),

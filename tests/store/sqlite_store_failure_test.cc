@@ -6,6 +6,7 @@
 
 #include "store/sqlite_store.h"
 #include "tests/store/store_test_util.h"
+#include "tests/testing/wait_for.h"
 
 namespace sharc::store {
 namespace {
@@ -31,6 +32,12 @@ class SqliteStoreFailureTest : public ::testing::Test {
   std::vector<CommitStats> Transactions() {
     std::lock_guard lock(mu_);
     return transactions_;
+  }
+  // Waits until `count` transactions have finished, so that a batch queued next cannot
+  // join one of them.
+  bool WaitForTransactions(size_t count) {
+    return ::sharc::testing::WaitFor([&] { return Transactions().size() >= count; },
+                                     testing::kDeadline);
   }
   std::vector<int64_t> StoredIds() {
     StatusOr<std::unique_ptr<Store>> store = OpenAt(path_);
@@ -67,6 +74,7 @@ TEST_F(SqliteStoreFailureTest, ConstraintViolationFailsOnlyItsBatch) {
                [&](Status s) { after = s; });
   gate.Release();
   ASSERT_TRUE(gate.WaitPassed());
+  ASSERT_TRUE(WaitForTransactions(2));
   // The store keeps working for later transactions too.
   ASSERT_TRUE(CommitAndWait(store, {PutJob{PendingJob(15, "acme", "key-b")}}).ok());
   store.Close();
@@ -98,6 +106,7 @@ TEST_F(SqliteStoreFailureTest, FullDiskFailsTheWholeTransactionWithUnavailable) 
   store.Commit({PutJob{huge}}, [&](Status s) { big = s; });
   gate.Release();
   ASSERT_TRUE(gate.WaitPassed());
+  ASSERT_TRUE(WaitForTransactions(2));
   Status later = CommitAndWait(store, {PutJob{PendingJob(22)}});
   store.Close();
 
