@@ -13,8 +13,10 @@ using protocol::Json;
 TEST(JobsEndToEndTest, FiftyJobsFromTwoTenantsCompleteWithRealExitCodesAndOutput) {
   Cluster cluster;
   ASSERT_OK(cluster.StartScheduler());
-  ASSERT_OK(cluster.StartAgent({.name = "local"}));
-  ASSERT_OK(cluster.StartAgent({.name = "gpu", .topology_xml = DataFile("hwloc/gpu-2s-4gpu.xml")}));
+  ASSERT_OK(cluster.StartAgent({.name = "local", .labels = {{"node", "local"}}}));
+  ASSERT_OK(cluster.StartAgent({.name = "gpu",
+                                .topology_xml = DataFile("hwloc/gpu-2s-4gpu.xml"),
+                                .labels = {{"node", "gpu"}}}));
   ASSERT_OK(cluster.WaitForNodes(2));
 
   struct Submitted {
@@ -27,8 +29,10 @@ TEST(JobsEndToEndTest, FiftyJobsFromTwoTenantsCompleteWithRealExitCodesAndOutput
     const char* token = i % 2 == 0 ? kAcmeToken : kGlobexToken;
     std::string script = "echo out-" + std::to_string(i) + "; echo err-" + std::to_string(i) +
                          " >&2; exit " + std::to_string(i % 4);
-    StatusOr<int64_t> id = cluster.Submit(
-        token, {{"command", {"sh", "-c", script}}, {"mem_bytes", 64 << 20}, {"time_limit_seconds", 60}});
+    // Every third job must run on this machine, the others go where they fit.
+    Json spec{{"command", {"sh", "-c", script}}, {"mem_bytes", 64 << 20}, {"time_limit_seconds", 60}};
+    if (i % 3 == 0) spec["labels"] = {{"node", "local"}};
+    StatusOr<int64_t> id = cluster.Submit(token, spec);
     ASSERT_OK(id);
     jobs.push_back({*id, i, token});
   }
@@ -44,9 +48,13 @@ TEST(JobsEndToEndTest, FiftyJobsFromTwoTenantsCompleteWithRealExitCodesAndOutput
     EXPECT_EQ(*cluster.Output(s.token, s.id), "out-" + std::to_string(s.index) + "\n");
     EXPECT_EQ(*cluster.Output(s.token, s.id, "stderr"), "err-" + std::to_string(s.index) + "\n");
   }
-  // Both nodes took work.
+  // Both nodes took work, and labelled jobs ran where they asked to.
   std::set<std::string> nodes;
-  for (const Submitted& s : jobs) nodes.insert((*cluster.GetJob(s.token, s.id))["node"]);
+  for (const Submitted& s : jobs) {
+    std::string node = (*cluster.GetJob(s.token, s.id))["node"];
+    nodes.insert(node);
+    if (s.index % 3 == 0) EXPECT_EQ(node, "local") << "job " << s.id;
+  }
   EXPECT_EQ(nodes.size(), 2u);
 }
 
