@@ -97,8 +97,10 @@ class AttemptRunner::Impl {
       return;
     }
     if (it->second.report.exited) return on_report_(it->second.report);
-    Terminate(kill.attempt, kill.reason == protocol::KillReason::kCancel ? AttemptEnding::kCancelled
-                                                                         : AttemptEnding::kKilled);
+    AttemptEnding ending = AttemptEnding::kKilled;
+    if (kill.reason == protocol::KillReason::kCancel) ending = AttemptEnding::kCancelled;
+    if (kill.reason == protocol::KillReason::kPreempt) ending = AttemptEnding::kPreempted;
+    Terminate(kill.attempt, ending);
   }
 
   void Acknowledge(const protocol::UpdateAckMsg& ack) {

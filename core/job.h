@@ -51,6 +51,16 @@ inline constexpr std::string_view kSignaled = "SIGNALED";
 inline constexpr std::string_view kLaunchFailed = "LAUNCH_FAILED";
 inline constexpr std::string_view kNodeDown = "NODE_DOWN";
 inline constexpr std::string_view kNodeLostJob = "NODE_LOST_JOB";
+// Pending because of the tenant: quotas and credit.
+inline constexpr std::string_view kTenantDisabled = "TENANT_DISABLED";
+inline constexpr std::string_view kQuotaRunningJobs = "QUOTA_RUNNING_JOBS";
+inline constexpr std::string_view kQuotaMax = "QUOTA_MAX";
+inline constexpr std::string_view kNoIdleCapacity = "NO_IDLE_CAPACITY";  // nothing to borrow
+inline constexpr std::string_view kReclaiming = "RECLAIMING";  // borrowers are being preempted
+inline constexpr std::string_view kInsufficientCredit = "INSUFFICIENT_CREDIT";
+// Running, being stopped to give capacity back to a tenant's guarantee; then PENDING again.
+inline constexpr std::string_view kPreempting = "PREEMPTING";
+inline constexpr std::string_view kPreempted = "PREEMPTED";
 }  // namespace reason
 
 // What a tenant asks for. Validated by ValidateJobSpec before the scheduler accepts it.
@@ -104,6 +114,7 @@ struct Job {
   UnixMillis start_time = 0;      // 0 = not started
   UnixMillis end_time = 0;        // 0 = not ended
   bool cancel_requested = false;
+  bool preempt_requested = false;  // being stopped to give a guarantee back; then requeued
   friend bool operator==(const Job&, const Job&) = default;
 
   AttemptId current_attempt() const { return {id, attempt}; }

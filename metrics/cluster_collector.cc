@@ -1,5 +1,7 @@
 #include "metrics/cluster_collector.h"
 
+#include <optional>
+
 #include "core/version.h"
 #include "metrics/names.h"
 
@@ -68,6 +70,47 @@ std::vector<prometheus::MetricFamily> BuildClusterFamilies(const ClusterMetricsS
   prometheus::MetricFamily connections = Gauge(kAgentConnections);
   AddSample(connections, {}, static_cast<double>(s.agent_connections));
   families.push_back(std::move(connections));
+
+  prometheus::MetricFamily quota = Gauge(kTenantQuota);
+  for (const auto& t : s.tenant_quotas) {
+    for (const char* resource : {"cpu", "gpu", "memory"}) {
+      AddSample(quota, {{"resource", resource}, {"tenant", t.tenant}, {"type", "guaranteed"}},
+                InBaseUnit(resource, t.guaranteed.Get(resource)));
+      if (std::optional<int64_t> max = t.max.Get(resource)) {
+        AddSample(quota, {{"resource", resource}, {"tenant", t.tenant}, {"type", "max"}},
+                  InBaseUnit(resource, *max));
+      }
+      AddSample(quota, {{"resource", resource}, {"tenant", t.tenant}, {"type", "used"}},
+                InBaseUnit(resource, t.used.Get(resource)));
+    }
+  }
+  families.push_back(std::move(quota));
+
+  if (s.credit_enforced) {
+    prometheus::MetricFamily balance = Gauge(kTenantCreditBalance);
+    for (const auto& [tenant, micros] : s.credit_balance) {
+      AddSample(balance, {{"tenant", tenant}}, static_cast<double>(micros) / 1e6);
+    }
+    families.push_back(std::move(balance));
+    prometheus::MetricFamily spent;
+    spent.name = std::string(kTenantCreditSpent.name);
+    spent.help = std::string(kTenantCreditSpent.help);
+    spent.type = prometheus::MetricType::Counter;
+    for (const auto& [key, micros] : s.credit_spent) {
+      prometheus::ClientMetric metric;
+      metric.label = {{"source", key.second}, {"tenant", key.first}};
+      metric.counter.value = static_cast<double>(micros) / 1e6;
+      spent.metric.push_back(std::move(metric));
+    }
+    families.push_back(std::move(spent));
+  }
+
+  prometheus::MetricFamily pending = Gauge(kTenantPendingJobs);
+  for (const auto& [key, count] : s.pending_by_tenant_reason) {
+    AddSample(pending, {{"reason", key.second.empty() ? "NONE" : key.second}, {"tenant", key.first}},
+              static_cast<double>(count));
+  }
+  families.push_back(std::move(pending));
   return families;
 }
 

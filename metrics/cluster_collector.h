@@ -14,6 +14,7 @@
 #include <prometheus/metric_family.h>
 
 #include "core/resources.h"
+#include "core/tenant.h"
 
 namespace sharc::metrics {
 
@@ -28,6 +29,18 @@ struct ClusterMetricsSnapshot {
   };
   std::vector<NodeResources> node_resources;
   int64_t agent_connections = 0;
+
+  struct TenantQuota {
+    std::string tenant;
+    Resources guaranteed;
+    ResourceLimits max;
+    Resources used;
+  };
+  std::vector<TenantQuota> tenant_quotas;
+  bool credit_enforced = false;
+  std::map<std::string, int64_t> credit_balance;  // micro-credits available now, by tenant
+  std::map<std::pair<std::string, std::string>, int64_t> credit_spent;  // (tenant, source)
+  std::map<std::pair<std::string, std::string>, int64_t> pending_by_tenant_reason;
 };
 
 // Pure: the families for one snapshot. Every state gets a sharc_nodes series (0 included),

@@ -29,6 +29,19 @@ inline constexpr MetricName kNodeResources{
 inline constexpr MetricName kAgentConnections{
     "sharc_agent_connections", "Agents currently connected to the scheduler."};
 
+inline constexpr MetricName kTenantQuota{
+    "sharc_tenant_quota",
+    "Tenant quotas (type=guaranteed|max) and what the tenant holds (type=used). Units as "
+    "sharc_node_resources; no max series means unlimited."};
+inline constexpr MetricName kTenantCreditBalance{
+    "sharc_tenant_credit_balance",
+    "Credits a tenant can reserve now, on grants valid now (reserved credit excluded)."};
+inline constexpr MetricName kTenantCreditSpent{
+    "sharc_tenant_credit_spent_total",
+    "Credits charged for finished work, by tenant and grant source (voucher, purchase)."};
+inline constexpr MetricName kTenantPendingJobs{
+    "sharc_tenant_pending_jobs", "Pending jobs by tenant and the reason they wait."};
+
 // Scheduler, updated as events happen.
 inline constexpr MetricName kJobSubmissions{
     "sharc_job_submissions_total",

@@ -95,7 +95,7 @@ Decision Unplaced(JobId job, const JobSpec& spec, const ClusterSnapshot& snapsho
 
 CycleResult RunSchedulingCycle(const ClusterSnapshot& snapshot, std::vector<PendingJob> pending,
                                const QueueOrder& order, const PlacementPolicy& placement,
-                               UnixMillis now) {
+                               UnixMillis now, AdmissionGate* gate) {
   order.Sort(pending, snapshot, now);
 
   // The private copy later jobs see: earlier placements are taken off it.
@@ -121,6 +121,12 @@ CycleResult RunSchedulingCycle(const ClusterSnapshot& snapshot, std::vector<Pend
   for (const PendingJob& job : pending) {
     assert(job.spec != nullptr);
     const JobSpec& spec = *job.spec;
+    if (gate != nullptr) {
+      if (std::optional<AdmissionGate::Hold> hold = gate->Check(job)) {
+        result.decisions.push_back(NotNow(job.id, hold->reason, std::move(hold->message)));
+        continue;
+      }
+    }
     if (!up.empty() && up_free_pus == 0) {
       // Full cluster: every UP node's PUs are taken, so nothing can start; no per-node work.
       result.decisions.push_back(NotNow(job.id, reason::kResources));
@@ -150,6 +156,7 @@ CycleResult RunSchedulingCycle(const ClusterSnapshot& snapshot, std::vector<Pend
       continue;
     }
     up_free_pus -= spec.cpus;
+    if (gate != nullptr) gate->Admitted(job);
     Decision d;
     d.job = job.id;
     d.kind = VerdictKind::kPlaced;

@@ -18,9 +18,11 @@ struct CycleResult {
 // in any state, could ever hold them: then kNeverFits. With no UP node, kNotNow NO_NODES.
 // Once no UP node has a free PU left, remaining jobs are kNotNow RESOURCES without being
 // tried, so a full cluster costs O(jobs), not O(jobs x nodes).
+// `gate` (may be null) is asked first for every job; a job it holds is kNotNow with its
+// reason and is not placed.
 CycleResult RunSchedulingCycle(const ClusterSnapshot& snapshot, std::vector<PendingJob> pending,
                                const QueueOrder& order, const PlacementPolicy& placement,
-                               UnixMillis now);
+                               UnixMillis now, AdmissionGate* gate = nullptr);
 
 // Whether any node of `snapshot` (any state), empty, could run `spec`: OK, or Unsatisfiable
 // with a message naming the limit, e.g. "no node has 3 GPUs; the largest has 2", "no node

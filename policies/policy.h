@@ -44,6 +44,23 @@ struct Decision {
   std::string message;  // e.g. "no node has 3 GPUs; the largest has 2"
 };
 
+// Whether a job may start now, whatever node it would go to: the scheduler's tenant quotas
+// and credit. A gate is built for one cycle from an immutable view of tenants' usage and keeps
+// its own working copy, so later jobs in the cycle see what earlier ones took. Called in
+// queue order, before placement.
+class AdmissionGate {
+ public:
+  struct Hold {
+    std::string reason;   // a pending reason code, e.g. "QUOTA_MAX", "INSUFFICIENT_CREDIT"
+    std::string message;  // for people
+  };
+  virtual ~AdmissionGate() = default;
+  // nullopt lets `job` be placed; a Hold keeps it pending.
+  virtual std::optional<Hold> Check(const PendingJob& job) = 0;
+  // `job` was placed: count what it holds.
+  virtual void Admitted(const PendingJob& job) = 0;
+};
+
 class QueueOrder {
  public:
   virtual ~QueueOrder() = default;

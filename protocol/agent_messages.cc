@@ -9,9 +9,18 @@
 namespace sharc::protocol {
 namespace {
 
-constexpr AttemptEnding kAllEndings[] = {AttemptEnding::kNone, AttemptEnding::kCancelled,
-                                         AttemptEnding::kTimeLimit, AttemptEnding::kKilled,
-                                         AttemptEnding::kLaunchFailed};
+constexpr AttemptEnding kAllEndings[] = {AttemptEnding::kNone,       AttemptEnding::kCancelled,
+                                         AttemptEnding::kTimeLimit,  AttemptEnding::kKilled,
+                                         AttemptEnding::kPreempted,  AttemptEnding::kLaunchFailed};
+
+std::string_view KillReasonName(KillReason reason) {
+  switch (reason) {
+    case KillReason::kCancel: return "cancel";
+    case KillReason::kStale: return "stale";
+    case KillReason::kPreempt: return "preempt";
+  }
+  return "cancel";
+}
 
 Json Envelope(std::string_view type) { return Json{{"v", kProtocolVersion}, {"type", type}}; }
 
@@ -98,6 +107,7 @@ std::string_view AttemptEndingName(AttemptEnding ending) {
     case AttemptEnding::kCancelled: return "cancelled";
     case AttemptEnding::kTimeLimit: return "time_limit";
     case AttemptEnding::kKilled: return "killed";
+    case AttemptEnding::kPreempted: return "preempted";
     case AttemptEnding::kLaunchFailed: return "launch_failed";
   }
   return "none";
@@ -153,7 +163,7 @@ std::string EncodeSchedulerMessage(const SchedulerMessage& message) {
         } else if constexpr (std::is_same_v<T, KillMsg>) {
           j = Envelope("kill");
           PutAttempt(j, m.attempt);
-          j["reason"] = m.reason == KillReason::kCancel ? "cancel" : "stale";
+          j["reason"] = KillReasonName(m.reason);
         } else if constexpr (std::is_same_v<T, UpdateAckMsg>) {
           j = Envelope("update_ack");
           PutAttempt(j, m.attempt);
@@ -263,11 +273,12 @@ StatusOr<SchedulerMessage> DecodeSchedulerMessage(std::string_view text) {
     ReadAttempt(r, &m.attempt);
     std::string reason;
     r.RequiredString("reason", &reason);
-    if (r.ok() && reason != "cancel" && reason != "stale") {
-      r.Fail("reason", "must be 'cancel' or 'stale'");
+    bool known = false;
+    for (KillReason k : {KillReason::kCancel, KillReason::kStale, KillReason::kPreempt}) {
+      if (KillReasonName(k) == reason) m.reason = k, known = true;
     }
+    if (r.ok() && !known) r.Fail("reason", "must be 'cancel', 'stale' or 'preempt'");
     SHARC_RETURN_IF_ERROR(r.Finish());
-    m.reason = reason == "cancel" ? KillReason::kCancel : KillReason::kStale;
     return SchedulerMessage(m);
   }
   if (type == "update_ack") {

@@ -36,6 +36,7 @@ enum class AttemptEnding {
   kCancelled,     // killed because the scheduler said cancel
   kTimeLimit,     // killed at its walltime
   kKilled,        // killed for another reason (stale attempt, node shutdown)
+  kPreempted,     // killed because the scheduler preempted it
   kLaunchFailed,  // never started (bad program, no such directory...)
 };
 std::string_view AttemptEndingName(AttemptEnding ending);
@@ -80,7 +81,7 @@ struct LaunchMsg {
   JobSpec spec;
   Allocation allocation;
 };
-enum class KillReason { kCancel, kStale };
+enum class KillReason { kCancel, kStale, kPreempt };
 struct KillMsg {
   AttemptId attempt;
   KillReason reason = KillReason::kCancel;

@@ -71,6 +71,7 @@ Json EncodeJob(const Job& job) {
   j["start_time"] = TimeOrNull(job.start_time);
   j["end_time"] = TimeOrNull(job.end_time);
   j["cancel_requested"] = job.cancel_requested;
+  j["preempt_requested"] = job.preempt_requested;
   j["idempotency_key"] = job.idempotency_key;
   return j;
 }
@@ -121,6 +122,7 @@ StatusOr<Job> DecodeJob(const Json& json) {
   ReadTime(r, "start_time", &job.start_time);
   ReadTime(r, "end_time", &job.end_time);
   r.OptionalBool("cancel_requested", &job.cancel_requested);
+  r.OptionalBool("preempt_requested", &job.preempt_requested);
   r.OptionalString("idempotency_key", &job.idempotency_key);
   SHARC_RETURN_IF_ERROR(r.Finish());
   return job;

@@ -46,6 +46,23 @@ Ending EndingOf(const protocol::AttemptReport& report, bool cancel_requested) {
 
 }  // namespace
 
+void Scheduler::FinishAttempt(Job& job, const protocol::AttemptReport& report,
+                              std::vector<store::Mutation>* batch) {
+  job.exit_code = report.exit_code;
+  job.exit_signal = report.signal;
+  if (report.end_time > 0) job.end_time = report.end_time;
+  if (job.preempt_requested && !job.cancel_requested &&
+      report.ending != protocol::AttemptEnding::kLaunchFailed) {
+    std::string message = "preempted to give capacity back to another tenant's guarantee";
+    if (job.spec.requeue) {
+      return RequeueJob(job, std::string(reason::kPreempted), message, batch);
+    }
+    return EndJob(job, JobState::kPreempted, std::string(reason::kPreempted), message, batch);
+  }
+  Ending ending = EndingOf(report, job.cancel_requested);
+  EndJob(job, ending.state, std::string(ending.reason), std::move(ending.message), batch);
+}
+
 Status Scheduler::OnAgentRegister(const protocol::RegisterMsg& message,
                                   std::shared_ptr<AgentConnection> connection) {
   if (message.protocol_version != protocol::kProtocolVersion) {
@@ -104,13 +121,7 @@ void Scheduler::ReconcileAttempts(NodeEntry& node,
       continue;
     }
     if (report.exited) {
-      Job& mutable_job = *state_.FindJob(report.attempt.job);
-      Ending ending = EndingOf(report, mutable_job.cancel_requested);
-      mutable_job.exit_code = report.exit_code;
-      mutable_job.exit_signal = report.signal;
-      if (report.end_time > 0) mutable_job.end_time = report.end_time;
-      batch.push_back(EndJob(mutable_job, ending.state, std::string(ending.reason),
-                             std::move(ending.message)));
+      FinishAttempt(*state_.FindJob(report.attempt.job), report, &batch);
     } else {
       launch_confirmed_.insert(job->id);
       if (job->cancel_requested) {
@@ -124,11 +135,13 @@ void Scheduler::ReconcileAttempts(NodeEntry& node,
     if (reported.count(id)) continue;
     Job& job = *state_.FindJob(id);
     if (launch_confirmed_.count(id)) {
-      batch.push_back(EndJob(job, JobState::kNodeFail, std::string(reason::kNodeLostJob),
-                             "node " + node.name() + " no longer knows attempt " +
-                                 std::to_string(job.attempt)));
+      EndJob(job, JobState::kNodeFail, std::string(reason::kNodeLostJob),
+             "node " + node.name() + " no longer knows attempt " + std::to_string(job.attempt),
+             &batch);
     } else if (job.cancel_requested) {
-      batch.push_back(EndJob(job, JobState::kCancelled, std::string(reason::kCancelledByUser), ""));
+      EndJob(job, JobState::kCancelled, std::string(reason::kCancelledByUser), "", &batch);
+    } else if (job.preempt_requested) {
+      RequeueJob(job, std::string(reason::kPreempted), "preempted before it started", &batch);
     } else {
       relaunch.push_back(id);  // the launch never reached the agent: sending it again is safe
     }
@@ -184,15 +197,11 @@ void Scheduler::OnJobUpdate(NodeEntry& node, const protocol::AttemptReport& repo
     if (report.start_time > 0) job->start_time = report.start_time;
     return Send(name, ack);
   }
-  Ending ending = EndingOf(report, job->cancel_requested);
-  job->exit_code = report.exit_code;
-  job->exit_signal = report.signal;
   if (report.start_time > 0) job->start_time = report.start_time;
-  if (report.end_time > 0) job->end_time = report.end_time;
-  store::Mutation put =
-      EndJob(*job, ending.state, std::string(ending.reason), std::move(ending.message));
+  std::vector<store::Mutation> batch;
+  FinishAttempt(*job, report, &batch);
   RequestCycle();  // its placements join this commit: one fsync per job ending
-  CommitOrDie({std::move(put)}, [this, name, ack] { Send(name, ack); });
+  CommitOrDie(std::move(batch), [this, name, ack] { Send(name, ack); });
 }
 
 void Scheduler::OnOutputResponse(const std::string& node,
@@ -233,8 +242,8 @@ void Scheduler::MarkNodeDown(NodeEntry& node, const std::string& why) {
   }
   std::vector<store::Mutation> batch{store::PutNode{node.record}};
   for (JobId id : std::set<JobId>(node.jobs)) {
-    batch.push_back(EndJob(*state_.FindJob(id), JobState::kNodeFail,
-                           std::string(reason::kNodeDown), "node " + node.name() + ": " + why));
+    EndJob(*state_.FindJob(id), JobState::kNodeFail, std::string(reason::kNodeDown),
+           "node " + node.name() + ": " + why, &batch);
   }
   CommitOrDie(std::move(batch), [] {});
 }
@@ -258,6 +267,9 @@ void Scheduler::Tick() {
     it = pending_output_.erase(it);
     done(UnavailableError("node " + node + " did not send the output in time"));
   }
+  std::vector<store::Mutation> expired;
+  credit_.ExpireDue(deps_.clock->WallMillis(), &expired);
+  if (!expired.empty()) CommitOrDie(std::move(expired), [] {});
 }
 
 }  // namespace sharc::scheduler

@@ -1,57 +1,37 @@
-// Who is calling: bearer tokens identify a tenant or an admin. Only SHA-256 hashes of tokens
-// are kept (tokens are long random strings, so a fast hash is enough), loaded from the tenants
-// file (configs/tenants.example.json):
-//   {"admins":  [{"name": "ops", "token_sha256": "<64 hex>"}],
-//    "tenants": [{"name": "acme", "tokens": [{"name": "ci", "token_sha256": "<64 hex>"}]}]}
+// Who is calling. Bearer tokens identify an admin (listed in the tenants file) or a tenant
+// (declared in the tenants file or issued through the API); only SHA-256 hashes of tokens are
+// kept (tokens are long random strings, so a fast hash is enough).
 #ifndef SHARC_SCHEDULER_AUTH_H_
 #define SHARC_SCHEDULER_AUTH_H_
 
-#include <map>
-#include <optional>
 #include <string>
-#include <vector>
+#include <string_view>
 
-#include "core/status.h"
+#include "core/tenant.h"
 
 namespace sharc::scheduler {
 
 struct Principal {
   enum class Role { kAdmin, kTenant };
   Role role = Role::kTenant;
-  std::string tenant;  // set for kTenant
-  std::string name;    // the token's name, for logs
+  std::string tenant;                         // set for kTenant
+  TokenRole token_role = TokenRole::kSubmitter;  // for kTenant
+  std::string name;                           // the token's name, for logs
 
   bool is_admin() const { return role == Role::kAdmin; }
-  // Whether this principal may see or touch objects of `owner_tenant`.
+  // Whether this principal may see objects of `owner_tenant`.
   bool CanAccess(const std::string& owner_tenant) const {
     return is_admin() || tenant == owner_tenant;
   }
+  // Whether it may change anything (submit, cancel); viewers only read.
+  bool CanWrite() const { return is_admin() || token_role == TokenRole::kSubmitter; }
 };
 
 // Lower-case hex SHA-256 of `data`.
 std::string Sha256Hex(std::string_view data);
 
-// Tenant names: 1..63 of [a-z0-9_-], starting with a letter or digit.
-Status ValidateTenantName(std::string_view name);
-
-class Authenticator {
- public:
-  Authenticator() = default;  // knows nobody
-
-  static StatusOr<Authenticator> FromTenantsFile(const std::string& path);
-  static StatusOr<Authenticator> FromJsonText(std::string_view text);
-
-  // Unauthenticated ("no bearer token given" / "unknown token") unless the token's hash is
-  // known.
-  StatusOr<Principal> Authenticate(const std::optional<std::string>& bearer_token) const;
-
-  const std::vector<std::string>& tenants() const { return tenants_; }
-  bool HasTenant(const std::string& name) const;
-
- private:
-  std::map<std::string, Principal> by_hash_;
-  std::vector<std::string> tenants_;  // sorted
-};
+// A new random token: 48 lower-case hex characters (192 bits) from the OS's CSPRNG.
+std::string NewToken();
 
 }  // namespace sharc::scheduler
 

@@ -37,8 +37,16 @@ const Job* ClusterState::FindJob(JobId id) const {
   return it == jobs_.end() ? nullptr : &it->second;
 }
 
+const TenantUsage& ClusterState::UsageOf(const std::string& tenant) const {
+  static const TenantUsage kNone;
+  auto it = usage_.find(tenant);
+  return it == usage_.end() ? kNone : it->second;
+}
+
 Job& ClusterState::AddJob(Job job) {
   JobId id = job.id;
+  if (job.state == JobState::kPending) ++usage_[job.tenant].pending;
+  if (job.state == JobState::kRunning) ++usage_[job.tenant].running;
   if (!job.idempotency_key.empty()) {
     idempotency_[{job.tenant, job.idempotency_key}] = id;
   }
@@ -57,9 +65,12 @@ std::optional<JobId> ClusterState::FindByIdempotencyKey(const std::string& tenan
 
 void ClusterState::SetState(Job& job, JobState state) {
   assert(CheckTransition(job.state, state).ok());
-  if (job.state == JobState::kPending) pending_.erase(job.id);
+  TenantUsage& usage = usage_[job.tenant];
+  if (job.state == JobState::kPending) pending_.erase(job.id), --usage.pending;
+  if (job.state == JobState::kRunning) --usage.running;
   job.state = state;
-  if (state == JobState::kPending) pending_.insert(job.id);
+  if (state == JobState::kPending) pending_.insert(job.id), ++usage.pending;
+  if (state == JobState::kRunning) ++usage.running;
 }
 
 NodeEntry* ClusterState::FindNode(const std::string& name) {
@@ -125,6 +136,7 @@ Status ClusterState::Allocate(const Job& job) {
   for (int pos : gpus) node->gpu_used[pos] = true;
   node->memory_used += alloc.memory_bytes;
   node->jobs.insert(job.id);
+  (void)usage_[job.tenant].held.Add(job.spec.Request());  // bounded by node sizes: no overflow
   return Status::Ok();
 }
 
@@ -132,6 +144,7 @@ void ClusterState::Release(const Job& job) {
   if (!job.allocation) return;
   NodeEntry* node = FindNode(job.allocation->node);
   if (!node || !node->jobs.erase(job.id)) return;
+  usage_[job.tenant].held.Subtract(job.spec.Request());
   for (int cpu : job.allocation->cpus) {
     int pos = PuPosition(*node->topology, cpu);
     if (pos >= 0) node->pu_used[pos] = false;
@@ -164,7 +177,13 @@ policies::ClusterSnapshot ClusterState::Snapshot() const {
 }
 
 Status ClusterState::CheckInvariants() const {
+  std::map<std::string, TenantUsage> usage;
   for (const auto& [id, job] : jobs_) {
+    if (job.state == JobState::kPending) ++usage[job.tenant].pending;
+    if (job.state == JobState::kRunning) {
+      ++usage[job.tenant].running;
+      (void)usage[job.tenant].held.Add(job.spec.Request());
+    }
     if ((job.state == JobState::kPending) != (pending_.count(id) > 0)) {
       return InternalError("job " + std::to_string(id.value) + ": pending set out of step");
     }
@@ -202,6 +221,16 @@ Status ClusterState::CheckInvariants() const {
     }
     if (memory > node.topology->memory_bytes) {
       return InternalError("node " + name + ": memory over-allocated");
+    }
+  }
+  for (const auto& [tenant, expected] : usage) {
+    if (UsageOf(tenant) != expected) {
+      return InternalError("tenant " + tenant + ": usage out of step with its jobs");
+    }
+  }
+  for (const auto& [tenant, tracked] : usage_) {
+    if (tracked != TenantUsage{} && !usage.count(tenant)) {
+      return InternalError("tenant " + tenant + ": usage without jobs");
     }
   }
   return Status::Ok();

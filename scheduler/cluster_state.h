@@ -3,7 +3,8 @@
 //   - a job is in pending() iff it is PENDING;
 //   - a RUNNING job has an allocation, and its node lists it and marks its PUs, GPUs and
 //     memory used; used resources are exactly the sum over the node's RUNNING jobs;
-//   - idempotency keys map to their job, per tenant.
+//   - idempotency keys map to their job, per tenant;
+//   - usage() is the sum over each tenant's RUNNING jobs' requests, and its job counts.
 #ifndef SHARC_SCHEDULER_CLUSTER_STATE_H_
 #define SHARC_SCHEDULER_CLUSTER_STATE_H_
 
@@ -36,6 +37,14 @@ struct NodeEntry {
 
   const std::string& name() const { return record.inventory.name; }
   Resources Allocated() const;
+};
+
+// What one tenant holds and waits for, kept in step with the jobs.
+struct TenantUsage {
+  Resources held;        // the requests of its RUNNING jobs (cpu, memory, gpu, gpu/<model>)
+  int64_t running = 0;
+  int64_t pending = 0;
+  friend bool operator==(const TenantUsage&, const TenantUsage&) = default;
 };
 
 class ClusterState {
@@ -71,6 +80,10 @@ class ClusterState {
   // The immutable view policies read: every node, with what is free.
   policies::ClusterSnapshot Snapshot() const;
 
+  // Per tenant (only tenants with jobs running or pending appear).
+  const std::map<std::string, TenantUsage>& usage() const { return usage_; }
+  const TenantUsage& UsageOf(const std::string& tenant) const;
+
   // OK, or Internal naming the first broken invariant.
   Status CheckInvariants() const;
 
@@ -79,6 +92,7 @@ class ClusterState {
   std::set<JobId> pending_;
   std::map<std::pair<std::string, std::string>, JobId> idempotency_;
   std::map<std::string, NodeEntry> nodes_;
+  std::map<std::string, TenantUsage> usage_;
 };
 
 // Position of PU `os_index` in `topology.pus`, or -1.

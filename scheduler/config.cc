@@ -52,7 +52,39 @@ Status ApplyJson(const Json& json, SchedulerConfig* c) {
   const Json* agents = r.OptionalRaw("agents");
   const Json* jobs = r.OptionalRaw("jobs");
   const Json* policies = r.OptionalRaw("policies");
+  const Json* prices = r.OptionalRaw("prices");
+  const Json* debug = r.OptionalRaw("debug");
   SHARC_RETURN_IF_ERROR(r.Finish());
+  if (prices) {
+    FieldReader p(*prices, "prices");
+    auto price = [&](std::string_view key, MicroCredits* out) {
+      std::string text;
+      p.OptionalString(key, &text);
+      if (text.empty() || !p.ok()) return;
+      StatusOr<MicroCredits> parsed = ParseCredits(text);
+      if (!parsed.ok()) return p.Fail(key, parsed.status().message());
+      *out = *parsed;
+    };
+    price("cpu_hour", &c->prices.per_cpu_hour);
+    price("gib_hour", &c->prices.per_gib_hour);
+    price("gpu_hour", &c->prices.per_gpu_hour);
+    std::map<std::string, std::string> by_model;
+    p.OptionalStringMap("gpu_hour_by_model", &by_model);
+    for (const auto& [model, text] : by_model) {
+      StatusOr<MicroCredits> parsed = ParseCredits(text);
+      if (!parsed.ok()) {
+        p.Fail("gpu_hour_by_model", model + ": " + parsed.status().message());
+        break;
+      }
+      c->prices.per_gpu_hour_by_model[model] = *parsed;
+    }
+    SHARC_RETURN_IF_ERROR(p.Finish());
+  }
+  if (debug) {
+    FieldReader d(*debug, "debug");
+    d.OptionalBool("check_invariants", &c->check_invariants);
+    SHARC_RETURN_IF_ERROR(d.Finish());
+  }
   if (store) {
     FieldReader s(*store, "store");
     std::string sync = "full";

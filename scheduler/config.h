@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 
+#include "core/credit.h"
 #include "core/status.h"
 #include "store/sqlite_store.h"
 
@@ -34,6 +35,11 @@ struct SchedulerConfig {
   std::string queue_order = "fifo";
   std::string placement = "first-fit";
   std::string log_level = "info";
+  // Credits per hour; all zero (the default) means credit is not enforced.
+  PriceList prices;
+  // Tests and debugging: check every invariant after every cycle and commit; abort if one
+  // breaks.
+  bool check_invariants = false;
 };
 
 // Reads and validates a config file on top of the defaults. The error names the file and the

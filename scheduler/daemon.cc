@@ -16,7 +16,7 @@
 #include "net/http_server.h"
 #include "policies/registry.h"
 #include "scheduler/agent_hub.h"
-#include "scheduler/auth.h"
+#include "scheduler/tenants_file.h"
 #include "scheduler/rest_api.h"
 #include "scheduler/scheduler.h"
 #include "store/sqlite_store.h"
@@ -29,10 +29,12 @@ class SchedulerDaemon::Impl {
 
   Status Init() {
     SHARC_RETURN_IF_ERROR(MakeDirectories(config_.data_dir, 0700).WithPrefix("data_dir"));
+    TenantsFile tenants_file;
     if (!config_.tenants_file.empty()) {
-      SHARC_ASSIGN_OR_RETURN(auth_, Authenticator::FromTenantsFile(config_.tenants_file));
+      SHARC_ASSIGN_OR_RETURN(tenants_file, LoadTenantsFile(config_.tenants_file));
     } else {
-      LogWarning("scheduler", "no tenants file configured: every request will be refused");
+      LogWarning("scheduler", "no tenants file configured: there is no admin, and only tenants "
+                              "and tokens already in the store can be used");
     }
     std::string join_secret;
     if (!config_.agent_join_secret_file.empty()) {
@@ -69,6 +71,9 @@ class SchedulerDaemon::Impl {
     options.default_memory_per_cpu = config_.default_memory_per_cpu;
     options.default_time_limit = config_.default_time_limit;
     options.max_time_limit = config_.max_time_limit;
+    options.prices = config_.prices;
+    options.tenants_file = std::move(tenants_file);
+    options.check_invariants = config_.check_invariants;
     SchedulerDeps deps;
     deps.clock = &clock_;
     deps.store = store_.get();
@@ -82,8 +87,8 @@ class SchedulerDaemon::Impl {
     collector_ = std::make_unique<metrics::ClusterCollector>(
         [this] { return scheduler_->MetricsSnapshot(); });
     rest_ = std::make_unique<RestApi>(
-        *scheduler_, auth_,
-        [this] { return metrics::RenderText({collector_.get(), &registry_}); }, metrics_.get());
+        *scheduler_, [this] { return metrics::RenderText({collector_.get(), &registry_}); },
+        metrics_.get());
     hub_ = std::make_unique<AgentHub>(*scheduler_, join_secret, metrics_.get());
 
     net::HttpServerOptions http;
@@ -139,7 +144,6 @@ class SchedulerDaemon::Impl {
   boost::asio::io_context io_;
   boost::asio::steady_timer tick_{io_};
   SystemClock clock_;
-  Authenticator auth_;
   prometheus::Registry registry_;
   std::unique_ptr<metrics::SchedulerMetrics> metrics_;
   std::unique_ptr<policies::QueueOrder> queue_order_;

@@ -1,5 +1,6 @@
 // The tenant- and admin-facing half of Scheduler: submit, show, list, cancel, output, nodes.
 #include "core/log.h"
+#include "core/tenant.h"
 #include "core/units.h"
 #include "policies/cycle.h"
 #include "scheduler/scheduler.h"
@@ -12,6 +13,49 @@ Status JobNotFound(JobId id) {
 }
 
 }  // namespace
+
+Status Scheduler::CheckTenantLimits(const Tenant& tenant, const JobSpec& spec,
+                                    size_t new_jobs) const {
+  const TenantQuota& q = tenant.quota;
+  const Resources request = spec.Request();
+  if (std::optional<std::string> over = q.max.FirstExceeded(request)) {
+    return UnsatisfiableError("quota: " + tenant.name + "'s max " + *over + " is " +
+                              FormatResourceAmount(*over, *q.max.Get(*over)) +
+                              "; this job asks for " +
+                              FormatResourceAmount(*over, request.Get(*over)));
+  }
+  if (std::optional<std::string> over = q.max_per_job.FirstExceeded(request)) {
+    return UnsatisfiableError("quota: " + tenant.name + "'s jobs may ask for at most " +
+                              FormatResourceAmount(*over, *q.max_per_job.Get(*over)) + " " +
+                              *over + " each; this one asks for " +
+                              FormatResourceAmount(*over, request.Get(*over)));
+  }
+  if (q.max_time_limit_seconds && spec.time_limit_seconds > *q.max_time_limit_seconds) {
+    return UnsatisfiableError(
+        "quota: " + tenant.name + "'s jobs may run at most " +
+        FormatDuration(std::chrono::seconds(*q.max_time_limit_seconds)) + "; this one asks for " +
+        FormatDuration(std::chrono::seconds(spec.time_limit_seconds)));
+  }
+  if (q.max_pending_jobs) {
+    int64_t pending = state_.UsageOf(tenant.name).pending;
+    if (pending + static_cast<int64_t>(new_jobs) > *q.max_pending_jobs) {
+      return ResourceExhaustedError("quota: " + tenant.name + " has " + std::to_string(pending) +
+                                    " pending jobs and may have at most " +
+                                    std::to_string(*q.max_pending_jobs));
+    }
+  }
+  if (credit_.enforced()) {
+    MicroCredits worst = WorstCaseCost(credit_.prices(), spec);
+    MicroCredits remaining = credit_.Remaining(tenant.name);
+    if (worst > remaining) {
+      return UnsatisfiableError("credit: this job may cost up to " + FormatCredits(worst) +
+                                " credits (its request for its whole time limit); " +
+                                tenant.name + " has " + FormatCredits(remaining) +
+                                " credits left in all its grants");
+    }
+  }
+  return Status::Ok();
+}
 
 Status Scheduler::PrepareSpec(protocol::SubmitItem& item, const std::string& where) const {
   JobSpec& spec = item.spec;
@@ -39,7 +83,15 @@ void Scheduler::Submit(const Principal& who, std::vector<protocol::SubmitItem> i
   if (who.is_admin()) {
     return done(PermissionDeniedError("admins cannot submit jobs: use a tenant's token"));
   }
+  if (!who.CanWrite()) {
+    return done(PermissionDeniedError("this token can only read (role viewer)"));
+  }
   const std::string& tenant = who.tenant;
+  const Tenant* account = tenants_.Find(tenant);
+  if (!account) return done(PermissionDeniedError("tenant " + tenant + " does not exist"));
+  if (account->disabled) {
+    return done(PermissionDeniedError("tenant " + tenant + " is disabled: it can submit nothing new"));
+  }
   const bool bulk = items.size() > 1;
   policies::ClusterSnapshot capacity = state_.Snapshot();
   std::set<std::string> keys;
@@ -53,9 +105,10 @@ void Scheduler::Submit(const Principal& who, std::vector<protocol::SubmitItem> i
                                     "idempotency_key: used twice in one request");
     }
     if (status.ok()) {
-      status = policies::CheckEverFits(capacity, items[i].spec);
+      status = CheckTenantLimits(*account, items[i].spec, items.size());
+      if (status.ok()) status = policies::CheckEverFits(capacity, items[i].spec);
       if (!status.ok() && bulk) status = status.WithPrefix(where);
-      result = "unsatisfiable";
+      result = status.code() == StatusCode::kResourceExhausted ? "over_limit" : "unsatisfiable";
     }
     if (!status.ok()) {
       if (deps_.metrics) {
@@ -174,6 +227,7 @@ std::vector<const Job*> Scheduler::ListJobs(const Principal& who, const JobFilte
 void Scheduler::Cancel(const Principal& who, JobId id, JobDone done) {
   Job* job = state_.FindJob(id);
   if (!job || !who.CanAccess(job->tenant)) return done(JobNotFound(id));
+  if (!who.CanWrite()) return done(PermissionDeniedError("this token can only read (role viewer)"));
   if (IsTerminal(job->state)) {
     return done(FailedPreconditionError("job " + std::to_string(id.value) + " already ended (" +
                                         std::string(JobStateName(job->state)) + ")"));

@@ -6,6 +6,7 @@
 #include "protocol/job_codec.h"
 #include "protocol/node_codec.h"
 #include "protocol/rest_errors.h"
+#include "scheduler/rest_responses.h"
 
 namespace sharc::scheduler {
 namespace {
@@ -14,40 +15,6 @@ using protocol::Json;
 
 constexpr int64_t kDefaultOutputLimit = 1 << 20;
 constexpr int64_t kMaxOutputLimit = 16 << 20;
-
-net::HttpResponse JsonResponse(int status, const Json& body) {
-  net::HttpResponse response;
-  response.status = status;
-  response.body = protocol::DumpJson(body);
-  return response;
-}
-
-net::HttpResponse ErrorResponse(const Status& status) {
-  net::HttpResponse response;
-  response.status = protocol::HttpStatusFor(status.code());
-  response.body = protocol::ErrorBody(status);
-  if (status.code() == StatusCode::kUnauthenticated) {
-    response.headers.emplace_back("WWW-Authenticate", "Bearer");
-  }
-  return response;
-}
-
-StatusOr<int64_t> ParseInt(std::string_view name, std::string_view text, int64_t min, int64_t max) {
-  int64_t value = 0;
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || p != text.data() + text.size() || value < min || value > max) {
-    return InvalidArgumentError(std::string(name) + ": '" + std::string(text) +
-                                "' is not a number between " + std::to_string(min) + " and " +
-                                std::to_string(max));
-  }
-  return value;
-}
-
-std::string Query(const net::HttpRequest& request, const std::string& key,
-                  std::string fallback = "") {
-  auto it = request.query.find(key);
-  return it == request.query.end() ? fallback : it->second;
-}
 
 Json EncodeNode(const NodeStatus& node) {
   const NodeInventory& inv = node.record.inventory;
@@ -82,10 +49,9 @@ Json EncodeNode(const NodeStatus& node) {
 
 }  // namespace
 
-RestApi::RestApi(Scheduler& scheduler, const Authenticator& auth,
-                 std::function<std::string()> render_metrics, metrics::SchedulerMetrics* metrics)
+RestApi::RestApi(Scheduler& scheduler, std::function<std::string()> render_metrics,
+                 metrics::SchedulerMetrics* metrics)
     : scheduler_(scheduler),
-      auth_(auth),
       render_metrics_(std::move(render_metrics)),
       metrics_(metrics) {}
 
@@ -122,14 +88,17 @@ void RestApi::Route(const net::HttpRequest& request, const net::Responder& respo
   if (path.rfind("/v1/", 0) != 0) {
     return respond(ErrorResponse(NotFoundError("no such endpoint: " + path)));
   }
-  StatusOr<Principal> who = auth_.Authenticate(net::BearerToken(request));
+  StatusOr<Principal> who = scheduler_.Authenticate(net::BearerToken(request));
   if (!who.ok()) return respond(ErrorResponse(who.status()));
 
   if (path == "/v1/whoami") {
-    return respond(JsonResponse(200, {{"role", who->is_admin() ? "admin" : "tenant"},
-                                      {"tenant", who->tenant},
-                                      {"token_name", who->name}}));
+    return respond(JsonResponse(
+        200, {{"role", who->is_admin() ? "admin" : "tenant"},
+              {"tenant", who->tenant},
+              {"token_role", who->is_admin() ? "admin" : TokenRoleName(who->token_role)},
+              {"token_name", who->name}}));
   }
+  if (RouteTenants(*who, request, respond)) return;
   if (path == "/v1/nodes") {
     if (method != "GET") return method_not_allowed("GET");
     Json items = Json::array();

@@ -12,6 +12,12 @@
 //   POST /v1/jobs/{id}/cancel         cancel
 //   GET  /v1/jobs/{id}/output?stream=stdout|stderr&offset=&limit=   output bytes
 //   GET  /v1/nodes                    every node
+//   GET  /v1/usage                    the caller's tenant: quota use, credit (rest_tenants.cc)
+//   GET  /v1/tenants, POST /v1/tenants, GET|PATCH /v1/tenants/{name},
+//   POST /v1/tenants/{name}/disable|enable, GET|POST /v1/tenants/{name}/tokens,
+//   POST /v1/tokens/{id}/revoke, GET|POST /v1/tenants/{name}/grants,
+//   GET  /v1/tenants/{name}/usage, GET /v1/reports/usage?from=&to=&tenant=,
+//   POST /v1/ledger/verify
 #ifndef SHARC_SCHEDULER_REST_API_H_
 #define SHARC_SCHEDULER_REST_API_H_
 
@@ -28,8 +34,8 @@ namespace sharc::scheduler {
 class RestApi {
  public:
   // All references must outlive this object. `render_metrics` produces the /metrics body.
-  RestApi(Scheduler& scheduler, const Authenticator& auth,
-          std::function<std::string()> render_metrics, metrics::SchedulerMetrics* metrics);
+  RestApi(Scheduler& scheduler, std::function<std::string()> render_metrics,
+          metrics::SchedulerMetrics* metrics);
 
   // Runs on the state thread; responds exactly once.
   void Handle(net::HttpRequest request, net::Responder respond);
@@ -42,9 +48,12 @@ class RestApi {
                 const net::Responder& respond);
   void Output(const Principal& who, JobId id, const net::HttpRequest& request,
               const net::Responder& respond);
+  // /v1/tenants..., /v1/tokens..., /v1/usage, /v1/reports..., /v1/ledger... (rest_tenants.cc);
+  // false if `request` is none of those.
+  bool RouteTenants(const Principal& who, const net::HttpRequest& request,
+                    const net::Responder& respond);
 
   Scheduler& scheduler_;
-  const Authenticator& auth_;
   std::function<std::string()> render_metrics_;
   metrics::SchedulerMetrics* metrics_;
 };

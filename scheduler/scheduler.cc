@@ -4,22 +4,27 @@
 
 #include "core/log.h"
 #include "policies/cycle.h"
+#include "scheduler/tenant_admission.h"
 
 namespace sharc::scheduler {
 
 Scheduler::Scheduler(SchedulerOptions options, SchedulerDeps deps)
-    : options_(options), deps_(std::move(deps)) {
+    : options_(std::move(options)), deps_(std::move(deps)), credit_(options_.prices) {
   assert(deps_.clock && deps_.store && deps_.post && deps_.queue_order && deps_.placement);
 }
 
 Status Scheduler::Restore(store::StoredState stored) {
   next_job_id_ = stored.next_job_id;
-  SteadyTime now = deps_.clock->SteadyNow();
+  UnixMillis now = deps_.clock->WallMillis();
+  tenants_.Restore(std::move(stored.tenants), std::move(stored.tokens));
+  credit_.Restore(std::move(stored.grants), stored.next_grant_id, stored.open_reservations);
+  std::vector<store::Mutation> repairs;
+  tenants_.ApplyFile(options_.tenants_file, now, &repairs);
+  SteadyTime steady_now = deps_.clock->SteadyNow();
   for (store::NodeRecord& record : stored.nodes) {
     NodeEntry* node = state_.UpsertNode(std::move(record)).first;
-    node->last_heartbeat = now;  // a fresh node_timeout to reconnect in
+    node->last_heartbeat = steady_now;  // a fresh node_timeout to reconnect in
   }
-  std::vector<store::Mutation> repairs;
   for (Job& stored_job : stored.jobs) {
     if (stored_job.id.value >= next_job_id_) next_job_id_ = stored_job.id.value + 1;
     Job& job = state_.AddJob(std::move(stored_job));
@@ -30,11 +35,26 @@ Status Scheduler::Restore(store::StoredState stored) {
       LogWarning("scheduler", "job " + std::to_string(job.id.value) +
                                   " cannot be restored on its node: " + allocated.message());
       job.allocation.reset();
-      job.end_time = deps_.clock->WallMillis();
+      job.end_time = now;
       state_.SetState(job, JobState::kNodeFail);
       job.reason = std::string(reason::kNodeLostJob);
+      SettleCredit(job, &repairs);
       repairs.push_back(store::PutJob{job});
     }
+  }
+  // Credit held by attempts that no longer run (a crash between two commits cannot leave
+  // any, but a hand-edited database could): give it back.
+  for (const store::OpenReservation& open : stored.open_reservations) {
+    const Job* job = state_.FindJob(open.attempt.job);
+    if (!job || job->state != JobState::kRunning || job->attempt != open.attempt.attempt) {
+      LogWarning("scheduler", "releasing credit held by job " +
+                                  std::to_string(open.attempt.job.value) + " attempt " +
+                                  std::to_string(open.attempt.attempt) + ", which is not running");
+      credit_.Settle(open.attempt, 0, now, &repairs);
+    }
+  }
+  if (Status fits = CheckGuaranteesFit(Tenant{}); !fits.ok()) {
+    return fits.WithPrefix("tenants file");
   }
   if (!repairs.empty()) CommitOrDie(std::move(repairs), [] {});
   LogInfo("scheduler", "restored " + std::to_string(state_.jobs().size()) + " jobs and " +
@@ -77,6 +97,39 @@ void Scheduler::RequestCycle(bool capacity_changed) {
   deps_.post([this] { RunCycle(); });
 }
 
+Resources Scheduler::UpCapacity() const {
+  Resources capacity;
+  for (const auto& [name, node] : state_.nodes()) {
+    if (node.record.state == NodeState::kUp && node.connection) {
+      (void)capacity.Add(node.topology->Capacity());
+    }
+  }
+  return capacity;
+}
+
+void Scheduler::CheckInvariantsOrDie(const char* where) const {
+  if (!options_.check_invariants) return;
+  Status status = state_.CheckInvariants();
+  if (status.ok()) status = credit_.CheckConsistency();
+  if (status.ok()) {
+    for (const Tenant* tenant : tenants_.List()) {
+      const TenantUsage& usage = state_.UsageOf(tenant->name);
+      if (std::optional<std::string> over = tenant->quota.max.FirstExceeded(usage.held)) {
+        status = InternalError("tenant " + tenant->name + " holds more " + *over +
+                               " than its max");
+      }
+      if (tenant->quota.max_running_jobs && usage.running > *tenant->quota.max_running_jobs) {
+        status = InternalError("tenant " + tenant->name + " runs more jobs than its limit");
+      }
+    }
+  }
+  if (!status.ok()) {
+    LogError("scheduler", std::string("invariant broken after ") + where + ": " +
+                              status.message());
+    std::abort();
+  }
+}
+
 void Scheduler::RunCycle() {
   cycle_requested_ = false;
   std::vector<JobId> candidates;
@@ -104,16 +157,23 @@ void Scheduler::RunCycle() {
     pending.push_back({id, job->tenant, &job->spec, job->submit_time});
   }
   UnixMillis now = deps_.clock->WallMillis();
+  TenantAdmission gate(tenants_, state_, credit_, UpCapacity(), now);
   policies::CycleResult result = policies::RunSchedulingCycle(
-      snapshot, std::move(pending), *deps_.queue_order, *deps_.placement, now);
+      snapshot, std::move(pending), *deps_.queue_order, *deps_.placement, now, &gate);
 
   std::vector<store::Mutation> batch;
   std::vector<AttemptId> placed;
   for (const policies::Decision& decision : result.decisions) {
     Job* job = state_.FindJob(decision.job);
     if (decision.kind != policies::VerdictKind::kPlaced) {
-      job->reason = decision.reason;
-      job->message = decision.message;
+      if (job->reason == reason::kPreempted) {
+        // A requeued job keeps saying why it is back in the queue until it starts again.
+        job->message = "requeued; waiting: " + decision.reason +
+                       (decision.message.empty() ? "" : " (" + decision.message + ")");
+      } else {
+        job->reason = decision.reason;
+        job->message = decision.message;
+      }
       continue;
     }
     const policies::Placement& p = *decision.placement;
@@ -135,10 +195,16 @@ void Scheduler::RunCycle() {
     job->end_time = 0;
     job->exit_code.reset();
     job->exit_signal.reset();
+    if (credit_.enforced()) {
+      credit_.Reserve(job->tenant, job->current_attempt(),
+                      WorstCaseCost(credit_.prices(), job->spec), now, &batch);
+    }
     batch.push_back(store::PutJob{*job});
     placed.push_back(job->current_attempt());
   }
+  Reclaim(snapshot);
   if (deps_.metrics) deps_.metrics->ObserveCycle(std::chrono::steady_clock::now() - started);
+  CheckInvariantsOrDie("a scheduling cycle");
   if (batch.empty()) return;
   CommitOrDie(std::move(batch), [this, placed = std::move(placed)] {
     for (const AttemptId& attempt : placed) {
@@ -164,15 +230,42 @@ void Scheduler::Send(const std::string& node_name, const protocol::SchedulerMess
   if (node && node->connection) node->connection->Send(message);
 }
 
-store::Mutation Scheduler::EndJob(Job& job, JobState state, std::string why,
-                                  std::string message) {
+void Scheduler::SettleCredit(const Job& job, std::vector<store::Mutation>* batch) {
+  if (!credit_.enforced()) return;
+  UnixMillis end = job.end_time ? job.end_time : deps_.clock->WallMillis();
+  MicroCredits cost = Cost(credit_.prices(), job.spec, std::max<int64_t>(0, end - job.start_time));
+  credit_.Settle(job.current_attempt(), cost, deps_.clock->WallMillis(), batch);
+}
+
+void Scheduler::EndJob(Job& job, JobState state, std::string why, std::string message,
+                       std::vector<store::Mutation>* batch) {
   state_.Release(job);
   state_.SetState(job, state);
   launch_confirmed_.erase(job.id);
   job.reason = std::move(why);
   job.message = std::move(message);
   if (job.end_time == 0) job.end_time = deps_.clock->WallMillis();
-  return store::PutJob{job};
+  SettleCredit(job, batch);
+  batch->push_back(store::PutJob{job});
+}
+
+void Scheduler::RequeueJob(Job& job, std::string why, std::string message,
+                           std::vector<store::Mutation>* batch) {
+  if (job.end_time == 0) job.end_time = deps_.clock->WallMillis();
+  SettleCredit(job, batch);
+  state_.Release(job);
+  state_.SetState(job, JobState::kPending);
+  launch_confirmed_.erase(job.id);
+  job.reason = std::move(why);
+  job.message = std::move(message);
+  job.allocation.reset();
+  job.start_time = 0;
+  job.end_time = 0;
+  job.exit_code.reset();
+  job.exit_signal.reset();
+  job.preempt_requested = false;
+  batch->push_back(store::PutJob{job});
+  RequestCycle();
 }
 
 metrics::ClusterMetricsSnapshot Scheduler::MetricsSnapshot() const {
@@ -184,6 +277,25 @@ metrics::ClusterMetricsSnapshot Scheduler::MetricsSnapshot() const {
   }
   for (const auto& [id, job] : state_.jobs()) {
     ++s.jobs_by_state_tenant[{std::string(JobStateName(job.state)), job.tenant}];
+    if (job.state == JobState::kPending) ++s.pending_by_tenant_reason[{job.tenant, job.reason}];
+  }
+  for (const Tenant* tenant : tenants_.List()) {
+    metrics::ClusterMetricsSnapshot::TenantQuota q;
+    q.tenant = tenant->name;
+    q.guaranteed = tenant->quota.guaranteed;
+    q.max = tenant->quota.max;
+    q.used = state_.UsageOf(tenant->name).held;
+    s.tenant_quotas.push_back(std::move(q));
+  }
+  s.credit_enforced = credit_.enforced();
+  UnixMillis now = deps_.clock->WallMillis();
+  for (const auto& [id, grant] : credit_.grants()) {
+    if (grant.closed || !grant.ValidAt(now)) {
+      s.credit_balance[grant.tenant] += 0;
+    } else {
+      s.credit_balance[grant.tenant] += grant.available;
+    }
+    s.credit_spent[{grant.tenant, std::string(GrantSourceName(grant.source))}] += grant.spent;
   }
   return s;
 }

@@ -30,11 +30,15 @@
 #include "core/clock.h"
 #include "metrics/cluster_collector.h"
 #include "metrics/scheduler_metrics.h"
+#include "policies/cycle.h"
 #include "policies/policy.h"
 #include "protocol/agent_messages.h"
 #include "protocol/job_codec.h"
 #include "scheduler/auth.h"
 #include "scheduler/cluster_state.h"
+#include "scheduler/credit_book.h"
+#include "scheduler/tenant_book.h"
+#include "scheduler/tenants_file.h"
 #include "store/store.h"
 
 namespace sharc::scheduler {
@@ -46,6 +50,9 @@ struct SchedulerOptions {
   std::chrono::seconds default_time_limit{3600};
   std::chrono::seconds max_time_limit{7 * 24 * 3600};
   std::chrono::milliseconds output_timeout{10000};
+  PriceList prices;            // all zero: credit is not enforced
+  TenantsFile tenants_file;    // admins, and tenants the file declares (the file wins)
+  bool check_invariants = false;  // after every cycle and commit; abort on a violation
 };
 
 struct SchedulerDeps {
@@ -71,6 +78,36 @@ struct SubmitOutcome {
 struct OutputChunk {
   std::string data;
   int64_t total_size = 0;
+};
+
+// A tenant as `sharc usage` shows it.
+struct TenantUsageView {
+  Tenant tenant;
+  TenantUsage usage;
+  std::map<std::string, int64_t> pending_by_reason;
+  std::vector<Grant> grants;
+  MicroCredits available = 0;  // reservable now
+  MicroCredits reserved = 0;
+  MicroCredits spent_this_month = 0;  // calendar month, UTC
+  bool credit_enforced = false;
+};
+
+// One tenant's line of a usage report, over [from, to): jobs that ended in it, their
+// CPU- and GPU-time, and the credit charged in it, by the charged grants' source.
+struct UsageReportRow {
+  std::string tenant;
+  int64_t jobs = 0;
+  int64_t cpu_millicpu_ms = 0;  // CPU-hours = this / 3.6e9
+  int64_t gpu_ms = 0;           // GPU-hours = this / 3.6e6
+  MicroCredits spent_voucher = 0;
+  MicroCredits spent_purchase = 0;
+};
+
+// What `sharc admin ledger verify` found.
+struct LedgerVerification {
+  int64_t entries = 0;
+  int64_t grants = 0;
+  std::vector<std::string> mismatches;  // empty when every balance agrees
 };
 
 // A node as `sharc nodes` shows it.
@@ -105,6 +142,36 @@ class Scheduler {
                   int64_t limit, OutputDone done);
   std::vector<NodeStatus> ListNodes() const;
 
+  // --- Enterprises, tokens and credit (admins, and tenants for themselves) ---
+  using TenantDone = std::function<void(StatusOr<Tenant>)>;
+  void CreateTenant(const Principal& who, Tenant tenant, TenantDone done);
+  // `change` is applied to the current record, then validated (quota rules, and that the
+  // guarantees of all tenants fit the cluster) and saved.
+  void UpdateTenant(const Principal& who, const std::string& name,
+                    const std::function<Status(Tenant&)>& change, TenantDone done);
+  StatusOr<const Tenant*> GetTenant(const Principal& who, const std::string& name) const;
+  std::vector<const Tenant*> ListTenants(const Principal& who) const;
+  using TokenDone = std::function<void(StatusOr<std::pair<ApiToken, std::string>>)>;
+  void IssueToken(const Principal& who, const std::string& tenant, TokenRole role,
+                  std::string name, TokenDone done);
+  void RevokeToken(const Principal& who, const std::string& id,
+                   std::function<void(StatusOr<ApiToken>)> done);
+  StatusOr<std::vector<const ApiToken*>> ListTokens(const Principal& who,
+                                                    const std::string& tenant) const;
+  void AddGrant(const Principal& who, CreditBook::NewGrant grant,
+                std::function<void(StatusOr<Grant>)> done);
+  StatusOr<std::vector<const Grant*>> ListGrants(const Principal& who,
+                                                 const std::string& tenant) const;
+  StatusOr<TenantUsageView> TenantUsageOf(const Principal& who, const std::string& tenant) const;
+  StatusOr<std::vector<UsageReportRow>> UsageReport(const Principal& who, UnixMillis from,
+                                                    UnixMillis to,
+                                                    const std::string& tenant) const;
+  StatusOr<LedgerVerification> VerifyLedger(const Principal& who) const;
+  // The authentication the REST API uses.
+  StatusOr<Principal> Authenticate(const std::optional<std::string>& bearer_token) const {
+    return tenants_.Authenticate(bearer_token);
+  }
+
   // --- Agents (the agent hub) ---
   // Accepts a registration: records the node (UP unless drained), adopts or fences the
   // attempts it reports, and replaces any older connection of the same node. On error the
@@ -120,6 +187,7 @@ class Scheduler {
 
   metrics::ClusterMetricsSnapshot MetricsSnapshot() const;
   const ClusterState& state() const { return state_; }
+  const CreditBook& credit() const { return credit_; }
   const SchedulerOptions& options() const { return options_; }
 
  private:
@@ -148,8 +216,27 @@ class Scheduler {
   void SendLaunch(const Job& job);
   void Send(const std::string& node, const protocol::SchedulerMessage& message);
   void MarkNodeDown(NodeEntry& node, const std::string& why);
-  // Ends a RUNNING job in a terminal state, frees its allocation and returns the mutation.
-  store::Mutation EndJob(Job& job, JobState state, std::string reason, std::string message);
+  // Ends a RUNNING job in a terminal state: frees its allocation, settles its credit.
+  void EndJob(Job& job, JobState state, std::string reason, std::string message,
+              std::vector<store::Mutation>* batch);
+  // Puts a RUNNING job back in the queue (same id; the next launch is attempt + 1).
+  void RequeueJob(Job& job, std::string reason, std::string message,
+                  std::vector<store::Mutation>* batch);
+  // Ends (or, when preempted, requeues) the attempt an agent reported exited.
+  void FinishAttempt(Job& job, const protocol::AttemptReport& report,
+                     std::vector<store::Mutation>* batch);
+  void SettleCredit(const Job& job, std::vector<store::Mutation>* batch);
+
+  // Quotas and reclaim.
+  Status CheckTenantLimits(const Tenant& tenant, const JobSpec& spec, size_t new_jobs) const;
+  Resources UpCapacity() const;
+  Status CheckGuaranteesFit(const Tenant& changed) const;
+  // Preempts borrowers' newest jobs so that pending jobs within their tenant's guarantee can
+  // start: each such job (oldest first) books room in a view of the cluster after the
+  // preemptions under way; where none is left, the fewest borrowers' jobs on one node make it.
+  void Reclaim(const policies::ClusterSnapshot& snapshot);
+  void Preempt(Job& job, const std::string& for_tenant);
+  void CheckInvariantsOrDie(const char* where) const;
 
   // Queues `batch` for the next commit, then runs `then` on the state thread once it is
   // durable. Everything queued during one pass of the event loop (a job's end, the cycle it
@@ -161,6 +248,8 @@ class Scheduler {
   SchedulerOptions options_;
   SchedulerDeps deps_;
   ClusterState state_;
+  TenantBook tenants_;
+  CreditBook credit_;
   int64_t next_job_id_ = 1;
   bool cycle_requested_ = false;
   bool capacity_changed_ = true;

@@ -10,10 +10,14 @@
 
 namespace sharc::store {
 
-// Jobs sorted by id, nodes by name, and next_job_id at least 1 and above every stored id.
-// A row whose record does not decode (or disagrees with its key) is an Internal error naming
-// the job id or node name.
+// Jobs sorted by id, nodes by name, tenants by name, tokens by id, grants by id; next_job_id
+// and next_grant_id at least 1 and above every stored id; the open credit reservations,
+// computed from the ledger. A row whose record does not decode (or disagrees with its key
+// columns) is an Internal error naming the job id, node or tenant name, token id or grant id.
 StatusOr<StoredState> LoadState(SqliteDb& db);
+
+// Only the grants, sorted by id, with the same checks; inside the caller's transaction.
+StatusOr<std::vector<Grant>> LoadStoredGrants(SqliteDb& db);
 
 }  // namespace sharc::store
 

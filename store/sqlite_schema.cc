@@ -10,9 +10,8 @@ namespace sharc::store {
 namespace {
 
 // One schema version: the SQL that takes a database from `version - 1` to `version`. Steps are
-// never edited once released; a change is a new step appended below (e.g. {2, "CREATE TABLE
-// credit_ledger (...)"}) with kSchemaVersion raised to match. Version 1 also stamps the
-// application id.
+// never edited once released; a change is a new step appended below with kSchemaVersion raised
+// to match. Version 1 also stamps the application id.
 struct Migration {
   int version;
   std::string_view sql;
@@ -44,6 +43,41 @@ constexpr Migration kMigrations[] = {
         value INTEGER NOT NULL
       ) STRICT, WITHOUT ROWID;
       INSERT INTO meta (key, value) VALUES ('next_job_id', 1);
+    )sql"},
+    {2, R"sql(
+      -- Tenants, their API tokens, credit grants and the credit ledger. Records are the
+      -- protocol/tenant_codec.h shapes: EncodeTenant, EncodeToken(with_hash), EncodeGrant(store
+      -- form); the other columns repeat fields of the record for lookups and constraints.
+      CREATE TABLE tenants (
+        name TEXT PRIMARY KEY NOT NULL,
+        record TEXT NOT NULL
+      ) STRICT, WITHOUT ROWID;
+      CREATE TABLE tokens (
+        id TEXT PRIMARY KEY NOT NULL,
+        sha256 TEXT NOT NULL UNIQUE,
+        tenant TEXT NOT NULL,
+        record TEXT NOT NULL
+      ) STRICT, WITHOUT ROWID;
+      CREATE TABLE grants (
+        id INTEGER PRIMARY KEY CHECK (id > 0),
+        tenant TEXT NOT NULL,
+        record TEXT NOT NULL
+      ) STRICT;
+      -- Append-only: rows are never updated or deleted. A grant's balances are the sum of its
+      -- entries (core/credit.h).
+      CREATE TABLE ledger (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        tenant TEXT NOT NULL,
+        grant_id INTEGER NOT NULL,
+        job_id INTEGER NOT NULL,
+        attempt INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('grant', 'reserve', 'charge', 'release', 'expire')),
+        amount INTEGER NOT NULL CHECK (amount > 0),
+        time INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX ledger_tenant_time ON ledger (tenant, time);
+      CREATE INDEX ledger_attempt ON ledger (job_id, attempt);
+      INSERT INTO meta (key, value) VALUES ('next_grant_id', 1);
     )sql"},
 };
 static_assert(std::size(kMigrations) == kSchemaVersion, "one migration step per version");
@@ -178,6 +212,12 @@ StatusOr<SqliteDb> OpenSharcDatabase(const std::string& path, SyncMode sync,
   SHARC_RETURN_IF_ERROR(Configure(db, sync));
   SHARC_RETURN_IF_ERROR(Migrate(db, identity.user_version));
   SHARC_RETURN_IF_ERROR(LimitSize(db, max_database_bytes));
+  return db;
+}
+
+StatusOr<SqliteDb> OpenSharcDatabaseForReading(const std::string& path) {
+  SHARC_ASSIGN_OR_RETURN(SqliteDb db, SqliteDb::Open(path, /*read_only=*/true));
+  sqlite3_busy_timeout(db.get(), kBusyTimeoutMillis);
   return db;
 }
 

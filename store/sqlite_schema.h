@@ -3,7 +3,7 @@
 // A sharc database carries PRAGMA application_id = kSharcApplicationId and PRAGMA user_version
 // = its schema version. Each schema version is one migration step (see sqlite_schema.cc);
 // opening a file applies the steps it lacks, each in its own transaction, so a later
-// addition (a credit ledger table, tenants) is one more step.
+// addition is one more step. Versions: 1 jobs, nodes, meta; 2 tenants, tokens, grants, ledger.
 #ifndef SHARC_STORE_SQLITE_SCHEMA_H_
 #define SHARC_STORE_SQLITE_SCHEMA_H_
 
@@ -17,7 +17,7 @@
 namespace sharc::store {
 
 inline constexpr int32_t kSharcApplicationId = 0x73686172;  // "shar"
-inline constexpr int kSchemaVersion = 1;                    // what this build writes
+inline constexpr int kSchemaVersion = 2;                    // what this build writes
 inline constexpr int kBusyTimeoutMillis = 5000;
 
 // Opens the file at `path` and makes it ready for the store:
@@ -29,6 +29,11 @@ inline constexpr int kBusyTimeoutMillis = 5000;
 //   - creates or migrates the schema up to kSchemaVersion.
 StatusOr<SqliteDb> OpenSharcDatabase(const std::string& path, SyncMode sync,
                                      int64_t max_database_bytes);
+
+// Opens a second, read-only connection to a database OpenSharcDatabase already made ready (the
+// writer's connection keeps it in WAL mode, so this one reads while the writer writes), with
+// the same busy timeout. Checks nothing else.
+StatusOr<SqliteDb> OpenSharcDatabaseForReading(const std::string& path);
 
 }  // namespace sharc::store
 

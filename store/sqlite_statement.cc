@@ -37,11 +37,10 @@ bool IsConstraintViolation(const Status& status) {
          status.code() == StatusCode::kFailedPrecondition;
 }
 
-StatusOr<SqliteDb> SqliteDb::Open(const std::string& path) {
+StatusOr<SqliteDb> SqliteDb::Open(const std::string& path, bool read_only) {
   sqlite3* db = nullptr;
-  int rc =
-      sqlite3_open_v2(path.c_str(), &db,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_EXRESCODE, nullptr);
+  int mode = read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  int rc = sqlite3_open_v2(path.c_str(), &db, mode | SQLITE_OPEN_EXRESCODE, nullptr);
   if (rc != SQLITE_OK) {
     std::string message = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close_v2(db);

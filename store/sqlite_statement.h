@@ -35,10 +35,11 @@ bool IsConstraintViolation(const Status& status);
 class SqliteDb {
  public:
   SqliteDb() = default;
-  // Opens (creating if missing) the database file at `path` for reading and writing, with
-  // extended result codes. Unavailable, naming the path, if SQLite cannot open it. Opening
-  // reads nothing: a file that is not a database is only noticed by the first statement.
-  static StatusOr<SqliteDb> Open(const std::string& path);
+  // Opens (creating if missing) the database file at `path` for reading and writing, or with
+  // `read_only` an existing file for reading only, with extended result codes. Unavailable,
+  // naming the path, if SQLite cannot open it. Opening reads nothing: a file that is not a
+  // database is only noticed by the first statement.
+  static StatusOr<SqliteDb> Open(const std::string& path, bool read_only = false);
 
   SqliteDb(SqliteDb&& other) noexcept;
   SqliteDb& operator=(SqliteDb&& other) noexcept;

@@ -10,6 +10,7 @@
 #include <thread>
 #include <utility>
 
+#include "store/sqlite_ledger_read.h"
 #include "store/sqlite_load.h"
 #include "store/sqlite_schema.h"
 #include "store/sqlite_statement.h"
@@ -20,11 +21,13 @@ namespace {
 
 // The queue in front of the writer thread. Commit appends; the writer takes up to
 // max_batches_per_transaction batches at a time, writes them in one transaction, then runs
-// their `done` callbacks and on_commit without holding any lock.
+// their `done` callbacks and on_commit without holding any lock. Ledger reads use a second,
+// read-only connection of their own, so they never wait for the writer's transactions.
 class SqliteStore final : public Store {
  public:
   SqliteStore(SqliteDb db, SqliteWriter writer, SqliteStoreOptions options)
-      : max_batches_(options.max_batches_per_transaction),
+      : path_(options.path),
+        max_batches_(options.max_batches_per_transaction),
         on_commit_(std::move(options.on_commit)),
         db_(std::move(db)),
         writer_(std::move(writer)) {
@@ -66,12 +69,38 @@ class SqliteStore final : public Store {
              "Close from a done or on_commit callback");
       thread_.join();
     }
-    std::lock_guard db_lock(db_mu_);
-    writer_.reset();  // finalizes the statements before the connection closes
-    db_.Close();
+    {
+      std::lock_guard db_lock(db_mu_);
+      writer_.reset();  // finalizes the statements before the connection closes
+      db_.Close();
+    }
+    std::lock_guard read_lock(read_mu_);
+    read_closed_ = true;
+    reader_.Close();
+  }
+
+  StatusOr<std::vector<LedgerEntry>> ReadLedger(const LedgerQuery& query) override {
+    std::lock_guard lock(read_mu_);
+    SHARC_RETURN_IF_ERROR(OpenReader());
+    return ReadLedgerEntries(reader_, query);
+  }
+
+  StatusOr<LedgerReplay> ReplayLedger() override {
+    std::lock_guard lock(read_mu_);
+    SHARC_RETURN_IF_ERROR(OpenReader());
+    return ReplayLedgerEntries(reader_);
   }
 
  private:
+  // Opens the read-only connection on first use. Precondition: read_mu_ is held.
+  Status OpenReader() {
+    if (read_closed_) return UnavailableError("the store is closed");
+    if (reader_.get() == nullptr) {
+      SHARC_ASSIGN_OR_RETURN(reader_, OpenSharcDatabaseForReading(path_));
+    }
+    return Status::Ok();
+  }
+
   void WriterLoop() {
     std::vector<PendingBatch> group;
     std::vector<Status> results;
@@ -97,6 +126,7 @@ class SqliteStore final : public Store {
     }
   }
 
+  const std::string path_;
   const size_t max_batches_;
   const std::function<void(const CommitStats&)> on_commit_;
 
@@ -111,6 +141,10 @@ class SqliteStore final : public Store {
 
   std::mutex close_mu_;  // one Close joins; a concurrent one waits for it
   std::thread thread_;
+
+  std::mutex read_mu_;  // the read-only connection, for ReadLedger and ReplayLedger
+  SqliteDb reader_;     // opened on first use
+  bool read_closed_ = false;
 };
 
 }  // namespace

@@ -33,16 +33,24 @@ struct SqliteStoreOptions {
 // cannot be opened, is not a sharc database, or was written by a newer sharc.
 //
 // Beyond the Store contract:
-//   - Everything stored must load again: each record is decoded once more before it is
-//     written (a job with id 0 or mem_bytes 0, a node with an invalid name, a record over
-//     16 MiB, next_job_id < 1 are refused). A batch that fails this check fails alone, with
-//     InvalidArgument naming the job or node.
+//   - Everything stored must load again, so the writer checks each mutation before its
+//     transaction (store/stored_records.h): cheap structural checks for jobs, grants and
+//     ledger entries, a second decode for the rarely written nodes, tenants and tokens (a job
+//     with id 0 or mem_bytes 0, a node with an invalid name, a ledger entry with amount 0, a
+//     token without its hash, a record over 16 MiB, next_job_id < 1 are refused). A batch that
+//     fails this check fails alone, with InvalidArgument naming the object.
 //   - A batch that violates a constraint (e.g. a second job with the same tenant and
 //     idempotency key: AlreadyExists) fails alone: the transaction is rolled back and run again
 //     without it. Any other failure (full disk, I/O error) fails every batch of the
 //     transaction with SQLite's message (Unavailable or Internal).
+//   - PutGrant also raises next_grant_id past the grant's id. Load computes
+//     open_reservations from the ledger.
+//   - ReadLedger and ReplayLedger run on the calling thread over a read-only connection of
+//     their own, opened at the first call and shared by callers under a mutex; they read
+//     committed data only and never wait for the writer's transactions (WAL).
 //   - After Close, Commit calls `done` at once, on the calling thread, with Unavailable, and
-//     Load fails with Unavailable. Close releases the database file.
+//     Load, ReadLedger and ReplayLedger fail with Unavailable. Close releases the database
+//     file.
 //   - Precondition: Close and the destructor are not called from a `done` or `on_commit`
 //     callback (Close would wait for the thread it runs on). `done` may call Commit.
 StatusOr<std::unique_ptr<Store>> OpenSqliteStore(SqliteStoreOptions options);

@@ -6,10 +6,7 @@
 #include <string>
 #include <utility>
 
-#include "protocol/job_codec.h"
-#include "protocol/json_fields.h"
-#include "protocol/node_codec.h"
-#include "store/node_record_codec.h"
+#include "store/stored_records.h"
 
 namespace sharc::store {
 namespace {
@@ -24,45 +21,22 @@ constexpr std::string_view kPutNodeSql =
 constexpr std::string_view kReserveJobIdsSql =
     "INSERT INTO meta (key, value) VALUES ('next_job_id', ?1) "
     "ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)";
-
-std::string JobContext(const Job& job) { return "job " + std::to_string(job.id.value); }
-std::string NodeContext(const NodeRecord& node) { return "node '" + node.inventory.name + "'"; }
-
-// The record must also be small enough for Load's JSON parser.
-Status CheckRecordSize(const std::string& record, const std::string& context) {
-  if (record.size() <= protocol::kDefaultMaxJsonBytes) return Status::Ok();
-  return InvalidArgumentError(context + ": the record is " + std::to_string(record.size()) +
-                              " bytes; the store keeps at most " +
-                              std::to_string(protocol::kDefaultMaxJsonBytes));
-}
-
-StatusOr<std::string> EncodeJobRecord(const Job& job) {
-  std::string context = JobContext(job);
-  protocol::Json json = protocol::EncodeJob(job);
-  // Whatever is stored must load again: decode it now, so a bad job fails its own batch
-  // instead of the next start of the scheduler.
-  Status decodable = protocol::DecodeJob(json).status();
-  if (!decodable.ok()) {
-    return InvalidArgumentError(
-        context + ": cannot be stored, it would not load again: " + decodable.message());
-  }
-  std::string record = protocol::DumpJson(json);
-  SHARC_RETURN_IF_ERROR(CheckRecordSize(record, context));
-  return record;
-}
-
-StatusOr<std::string> EncodeNodeRecordText(const NodeRecord& node) {
-  std::string context = NodeContext(node);
-  protocol::Json json = EncodeNodeRecord(node);
-  Status decodable = DecodeNodeRecord(json, "node").status();
-  if (!decodable.ok()) {
-    return InvalidArgumentError(
-        context + ": cannot be stored, it would not load again: " + decodable.message());
-  }
-  std::string record = protocol::DumpJson(json);
-  SHARC_RETURN_IF_ERROR(CheckRecordSize(record, context));
-  return record;
-}
+constexpr std::string_view kPutTenantSql =
+    "INSERT INTO tenants (name, record) VALUES (?1, ?2) "
+    "ON CONFLICT (name) DO UPDATE SET record = excluded.record";
+constexpr std::string_view kPutTokenSql =
+    "INSERT INTO tokens (id, sha256, tenant, record) VALUES (?1, ?2, ?3, ?4) "
+    "ON CONFLICT (id) DO UPDATE SET sha256 = excluded.sha256, tenant = excluded.tenant, "
+    "record = excluded.record";
+constexpr std::string_view kPutGrantSql =
+    "INSERT INTO grants (id, tenant, record) VALUES (?1, ?2, ?3) "
+    "ON CONFLICT (id) DO UPDATE SET tenant = excluded.tenant, record = excluded.record";
+constexpr std::string_view kReserveGrantIdsSql =
+    "INSERT INTO meta (key, value) VALUES ('next_grant_id', ?1) "
+    "ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)";
+constexpr std::string_view kAppendLedgerSql =
+    "INSERT INTO ledger (tenant, grant_id, job_id, attempt, kind, amount, time) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 
 }  // namespace
 
@@ -74,6 +48,12 @@ StatusOr<SqliteWriter> SqliteWriter::Create(sqlite3* db) {
   SHARC_ASSIGN_OR_RETURN(writer.put_job_, Statement::Prepare(db, kPutJobSql, true));
   SHARC_ASSIGN_OR_RETURN(writer.put_node_, Statement::Prepare(db, kPutNodeSql, true));
   SHARC_ASSIGN_OR_RETURN(writer.reserve_job_ids_, Statement::Prepare(db, kReserveJobIdsSql, true));
+  SHARC_ASSIGN_OR_RETURN(writer.put_tenant_, Statement::Prepare(db, kPutTenantSql, true));
+  SHARC_ASSIGN_OR_RETURN(writer.put_token_, Statement::Prepare(db, kPutTokenSql, true));
+  SHARC_ASSIGN_OR_RETURN(writer.put_grant_, Statement::Prepare(db, kPutGrantSql, true));
+  SHARC_ASSIGN_OR_RETURN(writer.reserve_grant_ids_,
+                         Statement::Prepare(db, kReserveGrantIdsSql, true));
+  SHARC_ASSIGN_OR_RETURN(writer.append_ledger_, Statement::Prepare(db, kAppendLedgerSql, true));
   return writer;
 }
 
@@ -82,17 +62,8 @@ StatusOr<std::vector<SqliteWriter::Encoded>> SqliteWriter::Encode(
   std::vector<Encoded> encoded;
   encoded.reserve(batch.size());
   for (const Mutation& mutation : batch) {
-    Encoded& e = encoded.emplace_back(Encoded{&mutation, {}});
-    if (const auto* put = std::get_if<PutJob>(&mutation)) {
-      SHARC_ASSIGN_OR_RETURN(e.record, EncodeJobRecord(put->job));
-    } else if (const auto* put = std::get_if<PutNode>(&mutation)) {
-      SHARC_ASSIGN_OR_RETURN(e.record, EncodeNodeRecordText(put->node));
-    } else if (const auto* reserve = std::get_if<ReserveJobIds>(&mutation)) {
-      if (reserve->next_job_id < 1) {
-        return InvalidArgumentError("next_job_id " + std::to_string(reserve->next_job_id) +
-                                    ": must be at least 1");
-      }
-    }
+    SHARC_ASSIGN_OR_RETURN(std::string record, EncodeStoredRecord(mutation));
+    encoded.push_back(Encoded{&mutation, std::move(record)});
   }
   return encoded;
 }
@@ -105,12 +76,46 @@ Status SqliteWriter::Apply(const Encoded& e) {
         .BindText(3, JobStateName(job.state))
         .BindText(4, job.idempotency_key)
         .BindText(5, e.record)
-        .Run(JobContext(job));
+        .Run(DescribeMutation(*e.mutation));
+  }
+  if (const auto* append = std::get_if<AppendLedger>(e.mutation)) {
+    // The hot path of credit accounting: no record, no message built unless it fails.
+    const LedgerEntry& entry = append->entry;
+    Status status = append_ledger_.BindText(1, entry.tenant)
+                        .BindInt(2, entry.grant_id)
+                        .BindInt(3, entry.attempt.job.value)
+                        .BindInt(4, entry.attempt.attempt)
+                        .BindText(5, LedgerKindName(entry.kind))
+                        .BindInt(6, entry.amount)
+                        .BindInt(7, entry.time)
+                        .Run("appending to the ledger");
+    return status.ok() ? status : status.WithPrefix(DescribeMutation(*e.mutation));
+  }
+  if (const auto* put = std::get_if<PutGrant>(e.mutation)) {
+    const std::string context = DescribeMutation(*e.mutation);
+    SHARC_RETURN_IF_ERROR(put_grant_.BindInt(1, put->grant.id)
+                              .BindText(2, put->grant.tenant)
+                              .BindText(3, e.record)
+                              .Run(context));
+    // CheckGrant made sure id + 1 does not overflow.
+    return reserve_grant_ids_.BindInt(1, put->grant.id + 1).Run(context);
   }
   if (const auto* put = std::get_if<PutNode>(e.mutation)) {
     return put_node_.BindText(1, put->node.inventory.name)
         .BindText(2, e.record)
-        .Run(NodeContext(put->node));
+        .Run(DescribeMutation(*e.mutation));
+  }
+  if (const auto* put = std::get_if<PutTenant>(e.mutation)) {
+    return put_tenant_.BindText(1, put->tenant.name)
+        .BindText(2, e.record)
+        .Run(DescribeMutation(*e.mutation));
+  }
+  if (const auto* put = std::get_if<PutToken>(e.mutation)) {
+    return put_token_.BindText(1, put->token.id)
+        .BindText(2, put->token.sha256)
+        .BindText(3, put->token.tenant)
+        .BindText(4, e.record)
+        .Run(DescribeMutation(*e.mutation));
   }
   const auto& reserve = std::get<ReserveJobIds>(*e.mutation);
   return reserve_job_ids_.BindInt(1, reserve.next_job_id).Run("next_job_id");

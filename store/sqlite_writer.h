@@ -30,7 +30,7 @@ class SqliteWriter {
   // Writes `batches` (their mutations, in order) in one transaction and sets (*results)[i]
   // to the outcome of batches[i]:
   //   - a batch that would store something Load could not read back fails alone with
-  //     InvalidArgument, before the transaction;
+  //     InvalidArgument, before the transaction (store/stored_records.h);
   //   - a batch that violates a constraint fails alone: the transaction is rolled back and run
   //     again without it;
   //   - any other failure rolls the transaction back and fails every remaining batch.
@@ -40,7 +40,7 @@ class SqliteWriter {
                                    std::vector<Status>* results);
 
  private:
-  // A mutation with its record already encoded (empty for ReserveJobIds).
+  // A mutation with its record already encoded (empty for ReserveJobIds and AppendLedger).
   struct Encoded {
     const Mutation* mutation;
     std::string record;
@@ -58,6 +58,11 @@ class SqliteWriter {
   Statement put_job_;
   Statement put_node_;
   Statement reserve_job_ids_;
+  Statement put_tenant_;
+  Statement put_token_;
+  Statement put_grant_;
+  Statement reserve_grant_ids_;
+  Statement append_ledger_;
 };
 
 }  // namespace sharc::store

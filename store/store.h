@@ -17,14 +17,17 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include "core/clock.h"
+#include "core/credit.h"
 #include "core/job.h"
 #include "core/node.h"
 #include "core/status.h"
+#include "core/tenant.h"
 
 namespace sharc::store {
 
@@ -37,10 +40,25 @@ struct NodeRecord {
   friend bool operator==(const NodeRecord&, const NodeRecord&) = default;
 };
 
+// Credit a job attempt still holds in reserve on one grant: the sum of its reserve entries
+// minus its charge and release entries, where that is not zero.
+struct OpenReservation {
+  AttemptId attempt;
+  int64_t grant_id = 0;
+  std::string tenant;
+  MicroCredits amount = 0;
+  friend bool operator==(const OpenReservation&, const OpenReservation&) = default;
+};
+
 struct StoredState {
   std::vector<Job> jobs;          // sorted by id
   std::vector<NodeRecord> nodes;  // sorted by name
   int64_t next_job_id = 1;        // never reused, even for jobs whose insert failed
+  std::vector<Tenant> tenants;    // sorted by name
+  std::vector<ApiToken> tokens;   // sorted by id; revoked ones included
+  std::vector<Grant> grants;      // sorted by id, with their stored balances
+  int64_t next_grant_id = 1;
+  std::vector<OpenReservation> open_reservations;  // sorted by (job, attempt, grant)
 };
 
 // Inserts or replaces the job with this id.
@@ -55,7 +73,43 @@ struct PutNode {
 struct ReserveJobIds {
   int64_t next_job_id = 1;
 };
-using Mutation = std::variant<PutJob, PutNode, ReserveJobIds>;
+// Inserts or replaces the tenant with this name.
+struct PutTenant {
+  Tenant tenant;
+};
+// Inserts or replaces the token with this id.
+struct PutToken {
+  ApiToken token;
+};
+// Inserts or replaces the grant with this id (balances included), and raises the grant id
+// counter past it.
+struct PutGrant {
+  Grant grant;
+};
+// Appends one ledger entry (its seq is assigned by the store; the entry's own is ignored).
+// Never updated or deleted. Idempotence: the caller never replays ledger entries.
+struct AppendLedger {
+  LedgerEntry entry;
+};
+using Mutation =
+    std::variant<PutJob, PutNode, ReserveJobIds, PutTenant, PutToken, PutGrant, AppendLedger>;
+
+// Which ledger entries to read.
+struct LedgerQuery {
+  std::string tenant;     // "" = every tenant
+  UnixMillis from = 0;    // entries with from <= time < to
+  UnixMillis to = INT64_MAX;
+};
+
+// Every grant's balances recomputed from the ledger alone (by replaying its entries in seq
+// order), next to the grants as stored, both read in one read transaction, for
+// `sharc admin ledger verify`.
+struct LedgerReplay {
+  std::map<int64_t, Grant> grants;  // id -> amount and balances from the entries
+  std::map<int64_t, Grant> stored_grants;  // id -> the grants table, as committed
+  int64_t entries = 0;
+  std::vector<std::string> problems;  // e.g. "entry 17 names grant 4, which does not exist"
+};
 
 // What a commit cost, for metrics: observed once per transaction on the writer thread.
 struct CommitStats {
@@ -74,6 +128,11 @@ class Store {
   virtual StatusOr<StoredState> Load() = 0;
   virtual void Commit(std::vector<Mutation> batch, Done done) = 0;
   virtual void Close() = 0;
+
+  // Reads what is committed, on the calling thread, from a separate read-only connection
+  // (WAL lets it read while the writer writes). Thread-safe.
+  virtual StatusOr<std::vector<LedgerEntry>> ReadLedger(const LedgerQuery& query) = 0;
+  virtual StatusOr<LedgerReplay> ReplayLedger() = 0;
 };
 
 }  // namespace sharc::store

@@ -23,21 +23,26 @@ StatusOr<net::HttpResponse> ApiClient::Send(const std::string& method, const std
   return response;
 }
 
-StatusOr<protocol::Json> ApiClient::Get(const std::string& target) {
-  SHARC_ASSIGN_OR_RETURN(net::HttpResponse response, Send("GET", target, ""));
+StatusOr<protocol::Json> ApiClient::SendJson(const std::string& method, const std::string& target,
+                                             std::string body) {
+  SHARC_ASSIGN_OR_RETURN(net::HttpResponse response, Send(method, target, std::move(body)));
   StatusOr<protocol::Json> json = protocol::ParseJson(response.body);
-  if (!json.ok()) return InternalError("the server sent an unreadable answer: " +
-                                       json.status().message());
+  if (!json.ok()) {
+    return InternalError("the server sent an unreadable answer: " + json.status().message());
+  }
   return json;
 }
 
+StatusOr<protocol::Json> ApiClient::Get(const std::string& target) {
+  return SendJson("GET", target, "");
+}
+
 StatusOr<protocol::Json> ApiClient::Post(const std::string& target, const protocol::Json& body) {
-  SHARC_ASSIGN_OR_RETURN(net::HttpResponse response,
-                         Send("POST", target, protocol::DumpJson(body)));
-  StatusOr<protocol::Json> json = protocol::ParseJson(response.body);
-  if (!json.ok()) return InternalError("the server sent an unreadable answer: " +
-                                       json.status().message());
-  return json;
+  return SendJson("POST", target, protocol::DumpJson(body));
+}
+
+StatusOr<protocol::Json> ApiClient::Patch(const std::string& target, const protocol::Json& body) {
+  return SendJson("PATCH", target, protocol::DumpJson(body));
 }
 
 StatusOr<net::HttpResponse> ApiClient::GetRaw(const std::string& target) {

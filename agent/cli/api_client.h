@@ -17,6 +17,7 @@ class ApiClient {
 
   StatusOr<protocol::Json> Get(const std::string& target);
   StatusOr<protocol::Json> Post(const std::string& target, const protocol::Json& body);
+  StatusOr<protocol::Json> Patch(const std::string& target, const protocol::Json& body);
   // Raw bytes of a GET, with the X-Sharc-Output-Size header.
   StatusOr<net::HttpResponse> GetRaw(const std::string& target);
 
@@ -27,6 +28,9 @@ class ApiClient {
       : server_url_(std::move(server_url)), token_(std::move(token)), http_(std::move(http)) {}
   StatusOr<net::HttpResponse> Send(const std::string& method, const std::string& target,
                                    std::string body);
+  // Send, then decode the answer as JSON.
+  StatusOr<protocol::Json> SendJson(const std::string& method, const std::string& target,
+                                    std::string body);
 
   std::string server_url_;
   std::string token_;

@@ -7,6 +7,8 @@
 #include <thread>
 
 #include "agent/cli/api_client.h"
+#include "agent/cli/command_support.h"
+#include "agent/cli/tenant_views.h"
 #include "agent/cli/views.h"
 #include "core/units.h"
 #include "net/http_types.h"
@@ -16,27 +18,11 @@ namespace {
 
 using protocol::Json;
 
-int Fail(const Status& status) {
-  std::cerr << "sharc: " << status.message() << "\n";
-  return kExitFailed;
-}
-
-int Usage(const std::string& message) {
-  std::cerr << "sharc: " << message << "\n";
-  return kExitUsage;
-}
-
-StatusOr<ApiClient> Connect(const GlobalOptions& global) {
-  return ApiClient::Create(global.server, global.token);
-}
-
 UnixMillis Now() { return SystemClock().WallMillis(); }
 
 bool ValidJobId(const std::string& id) {
   return !id.empty() && id.size() < 19 && id.find_first_not_of("0123456789") == std::string::npos;
 }
-
-void PrintJson(const Json& json) { std::cout << json.dump(2) << "\n"; }
 
 bool SplitPair(const std::string& text, std::string* key, std::string* value) {
   size_t eq = text.find('=');
@@ -230,10 +216,8 @@ int RunWhoami(const GlobalOptions& global) {
   if (!me.ok()) return Fail(me.status());
   if (global.output == "json") {
     PrintJson(*me);
-  } else if ((*me)["role"] == "admin") {
-    std::cout << "admin (token " << (*me)["token_name"].get<std::string>() << ")\n";
   } else {
-    std::cout << "tenant " << (*me)["tenant"].get<std::string>() << "\n";
+    std::cout << RenderWhoami(*me);
   }
   return kExitOk;
 }

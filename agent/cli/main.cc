@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "agent/cli/commands.h"
+#include "agent/cli/enterprise_verbs.h"
 #include "core/version.h"
 
 namespace {
@@ -26,8 +27,8 @@ int main(int argc, char** argv) {
   global.token = EnvOr("SHARC_TOKEN", "");
   app.add_option("--server", global.server, "scheduler URL (env SHARC_SERVER)");
   app.add_option("--token", global.token, "bearer token (env SHARC_TOKEN)");
-  app.add_option("-o,--output", global.output, "output format: table or json")
-      ->check(CLI::IsMember({"table", "json"}));
+  app.add_option("-o,--output", global.output, "output format: table or json (csv: report usage)")
+      ->check(CLI::IsMember({"table", "json", "csv"}));
   app.set_version_flag("--version", "sharc " + std::string(sharc::Version()) + " (" +
                                         std::string(sharc::GitRevision()) + ")");
 
@@ -78,6 +79,8 @@ int main(int argc, char** argv) {
 
   CLI::App* whoami = app.add_subcommand("whoami", "show who the token belongs to");
 
+  EnterpriseVerbs enterprise(app, global);  // usage, report usage, admin ...
+
   // The job's command follows the first "--" and is never parsed as sharc's own options.
   std::vector<std::string> command;
   int own_args = argc;
@@ -98,6 +101,11 @@ int main(int argc, char** argv) {
     std::cerr << "sharc: only 'submit' takes a command after --\n";
     return kExitUsage;
   }
+  if (global.output == "csv" && !enterprise.accepts_csv()) {
+    std::cerr << "sharc: -o csv: only 'report usage' writes CSV; use table or json\n";
+    return kExitUsage;
+  }
+  if (enterprise.chosen()) return enterprise.Run();
   if (*sub) {
     submit.command = command;
     return RunSubmit(global, submit);

@@ -81,7 +81,7 @@ TEST_F(CliTest, CancelAndNodes) {
   EXPECT_NE(nodes.out.find("UP"), std::string::npos);
   CommandResult nodes_json = cluster_.Cli(kAcmeToken, {"nodes", "-o", "json"});
   EXPECT_EQ(Json::parse(nodes_json.out)["items"][0]["name"], "local");
-  EXPECT_EQ(cluster_.Cli(kAcmeToken, {"whoami"}).out, "tenant acme\n");
+  EXPECT_EQ(cluster_.Cli(kAcmeToken, {"whoami"}).out, "tenant acme (submitter)\n");
 }
 
 TEST_F(CliTest, ExitCodesTellUsageErrorsFromFailedRequests) {

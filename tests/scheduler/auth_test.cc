@@ -1,61 +1,102 @@
-#include "scheduler/auth.h"
-
+// Tokens: the tenants file, tokens issued through the API, revocation, roles.
 #include <gtest/gtest.h>
+
+#include "scheduler/auth.h"
+#include "scheduler/tenant_book.h"
+#include "scheduler/tenants_file.h"
 
 namespace sharc::scheduler {
 namespace {
 
-std::string TenantsFile() {
+std::string File() {
   return R"({
     // comments are allowed
     "admins": [{"name": "ops", "token_sha256": ")" + Sha256Hex("admin-secret") + R"("}],
     "tenants": [
-      {"name": "acme", "tokens": [{"name": "ci", "token_sha256": ")" + Sha256Hex("acme-secret") + R"("}]},
+      {"name": "acme", "quota": {"guaranteed": "cpu=8", "max": "cpu=16"},
+       "tokens": [{"name": "ci", "token_sha256": ")" + Sha256Hex("acme-secret") + R"("},
+                  {"name": "dash", "role": "viewer", "token_sha256": ")" +
+         Sha256Hex("acme-viewer") + R"("}]},
       {"name": "globex"}
     ]})";
 }
 
-TEST(Sha256HexTest, MatchesTheKnownDigest) {
-  EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+Tenant Named(const std::string& name) {
+  Tenant tenant;
+  tenant.name = name;
+  return tenant;
 }
 
-TEST(AuthenticatorTest, MapsTokensToPrincipals) {
-  auto auth = Authenticator::FromJsonText(TenantsFile());
-  ASSERT_TRUE(auth.ok()) << auth.status().ToString();
-  auto admin = auth->Authenticate("admin-secret");
+TEST(Sha256HexTest, MatchesTheKnownDigest) {
+  EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(NewToken().size(), 48u);
+  EXPECT_NE(NewToken(), NewToken());
+}
+
+TEST(TenantBookTest, MapsTokensToPrincipalsWithTheirRoles) {
+  auto file = ParseTenantsFile(File());
+  ASSERT_TRUE(file.ok()) << file.status().ToString();
+  TenantBook book;
+  std::vector<store::Mutation> saved;
+  book.ApplyFile(*file, 1000, &saved);
+  EXPECT_EQ(saved.size(), 4u);  // two tenants, two tokens
+  auto admin = book.Authenticate("admin-secret");
   ASSERT_TRUE(admin.ok());
   EXPECT_TRUE(admin->is_admin());
   EXPECT_TRUE(admin->CanAccess("anyone"));
-  auto acme = auth->Authenticate("acme-secret");
+  auto acme = book.Authenticate("acme-secret");
   ASSERT_TRUE(acme.ok());
   EXPECT_EQ(acme->tenant, "acme");
-  EXPECT_TRUE(acme->CanAccess("acme"));
+  EXPECT_TRUE(acme->CanWrite());
   EXPECT_FALSE(acme->CanAccess("globex"));
-  EXPECT_EQ(auth->tenants(), (std::vector<std::string>{"acme", "globex"}));
-  EXPECT_EQ(auth->Authenticate("nope").status().code(), StatusCode::kUnauthenticated);
-  EXPECT_EQ(auth->Authenticate(std::nullopt).status().code(), StatusCode::kUnauthenticated);
-  EXPECT_EQ(auth->Authenticate("").status().code(), StatusCode::kUnauthenticated);
+  auto viewer = book.Authenticate("acme-viewer");
+  ASSERT_TRUE(viewer.ok());
+  EXPECT_FALSE(viewer->CanWrite());
+  EXPECT_EQ(book.Find("acme")->quota.guaranteed.Get("cpu"), 8000);
+  EXPECT_EQ(book.Authenticate("nope").status().code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(book.Authenticate(std::nullopt).status().code(), StatusCode::kUnauthenticated);
+  // Applying the same file again changes nothing.
+  std::vector<store::Mutation> again;
+  book.ApplyFile(*file, 2000, &again);
+  EXPECT_TRUE(again.empty());
 }
 
-TEST(AuthenticatorTest, RefusesBadFilesWithTheField) {
-  EXPECT_NE(Authenticator::FromJsonText(R"({"tenants":[{"name":"Bad Name"}]})")
-                .status()
-                .message()
-                .find("tenants[0].name"),
+TEST(TenantBookTest, IssuedTokensWorkAndRevocationIsImmediate) {
+  TenantBook book;
+  std::vector<store::Mutation> saved;
+  ASSERT_TRUE(book.Create(Named("acme"), 1, &saved).ok());
+  auto issued = book.IssueToken("acme", TokenRole::kViewer, "dash", 2, &saved);
+  ASSERT_TRUE(issued.ok());
+  const auto& [token, secret] = *issued;
+  EXPECT_EQ(token.sha256, Sha256Hex(secret));
+  EXPECT_EQ(token.id, token.sha256.substr(0, 12));
+  auto who = book.Authenticate(secret);
+  ASSERT_TRUE(who.ok());
+  EXPECT_EQ(who->tenant, "acme");
+  EXPECT_FALSE(who->CanWrite());
+  ASSERT_TRUE(book.RevokeToken(token.id, 3, &saved).ok());
+  EXPECT_EQ(book.Authenticate(secret).status().code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(book.RevokeToken(token.id, 4, &saved).status().code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(book.IssueToken("nobody", TokenRole::kSubmitter, "", 5, &saved).status().code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(book.Create(Named("acme"), 6, &saved).status().code(), StatusCode::kAlreadyExists);
+}
+
+TEST(TenantsFileTest, RefusesBadFilesNamingTheField) {
+  auto message = [](const std::string& text) {
+    return ParseTenantsFile(text).status().message();
+  };
+  EXPECT_NE(message(R"({"tenants":[{"name":"Bad Name"}]})").find("tenants[0].name"),
             std::string::npos);
-  EXPECT_NE(Authenticator::FromJsonText(
-                R"({"admins":[{"name":"ops","token_sha256":"plaintext"}]})")
-                .status()
-                .message()
+  EXPECT_NE(message(R"({"admins":[{"name":"ops","token_sha256":"plaintext"}]})")
                 .find("64 lower-case hex"),
             std::string::npos);
-  EXPECT_NE(Authenticator::FromJsonText(R"({"tenants":[{"name":"a"},{"name":"a"}]})")
-                .status()
-                .message()
-                .find("listed twice"),
+  EXPECT_NE(message(R"({"tenants":[{"name":"a"},{"name":"a"}]})").find("listed twice"),
             std::string::npos);
-  EXPECT_NE(Authenticator::FromJsonText(R"({"tenant":[]})").status().message().find(
-                "did you mean 'tenants'"),
+  EXPECT_NE(message(R"({"tenant":[]})").find("did you mean 'tenants'"), std::string::npos);
+  EXPECT_NE(message(R"({"tenants":[{"name":"a","quota":{"guaranteed":"cpu=8","max":"cpu=4"}}]})")
+                .find("below guaranteed"),
             std::string::npos);
 }
 

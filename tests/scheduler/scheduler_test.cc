@@ -1,181 +1,9 @@
 // The scheduler core, driven directly: a fake clock, a real SQLite store in a temp dir, and
 // in-memory agent connections. Covers the lifecycle, fencing and reconciliation rules.
-#include "scheduler/scheduler.h"
-
-#include <gtest/gtest.h>
-
-#include <atomic>
-#include <deque>
-#include <mutex>
-
-#include "policies/registry.h"
-#include "store/sqlite_store.h"
-#include "tests/testing/temp_dir.h"
-#include "tests/testing/wait_for.h"
+#include "tests/scheduler/scheduler_fixture.h"
 
 namespace sharc::scheduler {
 namespace {
-
-using protocol::AttemptReport;
-using testing::TempDir;
-
-class RecordingConnection : public AgentConnection {
- public:
-  void Send(const protocol::SchedulerMessage& message) override { sent.push_back(message); }
-  void Close(std::string reason) override { closed = reason; }
-
-  template <typename T>
-  std::vector<T> Sent() const {
-    std::vector<T> out;
-    for (const auto& m : sent) {
-      if (const T* t = std::get_if<T>(&m)) out.push_back(*t);
-    }
-    return out;
-  }
-  std::vector<protocol::SchedulerMessage> sent;
-  std::string closed;
-};
-
-// Tasks posted to the "state thread", run by the test thread.
-class TaskQueue {
- public:
-  bool empty() {
-    std::lock_guard lock(mu_);
-    return tasks_.empty();
-  }
-  void Post(std::function<void()> task) {
-    std::lock_guard lock(mu_);
-    tasks_.push_back(std::move(task));
-  }
-  // Runs posted tasks until `done` holds (store commits complete on another thread).
-  bool RunUntil(const std::function<bool()>& done) {
-    return testing::WaitFor([&] {
-      while (true) {
-        std::function<void()> task;
-        {
-          std::lock_guard lock(mu_);
-          if (tasks_.empty()) break;
-          task = std::move(tasks_.front());
-          tasks_.pop_front();
-        }
-        task();
-      }
-      return done();
-    }, std::chrono::seconds(10), std::chrono::milliseconds(1));
-  }
-
- private:
-  std::mutex mu_;
-  std::deque<std::function<void()>> tasks_;
-};
-
-// Forwards to the real store and counts commits in flight, so tests know when all is settled.
-class CountingStore : public store::Store {
- public:
-  explicit CountingStore(std::unique_ptr<store::Store> inner) : inner_(std::move(inner)) {}
-  StatusOr<store::StoredState> Load() override { return inner_->Load(); }
-  void Commit(std::vector<store::Mutation> batch, Done done) override {
-    ++in_flight_;
-    inner_->Commit(std::move(batch), [this, done = std::move(done)](Status s) {
-      done(s);
-      --in_flight_;
-    });
-  }
-  void Close() override { inner_->Close(); }
-  int in_flight() const { return in_flight_.load(); }
-
- private:
-  std::unique_ptr<store::Store> inner_;
-  std::atomic<int> in_flight_{0};
-};
-
-NodeInventory Node(const std::string& name, int cpus) {
-  NodeInventory inv;
-  inv.name = name;
-  inv.topology.packages = 1;
-  inv.topology.cores = cpus;
-  inv.topology.memory_bytes = int64_t{64} << 30;
-  inv.topology.numa_nodes = {{0, int64_t{64} << 30}};
-  for (int i = 0; i < cpus; ++i) inv.topology.pus.push_back({i, i, 0, 0});
-  return inv;
-}
-
-class SchedulerTest : public ::testing::Test {
- protected:
-  void SetUp() override { Open(); }
-
-  void Open() {
-    store::SqliteStoreOptions options;
-    options.path = dir_.File("sharc.db");
-    auto store = store::OpenSqliteStore(options);
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_ = std::make_unique<CountingStore>(std::move(*store));
-    policies::PolicyRegistry registry;
-    policies::RegisterBuiltinPolicies(registry);
-    order_ = std::move(*registry.MakeQueueOrder("fifo"));
-    placement_ = std::move(*registry.MakePlacement("first-fit"));
-    SchedulerDeps deps;
-    deps.clock = &clock_;
-    deps.store = store_.get();
-    deps.post = [this](std::function<void()> task) { tasks_.Post(std::move(task)); };
-    deps.queue_order = order_.get();
-    deps.placement = placement_.get();
-    scheduler_ = std::make_unique<Scheduler>(SchedulerOptions{}, deps);
-    auto loaded = store_->Load();
-    ASSERT_TRUE(loaded.ok());
-    ASSERT_TRUE(scheduler_->Restore(std::move(*loaded)).ok());
-  }
-
-  void Reopen() {
-    Settle();
-    scheduler_.reset();
-    store_->Close();
-    store_.reset();
-    Open();
-  }
-
-  JobId Submit(const std::string& tenant, std::vector<std::string> command, int cpus = 1,
-               std::string key = "") {
-    protocol::SubmitItem item;
-    item.spec.command = std::move(command);
-    item.spec.cpus = cpus;
-    item.idempotency_key = std::move(key);
-    std::optional<StatusOr<SubmitOutcome>> result;
-    scheduler_->Submit(Tenant(tenant), {item}, [&](StatusOr<SubmitOutcome> r) { result = r; });
-    EXPECT_TRUE(tasks_.RunUntil([&] { return result.has_value(); }));
-    EXPECT_TRUE(result->ok()) << result->status().ToString();
-    return result->value().jobs.front().id;
-  }
-
-  std::shared_ptr<RecordingConnection> Register(const NodeInventory& inv,
-                                                std::vector<AttemptReport> attempts = {}) {
-    auto connection = std::make_shared<RecordingConnection>();
-    protocol::RegisterMsg reg;
-    reg.inventory = inv;
-    reg.attempts = std::move(attempts);
-    EXPECT_TRUE(scheduler_->OnAgentRegister(reg, connection).ok());
-    Settle();
-    return connection;
-  }
-
-  // Runs queued work until no commit is in flight and nothing is left to run.
-  void Settle() {
-    ASSERT_TRUE(tasks_.RunUntil([&] { return store_->in_flight() == 0 && tasks_.empty(); }));
-  }
-
-  const Job& JobOf(JobId id) { return *scheduler_->state().FindJob(id); }
-  static Principal Tenant(const std::string& name) {
-    return {Principal::Role::kTenant, name, "t"};
-  }
-
-  TempDir dir_;
-  FakeClock clock_;
-  TaskQueue tasks_;
-  std::unique_ptr<CountingStore> store_;
-  std::unique_ptr<policies::QueueOrder> order_;
-  std::unique_ptr<policies::PlacementPolicy> placement_;
-  std::unique_ptr<Scheduler> scheduler_;
-};
 
 TEST_F(SchedulerTest, APendingJobIsPlacedWhenANodeRegistersAndLaunchedAfterCommit) {
   JobId id = Submit("acme", {"true"}, 2);
@@ -292,7 +120,7 @@ TEST_F(SchedulerTest, ConcurrentSubmitsWithOneIdempotencyKeyCreateOneJob) {
   item.idempotency_key = "same";
   std::vector<StatusOr<SubmitOutcome>> results;
   for (int i = 0; i < 3; ++i) {
-    scheduler_->Submit(Tenant("acme"), {item},
+    scheduler_->Submit(As("acme"), {item},
                        [&](StatusOr<SubmitOutcome> r) { results.push_back(std::move(r)); });
   }
   ASSERT_TRUE(tasks_.RunUntil([&] { return results.size() == 3; }));
@@ -313,7 +141,7 @@ TEST_F(SchedulerTest, CancelOfARunningJobIsDurableBeforeTheKillIsSent) {
   JobId id = Submit("acme", {"sleep", "60"});
   ASSERT_TRUE(tasks_.RunUntil([&] { return !agent->Sent<protocol::LaunchMsg>().empty(); }));
   std::optional<StatusOr<Job>> result;
-  scheduler_->Cancel(Tenant("acme"), id, [&](StatusOr<Job> r) { result = r; });
+  scheduler_->Cancel(As("acme"), id, [&](StatusOr<Job> r) { result = r; });
   EXPECT_TRUE(agent->Sent<protocol::KillMsg>().empty()) << "kill sent before the commit";
   ASSERT_TRUE(tasks_.RunUntil([&] { return result.has_value(); }));
   ASSERT_EQ(agent->Sent<protocol::KillMsg>().size(), 1u);
@@ -321,7 +149,7 @@ TEST_F(SchedulerTest, CancelOfARunningJobIsDurableBeforeTheKillIsSent) {
   EXPECT_TRUE((*result)->cancel_requested);
   // Another tenant cannot cancel it; the agent's report ends it as CANCELLED.
   std::optional<StatusOr<Job>> foreign;
-  scheduler_->Cancel(Tenant("globex"), id, [&](StatusOr<Job> r) { foreign = r; });
+  scheduler_->Cancel(As("globex"), id, [&](StatusOr<Job> r) { foreign = r; });
   EXPECT_EQ(foreign->status().code(), StatusCode::kNotFound);
   AttemptReport ended{{id, 1}, true, 1, 2, std::nullopt, 15, protocol::AttemptEnding::kCancelled};
   scheduler_->OnAgentMessage("n1", protocol::JobUpdateMsg{ended});

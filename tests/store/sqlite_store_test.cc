@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <utility>
+
 #include "store/sqlite_schema.h"
 #include "tests/store/store_test_util.h"
 
@@ -99,6 +102,67 @@ TEST_F(SqliteStoreTest, UpsertReplacesJobsAndNodes) {
   EXPECT_EQ(state.jobs[0], job);
   ASSERT_EQ(state.nodes.size(), 1u);
   EXPECT_EQ(state.nodes[0], SampleNode("n1", NodeState::kDrain));
+}
+
+// The writer checks jobs with cheap range checks instead of decoding them again; those must
+// let through exactly what DecodeJob reads back.
+TEST_F(SqliteStoreTest, JobsAtTheEdgesOfTheDecoderRangesStoreAndLoadExactly) {
+  Job high = FullJob(INT64_MAX - 1);
+  high.spec.cpus = kMaxCpusPerJob;
+  high.spec.memory_bytes = INT64_MAX;
+  high.allocation->memory_bytes = INT64_MAX;  // the record keeps the spec's only
+  high.spec.gpus = kMaxGpusPerJob;
+  high.spec.time_limit_seconds = kMaxTimeLimitSeconds;
+  high.attempt = INT32_MAX;
+  high.allocation->cpus = {0, 1 << 20};
+  high.allocation->gpus = {0, kMaxGpusPerJob};
+  high.exit_code = 255;
+  high.exit_signal = 128;
+  high.end_time = 253'402'300'799'999;  // 9999-12-31T23:59:59.999Z
+  Job low = PendingJob(1);
+  low.spec.cpus = 1;
+  low.spec.memory_bytes = 1;
+  low.spec.gpus = 0;
+  low.spec.time_limit_seconds = 1;
+  low.exit_code = 0;
+  low.exit_signal = 1;
+  low.submit_time = 0;
+  {
+    std::unique_ptr<Store> store = Open();
+    ASSERT_NE(store, nullptr);
+    Status status = CommitAndWait(*store, {PutJob{high}, PutJob{low}});
+    ASSERT_TRUE(status.ok()) << status.ToString();
+  }
+  StoredState state = Reload();
+  EXPECT_EQ(state.jobs, (std::vector<Job>{low, high}));
+}
+
+TEST_F(SqliteStoreTest, JobsJustOutsideTheDecoderRangesAreRefusedNamingTheField) {
+  std::vector<std::pair<std::function<void(Job&)>, std::string>> cases = {
+      {[](Job& j) { j.spec.cpus = 0; }, "cpus"},
+      {[](Job& j) { j.spec.cpus = kMaxCpusPerJob + 1; }, "cpus"},
+      {[](Job& j) { j.spec.gpus = -1; }, "gpus"},
+      {[](Job& j) { j.spec.time_limit_seconds = 0; }, "time_limit_seconds"},
+      {[](Job& j) { j.attempt = -1; }, "attempt"},
+      {[](Job& j) { j.exit_code = 256; }, "exit_code"},
+      {[](Job& j) { j.exit_signal = 0; }, "signal"},
+      {[](Job& j) { j.allocation->gpus = {-1}; }, "allocated_gpus"},
+      {[](Job& j) { j.allocation->cpus = {(1 << 20) + 1}; }, "allocated_cpus"},
+      {[](Job& j) { j.allocation->node = ""; }, "its allocation names no node"},
+      {[](Job& j) { j.start_time = -1; }, "start_time"},
+      {[](Job& j) { j.end_time = 253'402'300'800'000; }, "end_time"},
+  };
+  std::unique_ptr<Store> store = Open();
+  ASSERT_NE(store, nullptr);
+  for (const auto& [change, field] : cases) {
+    Job job = FullJob(5);
+    change(job);
+    Status status = CommitAndWait(*store, {PutJob{job}});
+    EXPECT_EQ(status.code(), StatusCode::kInvalidArgument) << field << ": " << status.ToString();
+    EXPECT_NE(status.message().find("job 5: " + field), std::string::npos) << status.message();
+  }
+  store.reset();
+  EXPECT_TRUE(Reload().jobs.empty());
 }
 
 TEST_F(SqliteStoreTest, LoadSortsJobsByIdAndNodesByName) {

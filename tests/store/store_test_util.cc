@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <future>
 #include <utility>
@@ -70,6 +71,58 @@ NodeRecord SampleNode(std::string name, NodeState state) {
   return node;
 }
 
+Tenant SampleTenant(std::string name) {
+  Tenant tenant;
+  tenant.name = std::move(name);
+  tenant.display_name = "Tenant " + tenant.name;
+  tenant.quota.guaranteed = Resources{{"cpu", 8000}, {"memory", int64_t{64} << 30}};
+  tenant.quota.max = ResourceLimits{{"cpu", 16000}, {"gpu", 0}};
+  tenant.quota.lendable = ResourceLimits{{"cpu", 2500}};
+  tenant.quota.max_running_jobs = 10;
+  tenant.quota.max_pending_jobs = 100;
+  tenant.quota.max_time_limit_seconds = 86400;
+  tenant.quota.max_per_job = ResourceLimits{{"gpu", 4}};
+  tenant.created = 1'796'018'620'123;
+  return tenant;
+}
+
+ApiToken SampleToken(std::string tenant, int n) {
+  char prefix[13];
+  std::snprintf(prefix, sizeof prefix, "%012x", 0xabc000 + n);
+  ApiToken token;
+  token.sha256 = std::string(prefix) + std::string(52, 'e');
+  token.id = token.sha256.substr(0, 12);
+  token.tenant = std::move(tenant);
+  token.name = "token-" + std::to_string(n);
+  token.created = 1'796'018'620'000 + n;
+  return token;
+}
+
+Grant SampleGrant(int64_t id, std::string tenant, int64_t credits) {
+  Grant grant;
+  grant.id = id;
+  grant.tenant = std::move(tenant);
+  grant.amount = credits * kMicrosPerCredit;
+  grant.available = grant.amount;
+  grant.program = "city-ai-2026";
+  grant.valid_from = 1'796'000'000'000;
+  grant.valid_until = 1'827'536'000'000;
+  grant.created = 1'796'000'000'000 + id;
+  return grant;
+}
+
+LedgerEntry Entry(std::string tenant, int64_t grant_id, LedgerKind kind, int64_t credits,
+                  AttemptId attempt, UnixMillis time) {
+  LedgerEntry entry;
+  entry.tenant = std::move(tenant);
+  entry.grant_id = grant_id;
+  entry.kind = kind;
+  entry.amount = credits * kMicrosPerCredit;
+  entry.attempt = attempt;
+  entry.time = time;
+  return entry;
+}
+
 StatusOr<std::unique_ptr<Store>> OpenAt(const std::string& path, SqliteStoreOptions options) {
   options.path = path;
   return OpenSqliteStore(std::move(options));
@@ -117,6 +170,17 @@ void ExecSql(const std::string& path, const std::string& sql) {
   EXPECT_EQ(rc, SQLITE_OK) << sql << ": " << (error ? error : "");
   sqlite3_free(error);
   sqlite3_close(db);
+}
+
+int TryExecSql(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr);
+  if (rc == SQLITE_OK) {
+    sqlite3_extended_result_codes(db, 1);
+    rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
+  }
+  sqlite3_close(db);
+  return rc;
 }
 
 int64_t QueryInt(const std::string& path, const std::string& sql) {

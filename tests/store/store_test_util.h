@@ -31,6 +31,16 @@ Job PendingJob(int64_t id, std::string tenant = "acme", std::string idempotency_
 // A node with two PUs, one NUMA node and one GPU.
 NodeRecord SampleNode(std::string name, NodeState state = NodeState::kUp);
 
+// Tenant `name` with a quota that uses every field.
+Tenant SampleTenant(std::string name);
+// A submitter token of `tenant`; `n` makes its hash (and id) unique.
+ApiToken SampleToken(std::string tenant, int n);
+// A voucher grant of `credits` whole credits, all of it available.
+Grant SampleGrant(int64_t id, std::string tenant, int64_t credits);
+// A ledger entry of `credits` whole credits; job 0 unless given.
+LedgerEntry Entry(std::string tenant, int64_t grant_id, LedgerKind kind, int64_t credits,
+                  AttemptId attempt = {}, UnixMillis time = 1'796'018'620'000);
+
 StatusOr<std::unique_ptr<Store>> OpenAt(const std::string& path, SqliteStoreOptions options = {});
 
 // Commits `batch` and waits (up to kDeadline) for its done; Internal if it never came.
@@ -72,6 +82,8 @@ class WriterGate {
 
 // Runs SQL on the file directly (the store must be closed); fails the test on error.
 void ExecSql(const std::string& path, const std::string& sql);
+// The same, returning SQLite's extended result code instead of failing.
+int TryExecSql(const std::string& path, const std::string& sql);
 // The integer result of a one-value query.
 int64_t QueryInt(const std::string& path, const std::string& sql);
 

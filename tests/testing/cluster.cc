@@ -31,6 +31,10 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)), dir_("s
        {{{"name", "acme"}, {"tokens", {{{"name", "t"}, {"token_sha256", Sha256Hex(kAcmeToken)}}}}},
         {{"name", "globex"},
          {"tokens", {{{"name", "t"}, {"token_sha256", Sha256Hex(kGlobexToken)}}}}}}}};
+  for (Json& tenant : tenants["tenants"]) {
+    auto quota = options_.quotas.find(tenant["name"].get<std::string>());
+    if (quota != options_.quotas.end()) tenant["quota"] = quota->second;
+  }
   WriteTextFile(dir_.File("tenants.json"), tenants.dump(2));
   WriteTextFile(dir_.File("join-secret"), "test-join-secret-0123456789\n");
   Json config = {
@@ -42,7 +46,9 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)), dir_("s
        {{"join_secret_file", options_.join_secret ? dir_.File("join-secret") : ""},
         {"heartbeat_interval", options_.heartbeat_interval},
         {"node_timeout", options_.node_timeout}}},
+      {"debug", {{"check_invariants", options_.check_invariants}}},
   };
+  if (!options_.prices.is_null()) config["prices"] = options_.prices;
   WriteTextFile(dir_.File("scheduler.json"), config.dump(2));
 }
 

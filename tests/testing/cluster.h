@@ -33,6 +33,10 @@ struct ClusterOptions {
   std::string node_timeout = "2s";
   std::string store_sync = "full";
   bool join_secret = true;
+  // Quota objects by tenant name (acme, globex), as the tenants file takes them.
+  std::map<std::string, protocol::Json> quotas;
+  protocol::Json prices = nullptr;  // the scheduler config's "prices", if any
+  bool check_invariants = true;     // the scheduler aborts if an invariant ever breaks
 };
 
 struct AgentOptions {

@@ -1,0 +1,57 @@
+// The command-line wiring of the enterprise and admin verbs: `usage`, `report usage` and
+// `admin tenant|token|grant|ledger ...`. main.cc constructs one EnterpriseVerbs before parsing;
+// after a successful parse, chosen() says whether one of these verbs was given and Run() runs
+// it (admin_commands.h, report_commands.h).
+#ifndef SHARC_AGENT_CLI_ENTERPRISE_VERBS_H_
+#define SHARC_AGENT_CLI_ENTERPRISE_VERBS_H_
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+
+#include "agent/cli/admin_requests.h"
+#include "agent/cli/commands.h"
+
+namespace sharc::cli {
+
+class EnterpriseVerbs {
+ public:
+  // Adds the verbs to `app`. Both `app` and `global` must outlive this object; `global` is read
+  // only when Run() is called, so it may still be filled in by the parse.
+  EnterpriseVerbs(CLI::App& app, const GlobalOptions& global);
+  // CLI11 keeps pointers into the argument storage below.
+  EnterpriseVerbs(const EnterpriseVerbs&) = delete;
+  EnterpriseVerbs& operator=(const EnterpriseVerbs&) = delete;
+
+  bool chosen() const { return static_cast<bool>(run_); }
+  // Whether the chosen verb writes CSV (`-o csv`); only `report usage` does.
+  bool accepts_csv() const { return accepts_csv_; }
+  // Precondition: chosen(). Returns the exit code.
+  int Run() const { return run_(); }
+
+ private:
+  void AddUsage(CLI::App& app);
+  void AddReport(CLI::App& app);
+  void AddTenant(CLI::App& admin);
+  void AddToken(CLI::App& admin);
+  void AddGrant(CLI::App& admin);
+  void AddLedger(CLI::App& admin);
+  // Makes `cmd`, once parsed, the verb Run() runs.
+  void OnChosen(CLI::App* cmd, std::function<int()> run, bool accepts_csv = false);
+
+  const GlobalOptions& global_;
+  std::function<int()> run_;
+  bool accepts_csv_ = false;
+
+  // Argument storage; only one verb is parsed, so verbs may share a field.
+  std::string tenant_;  // usage --tenant, and the TENANT / NAME positional of admin verbs
+  std::string token_id_;
+  ReportOptions report_;
+  TenantOptions tenant_options_;
+  TokenIssueOptions token_issue_;
+  GrantAddOptions grant_;
+};
+
+}  // namespace sharc::cli
+
+#endif  // SHARC_AGENT_CLI_ENTERPRISE_VERBS_H_

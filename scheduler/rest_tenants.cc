@@ -1,0 +1,327 @@
+// REST routes for enterprises: tenants, tokens, grants, usage, reports and the ledger check.
+#include <set>
+
+#include "core/tenant.h"
+#include "protocol/tenant_codec.h"
+#include "scheduler/rest_api.h"
+#include "scheduler/rest_responses.h"
+
+namespace sharc::scheduler {
+namespace {
+
+using protocol::FieldReader;
+using protocol::Json;
+
+// "12.345" for thousandths.
+std::string Thousandths(int64_t value) {
+  std::string frac = std::to_string(value % 1000);
+  return std::to_string(value / 1000) + "." + std::string(3 - frac.size(), '0') + frac;
+}
+
+Json Credits(MicroCredits micros) { return FormatCredits(micros); }
+
+Json EncodeUsage(const TenantUsageView& v) {
+  Json quota = Json::object();
+  std::set<std::string> resources{"cpu", "memory", "gpu"};
+  for (const auto& [r, amount] : v.tenant.quota.guaranteed.entries()) resources.insert(r);
+  for (const auto& [r, amount] : v.tenant.quota.max.entries()) resources.insert(r);
+  for (const auto& [r, amount] : v.usage.held.entries()) resources.insert(r);
+  auto number = [](const std::string& r, int64_t value) {
+    return r == kCpuResource ? Json(static_cast<double>(value) / kMilliCpusPerCpu) : Json(value);
+  };
+  for (const std::string& r : resources) {
+    std::optional<int64_t> max = v.tenant.quota.max.Get(r);
+    quota[r] = {{"used", number(r, v.usage.held.Get(r))},
+                {"guaranteed", number(r, v.tenant.quota.guaranteed.Get(r))},
+                {"max", max ? number(r, *max) : Json(nullptr)}};
+  }
+  Json grants = Json::array();
+  for (const Grant& g : v.grants) grants.push_back(protocol::EncodeGrant(g, true));
+  return Json{{"tenant", protocol::EncodeTenant(v.tenant)},
+              {"running_jobs", v.usage.running},
+              {"pending_jobs", v.usage.pending},
+              {"pending_by_reason", v.pending_by_reason},
+              {"quota", quota},
+              {"credit",
+               {{"enforced", v.credit_enforced},
+                {"available", Credits(v.available)},
+                {"available_micro", v.available},
+                {"reserved", Credits(v.reserved)},
+                {"reserved_micro", v.reserved},
+                {"spent_this_month", Credits(v.spent_this_month)},
+                {"spent_this_month_micro", v.spent_this_month},
+                {"grants", grants}}}};
+}
+
+Json EncodeReportRow(const UsageReportRow& row) {
+  MicroCredits spent = row.spent_voucher + row.spent_purchase;
+  return Json{{"tenant", row.tenant},
+              {"jobs", row.jobs},
+              // thousandths of an hour: millicpu-ms / 3.6e9 hours
+              {"cpu_hours", Thousandths(row.cpu_millicpu_ms / 3'600'000)},
+              {"gpu_hours", Thousandths(row.gpu_ms / 3'600)},
+              {"credits_spent", Credits(spent)},
+              {"credits_spent_voucher", Credits(row.spent_voucher)},
+              {"credits_spent_purchase", Credits(row.spent_purchase)},
+              {"credits_spent_micro", spent},
+              {"credits_spent_voucher_micro", row.spent_voucher},
+              {"credits_spent_purchase_micro", row.spent_purchase}};
+}
+
+// Reads "credits" as a decimal string (or a whole number).
+StatusOr<MicroCredits> ReadCredits(const Json& body) {
+  auto it = body.find("credits");
+  if (it == body.end() || it->is_null()) return InvalidArgumentError("credits: is required");
+  if (it->is_number_integer()) {
+    int64_t whole = it->get<int64_t>();
+    if (whole <= 0) return InvalidArgumentError("credits: must be more than zero");
+    StatusOr<MicroCredits> parsed = ParseCredits(std::to_string(whole));
+    if (!parsed.ok()) return parsed.status().WithPrefix("credits");
+    return parsed;
+  }
+  if (!it->is_string()) {
+    return InvalidArgumentError("credits: give a decimal string such as \"100\" or \"2.5\"");
+  }
+  StatusOr<MicroCredits> parsed = ParseCredits(it->get<std::string>());
+  if (!parsed.ok()) return parsed.status().WithPrefix("credits");
+  if (*parsed <= 0) return InvalidArgumentError("credits: must be more than zero");
+  return parsed;
+}
+
+StatusOr<UnixMillis> ReadTime(FieldReader& r, std::string_view key, UnixMillis fallback,
+                              bool required) {
+  std::string text;
+  if (required) {
+    r.RequiredString(key, &text);
+  } else {
+    r.OptionalString(key, &text);
+  }
+  if (!r.ok()) return r.Finish();
+  if (text.empty()) return fallback;
+  StatusOr<UnixMillis> t = ParseRfc3339(text);
+  if (!t.ok()) return t.status().WithPrefix(std::string(key));
+  return t;
+}
+
+}  // namespace
+
+bool RestApi::RouteTenants(const Principal& who, const net::HttpRequest& request,
+                           const net::Responder& respond) {
+  const std::string& path = request.path;
+  const std::string& method = request.method;
+  auto wrong_method = [&](const char* allowed) {
+    net::HttpResponse r = ErrorResponse(
+        InvalidArgumentError(method + " is not allowed on " + path + "; use " + allowed));
+    r.status = 405;
+    r.headers.emplace_back("Allow", allowed);
+    respond(std::move(r));
+    return true;
+  };
+  auto tenant_reply = [respond](int status) {
+    return [respond, status](StatusOr<Tenant> tenant) {
+      if (!tenant.ok()) return respond(ErrorResponse(tenant.status()));
+      respond(JsonResponse(status, protocol::EncodeTenant(*tenant)));
+    };
+  };
+  auto usage_of = [&](const std::string& name) {
+    StatusOr<TenantUsageView> usage = scheduler_.TenantUsageOf(who, name);
+    if (!usage.ok()) return respond(ErrorResponse(usage.status()));
+    respond(JsonResponse(200, EncodeUsage(*usage)));
+  };
+
+  if (path == "/v1/usage") {
+    if (method != "GET") return wrong_method("GET");
+    if (who.is_admin()) {
+      respond(ErrorResponse(InvalidArgumentError(
+          "an admin has no usage of its own: use /v1/tenants/{name}/usage")));
+      return true;
+    }
+    usage_of(who.tenant);
+    return true;
+  }
+  if (path == "/v1/reports/usage") {
+    if (method != "GET") return wrong_method("GET");
+    StatusOr<UnixMillis> from = ParseRfc3339(Query(request, "from"));
+    StatusOr<UnixMillis> to = ParseRfc3339(Query(request, "to"));
+    if (!from.ok()) return respond(ErrorResponse(from.status().WithPrefix("from"))), true;
+    if (!to.ok()) return respond(ErrorResponse(to.status().WithPrefix("to"))), true;
+    auto rows = scheduler_.UsageReport(who, *from, *to, Query(request, "tenant"));
+    if (!rows.ok()) return respond(ErrorResponse(rows.status())), true;
+    Json items = Json::array();
+    for (const UsageReportRow& row : *rows) items.push_back(EncodeReportRow(row));
+    respond(JsonResponse(200, {{"from", FormatRfc3339(*from)},
+                               {"to", FormatRfc3339(*to)},
+                               {"items", items}}));
+    return true;
+  }
+  if (path == "/v1/ledger/verify") {
+    if (method != "POST" && method != "GET") return wrong_method("POST");
+    StatusOr<LedgerVerification> result = scheduler_.VerifyLedger(who);
+    if (!result.ok()) return respond(ErrorResponse(result.status())), true;
+    respond(JsonResponse(200, {{"ok", result->mismatches.empty()},
+                               {"entries", result->entries},
+                               {"grants", result->grants},
+                               {"mismatches", result->mismatches}}));
+    return true;
+  }
+  const std::string tokens_prefix = "/v1/tokens/";
+  if (path.rfind(tokens_prefix, 0) == 0) {
+    std::string rest = path.substr(tokens_prefix.size());
+    size_t slash = rest.find('/');
+    if (slash == std::string::npos || rest.substr(slash) != "/revoke") return false;
+    if (method != "POST") return wrong_method("POST");
+    scheduler_.RevokeToken(who, rest.substr(0, slash), [respond](StatusOr<ApiToken> token) {
+      if (!token.ok()) return respond(ErrorResponse(token.status()));
+      respond(JsonResponse(200, protocol::EncodeToken(*token, false)));
+    });
+    return true;
+  }
+  if (path == "/v1/tenants") {
+    if (method == "GET") {
+      Json items = Json::array();
+      for (const Tenant* t : scheduler_.ListTenants(who)) items.push_back(protocol::EncodeTenant(*t));
+      respond(JsonResponse(200, {{"items", items}}));
+      return true;
+    }
+    if (method != "POST") return wrong_method("GET, POST");
+    StatusOr<Json> body = JsonBody(request);
+    if (!body.ok()) return respond(ErrorResponse(body.status())), true;
+    FieldReader r(*body, "");
+    Tenant tenant;
+    r.RequiredString("name", &tenant.name);
+    r.OptionalString("display_name", &tenant.display_name);
+    const Json* quota = r.OptionalRaw("quota");
+    if (Status s = r.Finish(); !s.ok()) return respond(ErrorResponse(s)), true;
+    if (quota) {
+      StatusOr<TenantQuota> q = protocol::DecodeQuota(*quota, "quota");
+      if (!q.ok()) return respond(ErrorResponse(q.status())), true;
+      tenant.quota = *q;
+    }
+    scheduler_.CreateTenant(who, std::move(tenant), tenant_reply(201));
+    return true;
+  }
+  const std::string prefix = "/v1/tenants/";
+  if (path.rfind(prefix, 0) != 0) return false;
+  std::string name = path.substr(prefix.size());
+  std::string action;
+  if (size_t slash = name.find('/'); slash != std::string::npos) {
+    action = name.substr(slash + 1);
+    name = name.substr(0, slash);
+  }
+  if (action.empty()) {
+    if (method == "GET") {
+      StatusOr<const Tenant*> tenant = scheduler_.GetTenant(who, name);
+      if (!tenant.ok()) return respond(ErrorResponse(tenant.status())), true;
+      respond(JsonResponse(200, protocol::EncodeTenant(**tenant)));
+      return true;
+    }
+    if (method != "PATCH") return wrong_method("GET, PATCH");
+    StatusOr<Json> body = JsonBody(request);
+    if (!body.ok()) return respond(ErrorResponse(body.status())), true;
+    Json patch = *body;
+    scheduler_.UpdateTenant(
+        who, name,
+        [patch](Tenant& tenant) -> Status {
+          FieldReader r(patch, "");
+          r.OptionalString("display_name", &tenant.display_name);
+          const Json* quota = r.OptionalRaw("quota");
+          SHARC_RETURN_IF_ERROR(r.Finish());
+          if (quota) SHARC_RETURN_IF_ERROR(protocol::MergeQuota(*quota, "quota", &tenant.quota));
+          return Status::Ok();
+        },
+        tenant_reply(200));
+    return true;
+  }
+  if (action == "disable" || action == "enable") {
+    if (method != "POST") return wrong_method("POST");
+    bool disable = action == "disable";
+    scheduler_.UpdateTenant(
+        who, name,
+        [disable](Tenant& tenant) {
+          tenant.disabled = disable;
+          return Status::Ok();
+        },
+        tenant_reply(200));
+    return true;
+  }
+  if (action == "usage") {
+    if (method != "GET") return wrong_method("GET");
+    usage_of(name);
+    return true;
+  }
+  if (action == "tokens") {
+    if (method == "GET") {
+      auto tokens = scheduler_.ListTokens(who, name);
+      if (!tokens.ok()) return respond(ErrorResponse(tokens.status())), true;
+      Json items = Json::array();
+      for (const ApiToken* t : *tokens) items.push_back(protocol::EncodeToken(*t, false));
+      respond(JsonResponse(200, {{"items", items}}));
+      return true;
+    }
+    if (method != "POST") return wrong_method("GET, POST");
+    StatusOr<Json> body = JsonBody(request);
+    if (!body.ok()) return respond(ErrorResponse(body.status())), true;
+    FieldReader r(*body, "");
+    std::string role = "submitter", token_name;
+    r.OptionalString("role", &role);
+    r.OptionalString("name", &token_name);
+    if (Status s = r.Finish(); !s.ok()) return respond(ErrorResponse(s)), true;
+    std::optional<TokenRole> parsed = ParseTokenRole(role);
+    if (!parsed) {
+      respond(ErrorResponse(InvalidArgumentError("role: use 'submitter' or 'viewer'")));
+      return true;
+    }
+    scheduler_.IssueToken(who, name, *parsed, token_name,
+                          [respond](StatusOr<std::pair<ApiToken, std::string>> issued) {
+                            if (!issued.ok()) return respond(ErrorResponse(issued.status()));
+                            Json j = protocol::EncodeToken(issued->first, false);
+                            j["token"] = issued->second;
+                            respond(JsonResponse(201, j));
+                          });
+    return true;
+  }
+  if (action == "grants") {
+    if (method == "GET") {
+      auto grants = scheduler_.ListGrants(who, name);
+      if (!grants.ok()) return respond(ErrorResponse(grants.status())), true;
+      Json items = Json::array();
+      for (const Grant* g : *grants) items.push_back(protocol::EncodeGrant(*g, true));
+      respond(JsonResponse(200, {{"items", items}}));
+      return true;
+    }
+    if (method != "POST") return wrong_method("GET, POST");
+    StatusOr<Json> body = JsonBody(request);
+    if (!body.ok()) return respond(ErrorResponse(body.status())), true;
+    StatusOr<MicroCredits> credits = ReadCredits(*body);
+    if (!credits.ok()) return respond(ErrorResponse(credits.status())), true;
+    FieldReader r(*body, "");
+    r.OptionalRaw("credits");
+    CreditBook::NewGrant grant;
+    grant.tenant = name;
+    grant.amount = *credits;
+    std::string source;
+    r.RequiredString("source", &source);
+    r.RequiredString("program", &grant.program);
+    StatusOr<UnixMillis> from = ReadTime(r, "valid_from", 0, false);  // 0: from now
+    if (!from.ok()) return respond(ErrorResponse(from.status())), true;
+    StatusOr<UnixMillis> until = ReadTime(r, "valid_until", 0, true);
+    if (!until.ok()) return respond(ErrorResponse(until.status())), true;
+    if (Status s = r.Finish(); !s.ok()) return respond(ErrorResponse(s)), true;
+    std::optional<GrantSource> parsed = ParseGrantSource(source);
+    if (!parsed) {
+      respond(ErrorResponse(InvalidArgumentError("source: use 'voucher' or 'purchase'")));
+      return true;
+    }
+    grant.source = *parsed;
+    grant.valid_from = *from;
+    grant.valid_until = *until;
+    scheduler_.AddGrant(who, grant, [respond](StatusOr<Grant> added) {
+      if (!added.ok()) return respond(ErrorResponse(added.status()));
+      respond(JsonResponse(201, protocol::EncodeGrant(*added, true)));
+    });
+    return true;
+  }
+  return false;
+}
+
+}  // namespace sharc::scheduler

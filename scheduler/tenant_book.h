@@ -1,0 +1,57 @@
+// Tenants and their tokens in memory: the declarative file's and the store's, merged. Changes
+// come back as store mutations for the caller to commit before it acknowledges them.
+// Only used on the scheduler's state thread.
+#ifndef SHARC_SCHEDULER_TENANT_BOOK_H_
+#define SHARC_SCHEDULER_TENANT_BOOK_H_
+
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "scheduler/auth.h"
+#include "scheduler/tenants_file.h"
+#include "store/store.h"
+
+namespace sharc::scheduler {
+
+class TenantBook {
+ public:
+  void Restore(std::vector<Tenant> tenants, std::vector<ApiToken> tokens);
+  // The file wins for what it names: its tenants and tokens replace stored ones of the same
+  // name or hash. Its admins are the only admins.
+  void ApplyFile(const TenantsFile& file, UnixMillis now, std::vector<store::Mutation>* out);
+
+  // Unauthenticated unless the token is an admin's or a valid (unrevoked) tenant token.
+  StatusOr<Principal> Authenticate(const std::optional<std::string>& bearer_token) const;
+
+  const Tenant* Find(const std::string& name) const;
+  std::vector<const Tenant*> List() const;
+
+  // AlreadyExists for a taken name; the tenant is validated first.
+  StatusOr<Tenant> Create(Tenant tenant, UnixMillis now, std::vector<store::Mutation>* out);
+  // Replaces an existing tenant's mutable fields (display name, disabled, quota).
+  StatusOr<Tenant> Update(const Tenant& tenant, std::vector<store::Mutation>* out);
+
+  // Returns the token record and the token itself, which is never stored or shown again.
+  StatusOr<std::pair<ApiToken, std::string>> IssueToken(const std::string& tenant, TokenRole role,
+                                                        std::string name, UnixMillis now,
+                                                        std::vector<store::Mutation>* out);
+  // Takes effect at once. NotFound for an unknown id; FailedPrecondition if already revoked.
+  StatusOr<ApiToken> RevokeToken(const std::string& id, UnixMillis now,
+                                 std::vector<store::Mutation>* out);
+  std::vector<const ApiToken*> TokensOf(const std::string& tenant) const;
+
+ private:
+  void PutToken(const ApiToken& token);
+
+  std::map<std::string, Tenant> tenants_;
+  std::map<std::string, ApiToken> tokens_;        // by id
+  std::map<std::string, std::string> by_hash_;    // sha256 -> token id
+  std::map<std::string, std::string> admins_;     // sha256 -> admin name
+};
+
+}  // namespace sharc::scheduler
+
+#endif  // SHARC_SCHEDULER_TENANT_BOOK_H_

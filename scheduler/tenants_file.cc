@@ -1,0 +1,102 @@
+#include "scheduler/tenants_file.h"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include "core/file_util.h"
+#include "protocol/json_fields.h"
+#include "protocol/tenant_codec.h"
+
+namespace sharc::scheduler {
+
+using protocol::FieldReader;
+using protocol::Json;
+
+bool IsSha256Hex(std::string_view s) {
+  return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) {
+           return std::isdigit(static_cast<unsigned char>(c)) || (c >= 'a' && c <= 'f');
+         });
+}
+
+StatusOr<TenantsFile> LoadTenantsFile(const std::string& path) {
+  SHARC_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  StatusOr<TenantsFile> file = ParseTenantsFile(text);
+  if (!file.ok()) return file.status().WithPrefix(path);
+  return file;
+}
+
+StatusOr<TenantsFile> ParseTenantsFile(std::string_view text) {
+  SHARC_ASSIGN_OR_RETURN(Json json, protocol::ParseJsonWithComments(text));
+  TenantsFile file;
+  std::set<std::string> hashes, names;
+  auto check_hash = [&](const std::string& hash, const std::string& where) -> Status {
+    if (!IsSha256Hex(hash)) {
+      return InvalidArgumentError(where +
+                                  ".token_sha256: must be 64 lower-case hex digits (the output "
+                                  "of: printf %s TOKEN | sha256sum)");
+    }
+    if (!hashes.insert(hash).second) {
+      return InvalidArgumentError(where + ".token_sha256: the same token is listed twice");
+    }
+    return Status::Ok();
+  };
+  FieldReader root(json, "");
+  const Json* admins = root.OptionalRaw("admins");
+  const Json* tenants = root.OptionalRaw("tenants");
+  SHARC_RETURN_IF_ERROR(root.Finish());
+  if (admins && !admins->is_array()) return InvalidArgumentError("admins: must be a list");
+  if (tenants && !tenants->is_array()) return InvalidArgumentError("tenants: must be a list");
+  for (size_t i = 0; admins && i < admins->size(); ++i) {
+    std::string where = "admins[" + std::to_string(i) + "]";
+    FieldReader a((*admins)[i], where);
+    AdminToken admin;
+    a.RequiredString("name", &admin.name);
+    a.RequiredString("token_sha256", &admin.sha256);
+    SHARC_RETURN_IF_ERROR(a.Finish());
+    SHARC_RETURN_IF_ERROR(check_hash(admin.sha256, where));
+    file.admins.push_back(std::move(admin));
+  }
+  for (size_t i = 0; tenants && i < tenants->size(); ++i) {
+    std::string where = "tenants[" + std::to_string(i) + "]";
+    FieldReader t((*tenants)[i], where);
+    Tenant tenant;
+    t.RequiredString("name", &tenant.name);
+    t.OptionalString("display_name", &tenant.display_name);
+    t.OptionalBool("disabled", &tenant.disabled);
+    const Json* quota = t.OptionalRaw("quota");
+    const Json* tokens = t.OptionalRaw("tokens");
+    SHARC_RETURN_IF_ERROR(t.Finish());
+    SHARC_RETURN_IF_ERROR(ValidateTenantName(tenant.name).WithPrefix(where + ".name"));
+    if (!names.insert(tenant.name).second) {
+      return InvalidArgumentError(where + ".name: tenant '" + tenant.name + "' is listed twice");
+    }
+    if (quota) {
+      SHARC_ASSIGN_OR_RETURN(tenant.quota, protocol::DecodeQuota(*quota, where + ".quota"));
+    }
+    if (tokens && !tokens->is_array()) return InvalidArgumentError(where + ".tokens: a list");
+    for (size_t k = 0; tokens && k < tokens->size(); ++k) {
+      std::string token_where = where + ".tokens[" + std::to_string(k) + "]";
+      FieldReader tok((*tokens)[k], token_where);
+      ApiToken token;
+      token.tenant = tenant.name;
+      std::string role = "submitter";
+      tok.OptionalString("name", &token.name);
+      tok.OptionalString("role", &role);
+      tok.RequiredString("token_sha256", &token.sha256);
+      SHARC_RETURN_IF_ERROR(tok.Finish());
+      std::optional<TokenRole> parsed = ParseTokenRole(role);
+      if (!parsed) {
+        return InvalidArgumentError(token_where + ".role: use 'submitter' or 'viewer'");
+      }
+      token.role = *parsed;
+      SHARC_RETURN_IF_ERROR(check_hash(token.sha256, token_where));
+      token.id = token.sha256.substr(0, 12);
+      file.tokens.push_back(std::move(token));
+    }
+    file.tenants.push_back(std::move(tenant));
+  }
+  return file;
+}
+
+}  // namespace sharc::scheduler
