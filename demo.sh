@@ -38,22 +38,33 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Tokens for two enterprises and an operator; only their SHA-256 goes to the scheduler.
+# Two enterprises with different quotas, and an operator. Only the tokens' SHA-256 goes to
+# the scheduler. The cluster has 34 CPUs and 4 GPUs; the guarantees add up to 24 and 4.
 token() { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 hash() { printf %s "$1" | sha256sum | cut -d' ' -f1; }
 ADMIN_TOKEN=$(token); ACME_TOKEN=$(token); GLOBEX_TOKEN=$(token)
 cat > "$demo/tenants.json" <<JSON
 {
   "admins":  [{"name": "operator", "token_sha256": "$(hash "$ADMIN_TOKEN")"}],
-  "tenants": [{"name": "acme",   "tokens": [{"name": "demo", "token_sha256": "$(hash "$ACME_TOKEN")"}]},
-              {"name": "globex", "tokens": [{"name": "demo", "token_sha256": "$(hash "$GLOBEX_TOKEN")"}]}]
+  "tenants": [
+    {"name": "acme", "display_name": "ACME Robotics",
+     "quota": {"guaranteed": "cpu=16,gpu=2", "max": "cpu=34,gpu=4"},
+     "tokens": [{"name": "demo", "token_sha256": "$(hash "$ACME_TOKEN")"}]},
+    {"name": "globex", "display_name": "Globex Vision",
+     "quota": {"guaranteed": "cpu=8,gpu=2", "max": "cpu=24,gpu=4"},
+     "tokens": [{"name": "demo", "token_sha256": "$(hash "$GLOBEX_TOKEN")"}]}]
 }
+JSON
+# Credits per hour: 1 per CPU, 0.1 per GiB, 8 per H100.
+cat > "$demo/scheduler.json" <<JSON
+{"prices": {"cpu_hour": "1", "gib_hour": "0.1", "gpu_hour": "4", "gpu_hour_by_model": {"H100": "8"}}}
 JSON
 token > "$demo/join-secret"
 chmod 600 "$demo/join-secret"
 
 echo "==> starting sharc-scheduler"
-sharc-scheduler --listen 127.0.0.1:0 --data-dir "$demo/scheduler" --tenants "$demo/tenants.json" \
+sharc-scheduler --config "$demo/scheduler.json" --listen 127.0.0.1:0 \
+  --data-dir "$demo/scheduler" --tenants "$demo/tenants.json" \
   --join-secret-file "$demo/join-secret" --ready-file "$demo/scheduler.url" \
   2> "$demo/scheduler.log" &
 pids+=($!)
@@ -80,8 +91,18 @@ echo
 
 acme() { SHARC_TOKEN=$ACME_TOKEN sharc "$@"; }
 globex() { SHARC_TOKEN=$GLOBEX_TOKEN sharc "$@"; }
+admin() { SHARC_TOKEN=$ADMIN_TOKEN sharc "$@"; }
 
-echo "==> acme submits CPU work; globex submits GPU work"
+echo "==> the operator hands out compute vouchers (and globex buys extra credit)"
+until=$(date -u -d '+30 days' +%F)
+admin admin grant add acme --credits 500 --source voucher --program city-ai-2026 --valid-until "$until"
+admin admin grant add globex --credits 200 --source voucher --program city-ai-2026 --valid-until "$until"
+admin admin grant add globex --credits 300 --source purchase --program invoice-0042 --valid-until "$until"
+echo
+admin admin tenant list
+echo
+
+echo "==> acme submits CPU work"
 ids=()
 ids+=($(acme submit --name prep --cpus 1 --mem 256M --time 1m -- \
         sh -c 'echo "preparing data on CPUs $SHARC_CPUS"; sleep 2; echo done'))
@@ -89,29 +110,33 @@ ids+=($(acme submit --name train --cpus 2 --mem 512M --time 1m --label kind=cpu 
         sh -c 'grep Cpus_allowed_list /proc/self/status; sleep 3'))
 ids+=($(acme submit --name broken --time 1m -- sh -c 'echo "about to fail" >&2; exit 3'))
 ids+=($(acme submit --name overrun --time 3s -- sleep 60))
-ids+=($(globex submit --name finetune --cpus 4 --gpus 2 --gpu-model H100 --mem 4G --time 1m -- \
-        sh -c 'echo "GPUs $CUDA_VISIBLE_DEVICES, CPUs $SHARC_CPUS (binding $SHARC_BINDING)"; sleep 4'))
-ids+=($(globex submit --name inference --cpus 2 --gpus 1 --mem 2G --time 1m -- \
-        sh -c 'echo "GPU $CUDA_VISIBLE_DEVICES"; sleep 2'))
-ids+=($(globex submit --name all-gpus --cpus 8 --gpus 4 --mem 8G --time 1m -- \
-        sh -c 'echo "all four GPUs: $CUDA_VISIBLE_DEVICES"'))
+echo "==> globex fills all 4 GPUs: 2 of its own guarantee and 2 borrowed from idle acme"
+for i in 1 2 3 4; do
+  ids+=($(globex submit --name "finetune-$i" --cpus 2 --gpus 1 --gpu-model H100 --mem 2G --time 2m -- \
+          sh -c 'echo "attempt $SHARC_ATTEMPT on GPU $CUDA_VISIBLE_DEVICES, CPUs $SHARC_CPUS"; sleep 8'))
+done
 long=$(globex submit --name forgotten --time 10m -- sleep 600)
 ids+=("$long")
 echo "submitted jobs ${ids[*]}"
+sleep 2
 echo
-echo "==> a request no node can ever satisfy is refused at submit:"
+echo "==> acme now wants the 2 GPUs it is guaranteed: globex's newest borrowed jobs are"
+echo "    preempted and requeued (same ids), and run again once acme is done"
+ids+=($(acme submit --name eval --cpus 4 --gpus 2 --mem 4G --time 1m -- \
+        sh -c 'echo "GPUs $CUDA_VISIBLE_DEVICES, CPUs $SHARC_CPUS (binding $SHARC_BINDING)"; sleep 4'))
+echo
+echo "==> a request beyond what the tenant may ever hold is refused at submit, naming the limit:"
 globex submit --gpus 16 -- true || true
 echo
 
-sleep 1
 echo "==> globex cancels job $long"
 globex cancel "$long"
 echo
 
-echo "==> watching the queue (sharc jobs, as the operator)"
-for _ in $(seq 30); do
-  SHARC_TOKEN=$ADMIN_TOKEN sharc jobs --all
-  active=$(SHARC_TOKEN=$ADMIN_TOKEN sharc jobs -o json | grep -c '"id"' || true)
+echo "==> watching the queue (sharc jobs --all, as the operator)"
+for _ in $(seq 40); do
+  admin jobs --all
+  active=$(admin jobs -o json | grep -c '"id"' || true)
   [ "$active" -eq 0 ] && break
   echo "---"
   sleep 1
@@ -127,11 +152,23 @@ for id in "${ids[@]}"; do
   [ -n "$err" ] && { echo "--- job $id: stderr"; echo "$err" | sed 's/^/    /'; }
 done
 echo
-echo "==> job details: sharc show ${ids[4]}"
-globex show "${ids[4]}"
+echo "==> job details: sharc show ${ids[7]} (preempted once, then completed)"
+globex show "${ids[7]}"
+echo
+echo "==> what each enterprise sees: sharc usage"
+acme usage
+echo
+globex usage
+echo
+echo "==> the voucher programme's view: sharc report usage"
+admin report usage --from "$(date -u +%Y-%m-01)" --to "$(date -u -d tomorrow +%F)"
+echo
+echo "==> sharc admin ledger verify"
+admin admin ledger verify
 echo
 echo "==> metrics are at $SHARC_SERVER/metrics, e.g.:"
-curl -s "$SHARC_SERVER/metrics" 2>/dev/null | grep -E '^sharc_(nodes|jobs)\{' | head -12 || true
+curl -s "$SHARC_SERVER/metrics" 2>/dev/null |
+  grep -E '^sharc_(nodes|jobs|tenant_quota|tenant_credit_balance)\{' | head -16 || true
 echo
 if [ "$keep_running" -eq 1 ]; then
   cat <<TXT

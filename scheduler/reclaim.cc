@@ -108,6 +108,12 @@ void Scheduler::Reclaim(const policies::ClusterSnapshot& cycle_snapshot) {
       for (size_t i = 0; i < soon.nodes.size(); ++i) {
         const policies::NodeSnapshot& node = soon.nodes[i];
         if (node.state != NodeState::kUp || !LabelsMatch(node, job.spec)) continue;
+        // Only jobs holding what this node is short of help.
+        int64_t free_pus = std::count(node.pu_free.begin(), node.pu_free.end(), true);
+        int64_t free_gpus = std::count(node.gpu_free.begin(), node.gpu_free.end(), true);
+        bool short_cpu = free_pus < job.spec.cpus;
+        bool short_gpu = free_gpus < job.spec.gpus;
+        bool short_memory = node.memory_free < job.spec.memory_bytes;
         std::vector<const Job*> candidates;
         for (JobId running : state_.FindNode(node.name)->jobs) {
           const Job* victim = state_.FindJob(running);
@@ -115,7 +121,10 @@ void Scheduler::Reclaim(const policies::ClusterSnapshot& cycle_snapshot) {
               victim->cancel_requested || !borrowing(victim->tenant, request)) {
             continue;
           }
-          candidates.push_back(victim);
+          bool helps = (short_cpu && victim->spec.cpus > 0) ||
+                       (short_gpu && victim->spec.gpus > 0) ||
+                       (short_memory && victim->spec.memory_bytes > 0);
+          if (helps) candidates.push_back(victim);
         }
         std::sort(candidates.begin(), candidates.end(), [](const Job* a, const Job* b) {
           return std::tie(a->start_time, a->id) > std::tie(b->start_time, b->id);
