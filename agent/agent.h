@@ -12,6 +12,7 @@
 
 #include "agent/config.h"
 #include "core/node.h"
+#include "core/status.h"
 
 namespace boost::asio {
 class io_context;
@@ -19,16 +20,20 @@ class io_context;
 
 namespace sharc::agent {
 
+class CgroupManager;
+
 class Agent {
  public:
+  // `cgroups` may be null (no usable hierarchy); it must outlive the agent.
   Agent(boost::asio::io_context& io, AgentConfig config, NodeInventory inventory,
-        std::string join_secret);
+        std::string join_secret, CgroupManager* cgroups);
   ~Agent();
   Agent(const Agent&) = delete;
   Agent& operator=(const Agent&) = delete;
 
-  // Starts dialling the scheduler.
-  void Start();
+  // Re-adopts the attempts a previous agent process left (its journal), then starts dialling
+  // the scheduler. Fails if the journal cannot be read.
+  Status Start();
   // Closes the channel and stops timers. Running jobs are left running.
   void Stop();
 

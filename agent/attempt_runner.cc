@@ -2,7 +2,6 @@
 
 #include <sys/syscall.h>
 #include <unistd.h>
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
@@ -12,11 +11,10 @@
 #include <csignal>
 #include <map>
 
-#include "agent/job_environment.h"
+#include "agent/attempt_journal.h"
 #include "agent/process_launcher.h"
 #include "core/file_util.h"
 #include "core/log.h"
-#include "core/units.h"
 
 namespace sharc::agent {
 namespace {
@@ -41,9 +39,39 @@ class AttemptRunner::Impl {
         clock_(clock),
         on_report_(std::move(on_report)) {}
 
+  Status Restore() {
+    SHARC_ASSIGN_OR_RETURN(AttemptJournal journal,
+                           AttemptJournal::Open(options_.setup.state_dir + "/journal"));
+    journal_.emplace(std::move(journal));
+    SHARC_ASSIGN_OR_RETURN(std::vector<JournalRecord> records, journal_->LoadAll());
+    for (JournalRecord& record : records) {
+      const AttemptId id = record.launch.attempt;
+      int32_t& highest = highest_attempt_[id.job];
+      highest = std::max(highest, id.attempt);
+      Attempt& attempt = attempts_[id];
+      attempt.record = std::move(record);
+      if (attempt.record.report.exited) continue;
+      std::optional<int64_t> ticks = ProcessStartTicks(attempt.record.monitor_pid);
+      if (ticks && *ticks == attempt.record.monitor_start_ticks) {
+        LogInfo("agent", "re-adopting " + Name(id) + " (pid " +
+                             std::to_string(attempt.record.job_pid) + ")");
+        Watch(id);
+        if (attempt.record.requested_ending != AttemptEnding::kNone) {
+          EscalateAfterGrace(id);
+        }
+      } else {
+        LogInfo("agent", Name(id) + " ended while the agent was away");
+        asio::post(io_, [this, id] { OnMonitorExit(id); });
+      }
+    }
+    return Status::Ok();
+  }
+
   void Launch(const protocol::LaunchMsg& launch) {
     const AttemptId id = launch.attempt;
-    if (auto it = attempts_.find(id); it != attempts_.end()) return on_report_(it->second.report);
+    if (auto it = attempts_.find(id); it != attempts_.end()) {
+      return on_report_(it->second.record.report);
+    }
     int32_t& highest = highest_attempt_[id.job];
     if (highest >= id.attempt) {
       LogWarning("agent", "refusing the launch of " + Name(id) + ": attempt " +
@@ -52,42 +80,26 @@ class AttemptRunner::Impl {
     }
     highest = id.attempt;
     Attempt& attempt = attempts_[id];
-    attempt.launch = launch;
-    attempt.report.attempt = id;
+    attempt.record.launch = launch;
+    attempt.record.report.attempt = id;
     if (Status valid = Validate(launch); !valid.ok()) return Fail(attempt, valid.message());
 
-    std::string dir = AttemptDir(id);
-    if (Status made = MakeDirectories(dir, 0700); !made.ok()) return Fail(attempt, made.message());
-    LaunchSpec spec;
-    spec.argv = launch.spec.command;
-    spec.env = BuildJobEnvironment(launch, dir, options_.job_path);
-    spec.work_dir = dir;
-    spec.stdout_path = dir + "/stdout";
-    spec.stderr_path = dir + "/stderr";
-    spec.status_path = dir + "/status";
-    if (!launch.allocation.binding_simulated) spec.bind_cpus = launch.allocation.cpus;
-    StatusOr<LaunchedJob> launched = LaunchJob(spec);
-    if (!launched.ok()) return Fail(attempt, launched.status().message());
-    attempt.process = *launched;
-    attempt.report.start_time = launched->start_time;
-
-    int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, launched->monitor_pid, 0));
-    if (pidfd >= 0) {
-      attempt.exit_watch = std::make_unique<asio::posix::stream_descriptor>(io_, pidfd);
-      attempt.exit_watch->async_wait(asio::posix::stream_descriptor::wait_read,
-                                     [this, id](const boost::system::error_code& error) {
-                                       if (!error) OnMonitorExit(id);
-                                     });
-    } else {  // the monitor is already gone (it can only have exited)
-      asio::post(io_, [this, id] { OnMonitorExit(id); });
+    StatusOr<LaunchSpec> spec =
+        SetUpAttempt(options_.setup, *topology_, launch, &attempt.record.cgroup);
+    if (!spec.ok()) return Fail(attempt, spec.status().message());
+    StatusOr<LaunchedJob> launched = LaunchJob(*spec);
+    if (!launched.ok()) {
+      RemoveCgroup(attempt);
+      return Fail(attempt, launched.status().message());
     }
-    attempt.time_limit = std::make_unique<asio::steady_timer>(io_);
-    attempt.time_limit->expires_after(std::chrono::seconds(launch.spec.time_limit_seconds));
-    attempt.time_limit->async_wait([this, id](const boost::system::error_code& error) {
-      if (!error) Terminate(id, AttemptEnding::kTimeLimit);
-    });
+    attempt.record.monitor_pid = launched->monitor_pid;
+    attempt.record.job_pid = launched->job_pid;
+    attempt.record.monitor_start_ticks = ProcessStartTicks(launched->monitor_pid).value_or(0);
+    attempt.record.report.start_time = launched->start_time;
+    Journal(attempt);
+    Watch(id);
     LogDebug("agent", "started " + Name(id) + " (pid " + std::to_string(launched->job_pid) + ")");
-    on_report_(attempt.report);
+    on_report_(attempt.record.report);
   }
 
   void Kill(const protocol::KillMsg& kill) {
@@ -96,7 +108,7 @@ class AttemptRunner::Impl {
       LogInfo("agent", "asked to kill " + Name(kill.attempt) + ", which does not run here");
       return;
     }
-    if (it->second.report.exited) return on_report_(it->second.report);
+    if (it->second.record.report.exited) return on_report_(it->second.record.report);
     AttemptEnding ending = AttemptEnding::kKilled;
     if (kill.reason == protocol::KillReason::kCancel) ending = AttemptEnding::kCancelled;
     if (kill.reason == protocol::KillReason::kPreempt) ending = AttemptEnding::kPreempted;
@@ -105,31 +117,43 @@ class AttemptRunner::Impl {
 
   void Acknowledge(const protocol::UpdateAckMsg& ack) {
     auto it = attempts_.find(ack.attempt);
-    if (it != attempts_.end() && ack.exited && it->second.report.exited) attempts_.erase(it);
+    if (it == attempts_.end() || !ack.exited || !it->second.record.report.exited) return;
+    if (journal_) {
+      if (Status s = journal_->Remove(ack.attempt); !s.ok()) LogError("agent", s.message());
+    }
+    attempts_.erase(it);
+  }
+
+  void KillAllRunning(const std::string& why) {
+    for (auto& [id, attempt] : attempts_) {
+      if (attempt.record.report.exited) continue;
+      LogWarning("agent", "killing " + Name(id) + ": " + why);
+      attempt.record.requested_ending = AttemptEnding::kKilled;
+      attempt.fence_message = why;
+      Journal(attempt);
+      KillNow(attempt);
+    }
   }
 
   std::vector<AttemptReport> Reports() const {
     std::vector<AttemptReport> reports;
-    for (const auto& [id, attempt] : attempts_) reports.push_back(attempt.report);
+    for (const auto& [id, attempt] : attempts_) reports.push_back(attempt.record.report);
     return reports;
   }
 
   size_t running_count() const {
     return std::count_if(attempts_.begin(), attempts_.end(),
-                         [](const auto& entry) { return !entry.second.report.exited; });
+                         [](const auto& entry) { return !entry.second.record.report.exited; });
   }
 
   std::string AttemptDir(const AttemptId& id) const {
-    return options_.state_dir + "/jobs/" + std::to_string(id.job.value) + "." +
-           std::to_string(id.attempt);
+    return AttemptDirPath(options_.setup.state_dir, id);
   }
 
  private:
   struct Attempt {
-    protocol::LaunchMsg launch;
-    LaunchedJob process;
-    AttemptReport report;
-    AttemptEnding requested_ending = AttemptEnding::kNone;
+    JournalRecord record;
+    std::string fence_message;
     std::unique_ptr<asio::posix::stream_descriptor> exit_watch;
     std::unique_ptr<asio::steady_timer> time_limit;
     std::unique_ptr<asio::steady_timer> kill_timer;
@@ -137,8 +161,8 @@ class AttemptRunner::Impl {
 
   Status Validate(const protocol::LaunchMsg& launch) const {
     if (launch.allocation.node != options_.node_name) {
-      return InvalidArgumentError("launched for node " + launch.allocation.node + ", but this is " +
-                                  options_.node_name);
+      return InvalidArgumentError("launched for node " + launch.allocation.node +
+                                  ", but this is " + options_.node_name);
     }
     for (int cpu : launch.allocation.cpus) {
       bool known = std::any_of(topology_->pus.begin(), topology_->pus.end(),
@@ -153,70 +177,150 @@ class AttemptRunner::Impl {
     return Status::Ok();
   }
 
-  void Fail(Attempt& attempt, const std::string& why) {
-    LogWarning("agent", "cannot start " + Name(attempt.report.attempt) + ": " + why);
-    UnixMillis now = clock_.WallMillis();
-    attempt.report.exited = true;
-    attempt.report.start_time = now;
-    attempt.report.end_time = now;
-    attempt.report.ending = AttemptEnding::kLaunchFailed;
-    attempt.report.message = why;
-    on_report_(attempt.report);
+  void Journal(const Attempt& attempt) {
+    if (!journal_) return;
+    if (Status s = journal_->Save(attempt.record); !s.ok()) {
+      LogError("agent", "journal: " + s.message());
+    }
   }
+
+  void Fail(Attempt& attempt, const std::string& why) {
+    AttemptReport& report = attempt.record.report;
+    LogWarning("agent", "cannot start " + Name(report.attempt) + ": " + why);
+    UnixMillis now = clock_.WallMillis();
+    report.exited = true;
+    report.start_time = now;
+    report.end_time = now;
+    report.ending = AttemptEnding::kLaunchFailed;
+    report.message = why;
+    Journal(attempt);
+    on_report_(report);
+  }
+
+  // Watches the monitor's exit and the attempt's time limit.
+  void Watch(const AttemptId& id) {
+    Attempt& attempt = attempts_.at(id);
+    int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, attempt.record.monitor_pid, 0));
+    if (pidfd >= 0) {
+      attempt.exit_watch = std::make_unique<asio::posix::stream_descriptor>(io_, pidfd);
+      attempt.exit_watch->async_wait(asio::posix::stream_descriptor::wait_read,
+                                     [this, id](const boost::system::error_code& error) {
+                                       if (!error) OnMonitorExit(id);
+                                     });
+    } else {  // the monitor is already gone (it can only have exited)
+      asio::post(io_, [this, id] { OnMonitorExit(id); });
+    }
+    UnixMillis deadline = attempt.record.report.start_time +
+                          attempt.record.launch.spec.time_limit_seconds * 1000;
+    attempt.time_limit = std::make_unique<asio::steady_timer>(io_);
+    attempt.time_limit->expires_after(
+        std::chrono::milliseconds(std::max<int64_t>(0, deadline - clock_.WallMillis())));
+    attempt.time_limit->async_wait([this, id](const boost::system::error_code& error) {
+      if (!error) Terminate(id, AttemptEnding::kTimeLimit);
+    });
+  }
+
+  void Signal(const Attempt& attempt, int signal) {
+    CgroupManager* cgroups = options_.setup.cgroups;
+    if (cgroups && !attempt.record.cgroup.empty()) {
+      if (signal == SIGKILL) {
+        if (Status s = cgroups->KillAll(attempt.record.cgroup); !s.ok()) {
+          LogWarning("agent", s.message());
+        }
+        return;
+      }
+      if (StatusOr<std::vector<int>> pids = cgroups->Pids(attempt.record.cgroup); pids.ok()) {
+        for (int pid : *pids) ::kill(pid, signal);
+        return;
+      }
+    }
+    (void)SignalJob(attempt.record.job_pid, signal);
+  }
+
+  void KillNow(Attempt& attempt) { Signal(attempt, SIGKILL); }
 
   void Terminate(const AttemptId& id, AttemptEnding ending) {
     auto it = attempts_.find(id);
-    if (it == attempts_.end() || it->second.report.exited) return;
+    if (it == attempts_.end() || it->second.record.report.exited) return;
     Attempt& attempt = it->second;
-    if (attempt.requested_ending != AttemptEnding::kNone) return;  // already ending
-    attempt.requested_ending = ending;
-    LogInfo("agent",
-            "ending " + Name(id) + " (" + std::string(protocol::AttemptEndingName(ending)) + ")");
-    (void)SignalJob(attempt.process.job_pid, SIGTERM);
+    if (attempt.record.requested_ending != AttemptEnding::kNone) return;  // already ending
+    attempt.record.requested_ending = ending;
+    Journal(attempt);
+    LogInfo("agent", "ending " + Name(id) + " (" +
+                         std::string(protocol::AttemptEndingName(ending)) + ")");
+    Signal(attempt, SIGTERM);
+    EscalateAfterGrace(id);
+  }
+
+  void EscalateAfterGrace(const AttemptId& id) {
+    Attempt& attempt = attempts_.at(id);
     attempt.kill_timer = std::make_unique<asio::steady_timer>(io_);
     attempt.kill_timer->expires_after(options_.kill_grace);
     attempt.kill_timer->async_wait([this, id](const boost::system::error_code& error) {
       auto it = attempts_.find(id);
-      if (error || it == attempts_.end() || it->second.report.exited) return;
-      (void)SignalJob(it->second.process.job_pid, SIGKILL);
+      if (error || it == attempts_.end() || it->second.record.report.exited) return;
+      KillNow(it->second);
     });
+  }
+
+  void RemoveCgroup(Attempt& attempt) {
+    CgroupManager* cgroups = options_.setup.cgroups;
+    if (!cgroups || attempt.record.cgroup.empty()) return;
+    // Nothing of the job may outlive it: stragglers (double-forked daemons) go too.
+    if (Status s = cgroups->KillAll(attempt.record.cgroup); !s.ok()) {
+      LogWarning("agent", s.message());
+    }
+    if (Status s = cgroups->Remove(attempt.record.cgroup); !s.ok()) {
+      LogWarning("agent", s.message());
+    }
   }
 
   void OnMonitorExit(const AttemptId& id) {
     auto it = attempts_.find(id);
-    if (it == attempts_.end() || it->second.report.exited) return;
+    if (it == attempts_.end() || it->second.record.report.exited) return;
     Attempt& attempt = it->second;
-    (void)TryReapMonitor(attempt.process.monitor_pid);
-    // The monitor is gone, so the job is too; SIGKILL any straggler of its process group.
-    (void)SignalJob(attempt.process.job_pid, SIGKILL);
-    AttemptReport& report = attempt.report;
+    (void)TryReapMonitor(attempt.record.monitor_pid);
+    AttemptReport& report = attempt.record.report;
     report.exited = true;
-    report.ending = attempt.requested_ending;
-    StatusOr<std::optional<ExitStatus>> status = ReadExitStatus(AttemptDir(id) + "/status");
+    report.ending = attempt.record.requested_ending;
+    if (!attempt.fence_message.empty()) report.message = attempt.fence_message;
+    CgroupManager* cgroups = options_.setup.cgroups;
+    if (cgroups && !attempt.record.cgroup.empty()) {
+      if (StatusOr<JobUsage> usage = cgroups->Usage(attempt.record.cgroup); usage.ok()) {
+        report.cpu_time_ms = usage->cpu_time_ms;
+        report.peak_memory_bytes = usage->peak_memory_bytes;
+        report.oom_killed = usage->oom_killed;
+      }
+    } else {
+      // Without a cgroup the process group is all we have.
+      (void)SignalJob(attempt.record.job_pid, SIGKILL);
+    }
+    RemoveCgroup(attempt);
+    StatusOr<std::optional<ExitStatus>> status =
+        ReadExitStatus(StatusPath(options_.setup.state_dir, id));
     if (!status.ok() || !status->has_value()) {
       report.end_time = clock_.WallMillis();
       if (report.ending == AttemptEnding::kNone) report.ending = AttemptEnding::kKilled;
-      report.message = "the job's monitor ended without recording an exit status";
+      if (report.message.empty()) {
+        report.message = "the job's monitor ended without recording an exit status";
+      }
     } else {
       const ExitStatus& exit = **status;
       report.end_time = exit.end_time;
       switch (exit.kind) {
-        case ExitStatus::Kind::kExited:
-          report.exit_code = exit.value;
-          break;
-        case ExitStatus::Kind::kSignaled:
-          report.signal = exit.value;
-          break;
+        case ExitStatus::Kind::kExited: report.exit_code = exit.value; break;
+        case ExitStatus::Kind::kSignaled: report.signal = exit.value; break;
         case ExitStatus::Kind::kLaunchFailed:
           report.ending = AttemptEnding::kLaunchFailed;
-          report.message =
-              "cannot run '" + attempt.launch.spec.command[0] + "': " + ErrnoText(exit.value);
+          report.message = "cannot run '" + attempt.record.launch.spec.command[0] +
+                           "': " + ErrnoText(exit.value);
           break;
       }
     }
     attempt.exit_watch.reset();
     attempt.time_limit.reset();
     attempt.kill_timer.reset();
+    Journal(attempt);
     LogDebug("agent", Name(id) + " exited");
     on_report_(report);
   }
@@ -226,6 +330,7 @@ class AttemptRunner::Impl {
   std::shared_ptr<const NodeTopology> topology_;
   const Clock& clock_;
   ReportCallback on_report_;
+  std::optional<AttemptJournal> journal_;
   std::map<AttemptId, Attempt> attempts_;
   std::map<JobId, int32_t> highest_attempt_;
 };
@@ -236,9 +341,11 @@ AttemptRunner::AttemptRunner(asio::io_context& io, AttemptRunnerOptions options,
     : impl_(std::make_unique<Impl>(io, std::move(options), std::move(topology), clock,
                                    std::move(on_report))) {}
 AttemptRunner::~AttemptRunner() = default;
+Status AttemptRunner::Restore() { return impl_->Restore(); }
 void AttemptRunner::Launch(const protocol::LaunchMsg& launch) { impl_->Launch(launch); }
 void AttemptRunner::Kill(const protocol::KillMsg& kill) { impl_->Kill(kill); }
 void AttemptRunner::Acknowledge(const protocol::UpdateAckMsg& ack) { impl_->Acknowledge(ack); }
+void AttemptRunner::KillAllRunning(const std::string& why) { impl_->KillAllRunning(why); }
 std::vector<protocol::AttemptReport> AttemptRunner::Reports() const { return impl_->Reports(); }
 size_t AttemptRunner::running_count() const { return impl_->running_count(); }
 std::string AttemptRunner::AttemptDir(const AttemptId& id) const { return impl_->AttemptDir(id); }

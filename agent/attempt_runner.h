@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "agent/attempt_setup.h"
 #include "core/node.h"
 #include "protocol/agent_messages.h"
 
@@ -27,9 +28,8 @@ namespace sharc::agent {
 
 struct AttemptRunnerOptions {
   std::string node_name;
-  std::string state_dir;  // attempts live in <state_dir>/jobs/<job>.<attempt>/
   std::chrono::milliseconds kill_grace{10000};
-  std::string job_path = "/usr/local/bin:/usr/bin:/bin";
+  SetupOptions setup;  // state_dir, job PATH, cgroups, identities
 };
 
 class AttemptRunner {
@@ -43,6 +43,10 @@ class AttemptRunner {
   AttemptRunner(const AttemptRunner&) = delete;
   AttemptRunner& operator=(const AttemptRunner&) = delete;
 
+  // Re-adopts the journal's attempts. Call once, before the first Launch. Fails (and the
+  // agent should not start) if the journal cannot be read.
+  Status Restore();
+
   // Starts the attempt. Idempotent: a launch of an attempt already known re-reports it; a
   // launch older than an attempt already run for that job is refused (fencing). A launch
   // this node cannot honour (CPUs or GPUs it does not have) is reported as launch_failed.
@@ -51,6 +55,9 @@ class AttemptRunner {
   void Kill(const protocol::KillMsg& kill);
   // The scheduler has made the report durable; an exited attempt is then forgotten.
   void Acknowledge(const protocol::UpdateAckMsg& ack);
+
+  // Self-fencing: SIGKILLs every running attempt at once, e.g. after losing the scheduler.
+  void KillAllRunning(const std::string& why);
 
   // Every attempt not yet forgotten, for registration.
   std::vector<protocol::AttemptReport> Reports() const;

@@ -42,7 +42,34 @@ StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
   r.OptionalString("job_path", &c.job_path);
   ReadDuration(r, "reconnect_max_delay", &c.reconnect_max_delay);
   r.OptionalString("log_level", &c.log_level);
+  const Json* identities = r.OptionalRaw("identities");
+  const Json* cgroups = r.OptionalRaw("cgroups");
+  const Json* health = r.OptionalRaw("health_check");
   SHARC_RETURN_IF_ERROR(r.Finish().WithPrefix(path));
+  if (identities) {
+    FieldReader i(*identities, "identities");
+    i.OptionalStringMap("users", &c.identities.users);
+    i.OptionalBool("create_users", &c.identities.create_users);
+    std::vector<std::string> allow_root;
+    i.OptionalStringList("allow_root", &allow_root);
+    c.identities.allow_root.insert(allow_root.begin(), allow_root.end());
+    SHARC_RETURN_IF_ERROR(i.Finish().WithPrefix(path));
+  }
+  if (cgroups) {
+    FieldReader g(*cgroups, "cgroups");
+    g.OptionalBool("enabled", &c.cgroups_enabled);
+    g.OptionalString("root", &c.cgroup_root);
+    g.OptionalInt("pids_max", &c.pids_max, 0, 1 << 22);
+    g.OptionalBool("restrict_devices", &c.restrict_devices);
+    SHARC_RETURN_IF_ERROR(g.Finish().WithPrefix(path));
+  }
+  if (health) {
+    FieldReader h(*health, "health_check");
+    h.OptionalStringList("command", &c.health_check.command);
+    ReadDuration(h, "interval", &c.health_check.interval);
+    ReadDuration(h, "timeout", &c.health_check.timeout);
+    SHARC_RETURN_IF_ERROR(h.Finish().WithPrefix(path));
+  }
   return c;
 }
 
@@ -70,6 +97,10 @@ Status FinalizeAgentConfig(AgentConfig& c) {
     return InvalidArgumentError("topology_xml and topology_synthetic: give at most one");
   }
   if (c.kill_grace.count() < 0) return InvalidArgumentError("kill_grace: must not be negative");
+  if (!c.health_check.command.empty() &&
+      (c.health_check.interval.count() < 100 || c.health_check.timeout.count() < 10)) {
+    return InvalidArgumentError("health_check: interval at least 100ms, timeout at least 10ms");
+  }
   LogLevel level;
   if (!ParseLogLevel(c.log_level, &level)) {
     return InvalidArgumentError("log_level: use debug, info, warning or error");

@@ -8,6 +8,8 @@
 #include <map>
 #include <string>
 
+#include "agent/health_check.h"
+#include "agent/identity.h"
 #include "core/status.h"
 
 namespace sharc::agent {
@@ -28,6 +30,15 @@ struct AgentConfig {
   std::string job_path = "/usr/local/bin:/usr/bin:/bin";
   std::chrono::milliseconds reconnect_max_delay{2000};
   std::string log_level = "info";
+  // Who jobs run as (identity.h). By default each tenant gets its own system user,
+  // "sharc-<tenant>", created on first use.
+  IdentityPolicy identities{{}, /*create_users=*/true, {}};
+  // cgroups: on by default, detected at start-up (v2 or v1); off = binding only.
+  bool cgroups_enabled = true;
+  std::string cgroup_root = "/sys/fs/cgroup";
+  int64_t pids_max = 4096;         // per job
+  bool restrict_devices = true;    // only the granted GPUs' device files (cgroup v1)
+  HealthCheckOptions health_check;
 };
 
 // Reads a config file on top of the defaults; the error names the file and the field.

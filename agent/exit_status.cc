@@ -90,7 +90,8 @@ StatusOr<ExitStatus> ParseExitStatus(std::string_view text) {
 }  // namespace
 
 StatusOr<std::optional<ExitStatus>> ReadExitStatus(const std::string& status_path) {
-  int fd = open(status_path.c_str(), O_RDONLY | O_CLOEXEC);
+  // The monitor renames a regular file into place; a symlink there is not its work.
+  int fd = open(status_path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return std::optional<ExitStatus>();
     return InternalError("cannot open job status file '" + status_path +

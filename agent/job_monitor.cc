@@ -18,6 +18,23 @@ namespace {
 
 constexpr int kOutputFlags = O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC;
 constexpr mode_t kOutputMode = 0640;
+// Never follows or reuses what is at the name: a fresh file or an error.
+constexpr int kStatusFlags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+constexpr mode_t kStatusMode = 0600;
+
+// The job changes its ids with the raw system calls: they change only the calling thread,
+// which in the job is the only one. glibc's wrappers would broadcast the change to every
+// thread the (multi-threaded) launching process had, whose bookkeeping a forked child
+// inherits without the threads.
+#ifdef SYS_setuid32  // 32-bit ABIs, where the plain calls take 16-bit ids
+constexpr long kSysSetgroups = SYS_setgroups32;
+constexpr long kSysSetgid = SYS_setgid32;
+constexpr long kSysSetuid = SYS_setuid32;
+#else
+constexpr long kSysSetgroups = SYS_setgroups;
+constexpr long kSysSetgid = SYS_setgid;
+constexpr long kSysSetuid = SYS_setuid;
+#endif
 
 void CloseRange(int from, int to, int max_fd) {
   if (from > to) return;
@@ -122,7 +139,10 @@ int WriteStatusFile(const MonitorPlan& plan, const char* kind, int value) {
   end = AppendDecimal(end, NowUnixMillis());
   *end++ = '\n';
 
-  int fd = open(plan.status_tmp_path, kOutputFlags, kOutputMode);
+  // A stale temporary file (a monitor killed mid-write) or anything planted there goes; the
+  // name itself is removed, never what a symlink there points to.
+  if (unlink(plan.status_tmp_path) != 0 && errno != ENOENT) return errno;
+  int fd = open(plan.status_tmp_path, kStatusFlags, kStatusMode);
   if (fd < 0) return errno;
   bool written = WriteAll(fd, line, static_cast<size_t>(end - line));
   int error = written ? 0 : (errno != 0 ? errno : EIO);
@@ -132,9 +152,48 @@ int WriteStatusFile(const MonitorPlan& plan, const char* kind, int value) {
   return 0;
 }
 
-// Set-up of the job process, in order. Returns 0 or the errno of the step that failed.
+// Writes the job's pid into each join file (a cgroup's procs file). Returns 0 or an errno.
+int JoinGroups(const MonitorPlan& plan) {
+  char pid_text[24];
+  size_t size = static_cast<size_t>(AppendDecimal(pid_text, getpid()) - pid_text);
+  for (const char* const* path = plan.join_files; *path != nullptr; ++path) {
+    int fd = open(*path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return errno;
+    bool written = WriteAll(fd, pid_text, size);
+    int error = written ? 0 : (errno != 0 ? errno : EIO);
+    if (close(fd) != 0 && error == 0 && errno != EINTR) error = errno;
+    if (error != 0) return error;
+  }
+  return 0;
+}
+
+// Becomes plan.uid/gid/groups for good. Returns 0 or an errno (EPERM if the result is not
+// exactly that identity).
+int SwitchIdentity(const MonitorPlan& plan) {
+  if (syscall(kSysSetgroups, plan.group_count, plan.groups) != 0) return errno;
+  if (syscall(kSysSetgid, plan.gid) != 0) return errno;
+  if (syscall(kSysSetuid, plan.uid) != 0) return errno;
+  uid_t ruid, euid, suid;
+  gid_t rgid, egid, sgid;
+  if (getresuid(&ruid, &euid, &suid) != 0 || getresgid(&rgid, &egid, &sgid) != 0) return errno;
+  if (ruid != plan.uid || euid != plan.uid || suid != plan.uid || rgid != plan.gid ||
+      egid != plan.gid || sgid != plan.gid) {
+    return EPERM;
+  }
+  // Root must be gone for good, not only set aside.
+  if (plan.uid != 0 && syscall(kSysSetuid, 0) == 0) return EPERM;
+  return 0;
+}
+
+// Set-up of the job process, in order (see LaunchJob). Returns 0 or the errno of the step
+// that failed.
 int SetUpJob(const MonitorPlan& plan) {
   if (setpgid(0, 0) != 0) return errno;
+  if (int error = JoinGroups(plan); error != 0) return error;
+  if (chdir(plan.work_dir) != 0) return errno;
+  if (plan.switch_identity) {
+    if (int error = SwitchIdentity(plan); error != 0) return error;
+  }
   int out = open(plan.stdout_path, kOutputFlags, kOutputMode);
   if (out < 0) return errno;
   int err = plan.stderr_is_stdout ? out : open(plan.stderr_path, kOutputFlags, kOutputMode);
@@ -142,7 +201,12 @@ int SetUpJob(const MonitorPlan& plan) {
   if (dup2(out, STDOUT_FILENO) < 0 || dup2(err, STDERR_FILENO) < 0) return errno;
   close(out);
   if (err != out) close(err);
-  if (chdir(plan.work_dir) != 0) return errno;
+  int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (null_fd < 0) return errno;
+  if (null_fd != STDIN_FILENO) {
+    if (dup2(null_fd, STDIN_FILENO) < 0) return errno;
+    close(null_fd);
+  }
   if (plan.bind_cpus && sched_setaffinity(0, sizeof(plan.cpus), &plan.cpus) != 0) return errno;
   ResetSignalDispositions();
   sigset_t none;

@@ -8,6 +8,8 @@
 #include <sched.h>
 #include <sys/types.h>
 
+#include <cstddef>
+
 namespace sharc::agent::internal {
 
 // What the monitor and the job need, prepared by the launching process before fork. The
@@ -16,12 +18,18 @@ struct MonitorPlan {
   char* const* argv = nullptr;                   // null-terminated
   char* const* envp = nullptr;                   // null-terminated
   const char* const* exec_candidates = nullptr;  // paths to execve in turn, null-terminated
+  const char* const* join_files = nullptr;       // pid files to write, null-terminated
   const char* work_dir = nullptr;
-  const char* stdout_path = nullptr;
+  bool switch_identity = false;  // then become uid/gid/groups
+  uid_t uid = 0;
+  gid_t gid = 0;
+  const gid_t* groups = nullptr;
+  size_t group_count = 0;
+  const char* stdout_path = nullptr;  // absolute (the job opens it after its chdir)
   const char* stderr_path = nullptr;  // ignored if stderr_is_stdout
   bool stderr_is_stdout = false;
   const char* status_path = nullptr;
-  const char* status_tmp_path = nullptr;  // written, then renamed to status_path
+  const char* status_tmp_path = nullptr;  // created exclusively, written, renamed over status_path
   bool bind_cpus = false;
   cpu_set_t cpus;
   int report_fd = -1;              // write end of the monitor -> launcher pipe

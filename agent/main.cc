@@ -4,8 +4,12 @@
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
 #include <iostream>
+#include <memory>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "agent/agent.h"
+#include "agent/cgroup_manager.h"
 #include "agent/config.h"
 #include "agent/topology_probe.h"
 #include "core/file_util.h"
@@ -103,12 +107,42 @@ int main(int argc, char** argv) {
     secret = *read;
     while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
   }
-  if (auto made = sharc::MakeDirectories(config.state_dir, 0700); !made.ok()) {
+  // Traversable (not listable) by all: jobs run as their tenants' users and must reach their
+  // own directories below it; everything private below is 0700.
+  if (auto made = sharc::MakeDirectories(config.state_dir, 0711); !made.ok()) {
     return fail("state_dir: " + made.message(), 1);
+  }
+  ::chmod(config.state_dir.c_str(), 0711);
+
+  // Enforcement: a cgroup per job when the kernel offers a usable hierarchy; otherwise say so
+  // loudly and fall back to CPU binding alone.
+  std::unique_ptr<sharc::agent::CgroupManager> cgroups;
+  if (config.cgroups_enabled) {
+    sharc::agent::CgroupOptions cgroup_options;
+    cgroup_options.root = config.cgroup_root;
+    cgroup_options.parent = "sharc/" + config.node_name;
+    auto opened = sharc::agent::CgroupManager::Open(cgroup_options);
+    if (opened.ok()) {
+      cgroups = std::move(*opened);
+      inventory.enforcement = cgroups->Describe();
+    } else {
+      sharc::LogError("agent", "NO CGROUP ENFORCEMENT: " + opened.status().message() +
+                                   ". Jobs are only bound to their CPUs; memory, process "
+                                   "and device limits are NOT enforced on this node.");
+      inventory.enforcement = "none: CPU binding only (" + opened.status().message() + ")";
+    }
+  } else {
+    sharc::LogWarning("agent", "cgroups disabled by configuration: jobs are only bound to "
+                               "their CPUs");
+    inventory.enforcement = "none: CPU binding only (cgroups disabled)";
+  }
+  if (::geteuid() != 0) {
+    sharc::LogWarning("agent", "not running as root: jobs run as the agent's own user, not "
+                               "as their tenants' users");
   }
 
   boost::asio::io_context io;
-  sharc::agent::Agent agent(io, config, inventory, secret);
+  sharc::agent::Agent agent(io, config, inventory, secret, cgroups.get());
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& error, int) {
     if (error) return;
@@ -121,7 +155,7 @@ int main(int argc, char** argv) {
                               std::to_string(inventory.topology.gpus.size()) + " GPUs, " +
                               std::to_string(inventory.topology.memory_bytes >> 20) + " MiB (" +
                               probed->source + ")");
-  agent.Start();
+  if (auto started = agent.Start(); !started.ok()) return fail(started.message(), 1);
   io.run();
   return 0;
 }

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <string_view>
 #include <utility>
 
@@ -92,6 +93,9 @@ Status ValidateSpec(const LaunchSpec& spec) {
   SHARC_RETURN_IF_ERROR(CheckPath("stdout_path", spec.stdout_path));
   SHARC_RETURN_IF_ERROR(CheckPath("stderr_path", spec.stderr_path));
   SHARC_RETURN_IF_ERROR(CheckPath("status_path", spec.status_path));
+  for (const std::string& path : spec.join_files) {
+    SHARC_RETURN_IF_ERROR(CheckPath("join_files", path));
+  }
   for (int cpu : spec.bind_cpus) {
     if (cpu < 0 || cpu >= CPU_SETSIZE) {
       return InvalidArgumentError("bind_cpus: " + std::to_string(cpu) + " is not a CPU index");
@@ -127,6 +131,20 @@ UnixMillis NowUnixMillis() {
   return static_cast<UnixMillis>(now.tv_sec) * 1000 + now.tv_nsec / 1'000'000;
 }
 
+// `path` made absolute against the caller's cwd: the job opens its output files after it
+// has changed to work_dir.
+StatusOr<std::string> AbsolutePath(std::string_view what, const std::string& path) {
+  if (path.front() == '/') return path;
+  std::error_code error;
+  std::filesystem::path cwd = std::filesystem::current_path(error);
+  if (error) {
+    return InternalError(
+        std::string(what) + " '" + path +
+        "' is relative and the current directory cannot be read: " + error.message());
+  }
+  return (cwd / path).string();
+}
+
 // Owns every string and array the forked code reads.
 struct PreparedLaunch {
   std::vector<std::string> argv;
@@ -135,11 +153,19 @@ struct PreparedLaunch {
   std::vector<char*> argv_ptrs;
   std::vector<char*> env_ptrs;
   std::vector<const char*> candidate_ptrs;
+  std::vector<const char*> join_ptrs;
+  std::vector<gid_t> groups;
+  std::string stdout_path;
+  std::string stderr_path;
   std::string status_tmp;
   MonitorPlan plan;
 };
 
-void Prepare(const LaunchSpec& spec, PreparedLaunch& out) {
+Status Prepare(const LaunchSpec& spec, PreparedLaunch& out) {
+  SHARC_ASSIGN_OR_RETURN(out.stdout_path, AbsolutePath("stdout_path", spec.stdout_path));
+  SHARC_ASSIGN_OR_RETURN(out.stderr_path, AbsolutePath("stderr_path", spec.stderr_path));
+  for (const std::string& path : spec.join_files) out.join_ptrs.push_back(path.c_str());
+  out.join_ptrs.push_back(nullptr);
   out.argv = spec.argv;
   for (const auto& [key, value] : spec.env) out.env.push_back(key + "=" + value);
   out.candidates = ExecCandidates(spec);
@@ -155,9 +181,18 @@ void Prepare(const LaunchSpec& spec, PreparedLaunch& out) {
   plan.argv = out.argv_ptrs.data();
   plan.envp = out.env_ptrs.data();
   plan.exec_candidates = out.candidate_ptrs.data();
+  plan.join_files = out.join_ptrs.data();
   plan.work_dir = spec.work_dir.c_str();
-  plan.stdout_path = spec.stdout_path.c_str();
-  plan.stderr_path = spec.stderr_path.c_str();
+  if (spec.identity.has_value()) {
+    out.groups = spec.identity->groups;
+    plan.switch_identity = true;
+    plan.uid = spec.identity->uid;
+    plan.gid = spec.identity->gid;
+    plan.groups = out.groups.data();
+    plan.group_count = out.groups.size();
+  }
+  plan.stdout_path = out.stdout_path.c_str();
+  plan.stderr_path = out.stderr_path.c_str();
   plan.stderr_is_stdout = spec.stderr_path == spec.stdout_path;
   plan.status_path = spec.status_path.c_str();
   plan.status_tmp_path = out.status_tmp.c_str();
@@ -168,6 +203,7 @@ void Prepare(const LaunchSpec& spec, PreparedLaunch& out) {
   if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY) {
     plan.max_fd = static_cast<int>(std::min<rlim_t>(files.rlim_cur, 1 << 20));
   }
+  return Status::Ok();
 }
 
 // Reads the monitor's report; false if the monitor closed the pipe without one.
@@ -205,7 +241,7 @@ std::string_view FailedStepName(int step) {
 StatusOr<LaunchedJob> LaunchJob(const LaunchSpec& spec) {
   SHARC_RETURN_IF_ERROR(ValidateSpec(spec));
   PreparedLaunch prepared;
-  Prepare(spec, prepared);
+  SHARC_RETURN_IF_ERROR(Prepare(spec, prepared));
   UniqueFd report_read, report_write, exec_read, exec_write;
   SHARC_RETURN_IF_ERROR(MakePipe(&report_read, &report_write));
   SHARC_RETURN_IF_ERROR(MakePipe(&exec_read, &exec_write));

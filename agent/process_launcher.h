@@ -8,7 +8,8 @@
 // via a temporary file and rename), then exits. It uses only async-signal-safe calls, holds
 // only /dev/null on fds 0-2, and blocks every signal it can (SIGKILL still ends it). Because
 // it is not the job, killing the job's process group never loses the status, and because it
-// has its own session, an agent crash or restart does not end the job.
+// has its own session, an agent crash or restart does not end the job. The monitor keeps the
+// caller's identity and cgroups: only the job joins `join_files` and switches to `identity`.
 //
 // The status file holds one line: "exited <code> <end_unix_millis>", "signaled <signal>
 // <end_unix_millis>", or "launch_failed <errno> <end_unix_millis>" (exec or set-up failed).
@@ -28,13 +29,29 @@
 namespace sharc::agent {
 
 struct LaunchSpec {
+  // Who the job runs as: the job switches to these before it opens its output files.
+  struct Identity {
+    uid_t uid = 0;
+    gid_t gid = 0;              // primary group
+    std::vector<gid_t> groups;  // the complete supplementary list (empty = none)
+  };
+
   std::vector<std::string> argv;            // argv[0] is searched in the env's PATH
   std::map<std::string, std::string> env;   // the job's complete environment
   std::string work_dir;                     // must exist; the job's cwd
-  std::string stdout_path;                  // created (O_NOFOLLOW, 0640), truncated
-  std::string stderr_path;
-  std::string status_path;                  // written by the monitor when the job ends
-  std::vector<int> bind_cpus;               // PU OS indices; empty = do not bind
+  std::string stdout_path;                  // created (O_NOFOLLOW, 0640), truncated, by the job
+  std::string stderr_path;                  // (as `identity`, so the files belong to it)
+  // Written by the monitor (as the caller, mode 0600) when the job ends. Its directory must
+  // not be writable by the job's user: a job that can create files there could forge its own
+  // exit status.
+  std::string status_path;
+  std::vector<int> bind_cpus;  // PU OS indices; empty = do not bind
+  // Files the job writes its own pid into (decimal, no newline) before anything else: the
+  // procs files of its cgroups. Each must exist (opened O_WRONLY, never created).
+  std::vector<std::string> join_files;
+  // nullopt: the job keeps the caller's identity. Switching needs the caller to be root
+  // (CAP_SETUID and CAP_SETGID); otherwise the launch fails with EPERM.
+  std::optional<Identity> identity;
 };
 
 struct LaunchedJob {
@@ -48,15 +65,23 @@ struct LaunchedJob {
 // succeeds, so the failure is reported like any other ending). Internal only if fork or
 // pipe fail (or the monitor cannot fork the job or write the launch_failed status);
 // InvalidArgument for a malformed spec (empty argv, a NUL byte, an empty or '='-containing
-// variable name, an empty path, a CPU index outside [0, CPU_SETSIZE)).
+// variable name, an empty path (join files included), a CPU index outside [0, CPU_SETSIZE)),
+// and Internal if the caller's cwd cannot be read for a relative output path.
 //
-// Details: a failure to set the job up (open its output files, chdir to work_dir, bind) is
-// reported as launch_failed with that errno, like an exec failure. argv[0] without a '/' is
+// The job sets itself up in this order: own process group; write its pid into each join
+// file; chdir to work_dir; if `identity`: setgroups, setgid, setuid (then checks that real,
+// effective and saved ids all are the new ones, and that it cannot get root back); open
+// stdout/stderr; stdin from /dev/null; bind CPUs; reset signals; close other fds; exec.
+//
+// Details: a failure to set the job up (write a join file, chdir to work_dir, switch
+// identity, open its output files, bind) is reported as launch_failed with that errno, like
+// an exec failure; ids the kernel refuses (e.g. uid -1, more than NGROUPS_MAX groups) end
+// there too (EINVAL). argv[0] without a '/' is
 // looked up like execvpe does, in the env's PATH ("/bin:/usr/bin" if it has none; an empty
 // entry means work_dir), trying each entry with execve in the job itself; there is no shell
 // fallback for a file without a #! line (ENOEXEC). argv[0] with a '/' and relative PATH
-// entries are relative to work_dir; relative stdout/stderr/status paths are relative to the
-// caller's cwd. stdout_path == stderr_path shares one file. The job starts with default
+// entries are relative to work_dir; relative stdout/stderr/status/join paths are relative to
+// the caller's cwd. stdout_path == stderr_path shares one file. The job starts with default
 // signal dispositions, an empty signal mask, stdin on /dev/null and only fds 0-2 open.
 // Thread-safe; blocks the calling thread until the exec.
 StatusOr<LaunchedJob> LaunchJob(const LaunchSpec& spec);
@@ -67,7 +92,8 @@ struct ExitStatus {
   UnixMillis end_time = 0;
 };
 
-// Reads a status file: nullopt if it does not exist yet, InvalidArgument if it is malformed.
+// Reads a status file: nullopt if it does not exist yet, InvalidArgument if it is malformed,
+// Internal if it cannot be read (a symlink is not followed).
 StatusOr<std::optional<ExitStatus>> ReadExitStatus(const std::string& status_path);
 
 // Sends `signal` to the job's whole process group. OK if the group no longer exists;

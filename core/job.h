@@ -61,6 +61,9 @@ inline constexpr std::string_view kInsufficientCredit = "INSUFFICIENT_CREDIT";
 // Running, being stopped to give capacity back to a tenant's guarantee; then PENDING again.
 inline constexpr std::string_view kPreempting = "PREEMPTING";
 inline constexpr std::string_view kPreempted = "PREEMPTED";
+inline constexpr std::string_view kOutOfMemory = "OUT_OF_MEMORY";  // killed by the OOM killer
+// Requeued after its node failed; the next attempt runs elsewhere (or there, once back).
+inline constexpr std::string_view kNodeFailRequeued = "NODE_FAIL";
 }  // namespace reason
 
 // What a tenant asks for. Validated by ValidateJobSpec before the scheduler accepts it.
@@ -115,6 +118,9 @@ struct Job {
   UnixMillis end_time = 0;        // 0 = not ended
   bool cancel_requested = false;
   bool preempt_requested = false;  // being stopped to give a guarantee back; then requeued
+  // What the last attempt used, from its cgroup (0 when the node does not measure it).
+  int64_t cpu_time_ms = 0;
+  int64_t peak_memory_bytes = 0;
   friend bool operator==(const Job&, const Job&) = default;
 
   AttemptId current_attempt() const { return {id, attempt}; }

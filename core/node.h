@@ -64,6 +64,9 @@ struct NodeInventory {
   // the agent then cannot bind and says so instead of pretending.
   bool binding_simulated = false;
   std::string agent_version;
+  // How the node enforces grants, e.g. "cgroup v1 (cpuset, memory, pids, devices, cpuacct,
+  // freezer)", or "none: binding and rlimits only" when no cgroup hierarchy is usable.
+  std::string enforcement;
   friend bool operator==(const NodeInventory&, const NodeInventory&) = default;
 };
 

@@ -46,6 +46,9 @@ Json EncodeReport(const AttemptReport& report) {
   j["signal"] = report.signal ? Json(*report.signal) : Json(nullptr);
   j["ending"] = AttemptEndingName(report.ending);
   j["message"] = report.message;
+  j["cpu_time_ms"] = report.cpu_time_ms;
+  j["peak_memory_bytes"] = report.peak_memory_bytes;
+  j["oom_killed"] = report.oom_killed;
   return j;
 }
 
@@ -75,6 +78,9 @@ StatusOr<AttemptReport> DecodeReport(const Json& json, const std::string& where)
   }
   if (!known) r.Fail("ending", "unknown value '" + ending + "'");
   r.OptionalString("message", &report.message);
+  r.OptionalInt("cpu_time_ms", &report.cpu_time_ms, 0, INT64_MAX);
+  r.OptionalInt("peak_memory_bytes", &report.peak_memory_bytes, 0, INT64_MAX);
+  r.OptionalBool("oom_killed", &report.oom_killed);
   SHARC_RETURN_IF_ERROR(r.Finish());
   if (report.message.size() > 4096) report.message.resize(4096);
   return report;
@@ -130,6 +136,10 @@ std::string EncodeAgentMessage(const AgentMessage& message) {
         } else if constexpr (std::is_same_v<T, JobUpdateMsg>) {
           j = Envelope("job_update");
           j["report"] = EncodeReport(m.report);
+        } else if constexpr (std::is_same_v<T, HealthMsg>) {
+          j = Envelope("health");
+          j["ok"] = m.ok;
+          j["message"] = m.message;
         } else {
           j = Envelope("output_response");
           j["request_id"] = m.request_id;
@@ -150,6 +160,9 @@ std::string EncodeSchedulerMessage(const SchedulerMessage& message) {
         if constexpr (std::is_same_v<T, RegisteredMsg>) {
           j = Envelope("registered");
           j["heartbeat_interval_ms"] = m.heartbeat_interval_ms;
+          j["fence_after_ms"] = m.fence_after_ms;
+        } else if constexpr (std::is_same_v<T, HeartbeatAckMsg>) {
+          j = Envelope("heartbeat_ack");
         } else if constexpr (std::is_same_v<T, LaunchMsg>) {
           j = Envelope("launch");
           PutAttempt(j, m.attempt);
@@ -220,6 +233,15 @@ StatusOr<AgentMessage> DecodeAgentMessage(std::string_view text) {
     SHARC_ASSIGN_OR_RETURN(m.report, DecodeReport(*report, "job_update.report"));
     return AgentMessage(std::move(m));
   }
+  if (type == "health") {
+    HealthMsg m;
+    r.RequiredRaw("ok");
+    r.OptionalBool("ok", &m.ok);
+    r.OptionalString("message", &m.message);
+    SHARC_RETURN_IF_ERROR(r.Finish());
+    if (m.message.size() > 1024) m.message.resize(1024);
+    return AgentMessage(std::move(m));
+  }
   if (type == "output_response") {
     OutputResponseMsg m;
     std::string data;
@@ -245,8 +267,13 @@ StatusOr<SchedulerMessage> DecodeSchedulerMessage(std::string_view text) {
   if (type == "registered") {
     RegisteredMsg m;
     r.RequiredInt("heartbeat_interval_ms", &m.heartbeat_interval_ms, 10, 3'600'000);
+    r.OptionalInt("fence_after_ms", &m.fence_after_ms, 0, INT64_MAX);
     SHARC_RETURN_IF_ERROR(r.Finish());
     return SchedulerMessage(m);
+  }
+  if (type == "heartbeat_ack") {
+    SHARC_RETURN_IF_ERROR(r.Finish());
+    return SchedulerMessage(HeartbeatAckMsg{});
   }
   if (type == "launch") {
     LaunchMsg m;

@@ -7,9 +7,15 @@
 //   agent -> scheduler                       scheduler -> agent
 //   register   inventory + every attempt     registered   session accepted
 //              the agent knows               launch       start an attempt
-//   heartbeat  liveness (every ~1 s)         kill         end an attempt (fenced)
-//   job_update an attempt started/exited     update_ack   the update is durable; forget it
+//   heartbeat  liveness (every ~1 s)         heartbeat_ack  the scheduler heard it
+//   job_update an attempt started/exited     kill         end an attempt (fenced)
+//   health     the node's health check       update_ack   the update is durable; forget it
 //   output_response                          output_request  read a job's stdout/stderr
+//
+// Self-fencing: an agent that has heard no heartbeat_ack for fence_after_ms kills its running
+// attempts (the scheduler declares the node DOWN and requeues them only after its
+// node_timeout, which is longer), so one attempt never runs while its requeued successor
+// does.
 //
 // Fencing: launch, kill and job_update name an AttemptId (job id, attempt). An agent refuses
 // a launch older than an attempt it already ran for that job; the scheduler ignores updates
@@ -51,6 +57,10 @@ struct AttemptReport {
   std::optional<int32_t> signal;       // when a signal ended it
   AttemptEnding ending = AttemptEnding::kNone;
   std::string message;                 // e.g. "exec: No such file or directory"
+  // From the attempt's cgroup, when it exited (0 when not measured).
+  int64_t cpu_time_ms = 0;
+  int64_t peak_memory_bytes = 0;
+  bool oom_killed = false;
   friend bool operator==(const AttemptReport&, const AttemptReport&) = default;
 };
 
@@ -61,6 +71,13 @@ struct RegisterMsg {
   std::vector<AttemptReport> attempts;  // running ones and exited ones not yet acknowledged
 };
 struct HeartbeatMsg {};
+// The result of the node's health-check command: when it fails, the scheduler drains the
+// node with `message` as the reason; when it passes again, a node drained for its health is
+// resumed.
+struct HealthMsg {
+  bool ok = true;
+  std::string message;  // the check's output (trimmed) or why it could not run
+};
 struct JobUpdateMsg {
   AttemptReport report;
 };
@@ -74,7 +91,10 @@ struct OutputResponseMsg {
 // Scheduler -> agent.
 struct RegisteredMsg {
   int64_t heartbeat_interval_ms = 1000;
+  // Kill running attempts after this long without a heartbeat_ack (0 = never).
+  int64_t fence_after_ms = 0;
 };
+struct HeartbeatAckMsg {};
 struct LaunchMsg {
   AttemptId attempt;
   std::string tenant;
@@ -98,9 +118,10 @@ struct OutputRequestMsg {
   int64_t limit = 0;
 };
 
-using AgentMessage = std::variant<RegisterMsg, HeartbeatMsg, JobUpdateMsg, OutputResponseMsg>;
-using SchedulerMessage =
-    std::variant<RegisteredMsg, LaunchMsg, KillMsg, UpdateAckMsg, OutputRequestMsg>;
+using AgentMessage =
+    std::variant<RegisterMsg, HeartbeatMsg, JobUpdateMsg, OutputResponseMsg, HealthMsg>;
+using SchedulerMessage = std::variant<RegisteredMsg, LaunchMsg, KillMsg, UpdateAckMsg,
+                                      OutputRequestMsg, HeartbeatAckMsg>;
 
 inline constexpr size_t kMaxAgentMessageBytes = 8 << 20;
 

@@ -72,6 +72,8 @@ Json EncodeJob(const Job& job) {
   j["end_time"] = TimeOrNull(job.end_time);
   j["cancel_requested"] = job.cancel_requested;
   j["preempt_requested"] = job.preempt_requested;
+  j["cpu_time_ms"] = job.cpu_time_ms;
+  j["peak_memory_bytes"] = job.peak_memory_bytes;
   j["idempotency_key"] = job.idempotency_key;
   return j;
 }
@@ -123,6 +125,8 @@ StatusOr<Job> DecodeJob(const Json& json) {
   ReadTime(r, "end_time", &job.end_time);
   r.OptionalBool("cancel_requested", &job.cancel_requested);
   r.OptionalBool("preempt_requested", &job.preempt_requested);
+  r.OptionalInt("cpu_time_ms", &job.cpu_time_ms, 0, INT64_MAX);
+  r.OptionalInt("peak_memory_bytes", &job.peak_memory_bytes, 0, INT64_MAX);
   r.OptionalString("idempotency_key", &job.idempotency_key);
   SHARC_RETURN_IF_ERROR(r.Finish());
   return job;

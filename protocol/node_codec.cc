@@ -129,6 +129,7 @@ Json EncodeInventory(const NodeInventory& inv) {
               {"labels", inv.labels},
               {"binding_simulated", inv.binding_simulated},
               {"agent_version", inv.agent_version},
+              {"enforcement", inv.enforcement},
               {"topology", EncodeTopology(inv.topology)}};
 }
 
@@ -139,6 +140,7 @@ StatusOr<NodeInventory> DecodeInventory(const Json& json, const std::string& whe
   r.OptionalStringMap("labels", &inv.labels);
   r.OptionalBool("binding_simulated", &inv.binding_simulated);
   r.OptionalString("agent_version", &inv.agent_version);
+  r.OptionalString("enforcement", &inv.enforcement);
   const Json* topology = r.RequiredRaw("topology");
   SHARC_RETURN_IF_ERROR(r.Finish());
   SHARC_RETURN_IF_ERROR(ValidateNodeName(inv.name).WithPrefix(where + ".name"));

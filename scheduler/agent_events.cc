@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/log.h"
+#include "core/units.h"
 #include "scheduler/scheduler.h"
 
 namespace sharc::scheduler {
@@ -59,8 +60,32 @@ void Scheduler::FinishAttempt(Job& job, const protocol::AttemptReport& report,
     }
     return EndJob(job, JobState::kPreempted, std::string(reason::kPreempted), message, batch);
   }
+  job.cpu_time_ms = report.cpu_time_ms;
+  job.peak_memory_bytes = report.peak_memory_bytes;
   Ending ending = EndingOf(report, job.cancel_requested);
+  if (report.oom_killed && ending.state != JobState::kCancelled &&
+      ending.state != JobState::kTimeout) {
+    ending = {JobState::kFailed, reason::kOutOfMemory,
+              "killed by the OOM killer: it needed more than its " +
+                  FormatSize(job.spec.memory_bytes) + " of memory"};
+  }
   EndJob(job, ending.state, std::string(ending.reason), std::move(ending.message), batch);
+}
+
+void Scheduler::FailOrRequeue(Job& job, std::string why, std::string message,
+                              std::vector<store::Mutation>* batch) {
+  if (job.cancel_requested) {
+    return EndJob(job, JobState::kCancelled, std::string(reason::kCancelledByUser), "", batch);
+  }
+  if (job.spec.requeue && job.attempt < options_.max_attempts) {
+    LogInfo("scheduler", "requeueing job " + std::to_string(job.id.value) + " after attempt " +
+                             std::to_string(job.attempt) + ": " + message);
+    return RequeueJob(job, std::string(reason::kNodeFailRequeued), std::move(message), batch);
+  }
+  if (job.spec.requeue) {
+    message += "; not requeued: it has had " + std::to_string(job.attempt) + " attempts";
+  }
+  EndJob(job, JobState::kNodeFail, std::move(why), std::move(message), batch);
 }
 
 Status Scheduler::OnAgentRegister(const protocol::RegisterMsg& message,
@@ -91,7 +116,8 @@ Status Scheduler::OnAgentRegister(const protocol::RegisterMsg& message,
   }
   node->connection = std::move(connection);
   node->last_heartbeat = deps_.clock->SteadyNow();
-  node->connection->Send(protocol::RegisteredMsg{options_.heartbeat_interval.count()});
+  node->connection->Send(
+      protocol::RegisteredMsg{options_.heartbeat_interval.count(), options_.fence_after.count()});
   LogInfo("scheduler", "node " + name + " registered (" +
                            std::to_string(node->topology->pus.size()) + " CPUs, " +
                            std::to_string(node->topology->gpus.size()) + " GPUs, " +
@@ -135,9 +161,10 @@ void Scheduler::ReconcileAttempts(NodeEntry& node,
     if (reported.count(id)) continue;
     Job& job = *state_.FindJob(id);
     if (launch_confirmed_.count(id)) {
-      EndJob(job, JobState::kNodeFail, std::string(reason::kNodeLostJob),
-             "node " + node.name() + " no longer knows attempt " + std::to_string(job.attempt),
-             &batch);
+      FailOrRequeue(job, std::string(reason::kNodeLostJob),
+                    "node " + node.name() + " no longer knows attempt " +
+                        std::to_string(job.attempt),
+                    &batch);
     } else if (job.cancel_requested) {
       EndJob(job, JobState::kCancelled, std::string(reason::kCancelledByUser), "", &batch);
     } else if (job.preempt_requested) {
@@ -166,8 +193,12 @@ void Scheduler::OnAgentMessage(const std::string& node_name,
   if (!node) return;
   node->last_heartbeat = deps_.clock->SteadyNow();
   node->record.last_seen = deps_.clock->WallMillis();
-  if (const auto* update = std::get_if<protocol::JobUpdateMsg>(&message)) {
+  if (std::holds_alternative<protocol::HeartbeatMsg>(message)) {
+    if (node->connection) node->connection->Send(protocol::HeartbeatAckMsg{});
+  } else if (const auto* update = std::get_if<protocol::JobUpdateMsg>(&message)) {
     OnJobUpdate(*node, update->report);
+  } else if (const auto* health = std::get_if<protocol::HealthMsg>(&message)) {
+    OnHealth(*node, *health);
   } else if (const auto* output = std::get_if<protocol::OutputResponseMsg>(&message)) {
     OnOutputResponse(node_name, *output);
   } else if (std::holds_alternative<protocol::RegisterMsg>(message)) {
@@ -242,10 +273,32 @@ void Scheduler::MarkNodeDown(NodeEntry& node, const std::string& why) {
   }
   std::vector<store::Mutation> batch{store::PutNode{node.record}};
   for (JobId id : std::set<JobId>(node.jobs)) {
-    EndJob(*state_.FindJob(id), JobState::kNodeFail, std::string(reason::kNodeDown),
-           "node " + node.name() + ": " + why, &batch);
+    FailOrRequeue(*state_.FindJob(id), std::string(reason::kNodeDown),
+                  "node " + node.name() + " went down: " + why, &batch);
   }
   CommitOrDie(std::move(batch), [] {});
+}
+
+namespace {
+constexpr std::string_view kHealthPrefix = "health check failed: ";
+}  // namespace
+
+void Scheduler::OnHealth(NodeEntry& node, const protocol::HealthMsg& health) {
+  bool drained_for_health = node.record.state == NodeState::kDrain &&
+                            node.record.reason.rfind(kHealthPrefix, 0) == 0;
+  if (!health.ok && node.record.state == NodeState::kUp) {
+    LogWarning("scheduler", "draining node " + node.name() + ": " + std::string(kHealthPrefix) +
+                                health.message);
+    node.record.state = NodeState::kDrain;
+    node.record.reason = std::string(kHealthPrefix) + health.message;
+    CommitOrDie({store::PutNode{node.record}}, [] {});
+  } else if (health.ok && drained_for_health) {
+    LogInfo("scheduler", "node " + node.name() + " is healthy again; resuming it");
+    node.record.state = NodeState::kUp;
+    node.record.reason.clear();
+    RequestCycle();
+    CommitOrDie({store::PutNode{node.record}}, [] {});
+  }
 }
 
 void Scheduler::Tick() {

@@ -13,13 +13,18 @@ namespace {
 using protocol::FieldReader;
 using protocol::Json;
 
+void ReadDurationText(FieldReader& r, std::string_view key, const std::string& text,
+                      std::chrono::milliseconds* out) {
+  StatusOr<std::chrono::milliseconds> d = ParseDurationMillis(text);
+  if (!d.ok()) return r.Fail(key, d.status().message());
+  *out = *d;
+}
+
 void ReadDuration(FieldReader& r, std::string_view key, std::chrono::milliseconds* out) {
   std::string text;
   r.OptionalString(key, &text);
   if (text.empty() || !r.ok()) return;
-  StatusOr<std::chrono::milliseconds> d = ParseDurationMillis(text);
-  if (!d.ok()) return r.Fail(key, d.status().message());
-  *out = *d;
+  ReadDurationText(r, key, text, out);
 }
 
 void ReadDuration(FieldReader& r, std::string_view key, std::chrono::seconds* out) {
@@ -98,6 +103,15 @@ Status ApplyJson(const Json& json, SchedulerConfig* c) {
     a.OptionalString("join_secret_file", &c->agent_join_secret_file);
     ReadDuration(a, "heartbeat_interval", &c->heartbeat_interval);
     ReadDuration(a, "node_timeout", &c->node_timeout);
+    std::string fence;
+    a.OptionalString("fence_after", &fence);
+    if (fence == "0" || fence == "never") {
+      c->fence_after = std::chrono::milliseconds(0);
+    } else if (!fence.empty() && a.ok()) {
+      std::chrono::milliseconds value{0};
+      ReadDurationText(a, "fence_after", fence, &value);
+      c->fence_after = value;
+    }
     SHARC_RETURN_IF_ERROR(a.Finish());
   }
   if (jobs) {
@@ -105,6 +119,7 @@ Status ApplyJson(const Json& json, SchedulerConfig* c) {
     ReadSize(j, "default_memory_per_cpu", &c->default_memory_per_cpu);
     ReadDuration(j, "default_time_limit", &c->default_time_limit);
     ReadDuration(j, "max_time_limit", &c->max_time_limit);
+    j.OptionalInt32("max_attempts", &c->max_attempts, 1, 1000);
     SHARC_RETURN_IF_ERROR(j.Finish());
   }
   if (policies) {
@@ -145,6 +160,11 @@ Status ValidateSchedulerConfig(const SchedulerConfig& c) {
     return InvalidArgumentError(
         "agents.node_timeout: must be at least twice agents.heartbeat_interval, or one lost "
         "heartbeat marks a node DOWN");
+  }
+  if (c.fence_after && c.fence_after->count() > 0 && *c.fence_after >= c.node_timeout) {
+    return InvalidArgumentError(
+        "agents.fence_after: must be below agents.node_timeout, or a cut-off node's job could "
+        "still run when its requeued successor starts");
   }
   if (c.default_memory_per_cpu <= 0) {
     return InvalidArgumentError("jobs.default_memory_per_cpu: must be positive");

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "core/credit.h"
@@ -27,6 +28,11 @@ struct SchedulerConfig {
   std::string agent_join_secret_file;
   std::chrono::milliseconds heartbeat_interval{1000};
   std::chrono::milliseconds node_timeout{5000};
+  // Agents kill their attempts after this long without hearing from the scheduler, so that a
+  // cut-off node's job never runs alongside its requeued successor. 0 = never. Default:
+  // half of node_timeout.
+  std::optional<std::chrono::milliseconds> fence_after;
+  int32_t max_attempts = 5;
   // Defaults and bounds applied at submit.
   int64_t default_memory_per_cpu = int64_t{1} << 30;
   std::chrono::seconds default_time_limit{3600};

@@ -68,6 +68,8 @@ class SchedulerDaemon::Impl {
     SchedulerOptions options;
     options.heartbeat_interval = config_.heartbeat_interval;
     options.node_timeout = config_.node_timeout;
+    options.fence_after = config_.fence_after.value_or(config_.node_timeout / 2);
+    options.max_attempts = config_.max_attempts;
     options.default_memory_per_cpu = config_.default_memory_per_cpu;
     options.default_time_limit = config_.default_time_limit;
     options.max_time_limit = config_.max_time_limit;

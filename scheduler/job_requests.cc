@@ -279,21 +279,57 @@ void Scheduler::ReadOutput(const Principal& who, JobId id, const std::string& st
        protocol::OutputRequestMsg{request_id, job->current_attempt(), stream, offset, limit});
 }
 
+NodeStatus Scheduler::StatusOf(const NodeEntry& node) const {
+  NodeStatus status;
+  status.record = node.record;
+  status.connected = node.connection != nullptr;
+  status.capacity = node.topology->Capacity();
+  status.allocated = node.Allocated();
+  status.running_jobs = node.jobs.size();
+  status.heartbeat_age = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deps_.clock->SteadyNow() - node.last_heartbeat);
+  return status;
+}
+
 std::vector<NodeStatus> Scheduler::ListNodes() const {
   std::vector<NodeStatus> out;
-  SteadyTime now = deps_.clock->SteadyNow();
-  for (const auto& [name, node] : state_.nodes()) {
-    NodeStatus status;
-    status.record = node.record;
-    status.connected = node.connection != nullptr;
-    status.capacity = node.topology->Capacity();
-    status.allocated = node.Allocated();
-    status.running_jobs = node.jobs.size();
-    status.heartbeat_age =
-        std::chrono::duration_cast<std::chrono::milliseconds>(now - node.last_heartbeat);
-    out.push_back(std::move(status));
-  }
+  for (const auto& [name, node] : state_.nodes()) out.push_back(StatusOf(node));
   return out;
+}
+
+void Scheduler::DrainNode(const Principal& who, const std::string& name, std::string why,
+                          NodeDone done) {
+  if (!who.is_admin()) return done(PermissionDeniedError("only an admin may do this"));
+  NodeEntry* node = state_.FindNode(name);
+  if (!node) return done(NotFoundError("node '" + name + "' not found"));
+  if (why.empty() || why.size() > 256) {
+    return done(InvalidArgumentError("reason: say why, in 1 to 256 characters"));
+  }
+  if (node->record.state == NodeState::kDown) {
+    return done(FailedPreconditionError("node " + name + " is DOWN; drain it once it is back"));
+  }
+  node->record.state = NodeState::kDrain;
+  node->record.reason = std::move(why);
+  LogInfo("scheduler", "node " + name + " drained by " + who.name + ": " + node->record.reason);
+  CommitOrDie({store::PutNode{node->record}},
+              [this, name, done = std::move(done)] { done(StatusOf(*state_.FindNode(name))); });
+}
+
+void Scheduler::ResumeNode(const Principal& who, const std::string& name, NodeDone done) {
+  if (!who.is_admin()) return done(PermissionDeniedError("only an admin may do this"));
+  NodeEntry* node = state_.FindNode(name);
+  if (!node) return done(NotFoundError("node '" + name + "' not found"));
+  if (node->record.state != NodeState::kDrain) {
+    return done(FailedPreconditionError("node " + name + " is " +
+                                        std::string(NodeStateName(node->record.state)) +
+                                        ", not drained"));
+  }
+  node->record.state = NodeState::kUp;
+  node->record.reason.clear();
+  LogInfo("scheduler", "node " + name + " resumed by " + who.name);
+  RequestCycle();
+  CommitOrDie({store::PutNode{node->record}},
+              [this, name, done = std::move(done)] { done(StatusOf(*state_.FindNode(name))); });
 }
 
 }  // namespace sharc::scheduler

@@ -154,7 +154,7 @@ void Scheduler::Reclaim(const policies::ClusterSnapshot& cycle_snapshot) {
     TakeIn(soon, *fits);
     held[job.tenant] = after;
     Job& waiting = *state_.FindJob(id);
-    if (waiting.reason != reason::kPreempted) {
+    if (waiting.reason != reason::kPreempted && waiting.reason != reason::kNodeFailRequeued) {
       waiting.reason = std::string(reason::kReclaiming);
       waiting.message = "borrowers' jobs are being preempted to free what " + job.tenant +
                         " is guaranteed";

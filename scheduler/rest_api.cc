@@ -43,6 +43,7 @@ Json EncodeNode(const NodeStatus& node) {
       {"last_seen", node.record.last_seen ? Json(FormatRfc3339(node.record.last_seen))
                                           : Json(nullptr)},
       {"agent_version", inv.agent_version},
+      {"enforcement", inv.enforcement},
       {"topology", protocol::EncodeTopology(inv.topology)},
   };
 }
@@ -104,6 +105,30 @@ void RestApi::Route(const net::HttpRequest& request, const net::Responder& respo
     Json items = Json::array();
     for (const NodeStatus& node : scheduler_.ListNodes()) items.push_back(EncodeNode(node));
     return respond(JsonResponse(200, {{"items", std::move(items)}}));
+  }
+  if (path.rfind("/v1/nodes/", 0) == 0) {
+    std::string rest = path.substr(std::string("/v1/nodes/").size());
+    size_t slash = rest.find('/');
+    std::string name = rest.substr(0, slash);
+    std::string action = slash == std::string::npos ? "" : rest.substr(slash + 1);
+    auto reply = [respond](StatusOr<NodeStatus> node) {
+      if (!node.ok()) return respond(ErrorResponse(node.status()));
+      respond(JsonResponse(200, EncodeNode(*node)));
+    };
+    if (action == "drain") {
+      if (method != "POST") return method_not_allowed("POST");
+      StatusOr<Json> body = JsonBody(request);
+      if (!body.ok()) return respond(ErrorResponse(body.status()));
+      protocol::FieldReader r(*body, "");
+      std::string why;
+      r.RequiredString("reason", &why);
+      if (Status s = r.Finish(); !s.ok()) return respond(ErrorResponse(s));
+      return scheduler_.DrainNode(*who, name, why, reply);
+    }
+    if (action == "resume") {
+      if (method != "POST") return method_not_allowed("POST");
+      return scheduler_.ResumeNode(*who, name, reply);
+    }
   }
   if (path == "/v1/jobs") {
     if (method == "POST") return Submit(*who, request, respond);

@@ -12,6 +12,7 @@
 //   POST /v1/jobs/{id}/cancel         cancel
 //   GET  /v1/jobs/{id}/output?stream=stdout|stderr&offset=&limit=   output bytes
 //   GET  /v1/nodes                    every node
+//   POST /v1/nodes/{name}/drain {"reason": "..."}, POST /v1/nodes/{name}/resume   admins
 //   GET  /v1/usage                    the caller's tenant: quota use, credit (rest_tenants.cc)
 //   GET  /v1/tenants, POST /v1/tenants, GET|PATCH /v1/tenants/{name},
 //   POST /v1/tenants/{name}/disable|enable, GET|POST /v1/tenants/{name}/tokens,

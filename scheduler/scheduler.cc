@@ -166,7 +166,7 @@ void Scheduler::RunCycle() {
   for (const policies::Decision& decision : result.decisions) {
     Job* job = state_.FindJob(decision.job);
     if (decision.kind != policies::VerdictKind::kPlaced) {
-      if (job->reason == reason::kPreempted) {
+      if (job->reason == reason::kPreempted || job->reason == reason::kNodeFailRequeued) {
         // A requeued job keeps saying why it is back in the queue until it starts again.
         job->message = "requeued; waiting: " + decision.reason +
                        (decision.message.empty() ? "" : " (" + decision.message + ")");

@@ -50,6 +50,11 @@ struct SchedulerOptions {
   std::chrono::seconds default_time_limit{3600};
   std::chrono::seconds max_time_limit{7 * 24 * 3600};
   std::chrono::milliseconds output_timeout{10000};
+  // Agents kill their running attempts after this long without hearing from the scheduler
+  // (0 = never); must stay below node_timeout so that no attempt outlives its requeue.
+  std::chrono::milliseconds fence_after{2500};
+  // A job is requeued after a node failure while it has had fewer attempts than this.
+  int32_t max_attempts = 5;
   PriceList prices;            // all zero: credit is not enforced
   TenantsFile tenants_file;    // admins, and tenants the file declares (the file wins)
   bool check_invariants = false;  // after every cycle and commit; abort on a violation
@@ -141,6 +146,11 @@ class Scheduler {
   void ReadOutput(const Principal& who, JobId id, const std::string& stream, int64_t offset,
                   int64_t limit, OutputDone done);
   std::vector<NodeStatus> ListNodes() const;
+  // Admins: stop placing jobs on a node (running ones finish) / undo it.
+  using NodeDone = std::function<void(StatusOr<NodeStatus>)>;
+  void DrainNode(const Principal& who, const std::string& node, std::string reason,
+                 NodeDone done);
+  void ResumeNode(const Principal& who, const std::string& node, NodeDone done);
 
   // --- Enterprises, tokens and credit (admins, and tenants for themselves) ---
   using TenantDone = std::function<void(StatusOr<Tenant>)>;
@@ -209,7 +219,11 @@ class Scheduler {
   void RunCycle();
 
   // Agents.
-  void OnHeartbeat(NodeEntry& node);
+  void OnHealth(NodeEntry& node, const protocol::HealthMsg& health);
+  NodeStatus StatusOf(const NodeEntry& node) const;
+  // Ends a RUNNING job whose node failed: requeued (same id) if it may be, else NODE_FAIL.
+  void FailOrRequeue(Job& job, std::string reason, std::string message,
+                     std::vector<store::Mutation>* batch);
   void OnJobUpdate(NodeEntry& node, const protocol::AttemptReport& report);
   void OnOutputResponse(const std::string& node, const protocol::OutputResponseMsg& message);
   void ReconcileAttempts(NodeEntry& node, const std::vector<protocol::AttemptReport>& reports);

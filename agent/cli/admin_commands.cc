@@ -1,5 +1,7 @@
 #include "agent/cli/admin_commands.h"
 
+#include "agent/cli/views.h"
+
 #include <iostream>
 
 #include "agent/cli/command_support.h"
@@ -126,6 +128,36 @@ int RunLedgerVerify(const GlobalOptions& global) {
   if (LedgerOk(*result)) return kExitOk;
   std::cerr << "sharc: the ledger disagrees with the grants' balances\n";
   return kExitFailed;
+}
+
+namespace {
+
+int NodeAction(const GlobalOptions& global, const std::string& node, const std::string& action,
+               const Json& body) {
+  if (node.empty() || node.find('/') != std::string::npos) {
+    return Usage("'" + node + "' is not a node name");
+  }
+  StatusOr<ApiClient> client = Connect(global);
+  if (!client.ok()) return Fail(client.status());
+  StatusOr<Json> result = client->Post("/v1/nodes/" + node + "/" + action, body);
+  if (!result.ok()) return Fail(result.status());
+  if (global.output == "json") {
+    PrintJson(*result);
+  } else {
+    std::cout << RenderNodeTable(Json::array({*result}));
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int RunNodeDrain(const GlobalOptions& global, const std::string& node, const std::string& reason) {
+  if (reason.empty()) return Usage("node drain: say why with --reason");
+  return NodeAction(global, node, "drain", Json{{"reason", reason}});
+}
+
+int RunNodeResume(const GlobalOptions& global, const std::string& node) {
+  return NodeAction(global, node, "resume", Json::object());
 }
 
 }  // namespace sharc::cli

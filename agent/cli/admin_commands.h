@@ -28,6 +28,9 @@ int RunGrantList(const GlobalOptions& global, const std::string& tenant);
 
 // 0 when every grant's balances agree with the ledger; 1 (mismatches on stdout) otherwise.
 int RunLedgerVerify(const GlobalOptions& global);
+// `admin node drain NODE --reason R` / `admin node resume NODE`: prints the node's row.
+int RunNodeDrain(const GlobalOptions& global, const std::string& node, const std::string& reason);
+int RunNodeResume(const GlobalOptions& global, const std::string& node);
 
 }  // namespace sharc::cli
 

@@ -51,6 +51,7 @@ EnterpriseVerbs::EnterpriseVerbs(CLI::App& app, const GlobalOptions& global) : g
   AddToken(*admin);
   AddGrant(*admin);
   AddLedger(*admin);
+  AddNode(*admin);
 }
 
 void EnterpriseVerbs::OnChosen(CLI::App* cmd, std::function<int()> run, bool accepts_csv) {
@@ -158,6 +159,19 @@ void EnterpriseVerbs::AddLedger(CLI::App& admin) {
   CLI::App* verify = ledger->add_subcommand(
       "verify", "recompute every grant's balances from the ledger; exit 1 on a mismatch");
   OnChosen(verify, [this] { return RunLedgerVerify(global_); });
+}
+
+void EnterpriseVerbs::AddNode(CLI::App& admin) {
+  CLI::App* node = admin.add_subcommand("node", "drain and resume nodes");
+  node->require_subcommand(1);
+  CLI::App* drain = node->add_subcommand(
+      "drain", "place nothing new on a node; its running jobs finish");
+  drain->add_option("node", node_, "node name")->required();
+  drain->add_option("--reason", reason_, "why, shown in sharc nodes")->required();
+  OnChosen(drain, [this] { return RunNodeDrain(global_, node_, reason_); });
+  CLI::App* resume = node->add_subcommand("resume", "place jobs on a drained node again");
+  resume->add_option("node", node_, "node name")->required();
+  OnChosen(resume, [this] { return RunNodeResume(global_, node_); });
 }
 
 }  // namespace sharc::cli

@@ -1,5 +1,5 @@
 // The command-line wiring of the enterprise and admin verbs: `usage`, `report usage` and
-// `admin tenant|token|grant|ledger ...`. main.cc constructs one EnterpriseVerbs before parsing;
+// `admin tenant|token|grant|ledger|node ...`. main.cc constructs one EnterpriseVerbs before parsing;
 // after a successful parse, chosen() says whether one of these verbs was given and Run() runs
 // it (admin_commands.h, report_commands.h).
 #ifndef SHARC_AGENT_CLI_ENTERPRISE_VERBS_H_
@@ -36,6 +36,7 @@ class EnterpriseVerbs {
   void AddToken(CLI::App& admin);
   void AddGrant(CLI::App& admin);
   void AddLedger(CLI::App& admin);
+  void AddNode(CLI::App& admin);
   // Makes `cmd`, once parsed, the verb Run() runs.
   void OnChosen(CLI::App* cmd, std::function<int()> run, bool accepts_csv = false);
 
@@ -46,6 +47,8 @@ class EnterpriseVerbs {
   // Argument storage; only one verb is parsed, so verbs may share a field.
   std::string tenant_;  // usage --tenant, and the TENANT / NAME positional of admin verbs
   std::string token_id_;
+  std::string node_;
+  std::string reason_;
   ReportOptions report_;
   TenantOptions tenant_options_;
   TokenIssueOptions token_issue_;

@@ -43,6 +43,15 @@ std::string Reason(const Json& job) {
 
 std::string OrDash(const std::string& s) { return s.empty() ? "-" : s; }
 
+// "cgroup v1 (cpuset, memory, ...)" -> "cgroup v1"; "none: CPU binding only (...)" -> "none".
+std::string ShortEnforcement(const std::string& full) {
+  if (full.empty()) return "-";
+  size_t cut = full.find_first_of("(:");
+  std::string out = full.substr(0, cut);
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
 }  // namespace
 
 std::string RenderJobTable(const Json& jobs, UnixMillis now) {
@@ -92,7 +101,8 @@ std::string RenderJobDetails(const Json& job, UnixMillis now) {
   auto add = [&](const char* k, const std::string& v) { t.AddRow({k, v}); };
   add("Job", Str(job, "id") + " (" + Str(job, "name") + ")");
   add("Tenant", Str(job, "tenant"));
-  add("State", Str(job, "state") + (job.value("cancel_requested", false) ? " (cancelling)" : ""));
+  bool cancelling = job.value("cancel_requested", false) && Str(job, "state") == "RUNNING";
+  add("State", Str(job, "state") + (cancelling ? " (cancelling)" : ""));
   add("Reason", OrDash(Reason(job)));
   add("Attempt", Str(job, "attempt"));
   add("Command", command);
@@ -102,6 +112,13 @@ std::string RenderJobDetails(const Json& job, UnixMillis now) {
   add("Labels", OrDash(labels));
   add("Allocated", allocated);
   add("Exit", exit);
+  if (Int(job, "cpu_time_ms") > 0 || Int(job, "peak_memory_bytes") > 0) {
+    int64_t ms = Int(job, "cpu_time_ms");
+    std::string cpu = FormatDuration(std::chrono::seconds(ms / 1000));
+    std::string frac = std::to_string(ms % 1000);
+    add("Used", "CPU time " + cpu + "." + std::string(3 - frac.size(), '0') + frac +
+                    ", peak memory " + FormatSize(Int(job, "peak_memory_bytes")));
+  }
   add("Submitted", OrDash(Str(job, "submit_time")));
   add("Started", OrDash(Str(job, "start_time")));
   add("Ended", OrDash(Str(job, "end_time")));
@@ -113,7 +130,7 @@ std::string RenderJobDetails(const Json& job, UnixMillis now) {
 
 std::string RenderNodeTable(const Json& nodes) {
   Table table({"NAME", "STATE", "CPUS(A/T)", "MEM(A/T)", "GPUS(A/T)", "JOBS", "BINDING",
-               "REASON"});
+               "ENFORCEMENT", "REASON"});
   for (const Json& node : nodes) {
     std::string state = Str(node, "state");
     if (!node.value("connected", false) && state != "DOWN") state += "*";  // not responding
@@ -128,7 +145,7 @@ std::string RenderNodeTable(const Json& nodes) {
                   FormatSize(Int(node, "mem_allocated_bytes")) + "/" +
                       FormatSize(Int(node, "mem_bytes")),
                   gpus + models, Str(node, "running_jobs"), Str(node, "binding"),
-                  OrDash(Str(node, "reason"))});
+                  ShortEnforcement(Str(node, "enforcement")), OrDash(Str(node, "reason"))});
   }
   return table.Render();
 }

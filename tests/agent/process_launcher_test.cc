@@ -41,13 +41,15 @@ std::string ProcFile(pid_t pid, const std::string& name) {
   return "/proc/" + std::to_string(pid) + "/" + name;
 }
 
-// The value of a "Name:\tvalue" line of /proc/<pid>/status, or "" if there is none.
+// The value of a "Name:\tvalue" line of /proc/<pid>/status without trailing spaces (some
+// kernels end "Groups:" with one), or "" if there is none.
 std::string ProcStatusField(pid_t pid, const std::string& name) {
   std::string status = ReadTextFile(ProcFile(pid, "status"));
   size_t at = status.find("\n" + name + ":");
   if (at == std::string::npos) return "";
   size_t start = status.find_first_not_of(" \t", at + name.size() + 2);
-  return status.substr(start, status.find('\n', start) - start);
+  std::string value = status.substr(start, status.find('\n', start) - start);
+  return value.substr(0, value.find_last_not_of(' ') + 1);
 }
 
 std::set<int> OpenFds(pid_t pid) {
@@ -181,7 +183,24 @@ TEST_F(ProcessLauncherTest, RunsInTheWorkDir) {
   StatusOr<LaunchedJob> job = Launch(spec);
   ASSERT_TRUE(job.ok()) << job.status().ToString();
   ASSERT_TRUE(WaitForEnd(*job, spec).has_value());
-  EXPECT_EQ(ReadTextFile(spec.stdout_path), std::filesystem::canonical(spec.work_dir).string() + "\n");
+  EXPECT_EQ(ReadTextFile(spec.stdout_path),
+            std::filesystem::canonical(spec.work_dir).string() + "\n");
+}
+
+TEST_F(ProcessLauncherTest, RelativeOutputPathsAreRelativeToTheCallersCwd) {
+  std::filesystem::create_directory(dir_.File("work"));
+  std::filesystem::path cwd = std::filesystem::current_path();
+  LaunchSpec spec = Spec({"sh", "-c", "echo out; echo err >&2"});
+  spec.work_dir = dir_.File("work");
+  spec.stdout_path = std::filesystem::relative(dir_.File("out"), cwd).string();
+  spec.stderr_path = std::filesystem::relative(dir_.File("err"), cwd).string();
+  ASSERT_NE(spec.stdout_path.front(), '/');
+  StatusOr<LaunchedJob> job = Launch(spec);
+  ASSERT_TRUE(job.ok()) << job.status().ToString();
+  ASSERT_TRUE(WaitForEnd(*job, spec).has_value());
+  EXPECT_EQ(ReadTextFile(dir_.File("out")), "out\n");
+  EXPECT_EQ(ReadTextFile(dir_.File("err")), "err\n");
+  EXPECT_TRUE(std::filesystem::is_empty(spec.work_dir));
 }
 
 TEST_F(ProcessLauncherTest, BindsTheJobToTheGivenCpus) {
@@ -387,7 +406,162 @@ TEST_F(ProcessLauncherTest, RejectsMalformedSpecs) {
   LaunchSpec no_status = Spec({"true"});
   no_status.status_path.clear();
   EXPECT_EQ(code(no_status), StatusCode::kInvalidArgument);
+  LaunchSpec empty_join = Spec({"true"});
+  empty_join.join_files = {""};
+  EXPECT_EQ(code(empty_join), StatusCode::kInvalidArgument);
   EXPECT_TRUE(launched_.empty());
+}
+
+TEST_F(ProcessLauncherTest, WritesTheJobsPidIntoEachJoinFile) {
+  // Plain files standing in for cgroup.procs files.
+  WriteTextFile(dir_.File("cpu.procs"), "");
+  WriteTextFile(dir_.File("memory.procs"), "");
+  LaunchSpec spec = Spec({"sleep", "100"});
+  spec.join_files = {dir_.File("cpu.procs"), dir_.File("memory.procs")};
+  StatusOr<LaunchedJob> job = Launch(spec);
+  ASSERT_TRUE(job.ok()) << job.status().ToString();
+  // Written before the exec, which LaunchJob waited for.
+  EXPECT_EQ(ReadTextFile(dir_.File("cpu.procs")), std::to_string(job->job_pid));
+  EXPECT_EQ(ReadTextFile(dir_.File("memory.procs")), std::to_string(job->job_pid));
+}
+
+TEST_F(ProcessLauncherTest, AJoinFileThatCannotBeOpenedEndsAsLaunchFailedFirst) {
+  WriteTextFile(dir_.File("cpu.procs"), "");
+  LaunchSpec spec = Spec({"true"});
+  spec.join_files = {dir_.File("cpu.procs"), dir_.File("missing/cgroup.procs")};
+  StatusOr<LaunchedJob> job = Launch(spec);
+  ASSERT_TRUE(job.ok()) << job.status().ToString();
+  StatusOr<std::optional<ExitStatus>> end = ReadExitStatus(spec.status_path);
+  ASSERT_TRUE(end.ok() && end->has_value()) << end.status().ToString();
+  EXPECT_EQ((*end)->kind, ExitStatus::Kind::kLaunchFailed);
+  EXPECT_EQ((*end)->value, ENOENT);
+  // Joining comes before everything else: no output file was created.
+  EXPECT_FALSE(std::filesystem::exists(spec.stdout_path));
+  EXPECT_TRUE(PollUntil([&] { return TryReapMonitor(job->monitor_pid); }));
+}
+
+TEST_F(ProcessLauncherTest, NeverFollowsWhatIsAtTheTemporaryStatusName) {
+  // A stale temporary name that points at a file the monitor must not write through.
+  WriteTextFile(dir_.File("precious"), "keep\n");
+  ASSERT_EQ(symlink(dir_.File("precious").c_str(), (dir_.File("status") + ".tmp").c_str()), 0);
+  LaunchSpec spec = Spec({"sh", "-c", "exit 4"});
+  StatusOr<LaunchedJob> job = Launch(spec);
+  ASSERT_TRUE(job.ok()) << job.status().ToString();
+  std::optional<ExitStatus> end = WaitForEnd(*job, spec);
+  ASSERT_TRUE(end.has_value());
+  EXPECT_EQ(end->kind, ExitStatus::Kind::kExited);
+  EXPECT_EQ(end->value, 4);
+  EXPECT_EQ(ReadTextFile(dir_.File("precious")), "keep\n");
+  EXPECT_FALSE(std::filesystem::exists(std::filesystem::symlink_status(spec.status_path + ".tmp")));
+  struct stat info = {};
+  ASSERT_EQ(lstat(spec.status_path.c_str(), &info), 0);
+  EXPECT_TRUE(S_ISREG(info.st_mode));
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+}
+
+TEST_F(ProcessLauncherTest, SwitchingIdentityWithoutRootEndsAsLaunchFailedWithEperm) {
+  if (geteuid() == 0) GTEST_SKIP() << "root may switch identities";
+  LaunchSpec spec = Spec({"true"});
+  spec.identity = LaunchSpec::Identity{getuid() + 1, getgid(), {}};
+  StatusOr<LaunchedJob> job = Launch(spec);
+  ASSERT_TRUE(job.ok()) << job.status().ToString();
+  StatusOr<std::optional<ExitStatus>> end = ReadExitStatus(spec.status_path);
+  ASSERT_TRUE(end.ok() && end->has_value()) << end.status().ToString();
+  EXPECT_EQ((*end)->kind, ExitStatus::Kind::kLaunchFailed);
+  EXPECT_EQ((*end)->value, EPERM);
+}
+
+// Jobs that switch to the unprivileged user "nobody" (65534). The launcher must be root.
+class IdentityLaunchTest : public ProcessLauncherTest {
+ protected:
+  static constexpr uid_t kNobody = 65534;
+
+  void SetUp() override {
+    ProcessLauncherTest::SetUp();
+    if (HasFatalFailure()) return;
+    if (geteuid() != 0) GTEST_SKIP() << "needs root to switch the job to another user";
+    // The job's own directory belongs to it; the test dir (and the status file in it) stays
+    // root's, searchable but not writable by the job.
+    ASSERT_EQ(chmod(dir_.path().c_str(), 0711), 0);
+    ASSERT_EQ(mkdir(dir_.File("job").c_str(), 0700), 0);
+    ASSERT_EQ(chown(dir_.File("job").c_str(), kNobody, kNobody), 0);
+  }
+
+  LaunchSpec NobodySpec(std::vector<std::string> argv) {
+    LaunchSpec spec = Spec(std::move(argv));
+    spec.work_dir = dir_.File("job");
+    spec.stdout_path = dir_.File("job/stdout");
+    spec.stderr_path = dir_.File("job/stderr");
+    spec.identity = LaunchSpec::Identity{kNobody, kNobody, {kNobody}};
+    return spec;
+  }
+
+  static uid_t Owner(const std::string& path) {
+    struct stat info = {};
+    return lstat(path.c_str(), &info) == 0 ? info.st_uid : static_cast<uid_t>(-1);
+  }
+};
+
+TEST_F(IdentityLaunchTest, RunsTheJobAsTheGivenUserAndGroups) {
+  LaunchSpec spec = NobodySpec({"sh", "-c", "id -u; id -g; id -G"});
+  StatusOr<LaunchedJob> job = Launch(spec);
+  ASSERT_TRUE(job.ok()) << job.status().ToString();
+  std::optional<ExitStatus> end = WaitForEnd(*job, spec);
+  ASSERT_TRUE(end.has_value());
+  EXPECT_EQ(end->kind, ExitStatus::Kind::kExited);
+  EXPECT_EQ(end->value, 0) << ReadTextFile(spec.stderr_path);
+  // `id -G` lists the supplementary groups too: root's are gone.
+  EXPECT_EQ(ReadTextFile(spec.stdout_path), "65534\n65534\n65534\n");
+  EXPECT_EQ(Owner(spec.stdout_path), kNobody);
+  EXPECT_EQ(Owner(spec.stderr_path), kNobody);
+  EXPECT_EQ(Owner(spec.status_path), 0u);
+}
+
+TEST_F(IdentityLaunchTest, TheJobCannotWriteWhereOnlyRootMay) {
+  ASSERT_EQ(mkdir(dir_.File("private").c_str(), 0700), 0);
+  LaunchSpec spec = NobodySpec({"sh", "-c", "echo forged > " + dir_.File("private/f")});
+  StatusOr<LaunchedJob> job = Launch(spec);
+  ASSERT_TRUE(job.ok()) << job.status().ToString();
+  std::optional<ExitStatus> end = WaitForEnd(*job, spec);
+  ASSERT_TRUE(end.has_value());
+  EXPECT_EQ(end->kind, ExitStatus::Kind::kExited);
+  EXPECT_NE(end->value, 0);
+  EXPECT_NE(ReadTextFile(spec.stderr_path).find("Permission denied"), std::string::npos)
+      << ReadTextFile(spec.stderr_path);
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("private/f")));
+}
+
+TEST_F(IdentityLaunchTest, OnlyTheJobSwitchesAndJoinsTheMonitorStaysRoot) {
+  WriteTextFile(dir_.File("cgroup.procs"), "");
+  LaunchSpec spec = NobodySpec({"sleep", "100"});
+  spec.join_files = {dir_.File("cgroup.procs")};
+  StatusOr<LaunchedJob> job = Launch(spec);
+  ASSERT_TRUE(job.ok()) << job.status().ToString();
+  // Real, effective, saved and filesystem ids.
+  EXPECT_EQ(ProcStatusField(job->job_pid, "Uid"), "65534\t65534\t65534\t65534");
+  EXPECT_EQ(ProcStatusField(job->job_pid, "Gid"), "65534\t65534\t65534\t65534");
+  EXPECT_EQ(ProcStatusField(job->job_pid, "Groups"), "65534");
+  EXPECT_EQ(ProcStatusField(job->monitor_pid, "Uid"), "0\t0\t0\t0");
+  EXPECT_EQ(ReadTextFile(dir_.File("cgroup.procs")), std::to_string(job->job_pid));
+}
+
+TEST_F(IdentityLaunchTest, IdsTheKernelRefusesEndAsLaunchFailed) {
+  // setgroups: more groups than NGROUPS_MAX (65536).
+  LaunchSpec too_many_groups = NobodySpec({"true"});
+  too_many_groups.identity->groups.assign(65537, kNobody);
+  // setuid: -1 is no uid.
+  LaunchSpec bad_uid = NobodySpec({"true"});
+  bad_uid.identity->uid = static_cast<uid_t>(-1);
+  for (const LaunchSpec& spec : {too_many_groups, bad_uid}) {
+    std::filesystem::remove(spec.status_path);
+    StatusOr<LaunchedJob> job = Launch(spec);
+    ASSERT_TRUE(job.ok()) << job.status().ToString();
+    StatusOr<std::optional<ExitStatus>> end = ReadExitStatus(spec.status_path);
+    ASSERT_TRUE(end.ok() && end->has_value()) << end.status().ToString();
+    EXPECT_EQ((*end)->kind, ExitStatus::Kind::kLaunchFailed);
+    EXPECT_EQ((*end)->value, EINVAL);
+    EXPECT_TRUE(PollUntil([&] { return TryReapMonitor(job->monitor_pid); }));
+  }
 }
 
 TEST(SignalJobTest, RefusesGroupsThatAreNotJobs) {
@@ -435,6 +609,12 @@ TEST_F(ReadExitStatusTest, ReadsEachKind) {
     EXPECT_EQ((*status)->value, c.value) << c.line;
     EXPECT_EQ((*status)->end_time, 1796018620123) << c.line;
   }
+}
+
+TEST_F(ReadExitStatusTest, DoesNotFollowASymlink) {
+  WriteTextFile(dir_.File("elsewhere"), "exited 0 1796018620123\n");
+  ASSERT_EQ(symlink(dir_.File("elsewhere").c_str(), dir_.File("status").c_str()), 0);
+  EXPECT_EQ(ReadExitStatus(dir_.File("status")).status().code(), StatusCode::kInternal);
 }
 
 TEST_F(ReadExitStatusTest, RejectsAnythingElse) {

@@ -69,7 +69,7 @@ TEST_F(CancelTimeoutTest, CancelEndsARunningJobAndAllItsProcesses) {
 
 TEST_F(CancelTimeoutTest, TheTimeLimitEndsAJobAsTimeoutWithNothingLeft) {
   StatusOr<int64_t> id = cluster_.Submit(
-      kAcmeToken, {{"command", {"sh", "-c", kTwoProcesses}}, {"time_limit_seconds", 1}});
+      kAcmeToken, {{"command", {"sh", "-c", kTwoProcesses}}, {"time_limit_seconds", 3}});
   ASSERT_OK(id);
   std::vector<int> pids = Pids(*id);
   ASSERT_EQ(pids.size(), 2u);

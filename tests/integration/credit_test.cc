@@ -17,7 +17,7 @@ using protocol::Json;
 
 TEST(CreditTest, Kill9InTheMiddleOfAStreamLosesAndCreatesNoCredit) {
   // One credit per CPU-second: a 0.2 s one-CPU job costs about 0.2 credits.
-  Cluster cluster({.prices = {{"cpu_hour", "3600"}}});
+  Cluster cluster({.node_timeout = "8s", .prices = {{"cpu_hour", "3600"}}});
   ASSERT_OK(cluster.StartScheduler());
   ASSERT_OK(cluster.StartAgent({.name = "n1", .synthetic = "pack:1 core:4 pu:1"}));
   ASSERT_OK(cluster.WaitForNodes(1));

@@ -73,7 +73,8 @@ TEST(DurabilityTest, AcknowledgedSubmitsSurviveKill9ExactlyOnce) {
 }
 
 TEST(DurabilityTest, RunningJobsAreAdoptedAfterASchedulerRestart) {
-  Cluster cluster;
+  // A restart well inside the agents' fence (half the node timeout) keeps the jobs running.
+  Cluster cluster({.node_timeout = "8s"});
   ASSERT_OK(cluster.StartScheduler());
   ASSERT_OK(cluster.StartAgent({.name = "local"}));
   ASSERT_OK(cluster.WaitForNodes(1));

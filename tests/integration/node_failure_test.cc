@@ -1,6 +1,8 @@
-// Killing an agent marks its node DOWN within the node timeout and its running jobs
-// NODE_FAIL; the node comes back UP when the agent returns.
+// Node failure: a killed agent's node goes DOWN within the node timeout and its running jobs
+// are requeued (same id) or, with --no-requeue, end NODE_FAIL; when the agent comes back, the
+// stale attempt it still runs is killed and the requeued job runs again.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include "tests/testing/cluster.h"
 #include "tests/testing/status_macros.h"
@@ -20,14 +22,26 @@ std::string NodeState(Cluster& cluster, const std::string& name) {
   return "";
 }
 
-TEST(NodeFailureTest, AKilledAgentsNodeGoesDownInTimeAndItsJobsNodeFail) {
+bool Alive(int pid) { return kill(pid, 0) == 0; }
+
+TEST(NodeFailureTest, AKilledAgentsNodeGoesDownInTimeItsJobsAreRequeuedAndTheStaleAttemptDies) {
   Cluster cluster({.node_timeout = "2s"});
   ASSERT_OK(cluster.StartScheduler());
   ASSERT_OK(cluster.StartAgent({.name = "victim"}));
   ASSERT_OK(cluster.WaitForNodes(1));
-  StatusOr<int64_t> id = cluster.Submit(kAcmeToken, {{"command", {"sleep", "60"}}});
-  ASSERT_OK(id);
-  ASSERT_OK(cluster.WaitForState(kAcmeToken, *id, "RUNNING"));
+  StatusOr<int64_t> requeued = cluster.Submit(
+      kAcmeToken, {{"command", {"sh", "-c", "echo $$; exec sleep 60"}}, {"time_limit_seconds", 600}});
+  StatusOr<int64_t> once = cluster.Submit(
+      kAcmeToken, {{"command", {"sleep", "60"}}, {"requeue", false}});
+  ASSERT_OK(requeued);
+  ASSERT_OK(once);
+  ASSERT_OK(cluster.WaitForState(kAcmeToken, *requeued, "RUNNING"));
+  ASSERT_OK(cluster.WaitForState(kAcmeToken, *once, "RUNNING"));
+  int first_pid = 0;
+  ASSERT_TRUE(WaitFor([&] {
+    StatusOr<std::string> out = cluster.Output(kAcmeToken, *requeued);
+    return out.ok() && (first_pid = std::atoi(out->c_str())) > 0;
+  }));
 
   auto killed = std::chrono::steady_clock::now();
   cluster.StopAgent("victim", SIGKILL);
@@ -38,34 +52,52 @@ TEST(NodeFailureTest, AKilledAgentsNodeGoesDownInTimeAndItsJobsNodeFail) {
   EXPECT_LT(took, std::chrono::milliseconds(3000));
   EXPECT_GE(took, std::chrono::milliseconds(1500));
 
-  StatusOr<Json> job = cluster.WaitForEnd(kAcmeToken, *id, std::chrono::seconds(5));
-  ASSERT_OK(job);
-  EXPECT_EQ((*job)["state"], "NODE_FAIL");
-  EXPECT_EQ((*job)["reason"], "NODE_DOWN");
-
-  // While the node is down, new work waits.
-  StatusOr<int64_t> waiting = cluster.Submit(kAcmeToken, {{"command", {"true"}}});
-  ASSERT_OK(waiting);
-  StatusOr<Json> pending = cluster.GetJob(kAcmeToken, *waiting);
+  StatusOr<Json> ended = cluster.WaitForEnd(kAcmeToken, *once, std::chrono::seconds(5));
+  ASSERT_OK(ended);
+  EXPECT_EQ((*ended)["state"], "NODE_FAIL");
+  EXPECT_EQ((*ended)["reason"], "NODE_DOWN");
+  StatusOr<Json> pending = cluster.GetJob(kAcmeToken, *requeued);
+  ASSERT_OK(pending);
   EXPECT_EQ((*pending)["state"], "PENDING");
+  EXPECT_EQ((*pending)["reason"], "NODE_FAIL");
+  EXPECT_EQ((*pending)["attempt"], 1);
+  // The agent was killed with -9, so its job still runs: the node is not here to stop it.
+  EXPECT_TRUE(Alive(first_pid));
 
-  // The agent comes back: the node is UP again and the waiting job runs.
+  // The agent comes back: it re-adopts the attempt it still runs and reports it; the
+  // scheduler fences it (kill: stale), and runs attempt 2.
   ASSERT_OK(cluster.StartAgent({.name = "victim"}));
   ASSERT_OK(cluster.WaitForNodes(1));
-  StatusOr<Json> ran = cluster.WaitForEnd(kAcmeToken, *waiting);
-  ASSERT_OK(ran);
-  EXPECT_EQ((*ran)["state"], "COMPLETED");
+  EXPECT_TRUE(WaitFor([&] { return !Alive(first_pid); }, std::chrono::seconds(10)))
+      << "the stale attempt still runs";
+  StatusOr<Json> again = cluster.WaitForState(kAcmeToken, *requeued, "RUNNING");
+  ASSERT_OK(again);
+  EXPECT_EQ((*again)["attempt"], 2);
+  ASSERT_EQ(cluster.Call(kAcmeToken, "POST", "/v1/jobs/" + std::to_string(*requeued) + "/cancel")
+                ->status,
+            200);
 }
 
-TEST(NodeFailureTest, AnAgentRestartInsideTheTimeoutKeepsTheNodeUp) {
-  Cluster cluster({.node_timeout = "5s"});
+TEST(NodeFailureTest, AnAgentRestartInsideTheTimeoutKeepsItsJobsRunning) {
+  Cluster cluster({.node_timeout = "8s"});
   ASSERT_OK(cluster.StartScheduler());
   ASSERT_OK(cluster.StartAgent({.name = "n1"}));
   ASSERT_OK(cluster.WaitForNodes(1));
-  cluster.StopAgent("n1", SIGTERM);
+  StatusOr<int64_t> id = cluster.Submit(
+      kAcmeToken, {{"command", {"sh", "-c", "echo started; sleep 2; echo finished; exit 5"}}});
+  ASSERT_OK(id);
+  ASSERT_OK(cluster.WaitForState(kAcmeToken, *id, "RUNNING"));
+  cluster.StopAgent("n1", SIGKILL);
   ASSERT_OK(cluster.StartAgent({.name = "n1"}));
   ASSERT_OK(cluster.WaitForNodes(1));
   EXPECT_EQ(NodeState(cluster, "n1"), "UP");
+  // Re-adopted: it completes with its real exit code and its whole output.
+  StatusOr<Json> job = cluster.WaitForEnd(kAcmeToken, *id);
+  ASSERT_OK(job);
+  EXPECT_EQ((*job)["state"], "FAILED") << job->dump();
+  EXPECT_EQ((*job)["exit_code"], 5);
+  EXPECT_EQ((*job)["attempt"], 1);
+  EXPECT_EQ(*cluster.Output(kAcmeToken, *id), "started\nfinished\n");
 }
 
 }  // namespace

@@ -36,20 +36,44 @@ TEST_F(SchedulerTest, AnExitReportEndsTheJobAndIsAcknowledgedOnlyAfterItIsDurabl
   EXPECT_EQ(JobOf(id).end_time, 200);
 }
 
-TEST_F(SchedulerTest, ASilentNodeGoesDownAndItsJobsNodeFail) {
+TEST_F(SchedulerTest, ASilentNodeGoesDownAndItsJobsAreRequeuedOrNodeFail) {
   auto agent = Register(Node("n1", 2));
   JobId id = Submit("acme", {"sleep", "60"});
-  ASSERT_TRUE(tasks_.RunUntil([&] { return JobOf(id).state == JobState::kRunning; }));
+  JobSpec once = Spec({"sleep", "60"});
+  once.requeue = false;
+  JobId no_requeue = TrySubmit("acme", once)->jobs[0].id;
+  ASSERT_TRUE(tasks_.RunUntil([&] { return JobOf(no_requeue).state == JobState::kRunning; }));
   clock_.Advance(std::chrono::milliseconds(4900));
   scheduler_->Tick();
   EXPECT_EQ(scheduler_->state().FindNode("n1")->record.state, NodeState::kUp);
   clock_.Advance(std::chrono::milliseconds(200));
   scheduler_->Tick();
+  Settle();
   EXPECT_EQ(scheduler_->state().FindNode("n1")->record.state, NodeState::kDown);
-  EXPECT_EQ(JobOf(id).state, JobState::kNodeFail);
-  EXPECT_EQ(JobOf(id).reason, "NODE_DOWN");
+  EXPECT_EQ(JobOf(id).state, JobState::kPending);  // requeued, same id
+  EXPECT_EQ(JobOf(id).reason, "NODE_FAIL");
+  EXPECT_EQ(JobOf(id).attempt, 1);
+  EXPECT_EQ(JobOf(no_requeue).state, JobState::kNodeFail);
+  EXPECT_EQ(JobOf(no_requeue).reason, "NODE_DOWN");
   EXPECT_FALSE(agent->closed.empty());
   EXPECT_TRUE(scheduler_->state().CheckInvariants().ok());
+}
+
+TEST_F(SchedulerTest, AJobIsRequeuedOnlyUpToMaxAttempts) {
+  options_.max_attempts = 2;
+  Reopen();
+  JobId id = Submit("acme", {"sleep", "60"});
+  for (int attempt = 1; attempt <= 2; ++attempt) {
+    auto agent = Register(Node("n1", 2));
+    ASSERT_TRUE(tasks_.RunUntil([&] { return JobOf(id).state == JobState::kRunning; }));
+    EXPECT_EQ(JobOf(id).attempt, attempt);
+    clock_.Advance(std::chrono::seconds(6));
+    scheduler_->Tick();
+    Settle();
+  }
+  EXPECT_EQ(JobOf(id).state, JobState::kNodeFail);
+  EXPECT_NE(JobOf(id).message.find("not requeued: it has had 2 attempts"), std::string::npos)
+      << JobOf(id).message;
 }
 
 TEST_F(SchedulerTest, AReturningNodesStaleAttemptIsKilledNotAdopted) {
@@ -58,7 +82,7 @@ TEST_F(SchedulerTest, AReturningNodesStaleAttemptIsKilledNotAdopted) {
   ASSERT_TRUE(tasks_.RunUntil([&] { return JobOf(id).state == JobState::kRunning; }));
   clock_.Advance(std::chrono::seconds(6));
   scheduler_->Tick();
-  ASSERT_EQ(JobOf(id).state, JobState::kNodeFail);
+  ASSERT_EQ(JobOf(id).state, JobState::kPending);  // requeued
   Settle();
   AttemptReport still_running{{id, 1}, false, 100};
   auto back = Register(Node("n1", 2), {still_running});
@@ -66,8 +90,10 @@ TEST_F(SchedulerTest, AReturningNodesStaleAttemptIsKilledNotAdopted) {
   ASSERT_EQ(kills.size(), 1u);
   EXPECT_EQ(kills[0].attempt, (AttemptId{id, 1}));
   EXPECT_EQ(kills[0].reason, protocol::KillReason::kStale);
-  EXPECT_EQ(JobOf(id).state, JobState::kNodeFail);
   EXPECT_EQ(scheduler_->state().FindNode("n1")->record.state, NodeState::kUp);
+  // The requeued job runs again, as attempt 2.
+  ASSERT_TRUE(tasks_.RunUntil([&] { return !back->Sent<protocol::LaunchMsg>().empty(); }));
+  EXPECT_EQ(back->Sent<protocol::LaunchMsg>().front().attempt, (AttemptId{id, 2}));
 }
 
 TEST_F(SchedulerTest, ALaunchThatNeverReachedTheAgentIsSentAgainOnReconnect) {
@@ -89,7 +115,9 @@ TEST_F(SchedulerTest, ALaunchThatNeverReachedTheAgentIsSentAgainOnReconnect) {
 
 TEST_F(SchedulerTest, AConfirmedAttemptTheAgentForgotIsNodeFail) {
   auto agent = Register(Node("n1", 2));
-  JobId id = Submit("acme", {"sleep", "60"});
+  JobSpec once = Spec({"sleep", "60"});
+  once.requeue = false;
+  JobId id = TrySubmit("acme", once)->jobs[0].id;
   ASSERT_TRUE(tasks_.RunUntil([&] { return !agent->Sent<protocol::LaunchMsg>().empty(); }));
   scheduler_->OnAgentMessage("n1", protocol::JobUpdateMsg{AttemptReport{{id, 1}, false, 100}});
   ASSERT_TRUE(tasks_.RunUntil([&] { return !agent->Sent<protocol::UpdateAckMsg>().empty(); }));

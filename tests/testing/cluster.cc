@@ -1,6 +1,7 @@
 #include "tests/testing/cluster.h"
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "scheduler/auth.h"
@@ -24,6 +25,8 @@ std::string DataFile(const std::string& relative) {
 }
 
 Cluster::Cluster(ClusterOptions options) : options_(std::move(options)), dir_("sharc-cluster") {
+  // Jobs run as their tenants' users: they must be able to reach their directories below.
+  ::chmod(dir_.path().c_str(), 0711);
   using scheduler::Sha256Hex;
   Json tenants = {
       {"admins", {{{"name", "test-admin"}, {"token_sha256", Sha256Hex(kAdminToken)}}}},
@@ -105,6 +108,11 @@ Status Cluster::StartAgent(const AgentOptions& o) {
   if (!o.topology_xml.empty()) options.argv.insert(options.argv.end(), {"--topology-xml", o.topology_xml});
   if (!o.synthetic.empty()) options.argv.insert(options.argv.end(), {"--synthetic", o.synthetic});
   for (const auto& [k, v] : o.labels) options.argv.insert(options.argv.end(), {"--label", k + "=" + v});
+  if (!o.config.is_null()) {
+    std::string path = dir_.File("agent-" + o.name + ".json");
+    WriteTextFile(path, o.config.dump(2));
+    options.argv.insert(options.argv.end(), {"--config", path});
+  }
   options.work_dir = dir_.path();
   options.stderr_path = dir_.File("agent-" + o.name + ".log");
   SHARC_ASSIGN_OR_RETURN(Subprocess process, Subprocess::Start(options));

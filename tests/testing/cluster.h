@@ -30,7 +30,7 @@ std::string DataFile(const std::string& relative);
 
 struct ClusterOptions {
   std::string heartbeat_interval = "200ms";  // fast, so node failures show quickly
-  std::string node_timeout = "2s";
+  std::string node_timeout = "3s";  // agents fence (kill their jobs) after half of it
   std::string store_sync = "full";
   bool join_secret = true;
   // Quota objects by tenant name (acme, globex), as the tenants file takes them.
@@ -45,6 +45,7 @@ struct AgentOptions {
   std::string synthetic;
   std::map<std::string, std::string> labels;
   std::string kill_grace = "2s";
+  protocol::Json config = nullptr;  // an agent config file's contents, if any
 };
 
 struct Reply {
@@ -69,6 +70,8 @@ class Cluster {
   Status WaitForNodes(size_t count, std::chrono::milliseconds timeout = std::chrono::seconds(20));
 
   const std::string& url() const { return url_; }
+  // The agent's state directory (jobs/<id>.<attempt>/ holds each attempt's files).
+  std::string AgentStateDir(const std::string& name) const { return dir_.File("agent-" + name); }
   const std::string& dir() const { return dir_.path(); }
 
   // A REST call with a bearer token ("" = none). Unavailable if the server is unreachable.

@@ -1,0 +1,100 @@
+#include "agent/attempt_setup.h"
+
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <set>
+
+#include "agent/job_environment.h"
+#include "core/file_util.h"
+
+namespace sharc::agent {
+namespace {
+
+// The device files of granted NVIDIA GPUs (/dev/nvidiaN, nvidiactl, nvidia-uvm*), as they
+// exist on this node; none on a node without them.
+std::vector<DeviceRule> GpuDevices(const std::vector<int>& gpus) {
+  std::vector<DeviceRule> rules;
+  auto add = [&](const std::string& path) {
+    struct stat st;
+    if (::stat(path.c_str(), &st) == 0 && S_ISCHR(st.st_mode)) {
+      rules.push_back({'c', static_cast<int>(major(st.st_rdev)),
+                       static_cast<int>(minor(st.st_rdev)), "rwm"});
+    }
+  };
+  for (int gpu : gpus) add("/dev/nvidia" + std::to_string(gpu));
+  if (!gpus.empty()) {
+    for (const char* shared : {"/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia-uvm-tools"}) {
+      add(shared);
+    }
+  }
+  return rules;
+}
+
+}  // namespace
+
+std::string AttemptDirPath(const std::string& state_dir, const AttemptId& a) {
+  return state_dir + "/jobs/" + std::to_string(a.job.value) + "." + std::to_string(a.attempt);
+}
+
+std::string StatusPath(const std::string& state_dir, const AttemptId& a) {
+  return state_dir + "/status/" + std::to_string(a.job.value) + "." + std::to_string(a.attempt);
+}
+
+std::string CgroupName(const AttemptId& a) {
+  return "job-" + std::to_string(a.job.value) + "." + std::to_string(a.attempt);
+}
+
+StatusOr<LaunchSpec> SetUpAttempt(const SetupOptions& o, const NodeTopology& topology,
+                                  const protocol::LaunchMsg& launch, std::string* cgroup) {
+  const AttemptId id = launch.attempt;
+  std::optional<LaunchSpec::Identity> identity;
+  if (o.switch_users) {
+    SHARC_ASSIGN_OR_RETURN(identity, ResolveIdentity(o.identities, launch.tenant));
+  }
+  // <state>/jobs is traversable by all, listable by root only; each attempt's directory is
+  // its user's alone. <state>/status is root's alone: a job cannot forge its exit status.
+  SHARC_RETURN_IF_ERROR(MakeDirectories(o.state_dir + "/jobs", 0711));
+  SHARC_RETURN_IF_ERROR(MakeDirectories(o.state_dir + "/status", 0700));
+  ::chmod((o.state_dir + "/jobs").c_str(), 0711);
+  std::string dir = AttemptDirPath(o.state_dir, id);
+  SHARC_RETURN_IF_ERROR(MakeDirectories(dir, 0700));
+  if (identity && ::chown(dir.c_str(), identity->uid, identity->gid) != 0) {
+    return InternalError(dir + ": chown: " + ErrnoText(errno));
+  }
+
+  LaunchSpec spec;
+  spec.argv = launch.spec.command;
+  spec.env = BuildJobEnvironment(launch, dir, o.job_path);
+  spec.work_dir = dir;
+  spec.stdout_path = dir + "/stdout";
+  spec.stderr_path = dir + "/stderr";
+  spec.status_path = StatusPath(o.state_dir, id);
+  if (!launch.allocation.binding_simulated) spec.bind_cpus = launch.allocation.cpus;
+  spec.identity = identity;
+
+  if (o.cgroups) {
+    JobLimits limits;
+    if (!launch.allocation.binding_simulated) {
+      limits.cpus = launch.allocation.cpus;
+      std::set<int> mems;
+      for (int cpu : launch.allocation.cpus) {
+        for (const PuInfo& pu : topology.pus) {
+          if (pu.os_index == cpu) mems.insert(pu.numa);
+        }
+      }
+      limits.mems.assign(mems.begin(), mems.end());
+      if (o.restrict_devices) limits.allowed_devices = GpuDevices(launch.allocation.gpus);
+    }
+    limits.memory_bytes = launch.allocation.memory_bytes;
+    limits.pids_max = o.pids_max;
+    std::string name = CgroupName(id);
+    SHARC_RETURN_IF_ERROR(o.cgroups->Create(name, limits).WithPrefix("cgroup"));
+    spec.join_files = o.cgroups->ProcsFiles(name);
+    *cgroup = name;
+  }
+  return spec;
+}
+
+}  // namespace sharc::agent

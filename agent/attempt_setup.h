@@ -1,0 +1,41 @@
+// Everything an attempt needs before its processes start: its directories (the job's own,
+// owned by the tenant's user; the status file's, root-only), who it runs as, and its cgroup
+// with the grant's limits. Used by AttemptRunner; no Asio.
+#ifndef SHARC_AGENT_ATTEMPT_SETUP_H_
+#define SHARC_AGENT_ATTEMPT_SETUP_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "agent/cgroup_manager.h"
+#include "agent/identity.h"
+#include "agent/process_launcher.h"
+#include "core/node.h"
+#include "protocol/agent_messages.h"
+
+namespace sharc::agent {
+
+struct SetupOptions {
+  std::string state_dir;          // <state>/jobs/<id>.<attempt>/ and <state>/status/
+  std::string job_path;           // PATH for jobs that set none
+  CgroupManager* cgroups = nullptr;  // null: no cgroups on this node
+  IdentityPolicy identities;
+  bool switch_users = true;       // false when the agent is not root
+  int64_t pids_max = 4096;        // per job
+  bool restrict_devices = true;   // only the granted GPUs' device files (cgroup v1)
+};
+
+// Paths of an attempt (whether or not it still runs).
+std::string AttemptDirPath(const std::string& state_dir, const AttemptId& attempt);
+std::string StatusPath(const std::string& state_dir, const AttemptId& attempt);
+std::string CgroupName(const AttemptId& attempt);
+
+// Prepares the attempt and returns the LaunchSpec to start it with. On failure nothing is left
+// behind (no cgroup). `cgroup` is set to the group's name when one was created.
+StatusOr<LaunchSpec> SetUpAttempt(const SetupOptions& options, const NodeTopology& topology,
+                                  const protocol::LaunchMsg& launch, std::string* cgroup);
+
+}  // namespace sharc::agent
+
+#endif  // SHARC_AGENT_ATTEMPT_SETUP_H_
