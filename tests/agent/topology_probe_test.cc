@@ -216,3 +216,18 @@ TEST(ProbeTopologyTest, RejectsXmlAndSyntheticTogether) {
 
 }  // namespace
 }  // namespace sharc::agent
+
+#include "agent/config.h"
+
+namespace sharc::agent {
+namespace {
+
+TEST(ExampleAgentConfigTest, TheShippedExampleLoads) {
+  auto config = LoadAgentConfig(std::string(SHARC_TEST_DATA_DIR) + "/../../configs/agent.example.json");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_TRUE(config->identities.create_users);
+  EXPECT_EQ(config->pids_max, 4096);
+}
+
+}  // namespace
+}  // namespace sharc::agent

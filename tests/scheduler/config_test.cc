@@ -1,4 +1,5 @@
 #include "scheduler/config.h"
+#include "scheduler/tenants_file.h"
 
 #include <gtest/gtest.h>
 
@@ -50,6 +51,23 @@ TEST(SchedulerConfigTest, ErrorsNameTheFileAndTheField) {
   EXPECT_TRUE(LoadSchedulerConfig(dir.File("c.json")).ok());
   EXPECT_NE(LoadSchedulerConfig(dir.File("missing.json")).status().message().find("missing.json"),
             std::string::npos);
+}
+
+}  // namespace
+}  // namespace sharc::scheduler
+
+namespace sharc::scheduler {
+namespace {
+
+// The shipped examples document every field; they must load as they are.
+TEST(ExampleConfigsTest, TheShippedExamplesLoad) {
+  std::string configs = std::string(SHARC_TEST_DATA_DIR) + "/../../configs/";
+  auto scheduler = LoadSchedulerConfig(configs + "scheduler.example.json");
+  EXPECT_TRUE(scheduler.ok()) << scheduler.status().ToString();
+  auto tenants = LoadTenantsFile(configs + "tenants.example.json");
+  ASSERT_TRUE(tenants.ok()) << tenants.status().ToString();
+  EXPECT_EQ(tenants->tenants.size(), 2u);
+  EXPECT_EQ(tenants->tenants[0].quota.guaranteed.Get("cpu"), 8000);
 }
 
 }  // namespace

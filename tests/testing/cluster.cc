@@ -41,7 +41,7 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)), dir_("s
   WriteTextFile(dir_.File("tenants.json"), tenants.dump(2));
   WriteTextFile(dir_.File("join-secret"), "test-join-secret-0123456789\n");
   Json config = {
-      {"listen", "127.0.0.1:0"},
+      {"listen", options_.listen_host + ":0"},
       {"data_dir", dir_.File("data")},
       {"tenants_file", dir_.File("tenants.json")},
       {"store", {{"sync", options_.store_sync}}},
@@ -69,7 +69,11 @@ Status Cluster::StartScheduler() {
                   "--ready-file", ready};
   // A restart keeps the port, so the agents (which dial a fixed URL) find it again.
   if (!url_.empty()) {
-    options.argv.insert(options.argv.end(), {"--listen", url_.substr(url_.find("//") + 2)});
+    options.argv.insert(options.argv.end(),
+                        {"--listen", options_.listen_host + ":" + std::to_string(port_)});
+  }
+  if (!options_.netns.empty()) {
+    options.argv.insert(options.argv.begin(), {"/usr/sbin/ip", "netns", "exec", options_.netns});
   }
   options.work_dir = dir_.path();
   std::string log = dir_.File("scheduler-" + std::to_string(++scheduler_starts_) + ".log");
@@ -82,8 +86,10 @@ Status Cluster::StartScheduler() {
     return UnavailableError("the scheduler did not start: " +
                             ReadTextFile(log));
   }
-  url_ = ReadTextFile(ready);
-  while (!url_.empty() && url_.back() == '\n') url_.pop_back();
+  std::string ready_url = ReadTextFile(ready);
+  port_ = std::stoi(ready_url.substr(ready_url.rfind(':') + 1));
+  std::string host = options_.reach_host.empty() ? options_.listen_host : options_.reach_host;
+  url_ = "http://" + host + ":" + std::to_string(port_);
   SHARC_ASSIGN_OR_RETURN(http_, net::HttpClient::Create(url_, std::chrono::seconds(30)));
   return Status::Ok();
 }
@@ -100,7 +106,9 @@ void Cluster::StopScheduler(int signal) {
 Status Cluster::StartAgent(const AgentOptions& o) {
   std::string state_dir = dir_.File("agent-" + o.name);
   SubprocessOptions options;
-  options.argv = {Binary("agent/sharc-agent"), "--scheduler", url_, "--node-name", o.name,
+  std::string scheduler_url =
+      o.scheduler_host.empty() ? url_ : "http://" + o.scheduler_host + ":" + std::to_string(port_);
+  options.argv = {Binary("agent/sharc-agent"), "--scheduler", scheduler_url, "--node-name", o.name,
                   "--state-dir", state_dir, "--kill-grace", o.kill_grace};
   if (options_.join_secret) {
     options.argv.insert(options.argv.end(), {"--join-secret-file", dir_.File("join-secret")});
@@ -112,6 +120,9 @@ Status Cluster::StartAgent(const AgentOptions& o) {
     std::string path = dir_.File("agent-" + o.name + ".json");
     WriteTextFile(path, o.config.dump(2));
     options.argv.insert(options.argv.end(), {"--config", path});
+  }
+  if (!o.netns.empty()) {
+    options.argv.insert(options.argv.begin(), {"/usr/sbin/ip", "netns", "exec", o.netns});
   }
   options.work_dir = dir_.path();
   options.stderr_path = dir_.File("agent-" + o.name + ".log");

@@ -37,6 +37,11 @@ struct ClusterOptions {
   std::map<std::string, protocol::Json> quotas;
   protocol::Json prices = nullptr;  // the scheduler config's "prices", if any
   bool check_invariants = true;     // the scheduler aborts if an invariant ever breaks
+  // Multi-host tests: the network namespace the scheduler runs in, the address it listens on
+  // there, and the address the test (in the root namespace) reaches it at.
+  std::string netns;
+  std::string listen_host = "127.0.0.1";
+  std::string reach_host;  // "" = listen_host
 };
 
 struct AgentOptions {
@@ -46,6 +51,8 @@ struct AgentOptions {
   std::map<std::string, std::string> labels;
   std::string kill_grace = "2s";
   protocol::Json config = nullptr;  // an agent config file's contents, if any
+  std::string netns;                 // run it in this network namespace
+  std::string scheduler_host;        // dial the scheduler at this address ("" = as the test)
 };
 
 struct Reply {
@@ -101,6 +108,7 @@ class Cluster {
   std::map<std::string, Subprocess> agents_;
   std::unique_ptr<net::HttpClient> http_;
   int scheduler_starts_ = 0;
+  int port_ = 0;
 };
 
 }  // namespace sharc::testing

@@ -1,0 +1,158 @@
+// Several hosts on one machine: the scheduler in one network namespace, two agents in two
+// others, joined by veth pairs. Cutting one agent off makes its node DOWN in time; its job is
+// requeued and completes on the other node; the cut-off agent stops the stale attempt itself
+// (self-fencing) before the requeued one starts, and when it is reconnected its node comes
+// back UP. That no job ran two attempts at once is checked from the jobs' own output.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "tests/testing/cluster.h"
+#include "tests/testing/status_macros.h"
+#include "tests/testing/wait_for.h"
+
+namespace sharc::testing {
+namespace {
+
+using protocol::Json;
+
+int Run(const std::string& command) { return RunCommand({"/bin/sh", "-c", command}).exit_code; }
+
+// Three namespaces made for this test and removed after it: "s" (scheduler), "a", "b"
+// (agents). Links: root <-> s (10.211.0.0/30, so the test reaches the scheduler), s <-> a
+// (10.211.1.0/30) and s <-> b (10.211.2.0/30); the scheduler listens on every address.
+class NetnsLab {
+ public:
+  NetnsLab() : tag_(std::to_string(getpid())) {}
+  ~NetnsLab() {
+    for (const char* ns : {"s", "a", "b"}) Run("ip netns del " + Ns(ns) + " 2>/dev/null");
+    Run("ip link del " + Link("r") + " 2>/dev/null");
+  }
+  std::string Ns(const std::string& name) const { return "sharc-" + name + "-" + tag_; }
+  std::string Link(const std::string& name) const { return "sh" + name + tag_; }
+
+  bool Up() {
+    std::string s = Ns("s");
+    std::vector<std::string> steps = {
+        "ip netns add " + s, "ip netns add " + Ns("a"), "ip netns add " + Ns("b"),
+        // root <-> scheduler
+        "ip link add " + Link("r") + " type veth peer name " + Link("rs") + " netns " + s,
+        "ip addr add 10.211.0.1/30 dev " + Link("r"), "ip link set " + Link("r") + " up",
+        "ip -n " + s + " addr add 10.211.0.2/30 dev " + Link("rs"),
+        "ip -n " + s + " link set " + Link("rs") + " up", "ip -n " + s + " link set lo up"};
+    int subnet = 1;
+    for (const char* agent : {"a", "b"}) {
+      std::string ns = Ns(agent), net = "10.211." + std::to_string(subnet++) + ".";
+      std::string near = Link(std::string("s") + agent), far = Link(agent);
+      steps.push_back("ip -n " + s + " link add " + near + " type veth peer name " + far +
+                      " netns " + ns);
+      steps.push_back("ip -n " + s + " addr add " + net + "1/30 dev " + near);
+      steps.push_back("ip -n " + s + " link set " + near + " up");
+      steps.push_back("ip -n " + ns + " addr add " + net + "2/30 dev " + far);
+      steps.push_back("ip -n " + ns + " link set " + far + " up");
+      steps.push_back("ip -n " + ns + " link set lo up");
+    }
+    for (const std::string& step : steps) {
+      if (Run(step) != 0) {
+        error_ = step;
+        return false;
+      }
+    }
+    return true;
+  }
+  // Cuts (or restores) the wire between the scheduler and agent `name`.
+  bool SetLink(const std::string& agent, bool up) {
+    return Run("ip -n " + Ns("s") + " link set " + Link("s" + agent) + (up ? " up" : " down")) == 0;
+  }
+  const std::string& error() const { return error_; }
+
+ private:
+  std::string tag_;
+  std::string error_;
+};
+
+// The lines of `path` as numbers (nanoseconds since the epoch).
+std::vector<int64_t> Stamps(const std::string& path) {
+  std::vector<int64_t> stamps;
+  std::ifstream in(path);
+  int64_t stamp;
+  while (in >> stamp) stamps.push_back(stamp);
+  return stamps;
+}
+
+TEST(MultiHostTest, ACutOffNodesJobIsRequeuedElsewhereAndNeverRunsTwice) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to create network namespaces";
+  if (access("/usr/sbin/ip", X_OK) != 0) GTEST_SKIP() << "needs iproute2 (ip netns)";
+  NetnsLab lab;
+  if (!lab.Up()) GTEST_SKIP() << "network namespaces are not available here: " << lab.error();
+
+  Cluster cluster({.node_timeout = "3s",  // agents fence after 1.5 s of silence
+                   .netns = lab.Ns("s"),
+                   .listen_host = "0.0.0.0",
+                   .reach_host = "10.211.0.2"});
+  ASSERT_OK(cluster.StartScheduler());
+  ASSERT_OK(cluster.StartAgent({.name = "a", .synthetic = "pack:1 core:2 pu:1",
+                                .netns = lab.Ns("a"), .scheduler_host = "10.211.1.1"}));
+  ASSERT_OK(cluster.StartAgent({.name = "b", .synthetic = "pack:1 core:2 pu:1",
+                                .netns = lab.Ns("b"), .scheduler_host = "10.211.2.1"}));
+  ASSERT_OK(cluster.WaitForNodes(2));
+
+  // Each attempt stamps the time every 50 ms into its own file while it runs, 3 s in all.
+  std::string log = cluster.dir() + "/stamps";
+  std::filesystem::create_directory(log);
+  std::filesystem::permissions(log, std::filesystem::perms::all);
+  std::string script = "f=" + log + "/$SHARC_JOB_ID.$SHARC_ATTEMPT.$SHARC_NODE; i=0; "
+                       "while [ $i -lt 60 ]; do date +%s%N >> $f; sleep 0.05; i=$((i+1)); done";
+  StatusOr<int64_t> id = cluster.Submit(
+      kAcmeToken, {{"command", {"sh", "-c", script}}, {"mem_bytes", 16 << 20},
+                   {"time_limit_seconds", 60}});
+  ASSERT_OK(id);
+  StatusOr<Json> running = cluster.WaitForState(kAcmeToken, *id, "RUNNING");
+  ASSERT_OK(running);
+  ASSERT_EQ((*running)["node"], "a") << "first fit puts it on a";
+  std::string first = log + "/" + std::to_string(*id) + ".1.a";
+  ASSERT_TRUE(WaitFor([&] { return Stamps(first).size() >= 3; }));
+
+  auto cut = std::chrono::steady_clock::now();
+  ASSERT_TRUE(lab.SetLink("a", false));
+  StatusOr<Json> requeued = InternalError("never requeued");
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        requeued = cluster.GetJob(kAcmeToken, *id);
+        return requeued.ok() && (*requeued)["attempt"] == 2 && (*requeued)["state"] == "RUNNING";
+      },
+      std::chrono::seconds(15)))
+      << (requeued.ok() ? requeued->dump() : requeued.status().ToString());
+  EXPECT_LT(std::chrono::steady_clock::now() - cut, std::chrono::seconds(6));
+  EXPECT_EQ((*requeued)["node"], "b");
+  EXPECT_EQ((*requeued)["attempt"], 2);
+  StatusOr<Reply> nodes = cluster.Call(kAdminToken, "GET", "/v1/nodes");
+  for (const Json& node : nodes->json["items"]) {
+    if (node["name"] == "a") EXPECT_EQ(node["state"], "DOWN");
+  }
+
+  StatusOr<Json> done = cluster.WaitForEnd(kAcmeToken, *id, std::chrono::seconds(30));
+  ASSERT_OK(done);
+  EXPECT_EQ((*done)["state"], "COMPLETED");
+  EXPECT_EQ((*done)["node"], "b");
+
+  // Reconnect a: it comes back UP, and reports its attempt as ended (it fenced itself).
+  ASSERT_TRUE(lab.SetLink("a", true));
+  ASSERT_OK(cluster.WaitForNodes(2));
+
+  // From the jobs' own output: attempt 1 (on a) stopped before attempt 2 (on b) started.
+  std::vector<int64_t> one = Stamps(first), two = Stamps(log + "/" + std::to_string(*id) + ".2.b");
+  ASSERT_FALSE(one.empty());
+  ASSERT_EQ(two.size(), 60u) << "attempt 2 ran to the end";
+  EXPECT_LT(one.size(), 60u) << "attempt 1 was stopped";
+  EXPECT_LT(one.back(), two.front()) << "attempts 1 and 2 overlapped by "
+                                     << (one.back() - two.front()) / 1'000'000 << " ms";
+  size_t before = one.size();
+  EXPECT_EQ(Stamps(first).size(), before) << "the stale attempt still runs";
+}
+
+}  // namespace
+}  // namespace sharc::testing
