@@ -59,6 +59,7 @@ StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
     FieldReader g(*cgroups, "cgroups");
     g.OptionalBool("enabled", &c.cgroups_enabled);
     g.OptionalString("root", &c.cgroup_root);
+    g.OptionalString("parent", &c.cgroup_parent);
     g.OptionalInt("pids_max", &c.pids_max, 0, 1 << 22);
     g.OptionalBool("restrict_devices", &c.restrict_devices);
     SHARC_RETURN_IF_ERROR(g.Finish().WithPrefix(path));

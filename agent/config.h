@@ -36,6 +36,9 @@ struct AgentConfig {
   // cgroups: on by default, detected at start-up (v2 or v1); off = binding only.
   bool cgroups_enabled = true;
   std::string cgroup_root = "/sys/fs/cgroup";
+  // This agent's group below the root; "" = "sharc/<node_name>". Two agents on one machine
+  // must not share it: each removes what it finds of its own jobs there.
+  std::string cgroup_parent;
   int64_t pids_max = 4096;         // per job
   bool restrict_devices = true;    // only the granted GPUs' device files (cgroup v1)
   HealthCheckOptions health_check;

@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
   using sharc::agent::AgentConfig;
   CLI::App app{"sharc-agent: runs sharc jobs on this node"};
   std::string config_file, scheduler, node_name, state_dir, xml, synthetic, secret_file, log_level,
-      kill_grace;
+      kill_grace, cgroup_parent;
   std::vector<std::string> labels;
   bool print_inventory = false, version = false;
   app.add_option("--config", config_file, "JSON config file (see configs/agent.example.json)");
@@ -35,6 +35,8 @@ int main(int argc, char** argv) {
                  "present a synthetic machine, e.g. \"pack:2 numa:2 core:8 pu:2\"");
   app.add_option("--join-secret-file", secret_file, "file holding the join secret");
   app.add_option("--kill-grace", kill_grace, "SIGTERM-to-SIGKILL grace, e.g. 10s");
+  app.add_option("--cgroup-parent", cgroup_parent,
+                 "this agent's cgroup below the root (default sharc/<node-name>)");
   app.add_option("--log-level", log_level, "debug, info, warning or error");
   app.add_flag("--print-inventory", print_inventory, "print the detected inventory and exit");
   app.add_flag("--version", version, "print the version and exit");
@@ -73,6 +75,7 @@ int main(int argc, char** argv) {
   if (!synthetic.empty()) config.topology_synthetic = synthetic;
   if (!secret_file.empty()) config.join_secret_file = secret_file;
   if (!log_level.empty()) config.log_level = log_level;
+  if (!cgroup_parent.empty()) config.cgroup_parent = cgroup_parent;
   if (!kill_grace.empty()) {
     auto grace = sharc::ParseDurationMillis(kill_grace);
     if (!grace.ok()) return fail("--kill-grace: " + grace.status().message(), 2);
@@ -120,7 +123,8 @@ int main(int argc, char** argv) {
   if (config.cgroups_enabled) {
     sharc::agent::CgroupOptions cgroup_options;
     cgroup_options.root = config.cgroup_root;
-    cgroup_options.parent = "sharc/" + config.node_name;
+    cgroup_options.parent =
+        config.cgroup_parent.empty() ? "sharc/" + config.node_name : config.cgroup_parent;
     auto opened = sharc::agent::CgroupManager::Open(cgroup_options);
     if (opened.ok()) {
       cgroups = std::move(*opened);

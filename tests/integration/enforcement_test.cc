@@ -48,8 +48,8 @@ class EnforcementTest : public ::testing::Test {
 
   // Path of a job's cgroup file in the v1 `controller` hierarchy.
   std::string CgroupFile(const std::string& controller, int64_t id, const std::string& file) {
-    return std::string(kCgroupV1) + "/" + controller + "/sharc/n1/job-" + std::to_string(id) +
-           ".1/" + file;
+    return std::string(kCgroupV1) + "/" + controller + "/" + cluster_.CgroupParent("n1") +
+           "/job-" + std::to_string(id) + ".1/" + file;
   }
 
   StatusOr<int64_t> Submit(const std::string& token, const std::string& script,

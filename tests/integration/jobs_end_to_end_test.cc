@@ -53,7 +53,9 @@ TEST(JobsEndToEndTest, FiftyJobsFromTwoTenantsCompleteWithRealExitCodesAndOutput
   for (const Submitted& s : jobs) {
     std::string node = (*cluster.GetJob(s.token, s.id))["node"];
     nodes.insert(node);
-    if (s.index % 3 == 0) EXPECT_EQ(node, "local") << "job " << s.id;
+    if (s.index % 3 == 0) {
+      EXPECT_EQ(node, "local") << "job " << s.id;
+    }
   }
   EXPECT_EQ(nodes.size(), 2u);
 }

@@ -131,7 +131,9 @@ TEST(MultiHostTest, ACutOffNodesJobIsRequeuedElsewhereAndNeverRunsTwice) {
   EXPECT_EQ((*requeued)["attempt"], 2);
   StatusOr<Reply> nodes = cluster.Call(kAdminToken, "GET", "/v1/nodes");
   for (const Json& node : nodes->json["items"]) {
-    if (node["name"] == "a") EXPECT_EQ(node["state"], "DOWN");
+    if (node["name"] == "a") {
+      EXPECT_EQ(node["state"], "DOWN");
+    }
   }
 
   StatusOr<Json> done = cluster.WaitForEnd(kAcmeToken, *id, std::chrono::seconds(30));

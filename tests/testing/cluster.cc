@@ -4,6 +4,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
 #include "scheduler/auth.h"
 #include "tests/testing/wait_for.h"
 
@@ -59,6 +63,48 @@ Cluster::~Cluster() {
   for (auto& [name, agent] : agents_) agent.Kill();
   if (scheduler_) scheduler_->Kill();
   KillProcessesUnder(dir_.path());
+  RemoveCgroupsOfThisCluster();
+}
+
+std::string Cluster::CgroupParent(const std::string& name) const {
+  return "sharc-test/" + std::filesystem::path(dir_.path()).filename().string() + "/" + name;
+}
+
+void Cluster::RemoveCgroupsOfThisCluster() {
+  std::string mine = "sharc-test/" + std::filesystem::path(dir_.path()).filename().string();
+  std::error_code error;
+  std::vector<std::filesystem::path> roots = {"/sys/fs/cgroup"};
+  for (const auto& entry : std::filesystem::directory_iterator("/sys/fs/cgroup", error)) {
+    roots.push_back(entry.path());
+  }
+  for (const std::filesystem::path& root : roots) {
+    std::filesystem::path top = root / mine;
+    if (!std::filesystem::is_directory(top, error)) continue;
+    // Cgroup directories go with rmdir, deepest first; their files cannot be unlinked.
+    std::vector<std::filesystem::path> groups;
+    for (auto it = std::filesystem::recursive_directory_iterator(top, error);
+         it != std::filesystem::recursive_directory_iterator(); it.increment(error)) {
+      if (it->is_directory(error)) groups.push_back(it->path());
+    }
+    std::sort(groups.begin(), groups.end(), [](const auto& a, const auto& b) {
+      return a.string().size() > b.string().size();
+    });
+    groups.push_back(top);
+    for (const auto& group : groups) {
+      // A job the agent left behind (the agent was killed) dies first; a cgroup with members
+      // cannot be removed.
+      std::string procs = (group / "cgroup.procs").string();
+      auto members = [&] {
+        std::ifstream in(procs);
+        std::vector<int> pids;
+        for (int pid; in >> pid;) pids.push_back(pid);
+        return pids;
+      };
+      for (int pid : members()) ::kill(pid, SIGKILL);
+      WaitFor([&] { return members().empty(); }, std::chrono::seconds(5));
+      ::rmdir(group.c_str());
+    }
+  }
 }
 
 Status Cluster::StartScheduler() {
@@ -109,7 +155,8 @@ Status Cluster::StartAgent(const AgentOptions& o) {
   std::string scheduler_url =
       o.scheduler_host.empty() ? url_ : "http://" + o.scheduler_host + ":" + std::to_string(port_);
   options.argv = {Binary("agent/sharc-agent"), "--scheduler", scheduler_url, "--node-name", o.name,
-                  "--state-dir", state_dir, "--kill-grace", o.kill_grace};
+                  "--state-dir", state_dir, "--kill-grace", o.kill_grace,
+                  "--cgroup-parent", CgroupParent(o.name)};
   if (options_.join_secret) {
     options.argv.insert(options.argv.end(), {"--join-secret-file", dir_.File("join-secret")});
   }

@@ -79,6 +79,9 @@ class Cluster {
   const std::string& url() const { return url_; }
   // The agent's state directory (jobs/<id>.<attempt>/ holds each attempt's files).
   std::string AgentStateDir(const std::string& name) const { return dir_.File("agent-" + name); }
+  // The agent's cgroup below each hierarchy: unique per cluster, so tests running side by side
+  // never touch each other's jobs.
+  std::string CgroupParent(const std::string& name) const;
   const std::string& dir() const { return dir_.path(); }
 
   // A REST call with a bearer token ("" = none). Unavailable if the server is unreachable.
@@ -102,6 +105,8 @@ class Cluster {
 
  private:
   ClusterOptions options_;
+  void RemoveCgroupsOfThisCluster();
+
   TempDir dir_;
   std::string url_;
   std::optional<Subprocess> scheduler_;
