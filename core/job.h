@@ -121,6 +121,10 @@ struct Job {
   // What the last attempt used, from its cgroup (0 when the node does not measure it).
   int64_t cpu_time_ms = 0;
   int64_t peak_memory_bytes = 0;
+  // Energy attributed to the job by its nodes, over all its attempts, in microjoules: its
+  // share of the CPU packages' energy (package and DRAM) and its GPUs' energy.
+  int64_t cpu_energy_uj = 0;
+  int64_t gpu_energy_uj = 0;
   friend bool operator==(const Job&, const Job&) = default;
 
   AttemptId current_attempt() const { return {id, attempt}; }

@@ -67,6 +67,8 @@ struct NodeInventory {
   // How the node enforces grants, e.g. "cgroup v1 (cpuset, memory, pids, devices, cpuacct,
   // freezer)", or "none: binding and rlimits only" when no cgroup hierarchy is usable.
   std::string enforcement;
+  // Where Prometheus scrapes the agent ("http://10.0.0.5:7401/metrics"); "" when it serves none.
+  std::string metrics_url;
   friend bool operator==(const NodeInventory&, const NodeInventory&) = default;
 };
 

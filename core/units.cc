@@ -103,6 +103,24 @@ std::string FormatSize(int64_t bytes) {
   return buf;
 }
 
+std::string FormatEnergy(int64_t microjoules) {
+  static const char* kUnits[] = {"J", "kJ", "MJ", "GJ", "TJ"};
+  int64_t joules = std::max<int64_t>(0, microjoules) / 1'000'000;
+  int unit = 0;
+  int64_t scale = 1;
+  while (unit < 4 && joules >= scale * 1000) ++unit, scale *= 1000;
+  int64_t whole = joules / scale;
+  int64_t tenth = unit == 0 ? 0 : (joules % scale) * 10 / scale;
+  char buf[48];
+  if (tenth == 0) {
+    std::snprintf(buf, sizeof buf, "%lld %s", static_cast<long long>(whole), kUnits[unit]);
+  } else {
+    std::snprintf(buf, sizeof buf, "%lld.%lld %s", static_cast<long long>(whole),
+                  static_cast<long long>(tenth), kUnits[unit]);
+  }
+  return buf;
+}
+
 StatusOr<std::chrono::seconds> ParseDuration(std::string_view text) {
   SHARC_ASSIGN_OR_RETURN(std::chrono::milliseconds ms, ParseDurationMillis(text));
   if (ms.count() % 1000 != 0) {

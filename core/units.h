@@ -22,6 +22,10 @@ StatusOr<int64_t> ParseSize(std::string_view text);
 // "8 GiB", "512 MiB", "1.5 GiB", "100 B": the largest unit that keeps at most one decimal.
 std::string FormatSize(int64_t bytes);
 
+// "0 J", "850 J", "12.3 kJ", "4.5 MJ", "1.2 GJ": SI prefixes, at most one decimal (rounded
+// down, so a figure never overstates).
+std::string FormatEnergy(int64_t microjoules);
+
 // "90s", "30m", "2h", "3d", "1h30m", and Slurm's "D-HH:MM:SS", "HH:MM:SS", "MM:SS".
 // A bare number is refused. The result is positive.
 StatusOr<std::chrono::seconds> ParseDuration(std::string_view text);

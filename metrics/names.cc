@@ -9,4 +9,11 @@ std::vector<double> LatencyBuckets() {
   return buckets;
 }
 
+std::vector<double> QueueWaitBuckets() {
+  std::vector<double> buckets;
+  double bound = 0.01;
+  for (int i = 0; i < 11; ++i, bound *= 4) buckets.push_back(bound);
+  return buckets;
+}
+
 }  // namespace sharc::metrics

@@ -24,8 +24,29 @@ inline constexpr MetricName kJobs{"sharc_jobs",
                                   "Jobs known to the scheduler, by state and tenant."};
 inline constexpr MetricName kNodeResources{
     "sharc_node_resources",
-    "Node capacity (type=total) and what is granted to jobs (type=allocated). Units: "
+    "Node capacity (type=total), what is granted to jobs (type=allocated) and what is in use "
+    "(type=used, as the node's agent last measured it; cpu and memory only). Units: "
     "resource=cpu in CPUs, memory in bytes, gpu in devices."};
+inline constexpr MetricName kNodeHeartbeatAge{
+    "sharc_node_heartbeat_age_seconds",
+    "Seconds since the scheduler last heard from each node's agent."};
+inline constexpr MetricName kTenantCpuSeconds{
+    "sharc_tenant_cpu_seconds_total",
+    "CPU-seconds per tenant: type=granted (CPUs held x wall time, running jobs included), "
+    "type=used (CPU time measured in the jobs' cgroups, finished jobs)."};
+inline constexpr MetricName kTenantGpuSeconds{
+    "sharc_tenant_gpu_seconds_total",
+    "GPU-seconds granted to each tenant (GPUs held x wall time, running jobs included)."};
+inline constexpr MetricName kTenantEnergy{
+    "sharc_tenant_energy_joules_total",
+    "Energy attributed to each tenant's finished jobs (their share of the packages' and the "
+    "GPUs' energy)."};
+inline constexpr MetricName kFacilityPue{
+    "sharc_facility_pue",
+    "The configured power usage effectiveness: facility energy / IT energy."};
+inline constexpr MetricName kGridCarbonIntensity{
+    "sharc_grid_carbon_intensity_grams_per_joule",
+    "The configured carbon intensity of the grid, in grams of CO2 per joule."};
 inline constexpr MetricName kAgentConnections{
     "sharc_agent_connections", "Agents currently connected to the scheduler."};
 
@@ -59,9 +80,47 @@ inline constexpr MetricName kAgentMessagesRejected{
 inline constexpr MetricName kRestRequests{
     "sharc_http_requests_total", "HTTP requests answered, by status class (2xx, 4xx, 5xx)."};
 
+inline constexpr MetricName kQueueWait{
+    "sharc_job_queue_wait_seconds",
+    "Time from submit to start of each job attempt, by tenant."};
+inline constexpr MetricName kDecisionDuration{
+    "sharc_scheduling_decision_duration_seconds",
+    "Time per job considered in a scheduling cycle (the cycle's duration divided by the jobs "
+    "it considered)."};
+
+// Agent (its own /metrics), computed at scrape time from the agent's snapshot.
+inline constexpr MetricName kNodeCpuSeconds{
+    "sharc_node_cpu_seconds_total",
+    "CPU time used on the node by everything (from /proc/stat), in CPU-seconds."};
+inline constexpr MetricName kNodeMemory{
+    "sharc_node_memory_bytes",
+    "Node memory: type=total or type=used (total minus available, from /proc/meminfo)."};
+inline constexpr MetricName kNodeRunningJobs{"sharc_node_running_jobs",
+                                             "Job attempts running on the node."};
+inline constexpr MetricName kNodeGpuAllocated{
+    "sharc_node_gpu_allocated", "1 if the GPU is granted to a running job, else 0."};
+inline constexpr MetricName kNodeGpuPower{
+    "sharc_node_gpu_power_watts", "Each GPU's power draw as last measured or modelled."};
+inline constexpr MetricName kNodeEnergy{
+    "sharc_node_energy_joules_total",
+    "Energy the node used, by domain (package, dram, gpu) and source (rapl, nvml, model)."};
+inline constexpr MetricName kNodeIdleEnergy{
+    "sharc_node_idle_energy_joules_total",
+    "The part of the node's energy no job can be charged for (idle and unattributable), "
+    "never spread over jobs."};
+inline constexpr MetricName kNodeEnergySource{
+    "sharc_node_energy_source_info",
+    "Always 1; the labels say which source measures each energy domain of the node."};
+inline constexpr MetricName kJobStartDuration{
+    "sharc_agent_job_start_duration_seconds",
+    "Time from a launch order to the job's exec on the node (monitor and job forked, cgroup "
+    "joined, identity switched)."};
+
 // Exponential buckets from 100 µs to ~13 s: cycles and commits are expected in the
 // sub-millisecond to millisecond range; the tail shows trouble.
 std::vector<double> LatencyBuckets();
+// Exponential buckets from 10 ms to ~3 h (x4 steps): how long jobs wait in the queue.
+std::vector<double> QueueWaitBuckets();
 
 }  // namespace sharc::metrics
 

@@ -49,6 +49,8 @@ Json EncodeReport(const AttemptReport& report) {
   j["cpu_time_ms"] = report.cpu_time_ms;
   j["peak_memory_bytes"] = report.peak_memory_bytes;
   j["oom_killed"] = report.oom_killed;
+  j["cpu_energy_uj"] = report.cpu_energy_uj;
+  j["gpu_energy_uj"] = report.gpu_energy_uj;
   return j;
 }
 
@@ -81,9 +83,46 @@ StatusOr<AttemptReport> DecodeReport(const Json& json, const std::string& where)
   r.OptionalInt("cpu_time_ms", &report.cpu_time_ms, 0, INT64_MAX);
   r.OptionalInt("peak_memory_bytes", &report.peak_memory_bytes, 0, INT64_MAX);
   r.OptionalBool("oom_killed", &report.oom_killed);
+  r.OptionalInt("cpu_energy_uj", &report.cpu_energy_uj, 0, INT64_MAX);
+  r.OptionalInt("gpu_energy_uj", &report.gpu_energy_uj, 0, INT64_MAX);
   SHARC_RETURN_IF_ERROR(r.Finish());
   if (report.message.size() > 4096) report.message.resize(4096);
   return report;
+}
+
+Json EncodeSample(const NodeSample& s) {
+  return Json{{"agent_start_time", s.agent_start_time},
+              {"cpu_used_millis", s.cpu_used_millis},
+              {"memory_used_bytes", s.memory_used_bytes},
+              {"cpu_energy_uj", s.cpu_energy_uj},
+              {"gpu_energy_uj", s.gpu_energy_uj},
+              {"idle_energy_uj", s.idle_energy_uj},
+              {"cpu_energy_source", s.cpu_energy_source},
+              {"gpu_energy_source", s.gpu_energy_source}};
+}
+
+StatusOr<NodeSample> DecodeSample(const Json& json) {
+  FieldReader r(json, "heartbeat.sample");
+  NodeSample s;
+  r.RequiredInt("agent_start_time", &s.agent_start_time, 0, INT64_MAX);
+  r.OptionalInt("cpu_used_millis", &s.cpu_used_millis, 0, INT64_MAX);
+  r.OptionalInt("memory_used_bytes", &s.memory_used_bytes, 0, INT64_MAX);
+  r.OptionalInt("cpu_energy_uj", &s.cpu_energy_uj, 0, INT64_MAX);
+  r.OptionalInt("gpu_energy_uj", &s.gpu_energy_uj, 0, INT64_MAX);
+  r.OptionalInt("idle_energy_uj", &s.idle_energy_uj, 0, INT64_MAX);
+  r.OptionalString("cpu_energy_source", &s.cpu_energy_source);
+  r.OptionalString("gpu_energy_source", &s.gpu_energy_source);
+  SHARC_RETURN_IF_ERROR(r.Finish());
+  if (s.idle_energy_uj > s.cpu_energy_uj + s.gpu_energy_uj) {
+    return InvalidArgumentError("heartbeat.sample.idle_energy_uj: exceeds the node's energy");
+  }
+  for (const std::string* source : {&s.cpu_energy_source, &s.gpu_energy_source}) {
+    if (!source->empty() && *source != "rapl" && *source != "nvml" && *source != "model") {
+      return InvalidArgumentError("heartbeat.sample: unknown energy source '" + *source +
+                                  "' (rapl, nvml or model)");
+    }
+  }
+  return s;
 }
 
 // Parses the envelope, checks the version and returns the type.
@@ -133,6 +172,7 @@ std::string EncodeAgentMessage(const AgentMessage& message) {
           j["attempts"] = std::move(attempts);
         } else if constexpr (std::is_same_v<T, HeartbeatMsg>) {
           j = Envelope("heartbeat");
+          if (m.sample) j["sample"] = EncodeSample(*m.sample);
         } else if constexpr (std::is_same_v<T, JobUpdateMsg>) {
           j = Envelope("job_update");
           j["report"] = EncodeReport(m.report);
@@ -223,8 +263,13 @@ StatusOr<AgentMessage> DecodeAgentMessage(std::string_view text) {
     return AgentMessage(std::move(m));
   }
   if (type == "heartbeat") {
+    const Json* sample = r.OptionalRaw("sample");
     SHARC_RETURN_IF_ERROR(r.Finish());
-    return AgentMessage(HeartbeatMsg{});
+    HeartbeatMsg m;
+    if (sample) {
+      SHARC_ASSIGN_OR_RETURN(m.sample, DecodeSample(*sample));
+    }
+    return AgentMessage(std::move(m));
   }
   if (type == "job_update") {
     const Json* report = r.RequiredRaw("report");

@@ -61,6 +61,10 @@ struct AttemptReport {
   int64_t cpu_time_ms = 0;
   int64_t peak_memory_bytes = 0;
   bool oom_killed = false;
+  // Energy attributed to the attempt so far (agent/energy/attribution.h), in microjoules: its
+  // share of the CPU packages' energy (package and DRAM domains) and its GPUs' energy.
+  int64_t cpu_energy_uj = 0;
+  int64_t gpu_energy_uj = 0;
   friend bool operator==(const AttemptReport&, const AttemptReport&) = default;
 };
 
@@ -70,7 +74,22 @@ struct RegisterMsg {
   NodeInventory inventory;
   std::vector<AttemptReport> attempts;  // running ones and exited ones not yet acknowledged
 };
-struct HeartbeatMsg {};
+// What the node measured, sent with heartbeats. Energy figures are counters since the agent
+// process started (agent_start_time): a new start time means they began again from zero.
+struct NodeSample {
+  UnixMillis agent_start_time = 0;
+  int64_t cpu_used_millis = 0;     // CPUs busy over the last interval, in milli-CPUs
+  int64_t memory_used_bytes = 0;   // total minus available
+  int64_t cpu_energy_uj = 0;       // package + DRAM domains
+  int64_t gpu_energy_uj = 0;
+  int64_t idle_energy_uj = 0;      // the part of both no job is charged for
+  std::string cpu_energy_source;   // "rapl" or "model"
+  std::string gpu_energy_source;   // "nvml", "model", or "" when the node has no GPUs
+  friend bool operator==(const NodeSample&, const NodeSample&) = default;
+};
+struct HeartbeatMsg {
+  std::optional<NodeSample> sample;  // absent until the agent has measured an interval
+};
 // The result of the node's health-check command: when it fails, the scheduler drains the
 // node with `message` as the reason; when it passes again, a node drained for its health is
 // resumed.

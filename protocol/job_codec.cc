@@ -74,6 +74,8 @@ Json EncodeJob(const Job& job) {
   j["preempt_requested"] = job.preempt_requested;
   j["cpu_time_ms"] = job.cpu_time_ms;
   j["peak_memory_bytes"] = job.peak_memory_bytes;
+  j["cpu_energy_uj"] = job.cpu_energy_uj;
+  j["gpu_energy_uj"] = job.gpu_energy_uj;
   j["idempotency_key"] = job.idempotency_key;
   return j;
 }
@@ -127,6 +129,8 @@ StatusOr<Job> DecodeJob(const Json& json) {
   r.OptionalBool("preempt_requested", &job.preempt_requested);
   r.OptionalInt("cpu_time_ms", &job.cpu_time_ms, 0, INT64_MAX);
   r.OptionalInt("peak_memory_bytes", &job.peak_memory_bytes, 0, INT64_MAX);
+  r.OptionalInt("cpu_energy_uj", &job.cpu_energy_uj, 0, INT64_MAX);
+  r.OptionalInt("gpu_energy_uj", &job.gpu_energy_uj, 0, INT64_MAX);
   r.OptionalString("idempotency_key", &job.idempotency_key);
   SHARC_RETURN_IF_ERROR(r.Finish());
   return job;

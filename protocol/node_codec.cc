@@ -130,6 +130,7 @@ Json EncodeInventory(const NodeInventory& inv) {
               {"binding_simulated", inv.binding_simulated},
               {"agent_version", inv.agent_version},
               {"enforcement", inv.enforcement},
+              {"metrics_url", inv.metrics_url},
               {"topology", EncodeTopology(inv.topology)}};
 }
 
@@ -141,6 +142,7 @@ StatusOr<NodeInventory> DecodeInventory(const Json& json, const std::string& whe
   r.OptionalBool("binding_simulated", &inv.binding_simulated);
   r.OptionalString("agent_version", &inv.agent_version);
   r.OptionalString("enforcement", &inv.enforcement);
+  r.OptionalString("metrics_url", &inv.metrics_url);
   const Json* topology = r.RequiredRaw("topology");
   SHARC_RETURN_IF_ERROR(r.Finish());
   SHARC_RETURN_IF_ERROR(ValidateNodeName(inv.name).WithPrefix(where + ".name"));

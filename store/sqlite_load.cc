@@ -11,6 +11,7 @@
 #include "protocol/json_fields.h"
 #include "protocol/tenant_codec.h"
 #include "store/node_record_codec.h"
+#include "store/sqlite_accounting.h"
 
 namespace sharc::store {
 namespace {
@@ -204,7 +205,8 @@ Status LoadAll(SqliteDb& db, StoredState* state) {
   SHARC_RETURN_IF_ERROR(LoadTokens(db, state));
   SHARC_RETURN_IF_ERROR(LoadGrants(db, state));
   SHARC_RETURN_IF_ERROR(LoadNextGrantId(db, state));
-  return LoadOpenReservations(db, state);
+  SHARC_RETURN_IF_ERROR(LoadOpenReservations(db, state));
+  return LoadAccounting(db, state);
 }
 
 }  // namespace

@@ -12,7 +12,8 @@ namespace sharc::store {
 
 // Jobs sorted by id, nodes by name, tenants by name, tokens by id, grants by id; next_job_id
 // and next_grant_id at least 1 and above every stored id; the open credit reservations,
-// computed from the ledger. A row whose record does not decode (or disagrees with its key
+// computed from the ledger; the accounting totals and facility readings
+// (store/sqlite_accounting.h). A row whose record does not decode (or disagrees with its key
 // columns) is an Internal error naming the job id, node or tenant name, token id or grant id.
 StatusOr<StoredState> LoadState(SqliteDb& db);
 

@@ -79,6 +79,46 @@ constexpr Migration kMigrations[] = {
       CREATE INDEX ledger_attempt ON ledger (job_id, attempt);
       INSERT INTO meta (key, value) VALUES ('next_grant_id', 1);
     )sql"},
+    {3, R"sql(
+      -- Accounting for efficiency reports (core/accounting.h): one row per attempt that ran,
+      -- node energy per minute, and facility meter readings.
+      CREATE TABLE attempts (
+        job_id INTEGER NOT NULL CHECK (job_id > 0),
+        attempt INTEGER NOT NULL CHECK (attempt > 0),
+        tenant TEXT NOT NULL,
+        node TEXT NOT NULL,
+        start_time INTEGER NOT NULL,
+        end_time INTEGER NOT NULL,
+        millicpus INTEGER NOT NULL CHECK (millicpus >= 0),
+        gpus INTEGER NOT NULL CHECK (gpus >= 0),
+        memory_bytes INTEGER NOT NULL CHECK (memory_bytes >= 0),
+        cpu_time_ms INTEGER NOT NULL CHECK (cpu_time_ms >= 0),
+        cpu_energy_uj INTEGER NOT NULL CHECK (cpu_energy_uj >= 0),
+        gpu_energy_uj INTEGER NOT NULL CHECK (gpu_energy_uj >= 0),
+        state TEXT NOT NULL,
+        PRIMARY KEY (job_id, attempt),
+        CHECK (end_time >= start_time)
+      ) STRICT;
+      CREATE INDEX attempts_end_time ON attempts (end_time);
+      CREATE TABLE node_energy (
+        start INTEGER NOT NULL,
+        node TEXT NOT NULL,
+        covered_ms INTEGER NOT NULL CHECK (covered_ms >= 0),
+        millicpus INTEGER NOT NULL CHECK (millicpus >= 0),
+        gpus INTEGER NOT NULL CHECK (gpus >= 0),
+        cpu_energy_uj INTEGER NOT NULL CHECK (cpu_energy_uj >= 0),
+        gpu_energy_uj INTEGER NOT NULL CHECK (gpu_energy_uj >= 0),
+        idle_energy_uj INTEGER NOT NULL CHECK (idle_energy_uj >= 0),
+        cpu_source TEXT NOT NULL,
+        gpu_source TEXT NOT NULL,
+        PRIMARY KEY (start, node)
+      ) STRICT, WITHOUT ROWID;
+      CREATE TABLE facility_readings (
+        time INTEGER PRIMARY KEY,
+        energy_wh INTEGER NOT NULL CHECK (energy_wh >= 0),
+        note TEXT NOT NULL
+      ) STRICT;
+    )sql"},
 };
 static_assert(std::size(kMigrations) == kSchemaVersion, "one migration step per version");
 static_assert(kSharcApplicationId == 1936220530, "the id written by migration 1");

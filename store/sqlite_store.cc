@@ -10,6 +10,7 @@
 #include <thread>
 #include <utility>
 
+#include "store/sqlite_accounting.h"
 #include "store/sqlite_ledger_read.h"
 #include "store/sqlite_load.h"
 #include "store/sqlite_schema.h"
@@ -91,6 +92,12 @@ class SqliteStore final : public Store {
     return ReplayLedgerEntries(reader_);
   }
 
+  StatusOr<AccountingRecords> ReadAccounting(const AccountingQuery& query) override {
+    std::lock_guard lock(read_mu_);
+    SHARC_RETURN_IF_ERROR(OpenReader());
+    return ReadAccountingRecords(reader_, query);
+  }
+
  private:
   // Opens the read-only connection on first use. Precondition: read_mu_ is held.
   Status OpenReader() {
@@ -142,7 +149,7 @@ class SqliteStore final : public Store {
   std::mutex close_mu_;  // one Close joins; a concurrent one waits for it
   std::thread thread_;
 
-  std::mutex read_mu_;  // the read-only connection, for ReadLedger and ReplayLedger
+  std::mutex read_mu_;  // the read-only connection, for the Read* and Replay* calls
   SqliteDb reader_;     // opened on first use
   bool read_closed_ = false;
 };

@@ -38,6 +38,17 @@ constexpr std::string_view kAppendLedgerSql =
     "INSERT INTO ledger (tenant, grant_id, job_id, attempt, kind, amount, time) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 
+constexpr std::string_view kPutAttemptSql =
+    "INSERT OR REPLACE INTO attempts (job_id, attempt, tenant, node, start_time, end_time, "
+    "millicpus, gpus, memory_bytes, cpu_time_ms, cpu_energy_uj, gpu_energy_uj, state) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+constexpr std::string_view kPutNodeEnergySql =
+    "INSERT OR REPLACE INTO node_energy (start, node, covered_ms, millicpus, gpus, "
+    "cpu_energy_uj, gpu_energy_uj, idle_energy_uj, cpu_source, gpu_source) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+constexpr std::string_view kPutFacilityReadingSql =
+    "INSERT OR REPLACE INTO facility_readings (time, energy_wh, note) VALUES (?1, ?2, ?3)";
+
 }  // namespace
 
 StatusOr<SqliteWriter> SqliteWriter::Create(sqlite3* db) {
@@ -54,6 +65,11 @@ StatusOr<SqliteWriter> SqliteWriter::Create(sqlite3* db) {
   SHARC_ASSIGN_OR_RETURN(writer.reserve_grant_ids_,
                          Statement::Prepare(db, kReserveGrantIdsSql, true));
   SHARC_ASSIGN_OR_RETURN(writer.append_ledger_, Statement::Prepare(db, kAppendLedgerSql, true));
+  SHARC_ASSIGN_OR_RETURN(writer.put_attempt_, Statement::Prepare(db, kPutAttemptSql, true));
+  SHARC_ASSIGN_OR_RETURN(writer.put_node_energy_,
+                         Statement::Prepare(db, kPutNodeEnergySql, true));
+  SHARC_ASSIGN_OR_RETURN(writer.put_facility_reading_,
+                         Statement::Prepare(db, kPutFacilityReadingSql, true));
   return writer;
 }
 
@@ -115,6 +131,43 @@ Status SqliteWriter::Apply(const Encoded& e) {
         .BindText(2, put->token.sha256)
         .BindText(3, put->token.tenant)
         .BindText(4, e.record)
+        .Run(DescribeMutation(*e.mutation));
+  }
+  if (const auto* put = std::get_if<PutAttempt>(e.mutation)) {
+    const AttemptRecord& r = put->record;
+    return put_attempt_.BindInt(1, r.attempt.job.value)
+        .BindInt(2, r.attempt.attempt)
+        .BindText(3, r.tenant)
+        .BindText(4, r.node)
+        .BindInt(5, r.start_time)
+        .BindInt(6, r.end_time)
+        .BindInt(7, r.millicpus)
+        .BindInt(8, r.gpus)
+        .BindInt(9, r.memory_bytes)
+        .BindInt(10, r.cpu_time_ms)
+        .BindInt(11, r.cpu_energy_uj)
+        .BindInt(12, r.gpu_energy_uj)
+        .BindText(13, r.state)
+        .Run(DescribeMutation(*e.mutation));
+  }
+  if (const auto* put = std::get_if<PutNodeEnergy>(e.mutation)) {
+    const NodeEnergyBucket& b = put->bucket;
+    return put_node_energy_.BindInt(1, b.start)
+        .BindText(2, b.node)
+        .BindInt(3, b.covered_ms)
+        .BindInt(4, b.millicpus)
+        .BindInt(5, b.gpus)
+        .BindInt(6, b.cpu_energy_uj)
+        .BindInt(7, b.gpu_energy_uj)
+        .BindInt(8, b.idle_energy_uj)
+        .BindText(9, b.cpu_source)
+        .BindText(10, b.gpu_source)
+        .Run(DescribeMutation(*e.mutation));
+  }
+  if (const auto* put = std::get_if<PutFacilityReading>(e.mutation)) {
+    return put_facility_reading_.BindInt(1, put->reading.time)
+        .BindInt(2, put->reading.energy_wh)
+        .BindText(3, put->reading.note)
         .Run(DescribeMutation(*e.mutation));
   }
   const auto& reserve = std::get<ReserveJobIds>(*e.mutation);

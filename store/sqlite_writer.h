@@ -40,7 +40,7 @@ class SqliteWriter {
                                    std::vector<Status>* results);
 
  private:
-  // A mutation with its record already encoded (empty for ReserveJobIds and AppendLedger).
+  // A mutation with its record already encoded (empty for the ones stored as columns only).
   struct Encoded {
     const Mutation* mutation;
     std::string record;
@@ -63,6 +63,9 @@ class SqliteWriter {
   Statement put_grant_;
   Statement reserve_grant_ids_;
   Statement append_ledger_;
+  Statement put_attempt_;
+  Statement put_node_energy_;
+  Statement put_facility_reading_;
 };
 
 }  // namespace sharc::store

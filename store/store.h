@@ -22,6 +22,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/accounting.h"
 #include "core/clock.h"
 #include "core/credit.h"
 #include "core/job.h"
@@ -59,6 +60,8 @@ struct StoredState {
   std::vector<Grant> grants;      // sorted by id, with their stored balances
   int64_t next_grant_id = 1;
   std::vector<OpenReservation> open_reservations;  // sorted by (job, attempt, grant)
+  std::map<std::string, AccountingTotals> tenant_totals;  // over every stored attempt
+  std::vector<FacilityReading> facility_readings;         // sorted by time
 };
 
 // Inserts or replaces the job with this id.
@@ -91,8 +94,20 @@ struct PutGrant {
 struct AppendLedger {
   LedgerEntry entry;
 };
-using Mutation =
-    std::variant<PutJob, PutNode, ReserveJobIds, PutTenant, PutToken, PutGrant, AppendLedger>;
+// Inserts or replaces the record of this attempt (job id, attempt).
+struct PutAttempt {
+  AttemptRecord record;
+};
+// Inserts or replaces the bucket of this (node, start).
+struct PutNodeEnergy {
+  NodeEnergyBucket bucket;
+};
+// Inserts or replaces the reading at this time.
+struct PutFacilityReading {
+  FacilityReading reading;
+};
+using Mutation = std::variant<PutJob, PutNode, ReserveJobIds, PutTenant, PutToken, PutGrant,
+                              AppendLedger, PutAttempt, PutNodeEnergy, PutFacilityReading>;
 
 // Which ledger entries to read.
 struct LedgerQuery {
@@ -109,6 +124,17 @@ struct LedgerReplay {
   std::map<int64_t, Grant> stored_grants;  // id -> the grants table, as committed
   int64_t entries = 0;
   std::vector<std::string> problems;  // e.g. "entry 17 names grant 4, which does not exist"
+};
+
+// The accounting records that overlap [from, to): attempts that ran in it (start < to and
+// end > from) and node energy buckets that cover part of it, for efficiency reports.
+struct AccountingQuery {
+  UnixMillis from = 0;
+  UnixMillis to = INT64_MAX;
+};
+struct AccountingRecords {
+  std::vector<AttemptRecord> attempts;     // by (job, attempt)
+  std::vector<NodeEnergyBucket> buckets;   // by (start, node)
 };
 
 // What a commit cost, for metrics: observed once per transaction on the writer thread.
@@ -133,6 +159,7 @@ class Store {
   // (WAL lets it read while the writer writes). Thread-safe.
   virtual StatusOr<std::vector<LedgerEntry>> ReadLedger(const LedgerQuery& query) = 0;
   virtual StatusOr<LedgerReplay> ReplayLedger() = 0;
+  virtual StatusOr<AccountingRecords> ReadAccounting(const AccountingQuery& query) = 0;
 };
 
 }  // namespace sharc::store

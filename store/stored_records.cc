@@ -1,5 +1,6 @@
 #include "store/stored_records.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <string_view>
 #include <type_traits>
@@ -88,6 +89,35 @@ Status CheckLedgerEntry(const LedgerEntry& entry) {
   return Range("job_id", entry.attempt.job.value, 0, 0);
 }
 
+// What the attempts table's CHECKs require.
+Status CheckAttemptRecord(const AttemptRecord& r) {
+  SHARC_RETURN_IF_ERROR(Range("job_id", r.attempt.job.value, 1, INT64_MAX));
+  SHARC_RETURN_IF_ERROR(Range("attempt", r.attempt.attempt, 1, INT32_MAX));
+  SHARC_RETURN_IF_ERROR(Time("start_time", r.start_time));
+  SHARC_RETURN_IF_ERROR(Range("end_time", r.end_time, r.start_time, kMaxTime));
+  SHARC_RETURN_IF_ERROR(Range("millicpus", r.millicpus, 0, INT64_MAX));
+  SHARC_RETURN_IF_ERROR(Range("gpus", r.gpus, 0, kMaxGpusPerJob));
+  SHARC_RETURN_IF_ERROR(Range("memory_bytes", r.memory_bytes, 0, INT64_MAX));
+  SHARC_RETURN_IF_ERROR(Range("cpu_time_ms", r.cpu_time_ms, 0, INT64_MAX));
+  SHARC_RETURN_IF_ERROR(Range("cpu_energy_uj", r.cpu_energy_uj, 0, INT64_MAX));
+  return Range("gpu_energy_uj", r.gpu_energy_uj, 0, INT64_MAX);
+}
+
+// What the node_energy table's CHECKs require, and what a bucket means.
+Status CheckNodeEnergy(const NodeEnergyBucket& b) {
+  if (b.node.empty()) return InvalidArgumentError("it names no node");
+  SHARC_RETURN_IF_ERROR(Time("start", b.start));
+  SHARC_RETURN_IF_ERROR(Range("covered_ms", b.covered_ms, 0, kEnergyBucketMillis));
+  SHARC_RETURN_IF_ERROR(Range("millicpus", b.millicpus, 0, INT64_MAX));
+  SHARC_RETURN_IF_ERROR(Range("gpus", b.gpus, 0, INT32_MAX));
+  SHARC_RETURN_IF_ERROR(Range("cpu_energy_uj", b.cpu_energy_uj, 0, INT64_MAX));
+  SHARC_RETURN_IF_ERROR(Range("gpu_energy_uj", b.gpu_energy_uj, 0, INT64_MAX));
+  SHARC_RETURN_IF_ERROR(Range("idle_energy_uj", b.idle_energy_uj, 0,
+                              b.cpu_energy_uj + std::min(b.gpu_energy_uj,
+                                                         INT64_MAX - b.cpu_energy_uj)));
+  return Status::Ok();
+}
+
 Status CheckSize(const std::string& record) {
   if (record.size() <= protocol::kDefaultMaxJsonBytes) return Status::Ok();
   return InvalidArgumentError("the record is " + std::to_string(record.size()) +
@@ -139,9 +169,19 @@ StatusOr<std::string> Encode(const Mutation& mutation) {
               [](const protocol::Json& j) { return protocol::DecodeToken(j, "token"); });
         } else if constexpr (std::is_same_v<T, PutGrant>) {
           return Checked(CheckGrant(m.grant), protocol::EncodeGrant(m.grant, /*for_people=*/false));
-        } else {
-          static_assert(std::is_same_v<T, AppendLedger>);
+        } else if constexpr (std::is_same_v<T, AppendLedger>) {
           SHARC_RETURN_IF_ERROR(CheckLedgerEntry(m.entry));
+          return std::string();
+        } else if constexpr (std::is_same_v<T, PutAttempt>) {
+          SHARC_RETURN_IF_ERROR(CheckAttemptRecord(m.record));
+          return std::string();
+        } else if constexpr (std::is_same_v<T, PutNodeEnergy>) {
+          SHARC_RETURN_IF_ERROR(CheckNodeEnergy(m.bucket));
+          return std::string();
+        } else {
+          static_assert(std::is_same_v<T, PutFacilityReading>);
+          SHARC_RETURN_IF_ERROR(Range("energy_wh", m.reading.energy_wh, 0, INT64_MAX));
+          SHARC_RETURN_IF_ERROR(Time("time", m.reading.time));
           return std::string();
         }
       },
@@ -172,6 +212,13 @@ std::string DescribeMutation(const Mutation& mutation) {
           return "token " + m.token.id;
         } else if constexpr (std::is_same_v<T, PutGrant>) {
           return "grant " + std::to_string(m.grant.id);
+        } else if constexpr (std::is_same_v<T, PutAttempt>) {
+          return "attempt record (job " + std::to_string(m.record.attempt.job.value) +
+                 " attempt " + std::to_string(m.record.attempt.attempt) + ")";
+        } else if constexpr (std::is_same_v<T, PutNodeEnergy>) {
+          return "energy of node '" + m.bucket.node + "' at " + std::to_string(m.bucket.start);
+        } else if constexpr (std::is_same_v<T, PutFacilityReading>) {
+          return "facility reading at " + std::to_string(m.reading.time);
         } else {
           const LedgerEntry& e = m.entry;
           return "ledger entry (grant " + std::to_string(e.grant_id) + ", job " +

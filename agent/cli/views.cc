@@ -119,6 +119,18 @@ std::string RenderJobDetails(const Json& job, UnixMillis now) {
     add("Used", "CPU time " + cpu + "." + std::string(3 - frac.size(), '0') + frac +
                     ", peak memory " + FormatSize(Int(job, "peak_memory_bytes")));
   }
+  int64_t cpu_energy = Int(job, "cpu_energy_uj");
+  int64_t gpu_energy = Int(job, "gpu_energy_uj");
+  if (cpu_energy > 0 || gpu_energy > 0) {
+    std::string energy = FormatEnergy(cpu_energy + gpu_energy);
+    if (gpu_energy > 0) {
+      energy += " (CPUs and memory " + FormatEnergy(cpu_energy) + ", GPUs " +
+                FormatEnergy(gpu_energy) + ")";
+    }
+    add("Energy", energy);
+  } else if (!Str(job, "end_time").empty()) {
+    add("Energy", "- (not measured by its node)");
+  }
   add("Submitted", OrDash(Str(job, "submit_time")));
   add("Started", OrDash(Str(job, "start_time")));
   add("Ended", OrDash(Str(job, "end_time")));

@@ -25,6 +25,16 @@ TEST(ParseSizeTest, RefusesBareNumbersUnknownUnitsAndOverflow) {
   EXPECT_FALSE(ParseSize("G").ok());
 }
 
+TEST(FormatEnergyTest, UsesSiPrefixesAndNeverRoundsUp) {
+  EXPECT_EQ(FormatEnergy(0), "0 J");
+  EXPECT_EQ(FormatEnergy(999'999), "0 J");
+  EXPECT_EQ(FormatEnergy(850'000'000), "850 J");
+  EXPECT_EQ(FormatEnergy(12'399'000'000), "12.3 kJ");
+  EXPECT_EQ(FormatEnergy(4'500'000'000'000), "4.5 MJ");
+  EXPECT_EQ(FormatEnergy(1'000'000'000'000'000), "1 GJ");
+  EXPECT_EQ(FormatEnergy(-5), "0 J");
+}
+
 TEST(FormatSizeTest, UsesTheLargestUnitWithOneDecimal) {
   EXPECT_EQ(FormatSize(100), "100 B");
   EXPECT_EQ(FormatSize(8LL << 30), "8 GiB");

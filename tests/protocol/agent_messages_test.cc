@@ -14,9 +14,41 @@ TEST(AgentMessagesTest, RoundTripsAJobUpdate) {
   report.signal = 9;
   report.ending = AttemptEnding::kTimeLimit;
   report.message = "killed at its time limit";
+  report.cpu_energy_uj = 12'000'000;
+  report.gpu_energy_uj = 3;
   StatusOr<AgentMessage> decoded = DecodeAgentMessage(EncodeAgentMessage(JobUpdateMsg{report}));
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
   EXPECT_EQ(std::get<JobUpdateMsg>(*decoded).report, report);
+}
+
+TEST(AgentMessagesTest, RoundTripsAHeartbeatWithItsSample) {
+  NodeSample sample{1000, 1500, 1 << 20, 9'000'000, 4'000'000, 2'500'000, "rapl", "nvml"};
+  auto decoded = DecodeAgentMessage(EncodeAgentMessage(HeartbeatMsg{sample}));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(std::get<HeartbeatMsg>(*decoded).sample, sample);
+
+  auto bare = DecodeAgentMessage(R"({"v":1,"type":"heartbeat"})");
+  ASSERT_TRUE(bare.ok());
+  EXPECT_FALSE(std::get<HeartbeatMsg>(*bare).sample.has_value());
+}
+
+TEST(AgentMessagesTest, RefusesASampleThatDoesNotAddUp) {
+  EXPECT_EQ(DecodeAgentMessage(R"({"v":1,"type":"heartbeat","sample":{"agent_start_time":1,)"
+                               R"("cpu_energy_uj":5,"idle_energy_uj":6}})")
+                .status()
+                .message(),
+            "heartbeat.sample.idle_energy_uj: exceeds the node's energy");
+  EXPECT_EQ(DecodeAgentMessage(R"({"v":1,"type":"heartbeat","sample":{"agent_start_time":1,)"
+                               R"("cpu_energy_source":"guess"}})")
+                .status()
+                .message(),
+            "heartbeat.sample: unknown energy source 'guess' (rapl, nvml or model)");
+  EXPECT_EQ(DecodeAgentMessage(R"({"v":1,"type":"heartbeat","sample":{"agent_start_time":1,)"
+                               R"("cpu_energy_uj":-1}})")
+                .status()
+                .message()
+                .substr(0, 31),
+            "heartbeat.sample.cpu_energy_uj:");
 }
 
 TEST(AgentMessagesTest, RoundTripsALaunchAndBinaryOutput) {

@@ -11,6 +11,7 @@ NodeInventory SampleInventory() {
   inv.labels = {{"zone", "a"}};
   inv.binding_simulated = true;
   inv.agent_version = "0.1.0";
+  inv.metrics_url = "http://10.0.0.5:7401/metrics";
   inv.topology.packages = 2;
   inv.topology.cores = 2;
   inv.topology.memory_bytes = 2LL << 30;

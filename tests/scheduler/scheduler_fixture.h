@@ -87,6 +87,10 @@ class CountingStore : public store::Store {
     return inner_->ReadLedger(query);
   }
   StatusOr<store::LedgerReplay> ReplayLedger() override { return inner_->ReplayLedger(); }
+  StatusOr<store::AccountingRecords> ReadAccounting(
+      const store::AccountingQuery& query) override {
+    return inner_->ReadAccounting(query);
+  }
   int in_flight() const { return in_flight_.load(); }
 
  private:

@@ -1,6 +1,6 @@
 // A database written by a sharc with schema version 1 (jobs, nodes, meta) upgrades in place to
-// version 2 when the store opens it: its rows stay, the credit tables appear, and the new
-// tables work across reopen.
+// the current version when the store opens it: its rows stay, the credit (2) and accounting
+// (3) tables appear, and the new tables work across reopen.
 #include <gtest/gtest.h>
 
 #include "protocol/job_codec.h"
@@ -93,7 +93,7 @@ TEST(SqliteStoreMigrationTest, UpgradesAVersion1DatabaseInPlace) {
   }
   EXPECT_EQ(testing::QueryInt(path, "PRAGMA user_version"), kSchemaVersion);
   EXPECT_EQ(testing::QueryInt(path, "PRAGMA application_id"), kSharcApplicationId);
-  for (const char* index : {"ledger_tenant_time", "ledger_attempt"}) {
+  for (const char* index : {"ledger_tenant_time", "ledger_attempt", "attempts_end_time"}) {
     EXPECT_EQ(testing::QueryInt(path, std::string("SELECT count(*) FROM sqlite_schema WHERE "
                                                   "type = 'index' AND name = '") +
                                           index + "'"),
@@ -101,7 +101,7 @@ TEST(SqliteStoreMigrationTest, UpgradesAVersion1DatabaseInPlace) {
         << index;
   }
 
-  // Reopening a version 2 file migrates nothing more, and everything is there.
+  // Reopening a current file migrates nothing more, and everything is there.
   StatusOr<std::unique_ptr<Store>> store = OpenAt(path);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   StatusOr<StoredState> state = (*store)->Load();
