@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "core/file_util.h"
+#include "core/host_port.h"
 #include "core/log.h"
 #include "core/version.h"
 #include "scheduler/config.h"
@@ -14,7 +15,8 @@ int main(int argc, char** argv) {
   std::string config_file, listen, data_dir, tenants, join_secret_file, ready_file, log_level;
   bool check_config = false, version = false;
   app.add_option("--config", config_file, "JSON config file (see configs/scheduler.example.json)");
-  app.add_option("--listen", listen, "host:port to serve on (default 127.0.0.1:7400; port 0 = any)");
+  app.add_option("--listen", listen,
+                 "host:port to serve on (default 127.0.0.1:7400; port 0 = any)");
   app.add_option("--data-dir", data_dir, "directory holding sharc.db");
   app.add_option("--tenants", tenants, "tenants file with token hashes");
   app.add_option("--join-secret-file", join_secret_file, "file holding the agents' join secret");
@@ -44,8 +46,7 @@ int main(int argc, char** argv) {
     config = *loaded;
   }
   if (!listen.empty()) {
-    sharc::Status s = sharc::scheduler::ParseListenAddress(listen, &config.listen_address,
-                                                           &config.listen_port);
+    sharc::Status s = sharc::ParseHostPort(listen, &config.listen_address, &config.listen_port);
     if (!s.ok()) {
       std::cerr << "sharc-scheduler: --listen: " << s.message() << "\n";
       return 2;
@@ -73,8 +74,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (!ready_file.empty()) {
-    std::string url = "http://" + config.listen_address + ":" +
-                      std::to_string((*daemon)->port()) + "\n";
+    std::string url =
+        "http://" + config.listen_address + ":" + std::to_string((*daemon)->port()) + "\n";
     if (sharc::Status s = sharc::WriteFileAtomically(ready_file, url); !s.ok()) {
       std::cerr << "sharc-scheduler: --ready-file: " << s.message() << "\n";
       return 1;
