@@ -16,8 +16,22 @@ prometheus::MetricFamily Gauge(const MetricName& name) {
   return family;
 }
 
-void AddSample(prometheus::MetricFamily& family, std::vector<prometheus::ClientMetric::Label> labels,
-               double value) {
+prometheus::MetricFamily Counter(const MetricName& name) {
+  prometheus::MetricFamily family = Gauge(name);
+  family.type = prometheus::MetricType::Counter;
+  return family;
+}
+
+void AddCount(prometheus::MetricFamily& family, std::vector<prometheus::ClientMetric::Label> labels,
+              double value) {
+  prometheus::ClientMetric metric;
+  metric.label = std::move(labels);
+  metric.counter.value = value;
+  family.metric.push_back(std::move(metric));
+}
+
+void AddSample(prometheus::MetricFamily& family,
+               std::vector<prometheus::ClientMetric::Label> labels, double value) {
   prometheus::ClientMetric metric;
   metric.label = std::move(labels);
   metric.gauge.value = value;
@@ -64,8 +78,20 @@ std::vector<prometheus::MetricFamily> BuildClusterFamilies(const ClusterMetricsS
       AddSample(resources, {{"node", node.node}, {"resource", resource}, {"type", "total"}},
                 InBaseUnit(resource, node.total.Get(resource)));
     }
+    if (node.used) {
+      for (const char* resource : {"cpu", "memory"}) {
+        AddSample(resources, {{"node", node.node}, {"resource", resource}, {"type", "used"}},
+                  InBaseUnit(resource, node.used->Get(resource)));
+      }
+    }
   }
   families.push_back(std::move(resources));
+
+  prometheus::MetricFamily heartbeat_age = Gauge(kNodeHeartbeatAge);
+  for (const auto& node : s.node_resources) {
+    AddSample(heartbeat_age, {{"node", node.node}}, node.heartbeat_age_seconds);
+  }
+  families.push_back(std::move(heartbeat_age));
 
   prometheus::MetricFamily connections = Gauge(kAgentConnections);
   AddSample(connections, {}, static_cast<double>(s.agent_connections));
@@ -92,25 +118,45 @@ std::vector<prometheus::MetricFamily> BuildClusterFamilies(const ClusterMetricsS
       AddSample(balance, {{"tenant", tenant}}, static_cast<double>(micros) / 1e6);
     }
     families.push_back(std::move(balance));
-    prometheus::MetricFamily spent;
-    spent.name = std::string(kTenantCreditSpent.name);
-    spent.help = std::string(kTenantCreditSpent.help);
-    spent.type = prometheus::MetricType::Counter;
+    prometheus::MetricFamily spent = Counter(kTenantCreditSpent);
     for (const auto& [key, micros] : s.credit_spent) {
-      prometheus::ClientMetric metric;
-      metric.label = {{"source", key.second}, {"tenant", key.first}};
-      metric.counter.value = static_cast<double>(micros) / 1e6;
-      spent.metric.push_back(std::move(metric));
+      AddCount(spent, {{"source", key.second}, {"tenant", key.first}},
+               static_cast<double>(micros) / 1e6);
     }
     families.push_back(std::move(spent));
   }
 
   prometheus::MetricFamily pending = Gauge(kTenantPendingJobs);
   for (const auto& [key, count] : s.pending_by_tenant_reason) {
-    AddSample(pending, {{"reason", key.second.empty() ? "NONE" : key.second}, {"tenant", key.first}},
+    AddSample(pending,
+              {{"reason", key.second.empty() ? "NONE" : key.second}, {"tenant", key.first}},
               static_cast<double>(count));
   }
   families.push_back(std::move(pending));
+
+  prometheus::MetricFamily cpu_seconds = Counter(kTenantCpuSeconds);
+  prometheus::MetricFamily gpu_seconds = Counter(kTenantGpuSeconds);
+  prometheus::MetricFamily energy = Counter(kTenantEnergy);
+  for (const auto& [tenant, a] : s.tenant_accounting) {
+    AddCount(cpu_seconds, {{"tenant", tenant}, {"type", "granted"}}, a.granted_cpu_seconds);
+    AddCount(cpu_seconds, {{"tenant", tenant}, {"type", "used"}}, a.used_cpu_seconds);
+    AddCount(gpu_seconds, {{"tenant", tenant}}, a.granted_gpu_seconds);
+    AddCount(energy, {{"tenant", tenant}}, a.energy_joules);
+  }
+  families.push_back(std::move(cpu_seconds));
+  families.push_back(std::move(gpu_seconds));
+  families.push_back(std::move(energy));
+
+  if (s.pue > 0) {
+    prometheus::MetricFamily pue = Gauge(kFacilityPue);
+    AddSample(pue, {}, s.pue);
+    families.push_back(std::move(pue));
+  }
+  if (s.grid_carbon_g_per_kwh > 0) {
+    prometheus::MetricFamily carbon = Gauge(kGridCarbonIntensity);
+    AddSample(carbon, {}, s.grid_carbon_g_per_kwh / 3.6e6);
+    families.push_back(std::move(carbon));
+  }
   return families;
 }
 

@@ -42,13 +42,12 @@ inline constexpr MetricName kTenantEnergy{
     "Energy attributed to each tenant's finished jobs (their share of the packages' and the "
     "GPUs' energy)."};
 inline constexpr MetricName kFacilityPue{
-    "sharc_facility_pue",
-    "The configured power usage effectiveness: facility energy / IT energy."};
+    "sharc_facility_pue", "The configured power usage effectiveness: facility energy / IT energy."};
 inline constexpr MetricName kGridCarbonIntensity{
     "sharc_grid_carbon_intensity_grams_per_joule",
     "The configured carbon intensity of the grid, in grams of CO2 per joule."};
-inline constexpr MetricName kAgentConnections{
-    "sharc_agent_connections", "Agents currently connected to the scheduler."};
+inline constexpr MetricName kAgentConnections{"sharc_agent_connections",
+                                              "Agents currently connected to the scheduler."};
 
 inline constexpr MetricName kTenantQuota{
     "sharc_tenant_quota",
@@ -60,8 +59,8 @@ inline constexpr MetricName kTenantCreditBalance{
 inline constexpr MetricName kTenantCreditSpent{
     "sharc_tenant_credit_spent_total",
     "Credits charged for finished work, by tenant and grant source (voucher, purchase)."};
-inline constexpr MetricName kTenantPendingJobs{
-    "sharc_tenant_pending_jobs", "Pending jobs by tenant and the reason they wait."};
+inline constexpr MetricName kTenantPendingJobs{"sharc_tenant_pending_jobs",
+                                               "Pending jobs by tenant and the reason they wait."};
 
 // Scheduler, updated as events happen.
 inline constexpr MetricName kJobSubmissions{
@@ -82,11 +81,11 @@ inline constexpr MetricName kRestRequests{
 
 inline constexpr MetricName kQueueWait{
     "sharc_job_queue_wait_seconds",
-    "Time from submit to start of each job attempt, by tenant."};
-inline constexpr MetricName kDecisionDuration{
-    "sharc_scheduling_decision_duration_seconds",
-    "Time per job considered in a scheduling cycle (the cycle's duration divided by the jobs "
-    "it considered)."};
+    "Time from submit to the start of each job's first attempt, by tenant."};
+inline constexpr MetricName kPlacementDuration{
+    "sharc_scheduling_placement_duration_seconds",
+    "Time a scheduling cycle spent searching the nodes for one pending job (jobs held by "
+    "quota or skipped because the cluster is full are not searched and not counted)."};
 
 // Agent (its own /metrics), computed at scrape time from the agent's snapshot.
 inline constexpr MetricName kNodeCpuSeconds{
@@ -97,10 +96,10 @@ inline constexpr MetricName kNodeMemory{
     "Node memory: type=total or type=used (total minus available, from /proc/meminfo)."};
 inline constexpr MetricName kNodeRunningJobs{"sharc_node_running_jobs",
                                              "Job attempts running on the node."};
-inline constexpr MetricName kNodeGpuAllocated{
-    "sharc_node_gpu_allocated", "1 if the GPU is granted to a running job, else 0."};
-inline constexpr MetricName kNodeGpuPower{
-    "sharc_node_gpu_power_watts", "Each GPU's power draw as last measured or modelled."};
+inline constexpr MetricName kNodeGpuAllocated{"sharc_node_gpu_allocated",
+                                              "1 if the GPU is granted to a running job, else 0."};
+inline constexpr MetricName kNodeGpuPower{"sharc_node_gpu_power_watts",
+                                          "Each GPU's power draw as last measured or modelled."};
 inline constexpr MetricName kNodeEnergy{
     "sharc_node_energy_joules_total",
     "Energy the node used, by domain (package, dram, gpu) and source (rapl, nvml, model)."};

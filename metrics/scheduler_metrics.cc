@@ -24,6 +24,15 @@ SchedulerMetrics::SchedulerMetrics(prometheus::Registry& registry)
                            .Help(std::string(kStoreCommitDuration.help))
                            .Register(registry)
                            .Add({}, LatencyBuckets())),
+      placement_duration_(prometheus::BuildHistogram()
+                              .Name(std::string(kPlacementDuration.name))
+                              .Help(std::string(kPlacementDuration.help))
+                              .Register(registry)
+                              .Add({}, LatencyBuckets())),
+      queue_wait_(prometheus::BuildHistogram()
+                      .Name(std::string(kQueueWait.name))
+                      .Help(std::string(kQueueWait.help))
+                      .Register(registry)),
       agent_messages_rejected_(prometheus::BuildCounter()
                                    .Name(std::string(kAgentMessagesRejected.name))
                                    .Help(std::string(kAgentMessagesRejected.help))
@@ -40,10 +49,20 @@ void SchedulerMetrics::CountSubmissions(std::string_view tenant, std::string_vie
       .Increment(static_cast<double>(jobs));
 }
 
-void SchedulerMetrics::ObserveCycle(std::chrono::nanoseconds d) { cycle_duration_.Observe(Seconds(d)); }
+void SchedulerMetrics::ObserveCycle(std::chrono::nanoseconds d) {
+  cycle_duration_.Observe(Seconds(d));
+}
 
 void SchedulerMetrics::ObserveCommit(std::chrono::nanoseconds d) {
   commit_duration_.Observe(Seconds(d));
+}
+
+void SchedulerMetrics::ObservePlacement(std::chrono::nanoseconds d) {
+  placement_duration_.Observe(Seconds(d));
+}
+
+void SchedulerMetrics::ObserveQueueWait(std::string_view tenant, std::chrono::milliseconds wait) {
+  queue_wait_.Add({{"tenant", std::string(tenant)}}, QueueWaitBuckets()).Observe(Seconds(wait));
 }
 
 void SchedulerMetrics::CountRejectedAgentMessage() { agent_messages_rejected_.Increment(); }

@@ -3,14 +3,14 @@
 #ifndef SHARC_METRICS_SCHEDULER_METRICS_H_
 #define SHARC_METRICS_SCHEDULER_METRICS_H_
 
-#include <chrono>
-#include <string>
-#include <string_view>
-
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
+
+#include <chrono>
+#include <string>
+#include <string_view>
 
 namespace sharc::metrics {
 
@@ -23,6 +23,10 @@ class SchedulerMetrics {
   void CountSubmissions(std::string_view tenant, std::string_view result, int64_t jobs);
   void ObserveCycle(std::chrono::nanoseconds duration);
   void ObserveCommit(std::chrono::nanoseconds duration);
+  // One job's search for a node within a cycle.
+  void ObservePlacement(std::chrono::nanoseconds duration);
+  // Submit to start of a job's first attempt (requeued attempts are not queue wait).
+  void ObserveQueueWait(std::string_view tenant, std::chrono::milliseconds wait);
   void CountRejectedAgentMessage();
   void CountHttpResponse(int status);
 
@@ -30,6 +34,8 @@ class SchedulerMetrics {
   prometheus::Family<prometheus::Counter>& submissions_;
   prometheus::Histogram& cycle_duration_;
   prometheus::Histogram& commit_duration_;
+  prometheus::Histogram& placement_duration_;
+  prometheus::Family<prometheus::Histogram>& queue_wait_;
   prometheus::Counter& agent_messages_rejected_;
   prometheus::Family<prometheus::Counter>& http_requests_;
 };

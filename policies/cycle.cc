@@ -132,6 +132,7 @@ CycleResult RunSchedulingCycle(const ClusterSnapshot& snapshot, std::vector<Pend
       result.decisions.push_back(NotNow(job.id, reason::kResources));
       continue;
     }
+    auto search_started = std::chrono::steady_clock::now();
     std::vector<Placement> candidates;
     std::vector<size_t> candidate_up;  // into `up`
     for (size_t u = 0; u < up.size(); ++u) {
@@ -141,6 +142,8 @@ CycleResult RunSchedulingCycle(const ClusterSnapshot& snapshot, std::vector<Pend
       candidates.push_back(std::move(*p));
       candidate_up.push_back(u);
     }
+    auto searched = std::chrono::steady_clock::now() - search_started;
+    result.placement_durations.push_back(searched);
     if (candidates.empty()) {
       result.decisions.push_back(Unplaced(job.id, spec, snapshot, up_nodes));
       continue;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <sstream>
 
 namespace sharc::protocol {
 namespace {
@@ -75,8 +76,8 @@ StatusOr<Json> Parse(std::string_view text, size_t max_bytes, bool comments) {
     return InvalidArgumentError("larger than " + std::to_string(max_bytes) + " bytes");
   }
   if (NestingDepth(text, kMaxJsonDepth) > kMaxJsonDepth) {
-    return InvalidArgumentError("JSON nested deeper than " +
-                                std::to_string(kMaxJsonDepth) + " levels");
+    return InvalidArgumentError("JSON nested deeper than " + std::to_string(kMaxJsonDepth) +
+                                " levels");
   }
   Json value = Json::parse(text, nullptr, /*allow_exceptions=*/false, comments);
   if (value.is_discarded()) {
@@ -152,6 +153,19 @@ void FieldReader::RequiredInt(std::string_view key, int64_t* out, int64_t min, i
   OptionalInt(key, out, min, max);
 }
 
+void FieldReader::OptionalDouble(std::string_view key, double* out, double min, double max) {
+  const Json* v = Find(key, false);
+  if (!v) return;
+  if (!v->is_number()) return Fail(key, "must be a number");
+  double d = v->get<double>();
+  if (!(d >= min && d <= max)) {
+    std::ostringstream range;
+    range << "must be between " << min << " and " << max;
+    return Fail(key, range.str());
+  }
+  *out = d;
+}
+
 void FieldReader::OptionalInt(std::string_view key, int64_t* out, int64_t min, int64_t max) {
   const Json* v = Find(key, false);
   if (!v) return;
@@ -219,8 +233,7 @@ void FieldReader::OptionalIntList(std::string_view key, std::vector<int>* out, i
   *out = std::move(result);
 }
 
-void FieldReader::OptionalStringMap(std::string_view key,
-                                    std::map<std::string, std::string>* out) {
+void FieldReader::OptionalStringMap(std::string_view key, std::map<std::string, std::string>* out) {
   const Json* v = Find(key, false);
   if (!v) return;
   if (!v->is_object()) {

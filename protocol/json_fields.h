@@ -10,12 +10,11 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/status.h"
 
@@ -48,6 +47,8 @@ class FieldReader {
   void OptionalInt(std::string_view key, int64_t* out, int64_t min, int64_t max);
   void OptionalInt32(std::string_view key, int32_t* out, int32_t min, int32_t max);
   void RequiredInt(std::string_view key, int64_t* out, int64_t min, int64_t max);
+  // A number (whole or not) in [min, max].
+  void OptionalDouble(std::string_view key, double* out, double min, double max);
   void OptionalBool(std::string_view key, bool* out);
   void OptionalStringList(std::string_view key, std::vector<std::string>* out);
   void RequiredStringList(std::string_view key, std::vector<std::string>* out);

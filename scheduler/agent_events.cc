@@ -52,16 +52,19 @@ void Scheduler::FinishAttempt(Job& job, const protocol::AttemptReport& report,
   job.exit_code = report.exit_code;
   job.exit_signal = report.signal;
   if (report.end_time > 0) job.end_time = report.end_time;
+  job.cpu_time_ms = report.cpu_time_ms;
+  job.peak_memory_bytes = report.peak_memory_bytes;
+  job.cpu_energy_uj += report.cpu_energy_uj;
+  job.gpu_energy_uj += report.gpu_energy_uj;
   if (job.preempt_requested && !job.cancel_requested &&
       report.ending != protocol::AttemptEnding::kLaunchFailed) {
     std::string message = "preempted to give capacity back to another tenant's guarantee";
     if (job.spec.requeue) {
-      return RequeueJob(job, std::string(reason::kPreempted), message, batch);
+      return RequeueJob(job, std::string(reason::kPreempted), message, batch, &report);
     }
-    return EndJob(job, JobState::kPreempted, std::string(reason::kPreempted), message, batch);
+    return EndJob(job, JobState::kPreempted, std::string(reason::kPreempted), message, batch,
+                  &report);
   }
-  job.cpu_time_ms = report.cpu_time_ms;
-  job.peak_memory_bytes = report.peak_memory_bytes;
   Ending ending = EndingOf(report, job.cancel_requested);
   if (report.oom_killed && ending.state != JobState::kCancelled &&
       ending.state != JobState::kTimeout) {
@@ -69,7 +72,7 @@ void Scheduler::FinishAttempt(Job& job, const protocol::AttemptReport& report,
               "killed by the OOM killer: it needed more than its " +
                   FormatSize(job.spec.memory_bytes) + " of memory"};
   }
-  EndJob(job, ending.state, std::string(ending.reason), std::move(ending.message), batch);
+  EndJob(job, ending.state, std::string(ending.reason), std::move(ending.message), batch, &report);
 }
 
 void Scheduler::FailOrRequeue(Job& job, std::string why, std::string message,
@@ -116,6 +119,7 @@ Status Scheduler::OnAgentRegister(const protocol::RegisterMsg& message,
   }
   node->connection = std::move(connection);
   node->last_heartbeat = deps_.clock->SteadyNow();
+  energy_.Restart(name);
   node->connection->Send(
       protocol::RegisteredMsg{options_.heartbeat_interval.count(), options_.fence_after.count()});
   LogInfo("scheduler", "node " + name + " registered (" +
@@ -161,10 +165,10 @@ void Scheduler::ReconcileAttempts(NodeEntry& node,
     if (reported.count(id)) continue;
     Job& job = *state_.FindJob(id);
     if (launch_confirmed_.count(id)) {
-      FailOrRequeue(job, std::string(reason::kNodeLostJob),
-                    "node " + node.name() + " no longer knows attempt " +
-                        std::to_string(job.attempt),
-                    &batch);
+      FailOrRequeue(
+          job, std::string(reason::kNodeLostJob),
+          "node " + node.name() + " no longer knows attempt " + std::to_string(job.attempt),
+          &batch);
     } else if (job.cancel_requested) {
       EndJob(job, JobState::kCancelled, std::string(reason::kCancelledByUser), "", &batch);
     } else if (job.preempt_requested) {
@@ -174,17 +178,17 @@ void Scheduler::ReconcileAttempts(NodeEntry& node,
     }
   }
   std::string name = node.name();
-  CommitOrDie(std::move(batch), [this, name, acks = std::move(acks),
-                                 relaunch = std::move(relaunch)] {
-    for (const protocol::UpdateAckMsg& ack : acks) Send(name, ack);
-    for (JobId id : relaunch) {
-      const Job* job = state_.FindJob(id);
-      if (job && job->state == JobState::kRunning && job->allocation->node == name) {
-        SendLaunch(*job);
-      }
-    }
-    RequestCycle();
-  });
+  CommitOrDie(std::move(batch),
+              [this, name, acks = std::move(acks), relaunch = std::move(relaunch)] {
+                for (const protocol::UpdateAckMsg& ack : acks) Send(name, ack);
+                for (JobId id : relaunch) {
+                  const Job* job = state_.FindJob(id);
+                  if (job && job->state == JobState::kRunning && job->allocation->node == name) {
+                    SendLaunch(*job);
+                  }
+                }
+                RequestCycle();
+              });
 }
 
 void Scheduler::OnAgentMessage(const std::string& node_name,
@@ -193,8 +197,9 @@ void Scheduler::OnAgentMessage(const std::string& node_name,
   if (!node) return;
   node->last_heartbeat = deps_.clock->SteadyNow();
   node->record.last_seen = deps_.clock->WallMillis();
-  if (std::holds_alternative<protocol::HeartbeatMsg>(message)) {
+  if (const auto* heartbeat = std::get_if<protocol::HeartbeatMsg>(&message)) {
     if (node->connection) node->connection->Send(protocol::HeartbeatAckMsg{});
+    if (heartbeat->sample) OnNodeSample(*node, *heartbeat->sample);
   } else if (const auto* update = std::get_if<protocol::JobUpdateMsg>(&message)) {
     OnJobUpdate(*node, update->report);
   } else if (const auto* health = std::get_if<protocol::HealthMsg>(&message)) {
@@ -284,11 +289,11 @@ constexpr std::string_view kHealthPrefix = "health check failed: ";
 }  // namespace
 
 void Scheduler::OnHealth(NodeEntry& node, const protocol::HealthMsg& health) {
-  bool drained_for_health = node.record.state == NodeState::kDrain &&
-                            node.record.reason.rfind(kHealthPrefix, 0) == 0;
+  bool drained_for_health =
+      node.record.state == NodeState::kDrain && node.record.reason.rfind(kHealthPrefix, 0) == 0;
   if (!health.ok && node.record.state == NodeState::kUp) {
-    LogWarning("scheduler", "draining node " + node.name() + ": " + std::string(kHealthPrefix) +
-                                health.message);
+    LogWarning("scheduler",
+               "draining node " + node.name() + ": " + std::string(kHealthPrefix) + health.message);
     node.record.state = NodeState::kDrain;
     node.record.reason = std::string(kHealthPrefix) + health.message;
     CommitOrDie({store::PutNode{node.record}}, [] {});
@@ -320,6 +325,7 @@ void Scheduler::Tick() {
     it = pending_output_.erase(it);
     done(UnavailableError("node " + node + " did not send the output in time"));
   }
+  CloseSilentEnergyBuckets();
   std::vector<store::Mutation> expired;
   credit_.ExpireDue(deps_.clock->WallMillis(), &expired);
   if (!expired.empty()) CommitOrDie(std::move(expired), [] {});

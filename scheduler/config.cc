@@ -1,8 +1,7 @@
 #include "scheduler/config.h"
 
-#include <charconv>
-
 #include "core/file_util.h"
+#include "core/host_port.h"
 #include "core/log.h"
 #include "core/units.h"
 #include "protocol/json_fields.h"
@@ -47,7 +46,7 @@ Status ApplyJson(const Json& json, SchedulerConfig* c) {
   std::string listen;
   r.OptionalString("listen", &listen);
   if (!listen.empty() && r.ok()) {
-    Status s = ParseListenAddress(listen, &c->listen_address, &c->listen_port);
+    Status s = ParseHostPort(listen, &c->listen_address, &c->listen_port);
     if (!s.ok()) r.Fail("listen", s.message());
   }
   r.OptionalString("data_dir", &c->data_dir);
@@ -59,7 +58,14 @@ Status ApplyJson(const Json& json, SchedulerConfig* c) {
   const Json* policies = r.OptionalRaw("policies");
   const Json* prices = r.OptionalRaw("prices");
   const Json* debug = r.OptionalRaw("debug");
+  const Json* efficiency = r.OptionalRaw("efficiency");
   SHARC_RETURN_IF_ERROR(r.Finish());
+  if (efficiency) {
+    FieldReader e(*efficiency, "efficiency");
+    e.OptionalDouble("pue", &c->pue, 0.0, 10.0);
+    e.OptionalDouble("grid_carbon_g_per_kwh", &c->grid_carbon_g_per_kwh, 0.0, 5000.0);
+    SHARC_RETURN_IF_ERROR(e.Finish());
+  }
   if (prices) {
     FieldReader p(*prices, "prices");
     auto price = [&](std::string_view key, MicroCredits* out) {
@@ -133,24 +139,6 @@ Status ApplyJson(const Json& json, SchedulerConfig* c) {
 
 }  // namespace
 
-Status ParseListenAddress(std::string_view text, std::string* address, uint16_t* port) {
-  size_t colon = text.rfind(':');
-  if (colon == std::string_view::npos || colon == 0) {
-    return InvalidArgumentError("'" + std::string(text) + "': use host:port, e.g. 0.0.0.0:7400");
-  }
-  std::string_view host = text.substr(0, colon);
-  if (host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  std::string_view port_text = text.substr(colon + 1);
-  unsigned value = 0;
-  auto [p, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), value);
-  if (ec != std::errc() || p != port_text.data() + port_text.size() || value > 65535) {
-    return InvalidArgumentError("'" + std::string(text) + "': the port must be 0 to 65535");
-  }
-  *address = std::string(host);
-  *port = static_cast<uint16_t>(value);
-  return Status::Ok();
-}
-
 Status ValidateSchedulerConfig(const SchedulerConfig& c) {
   if (c.data_dir.empty()) return InvalidArgumentError("data_dir: must not be empty");
   if (c.heartbeat_interval.count() < 10) {
@@ -171,6 +159,11 @@ Status ValidateSchedulerConfig(const SchedulerConfig& c) {
   }
   if (c.default_time_limit > c.max_time_limit) {
     return InvalidArgumentError("jobs.default_time_limit: exceeds jobs.max_time_limit");
+  }
+  if (c.pue != 0 && c.pue < 1) {
+    return InvalidArgumentError(
+        "efficiency.pue: at least 1 (the facility's energy includes its IT energy), or 0 when "
+        "unknown");
   }
   LogLevel level;
   if (!ParseLogLevel(c.log_level, &level)) {

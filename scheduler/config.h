@@ -43,6 +43,11 @@ struct SchedulerConfig {
   std::string log_level = "info";
   // Credits per hour; all zero (the default) means credit is not enforced.
   PriceList prices;
+  // For efficiency reports and metrics: facility energy / IT energy (0 = unknown; a facility
+  // meter's readings, fed through the admin API, take precedence), and the grid's carbon
+  // intensity in grams of CO2 per kWh (0 = unknown).
+  double pue = 0;
+  double grid_carbon_g_per_kwh = 0;
   // Tests and debugging: check every invariant after every cycle and commit; abort if one
   // breaks.
   bool check_invariants = false;
@@ -51,9 +56,6 @@ struct SchedulerConfig {
 // Reads and validates a config file on top of the defaults. The error names the file and the
 // field: "scheduler.json: agents.node_timeout: '5x' is not a duration; ...".
 StatusOr<SchedulerConfig> LoadSchedulerConfig(const std::string& path);
-
-// "127.0.0.1:7400" -> address and port. IPv6 in brackets: "[::1]:7400".
-Status ParseListenAddress(std::string_view text, std::string* address, uint16_t* port);
 
 // Cross-field checks (node_timeout > heartbeat_interval, ...), also run on flag overrides.
 Status ValidateSchedulerConfig(const SchedulerConfig& config);

@@ -1,12 +1,12 @@
 #include "scheduler/daemon.h"
 
+#include <prometheus/registry.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <csignal>
-
-#include <prometheus/registry.h>
 
 #include "core/file_util.h"
 #include "core/log.h"
@@ -16,9 +16,9 @@
 #include "net/http_server.h"
 #include "policies/registry.h"
 #include "scheduler/agent_hub.h"
-#include "scheduler/tenants_file.h"
 #include "scheduler/rest_api.h"
 #include "scheduler/scheduler.h"
+#include "scheduler/tenants_file.h"
 #include "store/sqlite_store.h"
 
 namespace sharc::scheduler {
@@ -33,8 +33,9 @@ class SchedulerDaemon::Impl {
     if (!config_.tenants_file.empty()) {
       SHARC_ASSIGN_OR_RETURN(tenants_file, LoadTenantsFile(config_.tenants_file));
     } else {
-      LogWarning("scheduler", "no tenants file configured: there is no admin, and only tenants "
-                              "and tokens already in the store can be used");
+      LogWarning("scheduler",
+                 "no tenants file configured: there is no admin, and only tenants "
+                 "and tokens already in the store can be used");
     }
     std::string join_secret;
     if (!config_.agent_join_secret_file.empty()) {
@@ -47,7 +48,8 @@ class SchedulerDaemon::Impl {
                                     ": the join secret must be at least 16 characters");
       }
     } else {
-      LogWarning("scheduler", "no agent join secret configured: accepting agents from loopback only");
+      LogWarning("scheduler",
+                 "no agent join secret configured: accepting agents from loopback only");
     }
 
     policies::PolicyRegistry registry;
@@ -76,6 +78,7 @@ class SchedulerDaemon::Impl {
     options.prices = config_.prices;
     options.tenants_file = std::move(tenants_file);
     options.check_invariants = config_.check_invariants;
+    options.efficiency = {config_.pue, config_.grid_carbon_g_per_kwh};
     SchedulerDeps deps;
     deps.clock = &clock_;
     deps.store = store_.get();
@@ -89,7 +92,10 @@ class SchedulerDaemon::Impl {
     collector_ = std::make_unique<metrics::ClusterCollector>(
         [this] { return scheduler_->MetricsSnapshot(); });
     rest_ = std::make_unique<RestApi>(
-        *scheduler_, [this] { return metrics::RenderText({collector_.get(), &registry_}); },
+        *scheduler_,
+        [this] {
+          return metrics::RenderText({collector_.get(), &registry_});
+        },
         metrics_.get());
     hub_ = std::make_unique<AgentHub>(*scheduler_, join_secret, metrics_.get());
 

@@ -40,9 +40,10 @@ Json EncodeNode(const NodeStatus& node) {
       {"gpu_models", models},
       {"running_jobs", node.running_jobs},
       {"heartbeat_age_ms", node.heartbeat_age.count()},
-      {"last_seen", node.record.last_seen ? Json(FormatRfc3339(node.record.last_seen))
-                                          : Json(nullptr)},
+      {"last_seen",
+       node.record.last_seen ? Json(FormatRfc3339(node.record.last_seen)) : Json(nullptr)},
       {"agent_version", inv.agent_version},
+      {"metrics_url", inv.metrics_url},
       {"enforcement", inv.enforcement},
       {"topology", protocol::EncodeTopology(inv.topology)},
   };
@@ -52,13 +53,11 @@ Json EncodeNode(const NodeStatus& node) {
 
 RestApi::RestApi(Scheduler& scheduler, std::function<std::string()> render_metrics,
                  metrics::SchedulerMetrics* metrics)
-    : scheduler_(scheduler),
-      render_metrics_(std::move(render_metrics)),
-      metrics_(metrics) {}
+    : scheduler_(scheduler), render_metrics_(std::move(render_metrics)), metrics_(metrics) {}
 
 void RestApi::Handle(net::HttpRequest request, net::Responder respond) {
-  net::Responder counted = [respond = std::move(respond), metrics = metrics_](
-                               net::HttpResponse response) {
+  net::Responder counted = [respond = std::move(respond),
+                            metrics = metrics_](net::HttpResponse response) {
     if (metrics) metrics->CountHttpResponse(response.status);
     respond(std::move(response));
   };
@@ -69,11 +68,7 @@ void RestApi::Route(const net::HttpRequest& request, const net::Responder& respo
   const std::string& path = request.path;
   const std::string& method = request.method;
   auto method_not_allowed = [&](const char* allowed) {
-    net::HttpResponse r = ErrorResponse(
-        InvalidArgumentError(method + " is not allowed on " + path + "; use " + allowed));
-    r.status = 405;
-    r.headers.emplace_back("Allow", allowed);
-    respond(std::move(r));
+    respond(MethodNotAllowed(request, allowed));
   };
 
   if (path == "/healthz") {
@@ -89,6 +84,7 @@ void RestApi::Route(const net::HttpRequest& request, const net::Responder& respo
   if (path.rfind("/v1/", 0) != 0) {
     return respond(ErrorResponse(NotFoundError("no such endpoint: " + path)));
   }
+  if (RoutePrometheusTargets(request, respond)) return;
   StatusOr<Principal> who = scheduler_.Authenticate(net::BearerToken(request));
   if (!who.ok()) return respond(ErrorResponse(who.status()));
 
@@ -100,6 +96,7 @@ void RestApi::Route(const net::HttpRequest& request, const net::Responder& respo
               {"token_name", who->name}}));
   }
   if (RouteTenants(*who, request, respond)) return;
+  if (RouteEfficiency(*who, request, respond)) return;
   if (path == "/v1/nodes") {
     if (method != "GET") return method_not_allowed("GET");
     Json items = Json::array();
@@ -213,8 +210,8 @@ void RestApi::ListJobs(const Principal& who, const net::HttpRequest& request,
   }
   filter.tenant = Query(request, "tenant");
   if (!filter.tenant.empty() && !who.is_admin() && filter.tenant != who.tenant) {
-    return respond(ErrorResponse(
-        PermissionDeniedError("tenant: a tenant can only list its own jobs")));
+    return respond(
+        ErrorResponse(PermissionDeniedError("tenant: a tenant can only list its own jobs")));
   }
   Json items = Json::array();
   for (const Job* job : scheduler_.ListJobs(who, filter)) {
@@ -226,8 +223,8 @@ void RestApi::ListJobs(const Principal& who, const net::HttpRequest& request,
 void RestApi::Output(const Principal& who, JobId id, const net::HttpRequest& request,
                      const net::Responder& respond) {
   StatusOr<int64_t> offset = ParseInt("offset", Query(request, "offset", "0"), 0, INT64_MAX);
-  StatusOr<int64_t> limit = ParseInt("limit", Query(request, "limit", std::to_string(kDefaultOutputLimit)),
-                                     1, kMaxOutputLimit);
+  StatusOr<int64_t> limit = ParseInt(
+      "limit", Query(request, "limit", std::to_string(kDefaultOutputLimit)), 1, kMaxOutputLimit);
   if (!offset.ok()) return respond(ErrorResponse(offset.status()));
   if (!limit.ok()) return respond(ErrorResponse(limit.status()));
   scheduler_.ReadOutput(who, id, Query(request, "stream", "stdout"), *offset, *limit,

@@ -19,6 +19,10 @@
 //   POST /v1/tokens/{id}/revoke, GET|POST /v1/tenants/{name}/grants,
 //   GET  /v1/tenants/{name}/usage, GET /v1/reports/usage?from=&to=&tenant=,
 //   POST /v1/ledger/verify
+//   GET  /v1/reports/efficiency?from=&to=   admins: the efficiency report (rest_efficiency.cc)
+//   GET|POST /v1/facility/readings           admins: the facility energy meter's readings
+//   GET  /v1/prometheus/targets       Prometheus HTTP service discovery: the agents' /metrics,
+//                                     no auth
 #ifndef SHARC_SCHEDULER_REST_API_H_
 #define SHARC_SCHEDULER_REST_API_H_
 
@@ -43,8 +47,7 @@ class RestApi {
 
  private:
   void Route(const net::HttpRequest& request, const net::Responder& respond);
-  void Submit(const Principal& who, const net::HttpRequest& request,
-              const net::Responder& respond);
+  void Submit(const Principal& who, const net::HttpRequest& request, const net::Responder& respond);
   void ListJobs(const Principal& who, const net::HttpRequest& request,
                 const net::Responder& respond);
   void Output(const Principal& who, JobId id, const net::HttpRequest& request,
@@ -53,6 +56,11 @@ class RestApi {
   // false if `request` is none of those.
   bool RouteTenants(const Principal& who, const net::HttpRequest& request,
                     const net::Responder& respond);
+  // /v1/reports/efficiency and /v1/facility/readings (rest_efficiency.cc), admins.
+  bool RouteEfficiency(const Principal& who, const net::HttpRequest& request,
+                       const net::Responder& respond);
+  // /v1/prometheus/targets (rest_efficiency.cc): no token, like /metrics.
+  bool RoutePrometheusTargets(const net::HttpRequest& request, const net::Responder& respond);
 
   Scheduler& scheduler_;
   std::function<std::string()> render_metrics_;

@@ -23,8 +23,7 @@ net::HttpResponse ErrorResponse(const Status& status) {
   return response;
 }
 
-StatusOr<int64_t> ParseInt(std::string_view name, std::string_view text, int64_t min,
-                           int64_t max) {
+StatusOr<int64_t> ParseInt(std::string_view name, std::string_view text, int64_t min, int64_t max) {
   int64_t value = 0;
   auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || p != text.data() + text.size() || value < min || value > max) {
@@ -44,6 +43,14 @@ StatusOr<protocol::Json> JsonBody(const net::HttpRequest& request) {
   StatusOr<protocol::Json> body = protocol::ParseJson(request.body.empty() ? "{}" : request.body);
   if (!body.ok()) return body.status().WithPrefix("body");
   return body;
+}
+
+net::HttpResponse MethodNotAllowed(const net::HttpRequest& request, const std::string& allowed) {
+  net::HttpResponse r = ErrorResponse(InvalidArgumentError(request.method + " is not allowed on " +
+                                                           request.path + "; use " + allowed));
+  r.status = 405;
+  r.headers.emplace_back("Allow", allowed);
+  return r;
 }
 
 }  // namespace sharc::scheduler

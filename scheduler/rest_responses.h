@@ -15,9 +15,10 @@ namespace sharc::scheduler {
 net::HttpResponse JsonResponse(int status, const protocol::Json& body);
 // The error body and status of protocol/rest_errors.h (401s carry WWW-Authenticate).
 net::HttpResponse ErrorResponse(const Status& status);
+// 405 for `request`'s method on its path, with an Allow header, e.g. allowed = "GET, POST".
+net::HttpResponse MethodNotAllowed(const net::HttpRequest& request, const std::string& allowed);
 // `text` as an integer in [min, max]; the error names `name`.
-StatusOr<int64_t> ParseInt(std::string_view name, std::string_view text, int64_t min,
-                           int64_t max);
+StatusOr<int64_t> ParseInt(std::string_view name, std::string_view text, int64_t min, int64_t max);
 // A query parameter, or `fallback`.
 std::string Query(const net::HttpRequest& request, const std::string& key,
                   std::string fallback = "");

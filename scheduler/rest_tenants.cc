@@ -110,11 +110,7 @@ bool RestApi::RouteTenants(const Principal& who, const net::HttpRequest& request
   const std::string& path = request.path;
   const std::string& method = request.method;
   auto wrong_method = [&](const char* allowed) {
-    net::HttpResponse r = ErrorResponse(
-        InvalidArgumentError(method + " is not allowed on " + path + "; use " + allowed));
-    r.status = 405;
-    r.headers.emplace_back("Allow", allowed);
-    respond(std::move(r));
+    respond(MethodNotAllowed(request, allowed));
     return true;
   };
   auto tenant_reply = [respond](int status) {
@@ -132,8 +128,8 @@ bool RestApi::RouteTenants(const Principal& who, const net::HttpRequest& request
   if (path == "/v1/usage") {
     if (method != "GET") return wrong_method("GET");
     if (who.is_admin()) {
-      respond(ErrorResponse(InvalidArgumentError(
-          "an admin has no usage of its own: use /v1/tenants/{name}/usage")));
+      respond(ErrorResponse(
+          InvalidArgumentError("an admin has no usage of its own: use /v1/tenants/{name}/usage")));
       return true;
     }
     usage_of(who.tenant);
@@ -149,9 +145,8 @@ bool RestApi::RouteTenants(const Principal& who, const net::HttpRequest& request
     if (!rows.ok()) return respond(ErrorResponse(rows.status())), true;
     Json items = Json::array();
     for (const UsageReportRow& row : *rows) items.push_back(EncodeReportRow(row));
-    respond(JsonResponse(200, {{"from", FormatRfc3339(*from)},
-                               {"to", FormatRfc3339(*to)},
-                               {"items", items}}));
+    respond(JsonResponse(
+        200, {{"from", FormatRfc3339(*from)}, {"to", FormatRfc3339(*to)}, {"items", items}}));
     return true;
   }
   if (path == "/v1/ledger/verify") {
@@ -179,7 +174,8 @@ bool RestApi::RouteTenants(const Principal& who, const net::HttpRequest& request
   if (path == "/v1/tenants") {
     if (method == "GET") {
       Json items = Json::array();
-      for (const Tenant* t : scheduler_.ListTenants(who)) items.push_back(protocol::EncodeTenant(*t));
+      for (const Tenant* t : scheduler_.ListTenants(who))
+        items.push_back(protocol::EncodeTenant(*t));
       respond(JsonResponse(200, {{"items", items}}));
       return true;
     }

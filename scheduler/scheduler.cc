@@ -17,6 +17,8 @@ Status Scheduler::Restore(store::StoredState stored) {
   next_job_id_ = stored.next_job_id;
   UnixMillis now = deps_.clock->WallMillis();
   tenants_.Restore(std::move(stored.tenants), std::move(stored.tokens));
+  tenant_totals_ = std::move(stored.tenant_totals);
+  facility_readings_ = std::move(stored.facility_readings);
   credit_.Restore(std::move(stored.grants), stored.next_grant_id, stored.open_reservations);
   std::vector<store::Mutation> repairs;
   tenants_.ApplyFile(options_.tenants_file, now, &repairs);
@@ -29,8 +31,9 @@ Status Scheduler::Restore(store::StoredState stored) {
     if (stored_job.id.value >= next_job_id_) next_job_id_ = stored_job.id.value + 1;
     Job& job = state_.AddJob(std::move(stored_job));
     if (job.state != JobState::kRunning) continue;
-    Status allocated = job.allocation ? state_.Allocate(job)
-                                      : FailedPreconditionError("no allocation recorded");
+    granted_since_[job.id] = job.start_time > 0 ? job.start_time : now;
+    Status allocated =
+        job.allocation ? state_.Allocate(job) : FailedPreconditionError("no allocation recorded");
     if (!allocated.ok()) {
       LogWarning("scheduler", "job " + std::to_string(job.id.value) +
                                   " cannot be restored on its node: " + allocated.message());
@@ -38,6 +41,7 @@ Status Scheduler::Restore(store::StoredState stored) {
       job.end_time = now;
       state_.SetState(job, JobState::kNodeFail);
       job.reason = std::string(reason::kNodeLostJob);
+      RecordAttempt(job, JobStateName(JobState::kNodeFail), nullptr, &repairs);
       SettleCredit(job, &repairs);
       repairs.push_back(store::PutJob{job});
     }
@@ -76,17 +80,17 @@ void Scheduler::Flush() {
   flush_scheduled_ = false;
   std::vector<std::function<void()>> actions = std::move(outbox_actions_);
   outbox_actions_.clear();
-  deps_.store->Commit(std::move(outbox_), [post = deps_.post, actions = std::move(actions)](
-                                              Status status) mutable {
-    if (!status.ok()) {
-      LogError("scheduler", "could not persist a state change (" + status.ToString() +
-                                "); exiting so that a restart reloads the durable state");
-      ::_exit(75);
-    }
-    post([actions = std::move(actions)] {
-      for (const auto& action : actions) action();
-    });
-  });
+  deps_.store->Commit(
+      std::move(outbox_), [post = deps_.post, actions = std::move(actions)](Status status) mutable {
+        if (!status.ok()) {
+          LogError("scheduler", "could not persist a state change (" + status.ToString() +
+                                    "); exiting so that a restart reloads the durable state");
+          ::_exit(75);
+        }
+        post([actions = std::move(actions)] {
+          for (const auto& action : actions) action();
+        });
+      });
   outbox_.clear();
 }
 
@@ -115,8 +119,7 @@ void Scheduler::CheckInvariantsOrDie(const char* where) const {
     for (const Tenant* tenant : tenants_.List()) {
       const TenantUsage& usage = state_.UsageOf(tenant->name);
       if (std::optional<std::string> over = tenant->quota.max.FirstExceeded(usage.held)) {
-        status = InternalError("tenant " + tenant->name + " holds more " + *over +
-                               " than its max");
+        status = InternalError("tenant " + tenant->name + " holds more " + *over + " than its max");
       }
       if (tenant->quota.max_running_jobs && usage.running > *tenant->quota.max_running_jobs) {
         status = InternalError("tenant " + tenant->name + " runs more jobs than its limit");
@@ -124,8 +127,7 @@ void Scheduler::CheckInvariantsOrDie(const char* where) const {
     }
   }
   if (!status.ok()) {
-    LogError("scheduler", std::string("invariant broken after ") + where + ": " +
-                              status.message());
+    LogError("scheduler", std::string("invariant broken after ") + where + ": " + status.message());
     std::abort();
   }
 }
@@ -178,8 +180,7 @@ void Scheduler::RunCycle() {
     }
     const policies::Placement& p = *decision.placement;
     const policies::NodeSnapshot& view = snapshot.nodes[p.node_index];
-    job->allocation = Allocation{view.name, p.cpus, p.gpus, p.memory_bytes,
-                                 view.binding_simulated};
+    job->allocation = Allocation{view.name, p.cpus, p.gpus, p.memory_bytes, view.binding_simulated};
     Status allocated = state_.Allocate(*job);
     if (!allocated.ok()) {  // a policy bug: it chose resources that are not free
       LogError("scheduler", "placement of job " + std::to_string(job->id.value) +
@@ -192,9 +193,14 @@ void Scheduler::RunCycle() {
     job->reason.clear();
     job->message.clear();
     job->start_time = now;
+    granted_since_[job->id] = now;
     job->end_time = 0;
     job->exit_code.reset();
     job->exit_signal.reset();
+    if (deps_.metrics && job->attempt == 1) {
+      deps_.metrics->ObserveQueueWait(
+          job->tenant, std::chrono::milliseconds(std::max<int64_t>(0, now - job->submit_time)));
+    }
     if (credit_.enforced()) {
       credit_.Reserve(job->tenant, job->current_attempt(),
                       WorstCaseCost(credit_.prices(), job->spec), now, &batch);
@@ -203,7 +209,11 @@ void Scheduler::RunCycle() {
     placed.push_back(job->current_attempt());
   }
   Reclaim(snapshot);
-  if (deps_.metrics) deps_.metrics->ObserveCycle(std::chrono::steady_clock::now() - started);
+  if (deps_.metrics) {
+    deps_.metrics->ObserveCycle(std::chrono::steady_clock::now() - started);
+    for (std::chrono::nanoseconds d : result.placement_durations)
+      deps_.metrics->ObservePlacement(d);
+  }
   CheckInvariantsOrDie("a scheduling cycle");
   if (batch.empty()) return;
   CommitOrDie(std::move(batch), [this, placed = std::move(placed)] {
@@ -238,7 +248,11 @@ void Scheduler::SettleCredit(const Job& job, std::vector<store::Mutation>* batch
 }
 
 void Scheduler::EndJob(Job& job, JobState state, std::string why, std::string message,
-                       std::vector<store::Mutation>* batch) {
+                       std::vector<store::Mutation>* batch, const protocol::AttemptReport* exited) {
+  if (job.state == JobState::kRunning) {
+    if (job.end_time == 0) job.end_time = deps_.clock->WallMillis();
+    RecordAttempt(job, JobStateName(state), exited, batch);
+  }
   state_.Release(job);
   state_.SetState(job, state);
   launch_confirmed_.erase(job.id);
@@ -250,8 +264,10 @@ void Scheduler::EndJob(Job& job, JobState state, std::string why, std::string me
 }
 
 void Scheduler::RequeueJob(Job& job, std::string why, std::string message,
-                           std::vector<store::Mutation>* batch) {
+                           std::vector<store::Mutation>* batch,
+                           const protocol::AttemptReport* exited) {
   if (job.end_time == 0) job.end_time = deps_.clock->WallMillis();
+  RecordAttempt(job, "REQUEUED", exited, batch);
   SettleCredit(job, batch);
   state_.Release(job);
   state_.SetState(job, JobState::kPending);
@@ -270,15 +286,44 @@ void Scheduler::RequeueJob(Job& job, std::string why, std::string message,
 
 metrics::ClusterMetricsSnapshot Scheduler::MetricsSnapshot() const {
   metrics::ClusterMetricsSnapshot s;
+  SteadyTime steady_now = deps_.clock->SteadyNow();
+  UnixMillis now = deps_.clock->WallMillis();
   for (const auto& [name, node] : state_.nodes()) {
     ++s.nodes_by_state[std::string(NodeStateName(node.record.state))];
-    s.node_resources.push_back({name, node.topology->Capacity(), node.Allocated()});
+    metrics::ClusterMetricsSnapshot::NodeResources r{name, node.topology->Capacity(),
+                                                     node.Allocated()};
+    if (const protocol::NodeSample* sample = energy_.LastSample(name)) {
+      r.used = Resources{};
+      r.used->Set("cpu", sample->cpu_used_millis);
+      r.used->Set("memory", sample->memory_used_bytes);
+    }
+    r.heartbeat_age_seconds =
+        std::chrono::duration<double>(steady_now - node.last_heartbeat).count();
+    s.node_resources.push_back(std::move(r));
     if (node.connection) ++s.agent_connections;
+  }
+  for (const auto& [tenant, totals] : tenant_totals_) {
+    auto& a = s.tenant_accounting[tenant];
+    a.granted_cpu_seconds += static_cast<double>(totals.granted_millicpu_ms) / 1e6;
+    a.used_cpu_seconds += static_cast<double>(totals.used_cpu_ms) / 1e3;
+    a.granted_gpu_seconds += static_cast<double>(totals.granted_gpu_ms) / 1e3;
+    a.energy_joules += static_cast<double>(totals.cpu_energy_uj + totals.gpu_energy_uj) / 1e6;
   }
   for (const auto& [id, job] : state_.jobs()) {
     ++s.jobs_by_state_tenant[{std::string(JobStateName(job.state)), job.tenant}];
     if (job.state == JobState::kPending) ++s.pending_by_tenant_reason[{job.tenant, job.reason}];
   }
+  for (const auto& [id, since] : granted_since_) {
+    // Running attempts count as granted up to now, so the counter rises smoothly (and never
+    // falls: the attempt's record, when it ends, runs from the same instant to a later one).
+    const Job& job = *state_.FindJob(id);
+    double running_s = static_cast<double>(std::max<int64_t>(0, now - since)) / 1e3;
+    auto& a = s.tenant_accounting[job.tenant];
+    a.granted_cpu_seconds += job.spec.cpus * running_s;
+    a.granted_gpu_seconds += job.spec.gpus * running_s;
+  }
+  s.pue = options_.efficiency.pue;
+  s.grid_carbon_g_per_kwh = options_.efficiency.grid_carbon_g_per_kwh;
   for (const Tenant* tenant : tenants_.List()) {
     metrics::ClusterMetricsSnapshot::TenantQuota q;
     q.tenant = tenant->name;
@@ -288,7 +333,6 @@ metrics::ClusterMetricsSnapshot Scheduler::MetricsSnapshot() const {
     s.tenant_quotas.push_back(std::move(q));
   }
   s.credit_enforced = credit_.enforced();
-  UnixMillis now = deps_.clock->WallMillis();
   for (const auto& [id, grant] : credit_.grants()) {
     if (grant.closed || !grant.ValidAt(now)) {
       s.credit_balance[grant.tenant] += 0;

@@ -37,6 +37,8 @@
 #include "scheduler/auth.h"
 #include "scheduler/cluster_state.h"
 #include "scheduler/credit_book.h"
+#include "scheduler/efficiency_report.h"
+#include "scheduler/node_energy_tracker.h"
 #include "scheduler/tenant_book.h"
 #include "scheduler/tenants_file.h"
 #include "store/store.h"
@@ -55,9 +57,10 @@ struct SchedulerOptions {
   std::chrono::milliseconds fence_after{2500};
   // A job is requeued after a node failure while it has had fewer attempts than this.
   int32_t max_attempts = 5;
-  PriceList prices;            // all zero: credit is not enforced
-  TenantsFile tenants_file;    // admins, and tenants the file declares (the file wins)
+  PriceList prices;               // all zero: credit is not enforced
+  TenantsFile tenants_file;       // admins, and tenants the file declares (the file wins)
   bool check_invariants = false;  // after every cycle and commit; abort on a violation
+  EfficiencySettings efficiency;  // PUE and grid carbon intensity, for reports and metrics
 };
 
 struct SchedulerDeps {
@@ -70,9 +73,9 @@ struct SchedulerDeps {
 };
 
 struct JobFilter {
-  bool all = false;             // include finished jobs
-  std::set<JobState> states;    // empty = any (subject to `all`)
-  std::string tenant;           // admins only; "" = every tenant
+  bool all = false;           // include finished jobs
+  std::set<JobState> states;  // empty = any (subject to `all`)
+  std::string tenant;         // admins only; "" = every tenant
 };
 
 struct SubmitOutcome {
@@ -148,8 +151,7 @@ class Scheduler {
   std::vector<NodeStatus> ListNodes() const;
   // Admins: stop placing jobs on a node (running ones finish) / undo it.
   using NodeDone = std::function<void(StatusOr<NodeStatus>)>;
-  void DrainNode(const Principal& who, const std::string& node, std::string reason,
-                 NodeDone done);
+  void DrainNode(const Principal& who, const std::string& node, std::string reason, NodeDone done);
   void ResumeNode(const Principal& who, const std::string& node, NodeDone done);
 
   // --- Enterprises, tokens and credit (admins, and tenants for themselves) ---
@@ -162,8 +164,8 @@ class Scheduler {
   StatusOr<const Tenant*> GetTenant(const Principal& who, const std::string& name) const;
   std::vector<const Tenant*> ListTenants(const Principal& who) const;
   using TokenDone = std::function<void(StatusOr<std::pair<ApiToken, std::string>>)>;
-  void IssueToken(const Principal& who, const std::string& tenant, TokenRole role,
-                  std::string name, TokenDone done);
+  void IssueToken(const Principal& who, const std::string& tenant, TokenRole role, std::string name,
+                  TokenDone done);
   void RevokeToken(const Principal& who, const std::string& id,
                    std::function<void(StatusOr<ApiToken>)> done);
   StatusOr<std::vector<const ApiToken*>> ListTokens(const Principal& who,
@@ -174,9 +176,18 @@ class Scheduler {
                                                  const std::string& tenant) const;
   StatusOr<TenantUsageView> TenantUsageOf(const Principal& who, const std::string& tenant) const;
   StatusOr<std::vector<UsageReportRow>> UsageReport(const Principal& who, UnixMillis from,
-                                                    UnixMillis to,
-                                                    const std::string& tenant) const;
+                                                    UnixMillis to, const std::string& tenant) const;
   StatusOr<LedgerVerification> VerifyLedger(const Principal& who) const;
+
+  // --- Efficiency (admins) ---
+  // A reading of the facility's energy meter: later than, and not below, the last one;
+  // time 0 = now.
+  void AddFacilityReading(const Principal& who, FacilityReading reading,
+                          std::function<void(StatusOr<FacilityReading>)> done);
+  StatusOr<std::vector<FacilityReading>> FacilityReadings(const Principal& who) const;
+  // The report for [from, to), from the stored accounting records, the energy of the current
+  // minutes and the attempts running now.
+  StatusOr<EfficiencyReport> Efficiency(const Principal& who, UnixMillis from, UnixMillis to) const;
   // The authentication the REST API uses.
   StatusOr<Principal> Authenticate(const std::optional<std::string>& bearer_token) const {
     return tenants_.Authenticate(bearer_token);
@@ -231,15 +242,25 @@ class Scheduler {
   void Send(const std::string& node, const protocol::SchedulerMessage& message);
   void MarkNodeDown(NodeEntry& node, const std::string& why);
   // Ends a RUNNING job in a terminal state: frees its allocation, settles its credit.
+  // `exited`: the agent's report of the attempt's exit, when there is one.
   void EndJob(Job& job, JobState state, std::string reason, std::string message,
-              std::vector<store::Mutation>* batch);
+              std::vector<store::Mutation>* batch, const protocol::AttemptReport* exited = nullptr);
   // Puts a RUNNING job back in the queue (same id; the next launch is attempt + 1).
   void RequeueJob(Job& job, std::string reason, std::string message,
-                  std::vector<store::Mutation>* batch);
+                  std::vector<store::Mutation>* batch,
+                  const protocol::AttemptReport* exited = nullptr);
   // Ends (or, when preempted, requeues) the attempt an agent reported exited.
   void FinishAttempt(Job& job, const protocol::AttemptReport& report,
                      std::vector<store::Mutation>* batch);
   void SettleCredit(const Job& job, std::vector<store::Mutation>* batch);
+  // Accounting (accounting.cc). Records the attempt of `job` that ended (`ended_as`: its
+  // terminal state, or "REQUEUED"), with what the agent measured when it reported the exit.
+  // Granted time is the scheduler's: from placement to now (the release).
+  void RecordAttempt(const Job& job, std::string_view ended_as,
+                     const protocol::AttemptReport* exited, std::vector<store::Mutation>* batch);
+  void OnNodeSample(NodeEntry& node, const protocol::NodeSample& sample);
+  // Stores the energy buckets of nodes that went silent.
+  void CloseSilentEnergyBuckets();
 
   // Quotas and reclaim.
   Status CheckTenantLimits(const Tenant& tenant, const JobSpec& spec, size_t new_jobs) const;
@@ -277,6 +298,14 @@ class Scheduler {
       inflight_keys_;
   int64_t next_output_request_ = 1;
   std::map<int64_t, PendingOutput> pending_output_;
+  // Accounting: what each tenant's ended attempts add up to, the nodes' energy by minute, and
+  // the facility meter's readings (sorted by time).
+  std::map<std::string, AccountingTotals> tenant_totals_;
+  // When each RUNNING job's current allocation was granted (scheduler clock): granted time
+  // runs from here to its release, whatever the agent reports as the process's start.
+  std::map<JobId, UnixMillis> granted_since_;
+  NodeEnergyTracker energy_;
+  std::vector<FacilityReading> facility_readings_;
 };
 
 }  // namespace sharc::scheduler
