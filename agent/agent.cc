@@ -1,13 +1,19 @@
 #include "agent/agent.h"
 
+#include <unistd.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <unistd.h>
 
 #include "agent/attempt_runner.h"
 #include "agent/health_check.h"
+#include "agent/node_metrics.h"
 #include "agent/output_reader.h"
+#include "agent/usage_monitor.h"
+#include "core/host_port.h"
 #include "core/log.h"
+#include "metrics/exposition.h"
+#include "net/http_server.h"
 #include "net/websocket_client.h"
 #include "protocol/agent_messages.h"
 
@@ -23,14 +29,20 @@ class Agent::Impl : public std::enable_shared_from_this<Impl> {
         config_(std::move(config)),
         inventory_(std::move(inventory)),
         join_secret_(std::move(secret)),
-        runner_(io, RunnerOptions(config_, cgroups),
+        agent_metrics_(registry_, inventory_.name),
+        usage_(EnergyMeter::Open(inventory_.topology, config_.energy), NodeUsageSampler(),
+               clock_.WallMillis()),
+        runner_(io, RunnerOptions(cgroups),
                 std::make_shared<const NodeTopology>(inventory_.topology), clock_,
                 [this](const protocol::AttemptReport& report) { OnReport(report); }),
         health_(io, config_.health_check, config_.state_dir,
                 [this](const protocol::HealthMsg& health) { OnHealth(health); }) {}
 
   Status Start() {
+    if (!config_.metrics_listen.empty()) SHARC_RETURN_IF_ERROR(StartMetricsServer());
     SHARC_RETURN_IF_ERROR(runner_.Restore());
+    runner_.SampleUsage();  // primes the counters; later samples measure from here
+    ScheduleUsageSample();
     last_contact_ = std::chrono::steady_clock::now();
     Connect();
     ScheduleFenceCheck();
@@ -43,12 +55,15 @@ class Agent::Impl : public std::enable_shared_from_this<Impl> {
     heartbeat_.cancel();
     reconnect_.cancel();
     fence_check_.cancel();
+    usage_sample_.cancel();
     health_.Stop();
+    if (metrics_server_) metrics_server_->Stop();
     if (channel_) channel_->Close("agent shutting down");
   }
 
  private:
-  static AttemptRunnerOptions RunnerOptions(const AgentConfig& config, CgroupManager* cgroups) {
+  AttemptRunnerOptions RunnerOptions(CgroupManager* cgroups) {
+    const AgentConfig& config = config_;
     AttemptRunnerOptions options;
     options.node_name = config.node_name;
     options.kill_grace = config.kill_grace;
@@ -59,7 +74,77 @@ class Agent::Impl : public std::enable_shared_from_this<Impl> {
     options.setup.switch_users = ::geteuid() == 0;
     options.setup.pids_max = config.pids_max;
     options.setup.restrict_devices = config.restrict_devices;
+    options.usage = &usage_;
+    options.on_job_started = [metrics = &agent_metrics_](std::chrono::nanoseconds d) {
+      metrics->ObserveJobStart(d);
+    };
     return options;
+  }
+
+  // Serves GET /metrics and sets inventory_.metrics_url (before the first registration).
+  Status StartMetricsServer() {
+    net::HttpServerOptions http;
+    SHARC_RETURN_IF_ERROR(ParseHostPort(config_.metrics_listen, &http.address, &http.port)
+                              .WithPrefix("metrics_listen"));
+    collector_ = std::make_unique<NodeCollector>([this] { return MetricsSnapshot(); });
+    metrics_server_ = std::make_unique<net::HttpServer>(
+        io_, http,
+        [this](net::HttpRequest request, net::Responder respond) {
+          net::HttpResponse response;
+          if (request.path != "/metrics") {
+            response.status = 404;
+            response.content_type = "text/plain";
+            response.body = "only /metrics is served here\n";
+          } else if (request.method != "GET") {
+            response.status = 405;
+            response.content_type = "text/plain";
+            response.headers.emplace_back("Allow", "GET");
+          } else {
+            response.content_type = metrics::kTextContentType;
+            response.body = metrics::RenderText({collector_.get(), &registry_});
+          }
+          respond(std::move(response));
+        },
+        std::vector<net::WebSocketRoute>{});
+    SHARC_RETURN_IF_ERROR(metrics_server_->Start().WithPrefix("metrics_listen"));
+    inventory_.metrics_url = config_.metrics_advertise_url;
+    if (inventory_.metrics_url.empty()) {
+      std::string host = http.address;
+      if (host.empty() || host == "0.0.0.0" || host == "::") {
+        char name[256] = {};
+        ::gethostname(name, sizeof name - 1);
+        host = name;
+      }
+      if (host.find(':') != std::string::npos) host = "[" + host + "]";  // IPv6 literal
+      inventory_.metrics_url =
+          "http://" + host + ":" + std::to_string(metrics_server_->port()) + "/metrics";
+    }
+    LogInfo("agent", "serving metrics on " + http.address + ":" +
+                         std::to_string(metrics_server_->port()) + ", advertised as " +
+                         inventory_.metrics_url);
+    return Status::Ok();
+  }
+
+  NodeMetricsSnapshot MetricsSnapshot() const {
+    NodeMetricsSnapshot s;
+    s.node = inventory_.name;
+    s.usage = usage_.usage();
+    s.running_jobs = static_cast<int64_t>(runner_.running_count());
+    for (const GpuInfo& gpu : inventory_.topology.gpus) s.gpus.push_back(gpu.index);
+    for (int gpu : runner_.AllocatedGpus()) s.gpus_allocated.insert(gpu);
+    s.energy = usage_.energy();
+    return s;
+  }
+
+  void ScheduleUsageSample() {
+    usage_sample_.expires_after(config_.energy_sample_interval);
+    std::weak_ptr<Impl> weak = weak_from_this();
+    usage_sample_.async_wait([weak](const boost::system::error_code& error) {
+      auto self = weak.lock();
+      if (!self || error || self->stopped_) return;
+      self->runner_.SampleUsage();
+      self->ScheduleUsageSample();
+    });
   }
 
   // Self-fencing (see protocol/agent_messages.h): no word from the scheduler for
@@ -85,8 +170,8 @@ class Agent::Impl : public std::enable_shared_from_this<Impl> {
   }
 
   void OnHealth(const protocol::HealthMsg& health) {
-    bool changed = !last_health_ || last_health_->ok != health.ok ||
-                   last_health_->message != health.message;
+    bool changed =
+        !last_health_ || last_health_->ok != health.ok || last_health_->message != health.message;
     last_health_ = health;
     if (!health.ok && changed) LogWarning("agent", "health check failed: " + health.message);
     if (changed && registered_) Send(health);
@@ -202,7 +287,7 @@ class Agent::Impl : public std::enable_shared_from_this<Impl> {
     heartbeat_.async_wait([weak](const boost::system::error_code& error) {
       auto self = weak.lock();
       if (!self || error || !self->registered_) return;
-      self->Send(protocol::HeartbeatMsg{});
+      self->Send(protocol::HeartbeatMsg{self->usage_.LatestSample()});
       self->ScheduleHeartbeat();
     });
   }
@@ -222,7 +307,12 @@ class Agent::Impl : public std::enable_shared_from_this<Impl> {
   NodeInventory inventory_;
   std::string join_secret_;
   SystemClock clock_;
+  prometheus::Registry registry_;  // event-driven metrics (job start latency)
+  AgentMetrics agent_metrics_;
+  UsageMonitor usage_;
   AttemptRunner runner_;
+  std::unique_ptr<NodeCollector> collector_;
+  std::unique_ptr<net::HttpServer> metrics_server_;
   std::shared_ptr<net::MessageChannel> channel_;
   bool registered_ = false;
   bool stopped_ = false;
@@ -236,6 +326,7 @@ class Agent::Impl : public std::enable_shared_from_this<Impl> {
   asio::steady_timer heartbeat_{io_};
   asio::steady_timer reconnect_{io_};
   asio::steady_timer fence_check_{io_};
+  asio::steady_timer usage_sample_{io_};
 };
 
 Agent::Agent(asio::io_context& io, AgentConfig config, NodeInventory inventory,

@@ -13,6 +13,7 @@
 
 #include "agent/attempt_journal.h"
 #include "agent/process_launcher.h"
+#include "agent/usage_monitor.h"
 #include "core/file_util.h"
 #include "core/log.h"
 
@@ -50,6 +51,8 @@ class AttemptRunner::Impl {
       highest = std::max(highest, id.attempt);
       Attempt& attempt = attempts_[id];
       attempt.record = std::move(record);
+      attempt.energy_base = {attempt.record.report.cpu_energy_uj,
+                             attempt.record.report.gpu_energy_uj};
       if (attempt.record.report.exited) continue;
       std::optional<int64_t> ticks = ProcessStartTicks(attempt.record.monitor_pid);
       if (ticks && *ticks == attempt.record.monitor_start_ticks) {
@@ -68,6 +71,7 @@ class AttemptRunner::Impl {
   }
 
   void Launch(const protocol::LaunchMsg& launch) {
+    const SteadyTime ordered = clock_.SteadyNow();
     const AttemptId id = launch.attempt;
     if (auto it = attempts_.find(id); it != attempts_.end()) {
       return on_report_(it->second.record.report);
@@ -92,6 +96,8 @@ class AttemptRunner::Impl {
       RemoveCgroup(attempt);
       return Fail(attempt, launched.status().message());
     }
+    if (options_.on_job_started) options_.on_job_started(clock_.SteadyNow() - ordered);
+    attempt.launched_here = true;
     attempt.record.monitor_pid = launched->monitor_pid;
     attempt.record.job_pid = launched->job_pid;
     attempt.record.monitor_start_ticks = ProcessStartTicks(launched->monitor_pid).value_or(0);
@@ -135,6 +141,35 @@ class AttemptRunner::Impl {
     }
   }
 
+  void SampleUsage() {
+    UsageMonitor* usage = options_.usage;
+    if (!usage) return;
+    std::vector<AttemptCpuTime> running;
+    for (const auto& [id, attempt] : attempts_) {
+      if (!attempt.record.report.exited) running.push_back(CpuTime(id, attempt));
+    }
+    usage->Sample(
+        std::chrono::duration_cast<std::chrono::milliseconds>(clock_.SteadyNow().time_since_epoch())
+            .count(),
+        running);
+    for (auto& [id, attempt] : attempts_) {
+      if (attempt.record.report.exited) continue;
+      const AttemptEnergy energy = usage->attempt(id);
+      attempt.record.report.cpu_energy_uj = attempt.energy_base.cpu_uj + energy.cpu_uj;
+      attempt.record.report.gpu_energy_uj = attempt.energy_base.gpu_uj + energy.gpu_uj;
+    }
+  }
+
+  std::vector<int> AllocatedGpus() const {
+    std::vector<int> gpus;
+    for (const auto& [id, attempt] : attempts_) {
+      if (attempt.record.report.exited) continue;
+      const std::vector<int>& granted = attempt.record.launch.allocation.gpus;
+      gpus.insert(gpus.end(), granted.begin(), granted.end());
+    }
+    return gpus;
+  }
+
   std::vector<AttemptReport> Reports() const {
     std::vector<AttemptReport> reports;
     for (const auto& [id, attempt] : attempts_) reports.push_back(attempt.record.report);
@@ -157,12 +192,35 @@ class AttemptRunner::Impl {
     std::unique_ptr<asio::posix::stream_descriptor> exit_watch;
     std::unique_ptr<asio::steady_timer> time_limit;
     std::unique_ptr<asio::steady_timer> kill_timer;
+    // Started by this agent process (not re-adopted): all its CPU time is ours to attribute.
+    bool launched_here = false;
+    AttemptEnergy energy_base;  // what the journal recorded before a restart
   };
+
+  AttemptCpuTime CpuTime(const AttemptId& id, const Attempt& attempt) const {
+    AttemptCpuTime cpu_time;
+    cpu_time.attempt = id;
+    cpu_time.gpus = attempt.record.launch.allocation.gpus;
+    cpu_time.new_since_previous = attempt.launched_here;
+    CgroupManager* cgroups = options_.setup.cgroups;
+    // Without a cgroup the job's CPU time cannot be told apart from the rest of the node's:
+    // it stays empty (0), so its CPU energy goes to idle rather than being guessed.
+    if (cgroups && !attempt.record.cgroup.empty()) {
+      StatusOr<std::map<int, int64_t>> per_cpu =
+          cgroups->CpuTimePerCpuMicros(attempt.record.cgroup);
+      if (per_cpu.ok()) {
+        cpu_time.cpu_us = std::move(*per_cpu);
+      } else {
+        LogDebug("agent", Name(id) + ": no CPU time: " + per_cpu.status().message());
+      }
+    }
+    return cpu_time;
+  }
 
   Status Validate(const protocol::LaunchMsg& launch) const {
     if (launch.allocation.node != options_.node_name) {
-      return InvalidArgumentError("launched for node " + launch.allocation.node +
-                                  ", but this is " + options_.node_name);
+      return InvalidArgumentError("launched for node " + launch.allocation.node + ", but this is " +
+                                  options_.node_name);
     }
     for (int cpu : launch.allocation.cpus) {
       bool known = std::any_of(topology_->pus.begin(), topology_->pus.end(),
@@ -210,8 +268,8 @@ class AttemptRunner::Impl {
     } else {  // the monitor is already gone (it can only have exited)
       asio::post(io_, [this, id] { OnMonitorExit(id); });
     }
-    UnixMillis deadline = attempt.record.report.start_time +
-                          attempt.record.launch.spec.time_limit_seconds * 1000;
+    UnixMillis deadline =
+        attempt.record.report.start_time + attempt.record.launch.spec.time_limit_seconds * 1000;
     attempt.time_limit = std::make_unique<asio::steady_timer>(io_);
     attempt.time_limit->expires_after(
         std::chrono::milliseconds(std::max<int64_t>(0, deadline - clock_.WallMillis())));
@@ -246,8 +304,8 @@ class AttemptRunner::Impl {
     if (attempt.record.requested_ending != AttemptEnding::kNone) return;  // already ending
     attempt.record.requested_ending = ending;
     Journal(attempt);
-    LogInfo("agent", "ending " + Name(id) + " (" +
-                         std::string(protocol::AttemptEndingName(ending)) + ")");
+    LogInfo("agent",
+            "ending " + Name(id) + " (" + std::string(protocol::AttemptEndingName(ending)) + ")");
     Signal(attempt, SIGTERM);
     EscalateAfterGrace(id);
   }
@@ -279,6 +337,9 @@ class AttemptRunner::Impl {
     auto it = attempts_.find(id);
     if (it == attempts_.end() || it->second.record.report.exited) return;
     Attempt& attempt = it->second;
+    // Energy up to the end, while the cgroup still holds the attempt's CPU time.
+    SampleUsage();
+    if (options_.usage) options_.usage->Forget(id);
     (void)TryReapMonitor(attempt.record.monitor_pid);
     AttemptReport& report = attempt.record.report;
     report.exited = true;
@@ -308,8 +369,12 @@ class AttemptRunner::Impl {
       const ExitStatus& exit = **status;
       report.end_time = exit.end_time;
       switch (exit.kind) {
-        case ExitStatus::Kind::kExited: report.exit_code = exit.value; break;
-        case ExitStatus::Kind::kSignaled: report.signal = exit.value; break;
+        case ExitStatus::Kind::kExited:
+          report.exit_code = exit.value;
+          break;
+        case ExitStatus::Kind::kSignaled:
+          report.signal = exit.value;
+          break;
         case ExitStatus::Kind::kLaunchFailed:
           report.ending = AttemptEnding::kLaunchFailed;
           report.message = "cannot run '" + attempt.record.launch.spec.command[0] +
@@ -348,6 +413,8 @@ void AttemptRunner::Acknowledge(const protocol::UpdateAckMsg& ack) { impl_->Ackn
 void AttemptRunner::KillAllRunning(const std::string& why) { impl_->KillAllRunning(why); }
 std::vector<protocol::AttemptReport> AttemptRunner::Reports() const { return impl_->Reports(); }
 size_t AttemptRunner::running_count() const { return impl_->running_count(); }
+void AttemptRunner::SampleUsage() { impl_->SampleUsage(); }
+std::vector<int> AttemptRunner::AllocatedGpus() const { return impl_->AllocatedGpus(); }
 std::string AttemptRunner::AttemptDir(const AttemptId& id) const { return impl_->AttemptDir(id); }
 
 }  // namespace sharc::agent

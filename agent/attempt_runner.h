@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "core/clock.h"
 #include "agent/attempt_setup.h"
+#include "core/clock.h"
 #include "core/node.h"
 #include "protocol/agent_messages.h"
 
@@ -26,10 +26,16 @@ class io_context;
 
 namespace sharc::agent {
 
+class UsageMonitor;
+
 struct AttemptRunnerOptions {
   std::string node_name;
   std::chrono::milliseconds kill_grace{10000};
   SetupOptions setup;  // state_dir, job PATH, cgroups, identities
+  // Null: no energy figures in the reports. Must outlive the runner.
+  UsageMonitor* usage = nullptr;
+  // Called with the time from a launch order to the job's exec, for each job started.
+  std::function<void(std::chrono::nanoseconds)> on_job_started;
 };
 
 class AttemptRunner {
@@ -59,9 +65,19 @@ class AttemptRunner {
   // Self-fencing: SIGKILLs every running attempt at once, e.g. after losing the scheduler.
   void KillAllRunning(const std::string& why);
 
+  // Samples node usage and energy (options.usage) with every running attempt's CPU time per
+  // CPU from its cgroup, and updates their reports' cpu_energy_uj and gpu_energy_uj. Also
+  // done at each attempt's exit, before its final report. Without a cgroup an attempt's CPU
+  // time cannot be measured: it counts as 0, and the energy goes to idle.
+  // A re-adopted attempt keeps the energy its journal recorded and adds what is measured
+  // after the restart.
+  void SampleUsage();
+
   // Every attempt not yet forgotten, for registration.
   std::vector<protocol::AttemptReport> Reports() const;
   size_t running_count() const;
+  // The GPUs granted to running attempts.
+  std::vector<int> AllocatedGpus() const;
 
   // Where an attempt's files are (whether or not it is still known).
   std::string AttemptDir(const AttemptId& attempt) const;

@@ -40,17 +40,17 @@ struct CgroupOptions {
 
 // A device the job may use, as the v1 devices controller writes it: "c 195:0 rwm".
 struct DeviceRule {
-  char type = 'c';   // 'c' or 'b'
+  char type = 'c';  // 'c' or 'b'
   int major = 0;
-  int minor = -1;    // -1 = any ("*")
+  int minor = -1;  // -1 = any ("*")
   std::string access = "rwm";
 };
 
 struct JobLimits {
-  std::vector<int> cpus;        // PU OS indices; empty = leave CPUs alone (simulated binding)
-  std::vector<int> mems;        // NUMA node OS indices for cpuset.mems; empty = all
-  int64_t memory_bytes = 0;     // hard limit; 0 = none
-  int64_t pids_max = 0;         // 0 = none
+  std::vector<int> cpus;     // PU OS indices; empty = leave CPUs alone (simulated binding)
+  std::vector<int> mems;     // NUMA node OS indices for cpuset.mems; empty = all
+  int64_t memory_bytes = 0;  // hard limit; 0 = none
+  int64_t pids_max = 0;      // 0 = none
   // nullopt = leave devices alone; otherwise deny all but these (plus the standard character
   // devices every process needs: null, zero, full, random, urandom, tty, ptmx, pts).
   std::optional<std::vector<DeviceRule>> allowed_devices;
@@ -88,6 +88,10 @@ class CgroupManager {
   // cannot outrun the kill) and waits, bounded, until it is empty.
   virtual Status KillAll(const std::string& name) = 0;
   virtual StatusOr<JobUsage> Usage(const std::string& name) const = 0;
+  // The group's cumulative CPU time on each CPU (PU OS index -> microseconds), for energy
+  // attribution (energy/attribution.h). CPUs it never ran on may be absent or 0. Empty when
+  // the hierarchy cannot say (v1 without cpuacct).
+  virtual StatusOr<std::map<int, int64_t>> CpuTimePerCpuMicros(const std::string& name) const = 0;
   // Removes the (empty) group. OK if it is already gone.
   virtual Status Remove(const std::string& name) = 0;
 };

@@ -1,9 +1,11 @@
 #include "agent/cgroup_v1.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdint>
 #include <limits>
 #include <set>
+#include <sstream>
 #include <utility>
 
 #include "agent/cgroup_files.h"
@@ -343,6 +345,25 @@ StatusOr<JobUsage> CgroupV1::Usage(const std::string& name) const {
     usage.oom_killed = failcnt > 0;
   }
   return usage;
+}
+
+StatusOr<std::map<int, int64_t>> CgroupV1::CpuTimePerCpuMicros(const std::string& name) const {
+  SHARC_RETURN_IF_ERROR(ValidateGroupName(name));
+  std::map<int, int64_t> per_cpu;
+  if (!Has("cpuacct")) return per_cpu;
+  const std::string path = Dir("cpuacct", name) + "/cpuacct.usage_percpu";
+  SHARC_ASSIGN_OR_RETURN(std::string text, ReadControlFile(path));
+  std::istringstream in(text);
+  std::string field;
+  for (int cpu = 0; in >> field; ++cpu) {
+    int64_t ns = 0;
+    auto [end, error] = std::from_chars(field.data(), field.data() + field.size(), ns);
+    if (error != std::errc() || end != field.data() + field.size() || ns < 0) {
+      return InternalError(path + ": not a CPU time: \"" + field + "\"");
+    }
+    if (ns >= 1000) per_cpu[cpu] = ns / 1000;
+  }
+  return per_cpu;
 }
 
 Status CgroupV1::Remove(const std::string& name) {

@@ -60,6 +60,9 @@ class CgroupV1 final : public CgroupManager {
   // memory.oom_control's "oom_kill N" (N > 0). Kernels before 4.13 lack that line; then
   // memory.failcnt > 0 stands in, which also counts limit hits that reclaim absorbed.
   StatusOr<JobUsage> Usage(const std::string& name) const override;
+  // cpuacct.usage_percpu: nanoseconds per CPU, the i-th figure for CPU OS index i. Empty
+  // without cpuacct.
+  StatusOr<std::map<int, int64_t>> CpuTimePerCpuMicros(const std::string& name) const override;
   Status Remove(const std::string& name) override;
 
   // "c 195:0 rwm", "c 136:* rw"; InvalidArgument for a type other than c/b, a negative

@@ -1,5 +1,6 @@
 #include "agent/cgroup_v2.h"
 
+#include <algorithm>
 #include <sstream>
 #include <utility>
 
@@ -156,6 +157,24 @@ StatusOr<JobUsage> CgroupV2::Usage(const std::string& name) const {
   SHARC_ASSIGN_OR_RETURN(std::string events, ReadControlFile(dir + "/memory.events"));
   usage.oom_killed = FindKeyedValue(events, "oom_kill").value_or(0) > 0;
   return usage;
+}
+
+StatusOr<std::map<int, int64_t>> CgroupV2::CpuTimePerCpuMicros(const std::string& name) const {
+  SHARC_RETURN_IF_ERROR(ValidateGroupName(name));
+  const std::string dir = Dir(name);
+  SHARC_ASSIGN_OR_RETURN(std::string cpu_stat, ReadControlFile(dir + "/cpu.stat"));
+  const int64_t usec = FindKeyedValue(cpu_stat, "usage_usec").value_or(0);
+  std::string cpus_file = dir + "/cpuset.cpus.effective";
+  if (!PathExists(cpus_file)) cpus_file = dir + "/cpuset.cpus";
+  SHARC_ASSIGN_OR_RETURN(std::string cpus_text, ReadControlFile(cpus_file));
+  StatusOr<std::vector<int>> cpus = ParseCpuList(TrimSpace(cpus_text));
+  if (!cpus.ok()) return cpus.status().WithPrefix(cpus_file);
+  std::map<int, int64_t> per_cpu;
+  if (cpus->empty()) return per_cpu;
+  std::sort(cpus->begin(), cpus->end());
+  const int64_t n = static_cast<int64_t>(cpus->size());
+  for (int64_t i = 0; i < n; ++i) per_cpu[(*cpus)[i]] = usec / n + (i < usec % n ? 1 : 0);
+  return per_cpu;
 }
 
 Status CgroupV2::Remove(const std::string& name) {

@@ -6,6 +6,7 @@
 #ifndef SHARC_AGENT_CGROUP_V2_H_
 #define SHARC_AGENT_CGROUP_V2_H_
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -39,6 +40,10 @@ class CgroupV2 final : public CgroupManager {
   // cpu.stat usage_usec, memory.peak (0 before kernel 5.19, which lacks it), and oom_killed
   // from memory.events "oom_kill N" (N > 0).
   StatusOr<JobUsage> Usage(const std::string& name) const override;
+  // v2 has no per-CPU figure: cpu.stat usage_usec split evenly over the group's CPUs
+  // (cpuset.cpus.effective, else cpuset.cpus; the remainder to the lowest CPUs), which is
+  // exact for attribution by package as long as the grant lies within one package.
+  StatusOr<std::map<int, int64_t>> CpuTimePerCpuMicros(const std::string& name) const override;
   Status Remove(const std::string& name) override;
 
  private:

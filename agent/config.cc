@@ -2,7 +2,10 @@
 
 #include <unistd.h>
 
+#include <cmath>
+
 #include "core/file_util.h"
+#include "core/host_port.h"
 #include "core/log.h"
 #include "core/units.h"
 #include "protocol/json_fields.h"
@@ -21,6 +24,51 @@ void ReadDuration(FieldReader& r, std::string_view key, std::chrono::millisecond
   StatusOr<std::chrono::milliseconds> d = ParseDurationMillis(text);
   if (!d.ok()) return r.Fail(key, d.status().message());
   *out = *d;
+}
+
+constexpr double kMaxWatts = 1e6;
+
+// A whole or fractional number of watts, as milliwatts.
+void ReadWatts(FieldReader& r, std::string_view key, int64_t* milliwatts) {
+  double watts = static_cast<double>(*milliwatts) / 1000;
+  r.OptionalDouble(key, &watts, 0, kMaxWatts);
+  *milliwatts = std::llround(watts * 1000);
+}
+
+// {"idle_watts": .., "peak_watts": ..} at `where`.
+Status ReadIdlePeak(const Json& json, const std::string& where, int64_t* idle, int64_t* peak) {
+  FieldReader w(json, where);
+  ReadWatts(w, "idle_watts", idle);
+  ReadWatts(w, "peak_watts", peak);
+  return w.Finish();
+}
+
+Status ReadEnergy(const Json& json, EnergyMeterOptions* energy,
+                  std::chrono::milliseconds* sample_interval) {
+  FieldReader e(json, "energy");
+  ReadDuration(e, "sample_interval", sample_interval);
+  e.OptionalString("rapl_root", &energy->rapl_root);
+  e.OptionalString("nvml_library", &energy->nvml_library);
+  const Json* model = e.OptionalRaw("model");
+  SHARC_RETURN_IF_ERROR(e.Finish());
+  if (!model) return Status::Ok();
+  FieldReader m(*model, "energy.model");
+  PowerModelConfig& p = energy->model;
+  ReadWatts(m, "node_idle_watts", &p.node_idle_milliwatts);
+  ReadWatts(m, "node_peak_watts", &p.node_peak_milliwatts);
+  const Json* gpu = m.OptionalRaw("gpu");
+  SHARC_RETURN_IF_ERROR(m.Finish());
+  if (!gpu) return Status::Ok();
+  if (!gpu->is_object()) {
+    return InvalidArgumentError("energy.model.gpu: must be an object of GPU model -> watts");
+  }
+  p.gpu.clear();  // the file's list replaces the built-in one
+  for (const auto& [name, watts] : gpu->items()) {
+    PowerModelConfig::Watts& w = p.gpu[name];
+    SHARC_RETURN_IF_ERROR(
+        ReadIdlePeak(watts, "energy.model.gpu." + name, &w.idle_milliwatts, &w.peak_milliwatts));
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -45,6 +93,9 @@ StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
   const Json* identities = r.OptionalRaw("identities");
   const Json* cgroups = r.OptionalRaw("cgroups");
   const Json* health = r.OptionalRaw("health_check");
+  r.OptionalString("metrics_listen", &c.metrics_listen);
+  r.OptionalString("metrics_advertise_url", &c.metrics_advertise_url);
+  const Json* energy = r.OptionalRaw("energy");
   SHARC_RETURN_IF_ERROR(r.Finish().WithPrefix(path));
   if (identities) {
     FieldReader i(*identities, "identities");
@@ -70,6 +121,10 @@ StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
     ReadDuration(h, "interval", &c.health_check.interval);
     ReadDuration(h, "timeout", &c.health_check.timeout);
     SHARC_RETURN_IF_ERROR(h.Finish().WithPrefix(path));
+  }
+  if (energy) {
+    SHARC_RETURN_IF_ERROR(
+        ReadEnergy(*energy, &c.energy, &c.energy_sample_interval).WithPrefix(path));
   }
   return c;
 }
@@ -101,6 +156,29 @@ Status FinalizeAgentConfig(AgentConfig& c) {
   if (!c.health_check.command.empty() &&
       (c.health_check.interval.count() < 100 || c.health_check.timeout.count() < 10)) {
     return InvalidArgumentError("health_check: interval at least 100ms, timeout at least 10ms");
+  }
+  if (!c.metrics_listen.empty()) {
+    std::string host;
+    uint16_t port = 0;
+    SHARC_RETURN_IF_ERROR(
+        ParseHostPort(c.metrics_listen, &host, &port).WithPrefix("metrics_listen"));
+  }
+  if (!c.metrics_advertise_url.empty() && c.metrics_advertise_url.rfind("http://", 0) != 0) {
+    return InvalidArgumentError("metrics_advertise_url: '" + c.metrics_advertise_url +
+                                "' must start with http://");
+  }
+  if (c.energy_sample_interval.count() <= 0) {
+    return InvalidArgumentError("energy.sample_interval: must be positive");
+  }
+  const PowerModelConfig& model = c.energy.model;
+  if (model.node_peak_milliwatts < model.node_idle_milliwatts) {
+    return InvalidArgumentError("energy.model.node_peak_watts: must not be below node_idle_watts");
+  }
+  for (const auto& [name, watts] : model.gpu) {
+    if (watts.peak_milliwatts < watts.idle_milliwatts) {
+      return InvalidArgumentError("energy.model.gpu." + name +
+                                  ".peak_watts: must not be below idle_watts");
+    }
   }
   LogLevel level;
   if (!ParseLogLevel(c.log_level, &level)) {

@@ -7,7 +7,9 @@
 #include <chrono>
 #include <map>
 #include <string>
+#include <string_view>
 
+#include "agent/energy/energy_meter.h"
 #include "agent/health_check.h"
 #include "agent/identity.h"
 #include "core/status.h"
@@ -39,9 +41,24 @@ struct AgentConfig {
   // This agent's group below the root; "" = "sharc/<node_name>". Two agents on one machine
   // must not share it: each removes what it finds of its own jobs there.
   std::string cgroup_parent;
-  int64_t pids_max = 4096;         // per job
-  bool restrict_devices = true;    // only the granted GPUs' device files (cgroup v1)
+  int64_t pids_max = 4096;       // per job
+  bool restrict_devices = true;  // only the granted GPUs' device files (cgroup v1)
   HealthCheckOptions health_check;
+  // The agent's own Prometheus endpoint, "HOST:PORT" (port 0 = any free port, logged and
+  // advertised); "" = none.
+  std::string metrics_listen;
+  // What the node advertises for scraping (NodeInventory::metrics_url); "" =
+  // http://<listen host>:<bound port>/metrics, with this machine's host name in place of a
+  // wildcard listen address (0.0.0.0, ::).
+  std::string metrics_advertise_url;
+  // How often node usage and energy are sampled (also at each attempt's exit).
+  std::chrono::milliseconds energy_sample_interval{5000};
+  // Energy sources and the power model used when nothing can be measured. The model's
+  // defaults are placeholders (a typical two-socket server and a mid-range GPU): set them per
+  // node class.
+  EnergyMeterOptions energy{"/sys/class/powercap",
+                            "libnvidia-ml.so.1",
+                            {60'000, 250'000, {{"default", {50'000, 300'000}}}}};
 };
 
 // Reads a config file on top of the defaults; the error names the file and the field.

@@ -1,12 +1,13 @@
 // sharc-agent: the per-node agent. Composition only: flags -> config -> probe -> agent.
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
 #include <iostream>
 #include <memory>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "agent/agent.h"
 #include "agent/cgroup_manager.h"
@@ -22,7 +23,7 @@ int main(int argc, char** argv) {
   using sharc::agent::AgentConfig;
   CLI::App app{"sharc-agent: runs sharc jobs on this node"};
   std::string config_file, scheduler, node_name, state_dir, xml, synthetic, secret_file, log_level,
-      kill_grace, cgroup_parent;
+      kill_grace, cgroup_parent, metrics_listen;
   std::vector<std::string> labels;
   bool print_inventory = false, version = false;
   app.add_option("--config", config_file, "JSON config file (see configs/agent.example.json)");
@@ -37,6 +38,8 @@ int main(int argc, char** argv) {
   app.add_option("--kill-grace", kill_grace, "SIGTERM-to-SIGKILL grace, e.g. 10s");
   app.add_option("--cgroup-parent", cgroup_parent,
                  "this agent's cgroup below the root (default sharc/<node-name>)");
+  app.add_option("--metrics-listen", metrics_listen,
+                 "serve Prometheus /metrics on HOST:PORT (port 0 = any free port)");
   app.add_option("--log-level", log_level, "debug, info, warning or error");
   app.add_flag("--print-inventory", print_inventory, "print the detected inventory and exit");
   app.add_flag("--version", version, "print the version and exit");
@@ -76,6 +79,7 @@ int main(int argc, char** argv) {
   if (!secret_file.empty()) config.join_secret_file = secret_file;
   if (!log_level.empty()) config.log_level = log_level;
   if (!cgroup_parent.empty()) config.cgroup_parent = cgroup_parent;
+  if (!metrics_listen.empty()) config.metrics_listen = metrics_listen;
   if (!kill_grace.empty()) {
     auto grace = sharc::ParseDurationMillis(kill_grace);
     if (!grace.ok()) return fail("--kill-grace: " + grace.status().message(), 2);
@@ -136,13 +140,15 @@ int main(int argc, char** argv) {
       inventory.enforcement = "none: CPU binding only (" + opened.status().message() + ")";
     }
   } else {
-    sharc::LogWarning("agent", "cgroups disabled by configuration: jobs are only bound to "
-                               "their CPUs");
+    sharc::LogWarning("agent",
+                      "cgroups disabled by configuration: jobs are only bound to "
+                      "their CPUs");
     inventory.enforcement = "none: CPU binding only (cgroups disabled)";
   }
   if (::geteuid() != 0) {
-    sharc::LogWarning("agent", "not running as root: jobs run as the agent's own user, not "
-                               "as their tenants' users");
+    sharc::LogWarning("agent",
+                      "not running as root: jobs run as the agent's own user, not "
+                      "as their tenants' users");
   }
 
   boost::asio::io_context io;

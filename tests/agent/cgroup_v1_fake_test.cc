@@ -427,6 +427,23 @@ TEST_F(CgroupV1FakeTest, UsageOfAMissingGroupIsNotFound) {
             tree.Path("cpuacct", "sharc/job-9", "cpuacct.usage") + ": No such file or directory");
 }
 
+TEST_F(CgroupV1FakeTest, CpuTimePerCpuReadsUsagePercpuInMicroseconds) {
+  FakeV1Tree tree(dir_.path());
+  auto manager = OpenWithJob(tree);
+  ASSERT_NE(manager, nullptr);
+  tree.Write("cpuacct", "sharc/job-1", "cpuacct.usage_percpu", "0 2000000 0 999 3000000000 \n");
+  auto per_cpu = manager->CpuTimePerCpuMicros("job-1");
+  ASSERT_OK(per_cpu);
+  EXPECT_EQ(*per_cpu, (std::map<int, int64_t>{{1, 2000}, {4, 3000000}}));  // 999 ns rounds to 0
+
+  tree.Write("cpuacct", "sharc/job-1", "cpuacct.usage_percpu", "12 x\n");
+  per_cpu = manager->CpuTimePerCpuMicros("job-1");
+  EXPECT_EQ(
+      per_cpu.status().message(),
+      tree.Path("cpuacct", "sharc/job-1", "cpuacct.usage_percpu") + ": not a CPU time: \"x\"");
+  EXPECT_EQ(manager->CpuTimePerCpuMicros("job-9").status().code(), StatusCode::kNotFound);
+}
+
 TEST_F(CgroupV1FakeTest, KillAllOfAnEmptyGroupFreezesAndThaws) {
   FakeV1Tree tree(dir_.path());
   auto manager = OpenWithJob(tree);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -228,6 +229,23 @@ TEST_F(CgroupV2FakeTest, RemoveDeletesTheGroup) {
   EXPECT_OK((*manager)->Remove("job-3"));
   EXPECT_FALSE(std::filesystem::exists(Path("sharc/job-3", "")));
   EXPECT_OK((*manager)->Remove("job-3"));
+}
+
+TEST_F(CgroupV2FakeTest, CpuTimePerCpuSplitsUsageEvenlyOverTheGroupsCpus) {
+  auto manager = OpenWithJob();
+  ASSERT_NE(manager, nullptr);
+  WriteTextFile(Path("sharc/job-1", "cpu.stat"), "usage_usec 1000003\nuser_usec 1\n");
+  WriteTextFile(Path("sharc/job-1", "cpuset.cpus"), "2-3,8\n");
+  auto per_cpu = manager->CpuTimePerCpuMicros("job-1");
+  ASSERT_OK(per_cpu);
+  EXPECT_EQ(*per_cpu, (std::map<int, int64_t>{{2, 333335}, {3, 333334}, {8, 333334}}));
+
+  // The effective set wins when the kernel provides it.
+  WriteTextFile(Path("sharc/job-1", "cpuset.cpus.effective"), "5\n");
+  per_cpu = manager->CpuTimePerCpuMicros("job-1");
+  ASSERT_OK(per_cpu);
+  EXPECT_EQ(*per_cpu, (std::map<int, int64_t>{{5, 1000003}}));
+  EXPECT_EQ(manager->CpuTimePerCpuMicros("job-9").status().code(), StatusCode::kNotFound);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "agent/energy/rapl_reader.h"
+#include "tests/agent/powercap_fixture.h"
 #include "tests/testing/status_macros.h"
 #include "tests/testing/temp_dir.h"
 
@@ -17,20 +18,6 @@ using ::sharc::testing::TempDir;
 using ::sharc::testing::WriteTextFile;
 
 // The range real Intel CPUs report for their package counters (about 262 kJ).
-constexpr int64_t kIntelRange = 262'143'328'850;
-
-// Writes a powercap zone directory as the kernel lays it out.
-void WriteZone(const TempDir& root, const std::string& zone, const std::string& name,
-               int64_t energy_uj, int64_t range_uj = kIntelRange) {
-  std::filesystem::create_directory(root.File(zone));
-  WriteTextFile(root.File(zone + "/name"), name + "\n");
-  WriteTextFile(root.File(zone + "/energy_uj"), std::to_string(energy_uj) + "\n");
-  WriteTextFile(root.File(zone + "/max_energy_range_uj"), std::to_string(range_uj) + "\n");
-}
-
-void SetEnergy(const TempDir& root, const std::string& zone, int64_t energy_uj) {
-  WriteTextFile(root.File(zone + "/energy_uj"), std::to_string(energy_uj) + "\n");
-}
 
 // Whether the status's message contains `text` (the message is printed when it does not).
 ::testing::AssertionResult Mentions(const Status& status, const std::string& text) {

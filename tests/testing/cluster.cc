@@ -56,6 +56,7 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)), dir_("s
       {"debug", {{"check_invariants", options_.check_invariants}}},
   };
   if (!options_.prices.is_null()) config["prices"] = options_.prices;
+  if (options_.scheduler_config_extra.is_object()) config.update(options_.scheduler_config_extra);
   WriteTextFile(dir_.File("scheduler.json"), config.dump(2));
 }
 
@@ -86,9 +87,8 @@ void Cluster::RemoveCgroupsOfThisCluster() {
          it != std::filesystem::recursive_directory_iterator(); it.increment(error)) {
       if (it->is_directory(error)) groups.push_back(it->path());
     }
-    std::sort(groups.begin(), groups.end(), [](const auto& a, const auto& b) {
-      return a.string().size() > b.string().size();
-    });
+    std::sort(groups.begin(), groups.end(),
+              [](const auto& a, const auto& b) { return a.string().size() > b.string().size(); });
     groups.push_back(top);
     for (const auto& group : groups) {
       // A job the agent left behind (the agent was killed) dies first; a cgroup with members
@@ -129,8 +129,7 @@ Status Cluster::StartScheduler() {
   if (!WaitFor([&] { return !ReadTextFile(ready).empty() || !scheduler_->running(); },
                std::chrono::seconds(30)) ||
       !scheduler_->running()) {
-    return UnavailableError("the scheduler did not start: " +
-                            ReadTextFile(log));
+    return UnavailableError("the scheduler did not start: " + ReadTextFile(log));
   }
   std::string ready_url = ReadTextFile(ready);
   port_ = std::stoi(ready_url.substr(ready_url.rfind(':') + 1));
@@ -154,15 +153,26 @@ Status Cluster::StartAgent(const AgentOptions& o) {
   SubprocessOptions options;
   std::string scheduler_url =
       o.scheduler_host.empty() ? url_ : "http://" + o.scheduler_host + ":" + std::to_string(port_);
-  options.argv = {Binary("agent/sharc-agent"), "--scheduler", scheduler_url, "--node-name", o.name,
-                  "--state-dir", state_dir, "--kill-grace", o.kill_grace,
-                  "--cgroup-parent", CgroupParent(o.name)};
+  options.argv = {Binary("agent/sharc-agent"),
+                  "--scheduler",
+                  scheduler_url,
+                  "--node-name",
+                  o.name,
+                  "--state-dir",
+                  state_dir,
+                  "--kill-grace",
+                  o.kill_grace,
+                  "--cgroup-parent",
+                  CgroupParent(o.name)};
   if (options_.join_secret) {
     options.argv.insert(options.argv.end(), {"--join-secret-file", dir_.File("join-secret")});
   }
-  if (!o.topology_xml.empty()) options.argv.insert(options.argv.end(), {"--topology-xml", o.topology_xml});
+  if (!o.topology_xml.empty())
+    options.argv.insert(options.argv.end(), {"--topology-xml", o.topology_xml});
   if (!o.synthetic.empty()) options.argv.insert(options.argv.end(), {"--synthetic", o.synthetic});
-  for (const auto& [k, v] : o.labels) options.argv.insert(options.argv.end(), {"--label", k + "=" + v});
+  if (o.metrics) options.argv.insert(options.argv.end(), {"--metrics-listen", "127.0.0.1:0"});
+  for (const auto& [k, v] : o.labels)
+    options.argv.insert(options.argv.end(), {"--label", k + "=" + v});
   if (!o.config.is_null()) {
     std::string path = dir_.File("agent-" + o.name + ".json");
     WriteTextFile(path, o.config.dump(2));
@@ -256,8 +266,7 @@ StatusOr<Json> Cluster::WaitForEnd(const std::string& token, int64_t id,
   return last;
 }
 
-StatusOr<Json> Cluster::WaitForState(const std::string& token, int64_t id,
-                                     const std::string& state,
+StatusOr<Json> Cluster::WaitForState(const std::string& token, int64_t id, const std::string& state,
                                      std::chrono::milliseconds timeout) {
   Json last;
   bool reached = WaitFor(
@@ -277,8 +286,9 @@ StatusOr<Json> Cluster::WaitForState(const std::string& token, int64_t id,
 
 StatusOr<std::string> Cluster::Output(const std::string& token, int64_t id,
                                       const std::string& stream) {
-  SHARC_ASSIGN_OR_RETURN(Reply reply, Call(token, "GET", "/v1/jobs/" + std::to_string(id) +
-                                                             "/output?stream=" + stream));
+  SHARC_ASSIGN_OR_RETURN(
+      Reply reply,
+      Call(token, "GET", "/v1/jobs/" + std::to_string(id) + "/output?stream=" + stream));
   if (reply.status != 200) {
     return InternalError("output answered " + std::to_string(reply.status) + ": " + reply.body);
   }

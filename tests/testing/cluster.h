@@ -30,13 +30,16 @@ std::string DataFile(const std::string& relative);
 
 struct ClusterOptions {
   std::string heartbeat_interval = "200ms";  // fast, so node failures show quickly
-  std::string node_timeout = "3s";  // agents fence (kill their jobs) after half of it
+  std::string node_timeout = "3s";           // agents fence (kill their jobs) after half of it
   std::string store_sync = "full";
   bool join_secret = true;
   // Quota objects by tenant name (acme, globex), as the tenants file takes them.
   std::map<std::string, protocol::Json> quotas;
   protocol::Json prices = nullptr;  // the scheduler config's "prices", if any
   bool check_invariants = true;     // the scheduler aborts if an invariant ever breaks
+  // Merged into scheduler.json last (top-level keys replace the defaults), e.g.
+  // {{"efficiency", {{"pue", 1.5}}}}.
+  protocol::Json scheduler_config_extra = nullptr;
   // Multi-host tests: the network namespace the scheduler runs in, the address it listens on
   // there, and the address the test (in the root namespace) reaches it at.
   std::string netns;
@@ -51,8 +54,9 @@ struct AgentOptions {
   std::map<std::string, std::string> labels;
   std::string kill_grace = "2s";
   protocol::Json config = nullptr;  // an agent config file's contents, if any
-  std::string netns;                 // run it in this network namespace
-  std::string scheduler_host;        // dial the scheduler at this address ("" = as the test)
+  std::string netns;                // run it in this network namespace
+  std::string scheduler_host;       // dial the scheduler at this address ("" = as the test)
+  bool metrics = false;             // serve /metrics on 127.0.0.1, a free port
 };
 
 struct Reply {
@@ -94,9 +98,9 @@ class Cluster {
   StatusOr<protocol::Json> WaitForEnd(const std::string& token, int64_t id,
                                       std::chrono::milliseconds timeout = std::chrono::seconds(30));
   // Polls until the job has the given state.
-  StatusOr<protocol::Json> WaitForState(const std::string& token, int64_t id,
-                                        const std::string& state,
-                                        std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  StatusOr<protocol::Json> WaitForState(
+      const std::string& token, int64_t id, const std::string& state,
+      std::chrono::milliseconds timeout = std::chrono::seconds(30));
   // The job's captured output.
   StatusOr<std::string> Output(const std::string& token, int64_t id,
                                const std::string& stream = "stdout");
