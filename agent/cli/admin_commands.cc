@@ -1,11 +1,11 @@
 #include "agent/cli/admin_commands.h"
 
-#include "agent/cli/views.h"
-
 #include <iostream>
 
 #include "agent/cli/command_support.h"
+#include "agent/cli/efficiency_views.h"
 #include "agent/cli/tenant_views.h"
+#include "agent/cli/views.h"
 
 namespace sharc::cli {
 namespace {
@@ -158,6 +158,20 @@ int RunNodeDrain(const GlobalOptions& global, const std::string& node, const std
 
 int RunNodeResume(const GlobalOptions& global, const std::string& node) {
   return NodeAction(global, node, "resume", Json::object());
+}
+
+int RunFacilityReadingAdd(const GlobalOptions& global, const FacilityReadingOptions& options) {
+  StatusOr<Json> body = FacilityReadingBody(options);
+  if (!body.ok()) return Usage(body.status().message());
+  return RunRequest(
+      global, [&](ApiClient& api) { return api.Post("/v1/facility/readings", *body); },
+      [](const Json& reading) { return RenderFacilityReadings(Json::array({reading})); });
+}
+
+int RunFacilityReadingList(const GlobalOptions& global) {
+  return RunRequest(
+      global, [](ApiClient& api) { return api.Get("/v1/facility/readings"); },
+      [](const Json& answer) { return RenderFacilityReadings(ItemsOf(answer)); });
 }
 
 }  // namespace sharc::cli

@@ -32,6 +32,10 @@ int RunLedgerVerify(const GlobalOptions& global);
 int RunNodeDrain(const GlobalOptions& global, const std::string& node, const std::string& reason);
 int RunNodeResume(const GlobalOptions& global, const std::string& node);
 
+// `admin facility reading add|list`.
+int RunFacilityReadingAdd(const GlobalOptions& global, const FacilityReadingOptions& options);
+int RunFacilityReadingList(const GlobalOptions& global);
+
 }  // namespace sharc::cli
 
 #endif  // SHARC_AGENT_CLI_ADMIN_COMMANDS_H_

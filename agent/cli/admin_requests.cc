@@ -176,17 +176,65 @@ StatusOr<Json> GrantAddBody(const GrantAddOptions& options) {
   return body;
 }
 
-StatusOr<std::string> ReportTarget(const ReportOptions& options) {
+StatusOr<std::string> ReportTarget(std::string_view path, const ReportOptions& options) {
   SHARC_ASSIGN_OR_RETURN(UnixMillis from, ParseTimeFlag("--from", options.from));
   SHARC_ASSIGN_OR_RETURN(UnixMillis to, ParseTimeFlag("--to", options.to));
   if (to <= from) return InvalidArgumentError("--to: must be after --from");
-  std::string target = "/v1/reports/usage?from=" + net::UrlEncode(options.from) +
+  std::string target = std::string(path) + "?from=" + net::UrlEncode(options.from) +
                        "&to=" + net::UrlEncode(options.to);
   if (!options.tenant.empty()) {
     SHARC_RETURN_IF_ERROR(CheckTenantArg(options.tenant));
     target += "&tenant=" + net::UrlEncode(options.tenant);
   }
   return target;
+}
+
+StatusOr<int64_t> ParseEnergyWh(std::string_view text) {
+  std::string t;
+  for (char c : text) {
+    if (c != ' ') t += c;
+  }
+  std::string_view unit;
+  double scale = 0;
+  for (auto [suffix, factor] :
+       {std::pair<std::string_view, double>{"MWh", 1e6}, {"kWh", 1e3}, {"Wh", 1}}) {
+    if (t.size() > suffix.size() &&
+        t.compare(t.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      unit = suffix;
+      scale = factor;
+      break;
+    }
+  }
+  if (unit.empty()) {
+    return InvalidArgumentError("'" + std::string(text) +
+                                "': give the meter's reading with its unit, e.g. 123456kWh, "
+                                "1.2MWh or 5000Wh");
+  }
+  std::string number = t.substr(0, t.size() - unit.size());
+  size_t used = 0;
+  double value = -1;
+  try {
+    value = std::stod(number, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != number.size() || !(value >= 0) || value * scale > 9e15) {
+    return InvalidArgumentError("'" + std::string(text) +
+                                "': the reading must be a non-negative number, e.g. 123456kWh");
+  }
+  return static_cast<int64_t>(value * scale);
+}
+
+StatusOr<Json> FacilityReadingBody(const FacilityReadingOptions& options) {
+  StatusOr<int64_t> wh = ParseEnergyWh(options.energy);
+  if (!wh.ok()) return wh.status().WithPrefix("--energy");
+  Json body = {{"energy_wh", *wh}};
+  if (!options.time.empty()) {
+    SHARC_ASSIGN_OR_RETURN(UnixMillis time, ParseTimeFlag("--time", options.time));
+    body["time"] = FormatRfc3339(time);
+  }
+  if (!options.note.empty()) body["note"] = options.note;
+  return body;
 }
 
 }  // namespace sharc::cli

@@ -55,6 +55,12 @@ struct ReportOptions {
   std::string tenant;  // "" = every tenant the caller may see
 };
 
+struct FacilityReadingOptions {
+  std::string energy;  // "123456kWh", "1.2MWh", "5000Wh"
+  std::string time;    // "" = now
+  std::string note;
+};
+
 // A tenant name as a command-line argument (it becomes part of a URL path).
 Status CheckTenantArg(const std::string& name);
 // A token id: 12 lower-case hex digits, as `admin token list` shows it.
@@ -75,8 +81,13 @@ StatusOr<protocol::Json> TenantUpdateBody(const TenantOptions& options);
 StatusOr<protocol::Json> TokenIssueBody(const TokenIssueOptions& options);
 // POST /v1/tenants/T/grants: {"credits", "source", "program", "valid_from"?, "valid_until"}.
 StatusOr<protocol::Json> GrantAddBody(const GrantAddOptions& options);
-// GET target "/v1/reports/usage?from=...&to=...[&tenant=...]"; refuses `to` not after `from`.
-StatusOr<std::string> ReportTarget(const ReportOptions& options);
+// GET target "PATH?from=...&to=...[&tenant=...]" (PATH e.g. "/v1/reports/usage"); refuses `to`
+// not after `from`.
+StatusOr<std::string> ReportTarget(std::string_view path, const ReportOptions& options);
+// "123456kWh", "1.2 MWh", "5000Wh" -> watt-hours (whole, rounded down).
+StatusOr<int64_t> ParseEnergyWh(std::string_view text);
+// POST /v1/facility/readings: {"energy_wh", "time"?, "note"?}.
+StatusOr<protocol::Json> FacilityReadingBody(const FacilityReadingOptions& options);
 
 }  // namespace sharc::cli
 

@@ -52,12 +52,14 @@ EnterpriseVerbs::EnterpriseVerbs(CLI::App& app, const GlobalOptions& global) : g
   AddGrant(*admin);
   AddLedger(*admin);
   AddNode(*admin);
+  AddFacility(*admin);
 }
 
-void EnterpriseVerbs::OnChosen(CLI::App* cmd, std::function<int()> run, bool accepts_csv) {
-  cmd->callback([this, run = std::move(run), accepts_csv] {
+void EnterpriseVerbs::OnChosen(CLI::App* cmd, std::function<int()> run,
+                               std::set<std::string> extra_formats) {
+  cmd->callback([this, run = std::move(run), extra_formats = std::move(extra_formats)] {
     run_ = run;
-    accepts_csv_ = accepts_csv;
+    extra_formats_ = extra_formats;
   });
 }
 
@@ -77,8 +79,35 @@ void EnterpriseVerbs::AddReport(CLI::App& app) {
       ->required();
   usage->add_option("--to", report_.to, "end (exclusive), e.g. 2026-12-01")->required();
   usage->add_option("--tenant", report_.tenant, "only this tenant");
-  OnChosen(
-      usage, [this] { return RunReportUsage(global_, report_); }, /*accepts_csv=*/true);
+  OnChosen(usage, [this] { return RunReportUsage(global_, report_); }, {"csv"});
+
+  CLI::App* efficiency = report->add_subcommand(
+      "efficiency",
+      "capacity, granted and used CPU/GPU hours, energy, facility energy and carbon, for the "
+      "cluster and per tenant; admins (-o table|json|csv|md)");
+  efficiency->add_option("--from", report_.from, "start, e.g. 2026-11-01 or an RFC 3339 time")
+      ->required();
+  efficiency->add_option("--to", report_.to, "end (exclusive), e.g. 2026-12-01")->required();
+  OnChosen(efficiency, [this] { return RunReportEfficiency(global_, report_); }, {"csv", "md"});
+}
+
+void EnterpriseVerbs::AddFacility(CLI::App& admin) {
+  CLI::App* facility =
+      admin.add_subcommand("facility", "the facility energy meter's readings (admins)");
+  facility->require_subcommand(1);
+  CLI::App* reading = facility->add_subcommand("reading", "add or list meter readings");
+  reading->require_subcommand(1);
+  CLI::App* add =
+      reading->add_subcommand("add", "record a reading of the facility's cumulative energy meter");
+  add->add_option("--energy", reading_.energy,
+                  "the meter's reading, e.g. 123456kWh, 1.2MWh or 5000Wh")
+      ->required();
+  add->add_option("--time", reading_.time,
+                  "when it was read (default now), e.g. 2026-11-30T12:00:00Z");
+  add->add_option("--note", reading_.note, "who or what took it, e.g. \"main meter\"");
+  OnChosen(add, [this] { return RunFacilityReadingAdd(global_, reading_); });
+  CLI::App* list = reading->add_subcommand("list", "list the readings");
+  OnChosen(list, [this] { return RunFacilityReadingList(global_); });
 }
 
 void EnterpriseVerbs::AddTenant(CLI::App& admin) {
@@ -164,8 +193,8 @@ void EnterpriseVerbs::AddLedger(CLI::App& admin) {
 void EnterpriseVerbs::AddNode(CLI::App& admin) {
   CLI::App* node = admin.add_subcommand("node", "drain and resume nodes");
   node->require_subcommand(1);
-  CLI::App* drain = node->add_subcommand(
-      "drain", "place nothing new on a node; its running jobs finish");
+  CLI::App* drain =
+      node->add_subcommand("drain", "place nothing new on a node; its running jobs finish");
   drain->add_option("node", node_, "node name")->required();
   drain->add_option("--reason", reason_, "why, shown in sharc nodes")->required();
   OnChosen(drain, [this] { return RunNodeDrain(global_, node_, reason_); });

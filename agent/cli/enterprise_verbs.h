@@ -1,12 +1,13 @@
-// The command-line wiring of the enterprise and admin verbs: `usage`, `report usage` and
-// `admin tenant|token|grant|ledger|node ...`. main.cc constructs one EnterpriseVerbs before parsing;
-// after a successful parse, chosen() says whether one of these verbs was given and Run() runs
-// it (admin_commands.h, report_commands.h).
+// The command-line wiring of the enterprise and admin verbs: `usage`, `report usage|efficiency`
+// and `admin tenant|token|grant|ledger|node|facility ...`. main.cc constructs one EnterpriseVerbs
+// before parsing; after a successful parse, chosen() says whether one of these verbs was given and
+// Run() runs it (admin_commands.h, report_commands.h).
 #ifndef SHARC_AGENT_CLI_ENTERPRISE_VERBS_H_
 #define SHARC_AGENT_CLI_ENTERPRISE_VERBS_H_
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <set>
 #include <string>
 
 #include "agent/cli/admin_requests.h"
@@ -24,8 +25,10 @@ class EnterpriseVerbs {
   EnterpriseVerbs& operator=(const EnterpriseVerbs&) = delete;
 
   bool chosen() const { return static_cast<bool>(run_); }
-  // Whether the chosen verb writes CSV (`-o csv`); only `report usage` does.
-  bool accepts_csv() const { return accepts_csv_; }
+  // Whether the chosen verb writes `format` ("csv": the reports; "md": report efficiency).
+  bool accepts_output(const std::string& format) const {
+    return format == "table" || format == "json" || extra_formats_.count(format) > 0;
+  }
   // Precondition: chosen(). Returns the exit code.
   int Run() const { return run_(); }
 
@@ -38,11 +41,13 @@ class EnterpriseVerbs {
   void AddLedger(CLI::App& admin);
   void AddNode(CLI::App& admin);
   // Makes `cmd`, once parsed, the verb Run() runs.
-  void OnChosen(CLI::App* cmd, std::function<int()> run, bool accepts_csv = false);
+  // `extra_formats`: what it writes besides table and json.
+  void OnChosen(CLI::App* cmd, std::function<int()> run, std::set<std::string> extra_formats = {});
+  void AddFacility(CLI::App& admin);
 
   const GlobalOptions& global_;
   std::function<int()> run_;
-  bool accepts_csv_ = false;
+  std::set<std::string> extra_formats_;
 
   // Argument storage; only one verb is parsed, so verbs may share a field.
   std::string tenant_;  // usage --tenant, and the TENANT / NAME positional of admin verbs
@@ -53,6 +58,7 @@ class EnterpriseVerbs {
   TenantOptions tenant_options_;
   TokenIssueOptions token_issue_;
   GrantAddOptions grant_;
+  FacilityReadingOptions reading_;
 };
 
 }  // namespace sharc::cli

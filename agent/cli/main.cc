@@ -27,8 +27,9 @@ int main(int argc, char** argv) {
   global.token = EnvOr("SHARC_TOKEN", "");
   app.add_option("--server", global.server, "scheduler URL (env SHARC_SERVER)");
   app.add_option("--token", global.token, "bearer token (env SHARC_TOKEN)");
-  app.add_option("-o,--output", global.output, "output format: table or json (csv: report usage)")
-      ->check(CLI::IsMember({"table", "json", "csv"}));
+  app.add_option("-o,--output", global.output,
+                 "output format: table or json (csv: reports; md: report efficiency)")
+      ->check(CLI::IsMember({"table", "json", "csv", "md"}));
   app.set_version_flag("--version", "sharc " + std::string(sharc::Version()) + " (" +
                                         std::string(sharc::GitRevision()) + ")");
 
@@ -101,8 +102,11 @@ int main(int argc, char** argv) {
     std::cerr << "sharc: only 'submit' takes a command after --\n";
     return kExitUsage;
   }
-  if (global.output == "csv" && !enterprise.accepts_csv()) {
-    std::cerr << "sharc: -o csv: only 'report usage' writes CSV; use table or json\n";
+  if ((global.output == "csv" || global.output == "md") &&
+      !enterprise.accepts_output(global.output)) {
+    std::cerr << "sharc: -o " << global.output
+              << ": only the reports write CSV, and only 'report efficiency' Markdown; use "
+                 "table or json\n";
     return kExitUsage;
   }
   if (enterprise.chosen()) return enterprise.Run();

@@ -1,8 +1,10 @@
 #include "agent/cli/report_commands.h"
 
+#include <functional>
 #include <iostream>
 
 #include "agent/cli/command_support.h"
+#include "agent/cli/efficiency_views.h"
 #include "agent/cli/tenant_views.h"
 
 namespace sharc::cli {
@@ -32,8 +34,13 @@ int RunUsage(const GlobalOptions& global, const std::string& tenant) {
   return kExitOk;
 }
 
-int RunReportUsage(const GlobalOptions& global, const ReportOptions& options) {
-  StatusOr<std::string> target = ReportTarget(options);
+namespace {
+
+// Fetches the report at PATH?from&to[&tenant] and prints it as -o asks (`render` for the
+// formats other than json).
+int RunReport(const GlobalOptions& global, std::string_view path, const ReportOptions& options,
+              const std::function<StatusOr<std::string>(const Json&)>& render) {
+  StatusOr<std::string> target = ReportTarget(path, options);
   if (!target.ok()) return Usage(target.status().message());
   StatusOr<ApiClient> client = Connect(global);
   if (!client.ok()) return Fail(client.status());
@@ -43,14 +50,29 @@ int RunReportUsage(const GlobalOptions& global, const ReportOptions& options) {
     PrintJson(*report);
     return kExitOk;
   }
-  const Json items = report->is_object() && report->contains("items") ? (*report)["items"] : Json();
-  StatusOr<std::string> text =
-      global.output == "csv" ? RenderReportCsv(items) : RenderReportTable(items);
+  StatusOr<std::string> text = render(*report);
   if (!text.ok()) {
     return Fail(InternalError("the server sent an unreadable report: " + text.status().message()));
   }
   std::cout << *text;
   return kExitOk;
+}
+
+}  // namespace
+
+int RunReportUsage(const GlobalOptions& global, const ReportOptions& options) {
+  return RunReport(global, "/v1/reports/usage", options, [&](const Json& report) {
+    const Json items = report.is_object() && report.contains("items") ? report["items"] : Json();
+    return global.output == "csv" ? RenderReportCsv(items) : RenderReportTable(items);
+  });
+}
+
+int RunReportEfficiency(const GlobalOptions& global, const ReportOptions& options) {
+  return RunReport(global, "/v1/reports/efficiency", options, [&](const Json& report) {
+    if (global.output == "csv") return RenderEfficiencyCsv(report);
+    if (global.output == "md") return RenderEfficiencyMarkdown(report);
+    return RenderEfficiencyTable(report);
+  });
 }
 
 }  // namespace sharc::cli

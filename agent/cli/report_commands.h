@@ -1,5 +1,6 @@
-// `sharc usage` and `sharc report usage`: what a tenant holds and owes now, and what tenants
-// used over a period. Exit codes as in commands.h.
+// `sharc usage`, `sharc report usage` and `sharc report efficiency`: what a tenant holds and
+// owes now, what tenants used over a period, and how efficiently the data centre ran. Exit codes as
+// in commands.h.
 #ifndef SHARC_AGENT_CLI_REPORT_COMMANDS_H_
 #define SHARC_AGENT_CLI_REPORT_COMMANDS_H_
 
@@ -14,6 +15,8 @@ namespace sharc::cli {
 int RunUsage(const GlobalOptions& global, const std::string& tenant);
 // `global.output` may also be "csv" here.
 int RunReportUsage(const GlobalOptions& global, const ReportOptions& options);
+// Admins. `global.output` may also be "csv" or "md" here.
+int RunReportEfficiency(const GlobalOptions& global, const ReportOptions& options);
 
 }  // namespace sharc::cli
 

@@ -241,21 +241,61 @@ TEST(GrantAddBodyTest, RefusesAValidityThatEndsBeforeItStarts) {
 
 TEST(ReportTargetTest, EncodesTheQuery) {
   ReportOptions r{"2026-11-01", "2026-12-01T00:00:00+01:00", ""};
-  StatusOr<std::string> target = ReportTarget(r);
+  StatusOr<std::string> target = ReportTarget("/v1/reports/usage", r);
   ASSERT_TRUE(target.ok()) << target.status().message();
   EXPECT_EQ(*target, "/v1/reports/usage?from=2026-11-01&to=2026-12-01T00%3A00%3A00%2B01%3A00");
   r.tenant = "acme";
-  target = ReportTarget(r);
+  target = ReportTarget("/v1/reports/usage", r);
   ASSERT_TRUE(target.ok());
   EXPECT_EQ(target->substr(target->size() - 12), "&tenant=acme");
 }
 
 TEST(ReportTargetTest, RefusesBadDatesAndAnEmptyPeriod) {
-  EXPECT_EQ(ErrorOf(ReportTarget({"2026-11-01", "2026-11-01", ""})), "--to: must be after --from");
-  EXPECT_EQ(ErrorOf(ReportTarget({"2026-12-01", "2026-11-01", ""})), "--to: must be after --from");
-  EXPECT_EQ(ErrorOf(ReportTarget({"November", "2026-12-01", ""})).rfind("--from: ", 0), 0u);
-  EXPECT_EQ(ErrorOf(ReportTarget({"2026-11-01", "", ""})).rfind("--to: ", 0), 0u);
-  EXPECT_NE(ErrorOf(ReportTarget({"2026-11-01", "2026-12-01", "ACME"})), "");
+  EXPECT_EQ(ErrorOf(ReportTarget("/v1/reports/usage", {"2026-11-01", "2026-11-01", ""})),
+            "--to: must be after --from");
+  EXPECT_EQ(ErrorOf(ReportTarget("/v1/reports/usage", {"2026-12-01", "2026-11-01", ""})),
+            "--to: must be after --from");
+  EXPECT_EQ(ErrorOf(ReportTarget("/v1/reports/usage", {"November", "2026-12-01", ""}))
+                .rfind("--from: ", 0),
+            0u);
+  EXPECT_EQ(ErrorOf(ReportTarget("/v1/reports/usage", {"2026-11-01", "", ""})).rfind("--to: ", 0),
+            0u);
+  EXPECT_NE(ErrorOf(ReportTarget("/v1/reports/usage", {"2026-11-01", "2026-12-01", "ACME"})), "");
+}
+
+}  // namespace
+}  // namespace sharc::cli
+
+namespace sharc::cli {
+namespace {
+
+TEST(ParseEnergyWhTest, ReadsTheMetersUnits) {
+  EXPECT_EQ(*ParseEnergyWh("5000Wh"), 5000);
+  EXPECT_EQ(*ParseEnergyWh("123.4 kWh"), 123400);
+  EXPECT_EQ(*ParseEnergyWh("1.2MWh"), 1200000);
+  EXPECT_EQ(*ParseEnergyWh("0Wh"), 0);
+}
+
+TEST(ParseEnergyWhTest, RefusesWhatIsNotAReading) {
+  for (const char* bad : {"", "12", "kWh", "-1kWh", "12kW", "1e99MWh", "twelve kWh", "1.2.3kWh"}) {
+    StatusOr<int64_t> parsed = ParseEnergyWh(bad);
+    EXPECT_FALSE(parsed.ok()) << bad;
+  }
+  EXPECT_NE(ParseEnergyWh("12").status().message().find("e.g. 123456kWh"), std::string::npos);
+}
+
+TEST(FacilityReadingBodyTest, CarriesWhatWasGiven) {
+  StatusOr<protocol::Json> body = FacilityReadingBody({"1.5kWh", "2026-11-30", "main"});
+  ASSERT_TRUE(body.ok());
+  EXPECT_EQ((*body)["energy_wh"], 1500);
+  EXPECT_EQ((*body)["time"], "2026-11-30T00:00:00.000Z");
+  EXPECT_EQ((*body)["note"], "main");
+  body = FacilityReadingBody({"1kWh", "", ""});
+  ASSERT_TRUE(body.ok());
+  EXPECT_FALSE(body->contains("time"));
+  EXPECT_EQ(FacilityReadingBody({"1kWh", "yesterday", ""}).status().message().rfind("--time", 0),
+            0u);
+  EXPECT_EQ(FacilityReadingBody({"lots", "", ""}).status().message().rfind("--energy", 0), 0u);
 }
 
 }  // namespace

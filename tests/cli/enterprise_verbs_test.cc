@@ -17,7 +17,8 @@ class EnterpriseVerbsTest : public ::testing::Test {
     app_.require_subcommand(1);
     app_.fallthrough();
     global_.server = "http://127.0.0.1:1";
-    app_.add_option("-o,--output", global_.output)->check(CLI::IsMember({"table", "json", "csv"}));
+    app_.add_option("-o,--output", global_.output)
+        ->check(CLI::IsMember({"table", "json", "csv", "md"}));
     verbs_ = std::make_unique<EnterpriseVerbs>(app_, global_);
   }
 
@@ -59,15 +60,31 @@ TEST_F(EnterpriseVerbsTest, NegativeCreditsAreAValueAndAreRefusedWithExitTwo) {
 TEST_F(EnterpriseVerbsTest, GlobalOutputMayFollowTheVerb) {
   ASSERT_TRUE(Parse({"admin", "tenant", "list", "-o", "json"}));
   EXPECT_TRUE(verbs_->chosen());
-  EXPECT_FALSE(verbs_->accepts_csv());
+  EXPECT_FALSE(verbs_->accepts_output("csv"));
+  EXPECT_TRUE(verbs_->accepts_output("json"));
   EXPECT_EQ(global_.output, "json");
 }
 
-TEST_F(EnterpriseVerbsTest, OnlyReportUsageAcceptsCsv) {
+TEST_F(EnterpriseVerbsTest, OnlyReportsAcceptCsvAndOnlyTheEfficiencyReportMarkdown) {
   ASSERT_TRUE(
       Parse({"report", "usage", "--from", "2026-11-01", "--to", "2026-12-01", "-o", "csv"}));
   EXPECT_TRUE(verbs_->chosen());
-  EXPECT_TRUE(verbs_->accepts_csv());
+  EXPECT_TRUE(verbs_->accepts_output("csv"));
+  EXPECT_FALSE(verbs_->accepts_output("md"));
+}
+
+TEST_F(EnterpriseVerbsTest, TheEfficiencyReportWritesCsvAndMarkdown) {
+  ASSERT_TRUE(
+      Parse({"report", "efficiency", "--from", "2026-11-01", "--to", "2026-12-01", "-o", "md"}));
+  EXPECT_TRUE(verbs_->chosen());
+  EXPECT_TRUE(verbs_->accepts_output("csv"));
+  EXPECT_TRUE(verbs_->accepts_output("md"));
+}
+
+TEST_F(EnterpriseVerbsTest, AFacilityReadingNeedsItsEnergy) {
+  EXPECT_FALSE(Parse({"admin", "facility", "reading", "add"}));
+  ASSERT_TRUE(Parse({"admin", "facility", "reading", "add", "--energy", "12kWh"}));
+  EXPECT_TRUE(verbs_->chosen());
 }
 
 TEST_F(EnterpriseVerbsTest, MissingRequiredArgumentsAreParseErrors) {
