@@ -56,9 +56,18 @@ cat > "$demo/tenants.json" <<JSON
 }
 JSON
 # Credits per hour: 1 per CPU, 0.1 per GiB, 8 per H100.
+# The efficiency report takes facility energy from a PUE of 1.4 and carbon at 350 g/kWh.
 cat > "$demo/scheduler.json" <<JSON
-{"prices": {"cpu_hour": "1", "gib_hour": "0.1", "gpu_hour": "4", "gpu_hour_by_model": {"H100": "8"}}}
+{"prices": {"cpu_hour": "1", "gib_hour": "0.1", "gpu_hour": "4", "gpu_hour_by_model": {"H100": "8"}},
+ "efficiency": {"pue": 1.4, "grid_carbon_g_per_kwh": 350}}
 JSON
+# Agents serve their own /metrics and measure energy every second (no RAPL or NVML here: the
+# power model, idle 60 W / peak 250 W per node, 50 W / 300 W per GPU, stands in and says so).
+cat > "$demo/agent.json" <<JSON
+{"metrics_listen": "127.0.0.1:0", "energy": {"sample_interval": "1s"}}
+JSON
+# The report's period starts at the minute the demo started (energy is kept per minute).
+report_from=$(date -u -d "@$(( $(date +%s) / 60 * 60 ))" +%FT%TZ)
 token > "$demo/join-secret"
 chmod 600 "$demo/join-secret"
 
@@ -73,11 +82,11 @@ for _ in $(seq 100); do [ -s "$demo/scheduler.url" ] && break; sleep 0.1; done
 export SHARC_SERVER=$(cat "$demo/scheduler.url")
 
 echo "==> starting two agents: 'local' (this machine) and 'gpu-sim' (2 sockets, 4 simulated H100s)"
-sharc-agent --scheduler "$SHARC_SERVER" --node-name local --label kind=cpu \
+sharc-agent --config "$demo/agent.json" --scheduler "$SHARC_SERVER" --node-name local --label kind=cpu \
   --join-secret-file "$demo/join-secret" --state-dir "$demo/agent-local" --kill-grace 2s \
   2> "$demo/agent-local.log" &
 pids+=($!)
-sharc-agent --scheduler "$SHARC_SERVER" --node-name gpu-sim --label kind=gpu \
+sharc-agent --config "$demo/agent.json" --scheduler "$SHARC_SERVER" --node-name gpu-sim --label kind=gpu \
   --topology-xml tests/data/hwloc/gpu-2s-4gpu.xml \
   --join-secret-file "$demo/join-secret" --state-dir "$demo/agent-gpu" --kill-grace 2s \
   2> "$demo/agent-gpu.log" &
@@ -163,12 +172,24 @@ echo
 echo "==> the voucher programme's view: sharc report usage"
 admin report usage --from "$(date -u +%Y-%m-01)" --to "$(date -u -d tomorrow +%F)"
 echo
+echo "==> how efficiently the data centre ran: sharc report efficiency (also -o md|csv|json)"
+admin report efficiency --from "$report_from" --to "$(date -u -d '+1 minute' +%FT%TZ)"
+echo
 echo "==> sharc admin ledger verify"
 admin admin ledger verify
 echo
 echo "==> metrics are at $SHARC_SERVER/metrics, e.g.:"
 curl -s "$SHARC_SERVER/metrics" 2>/dev/null |
-  grep -E '^sharc_(nodes|jobs|tenant_quota|tenant_credit_balance)\{' | head -16 || true
+  grep -E '^sharc_(nodes|jobs|tenant_cpu_seconds_total|tenant_energy_joules_total|facility_pue)[{ ]' |
+  head -24 || true
+echo
+echo "==> each agent serves its own; Prometheus finds them at $SHARC_SERVER/v1/prometheus/targets:"
+curl -s "$SHARC_SERVER/v1/prometheus/targets" 2>/dev/null; echo
+agent_metrics=$(curl -s "$SHARC_SERVER/v1/prometheus/targets" 2>/dev/null |
+  grep -o '"127.0.0.1:[0-9]*"' | head -1 | tr -d '"')
+[ -n "$agent_metrics" ] && curl -s "http://$agent_metrics/metrics" |
+  grep -E '^sharc_node_(energy_joules_total|idle_energy_joules_total|energy_source_info)' || true
+echo "Prometheus rules, alerts, tests and a Grafana dashboard: configs/prometheus/"
 echo
 if [ "$keep_running" -eq 1 ]; then
   cat <<TXT
