@@ -34,23 +34,25 @@ struct AttemptRecord {
 };
 
 // What a tenant's ended attempts add up to (the scheduler adds running ones at scrape time).
+// Floating point: over years the sums outgrow 64-bit integers (2^63 µJ is only 2.5 GWh), and
+// they only feed metrics, where 53 bits of precision are plenty.
 struct AccountingTotals {
   int64_t attempts = 0;
-  int64_t granted_millicpu_ms = 0;  // millicpus x wall time
-  int64_t granted_gpu_ms = 0;
-  int64_t used_cpu_ms = 0;
-  int64_t cpu_energy_uj = 0;
-  int64_t gpu_energy_uj = 0;
+  double granted_millicpu_ms = 0;  // millicpus x wall time
+  double granted_gpu_ms = 0;
+  double used_cpu_ms = 0;
+  double cpu_energy_uj = 0;
+  double gpu_energy_uj = 0;
   friend bool operator==(const AccountingTotals&, const AccountingTotals&) = default;
 
   void Add(const AttemptRecord& record) {
-    int64_t wall = record.end_time - record.start_time;
+    double wall = static_cast<double>(record.end_time - record.start_time);
     ++attempts;
-    granted_millicpu_ms += record.millicpus * wall;
-    granted_gpu_ms += int64_t{record.gpus} * wall;
-    used_cpu_ms += record.cpu_time_ms;
-    cpu_energy_uj += record.cpu_energy_uj;
-    gpu_energy_uj += record.gpu_energy_uj;
+    granted_millicpu_ms += static_cast<double>(record.millicpus) * wall;
+    granted_gpu_ms += static_cast<double>(record.gpus) * wall;
+    used_cpu_ms += static_cast<double>(record.cpu_time_ms);
+    cpu_energy_uj += static_cast<double>(record.cpu_energy_uj);
+    gpu_energy_uj += static_cast<double>(record.gpu_energy_uj);
   }
 };
 
@@ -58,9 +60,9 @@ inline constexpr int64_t kEnergyBucketMillis = 60'000;
 
 struct NodeEnergyBucket {
   std::string node;
-  UnixMillis start = 0;     // a multiple of kEnergyBucketMillis
-  int64_t covered_ms = 0;   // time inside the bucket the node's measurements cover
-  int64_t millicpus = 0;    // capacity while covered
+  UnixMillis start = 0;    // a multiple of kEnergyBucketMillis
+  int64_t covered_ms = 0;  // time inside the bucket the node's measurements cover
+  int64_t millicpus = 0;   // capacity while covered
   int32_t gpus = 0;
   int64_t cpu_energy_uj = 0;  // package + DRAM domains
   int64_t gpu_energy_uj = 0;

@@ -9,15 +9,18 @@
 namespace sharc::protocol {
 namespace {
 
-constexpr AttemptEnding kAllEndings[] = {AttemptEnding::kNone,       AttemptEnding::kCancelled,
-                                         AttemptEnding::kTimeLimit,  AttemptEnding::kKilled,
-                                         AttemptEnding::kPreempted,  AttemptEnding::kLaunchFailed};
+constexpr AttemptEnding kAllEndings[] = {AttemptEnding::kNone,      AttemptEnding::kCancelled,
+                                         AttemptEnding::kTimeLimit, AttemptEnding::kKilled,
+                                         AttemptEnding::kPreempted, AttemptEnding::kLaunchFailed};
 
 std::string_view KillReasonName(KillReason reason) {
   switch (reason) {
-    case KillReason::kCancel: return "cancel";
-    case KillReason::kStale: return "stale";
-    case KillReason::kPreempt: return "preempt";
+    case KillReason::kCancel:
+      return "cancel";
+    case KillReason::kStale:
+      return "stale";
+    case KillReason::kPreempt:
+      return "preempt";
   }
   return "cancel";
 }
@@ -91,14 +94,11 @@ StatusOr<AttemptReport> DecodeReport(const Json& json, const std::string& where)
 }
 
 Json EncodeSample(const NodeSample& s) {
-  return Json{{"agent_start_time", s.agent_start_time},
-              {"cpu_used_millis", s.cpu_used_millis},
-              {"memory_used_bytes", s.memory_used_bytes},
-              {"cpu_energy_uj", s.cpu_energy_uj},
-              {"gpu_energy_uj", s.gpu_energy_uj},
-              {"idle_energy_uj", s.idle_energy_uj},
-              {"cpu_energy_source", s.cpu_energy_source},
-              {"gpu_energy_source", s.gpu_energy_source}};
+  return Json{
+      {"agent_start_time", s.agent_start_time},   {"cpu_used_millis", s.cpu_used_millis},
+      {"memory_used_bytes", s.memory_used_bytes}, {"cpu_energy_uj", s.cpu_energy_uj},
+      {"gpu_energy_uj", s.gpu_energy_uj},         {"idle_energy_uj", s.idle_energy_uj},
+      {"cpu_energy_source", s.cpu_energy_source}, {"gpu_energy_source", s.gpu_energy_source}};
 }
 
 StatusOr<NodeSample> DecodeSample(const Json& json) {
@@ -113,7 +113,8 @@ StatusOr<NodeSample> DecodeSample(const Json& json) {
   r.OptionalString("cpu_energy_source", &s.cpu_energy_source);
   r.OptionalString("gpu_energy_source", &s.gpu_energy_source);
   SHARC_RETURN_IF_ERROR(r.Finish());
-  if (s.idle_energy_uj > s.cpu_energy_uj + s.gpu_energy_uj) {
+  // (idle > cpu + gpu, written so that it cannot overflow)
+  if (s.idle_energy_uj > s.cpu_energy_uj && s.idle_energy_uj - s.cpu_energy_uj > s.gpu_energy_uj) {
     return InvalidArgumentError("heartbeat.sample.idle_energy_uj: exceeds the node's energy");
   }
   for (const std::string* source : {&s.cpu_energy_source, &s.gpu_energy_source}) {
@@ -148,12 +149,18 @@ StatusOr<Json> ParseEnvelope(std::string_view text, std::string* type) {
 
 std::string_view AttemptEndingName(AttemptEnding ending) {
   switch (ending) {
-    case AttemptEnding::kNone: return "none";
-    case AttemptEnding::kCancelled: return "cancelled";
-    case AttemptEnding::kTimeLimit: return "time_limit";
-    case AttemptEnding::kKilled: return "killed";
-    case AttemptEnding::kPreempted: return "preempted";
-    case AttemptEnding::kLaunchFailed: return "launch_failed";
+    case AttemptEnding::kNone:
+      return "none";
+    case AttemptEnding::kCancelled:
+      return "cancelled";
+    case AttemptEnding::kTimeLimit:
+      return "time_limit";
+    case AttemptEnding::kKilled:
+      return "killed";
+    case AttemptEnding::kPreempted:
+      return "preempted";
+    case AttemptEnding::kLaunchFailed:
+      return "launch_failed";
   }
   return "none";
 }

@@ -304,10 +304,10 @@ metrics::ClusterMetricsSnapshot Scheduler::MetricsSnapshot() const {
   }
   for (const auto& [tenant, totals] : tenant_totals_) {
     auto& a = s.tenant_accounting[tenant];
-    a.granted_cpu_seconds += static_cast<double>(totals.granted_millicpu_ms) / 1e6;
-    a.used_cpu_seconds += static_cast<double>(totals.used_cpu_ms) / 1e3;
-    a.granted_gpu_seconds += static_cast<double>(totals.granted_gpu_ms) / 1e3;
-    a.energy_joules += static_cast<double>(totals.cpu_energy_uj + totals.gpu_energy_uj) / 1e6;
+    a.granted_cpu_seconds += totals.granted_millicpu_ms / 1e6;
+    a.used_cpu_seconds += totals.used_cpu_ms / 1e3;
+    a.granted_gpu_seconds += totals.granted_gpu_ms / 1e3;
+    a.energy_joules += (totals.cpu_energy_uj + totals.gpu_energy_uj) / 1e6;
   }
   for (const auto& [id, job] : state_.jobs()) {
     ++s.jobs_by_state_tenant[{std::string(JobStateName(job.state)), job.tenant}];

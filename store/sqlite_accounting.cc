@@ -10,10 +10,12 @@
 namespace sharc::store {
 namespace {
 
+// total() (floating point), not sum(): a tenant's totals over years exceed 64-bit integers
+// (2^63 microjoules is 2.5 GWh), and sum() would fail the load with an integer overflow.
 constexpr std::string_view kTenantTotalsSql = R"sql(
-  SELECT tenant, count(*), sum(millicpus * (end_time - start_time)),
-         sum(gpus * (end_time - start_time)), sum(cpu_time_ms), sum(cpu_energy_uj),
-         sum(gpu_energy_uj)
+  SELECT tenant, count(*), total(millicpus * (end_time - start_time)),
+         total(gpus * (end_time - start_time)), total(cpu_time_ms), total(cpu_energy_uj),
+         total(gpu_energy_uj)
   FROM attempts GROUP BY tenant ORDER BY tenant
 )sql";
 
@@ -35,8 +37,8 @@ constexpr std::string_view kBucketsSql = R"sql(
 )sql";
 
 Status CorruptAttempt(int64_t job, int64_t attempt, std::string_view what) {
-  return InternalError("the attempts table is damaged: job " + std::to_string(job) +
-                       " attempt " + std::to_string(attempt) + " " + std::string(what) +
+  return InternalError("the attempts table is damaged: job " + std::to_string(job) + " attempt " +
+                       std::to_string(attempt) + " " + std::string(what) +
                        "; restore the database from a backup");
 }
 
@@ -70,8 +72,8 @@ Status ReadAttempts(SqliteDb& db, const AccountingQuery& query, AccountingRecord
 
 Status ReadBuckets(SqliteDb& db, const AccountingQuery& query, AccountingRecords* out) {
   SHARC_ASSIGN_OR_RETURN(Statement rows, Statement::Prepare(db.get(), kBucketsSql, false));
-  int64_t from = query.from > INT64_MIN + kEnergyBucketMillis ? query.from - kEnergyBucketMillis
-                                                               : INT64_MIN;
+  int64_t from =
+      query.from > INT64_MIN + kEnergyBucketMillis ? query.from - kEnergyBucketMillis : INT64_MIN;
   rows.BindInt(1, from).BindInt(2, query.to);
   Status status;
   while (rows.Step(&status, "reading node energy")) {
@@ -105,11 +107,11 @@ Status LoadAccounting(SqliteDb& db, StoredState* state) {
     while (rows.Step(&status, "loading accounting totals")) {
       AccountingTotals& totals = state->tenant_totals[std::string(rows.ColumnText(0))];
       totals.attempts = rows.ColumnInt(1);
-      totals.granted_millicpu_ms = rows.ColumnInt(2);
-      totals.granted_gpu_ms = rows.ColumnInt(3);
-      totals.used_cpu_ms = rows.ColumnInt(4);
-      totals.cpu_energy_uj = rows.ColumnInt(5);
-      totals.gpu_energy_uj = rows.ColumnInt(6);
+      totals.granted_millicpu_ms = rows.ColumnDouble(2);
+      totals.granted_gpu_ms = rows.ColumnDouble(3);
+      totals.used_cpu_ms = rows.ColumnDouble(4);
+      totals.cpu_energy_uj = rows.ColumnDouble(5);
+      totals.gpu_energy_uj = rows.ColumnDouble(6);
     }
     SHARC_RETURN_IF_ERROR(status);
   }

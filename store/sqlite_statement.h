@@ -91,6 +91,7 @@ class Statement {
   // Step returns false); it is left unchanged otherwise.
   bool Step(Status* status, std::string_view context);
   int64_t ColumnInt(int column) const;
+  double ColumnDouble(int column) const;
   // Valid until the next Step or Reset.
   std::string_view ColumnText(int column) const;
   // Ready for the next execution; clears bindings.

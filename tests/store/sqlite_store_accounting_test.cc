@@ -32,8 +32,8 @@ AttemptRecord Attempt(int64_t job, std::string tenant, UnixMillis start, UnixMil
 }
 
 NodeEnergyBucket Bucket(std::string node, UnixMillis start, int64_t energy_uj) {
-  return {std::move(node), start, 30'000, 4000, 1, energy_uj, energy_uj / 2, energy_uj / 4,
-          "model", "model"};
+  return {std::move(node), start,         30'000,        4000,    1,
+          energy_uj,       energy_uj / 2, energy_uj / 4, "model", "model"};
 }
 
 class SqliteStoreAccountingTest : public ::testing::Test {
@@ -80,17 +80,28 @@ TEST_F(SqliteStoreAccountingTest, TotalsAndReadingsSurviveAReopen) {
   EXPECT_EQ(state->facility_readings[1].energy_wh, 1500);
 }
 
+TEST_F(SqliteStoreAccountingTest, TotalsBeyondSixtyFourBitsStillLoad) {
+  // Two attempts of 5e18 µJ each (1.4 GWh apiece): their sum does not fit an int64.
+  AttemptRecord a = Attempt(1, "acme", 0, 1'000, 1000, 0);
+  AttemptRecord b = Attempt(2, "acme", 0, 1'000, 1000, 0);
+  a.cpu_energy_uj = b.cpu_energy_uj = 5'000'000'000'000'000'000;
+  ASSERT_TRUE(Commit({PutAttempt{a}, PutAttempt{b}}).ok());
+  store_.reset();
+  Open();
+  StatusOr<StoredState> state = store_->Load();
+  ASSERT_TRUE(state.ok()) << state.status().ToString();
+  EXPECT_DOUBLE_EQ(state->tenant_totals.at("acme").cpu_energy_uj, 1e19);
+}
+
 TEST_F(SqliteStoreAccountingTest, ReadsExactlyTheRecordsThatOverlapAPeriod) {
   const UnixMillis m = kEnergyBucketMillis;
-  ASSERT_TRUE(Commit({PutAttempt{Attempt(1, "acme", 0, 100, 1000, 0)},        // before
-                      PutAttempt{Attempt(2, "acme", 50, 150, 1000, 0)},       // straddles from
-                      PutAttempt{Attempt(3, "acme", 120, 180, 1000, 0)},      // inside
-                      PutAttempt{Attempt(4, "acme", 190, 400, 1000, 0)},      // straddles to
-                      PutAttempt{Attempt(5, "acme", 200, 300, 1000, 0)},      // after
-                      PutNodeEnergy{Bucket("n1", 0, 10)},
-                      PutNodeEnergy{Bucket("n1", m, 20)},
-                      PutNodeEnergy{Bucket("n2", m, 30)},
-                      PutNodeEnergy{Bucket("n1", 2 * m, 40)}})
+  ASSERT_TRUE(Commit({PutAttempt{Attempt(1, "acme", 0, 100, 1000, 0)},    // before
+                      PutAttempt{Attempt(2, "acme", 50, 150, 1000, 0)},   // straddles from
+                      PutAttempt{Attempt(3, "acme", 120, 180, 1000, 0)},  // inside
+                      PutAttempt{Attempt(4, "acme", 190, 400, 1000, 0)},  // straddles to
+                      PutAttempt{Attempt(5, "acme", 200, 300, 1000, 0)},  // after
+                      PutNodeEnergy{Bucket("n1", 0, 10)}, PutNodeEnergy{Bucket("n1", m, 20)},
+                      PutNodeEnergy{Bucket("n2", m, 30)}, PutNodeEnergy{Bucket("n1", 2 * m, 40)}})
                   .ok());
   StatusOr<AccountingRecords> records = store_->ReadAccounting({100, 200});
   ASSERT_TRUE(records.ok()) << records.status().ToString();
