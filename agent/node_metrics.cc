@@ -1,45 +1,25 @@
 #include "agent/node_metrics.h"
 
 #include "core/version.h"
+#include "metrics/family_builder.h"
 #include "metrics/names.h"
 
 namespace sharc::agent {
 namespace {
 
-using Labels = std::vector<prometheus::ClientMetric::Label>;
-
-prometheus::MetricFamily Family(const metrics::MetricName& name, prometheus::MetricType type) {
-  prometheus::MetricFamily family;
-  family.name = std::string(name.name);
-  family.help = std::string(name.help);
-  family.type = type;
-  return family;
-}
-
-void AddGauge(prometheus::MetricFamily& family, Labels labels, double value) {
-  prometheus::ClientMetric metric;
-  metric.label = std::move(labels);
-  metric.gauge.value = value;
-  family.metric.push_back(std::move(metric));
-}
-
-void AddCounter(prometheus::MetricFamily& family, Labels labels, double value) {
-  prometheus::ClientMetric metric;
-  metric.label = std::move(labels);
-  metric.counter.value = value;
-  family.metric.push_back(std::move(metric));
-}
+using metrics::AddCounter;
+using metrics::AddGauge;
+using metrics::Labels;
 
 double Joules(int64_t microjoules) { return static_cast<double>(microjoules) / 1e6; }
 
 }  // namespace
 
 std::vector<prometheus::MetricFamily> BuildNodeFamilies(const NodeMetricsSnapshot& s) {
-  using prometheus::MetricType;
   std::vector<prometheus::MetricFamily> families;
   const std::string& node = s.node;
 
-  prometheus::MetricFamily build = Family(metrics::kBuildInfo, MetricType::Gauge);
+  prometheus::MetricFamily build = metrics::GaugeFamily(metrics::kBuildInfo);
   AddGauge(build,
            {{"component", "agent"},
             {"node", node},
@@ -49,10 +29,10 @@ std::vector<prometheus::MetricFamily> BuildNodeFamilies(const NodeMetricsSnapsho
   families.push_back(std::move(build));
 
   if (s.usage) {
-    prometheus::MetricFamily cpu = Family(metrics::kNodeCpuSeconds, MetricType::Counter);
+    prometheus::MetricFamily cpu = metrics::CounterFamily(metrics::kNodeCpuSeconds);
     AddCounter(cpu, {{"node", node}}, static_cast<double>(s.usage->cpu_busy_ms) / 1000);
     families.push_back(std::move(cpu));
-    prometheus::MetricFamily memory = Family(metrics::kNodeMemory, MetricType::Gauge);
+    prometheus::MetricFamily memory = metrics::GaugeFamily(metrics::kNodeMemory);
     AddGauge(memory, {{"node", node}, {"type", "total"}},
              static_cast<double>(s.usage->memory_total_bytes));
     AddGauge(memory, {{"node", node}, {"type", "used"}},
@@ -60,13 +40,13 @@ std::vector<prometheus::MetricFamily> BuildNodeFamilies(const NodeMetricsSnapsho
     families.push_back(std::move(memory));
   }
 
-  prometheus::MetricFamily running = Family(metrics::kNodeRunningJobs, MetricType::Gauge);
+  prometheus::MetricFamily running = metrics::GaugeFamily(metrics::kNodeRunningJobs);
   AddGauge(running, {{"node", node}}, static_cast<double>(s.running_jobs));
   families.push_back(std::move(running));
 
   if (!s.gpus.empty()) {
-    prometheus::MetricFamily allocated = Family(metrics::kNodeGpuAllocated, MetricType::Gauge);
-    prometheus::MetricFamily power = Family(metrics::kNodeGpuPower, MetricType::Gauge);
+    prometheus::MetricFamily allocated = metrics::GaugeFamily(metrics::kNodeGpuAllocated);
+    prometheus::MetricFamily power = metrics::GaugeFamily(metrics::kNodeGpuPower);
     for (int gpu : s.gpus) {
       const Labels labels = {{"gpu", std::to_string(gpu)}, {"node", node}};
       AddGauge(allocated, labels, s.gpus_allocated.count(gpu) ? 1 : 0);
@@ -93,8 +73,8 @@ std::vector<prometheus::MetricFamily> BuildNodeFamilies(const NodeMetricsSnapsho
   if (s.energy.gpu_source) {
     domains.push_back({EnergyDomain::kGpu, *s.energy.gpu_source, s.energy.gpu_uj});
   }
-  prometheus::MetricFamily energy = Family(metrics::kNodeEnergy, MetricType::Counter);
-  prometheus::MetricFamily sources = Family(metrics::kNodeEnergySource, MetricType::Gauge);
+  prometheus::MetricFamily energy = metrics::CounterFamily(metrics::kNodeEnergy);
+  prometheus::MetricFamily sources = metrics::GaugeFamily(metrics::kNodeEnergySource);
   for (const Domain& d : domains) {
     const Labels labels = {{"domain", std::string(EnergyDomainName(d.domain))},
                            {"node", node},
@@ -103,7 +83,7 @@ std::vector<prometheus::MetricFamily> BuildNodeFamilies(const NodeMetricsSnapsho
     AddGauge(sources, labels, 1);
   }
   families.push_back(std::move(energy));
-  prometheus::MetricFamily idle = Family(metrics::kNodeIdleEnergy, MetricType::Counter);
+  prometheus::MetricFamily idle = metrics::CounterFamily(metrics::kNodeIdleEnergy);
   AddCounter(idle, {{"node", node}}, Joules(s.energy.idle_uj));
   families.push_back(std::move(idle));
   families.push_back(std::move(sources));

@@ -67,11 +67,9 @@ bool RestApi::RouteEfficiency(const Principal& who, const net::HttpRequest& requ
   };
   if (path == "/v1/reports/efficiency") {
     if (method != "GET") return wrong_method("GET");
-    StatusOr<UnixMillis> from = ParseRfc3339(Query(request, "from"));
-    StatusOr<UnixMillis> to = ParseRfc3339(Query(request, "to"));
-    if (!from.ok()) return respond(ErrorResponse(from.status().WithPrefix("from"))), true;
-    if (!to.ok()) return respond(ErrorResponse(to.status().WithPrefix("to"))), true;
-    StatusOr<EfficiencyReport> report = scheduler_.Efficiency(who, *from, *to);
+    StatusOr<Period> period = PeriodQuery(request);
+    if (!period.ok()) return respond(ErrorResponse(period.status())), true;
+    StatusOr<EfficiencyReport> report = scheduler_.Efficiency(who, period->from, period->to);
     if (!report.ok()) return respond(ErrorResponse(report.status())), true;
     respond(JsonResponse(200, EncodeEfficiencyReport(*report)));
     return true;

@@ -53,4 +53,12 @@ net::HttpResponse MethodNotAllowed(const net::HttpRequest& request, const std::s
   return r;
 }
 
+StatusOr<Period> PeriodQuery(const net::HttpRequest& request) {
+  StatusOr<UnixMillis> from = ParseRfc3339(Query(request, "from"));
+  if (!from.ok()) return from.status().WithPrefix("from");
+  StatusOr<UnixMillis> to = ParseRfc3339(Query(request, "to"));
+  if (!to.ok()) return to.status().WithPrefix("to");
+  return Period{*from, *to};
+}
+
 }  // namespace sharc::scheduler

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/clock.h"
 #include "core/status.h"
 #include "net/http_types.h"
 #include "protocol/json_fields.h"
@@ -22,6 +23,12 @@ StatusOr<int64_t> ParseInt(std::string_view name, std::string_view text, int64_t
 // A query parameter, or `fallback`.
 std::string Query(const net::HttpRequest& request, const std::string& key,
                   std::string fallback = "");
+// The query's `from` and `to` (RFC 3339 or a bare date); errors are prefixed with the name.
+struct Period {
+  UnixMillis from = 0;
+  UnixMillis to = 0;
+};
+StatusOr<Period> PeriodQuery(const net::HttpRequest& request);
 // The request body as a JSON object; errors are prefixed "body".
 StatusOr<protocol::Json> JsonBody(const net::HttpRequest& request);
 

@@ -137,16 +137,15 @@ bool RestApi::RouteTenants(const Principal& who, const net::HttpRequest& request
   }
   if (path == "/v1/reports/usage") {
     if (method != "GET") return wrong_method("GET");
-    StatusOr<UnixMillis> from = ParseRfc3339(Query(request, "from"));
-    StatusOr<UnixMillis> to = ParseRfc3339(Query(request, "to"));
-    if (!from.ok()) return respond(ErrorResponse(from.status().WithPrefix("from"))), true;
-    if (!to.ok()) return respond(ErrorResponse(to.status().WithPrefix("to"))), true;
-    auto rows = scheduler_.UsageReport(who, *from, *to, Query(request, "tenant"));
+    StatusOr<Period> period = PeriodQuery(request);
+    if (!period.ok()) return respond(ErrorResponse(period.status())), true;
+    auto rows = scheduler_.UsageReport(who, period->from, period->to, Query(request, "tenant"));
     if (!rows.ok()) return respond(ErrorResponse(rows.status())), true;
     Json items = Json::array();
     for (const UsageReportRow& row : *rows) items.push_back(EncodeReportRow(row));
-    respond(JsonResponse(
-        200, {{"from", FormatRfc3339(*from)}, {"to", FormatRfc3339(*to)}, {"items", items}}));
+    respond(JsonResponse(200, {{"from", FormatRfc3339(period->from)},
+                               {"to", FormatRfc3339(period->to)},
+                               {"items", items}}));
     return true;
   }
   if (path == "/v1/ledger/verify") {
