@@ -1,8 +1,8 @@
 #include "scheduler/config.h"
-#include "scheduler/tenants_file.h"
 
 #include <gtest/gtest.h>
 
+#include "scheduler/tenants_file.h"
 #include "tests/testing/temp_dir.h"
 
 namespace sharc::scheduler {
@@ -50,6 +50,29 @@ TEST(SchedulerConfigTest, ErrorsNameTheFileAndTheField) {
   WriteTextFile(dir.File("c.json"), "{}");
   EXPECT_TRUE(LoadSchedulerConfig(dir.File("c.json")).ok());
   EXPECT_NE(LoadSchedulerConfig(dir.File("missing.json")).status().message().find("missing.json"),
+            std::string::npos);
+}
+
+TEST(SchedulerConfigTest, EfficiencySettingsAreReadAndChecked) {
+  TempDir dir;
+  WriteTextFile(dir.File("c.json"),
+                R"({"efficiency": {"pue": 1.35, "grid_carbon_g_per_kwh": 412}})");
+  auto config = LoadSchedulerConfig(dir.File("c.json"));
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_DOUBLE_EQ(config->pue, 1.35);
+  EXPECT_DOUBLE_EQ(config->grid_carbon_g_per_kwh, 412);
+  auto message_for = [&](const std::string& text) {
+    WriteTextFile(dir.File("c.json"), text);
+    return LoadSchedulerConfig(dir.File("c.json")).status().message();
+  };
+  EXPECT_NE(message_for(R"({"efficiency": {"pue": 0.8}})").find("efficiency.pue: at least 1"),
+            std::string::npos);
+  EXPECT_NE(message_for(R"({"efficiency": {"pue": "1.4"}})").find("must be a number"),
+            std::string::npos);
+  EXPECT_NE(
+      message_for(R"({"efficiency": {"grid_carbon_g_per_kwh": -1}})").find("grid_carbon_g_per_kwh"),
+      std::string::npos);
+  EXPECT_NE(message_for(R"({"efficiency": {"pu": 1.4}})").find("did you mean 'pue'"),
             std::string::npos);
 }
 
