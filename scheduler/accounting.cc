@@ -27,11 +27,6 @@ AttemptRecord RecordOf(const Job& job, UnixMillis granted, UnixMillis end,
   return record;
 }
 
-Status AdminsOnly(const Principal& who) {
-  if (who.is_admin()) return Status::Ok();
-  return PermissionDeniedError("only an admin may do this");
-}
-
 }  // namespace
 
 void Scheduler::RecordAttempt(const Job& job, std::string_view ended_as,
@@ -55,15 +50,16 @@ void Scheduler::OnNodeSample(NodeEntry& node, const protocol::NodeSample& sample
   std::vector<NodeEnergyBucket> closed =
       energy_.AddSample(node.name(), deps_.clock->WallMillis(), sample, capacity.Get("cpu"),
                         static_cast<int32_t>(capacity.Get("gpu")));
-  if (closed.empty()) return;
-  std::vector<store::Mutation> batch;
-  for (NodeEnergyBucket& bucket : closed) batch.push_back(store::PutNodeEnergy{std::move(bucket)});
-  CommitOrDie(std::move(batch), [] {});
+  StoreEnergyBuckets(std::move(closed));
 }
 
 void Scheduler::CloseSilentEnergyBuckets() {
   std::vector<NodeEnergyBucket> closed =
       energy_.CloseBefore(deps_.clock->WallMillis() - kSilentBucketGraceMillis);
+  StoreEnergyBuckets(std::move(closed));
+}
+
+void Scheduler::StoreEnergyBuckets(std::vector<NodeEnergyBucket> closed) {
   if (closed.empty()) return;
   std::vector<store::Mutation> batch;
   for (NodeEnergyBucket& bucket : closed) batch.push_back(store::PutNodeEnergy{std::move(bucket)});

@@ -6,6 +6,12 @@
 #include <cstdlib>
 
 namespace sharc::scheduler {
+
+Status AdminsOnly(const Principal& who) {
+  if (who.is_admin()) return Status::Ok();
+  return PermissionDeniedError("only an admin may do this");
+}
+
 namespace {
 
 std::string Hex(const unsigned char* data, size_t length) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/status.h"
 #include "core/tenant.h"
 
 namespace sharc::scheduler {
@@ -14,9 +15,9 @@ namespace sharc::scheduler {
 struct Principal {
   enum class Role { kAdmin, kTenant };
   Role role = Role::kTenant;
-  std::string tenant;                         // set for kTenant
+  std::string tenant;                            // set for kTenant
   TokenRole token_role = TokenRole::kSubmitter;  // for kTenant
-  std::string name;                           // the token's name, for logs
+  std::string name;                              // the token's name, for logs
 
   bool is_admin() const { return role == Role::kAdmin; }
   // Whether this principal may see objects of `owner_tenant`.
@@ -26,6 +27,9 @@ struct Principal {
   // Whether it may change anything (submit, cancel); viewers only read.
   bool CanWrite() const { return is_admin() || token_role == TokenRole::kSubmitter; }
 };
+
+// OK for an admin; PermissionDenied ("only an admin may do this") for anyone else.
+Status AdminsOnly(const Principal& who);
 
 // Lower-case hex SHA-256 of `data`.
 std::string Sha256Hex(std::string_view data);

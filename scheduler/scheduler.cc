@@ -249,10 +249,7 @@ void Scheduler::SettleCredit(const Job& job, std::vector<store::Mutation>* batch
 
 void Scheduler::EndJob(Job& job, JobState state, std::string why, std::string message,
                        std::vector<store::Mutation>* batch, const protocol::AttemptReport* exited) {
-  if (job.state == JobState::kRunning) {
-    if (job.end_time == 0) job.end_time = deps_.clock->WallMillis();
-    RecordAttempt(job, JobStateName(state), exited, batch);
-  }
+  RecordAttempt(job, JobStateName(state), exited, batch);  // if it held a grant
   state_.Release(job);
   state_.SetState(job, state);
   launch_confirmed_.erase(job.id);

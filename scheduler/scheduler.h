@@ -255,12 +255,14 @@ class Scheduler {
   void SettleCredit(const Job& job, std::vector<store::Mutation>* batch);
   // Accounting (accounting.cc). Records the attempt of `job` that ended (`ended_as`: its
   // terminal state, or "REQUEUED"), with what the agent measured when it reported the exit.
-  // Granted time is the scheduler's: from placement to now (the release).
+  // Granted time is the scheduler's: from placement to now (the release). Nothing for a job
+  // that holds no grant.
   void RecordAttempt(const Job& job, std::string_view ended_as,
                      const protocol::AttemptReport* exited, std::vector<store::Mutation>* batch);
   void OnNodeSample(NodeEntry& node, const protocol::NodeSample& sample);
   // Stores the energy buckets of nodes that went silent.
   void CloseSilentEnergyBuckets();
+  void StoreEnergyBuckets(std::vector<NodeEnergyBucket> closed);
 
   // Quotas and reclaim.
   Status CheckTenantLimits(const Tenant& tenant, const JobSpec& spec, size_t new_jobs) const;

@@ -7,11 +7,6 @@
 namespace sharc::scheduler {
 namespace {
 
-Status AdminsOnly(const Principal& who) {
-  if (who.is_admin()) return Status::Ok();
-  return PermissionDeniedError("only an admin may do this");
-}
-
 Status TenantNotFound(const std::string& name) {
   return NotFoundError("tenant '" + name + "' not found");
 }
@@ -41,11 +36,11 @@ Status Scheduler::CheckGuaranteesFit(const Tenant& changed) const {
   if (!changed.name.empty()) (void)guaranteed.Add(changed.quota.guaranteed);
   for (const auto& [resource, amount] : guaranteed.entries()) {
     if (amount > capacity.Get(resource)) {
-      return InvalidArgumentError(
-          "quota: the tenants' guarantees would add up to " +
-          FormatResourceAmount(resource, amount) + " " + resource + ", but the cluster has " +
-          FormatResourceAmount(resource, capacity.Get(resource)) +
-          "; a guarantee must be capacity that exists");
+      return InvalidArgumentError("quota: the tenants' guarantees would add up to " +
+                                  FormatResourceAmount(resource, amount) + " " + resource +
+                                  ", but the cluster has " +
+                                  FormatResourceAmount(resource, capacity.Get(resource)) +
+                                  "; a guarantee must be capacity that exists");
     }
   }
   return Status::Ok();
@@ -78,8 +73,7 @@ void Scheduler::UpdateTenant(const Principal& who, const std::string& name,
   CommitOrDie(std::move(batch), [done = std::move(done), saved = *saved] { done(saved); });
 }
 
-StatusOr<const Tenant*> Scheduler::GetTenant(const Principal& who,
-                                             const std::string& name) const {
+StatusOr<const Tenant*> Scheduler::GetTenant(const Principal& who, const std::string& name) const {
   const Tenant* tenant = tenants_.Find(name);
   if (!tenant || !who.CanAccess(name)) return TenantNotFound(name);
   return tenant;
@@ -97,8 +91,8 @@ void Scheduler::IssueToken(const Principal& who, const std::string& tenant, Toke
                            std::string name, TokenDone done) {
   if (Status s = AdminsOnly(who); !s.ok()) return done(s);
   std::vector<store::Mutation> batch;
-  auto issued = tenants_.IssueToken(tenant, role, std::move(name), deps_.clock->WallMillis(),
-                                    &batch);
+  auto issued =
+      tenants_.IssueToken(tenant, role, std::move(name), deps_.clock->WallMillis(), &batch);
   if (!issued.ok()) return done(issued.status());
   LogInfo("scheduler", "token " + issued->first.id + " issued to " + tenant + " by " + who.name);
   // The token works once it is durable, and is shown only then.
@@ -169,8 +163,8 @@ StatusOr<TenantUsageView> Scheduler::TenantUsageOf(const Principal& who,
   return view;
 }
 
-StatusOr<std::vector<UsageReportRow>> Scheduler::UsageReport(const Principal& who,
-                                                             UnixMillis from, UnixMillis to,
+StatusOr<std::vector<UsageReportRow>> Scheduler::UsageReport(const Principal& who, UnixMillis from,
+                                                             UnixMillis to,
                                                              const std::string& tenant) const {
   if (to <= from) return InvalidArgumentError("to: must be after from");
   if (!who.is_admin() && !tenant.empty() && tenant != who.tenant) {
@@ -202,8 +196,7 @@ StatusOr<std::vector<UsageReportRow>> Scheduler::UsageReport(const Principal& wh
     UsageReportRow& row = rows[e.tenant];
     row.tenant = e.tenant;
     auto grant = credit_.grants().find(e.grant_id);
-    bool voucher = grant == credit_.grants().end() ||
-                   grant->second.source == GrantSource::kVoucher;
+    bool voucher = grant == credit_.grants().end() || grant->second.source == GrantSource::kVoucher;
     (voucher ? row.spent_voucher : row.spent_purchase) += e.amount;
   }
   std::vector<UsageReportRow> out;
@@ -228,9 +221,8 @@ StatusOr<LedgerVerification> Scheduler::VerifyLedger(const Principal& who) const
     const Grant& from_ledger = it->second;
     auto compare = [&](const char* what, MicroCredits stored_value, MicroCredits ledger_value) {
       if (stored_value != ledger_value) {
-        result.mismatches.push_back(who_grant + ": " + what + " is " +
-                                    FormatCredits(stored_value) + " but the ledger gives " +
-                                    FormatCredits(ledger_value));
+        result.mismatches.push_back(who_grant + ": " + what + " is " + FormatCredits(stored_value) +
+                                    " but the ledger gives " + FormatCredits(ledger_value));
       }
     };
     compare("amount", stored.amount, from_ledger.amount);
