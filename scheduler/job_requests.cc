@@ -63,7 +63,7 @@ Status Scheduler::PrepareSpec(protocol::SubmitItem& item, const std::string& whe
     std::string program = spec.command[0];
     size_t slash = program.rfind('/');
     spec.name = slash == std::string::npos ? program : program.substr(slash + 1);
-    if (spec.name.size() > 128) spec.name.resize(128);
+    if (spec.name.size() > kMaxJobNameBytes) spec.name.resize(kMaxJobNameBytes);
     if (spec.name.empty()) spec.name = "job";
   }
   if (spec.memory_bytes == 0) spec.memory_bytes = spec.cpus * options_.default_memory_per_cpu;
