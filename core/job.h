@@ -70,7 +70,7 @@ inline constexpr std::string_view kNodeFailRequeued = "NODE_FAIL";
 // body, the store's job record, the agent's launch message) and in validation errors, which
 // start with the field's name ("cpus: must be between 1 and 65536"); the CLI maps them to its
 // flags. Adding a spec field means: JobSpec, a name here, ValidateJobSpec's rule and the spec
-// codec (protocol/).
+// codec (protocol/job_spec_codec.cc).
 namespace spec_field {
 inline constexpr std::string_view kName = "name";
 inline constexpr std::string_view kCommand = "command";

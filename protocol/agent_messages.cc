@@ -2,7 +2,7 @@
 
 #include "core/units.h"
 #include "protocol/base64.h"
-#include "protocol/job_codec.h"
+#include "protocol/job_spec_codec.h"
 #include "protocol/json_fields.h"
 #include "protocol/node_codec.h"
 
@@ -339,10 +339,7 @@ StatusOr<SchedulerMessage> DecodeSchedulerMessage(std::string_view text) {
     r.RequiredInt("mem_bytes", &m.allocation.memory_bytes, 0, INT64_MAX);
     r.OptionalBool("binding_simulated", &m.allocation.binding_simulated);
     SHARC_RETURN_IF_ERROR(r.Finish());
-    FieldReader s(*spec, "launch.spec");
-    ReadJobSpecFields(s, &m.spec);
-    SHARC_RETURN_IF_ERROR(s.Finish());
-    SHARC_RETURN_IF_ERROR(ValidateJobSpec(m.spec).WithPrefix("launch.spec"));
+    SHARC_ASSIGN_OR_RETURN(m.spec, DecodeJobSpec(*spec, "launch.spec"));
     SHARC_ASSIGN_OR_RETURN(m.allocation.cpus, ParseCpuList(cpus));
     if (m.allocation.cpus.empty()) return InvalidArgumentError("launch.cpus: empty");
     return SchedulerMessage(std::move(m));

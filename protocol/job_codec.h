@@ -1,7 +1,8 @@
-// JSON shapes of jobs: the stable contract `sharc ... -o json` and the REST API expose, the
-// same record the store keeps, and the REST submit body.
+// The JSON of a job in the REST API: the stable contract of `sharc ... -o json` and of
+// GET /v1/jobs. (The store keeps its own record, store/job_record_codec.h; a spec's fields
+// are written by protocol/job_spec_codec.h.)
 //
-// A job encodes as a flat object:
+// A job encodes as a flat object: its spec's fields, then the job's own:
 //   {"id":12,"tenant":"acme","name":"train","state":"RUNNING","reason":"","attempt":1,
 //    "command":["python","train.py"],"env":{},"cpus":2,"mem_bytes":1073741824,"gpus":1,
 //    "gpu_model":"","time_limit_seconds":3600,"labels":{},"requeue":true,
@@ -13,33 +14,12 @@
 #ifndef SHARC_PROTOCOL_JOB_CODEC_H_
 #define SHARC_PROTOCOL_JOB_CODEC_H_
 
-#include <string>
-#include <vector>
-
 #include "core/job.h"
 #include "protocol/json_fields.h"
 
 namespace sharc::protocol {
 
 Json EncodeJob(const Job& job);
-StatusOr<Job> DecodeJob(const Json& json);
-
-Json EncodeJobSpec(const JobSpec& spec);  // the spec's fields only
-// Reads a spec's fields from `reader` (shared by DecodeJob and the submit body).
-void ReadJobSpecFields(FieldReader& reader, JobSpec* spec);
-
-// One job of a submit request. Fields the client left out stay at JobSpec's defaults
-// (memory_bytes and time_limit_seconds 0 = "use the scheduler's default").
-struct SubmitItem {
-  JobSpec spec;
-  std::string idempotency_key;  // "" if none; at most 128 printable characters
-};
-
-inline constexpr size_t kMaxJobsPerSubmit = 10000;
-
-// A submit body is one job object or a JSON array of them (bulk). Every item is checked;
-// the first error names its index ("[3].cpus: ..."). `bulk` reports which form was used.
-StatusOr<std::vector<SubmitItem>> DecodeSubmitBody(const Json& body, bool* bulk);
 
 }  // namespace sharc::protocol
 

@@ -33,7 +33,7 @@
 #include "policies/cycle.h"
 #include "policies/policy.h"
 #include "protocol/agent_messages.h"
-#include "protocol/job_codec.h"
+#include "protocol/job_spec_codec.h"
 #include "scheduler/auth.h"
 #include "scheduler/cluster_state.h"
 #include "scheduler/credit_book.h"

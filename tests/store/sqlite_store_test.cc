@@ -104,13 +104,13 @@ TEST_F(SqliteStoreTest, UpsertReplacesJobsAndNodes) {
   EXPECT_EQ(state.nodes[0], SampleNode("n1", NodeState::kDrain));
 }
 
-// The writer checks jobs with cheap range checks instead of decoding them again; those must
-// let through exactly what DecodeJob reads back.
+// The writer checks jobs with core's ValidateJob instead of decoding them again; the record
+// decoder applies the same rules, so what one lets through the other reads back.
 TEST_F(SqliteStoreTest, JobsAtTheEdgesOfTheDecoderRangesStoreAndLoadExactly) {
   Job high = FullJob(INT64_MAX - 1);
   high.spec.cpus = kMaxCpusPerJob;
   high.spec.memory_bytes = INT64_MAX;
-  high.allocation->memory_bytes = INT64_MAX;  // the record keeps the spec's only
+  high.allocation->memory_bytes = INT64_MAX;
   high.spec.gpus = kMaxGpusPerJob;
   high.spec.time_limit_seconds = kMaxTimeLimitSeconds;
   high.attempt = INT32_MAX;
@@ -146,9 +146,11 @@ TEST_F(SqliteStoreTest, JobsJustOutsideTheDecoderRangesAreRefusedNamingTheField)
       {[](Job& j) { j.attempt = -1; }, "attempt"},
       {[](Job& j) { j.exit_code = 256; }, "exit_code"},
       {[](Job& j) { j.exit_signal = 0; }, "signal"},
-      {[](Job& j) { j.allocation->gpus = {-1}; }, "allocated_gpus"},
-      {[](Job& j) { j.allocation->cpus = {(1 << 20) + 1}; }, "allocated_cpus"},
-      {[](Job& j) { j.allocation->node = ""; }, "its allocation names no node"},
+      {[](Job& j) { j.allocation->gpus = {-1}; }, "allocation.gpus"},
+      {[](Job& j) { j.allocation->cpus = {(1 << 20) + 1}; }, "allocation.cpus"},
+      {[](Job& j) { j.allocation->node = ""; }, "allocation.node"},
+      {[](Job& j) { j.spec.command.clear(); }, "command"},
+      {[](Job& j) { j.cpu_time_ms = -1; }, "cpu_time_ms"},
       {[](Job& j) { j.start_time = -1; }, "start_time"},
       {[](Job& j) { j.end_time = 253'402'300'800'000; }, "end_time"},
   };
