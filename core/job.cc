@@ -51,6 +51,20 @@ Status CheckTransition(JobState from, JobState to) {
                                  std::string(JobStateName(to)));
 }
 
+const NodeAllocation* Allocation::Find(std::string_view node) const {
+  for (const NodeAllocation& part : nodes) {
+    if (part.node == node) return &part;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> Allocation::NodeNames() const {
+  std::vector<std::string> names;
+  names.reserve(nodes.size());
+  for (const NodeAllocation& part : nodes) names.push_back(part.node);
+  return names;
+}
+
 Resources JobSpec::Request() const {
   Resources r;
   r.Set(kCpuResource, static_cast<int64_t>(cpus) * kMilliCpusPerCpu);

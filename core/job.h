@@ -125,7 +125,7 @@ Status ValidateSubmittedJobSpec(const JobSpec& spec);
 // "" (none) or at most kMaxIdempotencyKeyBytes bytes; the error names kIdempotencyKeyField.
 Status ValidateIdempotencyKey(std::string_view key);
 
-// The names of Allocation's fields in JSON and in validation errors (as spec_field).
+// The names of NodeAllocation's fields in JSON and in validation errors (as spec_field).
 namespace allocation_field {
 inline constexpr std::string_view kNode = "node";
 inline constexpr std::string_view kCpus = "cpus";
@@ -134,20 +134,36 @@ inline constexpr std::string_view kMemoryBytes = "mem_bytes";
 inline constexpr std::string_view kBinding = "binding";  // "real" or "simulated"
 }  // namespace allocation_field
 
-// Where a running (or finished) attempt was placed.
-struct Allocation {
+// One node's part of a job's grant.
+struct NodeAllocation {
   std::string node;
   std::vector<int> cpus;      // PU OS indices
   std::vector<int> gpus;      // GPU indices on the node
   int64_t memory_bytes = 0;
   bool binding_simulated = false;
-  friend bool operator==(const Allocation&, const Allocation&) = default;
+  friend bool operator==(const NodeAllocation&, const NodeAllocation&) = default;
 };
 
-// OK if `allocation` can describe a grant: it names a node, its CPUs are OS indices 0 to
+// Where a running (or finished) attempt was placed: the whole job's grant, one part per node
+// it runs on, at most one part per node. Every job has one part today; a multi-node (gang) job
+// will have several, and a part's index is its rank.
+struct Allocation {
+  std::vector<NodeAllocation> nodes;
+  friend bool operator==(const Allocation&, const Allocation&) = default;
+
+  // The part on `node`, or nullptr.
+  const NodeAllocation* Find(std::string_view node) const;
+  // The parts' nodes, in rank order.
+  std::vector<std::string> NodeNames() const;
+};
+
+// OK if `part` can describe a node's grant: it names a node, its CPUs are OS indices 0 to
 // kMaxCpuListIndex, its GPUs indices 0 to kMaxGpusPerJob, its memory is not negative. Whether
 // it fits the node is the scheduler's business. The error names the field ("cpus: ...").
-Status ValidateAllocation(const Allocation& allocation);
+Status ValidateNodeAllocation(const NodeAllocation& part);
+// OK if `allocation` has at least one part, every part is valid and no node has two parts.
+// Errors start with `name`, the allocation's own ("allocation[1].cpus: ...").
+Status ValidateAllocation(const Allocation& allocation, std::string_view name);
 
 struct Job {
   JobId id;
@@ -179,7 +195,7 @@ struct Job {
 };
 
 // Checks a job as the scheduler keeps and stores it: its spec (ValidateJobSpec), its
-// allocation ("allocation." + ValidateAllocation), id >= 1, attempt >= 0, exit_code 0..255,
+// allocation (ValidateAllocation, named "allocation"), id >= 1, attempt >= 0, exit_code 0..255,
 // signal 1..128, times 0 (unset) to kMaxRfc3339Millis, usage and energy not negative, and its
 // idempotency key. The error names the field ("exit_code: must be between 0 and 255").
 Status ValidateJob(const Job& job);

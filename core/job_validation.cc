@@ -1,5 +1,6 @@
 // The rules of a valid job (core/job.h): the one place their limits are applied.
 #include <cctype>
+#include <set>
 
 #include "core/job.h"
 #include "core/units.h"
@@ -140,26 +141,39 @@ Status ValidateIdempotencyKey(std::string_view key) {
                     "at most " + std::to_string(kMaxIdempotencyKeyBytes) + " characters");
 }
 
-Status ValidateAllocation(const Allocation& allocation) {
+Status ValidateNodeAllocation(const NodeAllocation& part) {
   using namespace allocation_field;
-  if (allocation.node.empty()) return FieldError(kNode, "must name the node");
-  for (int cpu : allocation.cpus) {
+  if (part.node.empty()) return FieldError(kNode, "must name the node");
+  for (int cpu : part.cpus) {
     SHARC_RETURN_IF_ERROR(CheckRange(kCpus, cpu, 0, kMaxCpuListIndex));
   }
-  for (int gpu : allocation.gpus) {
+  for (int gpu : part.gpus) {
     SHARC_RETURN_IF_ERROR(CheckRange(kGpus, gpu, 0, kMaxGpusPerJob));
   }
-  return CheckRange(kMemoryBytes, allocation.memory_bytes, 0, INT64_MAX);
+  return CheckRange(kMemoryBytes, part.memory_bytes, 0, INT64_MAX);
+}
+
+Status ValidateAllocation(const Allocation& allocation, std::string_view name) {
+  if (allocation.nodes.empty()) return FieldError(name, "must have a part on at least one node");
+  std::set<std::string_view> nodes;
+  for (size_t i = 0; i < allocation.nodes.size(); ++i) {
+    const NodeAllocation& part = allocation.nodes[i];
+    const std::string at = std::string(name) + "[" + std::to_string(i) + "]";
+    Status valid = ValidateNodeAllocation(part);
+    if (!valid.ok()) return InvalidArgumentError(at + "." + valid.message());
+    if (!nodes.insert(part.node).second) {
+      return FieldError(at + "." + std::string(allocation_field::kNode),
+                        "'" + part.node + "' has an earlier part: one part per node");
+    }
+  }
+  return Status::Ok();
 }
 
 Status ValidateJob(const Job& job) {
   SHARC_RETURN_IF_ERROR(CheckRange("id", job.id.value, 1, INT64_MAX));
   SHARC_RETURN_IF_ERROR(ValidateJobSpec(job.spec));
   SHARC_RETURN_IF_ERROR(CheckRange("attempt", job.attempt, 0, INT32_MAX));
-  if (job.allocation) {
-    Status allocation = ValidateAllocation(*job.allocation);
-    if (!allocation.ok()) return InvalidArgumentError("allocation." + allocation.message());
-  }
+  if (job.allocation) SHARC_RETURN_IF_ERROR(ValidateAllocation(*job.allocation, "allocation"));
   if (job.exit_code) SHARC_RETURN_IF_ERROR(CheckRange("exit_code", *job.exit_code, 0, 255));
   if (job.exit_signal) SHARC_RETURN_IF_ERROR(CheckRange("signal", *job.exit_signal, 1, 128));
   SHARC_RETURN_IF_ERROR(CheckRange("submit_time", job.submit_time, 0, kMaxRfc3339Millis));

@@ -1,11 +1,9 @@
-// The JSON of an Allocation, the same wherever one is written down (the store's job record;
-// the REST job object and the launch message use the same part shape): a list with one
-// object per node,
+// The JSON of an Allocation, the same wherever one is written down (the store's job record, the
+// launch message): a list with one object per node, in rank order,
 //
 //   [{"node":"gpu1","cpus":"0-1","gpus":[0],"mem_bytes":1073741824,"binding":"real"}]
 //
-// with "cpus" in FormatCpuList's form and "binding" "real" or "simulated". An Allocation is one
-// node's grant for now, so the list has exactly one element.
+// with "cpus" in FormatCpuList's form and "binding" "real" or "simulated".
 #ifndef SHARC_PROTOCOL_ALLOCATION_CODEC_H_
 #define SHARC_PROTOCOL_ALLOCATION_CODEC_H_
 
@@ -16,9 +14,10 @@
 
 namespace sharc::protocol {
 
+Json EncodeNodeAllocation(const NodeAllocation& part);
 Json EncodeAllocation(const Allocation& allocation);
 // Strict: unknown fields, wrong types and an allocation ValidateAllocation refuses are errors
-// prefixed by `where`.
+// prefixed by `where` ("launch.allocation[0].cpus: ...").
 StatusOr<Allocation> DecodeAllocation(const Json& json, const std::string& where);
 
 }  // namespace sharc::protocol

@@ -17,11 +17,12 @@ Json EncodeJob(const Job& job) {
   j["state"] = JobStateName(job.state);
   j["reason"] = job.reason;
   j["attempt"] = job.attempt;
-  if (job.allocation) {
-    j["node"] = job.allocation->node;
-    j["allocated_cpus"] = FormatCpuList(job.allocation->cpus);
-    j["allocated_gpus"] = job.allocation->gpus;
-    j["binding"] = job.allocation->binding_simulated ? "simulated" : "real";
+  if (job.allocation && !job.allocation->nodes.empty()) {
+    const NodeAllocation& part = job.allocation->nodes.front();
+    j["node"] = part.node;
+    j["allocated_cpus"] = FormatCpuList(part.cpus);
+    j["allocated_gpus"] = part.gpus;
+    j["binding"] = part.binding_simulated ? "simulated" : "real";
   } else {
     j["node"] = nullptr;
     j["allocated_cpus"] = nullptr;

@@ -137,7 +137,7 @@ Job ValidJob() {
   job.spec = ValidSpec();
   job.state = JobState::kCompleted;
   job.attempt = 1;
-  job.allocation = Allocation{"n1", {0, 1}, {0}, 1 << 30, false};
+  job.allocation = Allocation{{NodeAllocation{"n1", {0, 1}, {0}, 1 << 30, false}}};
   job.exit_code = 0;
   job.submit_time = 1;
   return job;
@@ -163,14 +163,33 @@ TEST(JobTest, ValidationNamesTheField) {
   EXPECT_EQ(message_for([](Job& j) { j.cpu_energy_uj = -1; }), "cpu_energy_uj: must be at least 0");
   EXPECT_EQ(message_for([](Job& j) { j.idempotency_key = std::string(129, 'k'); }),
             "idempotency_key: at most 128 characters");
-  EXPECT_EQ(message_for([](Job& j) { j.allocation->node = ""; }),
-            "allocation.node: must name the node");
-  EXPECT_EQ(message_for([](Job& j) { j.allocation->cpus = {kMaxCpuListIndex + 1}; }),
-            "allocation.cpus: must be between 0 and 1048576");
-  EXPECT_EQ(message_for([](Job& j) { j.allocation->gpus = {-1}; }),
-            "allocation.gpus: must be between 0 and 1024");
-  EXPECT_EQ(message_for([](Job& j) { j.allocation->memory_bytes = -1; }),
-            "allocation.mem_bytes: must be at least 0");
+  EXPECT_EQ(message_for([](Job& j) { j.allocation->nodes[0].node = ""; }),
+            "allocation[0].node: must name the node");
+  EXPECT_EQ(message_for([](Job& j) { j.allocation->nodes[0].cpus = {kMaxCpuListIndex + 1}; }),
+            "allocation[0].cpus: must be between 0 and 1048576");
+  EXPECT_EQ(message_for([](Job& j) { j.allocation->nodes[0].gpus = {-1}; }),
+            "allocation[0].gpus: must be between 0 and 1024");
+  EXPECT_EQ(message_for([](Job& j) { j.allocation->nodes[0].memory_bytes = -1; }),
+            "allocation[0].mem_bytes: must be at least 0");
+  EXPECT_EQ(message_for([](Job& j) { j.allocation->nodes.clear(); }),
+            "allocation: must have a part on at least one node");
+}
+
+// An allocation is the job's whole grant: parts on distinct nodes, in rank order.
+TEST(AllocationTest, PartsAreOnDistinctNodesAndFoundByNode) {
+  Allocation gang{{NodeAllocation{"a", {0, 1}, {}, 1 << 20, false},
+                   NodeAllocation{"b", {2}, {0}, 2 << 20, true}}};
+  EXPECT_TRUE(ValidateAllocation(gang, "allocation").ok());
+  EXPECT_EQ(gang.NodeNames(), (std::vector<std::string>{"a", "b"}));
+  ASSERT_NE(gang.Find("b"), nullptr);
+  EXPECT_EQ(gang.Find("b")->cpus, std::vector<int>{2});
+  EXPECT_EQ(gang.Find("c"), nullptr);
+  gang.nodes.push_back(NodeAllocation{"a", {3}, {}, 0, false});
+  EXPECT_EQ(ValidateAllocation(gang, "launch.allocation").message(),
+            "launch.allocation[2].node: 'a' has an earlier part: one part per node");
+  gang.nodes[1].cpus = {-1};
+  EXPECT_EQ(ValidateAllocation(gang, "x").message(), "x[1].cpus: must be between 0 and 1048576");
+  EXPECT_EQ(ValidateNodeAllocation(NodeAllocation{}).message(), "node: must name the node");
 }
 
 }  // namespace

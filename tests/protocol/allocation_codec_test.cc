@@ -6,10 +6,12 @@ namespace sharc::protocol {
 namespace {
 
 TEST(AllocationCodecTest, RoundTripsAsAListOfParts) {
-  Allocation allocation{"gpu1", {0, 1, 2, 3, 8}, {1}, 1 << 30, true};
+  Allocation allocation{{NodeAllocation{"gpu1", {0, 1, 2, 3, 8}, {1}, 1 << 30, true},
+                         NodeAllocation{"gpu2", {4}, {}, 1 << 20, false}}};
   Json j = EncodeAllocation(allocation);
   EXPECT_EQ(j, Json::parse(R"([{"node":"gpu1","cpus":"0-3,8","gpus":[1],
-      "mem_bytes":1073741824,"binding":"simulated"}])"));
+      "mem_bytes":1073741824,"binding":"simulated"},
+      {"node":"gpu2","cpus":"4","gpus":[],"mem_bytes":1048576,"binding":"real"}])"));
   StatusOr<Allocation> decoded = DecodeAllocation(j, "allocation");
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
   EXPECT_EQ(*decoded, allocation);
@@ -33,7 +35,15 @@ TEST(AllocationCodecTest, RefusesWhatValidateAllocationRefusesNamingTheField) {
   EXPECT_EQ(error(R"({"node":"n","cpus":"0","extra":1,)" + ok_rest + "}"),
             "allocation[0].extra: unknown field");
   EXPECT_EQ(DecodeAllocation(Json::object(), "allocation").status().message(),
-            "allocation: must be a list of one node's allocation");
+            "allocation: must be a list of per-node parts");
+  EXPECT_EQ(DecodeAllocation(Json::array(), "allocation").status().message(),
+            "allocation: must have a part on at least one node");
+  const std::string part = R"({"node":"n","cpus":"0",)" + ok_rest + "}";
+  EXPECT_EQ(
+      DecodeAllocation(Json::parse("[" + part + "," + part + "]"), "allocation").status().message(),
+      "allocation[1].node: 'n' has an earlier part: one part per node");
+  EXPECT_EQ(error(R"({"node":"n","cpus":"0","gpus":[0.5],)" + ok_rest + "}"),
+            "allocation[0].gpus: must be a list of integers between -2147483648 and 2147483647");
 }
 
 }  // namespace

@@ -22,7 +22,7 @@ Job SampleJob() {
   job.attempt = 1;
   job.reason = "";
   job.idempotency_key = "k1";
-  job.allocation = Allocation{"gpu1", {0, 1}, {3}, 1 << 30, true};
+  job.allocation = Allocation{{NodeAllocation{"gpu1", {0, 1}, {3}, 1 << 30, true}}};
   job.exit_code = 0;
   job.submit_time = 1'796'018'620'123;
   job.start_time = 1'796'018'621'000;

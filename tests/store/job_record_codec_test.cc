@@ -17,7 +17,9 @@ TEST(JobRecordCodecTest, RoundTripsEveryField) {
   full.peak_memory_bytes = 1 << 20;
   full.cpu_energy_uj = 12;
   full.gpu_energy_uj = 34;
-  for (const Job& job : {full, testing::PendingJob(3)}) {
+  Job gang = full;
+  gang.allocation->nodes.push_back(NodeAllocation{"gpu2", {4, 5, 6}, {1, 2}, 1 << 30, false});
+  for (const Job& job : {full, gang, testing::PendingJob(3)}) {
     StatusOr<Job> decoded = DecodeJobRecord(EncodeJobRecord(job), "record");
     ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
     EXPECT_EQ(*decoded, job);
