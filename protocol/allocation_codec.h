@@ -1,5 +1,5 @@
-// The JSON of an Allocation, the same wherever one is written down (the store's job record, the
-// launch message): a list with one object per node, in rank order,
+// The JSON of an Allocation, the same wherever one is written down (the REST job object, the
+// store's job record, the launch message): a list with one object per node, in rank order,
 //
 //   [{"node":"gpu1","cpus":"0-1","gpus":[0],"mem_bytes":1073741824,"binding":"real"}]
 //

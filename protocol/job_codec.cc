@@ -1,6 +1,6 @@
 #include "protocol/job_codec.h"
 
-#include "core/units.h"
+#include "protocol/allocation_codec.h"
 #include "protocol/job_spec_codec.h"
 
 namespace sharc::protocol {
@@ -17,18 +17,8 @@ Json EncodeJob(const Job& job) {
   j["state"] = JobStateName(job.state);
   j["reason"] = job.reason;
   j["attempt"] = job.attempt;
-  if (job.allocation && !job.allocation->nodes.empty()) {
-    const NodeAllocation& part = job.allocation->nodes.front();
-    j["node"] = part.node;
-    j["allocated_cpus"] = FormatCpuList(part.cpus);
-    j["allocated_gpus"] = part.gpus;
-    j["binding"] = part.binding_simulated ? "simulated" : "real";
-  } else {
-    j["node"] = nullptr;
-    j["allocated_cpus"] = nullptr;
-    j["allocated_gpus"] = nullptr;
-    j["binding"] = nullptr;
-  }
+  j["allocation"] = job.allocation ? EncodeAllocation(*job.allocation) : Json(nullptr);
+  j["nodes"] = job.allocation ? job.allocation->NodeNames() : std::vector<std::string>();
   j["exit_code"] = job.exit_code ? Json(*job.exit_code) : Json(nullptr);
   j["signal"] = job.exit_signal ? Json(*job.exit_signal) : Json(nullptr);
   j["message"] = job.message;

@@ -6,11 +6,13 @@
 //   {"id":12,"tenant":"acme","name":"train","state":"RUNNING","reason":"","attempt":1,
 //    "command":["python","train.py"],"env":{},"cpus":2,"mem_bytes":1073741824,"gpus":1,
 //    "gpu_model":"","time_limit_seconds":3600,"labels":{},"requeue":true,
-//    "node":"gpu1","allocated_cpus":"0-1","allocated_gpus":[0],"binding":"real",
+//    "allocation":[{"node":"gpu1","cpus":"0-1","gpus":[0],"mem_bytes":1073741824,
+//                   "binding":"real"}],"nodes":["gpu1"],
 //    "exit_code":null,"signal":null,"message":"","submit_time":"2026-11-30T06:03:40.123Z",
 //    "start_time":"...","end_time":null,"cancel_requested":false,"idempotency_key":""}
-// Times are RFC 3339 UTC strings, or null when unset; node/allocation fields are null before
-// the first launch.
+// Times are RFC 3339 UTC strings, or null when unset. "allocation" is the last attempt's grant,
+// one part per node (protocol/allocation_codec.h), null before the first launch; "nodes" lists
+// its nodes' names, for listings ([] before the first launch).
 #ifndef SHARC_PROTOCOL_JOB_CODEC_H_
 #define SHARC_PROTOCOL_JOB_CODEC_H_
 

@@ -95,8 +95,13 @@ int RunCancel(const GlobalOptions& global, const std::vector<std::string>& ids) 
     } else if ((*job)["state"] == "CANCELLED") {
       std::cout << "job " << id << " cancelled\n";
     } else {
-      std::cout << "job " << id << " is being cancelled on node "
-                << (*job)["node"].get<std::string>() << "\n";
+      const Json names = job->value("nodes", Json::array());
+      std::string nodes;
+      for (const Json& node : names) {
+        nodes += (nodes.empty() ? "" : ",") + (node.is_string() ? node.get<std::string>() : "?");
+      }
+      std::cout << "job " << id << " is being cancelled on "
+                << (names.size() > 1 ? "nodes " : "node ") << nodes << "\n";
     }
   }
   return code;

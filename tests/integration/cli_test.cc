@@ -40,9 +40,9 @@ TEST_F(CliTest, SubmitWaitShowLogsAndJobs) {
   CommandResult show = cluster_.Cli(kAcmeToken, {"show", id, "-o", "json"});
   ASSERT_EQ(show.exit_code, 0);
   Json job = Json::parse(show.out);
-  for (const char* key : {"id", "tenant", "name", "state", "exit_code", "node", "cpus",
-                          "mem_bytes", "gpus", "submit_time", "start_time", "end_time",
-                          "reason"}) {
+  for (const char* key :
+       {"id", "tenant", "name", "state", "exit_code", "nodes", "allocation", "cpus", "mem_bytes",
+        "gpus", "submit_time", "start_time", "end_time", "reason"}) {
     EXPECT_TRUE(job.contains(key)) << key;
   }
   EXPECT_EQ(job["name"], "hello");

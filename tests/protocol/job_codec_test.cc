@@ -35,8 +35,10 @@ TEST(JobCodecTest, EncodesTheDocumentedContract) {
   EXPECT_EQ(j, Json::parse(R"json({"id":42,"tenant":"acme","name":"train","state":"COMPLETED",
       "reason":"","attempt":1,"command":["python3","-c","print(1)"],"env":{"SEED":"7"},
       "cpus":2,"mem_bytes":1073741824,"gpus":1,"gpu_model":"H100","time_limit_seconds":600,
-      "labels":{"zone":"a"},"requeue":true,"node":"gpu1","allocated_cpus":"0,1",
-      "allocated_gpus":[3],"binding":"simulated","exit_code":0,"signal":null,"message":"",
+      "labels":{"zone":"a"},"requeue":true,
+      "allocation":[{"node":"gpu1","cpus":"0,1","gpus":[3],"mem_bytes":1073741824,
+                     "binding":"simulated"}],"nodes":["gpu1"],
+      "exit_code":0,"signal":null,"message":"",
       "submit_time":"2026-11-30T06:03:40.123Z","start_time":"2026-11-30T06:03:41.000Z",
       "end_time":"2026-11-30T06:03:42.000Z","cancel_requested":false,
       "preempt_requested":false,"cpu_time_ms":0,"peak_memory_bytes":0,"cpu_energy_uj":0,
@@ -45,9 +47,20 @@ TEST(JobCodecTest, EncodesTheDocumentedContract) {
   pending.id = JobId{1};
   pending.tenant = "t";
   Json p = EncodeJob(pending);
-  EXPECT_TRUE(p["node"].is_null());
+  EXPECT_TRUE(p["allocation"].is_null());
+  EXPECT_EQ(p["nodes"], Json::array());
   EXPECT_TRUE(p["start_time"].is_null());
   EXPECT_TRUE(p["exit_code"].is_null());
+}
+
+TEST(JobCodecTest, ListsEveryNodeOfAMultiNodeAllocation) {
+  Job job = SampleJob();
+  job.allocation->nodes.push_back(NodeAllocation{"gpu2", {4}, {}, 1 << 20, false});
+  Json j = EncodeJob(job);
+  EXPECT_EQ(j["nodes"], Json::parse(R"(["gpu1","gpu2"])"));
+  ASSERT_EQ(j["allocation"].size(), 2u);
+  EXPECT_EQ(j["allocation"][1], Json::parse(R"({"node":"gpu2","cpus":"4","gpus":[],
+      "mem_bytes":1048576,"binding":"real"})"));
 }
 
 }  // namespace
