@@ -28,6 +28,32 @@ Json EncodeRecord(const JournalRecord& r) {
               {"report", report}};
 }
 
+// A launch as protocol version 1 wrote it, with one node's grant in flat fields
+//   {"v":1,"type":"launch",...,"node":"n1","cpus":"0-3","gpus":[0],"mem_bytes":...,
+//    "binding_simulated":false}
+// rewritten in the current form: that grant as the allocation's only part, rank 0. Journals
+// outlive the agent that wrote them (an agent upgraded while its jobs run re-adopts them), so
+// this stays as long as an agent of protocol version 1 may have written a journal. Anything
+// else is returned unchanged, and what the decoder refuses is reported as before.
+Json UpgradeVersion1Launch(const Json& launch) {
+  if (!launch.is_object() || launch.value("v", Json()) != Json(1)) return launch;
+  Json upgraded = launch;
+  Json part = Json::object();
+  for (const char* key : {"node", "cpus", "gpus", "mem_bytes"}) {
+    auto it = launch.find(key);
+    if (it != launch.end()) part[key] = *it;
+    upgraded.erase(key);
+  }
+  auto simulated = launch.find("binding_simulated");
+  part["binding"] = simulated != launch.end() && *simulated == Json(true) ? "simulated" : "real";
+  if (simulated != launch.end() && !simulated->is_boolean()) part["binding"] = *simulated;
+  upgraded.erase("binding_simulated");
+  upgraded["allocation"] = Json::array({std::move(part)});
+  upgraded["rank"] = 0;
+  upgraded["v"] = protocol::kProtocolVersion;
+  return upgraded;
+}
+
 StatusOr<JournalRecord> DecodeRecord(const Json& json, const std::string& where) {
   protocol::FieldReader r(json, where);
   JournalRecord record;
@@ -44,7 +70,7 @@ StatusOr<JournalRecord> DecodeRecord(const Json& json, const std::string& where)
   record.monitor_pid = static_cast<pid_t>(monitor);
   record.job_pid = static_cast<pid_t>(job);
   StatusOr<protocol::SchedulerMessage> decoded_launch =
-      protocol::DecodeSchedulerMessage(protocol::DumpJson(*launch));
+      protocol::DecodeSchedulerMessage(protocol::DumpJson(UpgradeVersion1Launch(*launch)));
   if (!decoded_launch.ok() || !std::holds_alternative<protocol::LaunchMsg>(*decoded_launch)) {
     return InvalidArgumentError(where + ".launch: " + decoded_launch.status().message());
   }

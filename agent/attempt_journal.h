@@ -7,6 +7,9 @@
 //   {"launch": <the launch message>, "monitor_pid": 123, "job_pid": 124,
 //    "monitor_start_ticks": 987654, "cgroup": "job-12.1", "requested_ending": "none",
 //    "report": <the attempt report>}
+//
+// A launch written by an agent of protocol version 1 (one node's grant in flat fields) is read
+// as a one-part allocation with rank 0, so an upgraded agent re-adopts its running jobs.
 #ifndef SHARC_AGENT_ATTEMPT_JOURNAL_H_
 #define SHARC_AGENT_ATTEMPT_JOURNAL_H_
 

@@ -86,10 +86,12 @@ class AttemptRunner::Impl {
     Attempt& attempt = attempts_[id];
     attempt.record.launch = launch;
     attempt.record.report.attempt = id;
-    if (Status valid = Validate(launch); !valid.ok()) return Fail(attempt, valid.message());
+    StatusOr<const NodeAllocation*> part = LocalPart(launch, options_.node_name);
+    if (!part.ok()) return Fail(attempt, part.status().message());
+    if (Status fits = CheckFits(**part); !fits.ok()) return Fail(attempt, fits.message());
 
     StatusOr<LaunchSpec> spec =
-        SetUpAttempt(options_.setup, *topology_, launch, &attempt.record.cgroup);
+        SetUpAttempt(options_.setup, *topology_, launch, **part, &attempt.record.cgroup);
     if (!spec.ok()) return Fail(attempt, spec.status().message());
     StatusOr<LaunchedJob> launched = LaunchJob(*spec);
     if (!launched.ok()) {
@@ -164,8 +166,10 @@ class AttemptRunner::Impl {
     std::vector<int> gpus;
     for (const auto& [id, attempt] : attempts_) {
       if (attempt.record.report.exited) continue;
-      const std::vector<int>& granted = attempt.record.launch.allocation.gpus;
-      gpus.insert(gpus.end(), granted.begin(), granted.end());
+      // A running attempt passed LocalPart when it was launched.
+      if (const NodeAllocation* part = attempt.record.launch.part()) {
+        gpus.insert(gpus.end(), part->gpus.begin(), part->gpus.end());
+      }
     }
     return gpus;
   }
@@ -200,7 +204,7 @@ class AttemptRunner::Impl {
   AttemptCpuTime CpuTime(const AttemptId& id, const Attempt& attempt) const {
     AttemptCpuTime cpu_time;
     cpu_time.attempt = id;
-    cpu_time.gpus = attempt.record.launch.allocation.gpus;
+    if (const NodeAllocation* part = attempt.record.launch.part()) cpu_time.gpus = part->gpus;
     cpu_time.new_since_previous = attempt.launched_here;
     CgroupManager* cgroups = options_.setup.cgroups;
     // Without a cgroup the job's CPU time cannot be told apart from the rest of the node's:
@@ -217,17 +221,14 @@ class AttemptRunner::Impl {
     return cpu_time;
   }
 
-  Status Validate(const protocol::LaunchMsg& launch) const {
-    if (launch.allocation.node != options_.node_name) {
-      return InvalidArgumentError("launched for node " + launch.allocation.node + ", but this is " +
-                                  options_.node_name);
-    }
-    for (int cpu : launch.allocation.cpus) {
+  // Whether this node has the CPUs and GPUs of its part.
+  Status CheckFits(const NodeAllocation& part) const {
+    for (int cpu : part.cpus) {
       bool known = std::any_of(topology_->pus.begin(), topology_->pus.end(),
                                [&](const PuInfo& pu) { return pu.os_index == cpu; });
       if (!known) return InvalidArgumentError("this node has no CPU " + std::to_string(cpu));
     }
-    for (int gpu : launch.allocation.gpus) {
+    for (int gpu : part.gpus) {
       bool known = std::any_of(topology_->gpus.begin(), topology_->gpus.end(),
                                [&](const GpuInfo& g) { return g.index == gpu; });
       if (!known) return InvalidArgumentError("this node has no GPU " + std::to_string(gpu));

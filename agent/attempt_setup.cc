@@ -46,8 +46,25 @@ std::string CgroupName(const AttemptId& a) {
   return "job-" + std::to_string(a.job.value) + "." + std::to_string(a.attempt);
 }
 
+StatusOr<const NodeAllocation*> LocalPart(const protocol::LaunchMsg& launch,
+                                          const std::string& node_name) {
+  const NodeAllocation* part = launch.part();
+  const std::string rank = "rank " + std::to_string(launch.rank);
+  if (!part) {
+    return InvalidArgumentError("launched with " + rank + ", but the allocation has " +
+                                std::to_string(launch.allocation.nodes.size()) +
+                                " part(s): no part is this node's");
+  }
+  if (part->node != node_name) {
+    return InvalidArgumentError("launched with " + rank + ", the part of node " + part->node +
+                                ", but this is " + node_name);
+  }
+  return part;
+}
+
 StatusOr<LaunchSpec> SetUpAttempt(const SetupOptions& o, const NodeTopology& topology,
-                                  const protocol::LaunchMsg& launch, std::string* cgroup) {
+                                  const protocol::LaunchMsg& launch, const NodeAllocation& part,
+                                  std::string* cgroup) {
   const AttemptId id = launch.attempt;
   std::optional<LaunchSpec::Identity> identity;
   if (o.switch_users) {
@@ -66,28 +83,28 @@ StatusOr<LaunchSpec> SetUpAttempt(const SetupOptions& o, const NodeTopology& top
 
   LaunchSpec spec;
   spec.argv = launch.spec.command;
-  spec.env = BuildJobEnvironment(launch, dir, o.job_path);
+  spec.env = BuildJobEnvironment(launch, part, dir, o.job_path);
   spec.work_dir = dir;
   spec.stdout_path = dir + "/stdout";
   spec.stderr_path = dir + "/stderr";
   spec.status_path = StatusPath(o.state_dir, id);
-  if (!launch.allocation.binding_simulated) spec.bind_cpus = launch.allocation.cpus;
+  if (!part.binding_simulated) spec.bind_cpus = part.cpus;
   spec.identity = identity;
 
   if (o.cgroups) {
     JobLimits limits;
-    if (!launch.allocation.binding_simulated) {
-      limits.cpus = launch.allocation.cpus;
+    if (!part.binding_simulated) {
+      limits.cpus = part.cpus;
       std::set<int> mems;
-      for (int cpu : launch.allocation.cpus) {
+      for (int cpu : part.cpus) {
         for (const PuInfo& pu : topology.pus) {
           if (pu.os_index == cpu) mems.insert(pu.numa);
         }
       }
       limits.mems.assign(mems.begin(), mems.end());
-      if (o.restrict_devices) limits.allowed_devices = GpuDevices(launch.allocation.gpus);
+      if (o.restrict_devices) limits.allowed_devices = GpuDevices(part.gpus);
     }
-    limits.memory_bytes = launch.allocation.memory_bytes;
+    limits.memory_bytes = part.memory_bytes;
     limits.pids_max = o.pids_max;
     std::string name = CgroupName(id);
     SHARC_RETURN_IF_ERROR(o.cgroups->Create(name, limits).WithPrefix("cgroup"));

@@ -31,10 +31,18 @@ std::string AttemptDirPath(const std::string& state_dir, const AttemptId& attemp
 std::string StatusPath(const std::string& state_dir, const AttemptId& attempt);
 std::string CgroupName(const AttemptId& attempt);
 
-// Prepares the attempt and returns the LaunchSpec to start it with. On failure nothing is left
-// behind (no cgroup). `cgroup` is set to the group's name when one was created.
+// This node's part of `launch`'s allocation. InvalidArgument, saying why, if the launch's rank
+// is not an index of its allocation or the part at that rank names another node than
+// `node_name` (a launch meant for another node, or a scheduler that got the rank wrong).
+StatusOr<const NodeAllocation*> LocalPart(const protocol::LaunchMsg& launch,
+                                          const std::string& node_name);
+
+// Prepares the attempt and returns the LaunchSpec to start it with: bound and limited to
+// `part`, this node's part of the launch (LocalPart). On failure nothing is left behind (no
+// cgroup). `cgroup` is set to the group's name when one was created.
 StatusOr<LaunchSpec> SetUpAttempt(const SetupOptions& options, const NodeTopology& topology,
-                                  const protocol::LaunchMsg& launch, std::string* cgroup);
+                                  const protocol::LaunchMsg& launch, const NodeAllocation& part,
+                                  std::string* cgroup);
 
 }  // namespace sharc::agent
 

@@ -5,6 +5,7 @@
 namespace sharc::agent {
 
 std::map<std::string, std::string> BuildJobEnvironment(const protocol::LaunchMsg& launch,
+                                                       const NodeAllocation& part,
                                                        const std::string& attempt_dir,
                                                        const std::string& default_path) {
   std::map<std::string, std::string> env;
@@ -12,22 +13,22 @@ std::map<std::string, std::string> BuildJobEnvironment(const protocol::LaunchMsg
   env["HOME"] = attempt_dir;
   for (const auto& [key, value] : launch.spec.env) env[key] = value;
   std::string gpus;
-  for (int gpu : launch.allocation.gpus) {
+  for (int gpu : part.gpus) {
     if (!gpus.empty()) gpus += ',';
     gpus += std::to_string(gpu);
   }
   env["SHARC_JOB_ID"] = std::to_string(launch.attempt.job.value);
   env["SHARC_ATTEMPT"] = std::to_string(launch.attempt.attempt);
   env["SHARC_TENANT"] = launch.tenant;
-  env["SHARC_NODE"] = launch.allocation.node;
-  env["SHARC_CPUS"] = FormatCpuList(launch.allocation.cpus);
+  env["SHARC_NODE"] = part.node;
+  env["SHARC_CPUS"] = FormatCpuList(part.cpus);
   env["SHARC_GPUS"] = gpus;
   env["CUDA_VISIBLE_DEVICES"] = gpus;
   // GPU indices are hwloc's, in PCI bus order; make CUDA number them the same way.
   env["CUDA_DEVICE_ORDER"] = "PCI_BUS_ID";
-  env["SHARC_MEM_BYTES"] = std::to_string(launch.allocation.memory_bytes);
+  env["SHARC_MEM_BYTES"] = std::to_string(part.memory_bytes);
   env["SHARC_TIME_LIMIT_SECONDS"] = std::to_string(launch.spec.time_limit_seconds);
-  env["SHARC_BINDING"] = launch.allocation.binding_simulated ? "simulated" : "real";
+  env["SHARC_BINDING"] = part.binding_simulated ? "simulated" : "real";
   return env;
 }
 

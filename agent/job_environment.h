@@ -15,7 +15,10 @@
 
 namespace sharc::agent {
 
+// `part` is this node's part of the launch's allocation: SHARC_NODE, SHARC_CPUS, SHARC_GPUS,
+// SHARC_MEM_BYTES and SHARC_BINDING describe it.
 std::map<std::string, std::string> BuildJobEnvironment(const protocol::LaunchMsg& launch,
+                                                       const NodeAllocation& part,
                                                        const std::string& attempt_dir,
                                                        const std::string& default_path);
 

@@ -20,7 +20,7 @@ namespace sharc {
 struct AttemptRecord {
   AttemptId attempt;
   std::string tenant;
-  std::string node;
+  std::string node;  // its allocation's nodes, comma-separated ("" if it held none)
   UnixMillis start_time = 0;
   UnixMillis end_time = 0;  // >= start_time
   int64_t millicpus = 0;    // granted

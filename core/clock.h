@@ -50,6 +50,8 @@ class FakeClock final : public Clock {
 
 // "2026-11-30T06:03:40.123Z".
 std::string FormatRfc3339(UnixMillis t);
+// 9999-12-31T23:59:59.999Z: the last time FormatRfc3339's four-digit year can carry.
+inline constexpr UnixMillis kMaxRfc3339Millis = 253'402'300'799'999;
 
 // Parses "2026-11-30T06:03:40.123Z", "2026-11-30T06:03:40Z", "2026-11-30T06:03:40+02:00" and
 // a bare date "2026-11-30" (midnight UTC).

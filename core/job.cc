@@ -10,21 +10,6 @@ constexpr JobState kAllStates[] = {
     JobState::kCancelled, JobState::kTimeout, JobState::kNodeFail,  JobState::kPreempted,
 };
 
-bool IsPrintable(std::string_view s) {
-  for (unsigned char c : s) {
-    if (c < 0x20 || c == 0x7f) return false;
-  }
-  return true;
-}
-
-bool IsEnvName(std::string_view s) {
-  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
-  for (unsigned char c : s) {
-    if (!(std::isalnum(c) || c == '_')) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 std::string_view JobStateName(JobState state) {
@@ -66,6 +51,20 @@ Status CheckTransition(JobState from, JobState to) {
                                  std::string(JobStateName(to)));
 }
 
+const NodeAllocation* Allocation::Find(std::string_view node) const {
+  for (const NodeAllocation& part : nodes) {
+    if (part.node == node) return &part;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> Allocation::NodeNames() const {
+  std::vector<std::string> names;
+  names.reserve(nodes.size());
+  for (const NodeAllocation& part : nodes) names.push_back(part.node);
+  return names;
+}
+
 Resources JobSpec::Request() const {
   Resources r;
   r.Set(kCpuResource, static_cast<int64_t>(cpus) * kMilliCpusPerCpu);
@@ -73,68 +72,6 @@ Resources JobSpec::Request() const {
   r.Set(kGpuResource, gpus);
   if (!gpu_model.empty() && gpus > 0) r.Set(GpuModelResource(gpu_model), gpus);
   return r;
-}
-
-Status ValidateJobSpec(const JobSpec& spec) {
-  if (spec.command.empty() || spec.command[0].empty()) {
-    return InvalidArgumentError("command: must name a program to run");
-  }
-  if (spec.name.empty() || spec.name.size() > 128 || !IsPrintable(spec.name)) {
-    return InvalidArgumentError("name: must be 1 to 128 printable characters");
-  }
-  if (spec.command.size() > 4096) {
-    return InvalidArgumentError("command: at most 4096 arguments");
-  }
-  size_t total = 0;
-  for (const std::string& arg : spec.command) {
-    if (arg.find('\0') != std::string::npos) {
-      return InvalidArgumentError("command: arguments cannot contain NUL bytes");
-    }
-    total += arg.size();
-  }
-  for (const auto& [key, value] : spec.env) {
-    if (!IsEnvName(key)) {
-      return InvalidArgumentError("env: '" + key +
-                                  "' is not a variable name (letters, digits and _)");
-    }
-    if (key.rfind("SHARC_", 0) == 0) {
-      return InvalidArgumentError("env: " + key + ": SHARC_* variables are set by sharc");
-    }
-    if (value.find('\0') != std::string::npos) {
-      return InvalidArgumentError("env: " + key + ": values cannot contain NUL bytes");
-    }
-    total += key.size() + value.size();
-  }
-  if (total > 1 << 20) {
-    return InvalidArgumentError("command and env: at most 1 MiB together");
-  }
-  if (spec.cpus < 1 || spec.cpus > kMaxCpusPerJob) {
-    return InvalidArgumentError("cpus: must be between 1 and " + std::to_string(kMaxCpusPerJob));
-  }
-  if (spec.memory_bytes <= 0) {
-    return InvalidArgumentError("mem_bytes: must be positive");
-  }
-  if (spec.gpus < 0 || spec.gpus > kMaxGpusPerJob) {
-    return InvalidArgumentError("gpus: must be between 0 and " + std::to_string(kMaxGpusPerJob));
-  }
-  if (!spec.gpu_model.empty() && spec.gpus == 0) {
-    return InvalidArgumentError("gpu_model: given without gpus");
-  }
-  if (spec.gpu_model.size() > 64 || !IsPrintable(spec.gpu_model)) {
-    return InvalidArgumentError("gpu_model: at most 64 printable characters");
-  }
-  if (spec.time_limit_seconds <= 0 || spec.time_limit_seconds > kMaxTimeLimitSeconds) {
-    return InvalidArgumentError("time_limit_seconds: must be between 1 and " +
-                                std::to_string(kMaxTimeLimitSeconds) + " (366 days)");
-  }
-  for (const auto& [key, value] : spec.labels) {
-    if (key.empty() || key.size() > 63 || !IsPrintable(key) || value.size() > 63 ||
-        !IsPrintable(value) || key.find('=') != std::string::npos) {
-      return InvalidArgumentError("labels: '" + key +
-                                  "': keys and values are at most 63 printable characters");
-    }
-  }
-  return Status::Ok();
 }
 
 }  // namespace sharc

@@ -66,16 +66,35 @@ inline constexpr std::string_view kOutOfMemory = "OUT_OF_MEMORY";  // killed by 
 inline constexpr std::string_view kNodeFailRequeued = "NODE_FAIL";
 }  // namespace reason
 
-// What a tenant asks for. Validated by ValidateJobSpec before the scheduler accepts it.
+// The names of JobSpec's fields wherever a spec is written down (the REST API and the submit
+// body, the store's job record, the agent's launch message) and in validation errors, which
+// start with the field's name ("cpus: must be between 1 and 65536"); the CLI maps them to its
+// flags. Adding a spec field means: JobSpec, a name here, ValidateJobSpec's rule and the spec
+// codec (protocol/job_spec_codec.cc).
+namespace spec_field {
+inline constexpr std::string_view kName = "name";
+inline constexpr std::string_view kCommand = "command";
+inline constexpr std::string_view kEnv = "env";
+inline constexpr std::string_view kCpus = "cpus";
+inline constexpr std::string_view kMemoryBytes = "mem_bytes";
+inline constexpr std::string_view kGpus = "gpus";
+inline constexpr std::string_view kGpuModel = "gpu_model";
+inline constexpr std::string_view kTimeLimitSeconds = "time_limit_seconds";
+inline constexpr std::string_view kLabels = "labels";
+inline constexpr std::string_view kRequeue = "requeue";
+}  // namespace spec_field
+
+// What a tenant asks for. The rules (ValidateJobSpec) and their limits below are the only
+// statement of what a valid spec is: codecs, the store and the CLI call them.
 struct JobSpec {
-  std::string name;                          // 1..128 printable characters
+  std::string name;                          // 1..kMaxJobNameBytes printable characters
   std::vector<std::string> command;          // argv; command[0] is looked up in PATH
   std::map<std::string, std::string> env;    // added to the job's clean environment
   int32_t cpus = 1;                          // whole CPUs (hwloc PUs); binding is per PU
   int64_t memory_bytes = 0;                  // > 0
   int32_t gpus = 0;
   std::string gpu_model;                     // "" = any model
-  int64_t time_limit_seconds = 0;            // > 0
+  int64_t time_limit_seconds = 0;            // 1..kMaxTimeLimitSeconds
   std::map<std::string, std::string> labels; // the node must carry every one of these
   bool requeue = true;                       // requeue after NODE_FAIL (later issue)
   friend bool operator==(const JobSpec&, const JobSpec&) = default;
@@ -84,22 +103,67 @@ struct JobSpec {
   Resources Request() const;
 };
 
+inline constexpr size_t kMaxJobNameBytes = 128;
+inline constexpr size_t kMaxCommandArgs = 4096;
+inline constexpr size_t kMaxCommandAndEnvBytes = 1 << 20;  // arguments, names and values
 inline constexpr int32_t kMaxCpusPerJob = 1 << 16;
 inline constexpr int32_t kMaxGpusPerJob = 1024;
+inline constexpr size_t kMaxGpuModelBytes = 64;
 inline constexpr int64_t kMaxTimeLimitSeconds = 366LL * 24 * 3600;
+inline constexpr size_t kMaxLabelBytes = 63;  // each key and each value
+inline constexpr size_t kMaxIdempotencyKeyBytes = 128;
+// Not a spec field, but submitted with one: a retried submit with the same key finds its job.
+inline constexpr std::string_view kIdempotencyKeyField = "idempotency_key";
 
-// Checks every field; the error names the field ("cpus: must be at least 1").
+// Checks a spec as the scheduler keeps it: every field set and within the limits above. The
+// error names the field ("cpus: must be between 1 and 65536").
 Status ValidateJobSpec(const JobSpec& spec);
+// Checks a spec as a client submits it: the same rules, except that name "", memory_bytes 0
+// and time_limit_seconds 0 are allowed and mean "the scheduler's default" (the scheduler fills
+// them in, then checks the result with ValidateJobSpec).
+Status ValidateSubmittedJobSpec(const JobSpec& spec);
+// "" (none) or at most kMaxIdempotencyKeyBytes bytes; the error names kIdempotencyKeyField.
+Status ValidateIdempotencyKey(std::string_view key);
 
-// Where a running (or finished) attempt was placed.
-struct Allocation {
+// The names of NodeAllocation's fields in JSON and in validation errors (as spec_field).
+namespace allocation_field {
+inline constexpr std::string_view kNode = "node";
+inline constexpr std::string_view kCpus = "cpus";
+inline constexpr std::string_view kGpus = "gpus";
+inline constexpr std::string_view kMemoryBytes = "mem_bytes";
+inline constexpr std::string_view kBinding = "binding";  // "real" or "simulated"
+}  // namespace allocation_field
+
+// One node's part of a job's grant.
+struct NodeAllocation {
   std::string node;
   std::vector<int> cpus;      // PU OS indices
   std::vector<int> gpus;      // GPU indices on the node
   int64_t memory_bytes = 0;
   bool binding_simulated = false;
-  friend bool operator==(const Allocation&, const Allocation&) = default;
+  friend bool operator==(const NodeAllocation&, const NodeAllocation&) = default;
 };
+
+// Where a running (or finished) attempt was placed: the whole job's grant, one part per node
+// it runs on, at most one part per node. Every job has one part today; a multi-node (gang) job
+// will have several, and a part's index is its rank.
+struct Allocation {
+  std::vector<NodeAllocation> nodes;
+  friend bool operator==(const Allocation&, const Allocation&) = default;
+
+  // The part on `node`, or nullptr.
+  const NodeAllocation* Find(std::string_view node) const;
+  // The parts' nodes, in rank order.
+  std::vector<std::string> NodeNames() const;
+};
+
+// OK if `part` can describe a node's grant: it names a node, its CPUs are OS indices 0 to
+// kMaxCpuListIndex, its GPUs indices 0 to kMaxGpusPerJob, its memory is not negative. Whether
+// it fits the node is the scheduler's business. The error names the field ("cpus: ...").
+Status ValidateNodeAllocation(const NodeAllocation& part);
+// OK if `allocation` has at least one part, every part is valid and no node has two parts.
+// Errors start with `name`, the allocation's own ("allocation[1].cpus: ...").
+Status ValidateAllocation(const Allocation& allocation, std::string_view name);
 
 struct Job {
   JobId id;
@@ -129,6 +193,12 @@ struct Job {
 
   AttemptId current_attempt() const { return {id, attempt}; }
 };
+
+// Checks a job as the scheduler keeps and stores it: its spec (ValidateJobSpec), its
+// allocation (ValidateAllocation, named "allocation"), id >= 1, attempt >= 0, exit_code 0..255,
+// signal 1..128, times 0 (unset) to kMaxRfc3339Millis, usage and energy not negative, and its
+// idempotency key. The error names the field ("exit_code: must be between 0 and 255").
+Status ValidateJob(const Job& job);
 
 }  // namespace sharc
 

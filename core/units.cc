@@ -249,7 +249,7 @@ StatusOr<std::vector<int>> ParseCpuList(std::string_view text) {
                !ParseNonNegative(item.substr(dash + 1), &hi) || hi < lo) {
       return bad();
     }
-    if (hi > 1 << 20) return bad();
+    if (hi > kMaxCpuListIndex) return bad();
     for (int64_t c = lo; c <= hi; ++c) cpus.push_back(static_cast<int>(c));
     if (comma == std::string_view::npos) break;
     start = comma + 1;

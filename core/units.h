@@ -36,7 +36,11 @@ StatusOr<std::chrono::milliseconds> ParseDurationMillis(std::string_view text);
 // "0:00:05", "1:02:03", "2-00:00:00" (Slurm's form).
 std::string FormatDuration(std::chrono::seconds d);
 
-// "0-3,8,10-11" -> {0,1,2,3,8,10,11}. The result is sorted and has no duplicates.
+// The highest CPU OS index ParseCpuList reads.
+inline constexpr int kMaxCpuListIndex = 1 << 20;
+
+// "0-3,8,10-11" -> {0,1,2,3,8,10,11}. The result is sorted and has no duplicates; indices are
+// at most kMaxCpuListIndex.
 StatusOr<std::vector<int>> ParseCpuList(std::string_view text);
 
 // The inverse of ParseCpuList; ranges of three or more become "a-b". Input need not be sorted.

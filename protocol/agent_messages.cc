@@ -1,8 +1,8 @@
 #include "protocol/agent_messages.h"
 
-#include "core/units.h"
+#include "protocol/allocation_codec.h"
 #include "protocol/base64.h"
-#include "protocol/job_codec.h"
+#include "protocol/job_spec_codec.h"
 #include "protocol/json_fields.h"
 #include "protocol/node_codec.h"
 
@@ -147,6 +147,11 @@ StatusOr<Json> ParseEnvelope(std::string_view text, std::string* type) {
 
 }  // namespace
 
+const NodeAllocation* LaunchMsg::part() const {
+  if (rank < 0 || static_cast<size_t>(rank) >= allocation.nodes.size()) return nullptr;
+  return &allocation.nodes[rank];
+}
+
 std::string_view AttemptEndingName(AttemptEnding ending) {
   switch (ending) {
     case AttemptEnding::kNone:
@@ -215,11 +220,8 @@ std::string EncodeSchedulerMessage(const SchedulerMessage& message) {
           PutAttempt(j, m.attempt);
           j["tenant"] = m.tenant;
           j["spec"] = EncodeJobSpec(m.spec);
-          j["node"] = m.allocation.node;
-          j["cpus"] = FormatCpuList(m.allocation.cpus);
-          j["gpus"] = m.allocation.gpus;
-          j["mem_bytes"] = m.allocation.memory_bytes;
-          j["binding_simulated"] = m.allocation.binding_simulated;
+          j["allocation"] = EncodeAllocation(m.allocation);
+          j["rank"] = m.rank;
         } else if constexpr (std::is_same_v<T, KillMsg>) {
           j = Envelope("kill");
           PutAttempt(j, m.attempt);
@@ -332,19 +334,18 @@ StatusOr<SchedulerMessage> DecodeSchedulerMessage(std::string_view text) {
     ReadAttempt(r, &m.attempt);
     r.RequiredString("tenant", &m.tenant);
     const Json* spec = r.RequiredRaw("spec");
-    std::string cpus;
-    r.RequiredString("node", &m.allocation.node);
-    r.RequiredString("cpus", &cpus);
-    r.OptionalIntList("gpus", &m.allocation.gpus, 0, 1 << 16);
-    r.RequiredInt("mem_bytes", &m.allocation.memory_bytes, 0, INT64_MAX);
-    r.OptionalBool("binding_simulated", &m.allocation.binding_simulated);
+    const Json* allocation = r.RequiredRaw("allocation");
+    int64_t rank = 0;
+    r.RequiredInt("rank", &rank, 0, INT32_MAX);
+    m.rank = static_cast<int32_t>(rank);
     SHARC_RETURN_IF_ERROR(r.Finish());
-    FieldReader s(*spec, "launch.spec");
-    ReadJobSpecFields(s, &m.spec);
-    SHARC_RETURN_IF_ERROR(s.Finish());
-    SHARC_RETURN_IF_ERROR(ValidateJobSpec(m.spec).WithPrefix("launch.spec"));
-    SHARC_ASSIGN_OR_RETURN(m.allocation.cpus, ParseCpuList(cpus));
-    if (m.allocation.cpus.empty()) return InvalidArgumentError("launch.cpus: empty");
+    SHARC_ASSIGN_OR_RETURN(m.spec, DecodeJobSpec(*spec, "launch.spec"));
+    SHARC_ASSIGN_OR_RETURN(m.allocation, DecodeAllocation(*allocation, "launch.allocation"));
+    for (size_t i = 0; i < m.allocation.nodes.size(); ++i) {
+      if (m.allocation.nodes[i].cpus.empty()) {
+        return InvalidArgumentError("launch.allocation[" + std::to_string(i) + "].cpus: empty");
+      }
+    }
     return SchedulerMessage(std::move(m));
   }
   if (type == "kill") {

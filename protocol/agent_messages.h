@@ -1,8 +1,8 @@
 // The messages agents and the scheduler exchange over the agent channel (a WebSocket on the
 // scheduler's port, path /v1/agent/connect, authenticated by the node join secret).
 //
-// Each message is one JSON text frame {"v":1,"type":"<type>",...}. Every message is
-// idempotent: re-sending one after a reconnect is always safe.
+// Each message is one JSON text frame {"v":2,"type":"<type>",...} (v: kProtocolVersion).
+// Every message is idempotent: re-sending one after a reconnect is always safe.
 //
 //   agent -> scheduler                       scheduler -> agent
 //   register   inventory + every attempt     registered   session accepted
@@ -33,7 +33,10 @@
 
 namespace sharc::protocol {
 
-inline constexpr int kProtocolVersion = 1;
+// Version 2: a launch carries the job's whole allocation (a list of per-node parts) and the
+// receiver's rank instead of one node's flat fields. Both sides must speak the same version;
+// the scheduler refuses to register an agent that speaks another.
+inline constexpr int kProtocolVersion = 2;
 inline constexpr std::string_view kAgentChannelPath = "/v1/agent/connect";
 
 // How an attempt ended, as the agent knows it.
@@ -114,11 +117,17 @@ struct RegisteredMsg {
   int64_t fence_after_ms = 0;
 };
 struct HeartbeatAckMsg {};
+// The job's whole allocation goes to each of its nodes, with the index of the receiver's part.
 struct LaunchMsg {
   AttemptId attempt;
   std::string tenant;
   JobSpec spec;
-  Allocation allocation;
+  Allocation allocation;  // every node's part
+  int32_t rank = 0;       // the receiving node's part: an index of allocation.nodes
+
+  // The part at `rank`, or nullptr if rank is not an index of allocation.nodes. The agent
+  // also checks that the part names it (agent/attempt_setup.h, LocalPart).
+  const NodeAllocation* part() const;
 };
 enum class KillReason { kCancel, kStale, kPreempt };
 struct KillMsg {

@@ -107,6 +107,11 @@ std::string DumpJson(const Json& value) {
   return value.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
+Status AtPath(const std::string& where, const Status& error) {
+  if (where.empty() || error.ok()) return error;
+  return Status(error.code(), where + "." + error.message());
+}
+
 FieldReader::FieldReader(const Json& object, std::string where)
     : object_(object), where_(std::move(where)) {
   if (!object_.is_object()) {
@@ -121,6 +126,10 @@ std::string FieldReader::Path(std::string_view key) const {
 
 void FieldReader::Fail(std::string_view key, std::string message) {
   if (status_.ok()) status_ = InvalidArgumentError(Path(key) + ": " + message);
+}
+
+void FieldReader::Check(const Status& error) {
+  if (status_.ok()) status_ = AtPath(where_, error);
 }
 
 const Json* FieldReader::Find(std::string_view key, bool required) {
@@ -192,6 +201,34 @@ void FieldReader::OptionalInt32(std::string_view key, int32_t* out, int32_t min,
   int64_t v = *out;
   OptionalInt(key, &v, min, max);
   *out = static_cast<int32_t>(v);
+}
+
+void FieldReader::OptionalInt(std::string_view key, int64_t* out) {
+  const Json* v = Find(key, false);
+  if (!v) return;
+  if (v->is_number_unsigned() &&
+      v->get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+    return Fail(key, "must be at most " + std::to_string(std::numeric_limits<int64_t>::max()));
+  }
+  if (v->is_number_integer()) {
+    *out = v->get<int64_t>();
+  } else if (v->is_number_float()) {
+    Fail(key, "must be a whole number");
+  } else {
+    Fail(key, "must be an integer, not " + TypeName(*v));
+  }
+}
+
+void FieldReader::RequiredInt(std::string_view key, int64_t* out) {
+  if (!Find(key, true)) return;
+  OptionalInt(key, out);
+}
+
+void FieldReader::OptionalClampedInt32(std::string_view key, int32_t* out) {
+  int64_t v = *out;
+  OptionalInt(key, &v);
+  *out = static_cast<int32_t>(std::clamp<int64_t>(v, std::numeric_limits<int32_t>::min(),
+                                                  std::numeric_limits<int32_t>::max()));
 }
 
 void FieldReader::OptionalBool(std::string_view key, bool* out) {

@@ -35,6 +35,10 @@ StatusOr<Json> ParseJsonWithComments(std::string_view text);
 // Serializes without throwing: invalid UTF-8 in strings is replaced by U+FFFD.
 std::string DumpJson(const Json& value);
 
+// `error` (a message that starts with a field's name) placed under `where`: "cpus: ..." at
+// "[3]" becomes "[3].cpus: ...". Unchanged when `where` is "" or `error` is OK.
+Status AtPath(const std::string& where, const Status& error);
+
 class FieldReader {
  public:
   // `where` prefixes error messages; "" for a top-level object. If `object` is not an
@@ -46,6 +50,13 @@ class FieldReader {
   void OptionalString(std::string_view key, std::string* out);
   void OptionalInt(std::string_view key, int64_t* out, int64_t min, int64_t max);
   void OptionalInt32(std::string_view key, int32_t* out, int32_t min, int32_t max);
+  // A whole number of any size int64_t holds, for a field whose own range the caller checks
+  // afterwards (see Check).
+  void OptionalInt(std::string_view key, int64_t* out);
+  void RequiredInt(std::string_view key, int64_t* out);
+  // The same for an int32_t field: a number outside int32_t's range is clamped to it, which
+  // the caller's range check (well inside int32_t) then refuses.
+  void OptionalClampedInt32(std::string_view key, int32_t* out);
   void RequiredInt(std::string_view key, int64_t* out, int64_t min, int64_t max);
   // A number (whole or not) in [min, max].
   void OptionalDouble(std::string_view key, double* out, double min, double max);
@@ -60,6 +71,10 @@ class FieldReader {
 
   // Records an error about `key` (if none yet), e.g. for a cross-field check.
   void Fail(std::string_view key, std::string message);
+  // Records `error` (if none yet), a message that starts with a field's name, e.g. from
+  // core's ValidateJobSpec: "cpus: ..." becomes "[3].cpus: ..." when `where` is "[3]". For
+  // rules checked on the decoded value, after every field was read.
+  void Check(const Status& error);
 
   // "where.key" (or "key" at top level), for nested readers.
   std::string Path(std::string_view key) const;

@@ -17,7 +17,11 @@ AttemptRecord RecordOf(const Job& job, UnixMillis granted, UnixMillis end,
   AttemptRecord record;
   record.attempt = job.current_attempt();
   record.tenant = job.tenant;
-  record.node = job.allocation ? job.allocation->node : "";
+  if (job.allocation) {
+    for (const std::string& node : job.allocation->NodeNames()) {
+      record.node += (record.node.empty() ? "" : ",") + node;
+    }
+  }
   record.start_time = granted;
   record.end_time = std::max(granted, end);
   record.millicpus = int64_t{job.spec.cpus} * 1000;

@@ -10,6 +10,13 @@
 namespace sharc::scheduler {
 namespace {
 
+// Whether `job` is RUNNING attempt `attempt` with a part on node `node`: the attempt that node
+// may report on.
+bool IsCurrentOn(const Job* job, int32_t attempt, const std::string& node) {
+  return job && job->state == JobState::kRunning && job->attempt == attempt && job->allocation &&
+         job->allocation->Find(node) != nullptr;
+}
+
 std::string SignalText(int signal) {
   const char* abbrev = sigabbrev_np(signal);
   return std::to_string(signal) + (abbrev ? std::string(" (SIG") + abbrev + ")" : "");
@@ -139,8 +146,7 @@ void Scheduler::ReconcileAttempts(NodeEntry& node,
   for (const protocol::AttemptReport& report : reports) {
     reported.insert(report.attempt.job);
     const Job* job = state_.FindJob(report.attempt.job);
-    bool current = job && job->state == JobState::kRunning &&
-                   job->attempt == report.attempt.attempt && job->allocation->node == node.name();
+    bool current = IsCurrentOn(job, report.attempt.attempt, node.name());
     if (!current) {
       // Fenced: an attempt the scheduler no longer runs here. Kill it if alive; forget it.
       if (!report.exited) {
@@ -183,9 +189,7 @@ void Scheduler::ReconcileAttempts(NodeEntry& node,
                 for (const protocol::UpdateAckMsg& ack : acks) Send(name, ack);
                 for (JobId id : relaunch) {
                   const Job* job = state_.FindJob(id);
-                  if (job && job->state == JobState::kRunning && job->allocation->node == name) {
-                    SendLaunch(*job);
-                  }
+                  if (job && IsCurrentOn(job, job->attempt, name)) SendLaunch(*job, &name);
                 }
                 RequestCycle();
               });
@@ -214,8 +218,8 @@ void Scheduler::OnAgentMessage(const std::string& node_name,
 
 void Scheduler::OnJobUpdate(NodeEntry& node, const protocol::AttemptReport& report) {
   Job* job = state_.FindJob(report.attempt.job);
-  bool current = job && job->state == JobState::kRunning &&
-                 job->attempt == report.attempt.attempt && job->allocation->node == node.name();
+  // With several parts, the first to exit ends the attempt (for now every job has one).
+  bool current = IsCurrentOn(job, report.attempt.attempt, node.name());
   std::string name = node.name();
   if (!current) {
     if (!report.exited) {

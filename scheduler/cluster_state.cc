@@ -18,6 +18,44 @@ int GpuPosition(const NodeTopology& topology, int index) {
   return static_cast<int>(it - topology.gpus.begin());
 }
 
+Allocation AllocationOf(const policies::Placement& placement,
+                        const policies::ClusterSnapshot& snapshot) {
+  const policies::NodeSnapshot& node = snapshot.nodes[placement.node_index];
+  return Allocation{{NodeAllocation{node.name, placement.cpus, placement.gpus,
+                                    placement.memory_bytes, node.binding_simulated}}};
+}
+
+namespace {
+
+// The positions in `node`'s usage vectors of `part`'s PUs and GPUs, if all are free there.
+struct PartPositions {
+  std::vector<int> pus;
+  std::vector<int> gpus;
+};
+
+StatusOr<PartPositions> FreePositions(const NodeEntry& node, const NodeAllocation& part) {
+  PartPositions positions;
+  for (int cpu : part.cpus) {
+    int pos = PuPosition(*node.topology, cpu);
+    if (pos < 0 || node.pu_used[pos]) {
+      return FailedPreconditionError("CPU " + std::to_string(cpu) + " of node " + part.node +
+                                     " is not free");
+    }
+    positions.pus.push_back(pos);
+  }
+  for (int gpu : part.gpus) {
+    int pos = GpuPosition(*node.topology, gpu);
+    if (pos < 0 || node.gpu_used[pos]) {
+      return FailedPreconditionError("GPU " + std::to_string(gpu) + " of node " + part.node +
+                                     " is not free");
+    }
+    positions.gpus.push_back(pos);
+  }
+  return positions;
+}
+
+}  // namespace
+
 Resources NodeEntry::Allocated() const {
   Resources r;
   int64_t pus = std::count(pu_used.begin(), pu_used.end(), true);
@@ -94,18 +132,19 @@ std::pair<NodeEntry*, bool> ClusterState::UpsertNode(store::NodeRecord record) {
   bool fits = true;
   for (JobId id : node.jobs) {
     const Job* job = FindJob(id);
-    if (!job || !job->allocation) continue;
-    for (int cpu : job->allocation->cpus) {
+    const NodeAllocation* part = job && job->allocation ? job->allocation->Find(name) : nullptr;
+    if (!part) continue;
+    for (int cpu : part->cpus) {
       int pos = PuPosition(*node.topology, cpu);
       if (pos < 0) fits = false;
       if (pos >= 0) node.pu_used[pos] = true;
     }
-    for (int gpu : job->allocation->gpus) {
+    for (int gpu : part->gpus) {
       int pos = GpuPosition(*node.topology, gpu);
       if (pos < 0) fits = false;
       if (pos >= 0) node.gpu_used[pos] = true;
     }
-    node.memory_used += job->allocation->memory_bytes;
+    node.memory_used += part->memory_bytes;
   }
   return {&node, fits};
 }
@@ -113,47 +152,44 @@ std::pair<NodeEntry*, bool> ClusterState::UpsertNode(store::NodeRecord record) {
 Status ClusterState::Allocate(const Job& job) {
   assert(job.allocation.has_value());
   const Allocation& alloc = *job.allocation;
-  NodeEntry* node = FindNode(alloc.node);
-  if (!node) return FailedPreconditionError("unknown node " + alloc.node);
-  std::vector<int> pus, gpus;
-  for (int cpu : alloc.cpus) {
-    int pos = PuPosition(*node->topology, cpu);
-    if (pos < 0 || node->pu_used[pos]) {
-      return FailedPreconditionError("CPU " + std::to_string(cpu) + " of node " + alloc.node +
-                                     " is not free");
-    }
-    pus.push_back(pos);
+  SHARC_RETURN_IF_ERROR(ValidateAllocation(alloc, "allocation"));  // one part per node
+  // Every part is checked before any is marked: all of the job's parts or none.
+  std::vector<std::pair<NodeEntry*, PartPositions>> marks;
+  for (const NodeAllocation& part : alloc.nodes) {
+    NodeEntry* node = FindNode(part.node);
+    if (!node) return FailedPreconditionError("unknown node " + part.node);
+    SHARC_ASSIGN_OR_RETURN(PartPositions positions, FreePositions(*node, part));
+    marks.emplace_back(node, std::move(positions));
   }
-  for (int gpu : alloc.gpus) {
-    int pos = GpuPosition(*node->topology, gpu);
-    if (pos < 0 || node->gpu_used[pos]) {
-      return FailedPreconditionError("GPU " + std::to_string(gpu) + " of node " + alloc.node +
-                                     " is not free");
-    }
-    gpus.push_back(pos);
+  for (size_t i = 0; i < marks.size(); ++i) {
+    auto& [node, positions] = marks[i];
+    for (int pos : positions.pus) node->pu_used[pos] = true;
+    for (int pos : positions.gpus) node->gpu_used[pos] = true;
+    node->memory_used += alloc.nodes[i].memory_bytes;
+    node->jobs.insert(job.id);
   }
-  for (int pos : pus) node->pu_used[pos] = true;
-  for (int pos : gpus) node->gpu_used[pos] = true;
-  node->memory_used += alloc.memory_bytes;
-  node->jobs.insert(job.id);
   (void)usage_[job.tenant].held.Add(job.spec.Request());  // bounded by node sizes: no overflow
   return Status::Ok();
 }
 
 void ClusterState::Release(const Job& job) {
   if (!job.allocation) return;
-  NodeEntry* node = FindNode(job.allocation->node);
-  if (!node || !node->jobs.erase(job.id)) return;
-  usage_[job.tenant].held.Subtract(job.spec.Request());
-  for (int cpu : job.allocation->cpus) {
-    int pos = PuPosition(*node->topology, cpu);
-    if (pos >= 0) node->pu_used[pos] = false;
+  bool held = false;
+  for (const NodeAllocation& part : job.allocation->nodes) {
+    NodeEntry* node = FindNode(part.node);
+    if (!node || !node->jobs.erase(job.id)) continue;
+    held = true;
+    for (int cpu : part.cpus) {
+      int pos = PuPosition(*node->topology, cpu);
+      if (pos >= 0) node->pu_used[pos] = false;
+    }
+    for (int gpu : part.gpus) {
+      int pos = GpuPosition(*node->topology, gpu);
+      if (pos >= 0) node->gpu_used[pos] = false;
+    }
+    node->memory_used -= part.memory_bytes;
   }
-  for (int gpu : job.allocation->gpus) {
-    int pos = GpuPosition(*node->topology, gpu);
-    if (pos >= 0) node->gpu_used[pos] = false;
-  }
-  node->memory_used -= job.allocation->memory_bytes;
+  if (held) usage_[job.tenant].held.Subtract(job.spec.Request());
 }
 
 policies::ClusterSnapshot ClusterState::Snapshot() const {
@@ -189,9 +225,12 @@ Status ClusterState::CheckInvariants() const {
     }
     if (job.state == JobState::kRunning) {
       if (!job.allocation) return InternalError("running job without allocation");
-      const NodeEntry* node = FindNode(job.allocation->node);
-      if (!node || !node->jobs.count(id)) {
-        return InternalError("job " + std::to_string(id.value) + " missing from its node");
+      for (const NodeAllocation& part : job.allocation->nodes) {
+        const NodeEntry* node = FindNode(part.node);
+        if (!node || !node->jobs.count(id)) {
+          return InternalError("job " + std::to_string(id.value) + " missing from node " +
+                               part.node);
+        }
       }
     }
   }
@@ -200,21 +239,24 @@ Status ClusterState::CheckInvariants() const {
     int64_t memory = 0;
     for (JobId id : node.jobs) {
       const Job* job = FindJob(id);
-      if (!job || job->state != JobState::kRunning || job->allocation->node != name) {
+      const NodeAllocation* part = job && job->state == JobState::kRunning && job->allocation
+                                       ? job->allocation->Find(name)
+                                       : nullptr;
+      if (!part) {
         return InternalError("node " + name + " lists job " + std::to_string(id.value) +
                              " that does not run there");
       }
-      for (int cpu : job->allocation->cpus) {
+      for (int cpu : part->cpus) {
         int pos = PuPosition(*node.topology, cpu);
         if (pos < 0 || pus[pos]) return InternalError("node " + name + ": CPU double-booked");
         pus[pos] = true;
       }
-      for (int gpu : job->allocation->gpus) {
+      for (int gpu : part->gpus) {
         int pos = GpuPosition(*node.topology, gpu);
         if (pos < 0 || gpus[pos]) return InternalError("node " + name + ": GPU double-booked");
         gpus[pos] = true;
       }
-      memory += job->allocation->memory_bytes;
+      memory += part->memory_bytes;
     }
     if (pus != node.pu_used || gpus != node.gpu_used || memory != node.memory_used) {
       return InternalError("node " + name + ": usage differs from its jobs' allocations");

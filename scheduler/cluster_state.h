@@ -1,8 +1,9 @@
 // The scheduler's in-memory state: every job, every node, and what is allocated where. Lives
 // on the state thread; no locks. Invariants (checked by CheckInvariants in tests):
 //   - a job is in pending() iff it is PENDING;
-//   - a RUNNING job has an allocation, and its node lists it and marks its PUs, GPUs and
-//     memory used; used resources are exactly the sum over the node's RUNNING jobs;
+//   - a RUNNING job has an allocation, and each node it has a part on lists it (once: a job
+//     has at most one part per node) and marks that part's PUs, GPUs and memory used; a node's
+//     used resources are exactly the sum of the parts of the RUNNING jobs it lists;
 //   - idempotency keys map to their job, per tenant;
 //   - usage() is the sum over each tenant's RUNNING jobs' requests, and its job counts.
 #ifndef SHARC_SCHEDULER_CLUSTER_STATE_H_
@@ -19,6 +20,7 @@
 #include "core/job.h"
 #include "core/node.h"
 #include "policies/cluster_snapshot.h"
+#include "policies/policy.h"
 #include "scheduler/agent_connection.h"
 #include "store/store.h"
 
@@ -30,7 +32,7 @@ struct NodeEntry {
   std::vector<bool> pu_used;   // by position in topology->pus
   std::vector<bool> gpu_used;  // by position in topology->gpus
   int64_t memory_used = 0;
-  std::set<JobId> jobs;        // RUNNING jobs placed here
+  std::set<JobId> jobs;        // RUNNING jobs with a part here
 
   std::shared_ptr<AgentConnection> connection;  // null while disconnected
   SteadyTime last_heartbeat{};                  // steady time of the last message received
@@ -71,10 +73,13 @@ class ClusterState {
   std::map<std::string, NodeEntry>& nodes() { return nodes_; }
   const std::map<std::string, NodeEntry>& nodes() const { return nodes_; }
 
-  // Marks `job`'s allocation used on its node. Precondition: job.allocation is set, the node
-  // exists, and the resources are free (checked: FailedPrecondition otherwise).
+  // Marks every part of `job`'s allocation used on its node, and the job's request held by its
+  // tenant. Precondition: job.allocation is set. All or nothing: FailedPrecondition, marking
+  // nothing, if a part's node is unknown or its resources are not free; InvalidArgument if
+  // the allocation is invalid (two parts on one node).
   Status Allocate(const Job& job);
-  // Frees `job`'s allocation (if it holds one on a known node).
+  // Frees every part of `job`'s allocation that its node holds (nodes are never forgotten, so
+  // that is all of them once Allocate succeeded).
   void Release(const Job& job);
 
   // The immutable view policies read: every node, with what is free.
@@ -94,6 +99,11 @@ class ClusterState {
   std::map<std::string, NodeEntry> nodes_;
   std::map<std::string, TenantUsage> usage_;
 };
+
+// The grant of a policy's placement: one part, on the snapshot node it names (policies place
+// a job on one node; a gang placement will give one part per node).
+Allocation AllocationOf(const policies::Placement& placement,
+                        const policies::ClusterSnapshot& snapshot);
 
 // Position of PU `os_index` in `topology.pus`, or -1.
 int PuPosition(const NodeTopology& topology, int os_index);

@@ -63,7 +63,7 @@ Status Scheduler::PrepareSpec(protocol::SubmitItem& item, const std::string& whe
     std::string program = spec.command[0];
     size_t slash = program.rfind('/');
     spec.name = slash == std::string::npos ? program : program.substr(slash + 1);
-    if (spec.name.size() > 128) spec.name.resize(128);
+    if (spec.name.size() > kMaxJobNameBytes) spec.name.resize(kMaxJobNameBytes);
     if (spec.name.empty()) spec.name = "job";
   }
   if (spec.memory_bytes == 0) spec.memory_bytes = spec.cpus * options_.default_memory_per_cpu;
@@ -249,7 +249,7 @@ void Scheduler::Cancel(const Principal& who, JobId id, JobDone done) {
   CommitOrDie({store::PutJob{*job}}, [this, attempt, done = std::move(done)] {
     const Job* job = state_.FindJob(attempt.job);
     if (job->state == JobState::kRunning && job->attempt == attempt.attempt) {
-      Send(job->allocation->node, protocol::KillMsg{attempt, protocol::KillReason::kCancel});
+      SendToNodesOf(*job, protocol::KillMsg{attempt, protocol::KillReason::kCancel});
     }
     done(*job);
   });
@@ -266,7 +266,8 @@ void Scheduler::ReadOutput(const Principal& who, JobId id, const std::string& st
     return done(FailedPreconditionError("job " + std::to_string(id.value) +
                                         " has not started, so it has no output yet"));
   }
-  const std::string& node_name = job->allocation->node;
+  // The output kept by rank 0's node (every job has one part for now).
+  const std::string& node_name = job->allocation->nodes.front().node;
   const NodeEntry* node = state_.FindNode(node_name);
   if (!node || !node->connection) {
     return done(UnavailableError("node " + node_name + " is not connected; job " +

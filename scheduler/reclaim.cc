@@ -11,28 +11,32 @@
 namespace sharc::scheduler {
 namespace {
 
+// Marks `allocation`'s parts free (`free` true) or taken in `snapshot`.
+void Mark(policies::ClusterSnapshot& snapshot, const Allocation& allocation, bool free) {
+  for (const NodeAllocation& part : allocation.nodes) {
+    for (policies::NodeSnapshot& node : snapshot.nodes) {
+      if (node.name != part.node) continue;
+      for (int cpu : part.cpus) {
+        int pos = PuPosition(*node.topology, cpu);
+        if (pos >= 0) node.pu_free[pos] = free;
+      }
+      for (int gpu : part.gpus) {
+        int pos = GpuPosition(*node.topology, gpu);
+        if (pos >= 0) node.gpu_free[pos] = free;
+      }
+      node.memory_free += free ? part.memory_bytes : -part.memory_bytes;
+    }
+  }
+}
+
 // Frees `job`'s allocation in `snapshot` (the job is running there).
 void FreeIn(policies::ClusterSnapshot& snapshot, const Job& job) {
-  for (policies::NodeSnapshot& node : snapshot.nodes) {
-    if (node.name != job.allocation->node) continue;
-    for (int cpu : job.allocation->cpus) {
-      int pos = PuPosition(*node.topology, cpu);
-      if (pos >= 0) node.pu_free[pos] = true;
-    }
-    for (int gpu : job.allocation->gpus) {
-      int pos = GpuPosition(*node.topology, gpu);
-      if (pos >= 0) node.gpu_free[pos] = true;
-    }
-    node.memory_free += job.allocation->memory_bytes;
-  }
+  Mark(snapshot, *job.allocation, /*free=*/true);
 }
 
 // Takes `placement` off `snapshot`.
 void TakeIn(policies::ClusterSnapshot& snapshot, const policies::Placement& placement) {
-  policies::NodeSnapshot& node = snapshot.nodes[placement.node_index];
-  for (int cpu : placement.cpus) node.pu_free[PuPosition(*node.topology, cpu)] = false;
-  for (int gpu : placement.gpus) node.gpu_free[GpuPosition(*node.topology, gpu)] = false;
-  node.memory_free -= placement.memory_bytes;
+  Mark(snapshot, AllocationOf(placement, snapshot), /*free=*/false);
 }
 
 bool LabelsMatch(const policies::NodeSnapshot& node, const JobSpec& spec) {
@@ -172,7 +176,7 @@ void Scheduler::Preempt(Job& job, const std::string& for_tenant) {
   CommitOrDie({store::PutJob{job}}, [this, attempt] {
     const Job* job = state_.FindJob(attempt.job);
     if (job && job->state == JobState::kRunning && job->attempt == attempt.attempt) {
-      Send(job->allocation->node, protocol::KillMsg{attempt, protocol::KillReason::kPreempt});
+      SendToNodesOf(*job, protocol::KillMsg{attempt, protocol::KillReason::kPreempt});
     }
   });
 }

@@ -4,6 +4,7 @@
 
 #include "core/version.h"
 #include "protocol/job_codec.h"
+#include "protocol/job_spec_codec.h"
 #include "protocol/node_codec.h"
 #include "protocol/rest_errors.h"
 #include "scheduler/rest_responses.h"

@@ -178,9 +178,7 @@ void Scheduler::RunCycle() {
       }
       continue;
     }
-    const policies::Placement& p = *decision.placement;
-    const policies::NodeSnapshot& view = snapshot.nodes[p.node_index];
-    job->allocation = Allocation{view.name, p.cpus, p.gpus, p.memory_bytes, view.binding_simulated};
+    job->allocation = AllocationOf(*decision.placement, snapshot);
     Status allocated = state_.Allocate(*job);
     if (!allocated.ok()) {  // a policy bug: it chose resources that are not free
       LogError("scheduler", "placement of job " + std::to_string(job->id.value) +
@@ -226,13 +224,23 @@ void Scheduler::RunCycle() {
   });
 }
 
-void Scheduler::SendLaunch(const Job& job) {
+void Scheduler::SendLaunch(const Job& job, const std::string* only_node) {
   protocol::LaunchMsg launch;
   launch.attempt = job.current_attempt();
   launch.tenant = job.tenant;
   launch.spec = job.spec;
   launch.allocation = *job.allocation;
-  Send(job.allocation->node, launch);
+  for (size_t rank = 0; rank < job.allocation->nodes.size(); ++rank) {
+    const std::string& node = job.allocation->nodes[rank].node;
+    if (only_node && *only_node != node) continue;
+    launch.rank = static_cast<int32_t>(rank);
+    Send(node, launch);
+  }
+}
+
+void Scheduler::SendToNodesOf(const Job& job, const protocol::SchedulerMessage& message) {
+  if (!job.allocation) return;
+  for (const NodeAllocation& part : job.allocation->nodes) Send(part.node, message);
 }
 
 void Scheduler::Send(const std::string& node_name, const protocol::SchedulerMessage& message) {

@@ -33,7 +33,7 @@
 #include "policies/cycle.h"
 #include "policies/policy.h"
 #include "protocol/agent_messages.h"
-#include "protocol/job_codec.h"
+#include "protocol/job_spec_codec.h"
 #include "scheduler/auth.h"
 #include "scheduler/cluster_state.h"
 #include "scheduler/credit_book.h"
@@ -238,8 +238,12 @@ class Scheduler {
   void OnJobUpdate(NodeEntry& node, const protocol::AttemptReport& report);
   void OnOutputResponse(const std::string& node, const protocol::OutputResponseMsg& message);
   void ReconcileAttempts(NodeEntry& node, const std::vector<protocol::AttemptReport>& reports);
-  void SendLaunch(const Job& job);
+  // Sends `job`'s launch to the node of each part of its allocation, each with its rank; or
+  // only to `only_node`, when given (a node that reconnected without it).
+  void SendLaunch(const Job& job, const std::string* only_node = nullptr);
   void Send(const std::string& node, const protocol::SchedulerMessage& message);
+  // Sends `message` (e.g. a kill) to every node `job` has a part on.
+  void SendToNodesOf(const Job& job, const protocol::SchedulerMessage& message);
   void MarkNodeDown(NodeEntry& node, const std::string& why);
   // Ends a RUNNING job in a terminal state: frees its allocation, settles its credit.
   // `exited`: the agent's report of the attempt's exit, when there is one.

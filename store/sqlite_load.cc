@@ -7,9 +7,9 @@
 #include <string>
 #include <string_view>
 
-#include "protocol/job_codec.h"
 #include "protocol/json_fields.h"
 #include "protocol/tenant_codec.h"
+#include "store/job_record_codec.h"
 #include "store/node_record_codec.h"
 #include "store/sqlite_accounting.h"
 
@@ -32,7 +32,7 @@ Status LoadJobs(SqliteDb& db, StoredState* state) {
     StatusOr<protocol::Json> json = protocol::ParseJson(rows.ColumnText(2));
     if (!json.ok())
       return CorruptRow(what, "its record is not JSON (" + json.status().message() + ")");
-    StatusOr<Job> job = protocol::DecodeJob(*json);
+    StatusOr<Job> job = DecodeJobRecord(*json, "record");
     if (!job.ok()) return CorruptRow(what, job.status().message());
     if (job->id.value != id || job->tenant != rows.ColumnText(1)) {
       return CorruptRow(what, "its record is of job " + std::to_string(job->id.value) +

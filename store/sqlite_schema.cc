@@ -119,6 +119,58 @@ constexpr Migration kMigrations[] = {
         note TEXT NOT NULL
       ) STRICT;
     )sql"},
+    {4, R"sql(
+      -- Job records get the store's own format (store/job_record_codec.h, record version 1)
+      -- instead of the REST JSON (protocol::EncodeJob) that versions 1 to 3 kept: the spec
+      -- under "spec", the allocation as a list of per-node parts (memory: the spec's, as the
+      -- REST shape implied), times as Unix milliseconds instead of RFC 3339 strings (always
+      -- "YYYY-MM-DDTHH:MM:SS.mmmZ" there). A field an older sharc did not write becomes null,
+      -- which the record reads as its default.
+      UPDATE jobs SET record = json_object(
+        'v', 1,
+        'id', record -> '$.id',
+        'tenant', record -> '$.tenant',
+        'state', record -> '$.state',
+        'reason', record -> '$.reason',
+        'attempt', record -> '$.attempt',
+        'spec', json_object(
+          'name', record -> '$.name',
+          'command', record -> '$.command',
+          'env', record -> '$.env',
+          'cpus', record -> '$.cpus',
+          'mem_bytes', record -> '$.mem_bytes',
+          'gpus', record -> '$.gpus',
+          'gpu_model', record -> '$.gpu_model',
+          'time_limit_seconds', record -> '$.time_limit_seconds',
+          'labels', record -> '$.labels',
+          'requeue', record -> '$.requeue'),
+        'allocation', CASE WHEN record ->> '$.node' IS NULL THEN json('null') ELSE json_array(
+          json_object(
+            'node', record -> '$.node',
+            'cpus', record -> '$.allocated_cpus',
+            'gpus', record -> '$.allocated_gpus',
+            'mem_bytes', record -> '$.mem_bytes',
+            'binding', record -> '$.binding')) END,
+        'exit_code', record -> '$.exit_code',
+        'signal', record -> '$.signal',
+        'message', record -> '$.message',
+        'submit_time',
+          CAST(strftime('%s', substr(record ->> '$.submit_time', 1, 19)) AS INTEGER) * 1000 +
+          CAST(substr(record ->> '$.submit_time', 21, 3) AS INTEGER),
+        'start_time',
+          CAST(strftime('%s', substr(record ->> '$.start_time', 1, 19)) AS INTEGER) * 1000 +
+          CAST(substr(record ->> '$.start_time', 21, 3) AS INTEGER),
+        'end_time',
+          CAST(strftime('%s', substr(record ->> '$.end_time', 1, 19)) AS INTEGER) * 1000 +
+          CAST(substr(record ->> '$.end_time', 21, 3) AS INTEGER),
+        'cancel_requested', record -> '$.cancel_requested',
+        'preempt_requested', record -> '$.preempt_requested',
+        'cpu_time_ms', record -> '$.cpu_time_ms',
+        'peak_memory_bytes', record -> '$.peak_memory_bytes',
+        'cpu_energy_uj', record -> '$.cpu_energy_uj',
+        'gpu_energy_uj', record -> '$.gpu_energy_uj',
+        'idempotency_key', record -> '$.idempotency_key');
+    )sql"},
 };
 static_assert(std::size(kMigrations) == kSchemaVersion, "one migration step per version");
 static_assert(kSharcApplicationId == 1936220530, "the id written by migration 1");

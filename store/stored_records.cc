@@ -6,18 +6,16 @@
 #include <type_traits>
 #include <utility>
 
-#include "protocol/job_codec.h"
 #include "protocol/json_fields.h"
 #include "protocol/tenant_codec.h"
+#include "store/job_record_codec.h"
 #include "store/node_record_codec.h"
 
 namespace sharc::store {
 namespace {
 
-// 9999-12-31T23:59:59.999Z: the last time an RFC 3339 string (four-digit year) can carry.
-constexpr UnixMillis kMaxTime = 253'402'300'799'999;
-// The highest CPU OS index ParseCpuList reads back.
-constexpr int kMaxCpuIndex = 1 << 20;
+// The last time an RFC 3339 string (four-digit year) can carry.
+constexpr UnixMillis kMaxTime = kMaxRfc3339Millis;
 
 Status Range(std::string_view field, int64_t value, int64_t min, int64_t max) {
   if (value >= min && value <= max) return Status::Ok();
@@ -30,32 +28,6 @@ Status Range(std::string_view field, int64_t value, int64_t min, int64_t max) {
 
 // 0 means unset (stored as null); anything else must fit an RFC 3339 string.
 Status Time(std::string_view field, UnixMillis t) { return Range(field, t, 0, kMaxTime); }
-
-// Mirrors protocol::DecodeJob's ranges.
-Status CheckJob(const Job& job) {
-  const JobSpec& spec = job.spec;
-  SHARC_RETURN_IF_ERROR(Range("id", job.id.value, 1, INT64_MAX));
-  SHARC_RETURN_IF_ERROR(Range("cpus", spec.cpus, 1, kMaxCpusPerJob));
-  SHARC_RETURN_IF_ERROR(Range("mem_bytes", spec.memory_bytes, 1, INT64_MAX));
-  SHARC_RETURN_IF_ERROR(Range("gpus", spec.gpus, 0, kMaxGpusPerJob));
-  SHARC_RETURN_IF_ERROR(
-      Range("time_limit_seconds", spec.time_limit_seconds, 1, kMaxTimeLimitSeconds));
-  SHARC_RETURN_IF_ERROR(Range("attempt", job.attempt, 0, INT32_MAX));
-  if (job.allocation) {
-    if (job.allocation->node.empty()) return InvalidArgumentError("its allocation names no node");
-    for (int cpu : job.allocation->cpus) {
-      SHARC_RETURN_IF_ERROR(Range("allocated_cpus", cpu, 0, kMaxCpuIndex));
-    }
-    for (int gpu : job.allocation->gpus) {
-      SHARC_RETURN_IF_ERROR(Range("allocated_gpus", gpu, 0, kMaxGpusPerJob));
-    }
-  }
-  if (job.exit_code) SHARC_RETURN_IF_ERROR(Range("exit_code", *job.exit_code, 0, 255));
-  if (job.exit_signal) SHARC_RETURN_IF_ERROR(Range("signal", *job.exit_signal, 1, 128));
-  SHARC_RETURN_IF_ERROR(Time("submit_time", job.submit_time));
-  SHARC_RETURN_IF_ERROR(Time("start_time", job.start_time));
-  return Time("end_time", job.end_time);
-}
 
 // Mirrors protocol::DecodeGrant's rules.
 Status CheckGrant(const Grant& grant) {
@@ -149,7 +121,7 @@ StatusOr<std::string> Encode(const Mutation& mutation) {
       [](const auto& m) -> StatusOr<std::string> {
         using T = std::decay_t<decltype(m)>;
         if constexpr (std::is_same_v<T, PutJob>) {
-          return Checked(CheckJob(m.job), protocol::EncodeJob(m.job));
+          return Checked(ValidateJob(m.job), EncodeJobRecord(m.job));
         } else if constexpr (std::is_same_v<T, PutNode>) {
           return Redecoded(EncodeNodeRecord(m.node),
                            [](const protocol::Json& j) { return DecodeNodeRecord(j, "node"); });

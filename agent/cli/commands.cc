@@ -8,6 +8,7 @@
 
 #include "agent/cli/api_client.h"
 #include "agent/cli/command_support.h"
+#include "agent/cli/submit_request.h"
 #include "agent/cli/tenant_views.h"
 #include "agent/cli/views.h"
 #include "core/units.h"
@@ -24,53 +25,14 @@ bool ValidJobId(const std::string& id) {
   return !id.empty() && id.size() < 19 && id.find_first_not_of("0123456789") == std::string::npos;
 }
 
-bool SplitPair(const std::string& text, std::string* key, std::string* value) {
-  size_t eq = text.find('=');
-  if (eq == std::string::npos || eq == 0) return false;
-  *key = text.substr(0, eq);
-  *value = text.substr(eq + 1);
-  return true;
-}
-
 }  // namespace
 
 int RunSubmit(const GlobalOptions& global, const SubmitOptions& o) {
-  if (o.command.empty()) return Usage("submit: give the command to run after --");
-  Json body{{"command", o.command}, {"cpus", o.cpus}, {"gpus", o.gpus}};
-  if (o.cpus < 1) return Usage("--cpus: must be at least 1");
-  if (o.gpus < 0) return Usage("--gpus: must not be negative");
-  if (!o.mem.empty()) {
-    StatusOr<int64_t> mem = ParseSize(o.mem);
-    if (!mem.ok()) return Usage("--mem: " + mem.status().message());
-    if (*mem <= 0) return Usage("--mem: must be positive");
-    body["mem_bytes"] = *mem;
-  }
-  if (!o.time.empty()) {
-    StatusOr<std::chrono::seconds> time = ParseDuration(o.time);
-    if (!time.ok()) return Usage("--time: " + time.status().message());
-    body["time_limit_seconds"] = time->count();
-  }
-  if (!o.name.empty()) body["name"] = o.name;
-  if (!o.gpu_model.empty()) body["gpu_model"] = o.gpu_model;
-  if (!o.idempotency_key.empty()) body["idempotency_key"] = o.idempotency_key;
-  if (o.no_requeue) body["requeue"] = false;
-  Json labels = Json::object(), env = Json::object();
-  for (const std::string& label : o.labels) {
-    std::string k, v;
-    if (!SplitPair(label, &k, &v)) return Usage("--label '" + label + "': use key=value");
-    labels[k] = v;
-  }
-  for (const std::string& var : o.env) {
-    std::string k, v;
-    if (!SplitPair(var, &k, &v)) return Usage("--env '" + var + "': use NAME=value");
-    env[k] = v;
-  }
-  if (!labels.empty()) body["labels"] = labels;
-  if (!env.empty()) body["env"] = env;
-
+  StatusOr<Json> body = SubmitBody(o);
+  if (!body.ok()) return Usage(body.status().message());
   StatusOr<ApiClient> client = Connect(global);
   if (!client.ok()) return Fail(client.status());
-  StatusOr<Json> job = client->Post("/v1/jobs", body);
+  StatusOr<Json> job = client->Post("/v1/jobs", *body);
   if (!job.ok()) return Fail(job.status());
   if (global.output == "json") {
     PrintJson(*job);
@@ -133,8 +95,13 @@ int RunCancel(const GlobalOptions& global, const std::vector<std::string>& ids) 
     } else if ((*job)["state"] == "CANCELLED") {
       std::cout << "job " << id << " cancelled\n";
     } else {
-      std::cout << "job " << id << " is being cancelled on node "
-                << (*job)["node"].get<std::string>() << "\n";
+      const Json names = job->value("nodes", Json::array());
+      std::string nodes;
+      for (const Json& node : names) {
+        nodes += (nodes.empty() ? "" : ",") + (node.is_string() ? node.get<std::string>() : "?");
+      }
+      std::cout << "job " << id << " is being cancelled on "
+                << (names.size() > 1 ? "nodes " : "node ") << nodes << "\n";
     }
   }
   return code;

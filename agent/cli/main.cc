@@ -36,10 +36,11 @@ int main(int argc, char** argv) {
   SubmitOptions submit;
   CLI::App* sub = app.add_subcommand("submit", "submit a job; prints its id");
   sub->add_option("--cpus", submit.cpus, "CPUs (whole hardware threads), default 1");
-  sub->add_option("--mem", submit.mem, "memory, e.g. 512M, 8G, 8GiB");
+  sub->add_option("--mem", submit.mem, "memory, e.g. 512M, 8G, 8GiB (default: the scheduler's)");
   sub->add_option("--gpus", submit.gpus, "GPUs, default 0");
   sub->add_option("--gpu-model", submit.gpu_model, "GPU model, e.g. H100");
-  sub->add_option("--time", submit.time, "time limit, e.g. 90s, 30m, 2h, 1-12:00:00");
+  sub->add_option("--time", submit.time,
+                  "time limit, e.g. 90s, 30m, 2h, 1-12:00:00 (default: the scheduler's)");
   sub->add_option("--name", submit.name, "job name (default: the program's name)");
   sub->add_option("--label", submit.labels, "run only on nodes with this label k=v")
       ->allow_extra_args(false);

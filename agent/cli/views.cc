@@ -1,5 +1,7 @@
 #include "agent/cli/views.h"
 
+#include <vector>
+
 #include "agent/cli/table.h"
 #include "core/units.h"
 
@@ -43,6 +45,26 @@ std::string Reason(const Json& job) {
 
 std::string OrDash(const std::string& s) { return s.empty() ? "-" : s; }
 
+// The elements of the list `j[key]`, comma-joined ("" if it is not a list).
+std::string Joined(const Json& j, const char* key) {
+  std::string out;
+  if (!j.contains(key) || !j[key].is_array()) return out;
+  for (const Json& item : j[key]) {
+    if (!out.empty()) out += ',';
+    out += item.is_string() ? item.get<std::string>() : item.dump();
+  }
+  return out;
+}
+
+// "node gpu1: CPUs 0-1, GPUs 0,1, 8 GiB (binding real)": one part of an allocation.
+std::string DescribePart(const Json& part) {
+  std::string text = "node " + Str(part, "node") + ": CPUs " + Str(part, "cpus");
+  std::string gpus = Joined(part, "gpus");
+  if (!gpus.empty()) text += ", GPUs " + gpus;
+  return text + ", " + FormatSize(Int(part, "mem_bytes")) + " (binding " + Str(part, "binding") +
+         ")";
+}
+
 // "cgroup v1 (cpuset, memory, ...)" -> "cgroup v1"; "none: CPU binding only (...)" -> "none".
 std::string ShortEnforcement(const std::string& full) {
   if (full.empty()) return "-";
@@ -60,7 +82,7 @@ std::string RenderJobTable(const Json& jobs, UnixMillis now) {
   for (const Json& job : jobs) {
     table.AddRow({Str(job, "id"), Str(job, "tenant"), Str(job, "name"), Str(job, "state"),
                   Str(job, "cpus"), FormatSize(Int(job, "mem_bytes")), Str(job, "gpus"),
-                  OrDash(Str(job, "node")), Elapsed(job, now), Reason(job)});
+                  OrDash(Joined(job, "nodes")), Elapsed(job, now), Reason(job)});
   }
   return table.Render();
 }
@@ -77,20 +99,12 @@ std::string RenderJobDetails(const Json& job, UnixMillis now) {
   std::string exit = "-";
   if (!Str(job, "exit_code").empty()) exit = Str(job, "exit_code");
   if (!Str(job, "signal").empty()) exit = "signal " + Str(job, "signal");
-  std::string allocated = "-";
-  if (!Str(job, "node").empty()) {
-    allocated = "node " + Str(job, "node") + ", CPUs " + Str(job, "allocated_cpus");
-    if (job.contains("allocated_gpus") && job["allocated_gpus"].is_array() &&
-        !job["allocated_gpus"].empty()) {
-      std::string list;
-      for (const Json& g : job["allocated_gpus"]) {
-        if (!list.empty()) list += ',';
-        list += g.dump();
-      }
-      allocated += ", GPUs " + list;
-    }
-    allocated += " (binding " + Str(job, "binding") + ")";
+  // One line per node the job has a part on.
+  std::vector<std::string> allocated;
+  if (job.contains("allocation") && job["allocation"].is_array()) {
+    for (const Json& part : job["allocation"]) allocated.push_back(DescribePart(part));
   }
+  if (allocated.empty()) allocated.push_back("-");
   std::string labels;
   const Json label_map = job.value("labels", Json::object());
   for (auto it = label_map.begin(); it != label_map.end(); ++it) {
@@ -110,7 +124,7 @@ std::string RenderJobDetails(const Json& job, UnixMillis now) {
                      ", time limit " +
                      FormatDuration(std::chrono::seconds(Int(job, "time_limit_seconds"))));
   add("Labels", OrDash(labels));
-  add("Allocated", allocated);
+  for (size_t i = 0; i < allocated.size(); ++i) add(i == 0 ? "Allocated" : "", allocated[i]);
   add("Exit", exit);
   if (Int(job, "cpu_time_ms") > 0 || Int(job, "peak_memory_bytes") > 0) {
     int64_t ms = Int(job, "cpu_time_ms");

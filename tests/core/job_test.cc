@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/units.h"
+
 namespace sharc {
 namespace {
 
@@ -63,6 +65,131 @@ TEST(JobSpecTest, ValidationNamesTheField) {
   EXPECT_EQ(message_for([](JobSpec& s) { s.env["A=B"] = "1"; }).rfind("env:", 0), 0u);
   EXPECT_EQ(message_for([](JobSpec& s) { s.gpu_model = "H100"; }).rfind("gpu_model:", 0), 0u);
   EXPECT_EQ(message_for([](JobSpec& s) { s.name = "a\nb"; }).rfind("name:", 0), 0u);
+}
+
+TEST(JobSpecTest, RulesStateTheirLimits) {
+  auto message_for = [](auto mutate) {
+    JobSpec spec = ValidSpec();
+    mutate(spec);
+    return ValidateJobSpec(spec).message();
+  };
+  EXPECT_EQ(message_for([](JobSpec& s) { s.cpus = kMaxCpusPerJob + 1; }),
+            "cpus: must be between 1 and 65536");
+  EXPECT_EQ(message_for([](JobSpec& s) { s.memory_bytes = 0; }), "mem_bytes: must be positive");
+  EXPECT_EQ(message_for([](JobSpec& s) { s.gpus = kMaxGpusPerJob + 1; }),
+            "gpus: must be between 0 and 1024");
+  EXPECT_EQ(message_for([](JobSpec& s) { s.time_limit_seconds = kMaxTimeLimitSeconds + 1; }),
+            "time_limit_seconds: must be between 1 and 31622400 (366 days)");
+  EXPECT_EQ(message_for([](JobSpec& s) { s.name = ""; }),
+            "name: must be 1 to 128 printable characters");
+  EXPECT_EQ(message_for([](JobSpec& s) { s.name = std::string(kMaxJobNameBytes + 1, 'x'); }),
+            "name: must be 1 to 128 printable characters");
+  EXPECT_EQ(message_for([](JobSpec& s) { s.command.assign(kMaxCommandArgs + 1, "x"); }),
+            "command: at most 4096 arguments");
+  EXPECT_EQ(message_for([](JobSpec& s) { s.env["BIG"] = std::string(1 << 20, 'x'); }),
+            "command and env: at most 1 MiB together");
+  EXPECT_EQ(message_for([](JobSpec& s) { s.labels["k"] = std::string(kMaxLabelBytes + 1, 'v'); }),
+            "labels: 'k': keys and values are at most 63 printable characters");
+  JobSpec edge = ValidSpec();
+  edge.cpus = kMaxCpusPerJob;
+  edge.gpus = kMaxGpusPerJob;
+  edge.memory_bytes = INT64_MAX;
+  edge.time_limit_seconds = kMaxTimeLimitSeconds;
+  edge.name = std::string(kMaxJobNameBytes, 'x');
+  EXPECT_TRUE(ValidateJobSpec(edge).ok()) << ValidateJobSpec(edge).message();
+}
+
+// A submitted spec may leave the name, memory and time limit to the scheduler (0 or ""), but
+// every other rule is the same.
+TEST(JobSpecTest, ASubmittedSpecMayLeaveDefaultsToTheScheduler) {
+  JobSpec submitted;
+  submitted.command = {"true"};
+  EXPECT_TRUE(ValidateSubmittedJobSpec(submitted).ok());
+  EXPECT_EQ(ValidateJobSpec(submitted).message(), "name: must be 1 to 128 printable characters");
+  submitted.memory_bytes = -1;
+  EXPECT_EQ(ValidateSubmittedJobSpec(submitted).message(),
+            "mem_bytes: must be positive, or 0 for the scheduler's default");
+  submitted.memory_bytes = 0;
+  submitted.time_limit_seconds = -1;
+  EXPECT_EQ(ValidateSubmittedJobSpec(submitted).message(),
+            "time_limit_seconds: must be between 1 and 31622400 (366 days), or 0 for the "
+            "scheduler's default");
+  submitted.time_limit_seconds = 0;
+  submitted.cpus = 0;
+  EXPECT_EQ(ValidateSubmittedJobSpec(submitted).message(), "cpus: must be between 1 and 65536");
+  submitted.cpus = 1;
+  submitted.name = "a\tb";
+  EXPECT_EQ(ValidateSubmittedJobSpec(submitted).message(),
+            "name: must be 1 to 128 printable characters");
+}
+
+TEST(JobSpecTest, IdempotencyKeysAreBounded) {
+  EXPECT_TRUE(ValidateIdempotencyKey("").ok());
+  EXPECT_TRUE(ValidateIdempotencyKey(std::string(kMaxIdempotencyKeyBytes, 'k')).ok());
+  EXPECT_EQ(ValidateIdempotencyKey(std::string(kMaxIdempotencyKeyBytes + 1, 'k')).message(),
+            "idempotency_key: at most 128 characters");
+}
+
+Job ValidJob() {
+  Job job;
+  job.id = JobId{7};
+  job.tenant = "acme";
+  job.spec = ValidSpec();
+  job.state = JobState::kCompleted;
+  job.attempt = 1;
+  job.allocation = Allocation{{NodeAllocation{"n1", {0, 1}, {0}, 1 << 30, false}}};
+  job.exit_code = 0;
+  job.submit_time = 1;
+  return job;
+}
+
+TEST(JobTest, ValidationNamesTheField) {
+  EXPECT_TRUE(ValidateJob(ValidJob()).ok());
+  auto message_for = [](auto mutate) {
+    Job job = ValidJob();
+    mutate(job);
+    return ValidateJob(job).message();
+  };
+  EXPECT_EQ(message_for([](Job& j) { j.id = JobId{0}; }), "id: must be at least 1");
+  EXPECT_EQ(message_for([](Job& j) { j.spec.cpus = 0; }), "cpus: must be between 1 and 65536");
+  EXPECT_EQ(message_for([](Job& j) { j.attempt = -1; }),
+            "attempt: must be between 0 and 2147483647");
+  EXPECT_EQ(message_for([](Job& j) { j.exit_code = 256; }), "exit_code: must be between 0 and 255");
+  EXPECT_EQ(message_for([](Job& j) { j.exit_signal = 0; }), "signal: must be between 1 and 128");
+  EXPECT_EQ(message_for([](Job& j) { j.start_time = -1; }),
+            "start_time: must be between 0 and 253402300799999");
+  EXPECT_EQ(message_for([](Job& j) { j.end_time = kMaxRfc3339Millis + 1; }),
+            "end_time: must be between 0 and 253402300799999");
+  EXPECT_EQ(message_for([](Job& j) { j.cpu_energy_uj = -1; }), "cpu_energy_uj: must be at least 0");
+  EXPECT_EQ(message_for([](Job& j) { j.idempotency_key = std::string(129, 'k'); }),
+            "idempotency_key: at most 128 characters");
+  EXPECT_EQ(message_for([](Job& j) { j.allocation->nodes[0].node = ""; }),
+            "allocation[0].node: must name the node");
+  EXPECT_EQ(message_for([](Job& j) { j.allocation->nodes[0].cpus = {kMaxCpuListIndex + 1}; }),
+            "allocation[0].cpus: must be between 0 and 1048576");
+  EXPECT_EQ(message_for([](Job& j) { j.allocation->nodes[0].gpus = {-1}; }),
+            "allocation[0].gpus: must be between 0 and 1024");
+  EXPECT_EQ(message_for([](Job& j) { j.allocation->nodes[0].memory_bytes = -1; }),
+            "allocation[0].mem_bytes: must be at least 0");
+  EXPECT_EQ(message_for([](Job& j) { j.allocation->nodes.clear(); }),
+            "allocation: must have a part on at least one node");
+}
+
+// An allocation is the job's whole grant: parts on distinct nodes, in rank order.
+TEST(AllocationTest, PartsAreOnDistinctNodesAndFoundByNode) {
+  Allocation gang{{NodeAllocation{"a", {0, 1}, {}, 1 << 20, false},
+                   NodeAllocation{"b", {2}, {0}, 2 << 20, true}}};
+  EXPECT_TRUE(ValidateAllocation(gang, "allocation").ok());
+  EXPECT_EQ(gang.NodeNames(), (std::vector<std::string>{"a", "b"}));
+  ASSERT_NE(gang.Find("b"), nullptr);
+  EXPECT_EQ(gang.Find("b")->cpus, std::vector<int>{2});
+  EXPECT_EQ(gang.Find("c"), nullptr);
+  gang.nodes.push_back(NodeAllocation{"a", {3}, {}, 0, false});
+  EXPECT_EQ(ValidateAllocation(gang, "launch.allocation").message(),
+            "launch.allocation[2].node: 'a' has an earlier part: one part per node");
+  gang.nodes[1].cpus = {-1};
+  EXPECT_EQ(ValidateAllocation(gang, "x").message(), "x[1].cpus: must be between 0 and 1048576");
+  EXPECT_EQ(ValidateNodeAllocation(NodeAllocation{}).message(), "node: must name the node");
 }
 
 }  // namespace

@@ -126,7 +126,8 @@ TEST_F(CancelTimeoutTest, CancellingAPendingJobNeverStartsIt) {
   for (int64_t id : fillers) ASSERT_OK(cluster_.WaitForEnd(kAcmeToken, id));
   StatusOr<Json> still = cluster_.GetJob(kAcmeToken, *queued);
   EXPECT_EQ((*still)["state"], "CANCELLED");
-  EXPECT_TRUE((*still)["node"].is_null());
+  EXPECT_TRUE((*still)["allocation"].is_null());
+  EXPECT_EQ((*still)["nodes"], Json::array());
 }
 
 }  // namespace

@@ -40,9 +40,9 @@ TEST_F(CliTest, SubmitWaitShowLogsAndJobs) {
   CommandResult show = cluster_.Cli(kAcmeToken, {"show", id, "-o", "json"});
   ASSERT_EQ(show.exit_code, 0);
   Json job = Json::parse(show.out);
-  for (const char* key : {"id", "tenant", "name", "state", "exit_code", "node", "cpus",
-                          "mem_bytes", "gpus", "submit_time", "start_time", "end_time",
-                          "reason"}) {
+  for (const char* key :
+       {"id", "tenant", "name", "state", "exit_code", "nodes", "allocation", "cpus", "mem_bytes",
+        "gpus", "submit_time", "start_time", "end_time", "reason"}) {
     EXPECT_TRUE(job.contains(key)) << key;
   }
   EXPECT_EQ(job["name"], "hello");
@@ -88,6 +88,13 @@ TEST_F(CliTest, ExitCodesTellUsageErrorsFromFailedRequests) {
   EXPECT_EQ(cluster_.Cli(kAcmeToken, {"submit", "--mem", "512", "--", "true"}).exit_code, 2);
   EXPECT_EQ(cluster_.Cli(kAcmeToken, {"submit", "--time", "soon", "--", "true"}).exit_code, 2);
   EXPECT_EQ(cluster_.Cli(kAcmeToken, {"submit", "--cpus", "two", "--", "true"}).exit_code, 2);
+  // The scheduler's own rules, checked before anything is sent, naming the flag.
+  CommandResult no_cpus = cluster_.Cli(kAcmeToken, {"submit", "--cpus", "0", "--", "true"});
+  EXPECT_EQ(no_cpus.exit_code, 2);
+  EXPECT_EQ(no_cpus.err, "sharc: --cpus: must be between 1 and 65536\n");
+  CommandResult no_command = cluster_.Cli(kAcmeToken, {"submit", "--gpus", "1"});
+  EXPECT_EQ(no_command.exit_code, 2);
+  EXPECT_EQ(no_command.err, "sharc: the command after --: must name a program to run\n");
   EXPECT_EQ(cluster_.Cli(kAcmeToken, {"frobnicate"}).exit_code, 2);
   EXPECT_EQ(cluster_.Cli(kAcmeToken, {"show", "abc"}).exit_code, 2);
   CommandResult huge = cluster_.Cli(kAcmeToken, {"submit", "--gpus", "8", "--", "true"});

@@ -138,7 +138,7 @@ TEST_F(EnforcementTest, AJobsCpusetEqualsItsGrant) {
   ASSERT_OK(id);
   StatusOr<Json> running = cluster_.WaitForState(kAcmeToken, *id, "RUNNING");
   ASSERT_OK(running);
-  std::string granted = (*running)["allocated_cpus"];
+  std::string granted = (*running)["allocation"][0]["cpus"];
   std::string cgroup;
   ASSERT_TRUE(WaitFor([&] {
     cgroup = ReadSmall(CgroupFile("cpuset", *id, "cpuset.cpus"));

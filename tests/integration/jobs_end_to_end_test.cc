@@ -51,7 +51,7 @@ TEST(JobsEndToEndTest, FiftyJobsFromTwoTenantsCompleteWithRealExitCodesAndOutput
   // Both nodes took work, and labelled jobs ran where they asked to.
   std::set<std::string> nodes;
   for (const Submitted& s : jobs) {
-    std::string node = (*cluster.GetJob(s.token, s.id))["node"];
+    std::string node = (*cluster.GetJob(s.token, s.id))["nodes"].at(0);
     nodes.insert(node);
     if (s.index % 3 == 0) {
       EXPECT_EQ(node, "local") << "job " << s.id;

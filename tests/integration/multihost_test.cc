@@ -112,7 +112,7 @@ TEST(MultiHostTest, ACutOffNodesJobIsRequeuedElsewhereAndNeverRunsTwice) {
   ASSERT_OK(id);
   StatusOr<Json> running = cluster.WaitForState(kAcmeToken, *id, "RUNNING");
   ASSERT_OK(running);
-  ASSERT_EQ((*running)["node"], "a") << "first fit puts it on a";
+  ASSERT_EQ((*running)["nodes"], Json::array({"a"})) << "first fit puts it on a";
   std::string first = log + "/" + std::to_string(*id) + ".1.a";
   ASSERT_TRUE(WaitFor([&] { return Stamps(first).size() >= 3; }));
 
@@ -127,7 +127,7 @@ TEST(MultiHostTest, ACutOffNodesJobIsRequeuedElsewhereAndNeverRunsTwice) {
       std::chrono::seconds(15)))
       << (requeued.ok() ? requeued->dump() : requeued.status().ToString());
   EXPECT_LT(std::chrono::steady_clock::now() - cut, std::chrono::seconds(6));
-  EXPECT_EQ((*requeued)["node"], "b");
+  EXPECT_EQ((*requeued)["nodes"], Json::array({"b"}));
   EXPECT_EQ((*requeued)["attempt"], 2);
   StatusOr<Reply> nodes = cluster.Call(kAdminToken, "GET", "/v1/nodes");
   for (const Json& node : nodes->json["items"]) {
@@ -139,7 +139,7 @@ TEST(MultiHostTest, ACutOffNodesJobIsRequeuedElsewhereAndNeverRunsTwice) {
   StatusOr<Json> done = cluster.WaitForEnd(kAcmeToken, *id, std::chrono::seconds(30));
   ASSERT_OK(done);
   EXPECT_EQ((*done)["state"], "COMPLETED");
-  EXPECT_EQ((*done)["node"], "b");
+  EXPECT_EQ((*done)["nodes"], Json::array({"b"}));
 
   // Reconnect a: it comes back UP, and reports its attempt as ended (it fenced itself).
   ASSERT_TRUE(lab.SetLink("a", true));

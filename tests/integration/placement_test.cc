@@ -52,8 +52,11 @@ TEST_F(PlacementTest, AJobIsBoundToExactlyItsGrantedCpus) {
   StatusOr<Json> job = cluster_.WaitForEnd(kAcmeToken, *id);
   ASSERT_OK(job);
   ASSERT_EQ((*job)["state"], "COMPLETED") << job->dump();
-  EXPECT_EQ((*job)["binding"], "real");
-  std::string granted = (*job)["allocated_cpus"];
+  ASSERT_EQ((*job)["allocation"].size(), 1u) << job->dump();
+  const Json& part = (*job)["allocation"][0];
+  EXPECT_EQ(part["binding"], "real");
+  EXPECT_EQ((*job)["nodes"], Json::array({part["node"]}));
+  std::string granted = part["cpus"];
   std::string output = *cluster_.Output(kAcmeToken, *id);
   EXPECT_EQ(Field(output, "Cpus_allowed_list"), granted) << output;
   EXPECT_NE(output.find("SHARC_CPUS=" + granted + "\n"), std::string::npos);
@@ -70,12 +73,16 @@ TEST_F(PlacementTest, ATwoGpuJobGetsTwoGpusAndCpusOnTheirNumaNode) {
   StatusOr<Json> job = cluster_.WaitForEnd(kAcmeToken, *id);
   ASSERT_OK(job);
   ASSERT_EQ((*job)["state"], "COMPLETED") << job->dump();
-  EXPECT_EQ((*job)["node"], "gpu");
-  EXPECT_EQ((*job)["binding"], "simulated");
-  std::vector<int> gpus = (*job)["allocated_gpus"].get<std::vector<int>>();
+  EXPECT_EQ((*job)["nodes"], Json::parse(R"(["gpu"])"));
+  ASSERT_EQ((*job)["allocation"].size(), 1u) << job->dump();
+  const Json& part = (*job)["allocation"][0];
+  EXPECT_EQ(part["node"], "gpu");
+  EXPECT_EQ(part["binding"], "simulated");
+  EXPECT_EQ(part["mem_bytes"], (*job)["mem_bytes"]);
+  std::vector<int> gpus = part["gpus"].get<std::vector<int>>();
   ASSERT_EQ(gpus.size(), 2u);
   std::string gpu_list = std::to_string(gpus[0]) + "," + std::to_string(gpus[1]);
-  std::string cpus = (*job)["allocated_cpus"];
+  std::string cpus = part["cpus"];
   EXPECT_EQ(*cluster_.Output(kAcmeToken, *id),
             "CUDA=" + gpu_list + " GPUS=" + gpu_list + " CPUS=" + cpus + "\n");
 
@@ -116,7 +123,7 @@ TEST_F(PlacementTest, TwoConcurrentGpuJobsGetDisjointGpus) {
   for (int64_t id : ids) {
     StatusOr<Json> job = cluster_.WaitForState(kGlobexToken, id, "RUNNING");
     ASSERT_OK(job);
-    for (int gpu : (*job)["allocated_gpus"].get<std::vector<int>>()) {
+    for (int gpu : (*job)["allocation"][0]["gpus"].get<std::vector<int>>()) {
       EXPECT_TRUE(seen.insert(gpu).second) << "GPU " << gpu << " granted twice";
     }
   }

@@ -33,6 +33,52 @@ TEST(FieldReaderTest, ChecksTypesAndRanges) {
   EXPECT_EQ(s.Finish().message(), "s: must be an integer, not a string");
 }
 
+// Readers without a range leave the range to the caller's rules (see Check).
+TEST(FieldReaderTest, ReadsWholeNumbersOfAnySizeAndClampsInt32) {
+  Json j = Json::parse(
+      R"({"small": -5, "huge": 99999999999, "tiny": -99999999999, "f": 1.5, "s": "x",
+          "u": 18446744073709551615})");
+  FieldReader r(j, "");
+  int64_t small = 0;
+  int32_t huge = 0, tiny = 0, absent = 7;
+  r.OptionalInt("small", &small);
+  r.OptionalClampedInt32("huge", &huge);
+  r.OptionalClampedInt32("tiny", &tiny);
+  r.OptionalClampedInt32("absent", &absent);
+  EXPECT_TRUE(r.ok());
+  EXPECT_EQ(small, -5);
+  EXPECT_EQ(huge, INT32_MAX);
+  EXPECT_EQ(tiny, INT32_MIN);
+  EXPECT_EQ(absent, 7);
+  int64_t x = 0;
+  FieldReader f(j, "a");
+  f.OptionalInt("f", &x);
+  EXPECT_EQ(f.Finish().message(), "a.f: must be a whole number");
+  FieldReader s(j, "");
+  s.OptionalInt("s", &x);
+  EXPECT_EQ(s.Finish().message(), "s: must be an integer, not a string");
+  FieldReader u(j, "");
+  u.OptionalInt("u", &x);
+  EXPECT_EQ(u.Finish().message(), "u: must be at most 9223372036854775807");
+  FieldReader required(j, "");
+  required.RequiredInt("missing", &x);
+  EXPECT_EQ(required.Finish().message(), "missing: is required");
+}
+
+TEST(FieldReaderTest, CheckPlacesARulesErrorUnderWhere) {
+  Json j = Json::parse(R"({"cpus": 0, "bogus": 1})");
+  FieldReader r(j, "[3]");
+  int32_t cpus = 1;
+  r.OptionalClampedInt32("cpus", &cpus);
+  r.Check(Status::Ok());
+  EXPECT_TRUE(r.ok());
+  r.Check(InvalidArgumentError("cpus: must be between 1 and 65536"));
+  r.Check(InvalidArgumentError("second: not recorded"));
+  EXPECT_EQ(r.Finish().message(), "[3].cpus: must be between 1 and 65536");
+  EXPECT_EQ(AtPath("", InvalidArgumentError("cpus: x")).message(), "cpus: x");
+  EXPECT_EQ(AtPath("spec", InvalidArgumentError("cpus: x")).message(), "spec.cpus: x");
+}
+
 TEST(FieldReaderTest, RefusesUnknownFieldsWithASuggestion) {
   Json j = Json::parse(R"({"cpu": 2})");
   FieldReader r(j, "");

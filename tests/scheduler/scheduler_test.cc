@@ -15,8 +15,11 @@ TEST_F(SchedulerTest, APendingJobIsPlacedWhenANodeRegistersAndLaunchedAfterCommi
   EXPECT_EQ(job.attempt, 1);
   auto launch = agent->Sent<protocol::LaunchMsg>().front();
   EXPECT_EQ(launch.attempt, (AttemptId{id, 1}));
-  EXPECT_EQ(launch.allocation.cpus.size(), 2u);
-  EXPECT_EQ(launch.allocation.node, "n1");
+  ASSERT_EQ(launch.allocation.nodes.size(), 1u);
+  EXPECT_EQ(launch.rank, 0);
+  EXPECT_EQ(launch.allocation.nodes[0].cpus.size(), 2u);
+  EXPECT_EQ(launch.allocation.nodes[0].node, "n1");
+  EXPECT_EQ(launch.allocation, *job.allocation);
   EXPECT_TRUE(scheduler_->state().CheckInvariants().ok());
 }
 
@@ -131,7 +134,7 @@ TEST_F(SchedulerTest, ReportsFromANodeThatDoesNotHoldTheAttemptAreFenced) {
   auto n2 = Register(Node("n2", 2));
   JobId id = Submit("acme", {"sleep", "60"});
   ASSERT_TRUE(tasks_.RunUntil([&] { return JobOf(id).state == JobState::kRunning; }));
-  std::string holder = JobOf(id).allocation->node;
+  std::string holder = JobOf(id).allocation->nodes.at(0).node;
   std::string other = holder == "n1" ? "n2" : "n1";
   auto& other_agent = other == "n1" ? n1 : n2;
   scheduler_->OnAgentMessage(other, protocol::JobUpdateMsg{AttemptReport{{id, 1}, true, 1, 2, 0}});

@@ -98,7 +98,7 @@ TEST_F(SqliteStoreFailureTest, FullDiskFailsTheWholeTransactionWithUnavailable) 
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
   Store& store = **opened;
   Job huge = PendingJob(21);
-  huge.spec.env["PAYLOAD"] = std::string(1 << 20, 'x');  // does not fit in 256 KiB
+  huge.spec.env["PAYLOAD"] = std::string(512 << 10, 'x');  // does not fit in 256 KiB
 
   testing::WriterGate gate(store, 1);
   Status small, big;

@@ -90,7 +90,7 @@ TEST_F(SqliteStoreTest, UpsertReplacesJobsAndNodes) {
     ASSERT_TRUE(CommitAndWait(*store, {PutJob{job}, PutNode{SampleNode("n1")}}).ok());
     job.state = JobState::kRunning;
     job.attempt = 1;
-    job.allocation = Allocation{"n1", {1}, {}, job.spec.memory_bytes, false};
+    job.allocation = Allocation{{NodeAllocation{"n1", {1}, {}, job.spec.memory_bytes, false}}};
     job.start_time = job.submit_time + 5;
     // Replaying a batch is harmless: the same upsert twice.
     ASSERT_TRUE(CommitAndWait(*store, {PutJob{job}}).ok());
@@ -104,18 +104,19 @@ TEST_F(SqliteStoreTest, UpsertReplacesJobsAndNodes) {
   EXPECT_EQ(state.nodes[0], SampleNode("n1", NodeState::kDrain));
 }
 
-// The writer checks jobs with cheap range checks instead of decoding them again; those must
-// let through exactly what DecodeJob reads back.
+// The writer checks jobs with core's ValidateJob instead of decoding them again; the record
+// decoder applies the same rules, so what one lets through the other reads back.
 TEST_F(SqliteStoreTest, JobsAtTheEdgesOfTheDecoderRangesStoreAndLoadExactly) {
   Job high = FullJob(INT64_MAX - 1);
   high.spec.cpus = kMaxCpusPerJob;
   high.spec.memory_bytes = INT64_MAX;
-  high.allocation->memory_bytes = INT64_MAX;  // the record keeps the spec's only
+  high.allocation->nodes[0].memory_bytes = INT64_MAX;
   high.spec.gpus = kMaxGpusPerJob;
   high.spec.time_limit_seconds = kMaxTimeLimitSeconds;
   high.attempt = INT32_MAX;
-  high.allocation->cpus = {0, 1 << 20};
-  high.allocation->gpus = {0, kMaxGpusPerJob};
+  high.allocation->nodes[0].cpus = {0, 1 << 20};
+  high.allocation->nodes[0].gpus = {0, kMaxGpusPerJob};
+  high.allocation->nodes.push_back(NodeAllocation{"gpu2", {0}, {}, 0, false});
   high.exit_code = 255;
   high.exit_signal = 128;
   high.end_time = 253'402'300'799'999;  // 9999-12-31T23:59:59.999Z
@@ -146,9 +147,13 @@ TEST_F(SqliteStoreTest, JobsJustOutsideTheDecoderRangesAreRefusedNamingTheField)
       {[](Job& j) { j.attempt = -1; }, "attempt"},
       {[](Job& j) { j.exit_code = 256; }, "exit_code"},
       {[](Job& j) { j.exit_signal = 0; }, "signal"},
-      {[](Job& j) { j.allocation->gpus = {-1}; }, "allocated_gpus"},
-      {[](Job& j) { j.allocation->cpus = {(1 << 20) + 1}; }, "allocated_cpus"},
-      {[](Job& j) { j.allocation->node = ""; }, "its allocation names no node"},
+      {[](Job& j) { j.allocation->nodes[0].gpus = {-1}; }, "allocation[0].gpus"},
+      {[](Job& j) { j.allocation->nodes[0].cpus = {(1 << 20) + 1}; }, "allocation[0].cpus"},
+      {[](Job& j) { j.allocation->nodes[0].node = ""; }, "allocation[0].node"},
+      {[](Job& j) { j.allocation->nodes.push_back(j.allocation->nodes[0]); }, "allocation[1].node"},
+      {[](Job& j) { j.allocation->nodes.clear(); }, "allocation"},
+      {[](Job& j) { j.spec.command.clear(); }, "command"},
+      {[](Job& j) { j.cpu_time_ms = -1; }, "cpu_time_ms"},
       {[](Job& j) { j.start_time = -1; }, "start_time"},
       {[](Job& j) { j.end_time = 253'402'300'800'000; }, "end_time"},
   };

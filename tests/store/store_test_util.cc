@@ -29,7 +29,7 @@ Job FullJob(int64_t id, std::string tenant) {
   job.attempt = 2;
   job.reason = std::string(reason::kNonZeroExit);
   job.idempotency_key = "key-" + std::to_string(id);
-  job.allocation = Allocation{"gpu1", {0, 1}, {0}, job.spec.memory_bytes, true};
+  job.allocation = Allocation{{NodeAllocation{"gpu1", {0, 1}, {0}, job.spec.memory_bytes, true}}};
   job.exit_code = 3;
   job.message = "exited with status 3";
   job.submit_time = 1'796'018'620'123;

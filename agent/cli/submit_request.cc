@@ -1,0 +1,89 @@
+#include "agent/cli/submit_request.h"
+
+#include <chrono>
+#include <string_view>
+#include <utility>
+
+#include "core/units.h"
+
+namespace sharc::cli {
+namespace {
+
+struct FieldFlag {
+  std::string_view field;
+  std::string_view flag;
+};
+
+// Every field a submit can carry, and the flag that sets it.
+constexpr FieldFlag kFlags[] = {
+    {spec_field::kName, "--name"},
+    {spec_field::kCommand, "the command after --"},
+    {spec_field::kEnv, "--env"},
+    {spec_field::kCpus, "--cpus"},
+    {spec_field::kMemoryBytes, "--mem"},
+    {spec_field::kGpus, "--gpus"},
+    {spec_field::kGpuModel, "--gpu-model"},
+    {spec_field::kTimeLimitSeconds, "--time"},
+    {spec_field::kLabels, "--label"},
+    {spec_field::kRequeue, "--no-requeue"},
+    {kIdempotencyKeyField, "--idempotency-key"},
+};
+
+// Reads "key=value" items of a repeated flag into `out`.
+Status ReadPairs(const std::vector<std::string>& items, std::string_view flag,
+                 std::string_view form, std::map<std::string, std::string>* out) {
+  for (const std::string& item : items) {
+    size_t eq = item.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return InvalidArgumentError(std::string(flag) + " '" + item + "': use " + std::string(form));
+    }
+    (*out)[item.substr(0, eq)] = item.substr(eq + 1);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status NameTheFlag(const Status& error) {
+  for (const FieldFlag& f : kFlags) {
+    const std::string prefix = std::string(f.field) + ": ";
+    if (error.message().rfind(prefix, 0) == 0) {
+      return Status(error.code(),
+                    std::string(f.flag) + ": " + error.message().substr(prefix.size()));
+    }
+  }
+  return error;
+}
+
+StatusOr<protocol::SubmitItem> SubmitItemFromFlags(const SubmitOptions& o) {
+  protocol::SubmitItem item;
+  JobSpec& spec = item.spec;
+  spec.command = o.command;
+  spec.name = o.name;
+  spec.cpus = o.cpus;
+  spec.gpus = o.gpus;
+  spec.gpu_model = o.gpu_model;
+  spec.requeue = !o.no_requeue;
+  item.idempotency_key = o.idempotency_key;
+  if (!o.mem.empty()) {
+    StatusOr<int64_t> mem = ParseSize(o.mem);
+    if (!mem.ok()) return mem.status().WithPrefix("--mem");
+    spec.memory_bytes = *mem;
+  }
+  if (!o.time.empty()) {
+    StatusOr<std::chrono::seconds> time = ParseDuration(o.time);
+    if (!time.ok()) return time.status().WithPrefix("--time");
+    spec.time_limit_seconds = time->count();
+  }
+  SHARC_RETURN_IF_ERROR(ReadPairs(o.labels, "--label", "key=value", &spec.labels));
+  SHARC_RETURN_IF_ERROR(ReadPairs(o.env, "--env", "NAME=value", &spec.env));
+  SHARC_RETURN_IF_ERROR(NameTheFlag(protocol::ValidateSubmitItem(item)));
+  return item;
+}
+
+StatusOr<protocol::Json> SubmitBody(const SubmitOptions& options) {
+  SHARC_ASSIGN_OR_RETURN(protocol::SubmitItem item, SubmitItemFromFlags(options));
+  return protocol::EncodeSubmitItem(item);
+}
+
+}  // namespace sharc::cli

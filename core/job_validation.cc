@@ -1,0 +1,189 @@
+// The rules of a valid job (core/job.h): the one place their limits are applied.
+#include <cctype>
+#include <set>
+
+#include "core/job.h"
+#include "core/units.h"
+
+namespace sharc {
+namespace {
+
+// A submitted spec may leave fields for the scheduler to fill in; a complete one may not.
+enum class Stage { kSubmitted, kComplete };
+
+Status FieldError(std::string_view field, const std::string& message) {
+  return InvalidArgumentError(std::string(field) + ": " + message);
+}
+
+bool IsPrintable(std::string_view s) {
+  for (unsigned char c : s) {
+    if (c < 0x20 || c == 0x7f) return false;
+  }
+  return true;
+}
+
+bool IsEnvName(std::string_view s) {
+  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
+  for (unsigned char c : s) {
+    if (!(std::isalnum(c) || c == '_')) return false;
+  }
+  return true;
+}
+
+Status CheckCommandAndEnv(const JobSpec& spec) {
+  using namespace spec_field;
+  if (spec.command.size() > kMaxCommandArgs) {
+    return FieldError(kCommand, "at most " + std::to_string(kMaxCommandArgs) + " arguments");
+  }
+  size_t total = 0;
+  for (const std::string& arg : spec.command) {
+    if (arg.find('\0') != std::string::npos) {
+      return FieldError(kCommand, "arguments cannot contain NUL bytes");
+    }
+    total += arg.size();
+  }
+  for (const auto& [key, value] : spec.env) {
+    if (!IsEnvName(key)) {
+      return FieldError(kEnv, "'" + key + "' is not a variable name (letters, digits and _)");
+    }
+    if (key.rfind("SHARC_", 0) == 0) {
+      return FieldError(kEnv, key + ": SHARC_* variables are set by sharc");
+    }
+    if (value.find('\0') != std::string::npos) {
+      return FieldError(kEnv, key + ": values cannot contain NUL bytes");
+    }
+    total += key.size() + value.size();
+  }
+  if (total > kMaxCommandAndEnvBytes) {
+    return InvalidArgumentError(std::string(kCommand) + " and " + std::string(kEnv) +
+                                ": at most 1 MiB together");
+  }
+  return Status::Ok();
+}
+
+Status CheckResources(const JobSpec& spec, Stage stage) {
+  using namespace spec_field;
+  const bool defaults_allowed = stage == Stage::kSubmitted;
+  if (spec.cpus < 1 || spec.cpus > kMaxCpusPerJob) {
+    return FieldError(kCpus, "must be between 1 and " + std::to_string(kMaxCpusPerJob));
+  }
+  if (spec.memory_bytes < 0 || (spec.memory_bytes == 0 && !defaults_allowed)) {
+    return FieldError(kMemoryBytes, defaults_allowed
+                                        ? "must be positive, or 0 for the scheduler's default"
+                                        : "must be positive");
+  }
+  if (spec.gpus < 0 || spec.gpus > kMaxGpusPerJob) {
+    return FieldError(kGpus, "must be between 0 and " + std::to_string(kMaxGpusPerJob));
+  }
+  if (!spec.gpu_model.empty() && spec.gpus == 0) {
+    return FieldError(kGpuModel, "given without " + std::string(kGpus));
+  }
+  if (spec.gpu_model.size() > kMaxGpuModelBytes || !IsPrintable(spec.gpu_model)) {
+    return FieldError(kGpuModel,
+                      "at most " + std::to_string(kMaxGpuModelBytes) + " printable characters");
+  }
+  bool time_default = spec.time_limit_seconds == 0 && defaults_allowed;
+  if (!time_default &&
+      (spec.time_limit_seconds < 1 || spec.time_limit_seconds > kMaxTimeLimitSeconds)) {
+    return FieldError(kTimeLimitSeconds,
+                      "must be between 1 and " + std::to_string(kMaxTimeLimitSeconds) +
+                          " (366 days)" +
+                          (defaults_allowed ? ", or 0 for the scheduler's default" : ""));
+  }
+  return Status::Ok();
+}
+
+Status CheckLabels(const JobSpec& spec) {
+  for (const auto& [key, value] : spec.labels) {
+    if (key.empty() || key.size() > kMaxLabelBytes || !IsPrintable(key) ||
+        value.size() > kMaxLabelBytes || !IsPrintable(value) ||
+        key.find('=') != std::string::npos) {
+      return FieldError(spec_field::kLabels, "'" + key + "': keys and values are at most " +
+                                                 std::to_string(kMaxLabelBytes) +
+                                                 " printable characters");
+    }
+  }
+  return Status::Ok();
+}
+
+Status CheckSpec(const JobSpec& spec, Stage stage) {
+  using namespace spec_field;
+  if (spec.command.empty() || spec.command[0].empty()) {
+    return FieldError(kCommand, "must name a program to run");
+  }
+  bool name_default = spec.name.empty() && stage == Stage::kSubmitted;
+  if (!name_default &&
+      (spec.name.empty() || spec.name.size() > kMaxJobNameBytes || !IsPrintable(spec.name))) {
+    return FieldError(kName,
+                      "must be 1 to " + std::to_string(kMaxJobNameBytes) + " printable characters");
+  }
+  SHARC_RETURN_IF_ERROR(CheckCommandAndEnv(spec));
+  SHARC_RETURN_IF_ERROR(CheckResources(spec, stage));
+  return CheckLabels(spec);
+}
+
+Status CheckRange(std::string_view field, int64_t value, int64_t min, int64_t max) {
+  if (value >= min && value <= max) return Status::Ok();
+  if (max == INT64_MAX) return FieldError(field, "must be at least " + std::to_string(min));
+  return FieldError(field,
+                    "must be between " + std::to_string(min) + " and " + std::to_string(max));
+}
+
+}  // namespace
+
+Status ValidateJobSpec(const JobSpec& spec) { return CheckSpec(spec, Stage::kComplete); }
+
+Status ValidateSubmittedJobSpec(const JobSpec& spec) { return CheckSpec(spec, Stage::kSubmitted); }
+
+Status ValidateIdempotencyKey(std::string_view key) {
+  if (key.size() <= kMaxIdempotencyKeyBytes) return Status::Ok();
+  return FieldError(kIdempotencyKeyField,
+                    "at most " + std::to_string(kMaxIdempotencyKeyBytes) + " characters");
+}
+
+Status ValidateNodeAllocation(const NodeAllocation& part) {
+  using namespace allocation_field;
+  if (part.node.empty()) return FieldError(kNode, "must name the node");
+  for (int cpu : part.cpus) {
+    SHARC_RETURN_IF_ERROR(CheckRange(kCpus, cpu, 0, kMaxCpuListIndex));
+  }
+  for (int gpu : part.gpus) {
+    SHARC_RETURN_IF_ERROR(CheckRange(kGpus, gpu, 0, kMaxGpusPerJob));
+  }
+  return CheckRange(kMemoryBytes, part.memory_bytes, 0, INT64_MAX);
+}
+
+Status ValidateAllocation(const Allocation& allocation, std::string_view name) {
+  if (allocation.nodes.empty()) return FieldError(name, "must have a part on at least one node");
+  std::set<std::string_view> nodes;
+  for (size_t i = 0; i < allocation.nodes.size(); ++i) {
+    const NodeAllocation& part = allocation.nodes[i];
+    const std::string at = std::string(name) + "[" + std::to_string(i) + "]";
+    Status valid = ValidateNodeAllocation(part);
+    if (!valid.ok()) return InvalidArgumentError(at + "." + valid.message());
+    if (!nodes.insert(part.node).second) {
+      return FieldError(at + "." + std::string(allocation_field::kNode),
+                        "'" + part.node + "' has an earlier part: one part per node");
+    }
+  }
+  return Status::Ok();
+}
+
+Status ValidateJob(const Job& job) {
+  SHARC_RETURN_IF_ERROR(CheckRange("id", job.id.value, 1, INT64_MAX));
+  SHARC_RETURN_IF_ERROR(ValidateJobSpec(job.spec));
+  SHARC_RETURN_IF_ERROR(CheckRange("attempt", job.attempt, 0, INT32_MAX));
+  if (job.allocation) SHARC_RETURN_IF_ERROR(ValidateAllocation(*job.allocation, "allocation"));
+  if (job.exit_code) SHARC_RETURN_IF_ERROR(CheckRange("exit_code", *job.exit_code, 0, 255));
+  if (job.exit_signal) SHARC_RETURN_IF_ERROR(CheckRange("signal", *job.exit_signal, 1, 128));
+  SHARC_RETURN_IF_ERROR(CheckRange("submit_time", job.submit_time, 0, kMaxRfc3339Millis));
+  SHARC_RETURN_IF_ERROR(CheckRange("start_time", job.start_time, 0, kMaxRfc3339Millis));
+  SHARC_RETURN_IF_ERROR(CheckRange("end_time", job.end_time, 0, kMaxRfc3339Millis));
+  SHARC_RETURN_IF_ERROR(CheckRange("cpu_time_ms", job.cpu_time_ms, 0, INT64_MAX));
+  SHARC_RETURN_IF_ERROR(CheckRange("peak_memory_bytes", job.peak_memory_bytes, 0, INT64_MAX));
+  SHARC_RETURN_IF_ERROR(CheckRange("cpu_energy_uj", job.cpu_energy_uj, 0, INT64_MAX));
+  SHARC_RETURN_IF_ERROR(CheckRange("gpu_energy_uj", job.gpu_energy_uj, 0, INT64_MAX));
+  return ValidateIdempotencyKey(job.idempotency_key);
+}
+
+}  // namespace sharc
