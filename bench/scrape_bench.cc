@@ -198,18 +198,21 @@ int Run(int scrapes) {
   FakeClock clock;
   prometheus::Registry registry;
   metrics::SchedulerMetrics event_metrics(registry);
-  policies::PolicyRegistry policies;
-  policies::RegisterBuiltinPolicies(policies);
-  auto order = std::move(*policies.MakeQueueOrder("fifo"));
-  auto placement = std::move(*policies.MakePlacement("first-fit"));
   SchedulerDeps deps;
   deps.clock = &clock;
   deps.store = &store;
   deps.post = [&tasks](std::function<void()> task) { tasks.Post(std::move(task)); };
-  deps.queue_order = order.get();
-  deps.placement = placement.get();
+  deps.post_after = [&tasks](std::chrono::milliseconds, std::function<void()> task) {
+    tasks.Post(std::move(task));
+  };
+  deps.run_in_background = [&tasks](std::function<void()> task) { tasks.Post(std::move(task)); };
   deps.metrics = &event_metrics;
-  Scheduler scheduler(Options(), deps);
+  auto created = Scheduler::Create(Options(), deps);
+  if (!created.ok()) {
+    std::fprintf(stderr, "scheduler: %s\n", created.status().ToString().c_str());
+    return 1;
+  }
+  Scheduler& scheduler = **created;
 
   const auto setup_start = Clock::now();
   if (Status s = scheduler.Restore(History(clock.WallMillis())); !s.ok()) {
@@ -222,7 +225,7 @@ int Run(int scrapes) {
     protocol::RegisterMsg reg;
     reg.inventory = Inventory(i);
     connections.push_back(std::make_shared<Connection>());
-    if (Status s = scheduler.OnAgentRegister(reg, connections.back()); !s.ok()) {
+    if (Status s = scheduler.nodes().OnAgentRegister(reg, connections.back()); !s.ok()) {
       std::fprintf(stderr, "register: %s\n", s.ToString().c_str());
       return 1;
     }
@@ -243,7 +246,7 @@ int Run(int scrapes) {
     }
     Principal who{Principal::Role::kTenant, TenantName((first / 100) % kTenants),
                   TokenRole::kSubmitter, "t"};
-    scheduler.Submit(who, std::move(items), [](StatusOr<SubmitOutcome> r) {
+    scheduler.jobs().Submit(who, std::move(items), [](StatusOr<SubmitOutcome> r) {
       if (!r.ok()) std::fprintf(stderr, "submit: %s\n", r.status().ToString().c_str());
     });
     tasks.Drain();
@@ -259,7 +262,7 @@ int Run(int scrapes) {
     sample.idle_energy_uj = 100'000'000;
     sample.cpu_energy_source = "model";
     sample.gpu_energy_source = "model";
-    scheduler.OnAgentMessage(Inventory(i).name, protocol::HeartbeatMsg{sample});
+    scheduler.nodes().OnAgentMessage(Inventory(i).name, protocol::HeartbeatMsg{sample});
   }
   tasks.Drain();
   // Event metrics for every tenant and status class, beyond what the work above recorded.

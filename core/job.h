@@ -40,9 +40,15 @@ Status CheckTransition(JobState from, JobState to);
 
 // Why a job is in its state, as a short upper-case code people and scripts can match on.
 namespace reason {
-inline constexpr std::string_view kResources = "RESOURCES";        // pending: waiting for room
-inline constexpr std::string_view kNoNodes = "NO_NODES";           // pending: no node is up
+inline constexpr std::string_view kResources = "RESOURCES";          // pending: waiting for room
+inline constexpr std::string_view kNoNodes = "NO_NODES";             // pending: no node is up
 inline constexpr std::string_view kUnsatisfiable = "UNSATISFIABLE";  // pending: no node could
+// Pending: it could start now, but would delay a higher job's backfill reservation.
+inline constexpr std::string_view kPriority = "PRIORITY";
+// Pending: resources are reserved for it; the message says when and where it is expected to start.
+inline constexpr std::string_view kReserved = "RESERVED";
+// Pending: lower-priority jobs are being preempted to make room for it.
+inline constexpr std::string_view kAwaitingPreemption = "AWAITING_PREEMPTION";
 inline constexpr std::string_view kCancelRequested = "CANCEL_REQUESTED";  // running, ending
 inline constexpr std::string_view kCancelledByUser = "CANCELLED_BY_USER";
 inline constexpr std::string_view kTimeLimit = "TIME_LIMIT";
@@ -82,21 +88,25 @@ inline constexpr std::string_view kGpuModel = "gpu_model";
 inline constexpr std::string_view kTimeLimitSeconds = "time_limit_seconds";
 inline constexpr std::string_view kLabels = "labels";
 inline constexpr std::string_view kRequeue = "requeue";
+inline constexpr std::string_view kPriorityClass = "priority_class";
 }  // namespace spec_field
 
 // What a tenant asks for. The rules (ValidateJobSpec) and their limits below are the only
 // statement of what a valid spec is: codecs, the store and the CLI call them.
 struct JobSpec {
-  std::string name;                          // 1..kMaxJobNameBytes printable characters
-  std::vector<std::string> command;          // argv; command[0] is looked up in PATH
-  std::map<std::string, std::string> env;    // added to the job's clean environment
-  int32_t cpus = 1;                          // whole CPUs (hwloc PUs); binding is per PU
-  int64_t memory_bytes = 0;                  // > 0
+  std::string name;                        // 1..kMaxJobNameBytes printable characters
+  std::vector<std::string> command;        // argv; command[0] is looked up in PATH
+  std::map<std::string, std::string> env;  // added to the job's clean environment
+  int32_t cpus = 1;                        // whole CPUs (hwloc PUs); binding is per PU
+  int64_t memory_bytes = 0;                // > 0
   int32_t gpus = 0;
-  std::string gpu_model;                     // "" = any model
-  int64_t time_limit_seconds = 0;            // 1..kMaxTimeLimitSeconds
-  std::map<std::string, std::string> labels; // the node must carry every one of these
-  bool requeue = true;                       // requeue after NODE_FAIL (later issue)
+  std::string gpu_model;                      // "" = any model
+  int64_t time_limit_seconds = 0;             // 1..kMaxTimeLimitSeconds
+  std::map<std::string, std::string> labels;  // the node must carry every one of these
+  bool requeue = true;                        // requeue after NODE_FAIL (later issue)
+  // A priority class of the scheduler's configuration; "" = the tenant's default (filled in
+  // at submit). [a-z0-9_-], at most 63.
+  std::string priority_class;
   friend bool operator==(const JobSpec&, const JobSpec&) = default;
 
   // cpu (millicpus), memory, gpu and gpu/<model>.
@@ -137,8 +147,8 @@ inline constexpr std::string_view kBinding = "binding";  // "real" or "simulated
 // One node's part of a job's grant.
 struct NodeAllocation {
   std::string node;
-  std::vector<int> cpus;      // PU OS indices
-  std::vector<int> gpus;      // GPU indices on the node
+  std::vector<int> cpus;  // PU OS indices
+  std::vector<int> gpus;  // GPU indices on the node
   int64_t memory_bytes = 0;
   bool binding_simulated = false;
   friend bool operator==(const NodeAllocation&, const NodeAllocation&) = default;
@@ -170,18 +180,21 @@ struct Job {
   std::string tenant;
   JobSpec spec;
   JobState state = JobState::kPending;
-  int32_t attempt = 0;            // 0 until first launched; +1 on every launch
-  std::string reason;             // see namespace reason
-  std::string idempotency_key;    // "" if none
+  int32_t attempt = 0;                   // 0 until first launched; +1 on every launch
+  std::string reason;                    // see namespace reason
+  std::string idempotency_key;           // "" if none
   std::optional<Allocation> allocation;  // set while RUNNING and kept after it ends
   std::optional<int32_t> exit_code;
   std::optional<int32_t> exit_signal;
-  std::string message;            // detail for people, e.g. the exec error
+  std::string message;  // detail for people, e.g. the exec error
   UnixMillis submit_time = 0;
-  UnixMillis start_time = 0;      // 0 = not started
-  UnixMillis end_time = 0;        // 0 = not ended
+  UnixMillis start_time = 0;  // 0 = not started
+  UnixMillis end_time = 0;    // 0 = not ended
   bool cancel_requested = false;
-  bool preempt_requested = false;  // being stopped to give a guarantee back; then requeued
+  bool preempt_requested = false;  // being stopped for another job; then requeued
+  // The job the last preemption made room for (0: never preempted); its reason and message
+  // say why while it is stopped and requeued.
+  JobId preempted_by;
   // What the last attempt used, from its cgroup (0 when the node does not measure it).
   int64_t cpu_time_ms = 0;
   int64_t peak_memory_bytes = 0;

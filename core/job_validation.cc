@@ -1,4 +1,5 @@
 // The rules of a valid job (core/job.h): the one place their limits are applied.
+#include <algorithm>
 #include <cctype>
 #include <set>
 
@@ -61,6 +62,12 @@ Status CheckCommandAndEnv(const JobSpec& spec) {
   return Status::Ok();
 }
 
+bool IsClassName(std::string_view name) {
+  return !name.empty() && name.size() <= 63 && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+  });
+}
+
 Status CheckResources(const JobSpec& spec, Stage stage) {
   using namespace spec_field;
   const bool defaults_allowed = stage == Stage::kSubmitted;
@@ -81,6 +88,9 @@ Status CheckResources(const JobSpec& spec, Stage stage) {
   if (spec.gpu_model.size() > kMaxGpuModelBytes || !IsPrintable(spec.gpu_model)) {
     return FieldError(kGpuModel,
                       "at most " + std::to_string(kMaxGpuModelBytes) + " printable characters");
+  }
+  if (!spec.priority_class.empty() && !IsClassName(spec.priority_class)) {
+    return FieldError(kPriorityClass, "1 to 63 of a-z, 0-9, '-' and '_'");
   }
   bool time_default = spec.time_limit_seconds == 0 && defaults_allowed;
   if (!time_default &&
@@ -183,6 +193,7 @@ Status ValidateJob(const Job& job) {
   SHARC_RETURN_IF_ERROR(CheckRange("peak_memory_bytes", job.peak_memory_bytes, 0, INT64_MAX));
   SHARC_RETURN_IF_ERROR(CheckRange("cpu_energy_uj", job.cpu_energy_uj, 0, INT64_MAX));
   SHARC_RETURN_IF_ERROR(CheckRange("gpu_energy_uj", job.gpu_energy_uj, 0, INT64_MAX));
+  SHARC_RETURN_IF_ERROR(CheckRange("preempted_by", job.preempted_by.value, 0, INT64_MAX));
   return ValidateIdempotencyKey(job.idempotency_key);
 }
 

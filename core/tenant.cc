@@ -1,5 +1,6 @@
 #include "core/tenant.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include "core/units.h"
@@ -40,14 +41,50 @@ std::optional<TokenRole> ParseTokenRole(std::string_view name) {
   return std::nullopt;
 }
 
-Status ValidateTenantName(std::string_view name) {
-  bool ok = !name.empty() && name.size() <= 63 && std::isalnum(static_cast<unsigned char>(name[0]));
-  for (unsigned char c : name) {
+namespace {
+
+bool ValidNamePart(std::string_view part) {
+  bool ok = !part.empty() && part.size() <= 63 && std::isalnum(static_cast<unsigned char>(part[0]));
+  for (unsigned char c : part) {
     if (!(std::islower(c) || std::isdigit(c) || c == '-' || c == '_')) ok = false;
   }
+  return ok;
+}
+
+}  // namespace
+
+Status ValidateTenantName(std::string_view name) {
+  size_t slash = name.find('/');
+  bool ok = slash == std::string_view::npos
+                ? ValidNamePart(name)
+                : ValidNamePart(name.substr(0, slash)) && ValidNamePart(name.substr(slash + 1));
   if (ok) return Status::Ok();
   return InvalidArgumentError("tenant name '" + std::string(name) +
-                              "': use 1 to 63 lower-case letters, digits, '-' or '_'");
+                              "': use 1 to 63 lower-case letters, digits, '-' or '_', starting "
+                              "with a letter or digit; a project is <enterprise>/<project>");
+}
+
+std::string_view EnterpriseOf(std::string_view tenant) {
+  size_t slash = tenant.find('/');
+  return slash == std::string_view::npos ? std::string_view() : tenant.substr(0, slash);
+}
+
+Status ValidateTenantSettings(const Tenant& tenant) {
+  if (tenant.share < 1 || tenant.share > kMaxTenantShare) {
+    return InvalidArgumentError("share: must be between 1 and " + std::to_string(kMaxTenantShare));
+  }
+  for (const std::string& name : tenant.priority_classes) {
+    if (name.empty() || name.size() > 63) {
+      return InvalidArgumentError("priority_classes: '" + name + "' is not a class name");
+    }
+  }
+  if (!tenant.default_priority_class.empty() && !tenant.priority_classes.empty() &&
+      std::find(tenant.priority_classes.begin(), tenant.priority_classes.end(),
+                tenant.default_priority_class) == tenant.priority_classes.end()) {
+    return InvalidArgumentError("default_priority_class: '" + tenant.default_priority_class +
+                                "' is not one of its priority_classes");
+  }
+  return Status::Ok();
 }
 
 Status ValidateTenantQuota(const TenantQuota& q) {
@@ -62,9 +99,9 @@ Status ValidateTenantQuota(const TenantQuota& q) {
   for (const auto& [name, lendable] : q.lendable.entries()) {
     if (lendable > q.guaranteed.Get(name)) {
       return InvalidArgumentError("quota: lendable " + name + " (" +
-                                  FormatResourceAmount(name, lendable) +
-                                  ") exceeds guaranteed " + name + " (" +
-                                  FormatResourceAmount(name, q.guaranteed.Get(name)) + ")");
+                                  FormatResourceAmount(name, lendable) + ") exceeds guaranteed " +
+                                  name + " (" + FormatResourceAmount(name, q.guaranteed.Get(name)) +
+                                  ")");
     }
   }
   for (const auto& [label, value] :
@@ -83,8 +120,8 @@ StatusOr<Resources> ParseResourceList(std::string_view text) {
   size_t start = 0;
   while (start < text.size()) {
     size_t comma = text.find(',', start);
-    std::string_view item = text.substr(start, comma == std::string_view::npos ? text.size() - start
-                                                                                 : comma - start);
+    std::string_view item =
+        text.substr(start, comma == std::string_view::npos ? text.size() - start : comma - start);
     size_t eq = item.find('=');
     if (eq == std::string_view::npos || eq == 0) {
       return InvalidArgumentError("'" + std::string(item) +

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/resources.h"
@@ -34,10 +35,17 @@ struct TenantQuota {
 };
 
 struct Tenant {
-  std::string name;          // [a-z0-9_-], 1..63
+  // An enterprise: [a-z0-9_-], 1..63, starting with a letter or digit. A project of an
+  // enterprise: "<enterprise>/<project>", each part by the same rule ("acme/vision").
+  std::string name;
   std::string display_name;  // for people; may be empty
   bool disabled = false;     // no new submits; pending jobs wait; running jobs finish
   TenantQuota quota;
+  int64_t share = 1;  // fair-share weight among its siblings, 1..1000000
+  // The priority classes its jobs may use (empty: all of them), and the one a job gets when
+  // it names none ("": the scheduler's default).
+  std::vector<std::string> priority_classes;
+  std::string default_priority_class;
   UnixMillis created = 0;
   friend bool operator==(const Tenant&, const Tenant&) = default;
 };
@@ -55,13 +63,21 @@ struct ApiToken {
   std::string sha256;  // 64 lower-case hex digits
   std::string tenant;
   TokenRole role = TokenRole::kSubmitter;
-  std::string name;    // what it is for, e.g. "ci"
+  std::string name;  // what it is for, e.g. "ci"
   UnixMillis created = 0;
   UnixMillis revoked = 0;  // 0 = valid
   friend bool operator==(const ApiToken&, const ApiToken&) = default;
 };
 
+// An enterprise name, or "<enterprise>/<project>".
 Status ValidateTenantName(std::string_view name);
+// "acme/vision" -> "acme"; "acme" -> "" (an enterprise has no parent).
+std::string_view EnterpriseOf(std::string_view tenant);
+
+inline constexpr int64_t kMaxTenantShare = 1'000'000;
+// share in [1, kMaxTenantShare]; class names non-empty; the default class, when both are given,
+// one of the allowed. (That the classes exist is the scheduler's configuration's business.)
+Status ValidateTenantSettings(const Tenant& tenant);
 
 // max >= guaranteed and lendable <= guaranteed for every resource, counts non-negative. The
 // message names the resource: "quota: max cpu (4) is below guaranteed cpu (8)".

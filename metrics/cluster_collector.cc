@@ -97,6 +97,21 @@ std::vector<prometheus::MetricFamily> BuildClusterFamilies(const ClusterMetricsS
     families.push_back(std::move(spent));
   }
 
+  prometheus::MetricFamily weight = GaugeFamily(kTenantFairShareWeight);
+  prometheus::MetricFamily usage = GaugeFamily(kTenantFairShareUsage);
+  prometheus::MetricFamily factor = GaugeFamily(kTenantFairShareFactor);
+  for (const auto& t : s.tenant_fair_share) {
+    AddGauge(weight, {{"tenant", t.tenant}}, static_cast<double>(t.weight));
+    AddGauge(usage, {{"tenant", t.tenant}}, t.usage_seconds);
+    AddGauge(factor, {{"tenant", t.tenant}}, t.factor);
+  }
+  families.push_back(std::move(weight));
+  families.push_back(std::move(usage));
+  families.push_back(std::move(factor));
+  prometheus::MetricFamily reservations = GaugeFamily(kBackfillReservations);
+  AddGauge(reservations, {}, static_cast<double>(s.reservations));
+  families.push_back(std::move(reservations));
+
   prometheus::MetricFamily pending = GaugeFamily(kTenantPendingJobs);
   for (const auto& [key, count] : s.pending_by_tenant_reason) {
     AddGauge(pending, {{"reason", key.second.empty() ? "NONE" : key.second}, {"tenant", key.first}},

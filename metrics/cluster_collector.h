@@ -53,6 +53,14 @@ struct ClusterMetricsSnapshot {
     double energy_joules = 0;
   };
   std::map<std::string, TenantAccounting> tenant_accounting;
+  struct TenantFairShare {
+    std::string tenant;
+    int64_t weight = 1;
+    double usage_seconds = 0;  // decayed dominant-share seconds, projects included
+    double factor = 1;
+  };
+  std::vector<TenantFairShare> tenant_fair_share;
+  int64_t reservations = 0;
   double pue = 0;                    // 0 = not configured: no series
   double grid_carbon_g_per_kwh = 0;  // 0 = not configured: no series
 };

@@ -61,6 +61,20 @@ inline constexpr MetricName kTenantCreditSpent{
     "Credits charged for finished work, by tenant and grant source (voucher, purchase)."};
 inline constexpr MetricName kTenantPendingJobs{"sharc_tenant_pending_jobs",
                                                "Pending jobs by tenant and the reason they wait."};
+inline constexpr MetricName kTenantFairShareWeight{
+    "sharc_tenant_fair_share_weight", "Each tenant's fair-share weight among its siblings."};
+inline constexpr MetricName kTenantFairShareUsage{
+    "sharc_tenant_fair_share_usage_seconds",
+    "Each tenant's decayed usage (its projects' included): dominant-share seconds, i.e. the "
+    "largest fraction of the cluster's CPUs, memory or GPUs held, times time, halved every "
+    "half-life."};
+inline constexpr MetricName kTenantFairShareFactor{
+    "sharc_tenant_fair_share_factor",
+    "Each tenant's fair-share factor among its siblings, 0 to 1: 1 unused, 0.5 at its share, "
+    "less the further beyond it (higher is served first)."};
+inline constexpr MetricName kBackfillReservations{
+    "sharc_scheduling_reservations",
+    "Backfill reservations in effect: pending jobs with resources set aside for their start."};
 
 // Scheduler, updated as events happen.
 inline constexpr MetricName kJobSubmissions{
@@ -76,6 +90,10 @@ inline constexpr MetricName kStoreCommitDuration{
 inline constexpr MetricName kAgentMessagesRejected{
     "sharc_agent_messages_rejected_total",
     "Messages from agents that were malformed or not allowed, and were refused."};
+inline constexpr MetricName kPreemptions{
+    "sharc_preemptions_total",
+    "Running jobs stopped to make room for others, by the victim's tenant and the reason "
+    "(priority: a higher priority class; reclaim: a tenant's guarantee)."};
 inline constexpr MetricName kRestRequests{
     "sharc_http_requests_total", "HTTP requests answered, by status class (2xx, 4xx, 5xx)."};
 

@@ -38,6 +38,10 @@ SchedulerMetrics::SchedulerMetrics(prometheus::Registry& registry)
                                    .Help(std::string(kAgentMessagesRejected.help))
                                    .Register(registry)
                                    .Add({})),
+      preemptions_(prometheus::BuildCounter()
+                       .Name(std::string(kPreemptions.name))
+                       .Help(std::string(kPreemptions.help))
+                       .Register(registry)),
       http_requests_(prometheus::BuildCounter()
                          .Name(std::string(kRestRequests.name))
                          .Help(std::string(kRestRequests.help))
@@ -66,6 +70,10 @@ void SchedulerMetrics::ObserveQueueWait(std::string_view tenant, std::chrono::mi
 }
 
 void SchedulerMetrics::CountRejectedAgentMessage() { agent_messages_rejected_.Increment(); }
+
+void SchedulerMetrics::CountPreemption(std::string_view tenant, std::string_view reason) {
+  preemptions_.Add({{"tenant", std::string(tenant)}, {"reason", std::string(reason)}}).Increment();
+}
 
 void SchedulerMetrics::CountHttpResponse(int status) {
   std::string code_class = std::to_string(status / 100) + "xx";

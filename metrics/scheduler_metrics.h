@@ -28,6 +28,8 @@ class SchedulerMetrics {
   // Submit to start of a job's first attempt (requeued attempts are not queue wait).
   void ObserveQueueWait(std::string_view tenant, std::chrono::milliseconds wait);
   void CountRejectedAgentMessage();
+  // reason: "priority" or "reclaim".
+  void CountPreemption(std::string_view tenant, std::string_view reason);
   void CountHttpResponse(int status);
 
  private:
@@ -37,6 +39,7 @@ class SchedulerMetrics {
   prometheus::Histogram& placement_duration_;
   prometheus::Family<prometheus::Histogram>& queue_wait_;
   prometheus::Counter& agent_messages_rejected_;
+  prometheus::Family<prometheus::Counter>& preemptions_;
   prometheus::Family<prometheus::Counter>& http_requests_;
 };
 

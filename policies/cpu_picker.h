@@ -31,6 +31,11 @@ std::map<int, int> FreePusPerNuma(const NodeTopology& topology, const std::vecto
 std::optional<std::vector<int>> PickCpus(const NodeTopology& topology,
                                          const std::vector<bool>& pu_free, int count,
                                          const std::vector<int>& first_numa = {});
+// The same, given FreePusPerNuma(topology, pu_free) already computed.
+std::optional<std::vector<int>> PickCpus(const NodeTopology& topology,
+                                         const std::vector<bool>& pu_free, int count,
+                                         const std::vector<int>& first_numa,
+                                         const std::map<int, int>& free_per_numa);
 
 }  // namespace sharc::policies
 

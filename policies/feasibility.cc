@@ -4,7 +4,6 @@
 #include <string>
 
 #include "core/units.h"
-#include "policies/cycle.h"
 #include "policies/gpu_picker.h"
 
 namespace sharc::policies {
@@ -17,7 +16,7 @@ struct Shape {
   int64_t gpus = 0;  // matching the job's gpu_model
 };
 
-Shape ShapeOf(const NodeSnapshot& node, const JobSpec& spec) {
+Shape ShapeOf(const NodeView& node, const JobSpec& spec) {
   return {static_cast<int64_t>(node.topology->pus.size()), node.topology->memory_bytes,
           CountMatchingGpus(*node.topology, spec.gpu_model)};
 }
@@ -43,7 +42,7 @@ std::string AllLabels(const JobSpec& spec) {
   return text;
 }
 
-bool HasLabel(const NodeSnapshot& node, const std::string& key, const std::string& value) {
+bool HasLabel(const NodeView& node, const std::string& key, const std::string& value) {
   auto it = node.labels.find(key);
   return it != node.labels.end() && it->second == value;
 }
@@ -72,21 +71,21 @@ std::string NeverTogether(const std::vector<Shape>& shapes, const JobSpec& spec)
 
 }  // namespace
 
-bool LabelsMatch(const NodeSnapshot& node, const JobSpec& spec) {
+bool LabelsMatch(const NodeView& node, const JobSpec& spec) {
   return std::all_of(spec.labels.begin(), spec.labels.end(),
                      [&](const auto& label) { return HasLabel(node, label.first, label.second); });
 }
 
-bool FitsWhenEmpty(const NodeSnapshot& node, const JobSpec& spec) {
+bool FitsWhenEmpty(const NodeView& node, const JobSpec& spec) {
   Shape shape = ShapeOf(node, spec);
   return LabelsMatch(node, spec) && shape.cpus >= spec.cpus && shape.memory >= spec.memory_bytes &&
          shape.gpus >= spec.gpus;
 }
 
-Status CheckFitsSomeNode(const std::vector<const NodeSnapshot*>& nodes, const JobSpec& spec,
+Status CheckFitsSomeNode(const std::vector<const NodeView*>& nodes, const JobSpec& spec,
                          std::string_view noun) {
   if (nodes.empty()) return Status::Ok();
-  for (const NodeSnapshot* node : nodes) {
+  for (const NodeView* node : nodes) {
     if (FitsWhenEmpty(*node, spec)) return Status::Ok();
   }
   const std::string none = "no " + std::string(noun);
@@ -96,12 +95,12 @@ Status CheckFitsSomeNode(const std::vector<const NodeSnapshot*>& nodes, const Jo
   if (!spec.labels.empty()) {
     for (const auto& [key, value] : spec.labels) {
       if (std::none_of(nodes.begin(), nodes.end(),
-                       [&](const NodeSnapshot* n) { return HasLabel(*n, key, value); })) {
+                       [&](const NodeView* n) { return HasLabel(*n, key, value); })) {
         return UnsatisfiableError(none + " has label " + Label(key, value));
       }
     }
     if (std::none_of(nodes.begin(), nodes.end(),
-                     [&](const NodeSnapshot* n) { return LabelsMatch(*n, spec); })) {
+                     [&](const NodeView* n) { return LabelsMatch(*n, spec); })) {
       return UnsatisfiableError(none + " has labels " + AllLabels(spec) + " together");
     }
     described +=
@@ -109,7 +108,7 @@ Status CheckFitsSomeNode(const std::vector<const NodeSnapshot*>& nodes, const Jo
   }
   const std::string subject = "no " + described;
   Shape largest;
-  for (const NodeSnapshot* node : nodes) {
+  for (const NodeView* node : nodes) {
     if (!LabelsMatch(*node, spec)) continue;
     Shape s = ShapeOf(*node, spec);
     shapes.push_back(s);
@@ -135,11 +134,27 @@ Status CheckFitsSomeNode(const std::vector<const NodeSnapshot*>& nodes, const Jo
                             " together");
 }
 
-Status CheckEverFits(const ClusterSnapshot& snapshot, const JobSpec& spec) {
-  std::vector<const NodeSnapshot*> nodes;
-  nodes.reserve(snapshot.nodes.size());
-  for (const NodeSnapshot& node : snapshot.nodes) nodes.push_back(&node);
-  return CheckFitsSomeNode(nodes, spec, "node");
+namespace {
+
+// One node of each shape of `view`; only shapes with a schedulable node if `schedulable`.
+std::vector<const NodeView*> Representatives(const ClusterView& view, bool schedulable) {
+  std::vector<const NodeView*> nodes;
+  for (const auto& [key, shape] : view.shapes()) {
+    if (shape.nodes > 0 && (!schedulable || shape.schedulable > 0)) {
+      nodes.push_back(&view.node(shape.representative));
+    }
+  }
+  return nodes;
+}
+
+}  // namespace
+
+Status CheckEverFits(const ClusterView& view, const JobSpec& spec) {
+  return CheckFitsSomeNode(Representatives(view, false), spec, "node");
+}
+
+Status CheckFitsSchedulable(const ClusterView& view, const JobSpec& spec) {
+  return CheckFitsSomeNode(Representatives(view, true), spec, "UP node");
 }
 
 }  // namespace sharc::policies

@@ -1,5 +1,5 @@
-// Whether a job could ever run on some node, and why not: the checks behind CheckEverFits
-// (cycle.h) and the cycle's UNSATISFIABLE reason. Pure.
+// Whether a job could ever run on some node, and why not: what a submit checks, and the cycle's
+// UNSATISFIABLE reason. Pure.
 #ifndef SHARC_POLICIES_FEASIBILITY_H_
 #define SHARC_POLICIES_FEASIBILITY_H_
 
@@ -8,16 +8,16 @@
 
 #include "core/job.h"
 #include "core/status.h"
-#include "policies/cluster_snapshot.h"
+#include "policies/cluster_view.h"
 
 namespace sharc::policies {
 
 // True if `node` carries every label of `spec` with the same value.
-bool LabelsMatch(const NodeSnapshot& node, const JobSpec& spec);
+bool LabelsMatch(const NodeView& node, const JobSpec& spec);
 
 // True if `node`, with nothing running, has the labels, PUs, memory and matching GPUs `spec`
 // asks for. Ignores the node's state.
-bool FitsWhenEmpty(const NodeSnapshot& node, const JobSpec& spec);
+bool FitsWhenEmpty(const NodeView& node, const JobSpec& spec);
 
 // Whether one of `nodes`, with nothing running, could run `spec`: OK, or Unsatisfiable with a
 // message naming the limit. `noun` names the nodes ("node", "UP node"). Messages, checked in
@@ -31,8 +31,15 @@ bool FitsWhenEmpty(const NodeSnapshot& node, const JobSpec& spec);
 //   "no single node has 64 CPUs and 4 GPUs together"  (the first pair that never fits
 //     together of CPUs+GPUs, CPUs+memory, memory+GPUs; else all three)
 // OK when `nodes` is empty. Precondition: no pointer is null.
-Status CheckFitsSomeNode(const std::vector<const NodeSnapshot*>& nodes, const JobSpec& spec,
+Status CheckFitsSomeNode(const std::vector<const NodeView*>& nodes, const JobSpec& spec,
                          std::string_view noun);
+
+// Whether any node of `view` (any state), empty, could run `spec`: OK, or Unsatisfiable with the
+// message of CheckFitsSomeNode. With no nodes at all it returns OK (nothing is known yet, so
+// nothing is refused). O(distinct node shapes).
+Status CheckEverFits(const ClusterView& view, const JobSpec& spec);
+// The same over the schedulable nodes (UP and connected), with "UP node" in the message.
+Status CheckFitsSchedulable(const ClusterView& view, const JobSpec& spec);
 
 }  // namespace sharc::policies
 

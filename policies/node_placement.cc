@@ -6,24 +6,43 @@
 #include "policies/gpu_picker.h"
 
 namespace sharc::policies {
+namespace {
 
-std::optional<Placement> PlaceExactly(const NodeSnapshot& node, size_t node_index,
-                                      const JobSpec& spec) {
-  assert(node.topology != nullptr);
-  const NodeTopology& topology = *node.topology;
-  assert(node.pu_free.size() == topology.pus.size());
-  assert(node.gpu_free.size() == topology.gpus.size());
+// `free` less `excluded` (which may be empty).
+std::vector<bool> Without(const std::vector<bool>& free, const std::vector<bool>& excluded) {
+  std::vector<bool> out = free;
+  for (size_t i = 0; i < excluded.size() && i < out.size(); ++i) {
+    if (excluded[i]) out[i] = false;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<NodePlacement> PlaceOnNode(const NodeTopology& topology, const FreeResources& free,
+                                         size_t node_index, const JobSpec& spec,
+                                         const std::vector<bool>& excluded_pus,
+                                         const std::vector<bool>& excluded_gpus,
+                                         int64_t memory_kept) {
+  assert(free.pu_free != nullptr && free.gpu_free != nullptr);
+  assert(free.pu_free->size() == topology.pus.size());
+  assert(free.gpu_free->size() == topology.gpus.size());
   if (spec.cpus < 0 || spec.gpus < 0 || spec.memory_bytes < 0) return std::nullopt;
-  if (node.memory_free < spec.memory_bytes) return std::nullopt;
+  if (free.memory_free - memory_kept < spec.memory_bytes) return std::nullopt;
 
-  std::map<int, int> free_pus = FreePusPerNuma(topology, node.pu_free);
+  const std::vector<bool> pu_free =
+      excluded_pus.empty() ? *free.pu_free : Without(*free.pu_free, excluded_pus);
+  const std::vector<bool> gpu_free =
+      excluded_gpus.empty() ? *free.gpu_free : Without(*free.gpu_free, excluded_gpus);
+  std::map<int, int> free_pus = FreePusPerNuma(topology, pu_free);
   std::optional<GpuPick> gpus =
-      PickGpus(topology, node.gpu_free, spec.gpus, spec.gpu_model, free_pus, spec.cpus);
+      PickGpus(topology, gpu_free, spec.gpus, spec.gpu_model, free_pus, spec.cpus);
   if (!gpus.has_value()) return std::nullopt;
-  std::optional<std::vector<int>> cpus = PickCpus(topology, node.pu_free, spec.cpus, gpus->numa);
+  std::optional<std::vector<int>> cpus =
+      PickCpus(topology, pu_free, spec.cpus, gpus->numa, free_pus);
   if (!cpus.has_value()) return std::nullopt;
 
-  Placement placement;
+  NodePlacement placement;
   placement.node_index = node_index;
   placement.cpus = std::move(*cpus);
   placement.gpus = std::move(gpus->gpus);

@@ -27,6 +27,7 @@ Json EncodeJob(const Job& job) {
   j["end_time"] = TimeOrNull(job.end_time);
   j["cancel_requested"] = job.cancel_requested;
   j["preempt_requested"] = job.preempt_requested;
+  j["preempted_by"] = job.preempted_by.value > 0 ? Json(job.preempted_by.value) : Json(nullptr);
   j["cpu_time_ms"] = job.cpu_time_ms;
   j["peak_memory_bytes"] = job.peak_memory_bytes;
   j["cpu_energy_uj"] = job.cpu_energy_uj;

@@ -15,6 +15,7 @@ void WriteJobSpecFields(const JobSpec& spec, Json* object) {
   j[kTimeLimitSeconds] = spec.time_limit_seconds;
   j[kLabels] = spec.labels;
   j[kRequeue] = spec.requeue;
+  j[kPriorityClass] = spec.priority_class;
 }
 
 Json EncodeJobSpec(const JobSpec& spec) {
@@ -35,6 +36,7 @@ void ReadJobSpecFields(FieldReader& reader, JobSpec* spec) {
   reader.OptionalInt(kTimeLimitSeconds, &spec->time_limit_seconds);
   reader.OptionalStringMap(kLabels, &spec->labels);
   reader.OptionalBool(kRequeue, &spec->requeue);
+  reader.OptionalString(kPriorityClass, &spec->priority_class);
 }
 
 StatusOr<JobSpec> DecodeJobSpec(const Json& json, const std::string& where) {
@@ -57,6 +59,7 @@ Json EncodeSubmitItem(const SubmitItem& item) {
   if (item.spec.name.empty()) j.erase(kName);
   if (item.spec.memory_bytes == 0) j.erase(kMemoryBytes);
   if (item.spec.time_limit_seconds == 0) j.erase(kTimeLimitSeconds);
+  if (item.spec.priority_class.empty()) j.erase(kPriorityClass);
   if (!item.idempotency_key.empty()) j[kIdempotencyKeyField] = item.idempotency_key;
   return j;
 }

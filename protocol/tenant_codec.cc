@@ -166,6 +166,13 @@ Status MergeQuota(const Json& json, const std::string& where, TenantQuota* quota
   return Status::Ok();
 }
 
+void ReadTenantSettings(FieldReader& reader, Tenant* tenant) {
+  reader.OptionalInt("share", &tenant->share, 1, kMaxTenantShare);
+  reader.OptionalStringList("priority_classes", &tenant->priority_classes);
+  reader.OptionalString("default_priority_class", &tenant->default_priority_class);
+  if (reader.ok()) reader.Check(ValidateTenantSettings(*tenant));
+}
+
 Json EncodeTenant(const Tenant& tenant) {
   return Json{
       {"name", tenant.name},
@@ -173,6 +180,9 @@ Json EncodeTenant(const Tenant& tenant) {
       {"disabled", tenant.disabled},
       {"created", TimeOrNull(tenant.created)},
       {"quota", EncodeQuota(tenant.quota)},
+      {"share", tenant.share},
+      {"priority_classes", tenant.priority_classes},
+      {"default_priority_class", tenant.default_priority_class},
   };
 }
 
@@ -184,6 +194,7 @@ StatusOr<Tenant> DecodeTenant(const Json& json, const std::string& where) {
   reader.OptionalBool("disabled", &tenant.disabled);
   ReadTime(reader, "created", &tenant.created);
   const Json* quota = reader.OptionalRaw("quota");
+  ReadTenantSettings(reader, &tenant);
   SHARC_RETURN_IF_ERROR(reader.Finish());
   if (quota != nullptr)
     SHARC_RETURN_IF_ERROR(MergeQuota(*quota, reader.Path("quota"), &tenant.quota));

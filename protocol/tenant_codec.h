@@ -34,6 +34,9 @@ StatusOr<TenantQuota> DecodeQuota(const Json& json, const std::string& where);
 Status MergeQuota(const Json& json, const std::string& where, TenantQuota* quota);
 
 Json EncodeTenant(const Tenant& tenant);
+// Reads the optional "share", "priority_classes" and "default_priority_class" fields onto
+// `tenant` (shared by the tenant record, the tenants file and the admin API).
+void ReadTenantSettings(FieldReader& reader, Tenant* tenant);
 StatusOr<Tenant> DecodeTenant(const Json& json, const std::string& where);
 
 // `with_hash`: the store keeps the hash; the REST API never shows it.

@@ -1,7 +1,8 @@
-// The accounting half of Scheduler: a record per ended attempt, the nodes' energy by minute,
-// facility meter readings, and the efficiency report built from them.
+#include "scheduler/accounting.h"
+
 #include "core/log.h"
-#include "scheduler/scheduler.h"
+#include "core/units.h"
+#include "policies/fair_share.h"
 
 namespace sharc::scheduler {
 namespace {
@@ -11,6 +12,8 @@ namespace {
 constexpr int64_t kSilentBucketGraceMillis = 2 * kEnergyBucketMillis;
 // Clock skew allowed between an operator's reading and the scheduler's clock.
 constexpr int64_t kReadingFutureSlackMillis = 5 * 60 * 1000;
+// How often tenants' fair-share usage is saved besides with each attempt record.
+constexpr int64_t kUsageSaveMillis = 60 * 1000;
 
 AttemptRecord RecordOf(const Job& job, UnixMillis granted, UnixMillis end,
                        std::string_view ended_as) {
@@ -33,13 +36,40 @@ AttemptRecord RecordOf(const Job& job, UnixMillis granted, UnixMillis end,
 
 }  // namespace
 
-void Scheduler::RecordAttempt(const Job& job, std::string_view ended_as,
-                              const protocol::AttemptReport* exited,
-                              std::vector<store::Mutation>* batch) {
-  auto granted = granted_since_.find(job.id);
-  if (granted == granted_since_.end()) return;  // never placed: nothing was held
-  AttemptRecord record = RecordOf(job, granted->second, deps_.clock->WallMillis(), ended_as);
-  granted_since_.erase(granted);
+Accounting::Accounting(const SchedulerContext& context)
+    : context_(context), usage_(context.options.scheduling.fair_share_half_life.count()) {}
+
+void Accounting::Restore(store::StoredState& stored) {
+  tenant_totals_ = std::move(stored.tenant_totals);
+  facility_readings_ = std::move(stored.facility_readings);
+  std::map<std::string, policies::DecayedUsage> usage;
+  for (const auto& [tenant, record] : stored.tenant_usage) {
+    usage[tenant] = {record.value, record.as_of};
+  }
+  usage_.Restore(usage);
+  last_usage_save_ = context_.Now();
+}
+
+void Accounting::Granted(const Job& job, UnixMillis now) { Regranted(job, now); }
+
+void Accounting::Regranted(const Job& job, UnixMillis since) {
+  double rate =
+      policies::DominantShare(job.spec.Request(), context_.state.view().schedulable_capacity());
+  usage_.Advance(context_.Now());
+  usage_.AddRate(job.tenant, rate);
+  granted_[job.id] = {since, rate};
+}
+
+void Accounting::RecordAttempt(const Job& job, std::string_view ended_as,
+                               const protocol::AttemptReport* exited,
+                               std::vector<store::Mutation>* batch) {
+  auto granted = granted_.find(job.id);
+  if (granted == granted_.end()) return;  // never placed: nothing was held
+  UnixMillis now = context_.Now();
+  AttemptRecord record = RecordOf(job, granted->second.since, now, ended_as);
+  usage_.Advance(now);
+  usage_.AddRate(job.tenant, -granted->second.rate);
+  granted_.erase(granted);
   if (exited) {
     record.cpu_time_ms = exited->cpu_time_ms;
     record.cpu_energy_uj = exited->cpu_energy_uj;
@@ -47,33 +77,47 @@ void Scheduler::RecordAttempt(const Job& job, std::string_view ended_as,
   }
   tenant_totals_[record.tenant].Add(record);
   batch->push_back(store::PutAttempt{std::move(record)});
+  for (auto& [tenant, usage] : usage_.TakeChanged()) {
+    batch->push_back(store::PutTenantUsage{tenant, {usage.value, usage.as_of}});
+  }
 }
 
-void Scheduler::OnNodeSample(NodeEntry& node, const protocol::NodeSample& sample) {
+double Accounting::UsageOf(const std::string& tenant, UnixMillis now) const {
+  return usage_.UsageAt(tenant, now);
+}
+
+void Accounting::OnNodeSample(const NodeEntry& node, const protocol::NodeSample& sample) {
   Resources capacity = node.topology->Capacity();
   std::vector<NodeEnergyBucket> closed =
-      energy_.AddSample(node.name(), deps_.clock->WallMillis(), sample, capacity.Get("cpu"),
+      energy_.AddSample(node.name(), context_.Now(), sample, capacity.Get("cpu"),
                         static_cast<int32_t>(capacity.Get("gpu")));
   StoreEnergyBuckets(std::move(closed));
 }
 
-void Scheduler::CloseSilentEnergyBuckets() {
-  std::vector<NodeEnergyBucket> closed =
-      energy_.CloseBefore(deps_.clock->WallMillis() - kSilentBucketGraceMillis);
-  StoreEnergyBuckets(std::move(closed));
+void Accounting::Tick() {
+  UnixMillis now = context_.Now();
+  StoreEnergyBuckets(energy_.CloseBefore(now - kSilentBucketGraceMillis));
+  if (now - last_usage_save_ < kUsageSaveMillis) return;
+  last_usage_save_ = now;
+  usage_.Advance(now);
+  std::vector<store::Mutation> batch;
+  for (auto& [tenant, usage] : usage_.TakeChanged()) {
+    batch.push_back(store::PutTenantUsage{tenant, {usage.value, usage.as_of}});
+  }
+  if (!batch.empty()) context_.commits.CommitOrDie(std::move(batch), [] {});
 }
 
-void Scheduler::StoreEnergyBuckets(std::vector<NodeEnergyBucket> closed) {
+void Accounting::StoreEnergyBuckets(std::vector<NodeEnergyBucket> closed) {
   if (closed.empty()) return;
   std::vector<store::Mutation> batch;
   for (NodeEnergyBucket& bucket : closed) batch.push_back(store::PutNodeEnergy{std::move(bucket)});
-  CommitOrDie(std::move(batch), [] {});
+  context_.commits.CommitOrDie(std::move(batch), [] {});
 }
 
-void Scheduler::AddFacilityReading(const Principal& who, FacilityReading reading,
-                                   std::function<void(StatusOr<FacilityReading>)> done) {
+void Accounting::AddFacilityReading(const Principal& who, FacilityReading reading,
+                                    std::function<void(StatusOr<FacilityReading>)> done) {
   if (Status s = AdminsOnly(who); !s.ok()) return done(s);
-  UnixMillis now = deps_.clock->WallMillis();
+  UnixMillis now = context_.Now();
   if (reading.time == 0) reading.time = now;
   if (reading.time < 0) return done(InvalidArgumentError("time: before 1970"));
   if (reading.time > now + kReadingFutureSlackMillis) {
@@ -96,35 +140,67 @@ void Scheduler::AddFacilityReading(const Principal& who, FacilityReading reading
     }
   }
   facility_readings_.push_back(reading);
-  CommitOrDie({store::PutFacilityReading{reading}},
-              [reading, done = std::move(done)] { done(reading); });
+  context_.commits.CommitOrDie({store::PutFacilityReading{reading}},
+                               [reading, done = std::move(done)] { done(reading); });
 }
 
-StatusOr<std::vector<FacilityReading>> Scheduler::FacilityReadings(const Principal& who) const {
+StatusOr<std::vector<FacilityReading>> Accounting::FacilityReadings(const Principal& who) const {
   SHARC_RETURN_IF_ERROR(AdminsOnly(who));
   return facility_readings_;
 }
 
-StatusOr<EfficiencyReport> Scheduler::Efficiency(const Principal& who, UnixMillis from,
-                                                 UnixMillis to) const {
-  SHARC_RETURN_IF_ERROR(AdminsOnly(who));
-  if (to <= from) return InvalidArgumentError("to: must be after from");
-  SHARC_ASSIGN_OR_RETURN(store::AccountingRecords records, deps_.store->ReadAccounting({from, to}));
+void Accounting::Efficiency(const Principal& who, UnixMillis from, UnixMillis to,
+                            std::function<void(StatusOr<EfficiencyReport>)> done) const {
+  if (Status s = AdminsOnly(who); !s.ok()) return done(s);
+  if (to <= from) return done(InvalidArgumentError("to: must be after from"));
+  // What only the state thread knows, copied now.
   EfficiencyInputs inputs;
   inputs.from = from;
   inputs.to = to;
-  inputs.attempts = std::move(records.attempts);
-  inputs.buckets = std::move(records.buckets);
-  for (NodeEnergyBucket& bucket : energy_.OpenBuckets())
-    inputs.buckets.push_back(std::move(bucket));
-  UnixMillis now = deps_.clock->WallMillis();
-  for (const auto& [id, since] : granted_since_) {
-    if (since >= to) continue;
-    inputs.attempts.push_back(RecordOf(*state_.FindJob(id), since, now, "RUNNING"));
+  inputs.buckets = energy_.OpenBuckets();
+  UnixMillis now = context_.Now();
+  for (const auto& [id, grant] : granted_) {
+    if (grant.since >= to) continue;
+    inputs.attempts.push_back(RecordOf(*context_.state.FindJob(id), grant.since, now, "RUNNING"));
   }
   inputs.facility_readings = facility_readings_;
-  inputs.settings = options_.efficiency;
-  return ComputeEfficiencyReport(inputs);
+  inputs.settings = context_.options.efficiency;
+  store::Store* store = context_.deps.store;
+  auto post = context_.deps.post;
+  context_.deps.run_in_background(
+      [store, post, inputs = std::move(inputs), done = std::move(done)]() mutable {
+        auto read = [&]() -> StatusOr<EfficiencyReport> {
+          SHARC_ASSIGN_OR_RETURN(store::AccountingRecords records,
+                                 store->ReadAccounting({inputs.from, inputs.to}));
+          for (AttemptRecord& a : records.attempts) inputs.attempts.push_back(std::move(a));
+          for (NodeEnergyBucket& b : records.buckets) inputs.buckets.push_back(std::move(b));
+          return ComputeEfficiencyReport(inputs);
+        };
+        StatusOr<EfficiencyReport> report = read();
+        post([report = std::move(report), done = std::move(done)]() mutable {
+          done(std::move(report));
+        });
+      });
+}
+
+void Accounting::AddToMetrics(metrics::ClusterMetricsSnapshot& s) const {
+  UnixMillis now = context_.Now();
+  for (const auto& [tenant, totals] : tenant_totals_) {
+    auto& a = s.tenant_accounting[tenant];
+    a.granted_cpu_seconds += totals.granted_millicpu_ms / 1e6;
+    a.used_cpu_seconds += totals.used_cpu_ms / 1e3;
+    a.granted_gpu_seconds += totals.granted_gpu_ms / 1e3;
+    a.energy_joules += (totals.cpu_energy_uj + totals.gpu_energy_uj) / 1e6;
+  }
+  for (const auto& [id, grant] : granted_) {
+    // Running attempts count as granted up to now, so the counter rises smoothly (and never
+    // falls: the attempt's record, when it ends, runs from the same instant to a later one).
+    const Job& job = *context_.state.FindJob(id);
+    double running_s = static_cast<double>(std::max<int64_t>(0, now - grant.since)) / 1e3;
+    auto& a = s.tenant_accounting[job.tenant];
+    a.granted_cpu_seconds += job.spec.cpus * running_s;
+    a.granted_gpu_seconds += job.spec.gpus * running_s;
+  }
 }
 
 }  // namespace sharc::scheduler

@@ -87,16 +87,17 @@ void AgentHub::OnMessage(Connection& connection, const std::string& text) {
   if (connection.node.empty()) {
     const auto* reg = std::get_if<protocol::RegisterMsg>(&*message);
     if (!reg) return reject("the first message must be 'register'");
-    Status registered = scheduler_.OnAgentRegister(*reg, connection.shared_from_this());
+    Status registered = scheduler_.nodes().OnAgentRegister(*reg, connection.shared_from_this());
     if (!registered.ok()) return reject("registration refused: " + registered.message());
     connection.node = reg->inventory.name;
     return;
   }
-  scheduler_.OnAgentMessage(connection.node, *message);
+  scheduler_.nodes().OnAgentMessage(connection.node, *message);
 }
 
 void AgentHub::OnClose(Connection& connection) {
-  if (!connection.node.empty()) scheduler_.OnAgentDisconnected(connection.node, &connection);
+  if (!connection.node.empty())
+    scheduler_.nodes().OnAgentDisconnected(connection.node, &connection);
   for (auto it = connections_.begin(); it != connections_.end(); ++it) {
     if (it->get() == &connection) {
       connections_.erase(it);

@@ -20,9 +20,10 @@ struct Principal {
   std::string name;                              // the token's name, for logs
 
   bool is_admin() const { return role == Role::kAdmin; }
-  // Whether this principal may see objects of `owner_tenant`.
+  // Whether this principal may see objects of `owner_tenant`: its own, its projects' (an
+  // enterprise's tokens reach its projects), or any (an admin).
   bool CanAccess(const std::string& owner_tenant) const {
-    return is_admin() || tenant == owner_tenant;
+    return is_admin() || tenant == owner_tenant || EnterpriseOf(owner_tenant) == tenant;
   }
   // Whether it may change anything (submit, cancel); viewers only read.
   bool CanWrite() const { return is_admin() || token_role == TokenRole::kSubmitter; }

@@ -1,68 +1,29 @@
 #include "scheduler/cluster_state.h"
 
 #include <algorithm>
+#include <cassert>
 
 namespace sharc::scheduler {
 
-int PuPosition(const NodeTopology& topology, int os_index) {
-  auto it = std::lower_bound(topology.pus.begin(), topology.pus.end(), os_index,
-                             [](const PuInfo& pu, int os) { return pu.os_index < os; });
-  if (it == topology.pus.end() || it->os_index != os_index) return -1;
-  return static_cast<int>(it - topology.pus.begin());
-}
-
-int GpuPosition(const NodeTopology& topology, int index) {
-  auto it = std::lower_bound(topology.gpus.begin(), topology.gpus.end(), index,
-                             [](const GpuInfo& gpu, int i) { return gpu.index < i; });
-  if (it == topology.gpus.end() || it->index != index) return -1;
-  return static_cast<int>(it - topology.gpus.begin());
-}
-
-Allocation AllocationOf(const policies::Placement& placement,
-                        const policies::ClusterSnapshot& snapshot) {
-  const policies::NodeSnapshot& node = snapshot.nodes[placement.node_index];
-  return Allocation{{NodeAllocation{node.name, placement.cpus, placement.gpus,
-                                    placement.memory_bytes, node.binding_simulated}}};
-}
-
-namespace {
-
-// The positions in `node`'s usage vectors of `part`'s PUs and GPUs, if all are free there.
-struct PartPositions {
-  std::vector<int> pus;
-  std::vector<int> gpus;
-};
-
-StatusOr<PartPositions> FreePositions(const NodeEntry& node, const NodeAllocation& part) {
-  PartPositions positions;
-  for (int cpu : part.cpus) {
-    int pos = PuPosition(*node.topology, cpu);
-    if (pos < 0 || node.pu_used[pos]) {
-      return FailedPreconditionError("CPU " + std::to_string(cpu) + " of node " + part.node +
-                                     " is not free");
-    }
-    positions.pus.push_back(pos);
+Allocation AllocationOf(const policies::Placement& placement, const policies::ClusterView& view) {
+  Allocation allocation;
+  for (const policies::NodePlacement& part : placement.nodes) {
+    const policies::NodeView& node = view.node(part.node_index);
+    allocation.nodes.push_back(
+        {node.name, part.cpus, part.gpus, part.memory_bytes, node.binding_simulated});
   }
-  for (int gpu : part.gpus) {
-    int pos = GpuPosition(*node.topology, gpu);
-    if (pos < 0 || node.gpu_used[pos]) {
-      return FailedPreconditionError("GPU " + std::to_string(gpu) + " of node " + part.node +
-                                     " is not free");
-    }
-    positions.gpus.push_back(pos);
-  }
-  return positions;
+  return allocation;
 }
 
-}  // namespace
-
-Resources NodeEntry::Allocated() const {
-  Resources r;
-  int64_t pus = std::count(pu_used.begin(), pu_used.end(), true);
-  r.Set(kCpuResource, pus * kMilliCpusPerCpu);
-  r.Set(kMemoryResource, memory_used);
-  r.Set(kGpuResource, std::count(gpu_used.begin(), gpu_used.end(), true));
-  return r;
+std::optional<policies::Placement> PlacementOf(const Allocation& allocation,
+                                               const policies::ClusterView& view) {
+  policies::Placement placement;
+  for (const NodeAllocation& part : allocation.nodes) {
+    std::optional<size_t> index = view.FindNode(part.node);
+    if (!index) return std::nullopt;
+    placement.nodes.push_back({*index, part.cpus, part.gpus, part.memory_bytes});
+  }
+  return placement;
 }
 
 Job* ClusterState::FindJob(JobId id) {
@@ -126,143 +87,93 @@ std::pair<NodeEntry*, bool> ClusterState::UpsertNode(store::NodeRecord record) {
   NodeEntry& node = nodes_[name];
   node.topology = std::make_shared<const NodeTopology>(record.inventory.topology);
   node.record = std::move(record);
-  node.pu_used.assign(node.topology->pus.size(), false);
-  node.gpu_used.assign(node.topology->gpus.size(), false);
-  node.memory_used = 0;
-  bool fits = true;
-  for (JobId id : node.jobs) {
-    const Job* job = FindJob(id);
-    const NodeAllocation* part = job && job->allocation ? job->allocation->Find(name) : nullptr;
-    if (!part) continue;
-    for (int cpu : part->cpus) {
-      int pos = PuPosition(*node.topology, cpu);
-      if (pos < 0) fits = false;
-      if (pos >= 0) node.pu_used[pos] = true;
-    }
-    for (int gpu : part->gpus) {
-      int pos = GpuPosition(*node.topology, gpu);
-      if (pos < 0) fits = false;
-      if (pos >= 0) node.gpu_used[pos] = true;
-    }
-    node.memory_used += part->memory_bytes;
-  }
+  const NodeInventory& inventory = node.record.inventory;
+  auto [index, fits] =
+      view_.UpsertNode({name, node.topology, inventory.labels, inventory.binding_simulated,
+                        node.record.state, node.connection != nullptr});
+  node.view_index = index;
   return {&node, fits};
 }
 
-Status ClusterState::Allocate(const Job& job) {
+void ClusterState::SyncNode(const NodeEntry& node) {
+  view_.SetNodeStatus(node.view_index, node.record.state, node.connection != nullptr);
+}
+
+Resources ClusterState::AllocatedOn(const NodeEntry& node) const {
+  const policies::NodeView& view = view_.node(node.view_index);
+  Resources r;
+  r.Set(kCpuResource, static_cast<int64_t>(view.pu_free.size() - view.free_pus) * kMilliCpusPerCpu);
+  r.Set(kMemoryResource, view.topology->memory_bytes - view.memory_free);
+  r.Set(kGpuResource, static_cast<int64_t>(view.gpu_free.size() - view.free_gpus));
+  return r;
+}
+
+const std::vector<JobId>& ClusterState::JobsOn(const NodeEntry& node) const {
+  return view_.node(node.view_index).jobs;
+}
+
+Status ClusterState::Allocate(const Job& job, const policies::PriorityClass& priority,
+                              UnixMillis granted) {
   assert(job.allocation.has_value());
-  const Allocation& alloc = *job.allocation;
-  SHARC_RETURN_IF_ERROR(ValidateAllocation(alloc, "allocation"));  // one part per node
-  // Every part is checked before any is marked: all of the job's parts or none.
-  std::vector<std::pair<NodeEntry*, PartPositions>> marks;
-  for (const NodeAllocation& part : alloc.nodes) {
-    NodeEntry* node = FindNode(part.node);
-    if (!node) return FailedPreconditionError("unknown node " + part.node);
-    SHARC_ASSIGN_OR_RETURN(PartPositions positions, FreePositions(*node, part));
-    marks.emplace_back(node, std::move(positions));
+  SHARC_RETURN_IF_ERROR(ValidateAllocation(*job.allocation, "allocation"));  // one part a node
+  std::optional<policies::Placement> placement = PlacementOf(*job.allocation, view_);
+  if (!placement) {
+    return FailedPreconditionError("job " + std::to_string(job.id.value) +
+                                   " is allocated on a node the scheduler does not know");
   }
-  for (size_t i = 0; i < marks.size(); ++i) {
-    auto& [node, positions] = marks[i];
-    for (int pos : positions.pus) node->pu_used[pos] = true;
-    for (int pos : positions.gpus) node->gpu_used[pos] = true;
-    node->memory_used += alloc.nodes[i].memory_bytes;
-    node->jobs.insert(job.id);
-  }
-  (void)usage_[job.tenant].held.Add(job.spec.Request());  // bounded by node sizes: no overflow
+  policies::RunningAllocation running;
+  running.job = job.id;
+  running.tenant = job.tenant;
+  running.gpu_model = job.spec.gpu_model;
+  running.priority = priority.value;
+  running.preemptible = priority.preemptible;
+  running.start = granted;
+  running.expected_end = granted + job.spec.time_limit_seconds * 1000;
+  running.terminating = job.cancel_requested || job.preempt_requested;
+  running.placement = std::move(*placement);
+  SHARC_RETURN_IF_ERROR(view_.Assume(std::move(running)));  // all parts or none
+  (void)usage_[job.tenant].held.Add(job.spec.Request());    // bounded by node sizes: no overflow
   return Status::Ok();
 }
 
 void ClusterState::Release(const Job& job) {
-  if (!job.allocation) return;
-  bool held = false;
-  for (const NodeAllocation& part : job.allocation->nodes) {
-    NodeEntry* node = FindNode(part.node);
-    if (!node || !node->jobs.erase(job.id)) continue;
-    held = true;
-    for (int cpu : part.cpus) {
-      int pos = PuPosition(*node->topology, cpu);
-      if (pos >= 0) node->pu_used[pos] = false;
-    }
-    for (int gpu : part.gpus) {
-      int pos = GpuPosition(*node->topology, gpu);
-      if (pos >= 0) node->gpu_used[pos] = false;
-    }
-    node->memory_used -= part.memory_bytes;
-  }
-  if (held) usage_[job.tenant].held.Subtract(job.spec.Request());
+  if (view_.FindAllocation(job.id) == nullptr) return;
+  view_.Forget(job.id);
+  usage_[job.tenant].held.Subtract(job.spec.Request());
 }
 
-policies::ClusterSnapshot ClusterState::Snapshot() const {
-  policies::ClusterSnapshot snapshot;
-  snapshot.nodes.reserve(nodes_.size());
-  for (const auto& [name, node] : nodes_) {
-    policies::NodeSnapshot view;
-    view.name = name;
-    view.state = node.record.state;
-    view.topology = node.topology;
-    view.labels = node.record.inventory.labels;
-    view.binding_simulated = node.record.inventory.binding_simulated;
-    view.pu_free.resize(node.pu_used.size());
-    for (size_t i = 0; i < node.pu_used.size(); ++i) view.pu_free[i] = !node.pu_used[i];
-    view.gpu_free.resize(node.gpu_used.size());
-    for (size_t i = 0; i < node.gpu_used.size(); ++i) view.gpu_free[i] = !node.gpu_used[i];
-    view.memory_free = node.topology->memory_bytes - node.memory_used;
-    snapshot.nodes.push_back(std::move(view));
-  }
-  return snapshot;
+void ClusterState::MarkStopping(const Job& job) {
+  view_.SetTerminating(job.id, job.cancel_requested || job.preempt_requested);
 }
 
 Status ClusterState::CheckInvariants() const {
   std::map<std::string, TenantUsage> usage;
+  size_t running = 0;
   for (const auto& [id, job] : jobs_) {
     if (job.state == JobState::kPending) ++usage[job.tenant].pending;
-    if (job.state == JobState::kRunning) {
-      ++usage[job.tenant].running;
-      (void)usage[job.tenant].held.Add(job.spec.Request());
-    }
     if ((job.state == JobState::kPending) != (pending_.count(id) > 0)) {
       return InternalError("job " + std::to_string(id.value) + ": pending set out of step");
     }
-    if (job.state == JobState::kRunning) {
-      if (!job.allocation) return InternalError("running job without allocation");
-      for (const NodeAllocation& part : job.allocation->nodes) {
-        const NodeEntry* node = FindNode(part.node);
-        if (!node || !node->jobs.count(id)) {
-          return InternalError("job " + std::to_string(id.value) + " missing from node " +
-                               part.node);
-        }
-      }
+    if (job.state != JobState::kRunning) continue;
+    ++running;
+    ++usage[job.tenant].running;
+    (void)usage[job.tenant].held.Add(job.spec.Request());
+    if (!job.allocation) return InternalError("running job without allocation");
+    const policies::RunningAllocation* held = view_.FindAllocation(id);
+    if (held == nullptr || PlacementOf(*job.allocation, view_) != held->placement) {
+      return InternalError("job " + std::to_string(id.value) +
+                           " does not hold its allocation in the view");
     }
   }
+  if (view_.allocations().size() != running) {
+    return InternalError("the view holds allocations of jobs that are not running");
+  }
+  SHARC_RETURN_IF_ERROR(view_.CheckInvariants());
   for (const auto& [name, node] : nodes_) {
-    std::vector<bool> pus(node.pu_used.size()), gpus(node.gpu_used.size());
-    int64_t memory = 0;
-    for (JobId id : node.jobs) {
-      const Job* job = FindJob(id);
-      const NodeAllocation* part = job && job->state == JobState::kRunning && job->allocation
-                                       ? job->allocation->Find(name)
-                                       : nullptr;
-      if (!part) {
-        return InternalError("node " + name + " lists job " + std::to_string(id.value) +
-                             " that does not run there");
-      }
-      for (int cpu : part->cpus) {
-        int pos = PuPosition(*node.topology, cpu);
-        if (pos < 0 || pus[pos]) return InternalError("node " + name + ": CPU double-booked");
-        pus[pos] = true;
-      }
-      for (int gpu : part->gpus) {
-        int pos = GpuPosition(*node.topology, gpu);
-        if (pos < 0 || gpus[pos]) return InternalError("node " + name + ": GPU double-booked");
-        gpus[pos] = true;
-      }
-      memory += part->memory_bytes;
-    }
-    if (pus != node.pu_used || gpus != node.gpu_used || memory != node.memory_used) {
-      return InternalError("node " + name + ": usage differs from its jobs' allocations");
-    }
-    if (memory > node.topology->memory_bytes) {
-      return InternalError("node " + name + ": memory over-allocated");
+    const policies::NodeView& view = view_.node(node.view_index);
+    bool schedulable = node.record.state == NodeState::kUp && node.connection != nullptr;
+    if (view.name != name || view.schedulable() != schedulable) {
+      return InternalError("node " + name + ": out of step with the view");
     }
   }
   for (const auto& [tenant, expected] : usage) {

@@ -1,9 +1,11 @@
 // The scheduler's in-memory state: every job, every node, and what is allocated where. Lives
-// on the state thread; no locks. Invariants (checked by CheckInvariants in tests):
+// on the state thread; no locks. What is free on each node is kept by the cluster view the
+// scheduling cycle reads (policies/cluster_view.h): one copy of it, updated as jobs start and
+// end, never rebuilt. Invariants (CheckInvariants):
 //   - a job is in pending() iff it is PENDING;
-//   - a RUNNING job has an allocation, and each node it has a part on lists it (once: a job
-//     has at most one part per node) and marks that part's PUs, GPUs and memory used; a node's
-//     used resources are exactly the sum of the parts of the RUNNING jobs it lists;
+//   - a RUNNING job has an allocation, and holds exactly it in the view (one part per node);
+//     the view holds nothing else, and its own invariants hold;
+//   - a node is schedulable in the view iff it is UP and connected;
 //   - idempotency keys map to their job, per tenant;
 //   - usage() is the sum over each tenant's RUNNING jobs' requests, and its job counts.
 #ifndef SHARC_SCHEDULER_CLUSTER_STATE_H_
@@ -19,8 +21,8 @@
 
 #include "core/job.h"
 #include "core/node.h"
-#include "policies/cluster_snapshot.h"
-#include "policies/policy.h"
+#include "policies/cluster_view.h"
+#include "policies/tenants_view.h"
 #include "scheduler/agent_connection.h"
 #include "store/store.h"
 
@@ -28,22 +30,18 @@ namespace sharc::scheduler {
 
 struct NodeEntry {
   store::NodeRecord record;
-  std::shared_ptr<const NodeTopology> topology;
-  std::vector<bool> pu_used;   // by position in topology->pus
-  std::vector<bool> gpu_used;  // by position in topology->gpus
-  int64_t memory_used = 0;
-  std::set<JobId> jobs;        // RUNNING jobs with a part here
+  std::shared_ptr<const NodeTopology> topology;  // shared with the view
+  size_t view_index = 0;                         // its node in the cluster view
 
   std::shared_ptr<AgentConnection> connection;  // null while disconnected
   SteadyTime last_heartbeat{};                  // steady time of the last message received
 
   const std::string& name() const { return record.inventory.name; }
-  Resources Allocated() const;
 };
 
 // What one tenant holds and waits for, kept in step with the jobs.
 struct TenantUsage {
-  Resources held;        // the requests of its RUNNING jobs (cpu, memory, gpu, gpu/<model>)
+  Resources held;  // the requests of its RUNNING jobs (cpu, memory, gpu, gpu/<model>)
   int64_t running = 0;
   int64_t pending = 0;
   friend bool operator==(const TenantUsage&, const TenantUsage&) = default;
@@ -66,24 +64,34 @@ class ClusterState {
   // Nodes.
   NodeEntry* FindNode(const std::string& name);
   const NodeEntry* FindNode(const std::string& name) const;
-  // Adds a node, or replaces its inventory (re-registration, maybe with new hardware). Usage
-  // is recomputed from the node's RUNNING jobs; allocations outside the new topology are
-  // dropped from the usage vectors (reported by the return value, for a warning).
+  // Adds a node, or replaces its inventory (re-registration, maybe with new hardware). The
+  // allocations on it stay; the second value is false if some no longer fit the new hardware
+  // (for a warning: those parts take nothing there).
   std::pair<NodeEntry*, bool /*allocations_fit*/> UpsertNode(store::NodeRecord record);
   std::map<std::string, NodeEntry>& nodes() { return nodes_; }
   const std::map<std::string, NodeEntry>& nodes() const { return nodes_; }
+  // Call after changing a node's record.state or connection: the view learns whether it is
+  // schedulable.
+  void SyncNode(const NodeEntry& node);
+  // What the jobs on `node` hold (cpu, memory, gpu).
+  Resources AllocatedOn(const NodeEntry& node) const;
+  // The RUNNING jobs with a part on `node`.
+  const std::vector<JobId>& JobsOn(const NodeEntry& node) const;
 
-  // Marks every part of `job`'s allocation used on its node, and the job's request held by its
-  // tenant. Precondition: job.allocation is set. All or nothing: FailedPrecondition, marking
-  // nothing, if a part's node is unknown or its resources are not free; InvalidArgument if
-  // the allocation is invalid (two parts on one node).
-  Status Allocate(const Job& job);
-  // Frees every part of `job`'s allocation that its node holds (nodes are never forgotten, so
-  // that is all of them once Allocate succeeded).
+  // Takes every part of `job`'s allocation off its node, and adds the job's request to its
+  // tenant. `priority` is its class, `granted` when it was placed (the view expects it to end by
+  // granted + its time limit). All or nothing: FailedPrecondition, taking nothing, if a part's
+  // node is unknown or its resources are not free; InvalidArgument if the allocation is
+  // invalid (two parts on one node). Precondition: job.allocation is set.
+  Status Allocate(const Job& job, const policies::PriorityClass& priority, UnixMillis granted);
+  // Gives back what Allocate took (nothing if the job holds nothing).
   void Release(const Job& job);
+  // Tells the view that `job` is being stopped (cancel or preemption): its resources free soon.
+  void MarkStopping(const Job& job);
 
-  // The immutable view policies read: every node, with what is free.
-  policies::ClusterSnapshot Snapshot() const;
+  // The view the scheduling cycle reads (and borrows during a cycle, leaving it unchanged).
+  const policies::ClusterView& view() const { return view_; }
+  policies::ClusterView& view_for_cycle() { return view_; }
 
   // Per tenant (only tenants with jobs running or pending appear).
   const std::map<std::string, TenantUsage>& usage() const { return usage_; }
@@ -98,17 +106,15 @@ class ClusterState {
   std::map<std::pair<std::string, std::string>, JobId> idempotency_;
   std::map<std::string, NodeEntry> nodes_;
   std::map<std::string, TenantUsage> usage_;
+  policies::ClusterView view_;
 };
 
-// The grant of a policy's placement: one part, on the snapshot node it names (policies place
-// a job on one node; a gang placement will give one part per node).
-Allocation AllocationOf(const policies::Placement& placement,
-                        const policies::ClusterSnapshot& snapshot);
-
-// Position of PU `os_index` in `topology.pus`, or -1.
-int PuPosition(const NodeTopology& topology, int os_index);
-// Position of GPU `index` in `topology.gpus`, or -1.
-int GpuPosition(const NodeTopology& topology, int index);
+// The grant of a placement the cycle decided on `view`: one part per node, with the nodes'
+// names and whether their binding is simulated.
+Allocation AllocationOf(const policies::Placement& placement, const policies::ClusterView& view);
+// The reverse, for the view: the parts on the view's nodes (nullopt if a node is unknown).
+std::optional<policies::Placement> PlacementOf(const Allocation& allocation,
+                                               const policies::ClusterView& view);
 
 }  // namespace sharc::scheduler
 

@@ -55,7 +55,7 @@ Status ApplyJson(const Json& json, SchedulerConfig* c) {
   const Json* store = r.OptionalRaw("store");
   const Json* agents = r.OptionalRaw("agents");
   const Json* jobs = r.OptionalRaw("jobs");
-  const Json* policies = r.OptionalRaw("policies");
+  const Json* scheduling = r.OptionalRaw("scheduling");
   const Json* prices = r.OptionalRaw("prices");
   const Json* debug = r.OptionalRaw("debug");
   const Json* efficiency = r.OptionalRaw("efficiency");
@@ -128,12 +128,7 @@ Status ApplyJson(const Json& json, SchedulerConfig* c) {
     j.OptionalInt32("max_attempts", &c->max_attempts, 1, 1000);
     SHARC_RETURN_IF_ERROR(j.Finish());
   }
-  if (policies) {
-    FieldReader p(*policies, "policies");
-    p.OptionalString("queue_order", &c->queue_order);
-    p.OptionalString("placement", &c->placement);
-    SHARC_RETURN_IF_ERROR(p.Finish());
-  }
+  if (scheduling) SHARC_RETURN_IF_ERROR(ApplySchedulingJson(*scheduling, &c->scheduling));
   return Status::Ok();
 }
 

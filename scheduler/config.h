@@ -11,6 +11,7 @@
 
 #include "core/credit.h"
 #include "core/status.h"
+#include "scheduler/scheduling_config.h"
 #include "store/sqlite_store.h"
 
 namespace sharc::scheduler {
@@ -37,9 +38,9 @@ struct SchedulerConfig {
   int64_t default_memory_per_cpu = int64_t{1} << 30;
   std::chrono::seconds default_time_limit{3600};
   std::chrono::seconds max_time_limit{7 * 24 * 3600};
-  // Policies by registered name (policies/registry.h).
-  std::string queue_order = "fifo";
-  std::string placement = "first-fit";
+  // The scheduling profile, priority classes, fair share and cycle pacing
+  // (scheduling_config.h).
+  SchedulingConfig scheduling;
   std::string log_level = "info";
   // Credits per hour; all zero (the default) means credit is not enforced.
   PriceList prices;

@@ -6,6 +6,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <csignal>
 
 #include "core/file_util.h"
@@ -14,7 +15,6 @@
 #include "metrics/exposition.h"
 #include "metrics/scheduler_metrics.h"
 #include "net/http_server.h"
-#include "policies/registry.h"
 #include "scheduler/agent_hub.h"
 #include "scheduler/rest_api.h"
 #include "scheduler/scheduler.h"
@@ -29,34 +29,8 @@ class SchedulerDaemon::Impl {
 
   Status Init() {
     SHARC_RETURN_IF_ERROR(MakeDirectories(config_.data_dir, 0700).WithPrefix("data_dir"));
-    TenantsFile tenants_file;
-    if (!config_.tenants_file.empty()) {
-      SHARC_ASSIGN_OR_RETURN(tenants_file, LoadTenantsFile(config_.tenants_file));
-    } else {
-      LogWarning("scheduler",
-                 "no tenants file configured: there is no admin, and only tenants "
-                 "and tokens already in the store can be used");
-    }
-    std::string join_secret;
-    if (!config_.agent_join_secret_file.empty()) {
-      SHARC_ASSIGN_OR_RETURN(join_secret, ReadFile(config_.agent_join_secret_file, 4096));
-      while (!join_secret.empty() && (join_secret.back() == '\n' || join_secret.back() == '\r')) {
-        join_secret.pop_back();
-      }
-      if (join_secret.size() < 16) {
-        return InvalidArgumentError(config_.agent_join_secret_file +
-                                    ": the join secret must be at least 16 characters");
-      }
-    } else {
-      LogWarning("scheduler",
-                 "no agent join secret configured: accepting agents from loopback only");
-    }
-
-    policies::PolicyRegistry registry;
-    policies::RegisterBuiltinPolicies(registry);
-    SHARC_ASSIGN_OR_RETURN(queue_order_, registry.MakeQueueOrder(config_.queue_order));
-    SHARC_ASSIGN_OR_RETURN(placement_, registry.MakePlacement(config_.placement));
-
+    SHARC_ASSIGN_OR_RETURN(TenantsFile tenants_file, LoadTenants());
+    SHARC_ASSIGN_OR_RETURN(std::string join_secret, LoadJoinSecret());
     metrics_ = std::make_unique<metrics::SchedulerMetrics>(registry_);
     store::SqliteStoreOptions store_options;
     store_options.path = config_.data_dir + "/sharc.db";
@@ -66,7 +40,35 @@ class SchedulerDaemon::Impl {
     };
     SHARC_ASSIGN_OR_RETURN(store_, store::OpenSqliteStore(store_options));
     SHARC_ASSIGN_OR_RETURN(store::StoredState stored, store_->Load());
+    SHARC_ASSIGN_OR_RETURN(scheduler_, Scheduler::Create(Options(std::move(tenants_file)), Deps()));
+    SHARC_RETURN_IF_ERROR(scheduler_->Restore(std::move(stored)));
+    return Serve(std::move(join_secret));
+  }
 
+  StatusOr<TenantsFile> LoadTenants() const {
+    if (!config_.tenants_file.empty()) return LoadTenantsFile(config_.tenants_file);
+    LogWarning("scheduler",
+               "no tenants file configured: there is no admin, and only tenants "
+               "and tokens already in the store can be used");
+    return TenantsFile{};
+  }
+
+  StatusOr<std::string> LoadJoinSecret() const {
+    if (config_.agent_join_secret_file.empty()) {
+      LogWarning("scheduler",
+                 "no agent join secret configured: accepting agents from loopback only");
+      return std::string();
+    }
+    SHARC_ASSIGN_OR_RETURN(std::string secret, ReadFile(config_.agent_join_secret_file, 4096));
+    while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+    if (secret.size() < 16) {
+      return InvalidArgumentError(config_.agent_join_secret_file +
+                                  ": the join secret must be at least 16 characters");
+    }
+    return secret;
+  }
+
+  SchedulerOptions Options(TenantsFile tenants_file) const {
     SchedulerOptions options;
     options.heartbeat_interval = config_.heartbeat_interval;
     options.node_timeout = config_.node_timeout;
@@ -79,16 +81,29 @@ class SchedulerDaemon::Impl {
     options.tenants_file = std::move(tenants_file);
     options.check_invariants = config_.check_invariants;
     options.efficiency = {config_.pue, config_.grid_carbon_g_per_kwh};
+    options.scheduling = config_.scheduling;
+    return options;
+  }
+
+  SchedulerDeps Deps() {
     SchedulerDeps deps;
     deps.clock = &clock_;
     deps.store = store_.get();
     deps.post = [this](std::function<void()> task) { boost::asio::post(io_, std::move(task)); };
-    deps.queue_order = queue_order_.get();
-    deps.placement = placement_.get();
+    deps.post_after = [this](std::chrono::milliseconds delay, std::function<void()> task) {
+      auto timer = std::make_shared<boost::asio::steady_timer>(io_, delay);
+      timer->async_wait([timer, task = std::move(task)](const boost::system::error_code& error) {
+        if (!error) task();
+      });
+    };
+    deps.run_in_background = [this](std::function<void()> task) {
+      boost::asio::post(background_, std::move(task));
+    };
     deps.metrics = metrics_.get();
-    scheduler_ = std::make_unique<Scheduler>(options, std::move(deps));
-    SHARC_RETURN_IF_ERROR(scheduler_->Restore(std::move(stored)));
+    return deps;
+  }
 
+  Status Serve(std::string join_secret) {
     collector_ = std::make_unique<metrics::ClusterCollector>(
         [this] { return scheduler_->MetricsSnapshot(); });
     rest_ = std::make_unique<RestApi>(
@@ -97,8 +112,7 @@ class SchedulerDaemon::Impl {
           return metrics::RenderText({collector_.get(), &registry_});
         },
         metrics_.get());
-    hub_ = std::make_unique<AgentHub>(*scheduler_, join_secret, metrics_.get());
-
+    hub_ = std::make_unique<AgentHub>(*scheduler_, std::move(join_secret), metrics_.get());
     net::HttpServerOptions http;
     http.address = config_.listen_address;
     http.port = config_.listen_port;
@@ -125,6 +139,7 @@ class SchedulerDaemon::Impl {
     });
     ScheduleTick();
     io_.run();
+    background_.join();
     store_->Close();
   }
 
@@ -151,11 +166,11 @@ class SchedulerDaemon::Impl {
   SchedulerConfig config_;
   boost::asio::io_context io_;
   boost::asio::steady_timer tick_{io_};
+  // Heavy reads (reports, the ledger check) run here, off the state thread.
+  boost::asio::thread_pool background_{1};
   SystemClock clock_;
   prometheus::Registry registry_;
   std::unique_ptr<metrics::SchedulerMetrics> metrics_;
-  std::unique_ptr<policies::QueueOrder> queue_order_;
-  std::unique_ptr<policies::PlacementPolicy> placement_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<Scheduler> scheduler_;
   std::unique_ptr<metrics::ClusterCollector> collector_;

@@ -86,7 +86,7 @@ void RestApi::Route(const net::HttpRequest& request, const net::Responder& respo
     return respond(ErrorResponse(NotFoundError("no such endpoint: " + path)));
   }
   if (RoutePrometheusTargets(request, respond)) return;
-  StatusOr<Principal> who = scheduler_.Authenticate(net::BearerToken(request));
+  StatusOr<Principal> who = scheduler_.tenants().Authenticate(net::BearerToken(request));
   if (!who.ok()) return respond(ErrorResponse(who.status()));
 
   if (path == "/v1/whoami") {
@@ -101,7 +101,7 @@ void RestApi::Route(const net::HttpRequest& request, const net::Responder& respo
   if (path == "/v1/nodes") {
     if (method != "GET") return method_not_allowed("GET");
     Json items = Json::array();
-    for (const NodeStatus& node : scheduler_.ListNodes()) items.push_back(EncodeNode(node));
+    for (const NodeStatus& node : scheduler_.nodes().ListNodes()) items.push_back(EncodeNode(node));
     return respond(JsonResponse(200, {{"items", std::move(items)}}));
   }
   if (path.rfind("/v1/nodes/", 0) == 0) {
@@ -121,11 +121,11 @@ void RestApi::Route(const net::HttpRequest& request, const net::Responder& respo
       std::string why;
       r.RequiredString("reason", &why);
       if (Status s = r.Finish(); !s.ok()) return respond(ErrorResponse(s));
-      return scheduler_.DrainNode(*who, name, why, reply);
+      return scheduler_.nodes().DrainNode(*who, name, why, reply);
     }
     if (action == "resume") {
       if (method != "POST") return method_not_allowed("POST");
-      return scheduler_.ResumeNode(*who, name, reply);
+      return scheduler_.nodes().ResumeNode(*who, name, reply);
     }
   }
   if (path == "/v1/jobs") {
@@ -146,13 +146,13 @@ void RestApi::Route(const net::HttpRequest& request, const net::Responder& respo
     JobId job_id{*id};
     if (action.empty()) {
       if (method != "GET") return method_not_allowed("GET");
-      StatusOr<const Job*> job = scheduler_.GetJob(*who, job_id);
+      StatusOr<const Job*> job = scheduler_.jobs().GetJob(*who, job_id);
       if (!job.ok()) return respond(ErrorResponse(job.status()));
       return respond(JsonResponse(200, protocol::EncodeJob(**job)));
     }
     if (action == "cancel") {
       if (method != "POST") return method_not_allowed("POST");
-      return scheduler_.Cancel(*who, job_id, [respond](StatusOr<Job> job) {
+      return scheduler_.jobs().Cancel(*who, job_id, [respond](StatusOr<Job> job) {
         if (!job.ok()) return respond(ErrorResponse(job.status()));
         respond(JsonResponse(200, protocol::EncodeJob(*job)));
       });
@@ -175,14 +175,15 @@ void RestApi::Submit(const Principal& who, const net::HttpRequest& request,
     if (metrics_ && !who.is_admin()) metrics_->CountSubmissions(who.tenant, "invalid", 1);
     return respond(ErrorResponse(items.status()));
   }
-  scheduler_.Submit(who, std::move(*items), [respond, bulk](StatusOr<SubmitOutcome> outcome) {
-    if (!outcome.ok()) return respond(ErrorResponse(outcome.status()));
-    int status = outcome->created ? 201 : 200;
-    if (!bulk) return respond(JsonResponse(status, protocol::EncodeJob(outcome->jobs.front())));
-    Json items = Json::array();
-    for (const Job& job : outcome->jobs) items.push_back(protocol::EncodeJob(job));
-    respond(JsonResponse(status, {{"items", std::move(items)}}));
-  });
+  scheduler_.jobs().Submit(
+      who, std::move(*items), [respond, bulk](StatusOr<SubmitOutcome> outcome) {
+        if (!outcome.ok()) return respond(ErrorResponse(outcome.status()));
+        int status = outcome->created ? 201 : 200;
+        if (!bulk) return respond(JsonResponse(status, protocol::EncodeJob(outcome->jobs.front())));
+        Json items = Json::array();
+        for (const Job& job : outcome->jobs) items.push_back(protocol::EncodeJob(job));
+        respond(JsonResponse(status, {{"items", std::move(items)}}));
+      });
 }
 
 void RestApi::ListJobs(const Principal& who, const net::HttpRequest& request,
@@ -215,7 +216,7 @@ void RestApi::ListJobs(const Principal& who, const net::HttpRequest& request,
         ErrorResponse(PermissionDeniedError("tenant: a tenant can only list its own jobs")));
   }
   Json items = Json::array();
-  for (const Job* job : scheduler_.ListJobs(who, filter)) {
+  for (const Job* job : scheduler_.jobs().ListJobs(who, filter)) {
     items.push_back(protocol::EncodeJob(*job));
   }
   respond(JsonResponse(200, {{"items", std::move(items)}}));
@@ -228,16 +229,16 @@ void RestApi::Output(const Principal& who, JobId id, const net::HttpRequest& req
       "limit", Query(request, "limit", std::to_string(kDefaultOutputLimit)), 1, kMaxOutputLimit);
   if (!offset.ok()) return respond(ErrorResponse(offset.status()));
   if (!limit.ok()) return respond(ErrorResponse(limit.status()));
-  scheduler_.ReadOutput(who, id, Query(request, "stream", "stdout"), *offset, *limit,
-                        [respond](StatusOr<OutputChunk> chunk) {
-                          if (!chunk.ok()) return respond(ErrorResponse(chunk.status()));
-                          net::HttpResponse r;
-                          r.content_type = "application/octet-stream";
-                          r.body = std::move(chunk->data);
-                          r.headers.emplace_back("X-Sharc-Output-Size",
-                                                 std::to_string(chunk->total_size));
-                          respond(std::move(r));
-                        });
+  scheduler_.nodes().ReadOutput(who, id, Query(request, "stream", "stdout"), *offset, *limit,
+                                [respond](StatusOr<OutputChunk> chunk) {
+                                  if (!chunk.ok()) return respond(ErrorResponse(chunk.status()));
+                                  net::HttpResponse r;
+                                  r.content_type = "application/octet-stream";
+                                  r.body = std::move(chunk->data);
+                                  r.headers.emplace_back("X-Sharc-Output-Size",
+                                                         std::to_string(chunk->total_size));
+                                  respond(std::move(r));
+                                });
 }
 
 }  // namespace sharc::scheduler

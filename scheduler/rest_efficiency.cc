@@ -48,7 +48,7 @@ bool RestApi::RoutePrometheusTargets(const net::HttpRequest& request,
   if (request.method != "GET") return respond(MethodNotAllowed(request, "GET")), true;
   // Prometheus HTTP service discovery: one group per connected agent with a metrics address.
   Json groups = Json::array();
-  for (const NodeStatus& node : scheduler_.ListNodes()) {
+  for (const NodeStatus& node : scheduler_.nodes().ListNodes()) {
     std::string target = TargetOf(node.record.inventory.metrics_url);
     if (!node.connected || target.empty()) continue;
     groups.push_back({{"targets", {target}}, {"labels", {{"node", node.record.inventory.name}}}});
@@ -69,14 +69,19 @@ bool RestApi::RouteEfficiency(const Principal& who, const net::HttpRequest& requ
     if (method != "GET") return wrong_method("GET");
     StatusOr<Period> period = PeriodQuery(request);
     if (!period.ok()) return respond(ErrorResponse(period.status())), true;
-    StatusOr<EfficiencyReport> report = scheduler_.Efficiency(who, period->from, period->to);
-    if (!report.ok()) return respond(ErrorResponse(report.status())), true;
-    respond(JsonResponse(200, EncodeEfficiencyReport(*report)));
+    scheduler_.accounting().Efficiency(
+        who, period->from, period->to, [respond](StatusOr<EfficiencyReport> report) {
+          if (!report.ok()) {
+            return respond(ErrorResponse(report.status()));
+          }
+          respond(JsonResponse(200, EncodeEfficiencyReport(*report)));
+        });
     return true;
   }
   if (path == "/v1/facility/readings") {
     if (method == "GET") {
-      StatusOr<std::vector<FacilityReading>> readings = scheduler_.FacilityReadings(who);
+      StatusOr<std::vector<FacilityReading>> readings =
+          scheduler_.accounting().FacilityReadings(who);
       if (!readings.ok()) return respond(ErrorResponse(readings.status())), true;
       Json items = Json::array();
       for (const FacilityReading& reading : *readings) items.push_back(EncodeReading(reading));
@@ -88,10 +93,12 @@ bool RestApi::RouteEfficiency(const Principal& who, const net::HttpRequest& requ
     if (!body.ok()) return respond(ErrorResponse(body.status())), true;
     StatusOr<FacilityReading> reading = DecodeReading(*body);
     if (!reading.ok()) return respond(ErrorResponse(reading.status())), true;
-    scheduler_.AddFacilityReading(who, *reading, [respond](StatusOr<FacilityReading> added) {
-      if (!added.ok()) return respond(ErrorResponse(added.status()));
-      respond(JsonResponse(201, EncodeReading(*added)));
-    });
+    scheduler_.accounting().AddFacilityReading(who, *reading,
+                                               [respond](StatusOr<FacilityReading> added) {
+                                                 if (!added.ok())
+                                                   return respond(ErrorResponse(added.status()));
+                                                 respond(JsonResponse(201, EncodeReading(*added)));
+                                               });
     return true;
   }
   return false;

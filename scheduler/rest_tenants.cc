@@ -20,6 +20,13 @@ std::string Thousandths(int64_t value) {
 
 Json Credits(MicroCredits micros) { return FormatCredits(micros); }
 
+bool IsTenantAction(std::string_view word) {
+  for (std::string_view action : kTenantActions) {
+    if (word == action) return true;
+  }
+  return false;
+}
+
 Json EncodeUsage(const TenantUsageView& v) {
   Json quota = Json::object();
   std::set<std::string> resources{"cpu", "memory", "gpu"};
@@ -42,6 +49,11 @@ Json EncodeUsage(const TenantUsageView& v) {
               {"pending_jobs", v.usage.pending},
               {"pending_by_reason", v.pending_by_reason},
               {"quota", quota},
+              {"fair_share",
+               {{"share", v.tenant.share},
+                {"usage_seconds", v.decayed_usage},
+                {"siblings_usage_seconds", v.siblings_usage},
+                {"factor", v.fair_share_factor}}},
               {"credit",
                {{"enforced", v.credit_enforced},
                 {"available", Credits(v.available)},
@@ -50,6 +62,7 @@ Json EncodeUsage(const TenantUsageView& v) {
                 {"reserved_micro", v.reserved},
                 {"spent_this_month", Credits(v.spent_this_month)},
                 {"spent_this_month_micro", v.spent_this_month},
+                {"payer", v.payer},
                 {"grants", grants}}}};
 }
 
@@ -103,6 +116,17 @@ StatusOr<UnixMillis> ReadTime(FieldReader& r, std::string_view key, UnixMillis f
   return t;
 }
 
+// "acme" -> (acme, ""); "acme/usage" -> (acme, usage); "acme/vision" -> (acme/vision, "");
+// "acme/vision/tokens" -> (acme/vision, tokens). Project names never equal an action
+// (TenantService refuses them), so the split is unambiguous.
+std::pair<std::string, std::string> SplitTenantPath(const std::string& rest) {
+  size_t last = rest.rfind('/');
+  if (last == std::string::npos) return {rest, ""};
+  std::string tail = rest.substr(last + 1);
+  if (IsTenantAction(tail)) return {rest.substr(0, last), tail};
+  return {rest, ""};
+}
+
 }  // namespace
 
 bool RestApi::RouteTenants(const Principal& who, const net::HttpRequest& request,
@@ -120,9 +144,10 @@ bool RestApi::RouteTenants(const Principal& who, const net::HttpRequest& request
     };
   };
   auto usage_of = [&](const std::string& name) {
-    StatusOr<TenantUsageView> usage = scheduler_.TenantUsageOf(who, name);
-    if (!usage.ok()) return respond(ErrorResponse(usage.status()));
-    respond(JsonResponse(200, EncodeUsage(*usage)));
+    scheduler_.tenants().TenantUsageOf(who, name, [respond](StatusOr<TenantUsageView> usage) {
+      if (!usage.ok()) return respond(ErrorResponse(usage.status()));
+      respond(JsonResponse(200, EncodeUsage(*usage)));
+    });
   };
 
   if (path == "/v1/usage") {
@@ -139,23 +164,27 @@ bool RestApi::RouteTenants(const Principal& who, const net::HttpRequest& request
     if (method != "GET") return wrong_method("GET");
     StatusOr<Period> period = PeriodQuery(request);
     if (!period.ok()) return respond(ErrorResponse(period.status())), true;
-    auto rows = scheduler_.UsageReport(who, period->from, period->to, Query(request, "tenant"));
-    if (!rows.ok()) return respond(ErrorResponse(rows.status())), true;
-    Json items = Json::array();
-    for (const UsageReportRow& row : *rows) items.push_back(EncodeReportRow(row));
-    respond(JsonResponse(200, {{"from", FormatRfc3339(period->from)},
-                               {"to", FormatRfc3339(period->to)},
-                               {"items", items}}));
+    scheduler_.tenants().UsageReport(
+        who, period->from, period->to, Query(request, "tenant"),
+        [respond, period = *period](StatusOr<std::vector<UsageReportRow>> rows) {
+          if (!rows.ok()) return respond(ErrorResponse(rows.status()));
+          Json items = Json::array();
+          for (const UsageReportRow& row : *rows) items.push_back(EncodeReportRow(row));
+          respond(JsonResponse(200, {{"from", FormatRfc3339(period.from)},
+                                     {"to", FormatRfc3339(period.to)},
+                                     {"items", items}}));
+        });
     return true;
   }
   if (path == "/v1/ledger/verify") {
     if (method != "POST" && method != "GET") return wrong_method("POST");
-    StatusOr<LedgerVerification> result = scheduler_.VerifyLedger(who);
-    if (!result.ok()) return respond(ErrorResponse(result.status())), true;
-    respond(JsonResponse(200, {{"ok", result->mismatches.empty()},
-                               {"entries", result->entries},
-                               {"grants", result->grants},
-                               {"mismatches", result->mismatches}}));
+    scheduler_.tenants().VerifyLedger(who, [respond](StatusOr<LedgerVerification> result) {
+      if (!result.ok()) return respond(ErrorResponse(result.status()));
+      respond(JsonResponse(200, {{"ok", result->mismatches.empty()},
+                                 {"entries", result->entries},
+                                 {"grants", result->grants},
+                                 {"mismatches", result->mismatches}}));
+    });
     return true;
   }
   const std::string tokens_prefix = "/v1/tokens/";
@@ -164,16 +193,17 @@ bool RestApi::RouteTenants(const Principal& who, const net::HttpRequest& request
     size_t slash = rest.find('/');
     if (slash == std::string::npos || rest.substr(slash) != "/revoke") return false;
     if (method != "POST") return wrong_method("POST");
-    scheduler_.RevokeToken(who, rest.substr(0, slash), [respond](StatusOr<ApiToken> token) {
-      if (!token.ok()) return respond(ErrorResponse(token.status()));
-      respond(JsonResponse(200, protocol::EncodeToken(*token, false)));
-    });
+    scheduler_.tenants().RevokeToken(
+        who, rest.substr(0, slash), [respond](StatusOr<ApiToken> token) {
+          if (!token.ok()) return respond(ErrorResponse(token.status()));
+          respond(JsonResponse(200, protocol::EncodeToken(*token, false)));
+        });
     return true;
   }
   if (path == "/v1/tenants") {
     if (method == "GET") {
       Json items = Json::array();
-      for (const Tenant* t : scheduler_.ListTenants(who))
+      for (const Tenant* t : scheduler_.tenants().ListTenants(who))
         items.push_back(protocol::EncodeTenant(*t));
       respond(JsonResponse(200, {{"items", items}}));
       return true;
@@ -185,6 +215,7 @@ bool RestApi::RouteTenants(const Principal& who, const net::HttpRequest& request
     Tenant tenant;
     r.RequiredString("name", &tenant.name);
     r.OptionalString("display_name", &tenant.display_name);
+    protocol::ReadTenantSettings(r, &tenant);
     const Json* quota = r.OptionalRaw("quota");
     if (Status s = r.Finish(); !s.ok()) return respond(ErrorResponse(s)), true;
     if (quota) {
@@ -192,20 +223,15 @@ bool RestApi::RouteTenants(const Principal& who, const net::HttpRequest& request
       if (!q.ok()) return respond(ErrorResponse(q.status())), true;
       tenant.quota = *q;
     }
-    scheduler_.CreateTenant(who, std::move(tenant), tenant_reply(201));
+    scheduler_.tenants().CreateTenant(who, std::move(tenant), tenant_reply(201));
     return true;
   }
   const std::string prefix = "/v1/tenants/";
   if (path.rfind(prefix, 0) != 0) return false;
-  std::string name = path.substr(prefix.size());
-  std::string action;
-  if (size_t slash = name.find('/'); slash != std::string::npos) {
-    action = name.substr(slash + 1);
-    name = name.substr(0, slash);
-  }
+  auto [name, action] = SplitTenantPath(path.substr(prefix.size()));
   if (action.empty()) {
     if (method == "GET") {
-      StatusOr<const Tenant*> tenant = scheduler_.GetTenant(who, name);
+      StatusOr<const Tenant*> tenant = scheduler_.tenants().GetTenant(who, name);
       if (!tenant.ok()) return respond(ErrorResponse(tenant.status())), true;
       respond(JsonResponse(200, protocol::EncodeTenant(**tenant)));
       return true;
@@ -214,11 +240,12 @@ bool RestApi::RouteTenants(const Principal& who, const net::HttpRequest& request
     StatusOr<Json> body = JsonBody(request);
     if (!body.ok()) return respond(ErrorResponse(body.status())), true;
     Json patch = *body;
-    scheduler_.UpdateTenant(
+    scheduler_.tenants().UpdateTenant(
         who, name,
         [patch](Tenant& tenant) -> Status {
           FieldReader r(patch, "");
           r.OptionalString("display_name", &tenant.display_name);
+          protocol::ReadTenantSettings(r, &tenant);
           const Json* quota = r.OptionalRaw("quota");
           SHARC_RETURN_IF_ERROR(r.Finish());
           if (quota) SHARC_RETURN_IF_ERROR(protocol::MergeQuota(*quota, "quota", &tenant.quota));
@@ -230,7 +257,7 @@ bool RestApi::RouteTenants(const Principal& who, const net::HttpRequest& request
   if (action == "disable" || action == "enable") {
     if (method != "POST") return wrong_method("POST");
     bool disable = action == "disable";
-    scheduler_.UpdateTenant(
+    scheduler_.tenants().UpdateTenant(
         who, name,
         [disable](Tenant& tenant) {
           tenant.disabled = disable;
@@ -246,7 +273,7 @@ bool RestApi::RouteTenants(const Principal& who, const net::HttpRequest& request
   }
   if (action == "tokens") {
     if (method == "GET") {
-      auto tokens = scheduler_.ListTokens(who, name);
+      auto tokens = scheduler_.tenants().ListTokens(who, name);
       if (!tokens.ok()) return respond(ErrorResponse(tokens.status())), true;
       Json items = Json::array();
       for (const ApiToken* t : *tokens) items.push_back(protocol::EncodeToken(*t, false));
@@ -266,18 +293,19 @@ bool RestApi::RouteTenants(const Principal& who, const net::HttpRequest& request
       respond(ErrorResponse(InvalidArgumentError("role: use 'submitter' or 'viewer'")));
       return true;
     }
-    scheduler_.IssueToken(who, name, *parsed, token_name,
-                          [respond](StatusOr<std::pair<ApiToken, std::string>> issued) {
-                            if (!issued.ok()) return respond(ErrorResponse(issued.status()));
-                            Json j = protocol::EncodeToken(issued->first, false);
-                            j["token"] = issued->second;
-                            respond(JsonResponse(201, j));
-                          });
+    scheduler_.tenants().IssueToken(who, name, *parsed, token_name,
+                                    [respond](StatusOr<std::pair<ApiToken, std::string>> issued) {
+                                      if (!issued.ok())
+                                        return respond(ErrorResponse(issued.status()));
+                                      Json j = protocol::EncodeToken(issued->first, false);
+                                      j["token"] = issued->second;
+                                      respond(JsonResponse(201, j));
+                                    });
     return true;
   }
   if (action == "grants") {
     if (method == "GET") {
-      auto grants = scheduler_.ListGrants(who, name);
+      auto grants = scheduler_.tenants().ListGrants(who, name);
       if (!grants.ok()) return respond(ErrorResponse(grants.status())), true;
       Json items = Json::array();
       for (const Grant* g : *grants) items.push_back(protocol::EncodeGrant(*g, true));
@@ -310,7 +338,7 @@ bool RestApi::RouteTenants(const Principal& who, const net::HttpRequest& request
     grant.source = *parsed;
     grant.valid_from = *from;
     grant.valid_until = *until;
-    scheduler_.AddGrant(who, grant, [respond](StatusOr<Grant> added) {
+    scheduler_.tenants().AddGrant(who, grant, [respond](StatusOr<Grant> added) {
       if (!added.ok()) return respond(ErrorResponse(added.status()));
       respond(JsonResponse(201, protocol::EncodeGrant(*added, true)));
     });

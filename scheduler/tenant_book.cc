@@ -39,8 +39,7 @@ void TenantBook::ApplyFile(const TenantsFile& file, UnixMillis now,
   }
 }
 
-StatusOr<Principal> TenantBook::Authenticate(
-    const std::optional<std::string>& bearer_token) const {
+StatusOr<Principal> TenantBook::Authenticate(const std::optional<std::string>& bearer_token) const {
   if (!bearer_token || bearer_token->empty()) {
     return UnauthenticatedError(
         "no bearer token given: set SHARC_TOKEN or pass --token (header 'Authorization: "
@@ -72,6 +71,7 @@ StatusOr<Tenant> TenantBook::Create(Tenant tenant, UnixMillis now,
                                     std::vector<store::Mutation>* out) {
   SHARC_RETURN_IF_ERROR(ValidateTenantName(tenant.name).WithPrefix("name"));
   SHARC_RETURN_IF_ERROR(ValidateTenantQuota(tenant.quota));
+  SHARC_RETURN_IF_ERROR(ValidateTenantSettings(tenant));
   if (tenant.display_name.size() > 128) {
     return InvalidArgumentError("display_name: at most 128 characters");
   }
@@ -88,6 +88,7 @@ StatusOr<Tenant> TenantBook::Update(const Tenant& tenant, std::vector<store::Mut
   auto it = tenants_.find(tenant.name);
   if (it == tenants_.end()) return NotFoundError("tenant '" + tenant.name + "' not found");
   SHARC_RETURN_IF_ERROR(ValidateTenantQuota(tenant.quota));
+  SHARC_RETURN_IF_ERROR(ValidateTenantSettings(tenant));
   if (tenant.display_name.size() > 128) {
     return InvalidArgumentError("display_name: at most 128 characters");
   }

@@ -63,6 +63,7 @@ StatusOr<TenantsFile> ParseTenantsFile(std::string_view text) {
     Tenant tenant;
     t.RequiredString("name", &tenant.name);
     t.OptionalString("display_name", &tenant.display_name);
+    protocol::ReadTenantSettings(t, &tenant);
     t.OptionalBool("disabled", &tenant.disabled);
     const Json* quota = t.OptionalRaw("quota");
     const Json* tokens = t.OptionalRaw("tokens");

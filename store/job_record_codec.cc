@@ -51,6 +51,7 @@ Json EncodeJobRecord(const Job& job) {
       {"end_time", job.end_time},
       {"cancel_requested", job.cancel_requested},
       {"preempt_requested", job.preempt_requested},
+      {"preempted_by", job.preempted_by.value},
       {"cpu_time_ms", job.cpu_time_ms},
       {"peak_memory_bytes", job.peak_memory_bytes},
       {"cpu_energy_uj", job.cpu_energy_uj},
@@ -83,6 +84,7 @@ StatusOr<Job> DecodeJobRecord(const Json& json, const std::string& where) {
   r.OptionalInt("end_time", &job.end_time);
   r.OptionalBool("cancel_requested", &job.cancel_requested);
   r.OptionalBool("preempt_requested", &job.preempt_requested);
+  r.OptionalInt("preempted_by", &job.preempted_by.value);
   r.OptionalInt("cpu_time_ms", &job.cpu_time_ms);
   r.OptionalInt("peak_memory_bytes", &job.peak_memory_bytes);
   r.OptionalInt("cpu_energy_uj", &job.cpu_energy_uj);

@@ -19,6 +19,8 @@ constexpr std::string_view kTenantTotalsSql = R"sql(
   FROM attempts GROUP BY tenant ORDER BY tenant
 )sql";
 
+constexpr std::string_view kTenantUsageSql = "SELECT tenant, usage, as_of FROM tenant_usage";
+
 constexpr std::string_view kFacilityReadingsSql =
     "SELECT time, energy_wh, note FROM facility_readings ORDER BY time";
 
@@ -112,6 +114,15 @@ Status LoadAccounting(SqliteDb& db, StoredState* state) {
       totals.used_cpu_ms = rows.ColumnDouble(4);
       totals.cpu_energy_uj = rows.ColumnDouble(5);
       totals.gpu_energy_uj = rows.ColumnDouble(6);
+    }
+    SHARC_RETURN_IF_ERROR(status);
+  }
+  {
+    SHARC_ASSIGN_OR_RETURN(Statement rows, Statement::Prepare(db.get(), kTenantUsageSql, false));
+    Status status;
+    while (rows.Step(&status, "loading tenant usage")) {
+      state->tenant_usage[std::string(rows.ColumnText(0))] = {rows.ColumnDouble(1),
+                                                              rows.ColumnInt(2)};
     }
     SHARC_RETURN_IF_ERROR(status);
   }

@@ -171,6 +171,15 @@ constexpr Migration kMigrations[] = {
         'gpu_energy_uj', record -> '$.gpu_energy_uj',
         'idempotency_key', record -> '$.idempotency_key');
     )sql"},
+    {5, R"sql(
+      -- Each tenant's fair-share usage: dominant-share seconds decayed to as_of
+      -- (policies/usage_tracker.h).
+      CREATE TABLE tenant_usage (
+        tenant TEXT PRIMARY KEY NOT NULL,
+        usage REAL NOT NULL CHECK (usage >= 0),
+        as_of INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+    )sql"},
 };
 static_assert(std::size(kMigrations) == kSchemaVersion, "one migration step per version");
 static_assert(kSharcApplicationId == 1936220530, "the id written by migration 1");

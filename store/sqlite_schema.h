@@ -4,7 +4,8 @@
 // = its schema version. Each schema version is one migration step (see sqlite_schema.cc);
 // opening a file applies the steps it lacks, each in its own transaction, so a later
 // addition is one more step. Versions: 1 jobs, nodes, meta; 2 tenants, tokens, grants, ledger;
-// 3 attempts, node energy, facility readings; 4 job records in the store's own format.
+// 3 attempts, node energy, facility readings; 4 job records in the store's own format;
+// 5 tenants' fair-share usage.
 #ifndef SHARC_STORE_SQLITE_SCHEMA_H_
 #define SHARC_STORE_SQLITE_SCHEMA_H_
 
@@ -18,7 +19,7 @@
 namespace sharc::store {
 
 inline constexpr int32_t kSharcApplicationId = 0x73686172;  // "shar"
-inline constexpr int kSchemaVersion = 4;                    // what this build writes
+inline constexpr int kSchemaVersion = 5;                    // what this build writes
 inline constexpr int kBusyTimeoutMillis = 5000;
 
 // Opens the file at `path` and makes it ready for the store:

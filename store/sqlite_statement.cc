@@ -115,6 +115,11 @@ Statement& Statement::BindText(int index, std::string_view value) {
   return *this;
 }
 
+Statement& Statement::BindDouble(int index, double value) {
+  sqlite3_bind_double(stmt_, index, value);
+  return *this;
+}
+
 Status Statement::Run(std::string_view context) {
   Status status;
   while (Step(&status, context)) {

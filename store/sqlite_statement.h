@@ -83,6 +83,7 @@ class Statement {
   // Bindings copy nothing: text must stay alive and unchanged until Run or Reset.
   Statement& BindInt(int index, int64_t value);
   Statement& BindText(int index, std::string_view value);
+  Statement& BindDouble(int index, double value);
 
   // Steps until SQLite reports DONE (rows are ignored), then resets and clears bindings.
   Status Run(std::string_view context);

@@ -46,6 +46,8 @@ constexpr std::string_view kPutNodeEnergySql =
     "INSERT OR REPLACE INTO node_energy (start, node, covered_ms, millicpus, gpus, "
     "cpu_energy_uj, gpu_energy_uj, idle_energy_uj, cpu_source, gpu_source) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+constexpr std::string_view kPutTenantUsageSql =
+    "INSERT OR REPLACE INTO tenant_usage (tenant, usage, as_of) VALUES (?1, ?2, ?3)";
 constexpr std::string_view kPutFacilityReadingSql =
     "INSERT OR REPLACE INTO facility_readings (time, energy_wh, note) VALUES (?1, ?2, ?3)";
 
@@ -66,10 +68,11 @@ StatusOr<SqliteWriter> SqliteWriter::Create(sqlite3* db) {
                          Statement::Prepare(db, kReserveGrantIdsSql, true));
   SHARC_ASSIGN_OR_RETURN(writer.append_ledger_, Statement::Prepare(db, kAppendLedgerSql, true));
   SHARC_ASSIGN_OR_RETURN(writer.put_attempt_, Statement::Prepare(db, kPutAttemptSql, true));
-  SHARC_ASSIGN_OR_RETURN(writer.put_node_energy_,
-                         Statement::Prepare(db, kPutNodeEnergySql, true));
+  SHARC_ASSIGN_OR_RETURN(writer.put_node_energy_, Statement::Prepare(db, kPutNodeEnergySql, true));
   SHARC_ASSIGN_OR_RETURN(writer.put_facility_reading_,
                          Statement::Prepare(db, kPutFacilityReadingSql, true));
+  SHARC_ASSIGN_OR_RETURN(writer.put_tenant_usage_,
+                         Statement::Prepare(db, kPutTenantUsageSql, true));
   return writer;
 }
 
@@ -168,6 +171,12 @@ Status SqliteWriter::Apply(const Encoded& e) {
     return put_facility_reading_.BindInt(1, put->reading.time)
         .BindInt(2, put->reading.energy_wh)
         .BindText(3, put->reading.note)
+        .Run(DescribeMutation(*e.mutation));
+  }
+  if (const auto* put = std::get_if<PutTenantUsage>(e.mutation)) {
+    return put_tenant_usage_.BindText(1, put->tenant)
+        .BindDouble(2, put->usage.value)
+        .BindInt(3, put->usage.as_of)
         .Run(DescribeMutation(*e.mutation));
   }
   const auto& reserve = std::get<ReserveJobIds>(*e.mutation);

@@ -66,6 +66,7 @@ class SqliteWriter {
   Statement put_attempt_;
   Statement put_node_energy_;
   Statement put_facility_reading_;
+  Statement put_tenant_usage_;
 };
 
 }  // namespace sharc::store

@@ -36,9 +36,16 @@ namespace sharc::store {
 struct NodeRecord {
   NodeInventory inventory;
   NodeState state = NodeState::kUp;
-  std::string reason;          // why DOWN or DRAIN
-  UnixMillis last_seen = 0;    // last heartbeat (wall time), for people
+  std::string reason;        // why DOWN or DRAIN
+  UnixMillis last_seen = 0;  // last heartbeat (wall time), for people
   friend bool operator==(const NodeRecord&, const NodeRecord&) = default;
+};
+
+// A tenant's fair-share usage (dominant-share seconds, decayed) as of a time.
+struct TenantUsageRecord {
+  double value = 0;
+  UnixMillis as_of = 0;
+  friend bool operator==(const TenantUsageRecord&, const TenantUsageRecord&) = default;
 };
 
 // Credit a job attempt still holds in reserve on one grant: the sum of its reserve entries
@@ -59,9 +66,10 @@ struct StoredState {
   std::vector<ApiToken> tokens;   // sorted by id; revoked ones included
   std::vector<Grant> grants;      // sorted by id, with their stored balances
   int64_t next_grant_id = 1;
-  std::vector<OpenReservation> open_reservations;  // sorted by (job, attempt, grant)
+  std::vector<OpenReservation> open_reservations;         // sorted by (job, attempt, grant)
   std::map<std::string, AccountingTotals> tenant_totals;  // over every stored attempt
   std::vector<FacilityReading> facility_readings;         // sorted by time
+  std::map<std::string, TenantUsageRecord> tenant_usage;  // by tenant
 };
 
 // Inserts or replaces the job with this id.
@@ -106,13 +114,19 @@ struct PutNodeEnergy {
 struct PutFacilityReading {
   FacilityReading reading;
 };
-using Mutation = std::variant<PutJob, PutNode, ReserveJobIds, PutTenant, PutToken, PutGrant,
-                              AppendLedger, PutAttempt, PutNodeEnergy, PutFacilityReading>;
+// Inserts or replaces a tenant's decayed fair-share usage.
+struct PutTenantUsage {
+  std::string tenant;
+  TenantUsageRecord usage;
+};
+using Mutation =
+    std::variant<PutJob, PutNode, ReserveJobIds, PutTenant, PutToken, PutGrant, AppendLedger,
+                 PutAttempt, PutNodeEnergy, PutFacilityReading, PutTenantUsage>;
 
 // Which ledger entries to read.
 struct LedgerQuery {
-  std::string tenant;     // "" = every tenant
-  UnixMillis from = 0;    // entries with from <= time < to
+  std::string tenant;   // "" = every tenant
+  UnixMillis from = 0;  // entries with from <= time < to
   UnixMillis to = INT64_MAX;
 };
 
@@ -120,7 +134,7 @@ struct LedgerQuery {
 // order), next to the grants as stored, both read in one read transaction, for
 // `sharc admin ledger verify`.
 struct LedgerReplay {
-  std::map<int64_t, Grant> grants;  // id -> amount and balances from the entries
+  std::map<int64_t, Grant> grants;         // id -> amount and balances from the entries
   std::map<int64_t, Grant> stored_grants;  // id -> the grants table, as committed
   int64_t entries = 0;
   std::vector<std::string> problems;  // e.g. "entry 17 names grant 4, which does not exist"
@@ -133,8 +147,8 @@ struct AccountingQuery {
   UnixMillis to = INT64_MAX;
 };
 struct AccountingRecords {
-  std::vector<AttemptRecord> attempts;     // by (job, attempt)
-  std::vector<NodeEnergyBucket> buckets;   // by (start, node)
+  std::vector<AttemptRecord> attempts;    // by (job, attempt)
+  std::vector<NodeEnergyBucket> buckets;  // by (start, node)
 };
 
 // What a commit cost, for metrics: observed once per transaction on the writer thread.

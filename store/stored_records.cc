@@ -1,6 +1,7 @@
 #include "store/stored_records.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <string_view>
 #include <type_traits>
@@ -84,9 +85,9 @@ Status CheckNodeEnergy(const NodeEnergyBucket& b) {
   SHARC_RETURN_IF_ERROR(Range("gpus", b.gpus, 0, INT32_MAX));
   SHARC_RETURN_IF_ERROR(Range("cpu_energy_uj", b.cpu_energy_uj, 0, INT64_MAX));
   SHARC_RETURN_IF_ERROR(Range("gpu_energy_uj", b.gpu_energy_uj, 0, INT64_MAX));
-  SHARC_RETURN_IF_ERROR(Range("idle_energy_uj", b.idle_energy_uj, 0,
-                              b.cpu_energy_uj + std::min(b.gpu_energy_uj,
-                                                         INT64_MAX - b.cpu_energy_uj)));
+  SHARC_RETURN_IF_ERROR(
+      Range("idle_energy_uj", b.idle_energy_uj, 0,
+            b.cpu_energy_uj + std::min(b.gpu_energy_uj, INT64_MAX - b.cpu_energy_uj)));
   return Status::Ok();
 }
 
@@ -150,6 +151,13 @@ StatusOr<std::string> Encode(const Mutation& mutation) {
         } else if constexpr (std::is_same_v<T, PutNodeEnergy>) {
           SHARC_RETURN_IF_ERROR(CheckNodeEnergy(m.bucket));
           return std::string();
+        } else if constexpr (std::is_same_v<T, PutTenantUsage>) {
+          SHARC_RETURN_IF_ERROR(ValidateTenantName(m.tenant));
+          if (!std::isfinite(m.usage.value) || m.usage.value < 0) {
+            return InvalidArgumentError("usage must be a finite number >= 0");
+          }
+          SHARC_RETURN_IF_ERROR(Time("as_of", m.usage.as_of));
+          return std::string();
         } else {
           static_assert(std::is_same_v<T, PutFacilityReading>);
           SHARC_RETURN_IF_ERROR(Range("energy_wh", m.reading.energy_wh, 0, INT64_MAX));
@@ -185,12 +193,14 @@ std::string DescribeMutation(const Mutation& mutation) {
         } else if constexpr (std::is_same_v<T, PutGrant>) {
           return "grant " + std::to_string(m.grant.id);
         } else if constexpr (std::is_same_v<T, PutAttempt>) {
-          return "attempt record (job " + std::to_string(m.record.attempt.job.value) +
-                 " attempt " + std::to_string(m.record.attempt.attempt) + ")";
+          return "attempt record (job " + std::to_string(m.record.attempt.job.value) + " attempt " +
+                 std::to_string(m.record.attempt.attempt) + ")";
         } else if constexpr (std::is_same_v<T, PutNodeEnergy>) {
           return "energy of node '" + m.bucket.node + "' at " + std::to_string(m.bucket.start);
         } else if constexpr (std::is_same_v<T, PutFacilityReading>) {
           return "facility reading at " + std::to_string(m.reading.time);
+        } else if constexpr (std::is_same_v<T, PutTenantUsage>) {
+          return "usage of tenant '" + m.tenant + "'";
         } else {
           const LedgerEntry& e = m.entry;
           return "ledger entry (grant " + std::to_string(e.grant_id) + ", job " +

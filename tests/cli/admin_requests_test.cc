@@ -119,8 +119,13 @@ TEST(TenantCreateBodyTest, OmitsQuotaWhenNoneIsGivenAndRefusesBadNames) {
   EXPECT_EQ(*body, Json({{"name", "globex"}}));
   options.name = "Globex";
   EXPECT_EQ(ErrorOf(TenantCreateBody(options)),
-            "tenant name 'Globex': use 1 to 63 lower-case letters, digits, '-' or '_'");
-  options.name = "a/b";
+            "tenant name 'Globex': use 1 to 63 lower-case letters, digits, '-' or '_', starting "
+            "with a letter or digit; a project is <enterprise>/<project>");
+  options.name = "globex/vision";  // a project
+  EXPECT_EQ(ErrorOf(TenantCreateBody(options)), "");
+  options.name = "a/b/c";
+  EXPECT_NE(ErrorOf(TenantCreateBody(options)), "");
+  options.name = "a/";
   EXPECT_NE(ErrorOf(TenantCreateBody(options)), "");
 }
 

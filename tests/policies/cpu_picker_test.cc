@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "policies/group_order.h"
-#include "tests/policies/snapshot_builder.h"
+#include "tests/policies/view_builder.h"
 
 namespace sharc::policies {
 namespace {
@@ -17,7 +17,7 @@ using builder::NodeBuilder;
 
 struct CpuCase {
   std::string name;
-  NodeSnapshot node;
+  builder::BuiltNode node;
   int count;
   std::vector<int> first_numa;
   std::optional<std::vector<int>> want;  // OS indices; nullopt = does not fit
@@ -29,7 +29,8 @@ class PickCpusTest : public ::testing::TestWithParam<CpuCase> {};
 
 TEST_P(PickCpusTest, PicksTheExpectedPus) {
   const CpuCase& c = GetParam();
-  EXPECT_EQ(PickCpus(*c.node.topology, c.node.pu_free, c.count, c.first_numa), c.want);
+  NodeView node = builder::ViewOf(c.node);
+  EXPECT_EQ(PickCpus(*node.topology, node.pu_free, c.count, c.first_numa), c.want);
 }
 
 // One NUMA node, 4 cores x 2 PUs: C = 4, core c = {c, c + 4}.
@@ -109,13 +110,13 @@ INSTANTIATE_TEST_SUITE_P(
     [](const auto& info) { return info.param.name; });
 
 TEST(FreePusPerNumaTest, CountsFreePusOfEveryNuma) {
-  NodeSnapshot node = TwoNuma().UsedPus({0, 8, 12}).Build();
+  NodeView node = builder::ViewOf(TwoNuma().UsedPus({0, 8, 12}).Build());
   // NUMA 0: 8 - 2 used; NUMA 1: 8 - 1 used.
   EXPECT_EQ(FreePusPerNuma(*node.topology, node.pu_free), (std::map<int, int>{{0, 6}, {1, 7}}));
 }
 
 TEST(PickCpusTest, IsDeterministic) {
-  NodeSnapshot node = FourNuma().UsedPus({0, 5}).Build();
+  NodeView node = builder::ViewOf(FourNuma().UsedPus({0, 5}).Build());
   for (int count = 1; count <= 6; ++count) {
     EXPECT_EQ(PickCpus(*node.topology, node.pu_free, count),
               PickCpus(*node.topology, node.pu_free, count))

@@ -5,8 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "policies/cycle.h"
-#include "tests/policies/snapshot_builder.h"
+#include "tests/policies/view_builder.h"
 
 namespace sharc::policies {
 namespace {
@@ -17,7 +16,7 @@ using builder::NodeBuilder;
 
 struct EverFitsCase {
   std::string name;
-  std::vector<NodeSnapshot> nodes;
+  std::vector<builder::BuiltNode> nodes;
   JobSpec spec;
   std::string want;  // "" = OK
 };
@@ -38,7 +37,7 @@ TEST_P(CheckEverFitsTest, NamesTheLimit) {
 }
 
 // 2 x 16 cores x 2 PUs = 64 PUs, 256 GiB, no GPUs.
-NodeSnapshot Big(std::string name) {
+builder::BuiltNode Big(std::string name) {
   return NodeBuilder(std::move(name))
       .Packages(2)
       .CoresPerNuma(16)
@@ -135,8 +134,8 @@ INSTANTIATE_TEST_SUITE_P(
     [](const auto& info) { return info.param.name; });
 
 TEST(CheckFitsSomeNodeTest, NounNamesTheNodesConsidered) {
-  NodeSnapshot small = NodeBuilder("a").Label("zone", "eu").Build();
-  std::vector<const NodeSnapshot*> nodes{&small};
+  ClusterView view = Cluster({NodeBuilder("a").Label("zone", "eu").Build()});
+  std::vector<const NodeView*> nodes{&view.node(0)};
   Status status = CheckFitsSomeNode(nodes, JobBuilder().Cpus(8).Build(), "UP node");
   EXPECT_EQ(status.message(), "no UP node has 8 CPUs; the largest has 4");
   status = CheckFitsSomeNode(nodes, JobBuilder().Cpus(8).Label("zone", "eu").Build(), "UP node");
@@ -145,7 +144,8 @@ TEST(CheckFitsSomeNodeTest, NounNamesTheNodesConsidered) {
 }
 
 TEST(LabelsMatchTest, EveryJobLabelMustBeOnTheNodeWithTheSameValue) {
-  NodeSnapshot node = NodeBuilder("a").Label("zone", "eu").Label("rack", "a").Build();
+  ClusterView view = Cluster({NodeBuilder("a").Label("zone", "eu").Label("rack", "a").Build()});
+  const NodeView& node = view.node(0);
   EXPECT_TRUE(LabelsMatch(node, JobBuilder().Build()));
   EXPECT_TRUE(LabelsMatch(node, JobBuilder().Label("zone", "eu").Build()));
   EXPECT_TRUE(LabelsMatch(node, JobBuilder().Label("zone", "eu").Label("rack", "a").Build()));

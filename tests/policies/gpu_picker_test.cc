@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "policies/cpu_picker.h"
-#include "tests/policies/snapshot_builder.h"
+#include "tests/policies/view_builder.h"
 
 namespace sharc::policies {
 namespace {
@@ -16,7 +16,7 @@ using builder::NodeBuilder;
 
 struct GpuCase {
   std::string name;
-  NodeSnapshot node;
+  builder::BuiltNode node;
   int count;
   std::string model;
   int cpus;  // the whole job's CPUs
@@ -30,8 +30,9 @@ class PickGpusTest : public ::testing::TestWithParam<GpuCase> {};
 
 TEST_P(PickGpusTest, PicksTheExpectedGpus) {
   const GpuCase& c = GetParam();
-  std::optional<GpuPick> pick = PickGpus(*c.node.topology, c.node.gpu_free, c.count, c.model,
-                                         FreePusPerNuma(*c.node.topology, c.node.pu_free), c.cpus);
+  NodeView node = builder::ViewOf(c.node);
+  std::optional<GpuPick> pick = PickGpus(*node.topology, node.gpu_free, c.count, c.model,
+                                         FreePusPerNuma(*node.topology, node.pu_free), c.cpus);
   if (!c.want_gpus.has_value()) {
     EXPECT_FALSE(pick.has_value());
     return;
@@ -124,7 +125,7 @@ TEST(GpuModelMatchesTest, EmptyMatchesAnyOtherwiseCaseInsensitive) {
 }
 
 TEST(CountMatchingGpusTest, CountsFreeAndUsed) {
-  NodeSnapshot node = Mixed().UsedGpus({2}).Build();
+  NodeView node = builder::ViewOf(Mixed().UsedGpus({2}).Build());
   EXPECT_EQ(CountMatchingGpus(*node.topology, "H100"), 2);
   EXPECT_EQ(CountMatchingGpus(*node.topology, "a100"), 2);
   EXPECT_EQ(CountMatchingGpus(*node.topology, ""), 4);

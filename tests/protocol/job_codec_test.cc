@@ -35,13 +35,13 @@ TEST(JobCodecTest, EncodesTheDocumentedContract) {
   EXPECT_EQ(j, Json::parse(R"json({"id":42,"tenant":"acme","name":"train","state":"COMPLETED",
       "reason":"","attempt":1,"command":["python3","-c","print(1)"],"env":{"SEED":"7"},
       "cpus":2,"mem_bytes":1073741824,"gpus":1,"gpu_model":"H100","time_limit_seconds":600,
-      "labels":{"zone":"a"},"requeue":true,
+      "labels":{"zone":"a"},"requeue":true,"priority_class":"",
       "allocation":[{"node":"gpu1","cpus":"0,1","gpus":[3],"mem_bytes":1073741824,
                      "binding":"simulated"}],"nodes":["gpu1"],
       "exit_code":0,"signal":null,"message":"",
       "submit_time":"2026-11-30T06:03:40.123Z","start_time":"2026-11-30T06:03:41.000Z",
       "end_time":"2026-11-30T06:03:42.000Z","cancel_requested":false,
-      "preempt_requested":false,"cpu_time_ms":0,"peak_memory_bytes":0,"cpu_energy_uj":0,
+      "preempt_requested":false,"preempted_by":null,"cpu_time_ms":0,"peak_memory_bytes":0,"cpu_energy_uj":0,
       "gpu_energy_uj":0,"idempotency_key":"k1"})json"));
   Job pending;
   pending.id = JobId{1};

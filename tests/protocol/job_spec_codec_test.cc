@@ -34,7 +34,8 @@ TEST(JobSpecCodecTest, RoundTripsEveryField) {
   Json j = EncodeJobSpec(spec);
   EXPECT_EQ(j, Json::parse(R"json({"name":"train","command":["python3","-c","print(1)"],
       "env":{"SEED":"7"},"cpus":2,"mem_bytes":1073741824,"gpus":1,"gpu_model":"H100",
-      "time_limit_seconds":600,"labels":{"zone":"a"},"requeue":false})json"));
+      "time_limit_seconds":600,"labels":{"zone":"a"},"requeue":false,
+      "priority_class":""})json"));
   StatusOr<JobSpec> decoded = DecodeJobSpec(j, "spec");
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
   EXPECT_EQ(*decoded, spec);

@@ -24,7 +24,7 @@ class AccountingTest : public SchedulerTest {
     report.cpu_time_ms = cpu_time_ms;
     report.cpu_energy_uj = cpu_energy_uj;
     report.gpu_energy_uj = gpu_energy_uj;
-    scheduler_->OnAgentMessage("n1", protocol::JobUpdateMsg{report});
+    scheduler_->nodes().OnAgentMessage("n1", protocol::JobUpdateMsg{report});
     Settle();
   }
 
@@ -36,7 +36,7 @@ class AccountingTest : public SchedulerTest {
   }
 
   void Heartbeat(const std::string& node, protocol::NodeSample sample) {
-    scheduler_->OnAgentMessage(node, protocol::HeartbeatMsg{sample});
+    scheduler_->nodes().OnAgentMessage(node, protocol::HeartbeatMsg{sample});
     Settle();
   }
 };
@@ -83,7 +83,7 @@ TEST_F(AccountingTest, GrantedTimeRisesWhileAJobRunsAndNeverFallsWhenItEnds) {
   // granted time still runs from placement to release.
   UnixMillis placed = clock_.WallMillis() - 4'000;
   AttemptReport report{{id, 1}, true, placed + 500, clock_.WallMillis() - 100, 0, std::nullopt};
-  scheduler_->OnAgentMessage("n1", protocol::JobUpdateMsg{report});
+  scheduler_->nodes().OnAgentMessage("n1", protocol::JobUpdateMsg{report});
   Settle();
   double ended = AccountingOf(scheduler_->MetricsSnapshot(), "globex").granted_cpu_seconds;
   EXPECT_GE(ended, running);
@@ -126,8 +126,7 @@ TEST_F(AccountingTest, HeartbeatSamplesGiveNodeUseAndTheReportsEnergy) {
   EXPECT_EQ(s.node_resources[0].used->Get("memory"), int64_t{3} << 30);
 
   // The open minute counts in a report before it is stored.
-  StatusOr<EfficiencyReport> report =
-      scheduler_->Efficiency(Admin(), begin - 3'600'000, begin + 3'600'000);
+  StatusOr<EfficiencyReport> report = Efficiency(Admin(), begin - 3'600'000, begin + 3'600'000);
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_NEAR(report->cluster.cpu_energy_kwh, 3000.0 / 3.6e6, 1e-12);
   EXPECT_NEAR(*report->cluster.idle_energy_share, 1.0 / 3, 1e-12);
@@ -141,7 +140,7 @@ TEST_F(AccountingTest, HeartbeatSamplesGiveNodeUseAndTheReportsEnergy) {
   StatusOr<store::AccountingRecords> stored = store_->ReadAccounting({});
   ASSERT_TRUE(stored.ok());
   EXPECT_FALSE(stored->buckets.empty());
-  report = scheduler_->Efficiency(Admin(), begin - 3'600'000, begin + 3'600'000);
+  report = Efficiency(Admin(), begin - 3'600'000, begin + 3'600'000);
   ASSERT_TRUE(report.ok());
   EXPECT_NEAR(report->cluster.cpu_energy_kwh, 3000.0 / 3.6e6, 1e-12);
 }
@@ -152,23 +151,23 @@ TEST_F(AccountingTest, TheReportCountsRunningJobsAndIsForAdminsOnly) {
   ASSERT_TRUE(tasks_.RunUntil([&] { return !agent->Sent<protocol::LaunchMsg>().empty(); }));
   UnixMillis start = clock_.WallMillis();
   clock_.Advance(seconds(1800));
-  StatusOr<EfficiencyReport> report = scheduler_->Efficiency(Admin(), start, start + 3'600'000);
+  StatusOr<EfficiencyReport> report = Efficiency(Admin(), start, start + 3'600'000);
   ASSERT_TRUE(report.ok());
   EXPECT_DOUBLE_EQ(report->cluster.granted_cpu_hours, 1.0);  // 2 CPUs x half an hour so far
   ASSERT_EQ(report->tenants.size(), 1u);
   EXPECT_EQ(report->tenants[0].tenant, "acme");
   EXPECT_EQ(JobOf(id).state, JobState::kRunning);
 
-  EXPECT_EQ(scheduler_->Efficiency(As("acme"), start, start + 1).status().code(),
+  EXPECT_EQ(Efficiency(As("acme"), start, start + 1).status().code(),
             StatusCode::kPermissionDenied);
-  EXPECT_EQ(scheduler_->Efficiency(Admin(), start, start).status().code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(Efficiency(Admin(), start, start).status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST_F(AccountingTest, FacilityReadingsAreCheckedKeptInOrderAndDurable) {
   auto add = [&](const Principal& who, FacilityReading reading) {
     std::optional<StatusOr<FacilityReading>> result;
-    scheduler_->AddFacilityReading(who, reading, [&](StatusOr<FacilityReading> r) { result = r; });
+    scheduler_->accounting().AddFacilityReading(who, reading,
+                                                [&](StatusOr<FacilityReading> r) { result = r; });
     EXPECT_TRUE(tasks_.RunUntil([&] { return result.has_value(); }));
     Settle();
     return *result;
@@ -194,12 +193,13 @@ TEST_F(AccountingTest, FacilityReadingsAreCheckedKeptInOrderAndDurable) {
             StatusCode::kInvalidArgument);
 
   Reopen();
-  StatusOr<std::vector<FacilityReading>> readings = scheduler_->FacilityReadings(Admin());
+  StatusOr<std::vector<FacilityReading>> readings =
+      scheduler_->accounting().FacilityReadings(Admin());
   ASSERT_TRUE(readings.ok());
   ASSERT_EQ(readings->size(), 2u);
   EXPECT_EQ((*readings)[0].note, "main meter");
   EXPECT_EQ((*readings)[1].energy_wh, 1'000'500);
-  EXPECT_EQ(scheduler_->FacilityReadings(As("acme")).status().code(),
+  EXPECT_EQ(scheduler_->accounting().FacilityReadings(As("acme")).status().code(),
             StatusCode::kPermissionDenied);
 }
 

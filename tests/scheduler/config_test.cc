@@ -20,7 +20,8 @@ TEST(SchedulerConfigTest, ReadsEveryFieldOnTopOfTheDefaults) {
     "store": {"sync": "normal"},
     "agents": {"heartbeat_interval": "2s", "node_timeout": "30s"},
     "jobs": {"default_memory_per_cpu": "2G", "default_time_limit": "2h", "max_time_limit": "3d"},
-    "policies": {"queue_order": "fifo", "placement": "first-fit"}
+    "scheduling": {"profile": "fifo", "fair_share_half_life": "1d", "queue_depth": 50,
+                   "full_cycle_interval": "250ms"}
   })");
   auto config = LoadSchedulerConfig(dir.File("c.json"));
   ASSERT_TRUE(config.ok()) << config.status().ToString();
@@ -31,6 +32,57 @@ TEST(SchedulerConfigTest, ReadsEveryFieldOnTopOfTheDefaults) {
   EXPECT_EQ(config->node_timeout, std::chrono::seconds(30));
   EXPECT_EQ(config->default_memory_per_cpu, int64_t{2} << 30);
   EXPECT_EQ(config->max_time_limit, std::chrono::hours(72));
+  EXPECT_EQ(config->scheduling.profile, "fifo");
+  EXPECT_EQ(config->scheduling.fair_share_half_life, std::chrono::hours(24));
+  EXPECT_EQ(config->scheduling.queue_depth, 50);
+  EXPECT_EQ(config->scheduling.full_cycle_interval, std::chrono::milliseconds(250));
+}
+
+TEST(SchedulerConfigTest, SchedulingProfilesAndPriorityClassesAreReadAndChecked) {
+  TempDir dir;
+  WriteTextFile(dir.File("c.json"), R"({"scheduling": {
+    "profile": "mine",
+    "profiles": {"mine": {"score": [{"name": "spread"}], "node_search": "loosest",
+                          "backfill": "conservative", "reservations": 50}},
+    "priority_classes": [{"name": "batch", "value": 1},
+                         {"name": "urgent", "value": 9, "preemptible": false,
+                          "preempt_across_tenants": true}],
+    "default_priority_class": "batch"}})");
+  auto config = LoadSchedulerConfig(dir.File("c.json"));
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  const policies::ProfileConfig& mine = config->scheduling.active_profile();
+  EXPECT_EQ(mine.queue_sort, "fair-share");  // left out: the default profile's
+  EXPECT_EQ(mine.score.size(), 1u);
+  EXPECT_EQ(mine.node_search, policies::NodeSearch::kLoosest);
+  EXPECT_EQ(mine.backfill, policies::BackfillMode::kConservative);
+  EXPECT_EQ(mine.reservations, 50);
+  ASSERT_EQ(config->scheduling.priority_classes.size(), 2u);
+  EXPECT_EQ(config->scheduling.priority_classes[0].name, "urgent");  // highest first
+  EXPECT_TRUE(config->scheduling.priority_classes[0].preempt_across_tenants);
+  EXPECT_TRUE(config->scheduling.FindClass("batch")->preemptible);
+
+  auto message_for = [&](const std::string& text) {
+    WriteTextFile(dir.File("c.json"), text);
+    return LoadSchedulerConfig(dir.File("c.json")).status().message();
+  };
+  EXPECT_NE(message_for(R"({"scheduling": {"profile": "nope"}})")
+                .find("scheduling.profile: 'nope' is not a profile; known: default, fifo, spread"),
+            std::string::npos);
+  EXPECT_NE(message_for(R"({"scheduling": {"profiles": {"p": {"filter": ["bin-pack"]}}}})")
+                .find("profile p: filter: 'bin-pack' is not a filter plugin"),
+            std::string::npos);
+  EXPECT_NE(message_for(R"({"scheduling": {"profiles": {"p": {"backfill": "eager"}}}})")
+                .find("scheduling.profiles.p.backfill: 'eager' is not off, easy or conservative"),
+            std::string::npos);
+  EXPECT_NE(message_for(R"({"scheduling": {"default_priority_class": "vip"}})")
+                .find("'vip' is not a priority class"),
+            std::string::npos);
+  EXPECT_NE(message_for(R"({"scheduling": {"priority_classes": [{"name": "a", "value": 1},
+                                                                 {"name": "a", "value": 2}],
+                                           "default_priority_class": "a"}})")
+                .find("'a' twice"),
+            std::string::npos);
+  EXPECT_NE(message_for(R"({"policies": {}})").find("policies: unknown field"), std::string::npos);
 }
 
 TEST(SchedulerConfigTest, ErrorsNameTheFileAndTheField) {

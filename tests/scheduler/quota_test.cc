@@ -130,8 +130,10 @@ TEST_F(QuotaTest, CreditIsReservedSettledAndReleasedToTheMicroCredit) {
   options_.prices.per_cpu_hour = 3'000'000;  // 3 credits per CPU-hour
   Reopen();
   std::optional<StatusOr<Grant>> grant;
-  scheduler_->AddGrant(Admin(), {"acme", 10'000'000, GrantSource::kVoucher, "city", 0, clock_.WallMillis() + 100 * kHour},
-                       [&](StatusOr<Grant> g) { grant = g; });
+  scheduler_->tenants().AddGrant(
+      Admin(),
+      {"acme", 10'000'000, GrantSource::kVoucher, "city", 0, clock_.WallMillis() + 100 * kHour},
+      [&](StatusOr<Grant> g) { grant = g; });
   Settle();
   ASSERT_TRUE(grant && grant->ok()) << (grant ? grant->status().ToString() : "no answer");
   Register(Node("n1", 4));
@@ -143,20 +145,20 @@ TEST_F(QuotaTest, CreditIsReservedSettledAndReleasedToTheMicroCredit) {
   JobId id = submitted->jobs[0].id;
   Settle();
   ASSERT_EQ(JobOf(id).state, JobState::kRunning);
-  EXPECT_EQ(scheduler_->credit().ReservedFor({id, 1}), 6'000'000);
-  EXPECT_EQ(scheduler_->credit().Available("acme", clock_.WallMillis()), 4'000'000);
+  EXPECT_EQ(scheduler_->tenants().credit().ReservedFor({id, 1}), 6'000'000);
+  EXPECT_EQ(scheduler_->tenants().credit().Available("acme", clock_.WallMillis()), 4'000'000);
 
   // It ran exactly 10 minutes and 1 ms: 2 x (600001 ms / 3.6e6 h) x 3e6 = 1000001.66 -> 1000001.
   UnixMillis start = clock_.WallMillis();
   ReportExit("n1", id, 1, start, start + 600'001, 0, std::nullopt);
   EXPECT_EQ(JobOf(id).state, JobState::kCompleted);
-  const Grant& g = scheduler_->credit().grants().at((*grant)->id);
+  const Grant& g = scheduler_->tenants().credit().grants().at((*grant)->id);
   EXPECT_EQ(g.spent, 1'000'001);
   EXPECT_EQ(g.reserved, 0);
   EXPECT_EQ(g.available, 10'000'000 - 1'000'001);
-  EXPECT_TRUE(scheduler_->credit().CheckConsistency().ok());
+  EXPECT_TRUE(scheduler_->tenants().credit().CheckConsistency().ok());
   // The ledger in the store says the same.
-  auto verification = scheduler_->VerifyLedger(Admin());
+  auto verification = VerifyLedger(Admin());
   ASSERT_TRUE(verification.ok());
   EXPECT_TRUE(verification->mismatches.empty());
 }
@@ -164,8 +166,10 @@ TEST_F(QuotaTest, CreditIsReservedSettledAndReleasedToTheMicroCredit) {
 TEST_F(QuotaTest, OutOfCreditJobsWaitAndRunningJobsFinish) {
   options_.prices.per_cpu_hour = 1'000'000;
   Reopen();
-  scheduler_->AddGrant(Admin(), {"acme", 1'500'000, GrantSource::kPurchase, "p", 0, clock_.WallMillis() + 100 * kHour},
-                       [](StatusOr<Grant>) {});
+  scheduler_->tenants().AddGrant(
+      Admin(),
+      {"acme", 1'500'000, GrantSource::kPurchase, "p", 0, clock_.WallMillis() + 100 * kHour},
+      [](StatusOr<Grant>) {});
   Settle();
   Register(Node("n1", 4));
   JobSpec spec = Spec({"sleep", "600"});
@@ -194,22 +198,23 @@ TEST_F(QuotaTest, AGrantExpiresAtItsBoundary) {
   Reopen();
   UnixMillis now = clock_.WallMillis();
   std::optional<StatusOr<Grant>> grant;
-  scheduler_->AddGrant(Admin(), {"acme", 5'000'000, GrantSource::kVoucher, "v", 0, now + 1000},
-                       [&](StatusOr<Grant> g) { grant = g; });
+  scheduler_->tenants().AddGrant(Admin(),
+                                 {"acme", 5'000'000, GrantSource::kVoucher, "v", 0, now + 1000},
+                                 [&](StatusOr<Grant> g) { grant = g; });
   Settle();
   ASSERT_TRUE(grant && grant->ok());
   clock_.Advance(std::chrono::milliseconds(999));
   scheduler_->Tick();
   Settle();
-  EXPECT_FALSE(scheduler_->credit().grants().at((*grant)->id).closed);
+  EXPECT_FALSE(scheduler_->tenants().credit().grants().at((*grant)->id).closed);
   clock_.Advance(std::chrono::milliseconds(1));
   scheduler_->Tick();
   Settle();
-  const Grant& g = scheduler_->credit().grants().at((*grant)->id);
+  const Grant& g = scheduler_->tenants().credit().grants().at((*grant)->id);
   EXPECT_TRUE(g.closed);
   EXPECT_EQ(g.expired, 5'000'000);
-  EXPECT_EQ(scheduler_->credit().Remaining("acme"), 0);
-  auto verification = scheduler_->VerifyLedger(Admin());
+  EXPECT_EQ(scheduler_->tenants().credit().Remaining("acme"), 0);
+  auto verification = VerifyLedger(Admin());
   ASSERT_TRUE(verification.ok());
   EXPECT_TRUE(verification->mismatches.empty()) << verification->mismatches.front();
 }
@@ -220,8 +225,13 @@ TEST_F(QuotaTest, ADisabledTenantSubmitsNothingAndItsPendingJobsWait) {
   JobId waiting = Submit("acme", {"sleep", "60"});
   Settle();
   std::optional<StatusOr<Tenant>> updated;
-  scheduler_->UpdateTenant(Admin(), "acme", [](Tenant& t) { t.disabled = true; return Status::Ok(); },
-                           [&](StatusOr<Tenant> t) { updated = t; });
+  scheduler_->tenants().UpdateTenant(
+      Admin(), "acme",
+      [](Tenant& t) {
+        t.disabled = true;
+        return Status::Ok();
+      },
+      [&](StatusOr<Tenant> t) { updated = t; });
   Settle();
   ASSERT_TRUE(updated && updated->ok());
   EXPECT_EQ(TrySubmit("acme", Spec({"true"})).status().code(), StatusCode::kPermissionDenied);
@@ -234,7 +244,7 @@ TEST_F(QuotaTest, ADisabledTenantSubmitsNothingAndItsPendingJobsWait) {
 TEST_F(QuotaTest, GuaranteesMayNotExceedTheCluster) {
   Register(Node("n1", 4));
   std::optional<StatusOr<Tenant>> result;
-  scheduler_->UpdateTenant(
+  scheduler_->tenants().UpdateTenant(
       Admin(), "acme",
       [](Tenant& t) {
         t.quota.guaranteed.Set("cpu", 8000);
@@ -245,7 +255,8 @@ TEST_F(QuotaTest, GuaranteesMayNotExceedTheCluster) {
   EXPECT_EQ(result->status().message(),
             "quota: the tenants' guarantees would add up to 8 cpu, but the cluster has 4; a "
             "guarantee must be capacity that exists");
-  EXPECT_EQ(scheduler_->GetTenant(Admin(), "acme").value()->quota.guaranteed.Get("cpu"), 0);
+  EXPECT_EQ(scheduler_->tenants().GetTenant(Admin(), "acme").value()->quota.guaranteed.Get("cpu"),
+            0);
 }
 
 }  // namespace

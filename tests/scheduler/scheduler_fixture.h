@@ -9,7 +9,6 @@
 #include <deque>
 #include <mutex>
 
-#include "policies/registry.h"
 #include "scheduler/scheduler.h"
 #include "store/sqlite_store.h"
 #include "tests/testing/temp_dir.h"
@@ -50,19 +49,21 @@ class TaskQueue {
   }
   // Runs posted tasks until `done` holds (store commits complete on another thread).
   bool RunUntil(const std::function<bool()>& done) {
-    return testing::WaitFor([&] {
-      while (true) {
-        std::function<void()> task;
-        {
-          std::lock_guard lock(mu_);
-          if (tasks_.empty()) break;
-          task = std::move(tasks_.front());
-          tasks_.pop_front();
-        }
-        task();
-      }
-      return done();
-    }, std::chrono::seconds(10), std::chrono::milliseconds(1));
+    return testing::WaitFor(
+        [&] {
+          while (true) {
+            std::function<void()> task;
+            {
+              std::lock_guard lock(mu_);
+              if (tasks_.empty()) break;
+              task = std::move(tasks_.front());
+              tasks_.pop_front();
+            }
+            task();
+          }
+          return done();
+        },
+        std::chrono::seconds(10), std::chrono::milliseconds(1));
   }
 
  private:
@@ -87,8 +88,7 @@ class CountingStore : public store::Store {
     return inner_->ReadLedger(query);
   }
   StatusOr<store::LedgerReplay> ReplayLedger() override { return inner_->ReplayLedger(); }
-  StatusOr<store::AccountingRecords> ReadAccounting(
-      const store::AccountingQuery& query) override {
+  StatusOr<store::AccountingRecords> ReadAccounting(const store::AccountingQuery& query) override {
     return inner_->ReadAccounting(query);
   }
   int in_flight() const { return in_flight_.load(); }
@@ -118,6 +118,9 @@ class SchedulerTest : public ::testing::Test {
       options_.tenants_file.tenants.push_back(tenant);
     }
     options_.check_invariants = true;
+    // FIFO and first-fit, as these tests were written for; tests of other policies choose.
+    options_.scheduling.profile = "fifo";
+    options_.scheduling.full_cycle_interval = std::chrono::milliseconds(0);
   }
 
   void SetUp() override { Open(); }
@@ -139,17 +142,18 @@ class SchedulerTest : public ::testing::Test {
     auto store = store::OpenSqliteStore(options);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::make_unique<CountingStore>(std::move(*store));
-    policies::PolicyRegistry registry;
-    policies::RegisterBuiltinPolicies(registry);
-    order_ = std::move(*registry.MakeQueueOrder("fifo"));
-    placement_ = std::move(*registry.MakePlacement("first-fit"));
     SchedulerDeps deps;
     deps.clock = &clock_;
     deps.store = store_.get();
     deps.post = [this](std::function<void()> task) { tasks_.Post(std::move(task)); };
-    deps.queue_order = order_.get();
-    deps.placement = placement_.get();
-    scheduler_ = std::make_unique<Scheduler>(options_, deps);
+    // With full_cycle_interval 0 nothing waits; a delay would only postpone a cycle.
+    deps.post_after = [this](std::chrono::milliseconds, std::function<void()> task) {
+      tasks_.Post(std::move(task));
+    };
+    deps.run_in_background = [this](std::function<void()> task) { tasks_.Post(std::move(task)); };
+    auto created = Scheduler::Create(options_, deps);
+    ASSERT_TRUE(created.ok()) << created.status().ToString();
+    scheduler_ = std::move(*created);
     auto loaded = store_->Load();
     ASSERT_TRUE(loaded.ok());
     ASSERT_TRUE(scheduler_->Restore(std::move(*loaded)).ok());
@@ -170,7 +174,7 @@ class SchedulerTest : public ::testing::Test {
     item.spec = spec;
     item.idempotency_key = std::move(key);
     std::optional<StatusOr<SubmitOutcome>> result;
-    scheduler_->Submit(As(tenant), {item}, [&](StatusOr<SubmitOutcome> r) { result = r; });
+    scheduler_->jobs().Submit(As(tenant), {item}, [&](StatusOr<SubmitOutcome> r) { result = r; });
     EXPECT_TRUE(tasks_.RunUntil([&] { return result.has_value(); }));
     return *result;
   }
@@ -189,7 +193,7 @@ class SchedulerTest : public ::testing::Test {
     item.spec.cpus = cpus;
     item.idempotency_key = std::move(key);
     std::optional<StatusOr<SubmitOutcome>> result;
-    scheduler_->Submit(As(tenant), {item}, [&](StatusOr<SubmitOutcome> r) { result = r; });
+    scheduler_->jobs().Submit(As(tenant), {item}, [&](StatusOr<SubmitOutcome> r) { result = r; });
     EXPECT_TRUE(tasks_.RunUntil([&] { return result.has_value(); }));
     EXPECT_TRUE(result->ok()) << result->status().ToString();
     return result->value().jobs.front().id;
@@ -201,9 +205,26 @@ class SchedulerTest : public ::testing::Test {
     protocol::RegisterMsg reg;
     reg.inventory = inv;
     reg.attempts = std::move(attempts);
-    EXPECT_TRUE(scheduler_->OnAgentRegister(reg, connection).ok());
+    EXPECT_TRUE(scheduler_->nodes().OnAgentRegister(reg, connection).ok());
     Settle();
     return connection;
+  }
+
+  // Calls `start` with a callback and runs queued work until it is answered.
+  template <typename T, typename F>
+  StatusOr<T> Await(F start) {
+    std::optional<StatusOr<T>> result;
+    start([&](StatusOr<T> r) { result = std::move(r); });
+    EXPECT_TRUE(tasks_.RunUntil([&] { return result.has_value(); }));
+    return result.has_value() ? std::move(*result) : StatusOr<T>(InternalError("no answer"));
+  }
+  StatusOr<EfficiencyReport> Efficiency(const Principal& who, UnixMillis from, UnixMillis to) {
+    return Await<EfficiencyReport>(
+        [&](auto done) { scheduler_->accounting().Efficiency(who, from, to, done); });
+  }
+  StatusOr<LedgerVerification> VerifyLedger(const Principal& who) {
+    return Await<LedgerVerification>(
+        [&](auto done) { scheduler_->tenants().VerifyLedger(who, done); });
   }
 
   // Runs queued work until no commit is in flight and nothing is left to run.
@@ -222,7 +243,7 @@ class SchedulerTest : public ::testing::Test {
                   UnixMillis end, std::optional<int32_t> exit_code, std::optional<int32_t> signal,
                   protocol::AttemptEnding ending = protocol::AttemptEnding::kNone) {
     AttemptReport report{{id, attempt}, true, start, end, exit_code, signal, ending};
-    scheduler_->OnAgentMessage(node, protocol::JobUpdateMsg{report});
+    scheduler_->nodes().OnAgentMessage(node, protocol::JobUpdateMsg{report});
     Settle();
   }
 
@@ -231,8 +252,6 @@ class SchedulerTest : public ::testing::Test {
   FakeClock clock_;
   TaskQueue tasks_;
   std::unique_ptr<CountingStore> store_;
-  std::unique_ptr<policies::QueueOrder> order_;
-  std::unique_ptr<policies::PlacementPolicy> placement_;
   std::unique_ptr<Scheduler> scheduler_;
 };
 

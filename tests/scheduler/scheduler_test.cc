@@ -28,7 +28,7 @@ TEST_F(SchedulerTest, AnExitReportEndsTheJobAndIsAcknowledgedOnlyAfterItIsDurabl
   JobId id = Submit("acme", {"false"});
   ASSERT_TRUE(tasks_.RunUntil([&] { return !agent->Sent<protocol::LaunchMsg>().empty(); }));
   AttemptReport report{{id, 1}, true, 100, 200, 1, std::nullopt};
-  scheduler_->OnAgentMessage("n1", protocol::JobUpdateMsg{report});
+  scheduler_->nodes().OnAgentMessage("n1", protocol::JobUpdateMsg{report});
   ASSERT_TRUE(tasks_.RunUntil([&] { return !agent->Sent<protocol::UpdateAckMsg>().empty(); }));
   EXPECT_EQ(JobOf(id).state, JobState::kFailed);
   EXPECT_EQ(JobOf(id).reason, "NON_ZERO_EXIT");
@@ -101,7 +101,7 @@ TEST_F(SchedulerTest, AReturningNodesStaleAttemptIsKilledNotAdopted) {
 
 TEST_F(SchedulerTest, ALaunchThatNeverReachedTheAgentIsSentAgainOnReconnect) {
   auto agent = Register(Node("n1", 2));
-  scheduler_->OnAgentDisconnected("n1", agent.get());
+  scheduler_->nodes().OnAgentDisconnected("n1", agent.get());
   JobId id = Submit("acme", {"true"});
   // Disconnected nodes take no new work.
   Settle();
@@ -109,7 +109,7 @@ TEST_F(SchedulerTest, ALaunchThatNeverReachedTheAgentIsSentAgainOnReconnect) {
   auto back = Register(Node("n1", 2));
   ASSERT_TRUE(tasks_.RunUntil([&] { return !back->Sent<protocol::LaunchMsg>().empty(); }));
   // Now drop the connection before the agent confirms, and come back without the attempt.
-  scheduler_->OnAgentDisconnected("n1", back.get());
+  scheduler_->nodes().OnAgentDisconnected("n1", back.get());
   auto again = Register(Node("n1", 2));
   ASSERT_TRUE(tasks_.RunUntil([&] { return !again->Sent<protocol::LaunchMsg>().empty(); }));
   EXPECT_EQ(again->Sent<protocol::LaunchMsg>().front().attempt, (AttemptId{id, 1}));
@@ -122,7 +122,8 @@ TEST_F(SchedulerTest, AConfirmedAttemptTheAgentForgotIsNodeFail) {
   once.requeue = false;
   JobId id = TrySubmit("acme", once)->jobs[0].id;
   ASSERT_TRUE(tasks_.RunUntil([&] { return !agent->Sent<protocol::LaunchMsg>().empty(); }));
-  scheduler_->OnAgentMessage("n1", protocol::JobUpdateMsg{AttemptReport{{id, 1}, false, 100}});
+  scheduler_->nodes().OnAgentMessage("n1",
+                                     protocol::JobUpdateMsg{AttemptReport{{id, 1}, false, 100}});
   ASSERT_TRUE(tasks_.RunUntil([&] { return !agent->Sent<protocol::UpdateAckMsg>().empty(); }));
   auto back = Register(Node("n1", 2));
   EXPECT_EQ(JobOf(id).state, JobState::kNodeFail);
@@ -137,11 +138,13 @@ TEST_F(SchedulerTest, ReportsFromANodeThatDoesNotHoldTheAttemptAreFenced) {
   std::string holder = JobOf(id).allocation->nodes.at(0).node;
   std::string other = holder == "n1" ? "n2" : "n1";
   auto& other_agent = other == "n1" ? n1 : n2;
-  scheduler_->OnAgentMessage(other, protocol::JobUpdateMsg{AttemptReport{{id, 1}, true, 1, 2, 0}});
+  scheduler_->nodes().OnAgentMessage(other,
+                                     protocol::JobUpdateMsg{AttemptReport{{id, 1}, true, 1, 2, 0}});
   Settle();
   EXPECT_EQ(JobOf(id).state, JobState::kRunning) << "a foreign report changed the job";
   EXPECT_EQ(other_agent->Sent<protocol::UpdateAckMsg>().size(), 1u);  // told to forget it
-  scheduler_->OnAgentMessage(other, protocol::JobUpdateMsg{AttemptReport{{id, 1}, false, 1}});
+  scheduler_->nodes().OnAgentMessage(other,
+                                     protocol::JobUpdateMsg{AttemptReport{{id, 1}, false, 1}});
   EXPECT_EQ(other_agent->Sent<protocol::KillMsg>().size(), 1u);  // and to kill a live one
 }
 
@@ -151,8 +154,8 @@ TEST_F(SchedulerTest, ConcurrentSubmitsWithOneIdempotencyKeyCreateOneJob) {
   item.idempotency_key = "same";
   std::vector<StatusOr<SubmitOutcome>> results;
   for (int i = 0; i < 3; ++i) {
-    scheduler_->Submit(As("acme"), {item},
-                       [&](StatusOr<SubmitOutcome> r) { results.push_back(std::move(r)); });
+    scheduler_->jobs().Submit(As("acme"), {item},
+                              [&](StatusOr<SubmitOutcome> r) { results.push_back(std::move(r)); });
   }
   ASSERT_TRUE(tasks_.RunUntil([&] { return results.size() == 3; }));
   std::set<int64_t> ids;
@@ -172,7 +175,7 @@ TEST_F(SchedulerTest, CancelOfARunningJobIsDurableBeforeTheKillIsSent) {
   JobId id = Submit("acme", {"sleep", "60"});
   ASSERT_TRUE(tasks_.RunUntil([&] { return !agent->Sent<protocol::LaunchMsg>().empty(); }));
   std::optional<StatusOr<Job>> result;
-  scheduler_->Cancel(As("acme"), id, [&](StatusOr<Job> r) { result = r; });
+  scheduler_->jobs().Cancel(As("acme"), id, [&](StatusOr<Job> r) { result = r; });
   EXPECT_TRUE(agent->Sent<protocol::KillMsg>().empty()) << "kill sent before the commit";
   ASSERT_TRUE(tasks_.RunUntil([&] { return result.has_value(); }));
   ASSERT_EQ(agent->Sent<protocol::KillMsg>().size(), 1u);
@@ -180,10 +183,10 @@ TEST_F(SchedulerTest, CancelOfARunningJobIsDurableBeforeTheKillIsSent) {
   EXPECT_TRUE((*result)->cancel_requested);
   // Another tenant cannot cancel it; the agent's report ends it as CANCELLED.
   std::optional<StatusOr<Job>> foreign;
-  scheduler_->Cancel(As("globex"), id, [&](StatusOr<Job> r) { foreign = r; });
+  scheduler_->jobs().Cancel(As("globex"), id, [&](StatusOr<Job> r) { foreign = r; });
   EXPECT_EQ(foreign->status().code(), StatusCode::kNotFound);
   AttemptReport ended{{id, 1}, true, 1, 2, std::nullopt, 15, protocol::AttemptEnding::kCancelled};
-  scheduler_->OnAgentMessage("n1", protocol::JobUpdateMsg{ended});
+  scheduler_->nodes().OnAgentMessage("n1", protocol::JobUpdateMsg{ended});
   ASSERT_TRUE(tasks_.RunUntil([&] { return JobOf(id).state == JobState::kCancelled; }));
 }
 
@@ -197,7 +200,8 @@ TEST_F(SchedulerTest, RestoreBringsBackJobsAllocationsAndTheIdCounter) {
   EXPECT_EQ(JobOf(running).state, JobState::kRunning);
   EXPECT_EQ(JobOf(pending).state, JobState::kPending);
   EXPECT_TRUE(scheduler_->state().CheckInvariants().ok());
-  EXPECT_EQ(scheduler_->state().FindNode("n1")->jobs.count(running), 1u);
+  const std::vector<JobId>& on_n1 = scheduler_->state().JobsOn(*scheduler_->state().FindNode("n1"));
+  EXPECT_EQ(std::count(on_n1.begin(), on_n1.end(), running), 1);
   JobId next = Submit("acme", {"true"});
   EXPECT_GT(next.value, pending.value);
 }

@@ -33,13 +33,13 @@ TEST(JobRecordCodecTest, EncodesTheDocumentedShape) {
       "spec":{"name":"train-7","command":["python3","-c","print('hi')"],
               "env":{"MODE":"fast","SEED":"7"},"cpus":2,"mem_bytes":3221225472,"gpus":1,
               "gpu_model":"H100","time_limit_seconds":3600,"labels":{"zone":"a"},
-              "requeue":false},
+              "requeue":false,"priority_class":""},
       "allocation":[{"node":"gpu1","cpus":"0,1","gpus":[0],"mem_bytes":3221225472,
                      "binding":"simulated"}],
       "exit_code":3,"signal":null,"message":"exited with status 3",
       "submit_time":1796018620123,"start_time":1796018621000,
       "end_time":1796018622456,"cancel_requested":true,"preempt_requested":false,
-      "cpu_time_ms":0,"peak_memory_bytes":0,"cpu_energy_uj":0,"gpu_energy_uj":0,
+      "preempted_by":0,"cpu_time_ms":0,"peak_memory_bytes":0,"cpu_energy_uj":0,"gpu_energy_uj":0,
       "idempotency_key":"key-7"})json"));
   EXPECT_TRUE(EncodeJobRecord(testing::PendingJob(3))["allocation"].is_null());
 }

@@ -1,0 +1,365 @@
+#include "scheduler/node_sessions.h"
+
+#include "core/log.h"
+
+namespace sharc::scheduler {
+namespace {
+
+// Whether `job` is RUNNING attempt `attempt` with a part on node `node`: the attempt that node
+// may report on.
+bool IsCurrentOn(const Job* job, int32_t attempt, const std::string& node) {
+  return job && job->state == JobState::kRunning && job->attempt == attempt && job->allocation &&
+         job->allocation->Find(node) != nullptr;
+}
+
+Status JobNotFound(JobId id) {
+  return NotFoundError("job " + std::to_string(id.value) + " not found");
+}
+
+constexpr std::string_view kHealthPrefix = "health check failed: ";
+
+}  // namespace
+
+NodeSessions::NodeSessions(const SchedulerContext& context, JobLifecycle& jobs,
+                           Accounting& accounting)
+    : context_(context), jobs_(jobs), accounting_(accounting) {}
+
+void NodeSessions::Restore(store::StoredState& stored) {
+  SteadyTime now = context_.SteadyNow();
+  for (store::NodeRecord& record : stored.nodes) {
+    NodeEntry* node = context_.state.UpsertNode(std::move(record)).first;
+    node->last_heartbeat = now;  // a fresh node_timeout to reconnect in
+  }
+}
+
+void NodeSessions::Send(const std::string& node_name, const protocol::SchedulerMessage& message) {
+  NodeEntry* node = context_.state.FindNode(node_name);
+  if (node && node->connection) node->connection->Send(message);
+}
+
+Status NodeSessions::OnAgentRegister(const protocol::RegisterMsg& message,
+                                     std::shared_ptr<AgentConnection> connection) {
+  if (message.protocol_version != protocol::kProtocolVersion) {
+    return InvalidArgumentError("protocol version " + std::to_string(message.protocol_version) +
+                                " is not supported; this scheduler speaks " +
+                                std::to_string(protocol::kProtocolVersion));
+  }
+  const std::string& name = message.inventory.name;
+  store::NodeRecord record;
+  record.inventory = message.inventory;
+  record.last_seen = context_.Now();
+  if (NodeEntry* existing = context_.state.FindNode(name)) {
+    if (existing->connection && existing->connection != connection) {
+      existing->connection->Close("replaced by a newer connection from the same node");
+    }
+    if (existing->record.state == NodeState::kDrain) {
+      record.state = NodeState::kDrain;
+      record.reason = existing->record.reason;
+    }
+  }
+  auto [node, allocations_fit] = context_.state.UpsertNode(record);
+  if (!allocations_fit) {
+    LogWarning("scheduler", "node " + name +
+                                " re-registered with hardware that lacks CPUs or GPUs its "
+                                "running jobs hold");
+  }
+  node->connection = std::move(connection);
+  node->last_heartbeat = context_.SteadyNow();
+  context_.state.SyncNode(*node);
+  accounting_.NodeRestarted(name);
+  const SchedulerOptions& options = context_.options;
+  node->connection->Send(
+      protocol::RegisteredMsg{options.heartbeat_interval.count(), options.fence_after.count()});
+  LogInfo("scheduler", "node " + name + " registered (" +
+                           std::to_string(node->topology->pus.size()) + " CPUs, " +
+                           std::to_string(node->topology->gpus.size()) + " GPUs, " +
+                           std::to_string(message.attempts.size()) + " attempts reported)");
+  ReconcileAttempts(*node, message.attempts);
+  return Status::Ok();
+}
+
+void NodeSessions::ReconcileAttempts(NodeEntry& node,
+                                     const std::vector<protocol::AttemptReport>& reports) {
+  std::vector<store::Mutation> batch{store::PutNode{node.record}};
+  std::vector<protocol::UpdateAckMsg> acks;
+  std::vector<JobId> relaunch;
+  std::set<JobId> reported;
+  for (const protocol::AttemptReport& report : reports) {
+    reported.insert(report.attempt.job);
+    Job* job = context_.state.FindJob(report.attempt.job);
+    if (!IsCurrentOn(job, report.attempt.attempt, node.name())) {
+      // Fenced: an attempt the scheduler no longer runs here. Kill it if alive; forget it.
+      if (!report.exited) {
+        Send(node.name(), protocol::KillMsg{report.attempt, protocol::KillReason::kStale});
+      } else {
+        Send(node.name(), protocol::UpdateAckMsg{report.attempt, true});
+      }
+      continue;
+    }
+    if (report.exited) {
+      jobs_.FinishAttempt(*job, report, &batch);
+    } else {
+      jobs_.ConfirmLaunch(job->id);
+      if (job->cancel_requested) {
+        Send(node.name(), protocol::KillMsg{report.attempt, protocol::KillReason::kCancel});
+      }
+    }
+    acks.push_back({report.attempt, report.exited});
+  }
+  ReconcileUnreported(node, reported, &batch, &relaunch);
+  std::string name = node.name();
+  context_.commits.CommitOrDie(
+      std::move(batch), [this, name, acks = std::move(acks), relaunch = std::move(relaunch)] {
+        for (const protocol::UpdateAckMsg& ack : acks) Send(name, ack);
+        for (JobId id : relaunch) {
+          const Job* job = context_.state.FindJob(id);
+          if (job && IsCurrentOn(job, job->attempt, name)) jobs_.SendLaunch(*job, &name);
+        }
+        context_.cycles.RequestCycle();
+      });
+}
+
+void NodeSessions::ReconcileUnreported(NodeEntry& node, const std::set<JobId>& reported,
+                                       std::vector<store::Mutation>* batch,
+                                       std::vector<JobId>* relaunch) {
+  std::vector<JobId> placed = context_.state.JobsOn(node);  // a copy: ending jobs change it
+  for (JobId id : placed) {
+    if (reported.count(id)) continue;
+    Job& job = *context_.state.FindJob(id);
+    if (jobs_.LaunchConfirmed(id)) {
+      jobs_.FailOrRequeue(
+          job, std::string(reason::kNodeLostJob),
+          "node " + node.name() + " no longer knows attempt " + std::to_string(job.attempt), batch);
+    } else if (job.cancel_requested) {
+      jobs_.EndJob(job, JobState::kCancelled, std::string(reason::kCancelledByUser), "", batch);
+    } else if (job.preempt_requested) {
+      jobs_.RequeueJob(job, std::string(reason::kPreempted), job.message + " (before it started)",
+                       batch);
+    } else {
+      relaunch->push_back(id);  // the launch never reached the agent: sending it again is safe
+    }
+  }
+}
+
+void NodeSessions::OnAgentMessage(const std::string& node_name,
+                                  const protocol::AgentMessage& message) {
+  NodeEntry* node = context_.state.FindNode(node_name);
+  if (!node) return;
+  node->last_heartbeat = context_.SteadyNow();
+  node->record.last_seen = context_.Now();
+  if (const auto* heartbeat = std::get_if<protocol::HeartbeatMsg>(&message)) {
+    if (node->connection) node->connection->Send(protocol::HeartbeatAckMsg{});
+    if (heartbeat->sample) accounting_.OnNodeSample(*node, *heartbeat->sample);
+  } else if (const auto* update = std::get_if<protocol::JobUpdateMsg>(&message)) {
+    OnJobUpdate(*node, update->report);
+  } else if (const auto* health = std::get_if<protocol::HealthMsg>(&message)) {
+    OnHealth(*node, *health);
+  } else if (const auto* output = std::get_if<protocol::OutputResponseMsg>(&message)) {
+    OnOutputResponse(node_name, *output);
+  } else if (std::holds_alternative<protocol::RegisterMsg>(message)) {
+    LogWarning("scheduler", "node " + node_name + " registered twice on one connection");
+    if (context_.deps.metrics) context_.deps.metrics->CountRejectedAgentMessage();
+  }
+}
+
+void NodeSessions::OnJobUpdate(NodeEntry& node, const protocol::AttemptReport& report) {
+  Job* job = context_.state.FindJob(report.attempt.job);
+  // With several parts, the first to exit ends the attempt (for now every job has one).
+  std::string name = node.name();
+  if (!IsCurrentOn(job, report.attempt.attempt, name)) {
+    if (!report.exited) {
+      Send(name, protocol::KillMsg{report.attempt, protocol::KillReason::kStale});
+    } else {
+      Send(name, protocol::UpdateAckMsg{report.attempt, true});
+    }
+    return;
+  }
+  protocol::UpdateAckMsg ack{report.attempt, report.exited};
+  if (!report.exited) {
+    // The job is already RUNNING durably; the agent's exact start time is saved with the
+    // job's next transition, so confirming a start costs no commit.
+    jobs_.ConfirmLaunch(job->id);
+    if (report.start_time > 0) job->start_time = report.start_time;
+    return Send(name, ack);
+  }
+  if (report.start_time > 0) job->start_time = report.start_time;
+  std::vector<store::Mutation> batch;
+  jobs_.FinishAttempt(*job, report, &batch);  // its end asks for a cycle: one fsync for both
+  context_.commits.CommitOrDie(std::move(batch), [this, name, ack] { Send(name, ack); });
+}
+
+void NodeSessions::OnOutputResponse(const std::string& node,
+                                    const protocol::OutputResponseMsg& message) {
+  auto it = pending_output_.find(message.request_id);
+  if (it == pending_output_.end() || it->second.node != node) return;
+  OutputDone done = std::move(it->second.done);
+  pending_output_.erase(it);
+  if (!message.error.empty()) return done(NotFoundError(message.error));
+  done(OutputChunk{message.data, message.total_size});
+}
+
+void NodeSessions::FailPendingOutput(const std::string& node, const std::string& why) {
+  for (auto it = pending_output_.begin(); it != pending_output_.end();) {
+    if (it->second.node != node) {
+      ++it;
+      continue;
+    }
+    OutputDone done = std::move(it->second.done);
+    it = pending_output_.erase(it);
+    done(UnavailableError(why));
+  }
+}
+
+void NodeSessions::OnAgentDisconnected(const std::string& node_name,
+                                       const AgentConnection* connection) {
+  NodeEntry* node = context_.state.FindNode(node_name);
+  if (!node || node->connection.get() != connection) return;
+  node->connection.reset();
+  context_.state.SyncNode(*node);
+  LogInfo("scheduler", "node " + node_name + " disconnected; DOWN unless it returns within " +
+                           std::to_string(context_.options.node_timeout.count()) + "ms");
+  FailPendingOutput(node_name, "node " + node_name + " disconnected before sending the output");
+}
+
+void NodeSessions::MarkNodeDown(NodeEntry& node, const std::string& why) {
+  LogWarning("scheduler", "node " + node.name() + " is DOWN: " + why);
+  node.record.state = NodeState::kDown;
+  node.record.reason = why;
+  if (node.connection) {
+    node.connection->Close(why);
+    node.connection.reset();
+  }
+  context_.state.SyncNode(node);
+  std::vector<store::Mutation> batch{store::PutNode{node.record}};
+  std::vector<JobId> placed = context_.state.JobsOn(node);  // a copy: ending jobs change it
+  for (JobId id : placed) {
+    jobs_.FailOrRequeue(*context_.state.FindJob(id), std::string(reason::kNodeDown),
+                        "node " + node.name() + " went down: " + why, &batch);
+  }
+  context_.commits.CommitOrDie(std::move(batch), [] {});
+}
+
+void NodeSessions::OnHealth(NodeEntry& node, const protocol::HealthMsg& health) {
+  bool drained_for_health =
+      node.record.state == NodeState::kDrain && node.record.reason.rfind(kHealthPrefix, 0) == 0;
+  if (!health.ok && node.record.state == NodeState::kUp) {
+    LogWarning("scheduler",
+               "draining node " + node.name() + ": " + std::string(kHealthPrefix) + health.message);
+    node.record.state = NodeState::kDrain;
+    node.record.reason = std::string(kHealthPrefix) + health.message;
+  } else if (health.ok && drained_for_health) {
+    LogInfo("scheduler", "node " + node.name() + " is healthy again; resuming it");
+    node.record.state = NodeState::kUp;
+    node.record.reason.clear();
+    context_.cycles.RequestCycle();
+  } else {
+    return;
+  }
+  context_.state.SyncNode(node);
+  context_.commits.CommitOrDie({store::PutNode{node.record}}, [] {});
+}
+
+void NodeSessions::Tick() {
+  SteadyTime now = context_.SteadyNow();
+  for (auto& [name, node] : context_.state.nodes()) {
+    if (node.record.state == NodeState::kDown) continue;
+    auto silent = std::chrono::duration_cast<std::chrono::milliseconds>(now - node.last_heartbeat);
+    if (silent > context_.options.node_timeout) {
+      MarkNodeDown(node, "no heartbeat for " + std::to_string(silent.count()) + "ms");
+    }
+  }
+  for (auto it = pending_output_.begin(); it != pending_output_.end();) {
+    if (it->second.deadline > now) {
+      ++it;
+      continue;
+    }
+    OutputDone done = std::move(it->second.done);
+    std::string node = it->second.node;
+    it = pending_output_.erase(it);
+    done(UnavailableError("node " + node + " did not send the output in time"));
+  }
+}
+
+NodeStatus NodeSessions::StatusOf(const NodeEntry& node) const {
+  NodeStatus status;
+  status.record = node.record;
+  status.connected = node.connection != nullptr;
+  status.capacity = node.topology->Capacity();
+  status.allocated = context_.state.AllocatedOn(node);
+  status.running_jobs = context_.state.JobsOn(node).size();
+  status.heartbeat_age = std::chrono::duration_cast<std::chrono::milliseconds>(
+      context_.SteadyNow() - node.last_heartbeat);
+  return status;
+}
+
+std::vector<NodeStatus> NodeSessions::ListNodes() const {
+  std::vector<NodeStatus> out;
+  for (const auto& [name, node] : context_.state.nodes()) out.push_back(StatusOf(node));
+  return out;
+}
+
+void NodeSessions::DrainNode(const Principal& who, const std::string& name, std::string why,
+                             NodeDone done) {
+  if (!who.is_admin()) return done(PermissionDeniedError("only an admin may do this"));
+  NodeEntry* node = context_.state.FindNode(name);
+  if (!node) return done(NotFoundError("node '" + name + "' not found"));
+  if (why.empty() || why.size() > 256) {
+    return done(InvalidArgumentError("reason: say why, in 1 to 256 characters"));
+  }
+  if (node->record.state == NodeState::kDown) {
+    return done(FailedPreconditionError("node " + name + " is DOWN; drain it once it is back"));
+  }
+  node->record.state = NodeState::kDrain;
+  node->record.reason = std::move(why);
+  context_.state.SyncNode(*node);
+  LogInfo("scheduler", "node " + name + " drained by " + who.name + ": " + node->record.reason);
+  context_.commits.CommitOrDie(
+      {store::PutNode{node->record}},
+      [this, name, done = std::move(done)] { done(StatusOf(*context_.state.FindNode(name))); });
+}
+
+void NodeSessions::ResumeNode(const Principal& who, const std::string& name, NodeDone done) {
+  if (!who.is_admin()) return done(PermissionDeniedError("only an admin may do this"));
+  NodeEntry* node = context_.state.FindNode(name);
+  if (!node) return done(NotFoundError("node '" + name + "' not found"));
+  if (node->record.state != NodeState::kDrain) {
+    return done(FailedPreconditionError("node " + name + " is " +
+                                        std::string(NodeStateName(node->record.state)) +
+                                        ", not drained"));
+  }
+  node->record.state = NodeState::kUp;
+  node->record.reason.clear();
+  context_.state.SyncNode(*node);
+  LogInfo("scheduler", "node " + name + " resumed by " + who.name);
+  context_.cycles.RequestCycle();
+  context_.commits.CommitOrDie(
+      {store::PutNode{node->record}},
+      [this, name, done = std::move(done)] { done(StatusOf(*context_.state.FindNode(name))); });
+}
+
+void NodeSessions::ReadOutput(const Principal& who, JobId id, const std::string& stream,
+                              int64_t offset, int64_t limit, OutputDone done) {
+  const Job* job = context_.state.FindJob(id);
+  if (!job || !who.CanAccess(job->tenant)) return done(JobNotFound(id));
+  if (stream != "stdout" && stream != "stderr") {
+    return done(InvalidArgumentError("stream: must be 'stdout' or 'stderr'"));
+  }
+  if (!job->allocation) {
+    return done(FailedPreconditionError("job " + std::to_string(id.value) +
+                                        " has not started, so it has no output yet"));
+  }
+  // The output kept by rank 0's node (every job has one part for now).
+  const std::string& node_name = job->allocation->nodes.front().node;
+  const NodeEntry* node = context_.state.FindNode(node_name);
+  if (!node || !node->connection) {
+    return done(UnavailableError("node " + node_name + " is not connected; job " +
+                                 std::to_string(id.value) + "'s output is kept on that node"));
+  }
+  int64_t request_id = next_output_request_++;
+  pending_output_[request_id] = {node_name, std::move(done),
+                                 context_.SteadyNow() + context_.options.output_timeout};
+  Send(node_name,
+       protocol::OutputRequestMsg{request_id, job->current_attempt(), stream, offset, limit});
+}
+
+}  // namespace sharc::scheduler

@@ -1,0 +1,101 @@
+// Node sessions: agents registering and reconciling the attempts they run, heartbeats, health,
+// liveness, drain and resume, and proxying job output from the node that keeps it.
+//
+//   - Registration records the node (UP unless drained), replaces any older connection of the
+//     same node, and reconciles: attempts the node runs that the scheduler still runs there are
+//     adopted; others are killed (fenced); attempts the scheduler placed there that the node
+//     does not know are failed or requeued if they had started, else launched again.
+//   - A node silent for node_timeout becomes DOWN and its RUNNING jobs fail or are requeued.
+//   - A failed health check drains the node; passing again resumes it (an operator's drain
+//     stays until an operator resumes it).
+// State thread only.
+#ifndef SHARC_SCHEDULER_NODE_SESSIONS_H_
+#define SHARC_SCHEDULER_NODE_SESSIONS_H_
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "protocol/agent_messages.h"
+#include "scheduler/accounting.h"
+#include "scheduler/auth.h"
+#include "scheduler/job_lifecycle.h"
+#include "scheduler/scheduler_context.h"
+
+namespace sharc::scheduler {
+
+struct OutputChunk {
+  std::string data;
+  int64_t total_size = 0;
+};
+
+// A node as `sharc nodes` shows it.
+struct NodeStatus {
+  store::NodeRecord record;
+  bool connected = false;
+  Resources capacity;
+  Resources allocated;
+  size_t running_jobs = 0;
+  std::chrono::milliseconds heartbeat_age{0};
+};
+
+class NodeSessions final : public AgentLink {
+ public:
+  NodeSessions(const SchedulerContext& context, JobLifecycle& jobs, Accounting& accounting);
+
+  // Loads the known nodes; each starts disconnected with a fresh node_timeout to reconnect in.
+  void Restore(store::StoredState& stored);
+
+  // --- The agent hub ---
+  // Accepts a registration (see above). On error the hub closes the connection with it.
+  Status OnAgentRegister(const protocol::RegisterMsg& message,
+                         std::shared_ptr<AgentConnection> connection);
+  // A message from the connection registered as `node`.
+  void OnAgentMessage(const std::string& node, const protocol::AgentMessage& message);
+  void OnAgentDisconnected(const std::string& node, const AgentConnection* connection);
+  void Send(const std::string& node, const protocol::SchedulerMessage& message) override;
+
+  // --- Requests ---
+  std::vector<NodeStatus> ListNodes() const;
+  using NodeDone = std::function<void(StatusOr<NodeStatus>)>;
+  // Admins: stop placing jobs on a node (running ones finish) / undo it.
+  void DrainNode(const Principal& who, const std::string& node, std::string reason, NodeDone done);
+  void ResumeNode(const Principal& who, const std::string& node, NodeDone done);
+  using OutputDone = std::function<void(StatusOr<OutputChunk>)>;
+  // A job's output, from the node of its rank 0 (which keeps it).
+  void ReadOutput(const Principal& who, JobId id, const std::string& stream, int64_t offset,
+                  int64_t limit, OutputDone done);
+
+  // Checks heartbeat deadlines and output-request timeouts. Call every ~heartbeat/4.
+  void Tick();
+
+ private:
+  struct PendingOutput {
+    std::string node;
+    OutputDone done;
+    SteadyTime deadline;
+  };
+  NodeStatus StatusOf(const NodeEntry& node) const;
+  void ReconcileAttempts(NodeEntry& node, const std::vector<protocol::AttemptReport>& reports);
+  // Attempts the scheduler placed on `node` that its agent did not report (see above).
+  void ReconcileUnreported(NodeEntry& node, const std::set<JobId>& reported,
+                           std::vector<store::Mutation>* batch, std::vector<JobId>* relaunch);
+  void OnJobUpdate(NodeEntry& node, const protocol::AttemptReport& report);
+  void OnHealth(NodeEntry& node, const protocol::HealthMsg& health);
+  void OnOutputResponse(const std::string& node, const protocol::OutputResponseMsg& message);
+  void MarkNodeDown(NodeEntry& node, const std::string& why);
+  void FailPendingOutput(const std::string& node, const std::string& why);
+
+  const SchedulerContext& context_;
+  JobLifecycle& jobs_;
+  Accounting& accounting_;
+  int64_t next_output_request_ = 1;
+  std::map<int64_t, PendingOutput> pending_output_;
+};
+
+}  // namespace sharc::scheduler
+
+#endif  // SHARC_SCHEDULER_NODE_SESSIONS_H_
