@@ -99,6 +99,15 @@ void CycleRunner::Run() {
       context_.state.view_for_cycle(), tenants, *profile_,
       {std::move(pending), kind == Kind::kFull, reservations_, depth}, context_.Now(), stopwatch);
   reservations_ = result.reservations;
+  // A job that found no room outside a full cycle has no reservation yet: a full cycle (paced
+  // by the interval) gives it one before smaller jobs can keep taking what frees up.
+  if (kind != Kind::kFull &&
+      std::any_of(result.decisions.begin(), result.decisions.end(), [](const auto& d) {
+        return d.kind != policies::VerdictKind::kPlaced && d.reason == reason::kResources;
+      })) {
+    full_due_ = true;
+    Post();
+  }
   Apply(result);
   check_invariants_("a scheduling cycle");
   if (context_.deps.metrics) {

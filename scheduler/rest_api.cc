@@ -148,13 +148,13 @@ void RestApi::Route(const net::HttpRequest& request, const net::Responder& respo
       if (method != "GET") return method_not_allowed("GET");
       StatusOr<const Job*> job = scheduler_.jobs().GetJob(*who, job_id);
       if (!job.ok()) return respond(ErrorResponse(job.status()));
-      return respond(JsonResponse(200, protocol::EncodeJob(**job)));
+      return respond(JsonResponse(200, JobJson(**job)));
     }
     if (action == "cancel") {
       if (method != "POST") return method_not_allowed("POST");
-      return scheduler_.jobs().Cancel(*who, job_id, [respond](StatusOr<Job> job) {
+      return scheduler_.jobs().Cancel(*who, job_id, [this, respond](StatusOr<Job> job) {
         if (!job.ok()) return respond(ErrorResponse(job.status()));
-        respond(JsonResponse(200, protocol::EncodeJob(*job)));
+        respond(JsonResponse(200, JobJson(*job)));
       });
     }
     if (action == "output") {
@@ -163,6 +163,15 @@ void RestApi::Route(const net::HttpRequest& request, const net::Responder& respo
     }
   }
   respond(ErrorResponse(NotFoundError("no such endpoint: " + path)));
+}
+
+protocol::Json RestApi::JobJson(const Job& job) const {
+  Json j = protocol::EncodeJob(job);
+  std::optional<ExpectedStart> start;
+  if (job.state == JobState::kPending) start = scheduler_.cycles().ExpectedStartOf(job.id);
+  j["expected_start"] =
+      start ? Json{{"time", FormatRfc3339(start->time)}, {"nodes", start->nodes}} : Json(nullptr);
+  return j;
 }
 
 void RestApi::Submit(const Principal& who, const net::HttpRequest& request,
@@ -175,15 +184,16 @@ void RestApi::Submit(const Principal& who, const net::HttpRequest& request,
     if (metrics_ && !who.is_admin()) metrics_->CountSubmissions(who.tenant, "invalid", 1);
     return respond(ErrorResponse(items.status()));
   }
-  scheduler_.jobs().Submit(
-      who, std::move(*items), [respond, bulk](StatusOr<SubmitOutcome> outcome) {
-        if (!outcome.ok()) return respond(ErrorResponse(outcome.status()));
-        int status = outcome->created ? 201 : 200;
-        if (!bulk) return respond(JsonResponse(status, protocol::EncodeJob(outcome->jobs.front())));
-        Json items = Json::array();
-        for (const Job& job : outcome->jobs) items.push_back(protocol::EncodeJob(job));
-        respond(JsonResponse(status, {{"items", std::move(items)}}));
-      });
+  scheduler_.jobs().Submit(who, std::move(*items),
+                           [this, respond, bulk](StatusOr<SubmitOutcome> outcome) {
+                             if (!outcome.ok()) return respond(ErrorResponse(outcome.status()));
+                             int status = outcome->created ? 201 : 200;
+                             if (!bulk)
+                               return respond(JsonResponse(status, JobJson(outcome->jobs.front())));
+                             Json items = Json::array();
+                             for (const Job& job : outcome->jobs) items.push_back(JobJson(job));
+                             respond(JsonResponse(status, {{"items", std::move(items)}}));
+                           });
 }
 
 void RestApi::ListJobs(const Principal& who, const net::HttpRequest& request,
@@ -217,7 +227,7 @@ void RestApi::ListJobs(const Principal& who, const net::HttpRequest& request,
   }
   Json items = Json::array();
   for (const Job* job : scheduler_.jobs().ListJobs(who, filter)) {
-    items.push_back(protocol::EncodeJob(*job));
+    items.push_back(JobJson(*job));
   }
   respond(JsonResponse(200, {{"items", std::move(items)}}));
 }

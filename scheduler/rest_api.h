@@ -52,6 +52,9 @@ class RestApi {
                 const net::Responder& respond);
   void Output(const Principal& who, JobId id, const net::HttpRequest& request,
               const net::Responder& respond);
+  // The job as REST shows it: its record plus "expected_start" ({"time", "nodes"} from the
+  // job's reservation; null when it has none, like squeue --start's N/A).
+  protocol::Json JobJson(const Job& job) const;
   // /v1/tenants..., /v1/tokens..., /v1/usage, /v1/reports..., /v1/ledger... (rest_tenants.cc);
   // false if `request` is none of those.
   bool RouteTenants(const Principal& who, const net::HttpRequest& request,

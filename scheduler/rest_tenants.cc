@@ -53,6 +53,7 @@ Json EncodeUsage(const TenantUsageView& v) {
                {{"share", v.tenant.share},
                 {"usage_seconds", v.decayed_usage},
                 {"siblings_usage_seconds", v.siblings_usage},
+                {"siblings_shares", v.siblings_shares},
                 {"factor", v.fair_share_factor}}},
               {"credit",
                {{"enforced", v.credit_enforced},

@@ -48,6 +48,8 @@ Status TenantService::Restore(store::StoredState& stored, std::vector<store::Mut
   tenants_.ApplyFile(context_.options.tenants_file, now, repairs);
   for (const Tenant* tenant : tenants_.List()) {
     SHARC_RETURN_IF_ERROR(CheckHierarchy(*tenant).WithPrefix("tenants file"));
+    SHARC_RETURN_IF_ERROR(
+        CheckPriorityClasses(*tenant).WithPrefix("tenants file: tenant " + tenant->name));
   }
   // Credit held by attempts that no longer run (a crash between two commits cannot leave
   // any, but a hand-edited database could): give it back.
@@ -77,6 +79,40 @@ Status TenantService::CheckHierarchy(const Tenant& tenant) const {
     return FailedPreconditionError("tenant '" + tenant.name + "' is a project of '" +
                                    std::string(enterprise) +
                                    "', which does not exist: create the enterprise first");
+  }
+  return Status::Ok();
+}
+
+namespace {
+
+std::string Listed(const std::vector<std::string>& names) {
+  std::string list;
+  for (const std::string& name : names) list += (list.empty() ? "" : ", ") + name;
+  return list;
+}
+
+std::string KnownClasses(const SchedulingConfig& scheduling) {
+  std::vector<std::string> names;
+  for (const policies::PriorityClass& pc : scheduling.priority_classes) names.push_back(pc.name);
+  return Listed(names);
+}
+
+}  // namespace
+
+Status TenantService::CheckPriorityClasses(const Tenant& tenant) const {
+  const SchedulingConfig& scheduling = context_.options.scheduling;
+  for (const std::string& name : tenant.priority_classes) {
+    if (scheduling.FindClass(name) == nullptr) {
+      return InvalidArgumentError(
+          "priority_classes: '" + name +
+          "' is not a priority class of the scheduler; known: " + KnownClasses(scheduling));
+    }
+  }
+  const std::string& fallback = tenant.default_priority_class;
+  if (!fallback.empty() && scheduling.FindClass(fallback) == nullptr) {
+    return InvalidArgumentError(
+        "default_priority_class: '" + fallback +
+        "' is not a priority class of the scheduler; known: " + KnownClasses(scheduling));
   }
   return Status::Ok();
 }
@@ -138,6 +174,7 @@ void TenantService::Save(std::vector<store::Mutation> batch, Reply<Tenant> done,
 void TenantService::CreateTenant(const Principal& who, Tenant tenant, Reply<Tenant> done) {
   if (Status s = AdminsOnly(who); !s.ok()) return done(s);
   if (Status s = CheckHierarchy(tenant); !s.ok()) return done(s);
+  if (Status s = CheckPriorityClasses(tenant); !s.ok()) return done(s);
   if (Status s = CheckGuaranteesFit(tenant); !s.ok()) return done(s);
   std::vector<store::Mutation> batch;
   StatusOr<Tenant> created = tenants_.Create(std::move(tenant), context_.Now(), &batch);
@@ -154,6 +191,7 @@ void TenantService::UpdateTenant(const Principal& who, const std::string& name,
   Tenant updated = *current;
   if (Status s = change(updated); !s.ok()) return done(s);
   if (Status s = ValidateTenantQuota(updated.quota); !s.ok()) return done(s);
+  if (Status s = CheckPriorityClasses(updated); !s.ok()) return done(s);
   if (Status s = CheckGuaranteesFit(updated); !s.ok()) return done(s);
   std::vector<store::Mutation> batch;
   StatusOr<Tenant> saved = tenants_.Update(updated, &batch);
@@ -242,25 +280,26 @@ const policies::PriorityClass& TenantService::ClassOf(const Job& job) const {
 
 Status TenantService::ResolvePriorityClass(const Tenant& tenant, JobSpec& spec) const {
   const SchedulingConfig& scheduling = context_.options.scheduling;
-  if (spec.priority_class.empty()) {
-    spec.priority_class = !tenant.default_priority_class.empty()
-                              ? tenant.default_priority_class
-                              : scheduling.default_priority_class;
+  // A project's own settings first, then its enterprise's: both levels' lists must allow it.
+  std::vector<const Tenant*> levels{&tenant};
+  if (const Tenant* enterprise = tenants_.Find(std::string(EnterpriseOf(tenant.name)))) {
+    levels.push_back(enterprise);
   }
+  for (const Tenant* level : levels) {
+    if (spec.priority_class.empty()) spec.priority_class = level->default_priority_class;
+  }
+  if (spec.priority_class.empty()) spec.priority_class = scheduling.default_priority_class;
   if (scheduling.FindClass(spec.priority_class) == nullptr) {
-    std::string known;
-    for (const auto& pc : scheduling.priority_classes)
-      known += (known.empty() ? "" : ", ") + pc.name;
     return InvalidArgumentError("priority_class: '" + spec.priority_class +
-                                "' is not a priority class; known: " + known);
+                                "' is not a priority class; known: " + KnownClasses(scheduling));
   }
-  const std::vector<std::string>& allowed = tenant.priority_classes;
-  if (!allowed.empty() &&
-      std::find(allowed.begin(), allowed.end(), spec.priority_class) == allowed.end()) {
-    std::string list;
-    for (const std::string& name : allowed) list += (list.empty() ? "" : ", ") + name;
-    return PermissionDeniedError("priority_class: " + tenant.name + " may use " + list + ", not '" +
-                                 spec.priority_class + "'");
+  for (const Tenant* level : levels) {
+    const std::vector<std::string>& allowed = level->priority_classes;
+    if (!allowed.empty() &&
+        std::find(allowed.begin(), allowed.end(), spec.priority_class) == allowed.end()) {
+      return PermissionDeniedError("priority_class: " + level->name + " may use " +
+                                   Listed(allowed) + ", not '" + spec.priority_class + "'");
+    }
   }
   return Status::Ok();
 }
@@ -405,6 +444,7 @@ void TenantService::TenantUsageOf(const Principal& who, const std::string& name,
     view.siblings_usage += tenants.SubtreeOf(s).usage;
     shares += tenants.Find(s)->share;
   }
+  view.siblings_shares = shares;
   view.decayed_usage = tenants.SubtreeOf(name).usage;
   view.fair_share_factor =
       policies::FairShareFactor(view.decayed_usage, view.siblings_usage, tenant->share, shares);

@@ -38,10 +38,12 @@ struct TenantUsageView {
   MicroCredits reserved = 0;
   MicroCredits spent_this_month = 0;  // calendar month, UTC
   bool credit_enforced = false;
-  // Fair share: its decayed usage (dominant-share seconds), its siblings' total, and its
-  // factor (enterprise level, and among its enterprise's projects for a project).
+  // Fair share: its decayed usage (dominant-share seconds), its siblings' total usage and
+  // shares (itself included), and its factor (among enterprises for an enterprise, among its
+  // enterprise's projects for a project).
   double decayed_usage = 0;
   double siblings_usage = 0;
+  int64_t siblings_shares = 0;
   double fair_share_factor = 1;
 };
 
@@ -131,6 +133,8 @@ class TenantService {
 
  private:
   Status CheckHierarchy(const Tenant& tenant) const;
+  // OK if the tenant's allowed and default priority classes are classes of the config.
+  Status CheckPriorityClasses(const Tenant& tenant) const;
   void Save(std::vector<store::Mutation> batch, Reply<Tenant> done, Tenant saved);
 
   const SchedulerContext& context_;

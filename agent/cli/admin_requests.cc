@@ -49,6 +49,41 @@ Status AddResourceList(const std::string& flag, const std::optional<std::string>
   return Status::Ok();
 }
 
+// Adds the scheduling settings that were given to `body`, checked as the server checks them.
+Status AddSchedulingSettings(const SchedulingFlags& f, Json* body) {
+  Tenant settings;
+  if (f.share) {
+    if (f.share->empty() || f.share->size() > 9 ||
+        f.share->find_first_not_of("0123456789") != std::string::npos) {
+      return InvalidArgumentError("--share: '" + *f.share + "' is not a whole number; give 1 to " +
+                                  std::to_string(kMaxTenantShare));
+    }
+    settings.share = std::stoi(*f.share);
+    (*body)["share"] = settings.share;
+  }
+  if (f.priority_classes) {
+    std::string_view rest = *f.priority_classes;
+    while (!rest.empty()) {
+      size_t comma = rest.find(',');
+      settings.priority_classes.emplace_back(Trim(rest.substr(0, comma)));
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    }
+    (*body)["priority_classes"] = settings.priority_classes;
+  }
+  if (f.default_priority) {
+    settings.default_priority_class = *f.default_priority;
+    (*body)["default_priority_class"] = *f.default_priority;
+  }
+  Status valid = ValidateTenantSettings(settings);
+  if (valid.ok()) return valid;
+  const std::string& m = valid.message();
+  if (m.rfind("share: ", 0) == 0) return InvalidArgumentError("--share" + m.substr(5));
+  if (m.rfind("priority_classes: ", 0) == 0) {
+    return InvalidArgumentError("--priority-classes" + m.substr(16));
+  }
+  return InvalidArgumentError("--default-priority-class" + m.substr(m.find(':')));
+}
+
 StatusOr<UnixMillis> ParseTimeFlag(const std::string& flag, const std::string& text) {
   StatusOr<UnixMillis> t = ParseRfc3339(text);
   if (!t.ok()) return t.status().WithPrefix(flag);
@@ -122,6 +157,7 @@ StatusOr<Json> TenantCreateBody(const TenantOptions& options) {
   Json body{{"name", options.name}};
   if (options.display_name) body["display_name"] = *options.display_name;
   if (!quota.empty()) body["quota"] = quota;
+  SHARC_RETURN_IF_ERROR(AddSchedulingSettings(options.scheduling, &body));
   return body;
 }
 
@@ -131,9 +167,10 @@ StatusOr<Json> TenantUpdateBody(const TenantOptions& options) {
   Json body = Json::object();
   if (options.display_name) body["display_name"] = *options.display_name;
   if (!quota.empty()) body["quota"] = quota;
+  SHARC_RETURN_IF_ERROR(AddSchedulingSettings(options.scheduling, &body));
   if (body.empty()) {
     return InvalidArgumentError(
-        "nothing to change: give --display-name or a quota flag "
+        "nothing to change: give --display-name, --share, a priority flag or a quota flag "
         "(see sharc admin tenant update --help)");
   }
   return body;

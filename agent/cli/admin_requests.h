@@ -28,10 +28,18 @@ struct QuotaFlags {
   bool unlimited_walltime = false;
 };
 
+// Scheduling flags of `admin tenant create` and `admin tenant update`; nullopt = not given.
+struct SchedulingFlags {
+  std::optional<std::string> share;             // fair-share weight, a whole number >= 1
+  std::optional<std::string> priority_classes;  // comma-separated class names; "" = all
+  std::optional<std::string> default_priority;  // a class name; "" = the cluster's default
+};
+
 struct TenantOptions {
-  std::string name;
+  std::string name;  // "acme", or "acme/vision" for a project of acme
   std::optional<std::string> display_name;
   QuotaFlags quota;
+  SchedulingFlags scheduling;
 };
 
 struct TokenIssueOptions {
@@ -73,7 +81,8 @@ Status CheckResourceList(const std::string& flag, const std::string& text);
 // {"quota": {...}} with only the given fields, or an empty object when no quota flag is given.
 StatusOr<protocol::Json> QuotaPatch(const QuotaFlags& flags);
 
-// POST /v1/tenants: {"name", "display_name"?, "quota"?}.
+// POST /v1/tenants: {"name", "display_name"?, "quota"?, "share"?, "priority_classes"?,
+// "default_priority_class"?}.
 StatusOr<protocol::Json> TenantCreateBody(const TenantOptions& options);
 // PATCH /v1/tenants/NAME: only the fields given; refuses an update that changes nothing.
 StatusOr<protocol::Json> TenantUpdateBody(const TenantOptions& options);

@@ -43,7 +43,11 @@ int RunSubmit(const GlobalOptions& global, const SubmitOptions& o) {
 }
 
 int RunJobs(const GlobalOptions& global, const JobsOptions& o) {
+  if (o.start && (o.all || !o.states.empty())) {
+    return Usage("--start lists pending jobs; it cannot be combined with --all or --state");
+  }
   std::string target = "/v1/jobs?all=" + std::string(o.all ? "true" : "false");
+  if (o.start) target += "&state=PENDING";
   if (!o.states.empty()) {
     std::string states;
     for (const std::string& s : o.states) states += (states.empty() ? "" : ",") + s;
@@ -57,7 +61,8 @@ int RunJobs(const GlobalOptions& global, const JobsOptions& o) {
   if (global.output == "json") {
     PrintJson(*list);
   } else {
-    std::cout << RenderJobTable((*list)["items"], Now());
+    std::cout << (o.start ? RenderStartTable((*list)["items"])
+                          : RenderJobTable((*list)["items"], Now()));
   }
   return kExitOk;
 }

@@ -13,21 +13,22 @@ inline constexpr int kExitFailed = 1;
 inline constexpr int kExitUsage = 2;
 
 struct GlobalOptions {
-  std::string server;   // --server / SHARC_SERVER
-  std::string token;    // --token / SHARC_TOKEN
+  std::string server;            // --server / SHARC_SERVER
+  std::string token;             // --token / SHARC_TOKEN
   std::string output = "table";  // -o table|json
 };
 
 struct SubmitOptions {
   int cpus = 1;
-  std::string mem;       // "" = the scheduler's default
+  std::string mem;  // "" = the scheduler's default
   int gpus = 0;
   std::string gpu_model;
-  std::string time;      // "" = the scheduler's default
+  std::string time;  // "" = the scheduler's default
   std::string name;
   std::vector<std::string> labels;  // k=v
   std::vector<std::string> env;     // K=V
   std::string idempotency_key;
+  std::string priority_class;  // "" = the tenant's default
   bool no_requeue = false;
   std::vector<std::string> command;
 };
@@ -36,6 +37,7 @@ struct JobsOptions {
   bool all = false;
   std::vector<std::string> states;
   std::string tenant;
+  bool start = false;  // pending jobs with their expected start, like squeue --start
 };
 
 int RunSubmit(const GlobalOptions& global, const SubmitOptions& options);

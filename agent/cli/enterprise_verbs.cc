@@ -40,6 +40,21 @@ void AddQuotaFlags(CLI::App* cmd, QuotaFlags* q, bool update) {
   cmd->add_flag("--unlimited-walltime", q->unlimited_walltime, "remove the walltime limit");
 }
 
+void AddSchedulingFlags(CLI::App* cmd, SchedulingFlags* s, bool update) {
+  AddOptional(cmd, "--share", &s->share,
+              "fair-share weight among its siblings (default 1): a tenant with share 2 is meant "
+              "to get twice the use of one with share 1",
+              "N");
+  AddOptional(cmd, "--priority-classes", &s->priority_classes,
+              std::string("the priority classes its jobs may use, e.g. normal,low") +
+                  (update ? " (\"\" allows all)" : " (default: all)"),
+              "LIST");
+  AddOptional(cmd, "--default-priority-class", &s->default_priority,
+              std::string("the class of a job submitted without --priority") +
+                  (update ? " (\"\" uses the cluster's default)" : " (default: the cluster's)"),
+              "CLASS");
+}
+
 }  // namespace
 
 EnterpriseVerbs::EnterpriseVerbs(CLI::App& app, const GlobalOptions& global) : global_(global) {
@@ -115,15 +130,21 @@ void EnterpriseVerbs::AddTenant(CLI::App& admin) {
   tenant->require_subcommand(1);
 
   CLI::App* create = tenant->add_subcommand("create", "create a tenant");
-  create->add_option("name", tenant_options_.name, "tenant name ([a-z0-9_-])")->required();
+  create
+      ->add_option("name", tenant_options_.name,
+                   "tenant name ([a-z0-9_-]), or ENTERPRISE/PROJECT for a project of an "
+                   "enterprise, e.g. acme/vision")
+      ->required();
   AddOptional(create, "--display-name", &tenant_options_.display_name, "name for people");
   AddQuotaFlags(create, &tenant_options_.quota, /*update=*/false);
+  AddSchedulingFlags(create, &tenant_options_.scheduling, /*update=*/false);
   OnChosen(create, [this] { return RunTenantCreate(global_, tenant_options_); });
 
   CLI::App* update = tenant->add_subcommand("update", "change a tenant (only the flags given)");
   update->add_option("name", tenant_options_.name, "tenant name")->required();
   AddOptional(update, "--display-name", &tenant_options_.display_name, "name for people");
   AddQuotaFlags(update, &tenant_options_.quota, /*update=*/true);
+  AddSchedulingFlags(update, &tenant_options_.scheduling, /*update=*/true);
   OnChosen(update, [this] { return RunTenantUpdate(global_, tenant_options_); });
 
   CLI::App* list = tenant->add_subcommand("list", "list tenants");

@@ -48,6 +48,8 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   sub->add_option("--idempotency-key", submit.idempotency_key,
                   "a retried submit with the same key creates no second job");
+  sub->add_option("--priority", submit.priority_class,
+                  "priority class, e.g. high (default: the tenant's; see the scheduler config)");
   sub->add_flag("--no-requeue", submit.no_requeue, "do not requeue the job after a node failure");
   sub->footer("The command comes after --: sharc submit [OPTIONS] -- COMMAND [ARGS...]");
 
@@ -56,6 +58,9 @@ int main(int argc, char** argv) {
   list->add_flag("-a,--all", jobs.all, "include finished jobs");
   list->add_option("--state", jobs.states, "only these states (e.g. RUNNING)")->delimiter(',');
   list->add_option("--tenant", jobs.tenant, "only this tenant (admins)");
+  list->add_flag("--start", jobs.start,
+                 "pending jobs with their expected start time and nodes (from backfill "
+                 "reservations)");
 
   std::string show_id;
   CLI::App* show = app.add_subcommand("show", "show one job");

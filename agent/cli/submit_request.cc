@@ -26,6 +26,7 @@ constexpr FieldFlag kFlags[] = {
     {spec_field::kTimeLimitSeconds, "--time"},
     {spec_field::kLabels, "--label"},
     {spec_field::kRequeue, "--no-requeue"},
+    {spec_field::kPriorityClass, "--priority"},
     {kIdempotencyKeyField, "--idempotency-key"},
 };
 
@@ -64,6 +65,7 @@ StatusOr<protocol::SubmitItem> SubmitItemFromFlags(const SubmitOptions& o) {
   spec.gpus = o.gpus;
   spec.gpu_model = o.gpu_model;
   spec.requeue = !o.no_requeue;
+  spec.priority_class = o.priority_class;
   item.idempotency_key = o.idempotency_key;
   if (!o.mem.empty()) {
     StatusOr<int64_t> mem = ParseSize(o.mem);

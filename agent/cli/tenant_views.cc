@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <utility>
 #include <vector>
 
@@ -66,6 +67,25 @@ int ResourceRank(const std::string& r) {
   if (r == kMemoryResource) return 1;
   if (r == kGpuResource) return 2;
   return 3;
+}
+
+// "share 2 of 3 (67%), used 40% of the decayed use (1.2 cluster-hours), factor 0.630": like
+// sshare's NormShares, EffectvUsage and FairShare.
+std::string FairShareLine(const Json& fair) {
+  if (!fair.is_object()) return "-";
+  auto number = [&](const char* key) {
+    return fair.contains(key) && fair[key].is_number() ? fair[key].get<double>() : 0.0;
+  };
+  auto percent = [](double part, double whole) {
+    return whole > 0 ? std::to_string(static_cast<int>(100 * part / whole + 0.5)) + "%" : "-";
+  };
+  char hours[32], factor[32];
+  std::snprintf(hours, sizeof hours, "%.1f", number("usage_seconds") / 3600);
+  std::snprintf(factor, sizeof factor, "%.3f", number("factor"));
+  return "share " + Text(fair, "share") + " of " + Text(fair, "siblings_shares") + " (" +
+         percent(number("share"), number("siblings_shares")) + "), used " +
+         percent(number("usage_seconds"), number("siblings_usage_seconds")) +
+         " of the decayed use (" + hours + " cluster-hours), factor " + factor;
 }
 
 std::string JobsLine(const Json& usage) {
@@ -218,6 +238,7 @@ std::string RenderUsagePage(const Json& usage) {
   std::string out = RenderPairs({{"Tenant", name},
                                  {"State", disabled ? "disabled (no new submits)" : "enabled"},
                                  {"Jobs", JobsLine(usage)},
+                                 {"Fair share", FairShareLine(Field(usage, "fair_share"))},
                                  {"Credit", credit_line}});
   out += "\n" + QuotaTable(Field(usage, "quota"));
 
@@ -277,12 +298,21 @@ std::string CsvField(std::string_view text) {
   return quoted + "\"";
 }
 
+// "normal,low"; "" when the list is empty or missing (every class allowed).
+std::string ClassList(const Json& names) {
+  std::string out;
+  for (const Json& name : Items(names)) {
+    if (name.is_string()) out += (out.empty() ? "" : ",") + name.get<std::string>();
+  }
+  return out;
+}
+
 std::string RenderTenantTable(const Json& tenants) {
-  Table table({"NAME", "DISPLAY", "STATE", "GUARANTEED", "MAX"});
+  Table table({"NAME", "DISPLAY", "STATE", "SHARE", "GUARANTEED", "MAX"});
   for (const Json& t : Items(tenants)) {
     const Json& quota = Field(t, "quota");
     table.AddRow({Text(t, "name"), OrDash(Text(t, "display_name")),
-                  Field(t, "disabled") == true ? "disabled" : "enabled",
+                  Field(t, "disabled") == true ? "disabled" : "enabled", OrDash(Text(t, "share")),
                   OrDash(Text(quota, "guaranteed")), OrDash(Text(quota, "max"))});
   }
   return table.Render();
@@ -300,6 +330,8 @@ std::string RenderTenantDetails(const Json& tenant) {
     walltime = FormatDuration(std::chrono::seconds(seconds.get<int64_t>()));
   }
   std::string lendable = Text(quota, "lendable");
+  std::string classes = ClassList(Field(tenant, "priority_classes"));
+  std::string fallback = Text(tenant, "default_priority_class");
   return RenderPairs({
       {"Tenant", Text(tenant, "name")},
       {"Display name", OrDash(Text(tenant, "display_name"))},
@@ -312,6 +344,9 @@ std::string RenderTenantDetails(const Json& tenant) {
       {"Max pending jobs", limit("max_pending_jobs")},
       {"Max walltime", walltime},
       {"Max per job", limit("max_per_job")},
+      {"Share", OrDash(Text(tenant, "share"))},
+      {"Priority classes", classes.empty() ? "all" : classes},
+      {"Default priority", fallback.empty() ? "the cluster's default" : fallback},
   });
 }
 

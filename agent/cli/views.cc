@@ -77,12 +77,26 @@ std::string ShortEnforcement(const std::string& full) {
 }  // namespace
 
 std::string RenderJobTable(const Json& jobs, UnixMillis now) {
-  Table table({"ID", "TENANT", "NAME", "STATE", "CPUS", "MEM", "GPUS", "NODE", "ELAPSED",
-               "REASON"});
+  Table table({"ID", "TENANT", "NAME", "STATE", "PRIORITY", "CPUS", "MEM", "GPUS", "NODE",
+               "ELAPSED", "REASON"});
   for (const Json& job : jobs) {
     table.AddRow({Str(job, "id"), Str(job, "tenant"), Str(job, "name"), Str(job, "state"),
-                  Str(job, "cpus"), FormatSize(Int(job, "mem_bytes")), Str(job, "gpus"),
-                  OrDash(Joined(job, "nodes")), Elapsed(job, now), Reason(job)});
+                  OrDash(Str(job, "priority_class")), Str(job, "cpus"),
+                  FormatSize(Int(job, "mem_bytes")), Str(job, "gpus"), OrDash(Joined(job, "nodes")),
+                  Elapsed(job, now), Reason(job)});
+  }
+  return table.Render();
+}
+
+std::string RenderStartTable(const Json& jobs) {
+  Table table(
+      {"ID", "TENANT", "NAME", "PRIORITY", "CPUS", "GPUS", "START_TIME", "NODES", "REASON"});
+  for (const Json& job : jobs) {
+    const Json start = job.value("expected_start", Json());
+    table.AddRow({Str(job, "id"), Str(job, "tenant"), Str(job, "name"),
+                  OrDash(Str(job, "priority_class")), Str(job, "cpus"), Str(job, "gpus"),
+                  start.is_object() ? Str(start, "time") : "N/A",
+                  start.is_object() ? OrDash(Joined(start, "nodes")) : "-", Reason(job)});
   }
   return table.Render();
 }
@@ -118,6 +132,12 @@ std::string RenderJobDetails(const Json& job, UnixMillis now) {
   bool cancelling = job.value("cancel_requested", false) && Str(job, "state") == "RUNNING";
   add("State", Str(job, "state") + (cancelling ? " (cancelling)" : ""));
   add("Reason", OrDash(Reason(job)));
+  add("Priority", OrDash(Str(job, "priority_class")));
+  if (!Str(job, "preempted_by").empty()) add("Preempted by", "job " + Str(job, "preempted_by"));
+  const Json start = job.value("expected_start", Json());
+  if (start.is_object()) {
+    add("Expected start", Str(start, "time") + " on " + OrDash(Joined(start, "nodes")));
+  }
   add("Attempt", Str(job, "attempt"));
   add("Command", command);
   add("Request", Str(job, "cpus") + " CPUs, " + FormatSize(Int(job, "mem_bytes")) + ", " + gpus +
@@ -166,12 +186,11 @@ std::string RenderNodeTable(const Json& nodes) {
       models += models.empty() ? " " : ",";
       models += m.get<std::string>();
     }
-    table.AddRow({Str(node, "name"), state,
-                  Str(node, "cpus_allocated") + "/" + Str(node, "cpus"),
-                  FormatSize(Int(node, "mem_allocated_bytes")) + "/" +
-                      FormatSize(Int(node, "mem_bytes")),
-                  gpus + models, Str(node, "running_jobs"), Str(node, "binding"),
-                  ShortEnforcement(Str(node, "enforcement")), OrDash(Str(node, "reason"))});
+    table.AddRow(
+        {Str(node, "name"), state, Str(node, "cpus_allocated") + "/" + Str(node, "cpus"),
+         FormatSize(Int(node, "mem_allocated_bytes")) + "/" + FormatSize(Int(node, "mem_bytes")),
+         gpus + models, Str(node, "running_jobs"), Str(node, "binding"),
+         ShortEnforcement(Str(node, "enforcement")), OrDash(Str(node, "reason"))});
   }
   return table.Render();
 }

@@ -12,6 +12,9 @@ namespace sharc::cli {
 
 // `sharc jobs` table for a list of job objects.
 std::string RenderJobTable(const protocol::Json& jobs, UnixMillis now);
+// `sharc jobs --start`: pending jobs with their expected start time and nodes ("N/A" without a
+// reservation), like squeue --start.
+std::string RenderStartTable(const protocol::Json& jobs);
 // `sharc show` page for one job object.
 std::string RenderJobDetails(const protocol::Json& job, UnixMillis now);
 // `sharc nodes` table for a list of node objects.

@@ -92,6 +92,13 @@ std::optional<Reservation> EarliestOnNode(const PendingJob& job, size_t index,
   return std::nullopt;
 }
 
+PluginStatus ReservedStatus(const Reservation& reservation, const CycleContext& context) {
+  std::string node = context.cluster.node(reservation.placement.nodes.front().node_index).name;
+  return PluginStatus::Unschedulable(
+      BackfillPlugin::kName, reason::kReserved,
+      "expected to start by " + FormatRfc3339(reservation.start) + " on " + node);
+}
+
 }  // namespace
 
 std::optional<Reservation> EarliestStart(const PendingJob& job, const CycleContext& context) {
@@ -115,17 +122,25 @@ void BackfillPlugin::BeginCycle(const CycleContext& /*context*/) { made_ = 0; }
 
 PostFilterResult BackfillPlugin::PostFilter(const PendingJob& job, const PluginStatus& failure,
                                             const CycleContext& context) {
-  if (mode_ == BackfillMode::kOff || !context.full || made_ >= limit_) return {};
+  if (mode_ == BackfillMode::kOff) return {};
   if (failure.reason != reason::kResources && failure.reason != reason::kPriority) return {};
+  PostFilterResult r;
+  if (!context.full) {
+    // Between full cycles a job keeps the reservation the last one made.
+    for (const Reservation& held : context.work.reservations) {
+      if (held.job != job.id) continue;
+      r.handled = true;
+      r.status = ReservedStatus(held, context);
+      return r;
+    }
+    return {};
+  }
+  if (made_ >= limit_) return {};
   std::optional<Reservation> reservation = EarliestStart(job, context);
   if (!reservation) return {};
   ++made_;
-  PostFilterResult r;
   r.handled = true;
-  std::string node = context.cluster.node(reservation->placement.nodes.front().node_index).name;
-  r.status = PluginStatus::Unschedulable(
-      kName, reason::kReserved,
-      "expected to start by " + FormatRfc3339(reservation->start) + " on " + node);
+  r.status = ReservedStatus(*reservation, context);
   r.reservation = std::move(reservation);
   return r;
 }

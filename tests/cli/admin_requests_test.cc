@@ -152,6 +152,44 @@ TEST(TenantUpdateBodyTest, RefusesAnUpdateThatChangesNothing) {
   EXPECT_EQ(ErrorOf(TenantUpdateBody(options)).rfind("nothing to change", 0), 0u);
 }
 
+TEST(TenantSchedulingFlagsTest, SendShareAndPriorityClassesForAProject) {
+  TenantOptions options;
+  options.name = "acme/vision";
+  options.scheduling.share = "3";
+  options.scheduling.priority_classes = "normal, low";
+  options.scheduling.default_priority = "low";
+  StatusOr<Json> body = TenantCreateBody(options);
+  ASSERT_TRUE(body.ok()) << body.status().message();
+  EXPECT_EQ(*body, Json({{"name", "acme/vision"},
+                         {"share", 3},
+                         {"priority_classes", {"normal", "low"}},
+                         {"default_priority_class", "low"}}));
+
+  TenantOptions reset;
+  reset.name = "acme";
+  reset.scheduling.priority_classes = "";
+  body = TenantUpdateBody(reset);
+  ASSERT_TRUE(body.ok()) << body.status().message();
+  EXPECT_EQ(*body, Json({{"priority_classes", Json::array()}}));
+}
+
+TEST(TenantSchedulingFlagsTest, RefuseBadValuesNamingTheFlag) {
+  TenantOptions options;
+  options.name = "acme";
+  options.scheduling.share = "0";
+  EXPECT_EQ(ErrorOf(TenantUpdateBody(options)).rfind("--share: must be between 1 and", 0), 0u);
+  options.scheduling.share = "two";
+  EXPECT_EQ(ErrorOf(TenantUpdateBody(options)).rfind("--share: 'two' is not a whole number", 0),
+            0u);
+  options.scheduling.share.reset();
+  options.scheduling.priority_classes = "normal,,low";
+  EXPECT_EQ(ErrorOf(TenantUpdateBody(options)).rfind("--priority-classes: '' is not", 0), 0u);
+  options.scheduling.priority_classes = "normal";
+  options.scheduling.default_priority = "high";
+  EXPECT_EQ(ErrorOf(TenantUpdateBody(options)),
+            "--default-priority-class: 'high' is not one of its priority_classes");
+}
+
 TEST(TokenIssueBodyTest, DefaultsToSubmitterAndRefusesOtherRoles) {
   TokenIssueOptions options;
   options.tenant = "acme";

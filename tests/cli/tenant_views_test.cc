@@ -16,12 +16,15 @@ Json Parse(const char* text) {
 // A usage answer as scheduler/rest_tenants.cc encodes it.
 constexpr const char* kUsage = R"({
   "tenant": {"name": "acme", "display_name": "ACME Corp", "disabled": false,
-             "created": "2026-11-01T00:00:00.000Z",
+             "created": "2026-11-01T00:00:00.000Z", "share": 2,
+             "priority_classes": ["normal", "low"], "default_priority_class": "",
              "quota": {"guaranteed": "cpu=8,memory=64G", "max": "cpu=16,gpu/H100=2",
                        "lendable": "", "max_running_jobs": null, "max_pending_jobs": 100,
                        "max_time_limit_seconds": 86400, "max_per_job": ""}},
   "running_jobs": 2, "pending_jobs": 3,
   "pending_by_reason": {"QUOTA": 1, "RESOURCES": 2},
+  "fair_share": {"share": 2, "usage_seconds": 4320.0, "siblings_usage_seconds": 10800.0,
+                 "siblings_shares": 3, "factor": 0.63},
   "quota": {
     "cpu": {"used": 4.5, "guaranteed": 8.0, "max": 16.0},
     "gpu": {"used": 1, "guaranteed": 0, "max": null},
@@ -45,10 +48,12 @@ constexpr const char* kUsage = R"({
 
 TEST(RenderUsagePageTest, ShowsJobsQuotaCreditAndGrants) {
   EXPECT_EQ(RenderUsagePage(Parse(kUsage)),
-            "Tenant  acme (ACME Corp)\n"
-            "State   enabled\n"
-            "Jobs    2 running, 3 pending (QUOTA 1, RESOURCES 2)\n"
-            "Credit  90.5 available, 2 reserved, 7.5 spent this month\n"
+            "Tenant      acme (ACME Corp)\n"
+            "State       enabled\n"
+            "Jobs        2 running, 3 pending (QUOTA 1, RESOURCES 2)\n"
+            "Fair share  share 2 of 3 (67%), used 40% of the decayed use (1.2 cluster-hours), "
+            "factor 0.630\n"
+            "Credit      90.5 available, 2 reserved, 7.5 spent this month\n"
             "\n"
             "QUOTA     USED / GUARANTEED / MAX\n"
             "cpu       4.5 / 8 / 16\n"
@@ -70,9 +75,9 @@ TEST(RenderUsagePageTest, SaysWhenTheTenantIsDisabledCreditIsFreeAndThereAreNoGr
   usage["credit"]["enforced"] = false;
   usage["credit"]["grants"] = Json::array();
   std::string page = RenderUsagePage(usage);
-  EXPECT_NE(page.find("Tenant  acme\n"), std::string::npos) << page;
-  EXPECT_NE(page.find("State   disabled (no new submits)\n"), std::string::npos) << page;
-  EXPECT_NE(page.find("Jobs    2 running, 3 pending\n"), std::string::npos) << page;
+  EXPECT_NE(page.find("Tenant      acme\n"), std::string::npos) << page;
+  EXPECT_NE(page.find("State       disabled (no new submits)\n"), std::string::npos) << page;
+  EXPECT_NE(page.find("Jobs        2 running, 3 pending\n"), std::string::npos) << page;
   EXPECT_NE(page.find("7.5 spent this month (not enforced: the cluster is free)\n"),
             std::string::npos)
       << page;
@@ -172,9 +177,9 @@ TEST(RenderTenantTableTest, ShowsStateAndDashesForEmptyLists) {
       {Parse(kUsage)["tenant"], Parse(R"({"name": "globex", "display_name": "", "disabled": true,
                                         "quota": {"guaranteed": "", "max": ""}})")});
   EXPECT_EQ(RenderTenantTable(tenants),
-            "NAME    DISPLAY    STATE     GUARANTEED        MAX\n"
-            "acme    ACME Corp  enabled   cpu=8,memory=64G  cpu=16,gpu/H100=2\n"
-            "globex  -          disabled  -                 -\n");
+            "NAME    DISPLAY    STATE     SHARE  GUARANTEED        MAX\n"
+            "acme    ACME Corp  enabled   2      cpu=8,memory=64G  cpu=16,gpu/H100=2\n"
+            "globex  -          disabled  -      -                 -\n");
 }
 
 TEST(RenderTenantDetailsTest, ShowsEveryQuotaFieldWithUnlimitedForAbsentLimits) {
@@ -189,7 +194,10 @@ TEST(RenderTenantDetailsTest, ShowsEveryQuotaFieldWithUnlimitedForAbsentLimits) 
             "Max running jobs  unlimited\n"
             "Max pending jobs  100\n"
             "Max walltime      1-00:00:00\n"
-            "Max per job       unlimited\n");
+            "Max per job       unlimited\n"
+            "Share             2\n"
+            "Priority classes  normal,low\n"
+            "Default priority  the cluster's default\n");
 }
 
 TEST(RenderTokenTableTest, ShowsRevocation) {

@@ -38,18 +38,56 @@ TEST(JobTableTest, TheNodeColumnJoinsTheJobsNodes) {
   EXPECT_NE(pending_row.find(" - "), std::string::npos) << table;
 }
 
+// The value column starts after the longest field name ("Preempted by" here).
 TEST(JobDetailsTest, ListsEachPartOfTheAllocation) {
-  std::string page = RenderJobDetails(TwoNodeJob(), 1'796'018'630'000);
-  EXPECT_NE(page.find("Allocated  node gpu1: CPUs 0-1, GPUs 0, 1 GiB (binding real)\n"),
+  Json job = TwoNodeJob();
+  job["preempted_by"] = 9;
+  std::string page = RenderJobDetails(job, 1'796'018'630'000);
+  EXPECT_NE(page.find("Allocated     node gpu1: CPUs 0-1, GPUs 0, 1 GiB (binding real)\n"),
             std::string::npos)
       << page;
-  EXPECT_NE(page.find("           node gpu2: CPUs 2-3, 1 GiB (binding simulated)\n"),
+  EXPECT_NE(page.find("              node gpu2: CPUs 2-3, 1 GiB (binding simulated)\n"),
             std::string::npos)
       << page;
-  Json pending = TwoNodeJob();
-  pending["allocation"] = nullptr;
-  pending["nodes"] = Json::array();
-  EXPECT_NE(RenderJobDetails(pending, 0).find("Allocated  -\n"), std::string::npos);
+  job["allocation"] = nullptr;
+  job["nodes"] = Json::array();
+  EXPECT_NE(RenderJobDetails(job, 0).find("Allocated     -\n"), std::string::npos);
+}
+
+TEST(JobDetailsTest, SaysItsPriorityWhoPreemptedItAndWhenItIsExpectedToStart) {
+  Json job = TwoNodeJob();
+  job["state"] = "PENDING";
+  job["priority_class"] = "low";
+  job["preempted_by"] = 9;
+  job["expected_start"] = {{"time", "2026-12-04T10:00:00.000Z"}, {"nodes", {"gpu1"}}};
+  std::string page = RenderJobDetails(job, 0);
+  EXPECT_NE(page.find("Priority        low\n"), std::string::npos) << page;
+  EXPECT_NE(page.find("Preempted by    job 9\n"), std::string::npos) << page;
+  EXPECT_NE(page.find("Expected start  2026-12-04T10:00:00.000Z on gpu1\n"), std::string::npos)
+      << page;
+  job["preempted_by"] = nullptr;
+  job["expected_start"] = nullptr;
+  page = RenderJobDetails(job, 0);
+  EXPECT_EQ(page.find("Preempted by"), std::string::npos) << page;
+  EXPECT_EQ(page.find("Expected start"), std::string::npos) << page;
+}
+
+TEST(StartTableTest, GivesTheReservationsTimeAndNodesOrNA) {
+  Json reserved = TwoNodeJob();
+  reserved["state"] = "PENDING";
+  reserved["priority_class"] = "normal";
+  reserved["expected_start"] = {{"time", "2026-12-04T10:00:00.000Z"}, {"nodes", {"gpu1"}}};
+  Json unreserved = reserved;
+  unreserved["id"] = 13;
+  unreserved["expected_start"] = nullptr;
+  std::string table = RenderStartTable(Json::array({reserved, unreserved}));
+  EXPECT_NE(table.find("START_TIME"), std::string::npos) << table;
+  std::string first = table.substr(table.find("\n12 ") + 1);
+  first = first.substr(0, first.find('\n'));
+  EXPECT_NE(first.find(" normal "), std::string::npos) << table;
+  EXPECT_NE(first.find(" 2026-12-04T10:00:00.000Z  gpu1"), std::string::npos) << table;
+  std::string second = table.substr(table.find("\n13 ") + 1);
+  EXPECT_NE(second.find(" N/A "), std::string::npos) << table;
 }
 
 }  // namespace

@@ -134,6 +134,22 @@ TEST(BackfillTest, OffMakesNoReservationAndAHigherJobIgnoresLowerOnes) {
   EXPECT_EQ(next.decisions[0].kind, VerdictKind::kPlaced);
 }
 
+TEST(BackfillTest, BetweenFullCyclesAJobKeepsItsReservationAndNoneIsMade) {
+  ClusterView view = Busy();
+  PendingQueue queue;
+  queue.Add(1, Cpus(8, 3600), 1);
+  CycleResult full = Schedule(view, queue, Default());
+  ASSERT_EQ(full.reservations.size(), 1u);
+  // An arrivals cycle: job 1 still says RESERVED, and a new blocked job gets no reservation.
+  queue.Add(2, Cpus(8, 3600), 2);
+  CycleResult next = Schedule(view, queue, Default(), false, full.reservations);
+  EXPECT_EQ(next.decisions[0].reason, "RESERVED");
+  EXPECT_EQ(next.decisions[0].message, full.decisions[0].message);
+  EXPECT_EQ(next.decisions[1].reason, "RESOURCES");
+  ASSERT_EQ(next.reservations.size(), 1u);
+  EXPECT_EQ(next.reservations[0].job, JobId{1});
+}
+
 TEST(BackfillTest, JobsBeingStoppedFreeTheirRoomNow) {
   ClusterView view = Cluster({NodeBuilder("n1").Build()});
   AddRunning(view, {100,
