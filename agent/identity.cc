@@ -16,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/tenant.h"
+
 namespace sharc::agent {
 namespace {
 
@@ -27,16 +29,12 @@ constexpr size_t kMaxToolOutput = 2000;    // of useradd's messages, kept for an
 
 std::string ErrnoText(int error) { return std::strerror(error); }
 
-Status ValidateTenant(const std::string& tenant) {
-  bool valid = !tenant.empty();
-  for (char c : tenant) {
-    valid = valid && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-');
-  }
-  if (!valid) {
-    return InvalidArgumentError("tenant name '" + tenant +
-                                "' must be non-empty and only contain a-z, 0-9, '_' and '-'");
-  }
-  return Status::Ok();
+// "sharc-acme", and "sharc-acme.vision" for the project acme/vision ('.' is in no tenant name,
+// so no two tenants share a user).
+std::string DefaultUserName(const std::string& tenant) {
+  std::string name = std::string(kUserPrefix) + tenant;
+  std::replace(name.begin(), name.end(), '/', '.');
+  return name;
 }
 
 // The user `name` with every group it belongs to; nullopt if there is no such user.
@@ -206,7 +204,7 @@ Status CreateUser(const std::string& name, const std::string& tenant, const Iden
 
 StatusOr<Identity> ResolveDefault(const IdentityPolicy& policy, const std::string& tenant,
                                   const IdentityHost& host) {
-  std::string name = std::string(kUserPrefix) + tenant;
+  std::string name = DefaultUserName(tenant);
   if (name.size() > kMaxUserNameLength) {
     return FailedPreconditionError("no user for tenant " + tenant + " on this node: " + name +
                                    " is longer than a user name may be (" +
@@ -234,7 +232,7 @@ StatusOr<Identity> ResolveDefault(const IdentityPolicy& policy, const std::strin
 StatusOr<std::optional<LaunchSpec::Identity>> ResolveIdentity(const IdentityPolicy& policy,
                                                               const std::string& tenant,
                                                               const IdentityHost& host) {
-  SHARC_RETURN_IF_ERROR(ValidateTenant(tenant));
+  SHARC_RETURN_IF_ERROR(ValidateTenantName(tenant));
   if (!host.is_root.value_or(geteuid() == 0)) return std::optional<Identity>();
   Identity identity;
   if (auto mapped = policy.users.find(tenant); mapped != policy.users.end()) {

@@ -22,7 +22,8 @@ struct IdentityPolicy {
   // tenant -> a user name, or "<uid>:<gid>" for numeric ids (then the only group is <gid>).
   std::map<std::string, std::string> users;
   // Create "sharc-<tenant>" (a system user with its own group, no home, no login shell) when
-  // a tenant has no mapping and no such user exists.
+  // a tenant has no mapping and no such user exists. A project's user is
+  // "sharc-<enterprise>.<project>": projects of one enterprise are kept apart like tenants.
   bool create_users = false;
   // Tenants that may run as root (uid 0); an explicit opt-in.
   std::set<std::string> allow_root;
@@ -35,9 +36,11 @@ struct IdentityHost {
 };
 
 // The identity `tenant`'s jobs run as: its mapped user (uid, primary gid, and every group the
-// user is a member of), else the user "sharc-<tenant>" if it exists or create_users makes it.
+// user is a member of), else the user "sharc-<tenant>" ('/' written '.') if it exists or
+// create_users makes it.
 // Errors:
-//   InvalidArgument     tenant not [a-z0-9_-]+, or a malformed "<uid>:<gid>" mapping;
+//   InvalidArgument     not a tenant name (core/tenant.h), or a malformed "<uid>:<gid>"
+//                       mapping;
 //   FailedPrecondition  no user for the tenant ("no user for tenant acme on this node: map it
 //                       in identities.users or set identities.create_users"), a mapped user
 //                       that does not exist, useradd missing or failing;

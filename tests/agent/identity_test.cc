@@ -134,6 +134,23 @@ TEST_F(ResolveIdentityTest, CreatesTheTenantsUserWhenAllowed) {
   EXPECT_EQ((*again)->uid, (*identity)->uid);
 }
 
+TEST_F(ResolveIdentityTest, AProjectGetsAUserOfItsOwn) {
+  if (!IsRoot()) GTEST_SKIP() << "needs root to create a user";
+  const std::string project = tenant_ + "/p";
+  const std::string project_user = user_ + ".p";
+  ASSERT_EQ(getpwnam(project_user.c_str()), nullptr) << project_user << " exists before the test";
+  policy_.create_users = true;
+  auto identity = Resolve(project);
+  ASSERT_TRUE(identity.ok()) << identity.status().ToString();
+  ASSERT_TRUE(identity->has_value());
+  struct passwd* entry = getpwnam(project_user.c_str());
+  ASSERT_NE(entry, nullptr) << project_user << " was not created";
+  EXPECT_EQ((*identity)->uid, entry->pw_uid);
+  EXPECT_EQ(getpwnam(user_.c_str()), nullptr) << "the enterprise's user was made instead";
+  std::string command = "userdel " + project_user;
+  EXPECT_EQ(std::system(command.c_str()), 0) << command;
+}
+
 TEST_F(ResolveIdentityTest, SaysSoWhenUseraddIsMissing) {
   policy_.create_users = true;
   host_.useradd_path = "/nonexistent/useradd";
@@ -168,11 +185,12 @@ TEST(ResolveIdentityNotRootTest, RunsAsTheAgentWhenItIsNotRoot) {
   EXPECT_FALSE(identity->has_value());
 }
 
-TEST(ResolveIdentityTenantTest, RejectsTenantNamesThatCannotBeUserNames) {
+TEST(ResolveIdentityTenantTest, RejectsWhatIsNotATenantName) {
   IdentityPolicy policy;
   policy.create_users = true;
-  for (const std::string& bad : {std::string(""), std::string("Acme"), std::string("a b"),
-                                 std::string("a/b"), std::string("a;rm"), std::string("a\0b", 3)}) {
+  for (const std::string& bad :
+       {std::string(""), std::string("Acme"), std::string("a b"), std::string("a/b/c"),
+        std::string("../etc"), std::string("a.b"), std::string("a;rm"), std::string("a\0b", 3)}) {
     EXPECT_EQ(ResolveIdentity(policy, bad).status().code(), StatusCode::kInvalidArgument) << bad;
   }
   // Valid characters but too long for "sharc-<tenant>": a clear error, nothing created.

@@ -147,6 +147,48 @@ TEST_F(SchedulingTest, AHighClassNeverPreemptsBelowAnotherTenantsGuarantee) {
   EXPECT_EQ(Killed(*agent).size(), 2u);
 }
 
+// acme is guaranteed the whole node; its project nlp 2 CPUs of it, vision nothing.
+TEST_F(SchedulingTest, IdleGuaranteesAreLentInsideTheEnterpriseFirst) {
+  QuotaOf("acme").guaranteed.Set("cpu", 4000);
+  QuotaOf("acme/nlp").guaranteed.Set("cpu", 2000);
+  QuotaOf("acme/vision");
+  Reopen();
+  auto agent = Register(Node("n1", 4));
+  // acme is idle: globex borrows.
+  std::vector<JobId> borrowed;
+  for (int i = 0; i < 2; ++i) {
+    borrowed.push_back(SubmitSpec("globex", Timed(1, hours(1))));
+    clock_.Advance(minutes(1));
+  }
+  // vision wants the node: acme's unassigned guarantee and nlp's idle one go to it, and
+  // globex's borrowed CPUs are reclaimed for it.
+  std::vector<JobId> vision;
+  for (int i = 0; i < 4; ++i) {
+    vision.push_back(SubmitSpec("acme/vision", Timed(1, hours(1))));
+    clock_.Advance(minutes(1));
+  }
+  EXPECT_EQ(Killed(*agent), borrowed);
+  for (JobId id : borrowed)
+    ReportExit("n1", id, 1, 1, 2, std::nullopt, 15, AttemptEnding::kPreempted);
+  for (JobId id : vision) EXPECT_EQ(JobOf(id).state, JobState::kRunning) << id.value;
+  for (JobId id : borrowed) {
+    EXPECT_EQ(JobOf(id).state, JobState::kPending);
+    EXPECT_EQ(JobOf(id).reason, "PREEMPTED");
+  }
+  // nlp wants its guarantee back from its sibling: vision's two youngest make room; globex
+  // still waits.
+  std::vector<JobId> nlp;
+  for (int i = 0; i < 2; ++i) nlp.push_back(SubmitSpec("acme/nlp", Timed(1, hours(1))));
+  std::vector<JobId> victims = Killed(*agent);
+  victims.erase(victims.begin(), victims.begin() + 2);
+  EXPECT_EQ(victims, (std::vector<JobId>{vision[2], vision[3]}));
+  for (JobId id : {vision[2], vision[3]}) {
+    ReportExit("n1", id, 1, 1, 2, std::nullopt, 15, AttemptEnding::kPreempted);
+  }
+  for (JobId id : nlp) EXPECT_EQ(JobOf(id).state, JobState::kRunning);
+  for (JobId id : borrowed) EXPECT_EQ(JobOf(id).state, JobState::kPending);
+}
+
 TEST_F(SchedulingTest, DecayedUsageSurvivesARestart) {
   options_.scheduling.fair_share_half_life = hours(1);
   Reopen();
