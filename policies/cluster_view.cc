@@ -254,8 +254,16 @@ Status ClusterView::Assume(RunningAllocation allocation) {
     Reindex(part.node_index);
   }
   JobId id = allocation.job;
+  CountPreemptible(allocation, +1);
   allocations_.emplace(id, std::move(allocation));
   return Status::Ok();
+}
+
+void ClusterView::CountPreemptible(const RunningAllocation& a, int delta) {
+  if (!a.preemptible || a.terminating) return;
+  auto [it, added] = preemptible_.try_emplace(a.priority, 0);
+  it->second += delta;
+  if (it->second == 0) preemptible_.erase(it);
 }
 
 void ClusterView::Forget(JobId job) {
@@ -268,12 +276,16 @@ void ClusterView::Forget(JobId job) {
     if (pos != node.jobs.end() && *pos == job) node.jobs.erase(pos);
     Reindex(part.node_index);
   }
+  CountPreemptible(it->second, -1);
   allocations_.erase(it);
 }
 
 void ClusterView::SetTerminating(JobId job, bool terminating) {
   auto it = allocations_.find(job);
-  if (it != allocations_.end()) it->second.terminating = terminating;
+  if (it == allocations_.end() || it->second.terminating == terminating) return;
+  CountPreemptible(it->second, -1);
+  it->second.terminating = terminating;
+  CountPreemptible(it->second, +1);
 }
 
 const RunningAllocation* ClusterView::FindAllocation(JobId job) const {
@@ -322,6 +334,11 @@ Status ClusterView::CheckInvariants() const {
     }
     if (node.memory_free < 0) return InternalError(NodePrefix(node) + "memory over-allocated");
   }
+  std::map<int32_t, int64_t> preemptible;
+  for (const auto& [id, a] : allocations_) {
+    if (a.preemptible && !a.terminating) ++preemptible[a.priority];
+  }
+  if (preemptible != preemptible_) return InternalError("preemptible counts out of step");
   size_t schedulable = std::count_if(nodes_.begin(), nodes_.end(),
                                      [](const NodeView& n) { return n.schedulable(); });
   if (index_.size() != schedulable) return InternalError("free index out of step with the nodes");

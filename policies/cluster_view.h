@@ -106,6 +106,12 @@ class ClusterView {
   void SetTerminating(JobId job, bool terminating);
   const RunningAllocation* FindAllocation(JobId job) const;
   const std::unordered_map<JobId, RunningAllocation>& allocations() const { return allocations_; }
+  // The lowest priority among preemptible allocations that are not terminating; nullopt if
+  // there is none (then no priority preemption can help). O(1).
+  std::optional<int32_t> LowestPreemptiblePriority() const {
+    if (preemptible_.empty()) return std::nullopt;
+    return preemptible_.begin()->first;
+  }
 
   const FreeIndex& index() const { return index_; }
 
@@ -134,10 +140,14 @@ class ClusterView {
   // Adds (+1) or removes (-1) a schedulable node's count and capacity; nothing otherwise.
   void CountSchedulable(const NodeView& node, int64_t delta);
   void Reindex(size_t index);
+  // Counts `a` in preemptible_ (delta +1) or stops counting it (-1), if it is preemptible and
+  // not terminating.
+  void CountPreemptible(const RunningAllocation& a, int delta);
 
   std::vector<NodeView> nodes_;
   std::unordered_map<std::string, size_t> by_name_;
   std::unordered_map<JobId, RunningAllocation> allocations_;
+  std::map<int32_t, int64_t> preemptible_;  // priority -> preemptible, non-terminating count
   FreeIndex index_;
   std::map<std::string, Shape> shapes_;
   std::vector<std::string> shape_key_;  // by node index

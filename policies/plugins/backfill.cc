@@ -35,62 +35,146 @@ UnixMillis EndOf(const RunningAllocation& a, UnixMillis now) {
   return a.terminating ? now : std::max(now, a.expected_end);
 }
 
-// Takes `part`'s CPUs, GPUs and memory off a node's free flags and memory.
-void Take(const NodeTopology& topology, const NodePlacement& part, std::vector<bool>& pus,
-          std::vector<bool>& gpus, int64_t& memory) {
-  for (int cpu : part.cpus) {
-    if (int pos = PuPosition(topology, cpu); pos >= 0) pus[pos] = false;
-  }
-  for (int gpu : part.gpus) {
-    if (int pos = GpuPosition(topology, gpu); pos >= 0) gpus[pos] = false;
-  }
-  memory -= part.memory_bytes;
-}
+// A node's free CPUs, GPUs and memory at some time, with their counts.
+struct FreeAt {
+  std::vector<bool> pus, gpus;
+  int64_t memory = 0;
+  int free_pus = 0, free_gpus = 0;
 
-// The earliest time before `before` at which `job` fits on node `index` for its whole time
-// limit, with its exact placement: the candidate times are now and the ends of the running jobs
-// and of earlier reservations there; at time t, what running jobs still hold then and what
-// earlier reservations hold during [t, t + limit) is taken.
-std::optional<Reservation> EarliestOnNode(const PendingJob& job, size_t index,
-                                          const CycleContext& context, UnixMillis before) {
-  const NodeView& node = context.cluster.node(index);
-  const NodeTopology& topology = *node.topology;
-  const JobSpec& spec = *job.spec;
-  const int64_t limit = spec.time_limit_seconds * 1000;
-  std::vector<const RunningAllocation*> running;
-  std::vector<UnixMillis> times{context.now};
-  for (JobId id : node.jobs) {
-    running.push_back(context.cluster.FindAllocation(id));
-    times.push_back(EndOf(*running.back(), context.now));
-  }
-  std::vector<std::pair<const Reservation*, const NodePlacement*>> reserved;
-  for (const Reservation& r : context.work.reservations) {
-    for (const NodePlacement& part : r.placement.nodes) {
-      if (part.node_index != index) continue;
-      reserved.push_back({&r, &part});
-      if (r.end > context.now) times.push_back(r.end);
+  // Sets `part`'s CPUs and GPUs free (`free`) or taken, and moves its memory.
+  void Mark(const NodeTopology& topology, const NodePlacement& part, bool free) {
+    for (int cpu : part.cpus) {
+      int pos = PuPosition(topology, cpu);
+      if (pos < 0 || pus[pos] == free) continue;
+      pus[pos] = free;
+      free_pus += free ? 1 : -1;
     }
+    for (int gpu : part.gpus) {
+      int pos = GpuPosition(topology, gpu);
+      if (pos < 0 || gpus[pos] == free) continue;
+      gpus[pos] = free;
+      free_gpus += free ? 1 : -1;
+    }
+    memory += free ? part.memory_bytes : -part.memory_bytes;
   }
-  std::sort(times.begin(), times.end());
-  times.erase(std::unique(times.begin(), times.end()), times.end());
-  for (UnixMillis t : times) {
-    if (t >= before) break;
-    std::vector<bool> pus(topology.pus.size(), true), gpus(topology.gpus.size(), true);
-    int64_t memory = topology.memory_bytes;
-    for (const RunningAllocation* a : running) {
-      if (EndOf(*a, context.now) <= t) continue;
+  bool MayHold(const JobSpec& spec) const {
+    return free_pus >= spec.cpus && free_gpus >= spec.gpus && memory >= spec.memory_bytes;
+  }
+};
+
+// Finds, node by node, the earliest time a job fits there for its whole time limit, with its
+// exact placement. The candidate times are now and the ends of the running jobs and of earlier
+// reservations on the node; at time t, what running jobs still hold then and what earlier
+// reservations hold during [t, t + limit) is taken. Buffers are reused from node to node.
+class EarliestOnNodeScan {
+ public:
+  EarliestOnNodeScan(const PendingJob& job, const CycleContext& context)
+      : job_(job), spec_(*job.spec), context_(context), limit_(spec_.time_limit_seconds * 1000) {}
+
+  // The earliest such time on node `index` before `before`. Walks the times in order, freeing
+  // what ends by each: O(parts there + times x reservations there), plus a placement attempt at
+  // each time the counts allow one; a node whose counts cannot allow one before `before` costs
+  // only the walk over its running parts.
+  std::optional<Reservation> Scan(size_t index, UnixMillis before) {
+    const NodeView& node = context_.cluster.node(index);
+    CollectEnds(index);
+    const UnixMillis first = FirstTimeCountsAllow(node);
+    if (first >= before) return std::nullopt;
+    CollectTimes(index, first);
+    const NodeTopology& topology = *node.topology;
+    free_.pus = node.pu_free;  // copy-assigned: the buffers are reused
+    free_.gpus = node.gpu_free;
+    free_.memory = node.memory_free;
+    free_.free_pus = node.free_pus;
+    free_.free_gpus = node.free_gpus;
+    size_t next_end = 0;
+    for (UnixMillis t : times_) {
+      if (t >= before) break;
+      for (; next_end < ends_.size() && ends_[next_end].first <= t; ++next_end) {
+        free_.Mark(topology, *ends_[next_end].second, /*free=*/true);
+      }
+      const FreeAt* at = &free_;
+      if (AnyReservationDuring(t)) {  // take what they hold during [t, t + limit)
+        then_ = free_;
+        for (const auto& [r, part] : reserved_) {
+          if (r->start < t + limit_ && r->end > t) then_.Mark(topology, *part, /*free=*/false);
+        }
+        at = &then_;
+      }
+      if (!at->MayHold(spec_)) continue;
+      std::optional<NodePlacement> part =
+          PlaceOnNode(topology, {&at->pus, &at->gpus, at->memory}, index, spec_);
+      if (part) return Reservation{job_.id, job_.priority(), t, t + limit_, Placement{{*part}}};
+    }
+    return std::nullopt;
+  }
+
+ private:
+  // (when it frees it, the part here) for every running allocation on node `index`, by time.
+  void CollectEnds(size_t index) {
+    ends_.clear();
+    const NodeView& node = context_.cluster.node(index);
+    for (JobId id : node.jobs) {
+      const RunningAllocation* a = context_.cluster.FindAllocation(id);
       for (const NodePlacement& part : a->placement.nodes) {
-        if (part.node_index == index) Take(topology, part, pus, gpus, memory);
+        if (part.node_index == index) ends_.push_back({EndOf(*a, context_.now), &part});
       }
     }
-    for (const auto& [r, part] : reserved) {
-      if (r->start < t + limit && r->end > t) Take(topology, *part, pus, gpus, memory);
-    }
-    std::optional<NodePlacement> part = PlaceOnNode(topology, {&pus, &gpus, memory}, index, spec);
-    if (part) return Reservation{job.id, job.priority(), t, t + limit, Placement{{*part}}};
+    std::sort(ends_.begin(), ends_.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
   }
-  return std::nullopt;
-}
+
+  // The first time at which the free counts, reservations left aside, could hold the job: no
+  // placement exists before it. INT64_MAX when never.
+  UnixMillis FirstTimeCountsAllow(const NodeView& node) const {
+    int64_t pus = node.free_pus, gpus = node.free_gpus, memory = node.memory_free;
+    auto enough = [&] {
+      return pus >= spec_.cpus && gpus >= spec_.gpus && memory >= spec_.memory_bytes;
+    };
+    if (enough()) return context_.now;
+    for (const auto& [end, part] : ends_) {
+      pus += static_cast<int64_t>(part->cpus.size());
+      gpus += static_cast<int64_t>(part->gpus.size());
+      memory += part->memory_bytes;
+      if (enough()) return end;
+    }
+    return INT64_MAX;
+  }
+
+  // The candidate times from `first` on, and the reservations on node `index`.
+  void CollectTimes(size_t index, UnixMillis first) {
+    times_.assign(1, first);
+    for (const auto& [end, part] : ends_) {
+      if (end > first) times_.push_back(end);
+    }
+    reserved_.clear();
+    for (const Reservation& r : context_.work.reservations) {
+      for (const NodePlacement& part : r.placement.nodes) {
+        if (part.node_index != index) continue;
+        reserved_.push_back({&r, &part});
+        if (r.end > first) times_.push_back(r.end);
+      }
+    }
+    std::sort(times_.begin(), times_.end());
+    times_.erase(std::unique(times_.begin(), times_.end()), times_.end());
+  }
+
+  bool AnyReservationDuring(UnixMillis t) const {
+    for (const auto& [r, part] : reserved_) {
+      if (r->start < t + limit_ && r->end > t) return true;
+    }
+    return false;
+  }
+
+  const PendingJob& job_;
+  const JobSpec& spec_;
+  const CycleContext& context_;
+  const int64_t limit_;
+  std::vector<std::pair<UnixMillis, const NodePlacement*>> ends_;
+  std::vector<UnixMillis> times_;
+  std::vector<std::pair<const Reservation*, const NodePlacement*>> reserved_;
+  FreeAt free_, then_;
+};
 
 PluginStatus ReservedStatus(const Reservation& reservation, const CycleContext& context) {
   std::string node = context.cluster.node(reservation.placement.nodes.front().node_index).name;
@@ -104,12 +188,16 @@ PluginStatus ReservedStatus(const Reservation& reservation, const CycleContext& 
 std::optional<Reservation> EarliestStart(const PendingJob& job, const CycleContext& context) {
   const JobSpec& spec = *job.spec;
   std::optional<Reservation> best;
+  EarliestOnNodeScan scan(job, context);
   CapacityQuery any{0, 0, "", &spec.labels};
   context.cluster.index().Visit(any, NodeOrder::kTightest, [&](size_t index) {
+    if (best && best->start <= context.now) return VisitNext::kStop;
+    const FreeIndex& free = context.cluster.index();
+    if (spec.gpus > 0 && !free.PoolHasGpus(free.PoolOf(index))) return VisitNext::kNextPool;
     const NodeView& node = context.cluster.node(index);
     if (!FitsWhenEmpty(node, spec)) return VisitNext::kContinue;
     UnixMillis before = best ? best->start : INT64_MAX;
-    if (auto r = EarliestOnNode(job, index, context, before)) best = std::move(r);
+    if (auto r = scan.Scan(index, before)) best = std::move(r);
     return VisitNext::kContinue;
   });
   return best;

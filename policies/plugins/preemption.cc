@@ -60,17 +60,14 @@ std::string Plural(size_t n, std::string_view noun) {
 
 void PriorityPreemption::BeginCycle(const CycleContext& context) {
   budget_.Reset();
-  any_preemptible_ = false;
-  for (const auto& [id, a] : context.cluster.allocations()) {
-    if (a.terminating || !a.preemptible) continue;
-    lowest_preemptible_ = any_preemptible_ ? std::min(lowest_preemptible_, a.priority) : a.priority;
-    any_preemptible_ = true;
-  }
+  lowest_preemptible_ = context.cluster.LowestPreemptiblePriority();
 }
 
 PostFilterResult PriorityPreemption::PostFilter(const PendingJob& job, const PluginStatus& failure,
                                                 const CycleContext& context) {
-  if (!any_preemptible_ || lowest_preemptible_ >= job.priority() || !budget_.Allow(job)) return {};
+  if (!lowest_preemptible_ || *lowest_preemptible_ >= job.priority() || !budget_.Allow(job)) {
+    return {};
+  }
   if (failure.plugin == TenantQuotaPlugin::kName &&
       (failure.reason == reason::kQuotaMax || failure.reason == reason::kQuotaRunningJobs)) {
     return ForQuota(job, context);

@@ -22,6 +22,7 @@
 #define SHARC_POLICIES_PLUGINS_PREEMPTION_H_
 
 #include <map>
+#include <optional>
 #include <string>
 
 #include "policies/framework.h"
@@ -46,8 +47,8 @@ class PriorityPreemption final : public PostFilterPlugin {
   PostFilterResult Result(const PendingJob& job, std::vector<JobId> victims,
                           std::optional<NodePlacement> room, const CycleContext& context);
 
-  int32_t lowest_preemptible_ = 0;  // among running allocations not terminating
-  bool any_preemptible_ = false;
+  // Among running allocations not terminating, at the start of the cycle.
+  std::optional<int32_t> lowest_preemptible_;
   SearchBudget budget_{kSearchesPerCycle};
 };
 
