@@ -26,6 +26,15 @@ struct Candidate {
   int64_t score = 0;
 };
 
+// Jobs that differ only in size (CPUs, GPUs, memory, time limit): once one is blocked, a job
+// no smaller is too.
+struct BlockedKey {
+  int32_t priority = 0;
+  std::string gpu_model;
+  std::map<std::string, std::string> labels;
+  friend auto operator<=>(const BlockedKey&, const BlockedKey&) = default;
+};
+
 // Why the nodes visited turned a job down, for its pending reason.
 struct Rejections {
   std::optional<PluginStatus> priority;  // the first reservation it would delay, if any
@@ -93,17 +102,15 @@ class Cycle {
     int64_t memory, limit;
     Rejections rejections;
   };
-  std::map<std::string, std::vector<Blocked>> blocked_;  // Pareto-minimal, by BlockedKey
+  std::map<BlockedKey, std::vector<Blocked>> blocked_;  // Pareto-minimal
 };
 
-std::string BlockedKey(const PendingJob& job) {
-  std::string key = std::to_string(job.priority()) + "/" + job.spec->gpu_model;
-  for (const auto& [k, v] : job.spec->labels) key += "|" + k + "=" + v;
-  return key;
+BlockedKey KeyOf(const PendingJob& job) {
+  return {job.priority(), job.spec->gpu_model, job.spec->labels};
 }
 
 bool Cycle::KnownBlocked(const PendingJob& job, Rejections& rejections) const {
-  auto it = blocked_.find(BlockedKey(job));
+  auto it = blocked_.find(KeyOf(job));
   if (it == blocked_.end()) return false;
   const JobSpec& s = *job.spec;
   for (const Blocked& b : it->second) {
@@ -118,7 +125,7 @@ bool Cycle::KnownBlocked(const PendingJob& job, Rejections& rejections) const {
 
 void Cycle::RecordBlocked(const PendingJob& job, const Rejections& rejections) {
   const JobSpec& s = *job.spec;
-  std::vector<Blocked>& list = blocked_[BlockedKey(job)];
+  std::vector<Blocked>& list = blocked_[KeyOf(job)];
   // Drop those this one is no larger than: it blocks all they block.
   std::erase_if(list, [&](const Blocked& b) {
     return s.cpus <= b.cpus && s.gpus <= b.gpus && s.memory_bytes <= b.memory &&

@@ -192,8 +192,10 @@ std::optional<Reservation> EarliestStart(const PendingJob& job, const CycleConte
   CapacityQuery any{0, 0, "", &spec.labels};
   context.cluster.index().Visit(any, NodeOrder::kTightest, [&](size_t index) {
     if (best && best->start <= context.now) return VisitNext::kStop;
-    const FreeIndex& free = context.cluster.index();
-    if (spec.gpus > 0 && !free.PoolHasGpus(free.PoolOf(index))) return VisitNext::kNextPool;
+    const FreeIndex& free_index = context.cluster.index();
+    if (spec.gpus > 0 && !free_index.PoolHasGpus(free_index.PoolOf(index))) {
+      return VisitNext::kNextPool;
+    }
     const NodeView& node = context.cluster.node(index);
     if (!FitsWhenEmpty(node, spec)) return VisitNext::kContinue;
     UnixMillis before = best ? best->start : INT64_MAX;

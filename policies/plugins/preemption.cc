@@ -166,8 +166,10 @@ PostFilterResult PriorityPreemption::Result(const PendingJob& job, std::vector<J
 void GuaranteeReclaim::BeginCycle(const CycleContext& context) {
   budget_.Reset();
   held_.clear();
+  any_guarantee_ = false;
   for (const auto& [name, tenant] : context.tenants.all()) {
     held_[name] = context.tenants.SubtreeOf(name).held;
+    any_guarantee_ = any_guarantee_ || !tenant.quota.guaranteed.empty();
   }
 }
 
@@ -175,7 +177,7 @@ PostFilterResult GuaranteeReclaim::PostFilter(const PendingJob& job, const Plugi
                                               const CycleContext& context) {
   bool reclaiming =
       failure.plugin == TenantQuotaPlugin::kName && failure.reason == reason::kReclaiming;
-  if (!reclaiming && !NoRoom(failure)) return {};
+  if (!any_guarantee_ || (!reclaiming && !NoRoom(failure))) return {};
   const std::vector<std::string> path = QuotaPath(context.tenants, job.tenant);
   if (std::all_of(path.begin(), path.end(), [&](const std::string& level) {
         return context.tenants.Find(level)->quota.guaranteed.empty();

@@ -64,6 +64,7 @@ class GuaranteeReclaim final : public PostFilterPlugin {
   // What each tenant holds (subtree), less the victims chosen this cycle, plus what reclaiming
   // jobs booked.
   std::map<std::string, Resources, std::less<>> held_;
+  bool any_guarantee_ = false;  // some tenant has one: otherwise there is nothing to reclaim
   SearchBudget budget_{kSearchesPerCycle};
 };
 

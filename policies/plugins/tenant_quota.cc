@@ -41,6 +41,7 @@ Resources TenantQuotaPlugin::Protected(const Holder& holder) const {
 void TenantQuotaPlugin::BeginCycle(const CycleContext& context) {
   tenants_ = &context.tenants;
   holders_.clear();
+  paths_.clear();
   projects_protected_.clear();
   reserved_.clear();
   capacity_ = context.cluster.schedulable_capacity();
@@ -86,16 +87,28 @@ int64_t TenantQuotaPlugin::OthersProtected(const Path& path, std::string_view re
 }
 
 TenantQuotaPlugin::Path TenantQuotaPlugin::PathOf(std::string_view tenant) {
+  if (auto known = paths_.find(tenant); known != paths_.end()) return known->second;
   Path path;
-  const TenantView* view = tenants_->Find(tenant);
-  if (view == nullptr) return path;
-  if (!view->parent.empty()) {
-    if (auto it = holders_.find(view->parent); it != holders_.end()) {
-      path.levels[path.size++] = &it->second;
+  if (const TenantView* view = tenants_->Find(tenant); view != nullptr) {
+    if (!view->parent.empty()) {
+      if (auto it = holders_.find(view->parent); it != holders_.end()) {
+        path.levels[path.size++] = &it->second;
+      }
     }
+    path.levels[path.size++] = &holders_.find(view->name)->second;
   }
-  path.levels[path.size++] = &holders_.find(view->name)->second;
+  paths_.emplace(std::string(tenant), path);
   return path;
+}
+
+bool TenantQuotaPlugin::AnyProtected() const {
+  auto positive = [](const Resources& r) {
+    return std::any_of(r.entries().begin(), r.entries().end(),
+                       [](const auto& entry) { return entry.second > 0; });
+  };
+  return positive(enterprises_protected_) ||
+         std::any_of(projects_protected_.begin(), projects_protected_.end(),
+                     [&](const auto& entry) { return positive(entry.second); });
 }
 
 namespace {
@@ -176,6 +189,7 @@ PluginStatus TenantQuotaPlugin::PreFilter(const PendingJob& job, const CycleCont
                   true);
     }
   }
+  if (!AnyProtected()) return PluginStatus::Success();
   std::optional<PluginStatus> held;
   demand.ForEach([&](std::string_view resource, int64_t amount) {
     if (held) return;

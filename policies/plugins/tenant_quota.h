@@ -74,9 +74,12 @@ class TenantQuotaPlugin final : public PreFilterPlugin, public ReservePlugin {
   void Count(const PendingJob& job, int sign);
   // What the guarantee holders other than `path`'s own are owed of `resource`.
   int64_t OthersProtected(const Path& path, std::string_view resource) const;
+  // Whether some holder is owed something now (when none is, no guarantee can hold a job).
+  bool AnyProtected() const;
 
   const TenantsView* tenants_ = nullptr;  // this cycle's
   std::map<std::string, Holder, std::less<>> holders_;
+  std::map<std::string, Path, std::less<>> paths_;  // by tenant; PathOf's answers this cycle
   Resources capacity_;
   Resources total_held_;
   Resources enterprises_protected_;                                   // sum over enterprises
