@@ -5,26 +5,35 @@
 namespace sharc::policies {
 
 void UsageTracker::Restore(const std::map<std::string, DecayedUsage>& saved) {
-  for (const auto& [tenant, usage] : saved) tenants_[tenant].usage = usage;
+  for (const auto& [tenant, usage] : saved) {
+    Entry& entry = tenants_[tenant];
+    entry.usage = usage;
+    entry.dated = true;
+  }
 }
 
 void UsageTracker::AddRate(const std::string& tenant, double rate) {
   Entry& entry = tenants_[tenant];
-  if (entry.usage.as_of == 0) entry.usage.as_of = now_;  // new: accrues from the last Advance
+  if (!entry.dated && advanced_) {  // new: accrues from the last Advance
+    entry.usage.as_of = now_;
+    entry.dated = true;
+  }
   entry.rate += rate;
   if (entry.rate < 1e-12) entry.rate = 0;  // rounding after the last job ends
   entry.changed = true;
 }
 
 void UsageTracker::Advance(UnixMillis now) {
-  if (now > now_) now_ = now;
+  if (!advanced_ || now > now_) now_ = now;
+  advanced_ = true;
   for (auto& [tenant, entry] : tenants_) {
     DecayedUsage& u = entry.usage;
-    if (now <= u.as_of) continue;
-    if (u.as_of == 0) {  // never advanced: starts now
+    if (!entry.dated) {  // rates added before the first Advance: they start now
       u.as_of = now;
+      entry.dated = true;
       continue;
     }
+    if (now <= u.as_of) continue;
     double before = u.value;
     u.value = Decay(u.value, now - u.as_of, half_life_ms_) +
               DecayedHolding(entry.rate, u.as_of, now, half_life_ms_);
@@ -42,7 +51,7 @@ double UsageTracker::UsageAt(std::string_view tenant, UnixMillis now) const {
   auto it = tenants_.find(tenant);
   if (it == tenants_.end()) return 0;
   const DecayedUsage& u = it->second.usage;
-  if (u.as_of == 0 || now <= u.as_of) return u.value;
+  if (!it->second.dated || now <= u.as_of) return u.value;
   return Decay(u.value, now - u.as_of, half_life_ms_) +
          DecayedHolding(it->second.rate, u.as_of, now, half_life_ms_);
 }

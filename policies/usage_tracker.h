@@ -50,9 +50,11 @@ class UsageTracker {
     DecayedUsage usage;
     double rate = 0;  // sum of the dominant shares its running jobs hold
     bool changed = false;
+    bool dated = false;  // usage.as_of is a time it accrued to (0 is a time, too: sharc-sim's)
   };
   int64_t half_life_ms_;
-  UnixMillis now_ = 0;  // the latest Advance
+  bool advanced_ = false;
+  UnixMillis now_ = 0;  // the latest Advance, once advanced_
   std::map<std::string, Entry, std::less<>> tenants_;
 };
 
