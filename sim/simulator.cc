@@ -306,6 +306,18 @@ void Simulation::Cycle() {
   policies::CycleResult result = policies::RunCycle(
       view_, tenants, *profile_, {std::move(pending), full, reservations_, depth}, now_);
   reservations_ = std::move(result.reservations);
+  // As the scheduler's: a job that found no room outside a full cycle gets its reservation from
+  // a full one, as soon as the interval allows.
+  if (!full && std::any_of(result.decisions.begin(), result.decisions.end(), [](const auto& d) {
+        return d.kind != policies::VerdictKind::kPlaced && d.reason == reason::kResources;
+      })) {
+    full_due_ = true;
+    if (!reminder_set_) {
+      Push(std::max(now_, last_full_ + options_.full_cycle_interval_ms), EventKind::kFullCycleDue,
+           0, 0);
+      reminder_set_ = true;
+    }
+  }
   for (policies::Decision& d : result.decisions) {
     if (d.kind == policies::VerdictKind::kPlaced) {
       Start(static_cast<size_t>(d.job.value - 1), std::move(*d.placement));
@@ -358,9 +370,10 @@ StatusOr<RunInputs> Simulate(const std::vector<NodeInventory>& nodes,
                              const SimulationOptions& options) {
   policies::PluginRegistry registry;
   policies::RegisterBuiltinPlugins(registry);
-  SHARC_ASSIGN_OR_RETURN(std::unique_ptr<policies::Profile> profile,
-                         registry.Build(options.profile));
-  Simulation simulation(options, std::move(profile));
+  StatusOr<std::unique_ptr<policies::Profile>> profile = registry.Build(options.profile);
+  // An unknown plugin is NotFound to the registry; to a caller it is a bad profile.
+  if (!profile.ok()) return InvalidArgumentError(profile.status().message());
+  Simulation simulation(options, std::move(*profile));
   SHARC_RETURN_IF_ERROR(simulation.Load(nodes, workload));
   return simulation.Run();
 }

@@ -10,7 +10,9 @@
 //   - then one cycle runs, as the scheduler's coalesced cycles do: if resources were freed (or
 //     jobs requeued), a full one (every pending job, reservations made anew) if the last was
 //     at least full_cycle_interval_ms ago, else one over the first queue_depth jobs (and a full
-//     one is due once the interval is over); otherwise one over the new arrivals only;
+//     one is due once the interval is over); otherwise one over the new arrivals only; a
+//     cycle that was not full and left a job without room makes a full one due, so that the
+//     job gets its reservation;
 //   - placements start at once and end after the job's runtime, or at its time limit (TIMEOUT);
 //     preemption victims stop kill_grace_ms later;
 //   - tenant usage accrues and decays exactly as the scheduler's (policies/usage_tracker.h).
