@@ -82,6 +82,11 @@ struct Reservation {
   UnixMillis start = 0;
   UnixMillis end = 0;   // start + the job's time limit
   Placement placement;  // the exact CPUs, GPUs and memory it will get
+  // Made by preemption: the room its victims free, held for the job (a nominated node). Unlike
+  // a backfill reservation it outlives full cycles until the job's own turn in one, so that a
+  // job of the same priority ahead in the queue cannot take the room and make the preemption
+  // be for nothing (and be repeated).
+  bool for_preemption = false;
   friend bool operator==(const Reservation&, const Reservation&) = default;
 };
 

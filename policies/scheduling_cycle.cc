@@ -48,7 +48,18 @@ class Cycle {
         profile_(profile),
         stopwatch_(stopwatch),
         context_{view, tenants, now, work_, input.full} {
-    if (!input.full) work_.reservations = std::move(input.reservations);
+    work_.reservations = std::move(input.reservations);
+    // A full cycle makes backfill reservations anew; rooms held for preemptors stay until
+    // their job's turn, and always start now: their job starts as soon as
+    // the room is free.
+    if (input.full) {
+      std::erase_if(work_.reservations, [](const Reservation& r) { return !r.for_preemption; });
+    }
+    for (Reservation& r : work_.reservations) {
+      if (!r.for_preemption || r.start >= now) continue;
+      r.end += now - r.start;
+      r.start = now;
+    }
   }
 
   CycleResult Run(std::vector<PendingJob> pending, size_t depth) {
@@ -56,7 +67,11 @@ class Cycle {
     const size_t considered = depth == 0 ? pending.size() : std::min(depth, pending.size());
     profile_.queue_sort->Sort(pending, considered, context_);
     result_.decisions.reserve(considered);
-    for (size_t i = 0; i < considered; ++i) Consider(pending[i]);
+    for (size_t i = 0; i < considered; ++i) {
+      Consider(pending[i]);
+      // In a full cycle a job keeps only what its turn gave it.
+      if (context_.full && reserved_now_ != pending[i].id) DropReservationsOf(pending[i].id);
+    }
     for (JobId id : work_.placed) view_.Forget(id);
     result_.preemptions = std::move(work_.preemptions);
     result_.reservations = std::move(work_.reservations);
@@ -65,6 +80,14 @@ class Cycle {
 
  private:
   void Consider(const PendingJob& job);
+  bool HoldsReservation(JobId job) const {
+    return std::any_of(work_.reservations.begin(), work_.reservations.end(),
+                       [&](const Reservation& r) { return r.job == job; });
+  }
+  // The job's own reservations: it is placed, or given a new one, or none, in its turn.
+  void DropReservationsOf(JobId job) {
+    std::erase_if(work_.reservations, [&](const Reservation& r) { return r.job == job; });
+  }
   PluginStatus RunPreFilters(const PendingJob& job);
   std::vector<Candidate> FindCandidates(const PendingJob& job, Rejections& rejections);
   bool Passes(const PendingJob& job, size_t node, Candidate& candidate, Rejections& rejections);
@@ -94,6 +117,7 @@ class Cycle {
   Profile& profile_;
   const Stopwatch& stopwatch_;
   CycleWork work_;
+  JobId reserved_now_;  // the last job a PostFilter gave a reservation in this cycle
   CycleContext context_;
   CycleResult result_;
   std::map<std::string, std::optional<Decision>> diagnosed_;
@@ -146,7 +170,9 @@ void Cycle::Consider(const PendingJob& job) {
   int64_t started = Now();
   Rejections rejections;
   bool placed = false;
-  if (!KnownBlocked(job, rejections)) {
+  // A job blocked like an earlier one of its shape is blocked too, unless room is reserved for
+  // it: what blocked the other may be that very reservation.
+  if (HoldsReservation(job.id) || !KnownBlocked(job, rejections)) {
     std::vector<Candidate> candidates = FindCandidates(job, rejections);
     placed = !candidates.empty() && Place(job, candidates);
     if (!placed) RecordBlocked(job, rejections);
@@ -314,7 +340,11 @@ void Cycle::RunPostFilters(const PendingJob& job, const PluginStatus& failure) {
       work_.victims.push_back(p.victim);
       work_.preemptions.push_back(std::move(p));
     }
-    if (r.reservation) work_.reservations.push_back(std::move(*r.reservation));
+    if (r.reservation) {
+      DropReservationsOf(job.id);
+      work_.reservations.push_back(std::move(*r.reservation));
+      reserved_now_ = job.id;
+    }
     return Hold(job, r.status);
   }
   Hold(job, failure);

@@ -54,8 +54,9 @@ struct Decision {
 
 struct CycleInput {
   std::vector<PendingJob> pending;
-  // A full cycle makes reservations anew; any other (the queue's head after an event, or only
-  // new arrivals) keeps `reservations` from the last full one and makes none.
+  // A full cycle makes backfill reservations anew (rooms held for preemptors stay until their
+  // job's turn); any other (the queue's head after an event, or only new arrivals) keeps
+  // `reservations` from the last full one and makes only rooms for preemptors.
   bool full = true;
   std::vector<Reservation> reservations;
   // Only the first `depth` jobs in queue order are considered (0: all of them); the others get

@@ -149,6 +149,7 @@ class EarliestOnNodeScan {
     }
     reserved_.clear();
     for (const Reservation& r : context_.work.reservations) {
+      if (r.job == job_.id) continue;  // its own (a room held for it) is what it may use
       for (const NodePlacement& part : r.placement.nodes) {
         if (part.node_index != index) continue;
         reserved_.push_back({&r, &part});

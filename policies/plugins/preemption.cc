@@ -48,8 +48,12 @@ bool KeepsGuarantee(const TenantQuota& quota, const Resources& held_after,
 
 // The room a job waits for while its victims stop, reserved from now.
 Reservation RoomFor(const PendingJob& job, NodePlacement room, const CycleContext& context) {
-  return {job.id, job.priority(), context.now, context.now + job.spec->time_limit_seconds * 1000,
-          Placement{{std::move(room)}}};
+  return {job.id,
+          job.priority(),
+          context.now,
+          context.now + job.spec->time_limit_seconds * 1000,
+          Placement{{std::move(room)}},
+          /*for_preemption=*/true};
 }
 
 std::string Plural(size_t n, std::string_view noun) {

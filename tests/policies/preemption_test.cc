@@ -174,6 +174,41 @@ TEST(PriorityPreemptionTest, AtItsMaxATenantPreemptsItsOwnLowerJobs) {
   EXPECT_EQ(result.decisions[0].reason, "AWAITING_PREEMPTION");
 }
 
+// The room a preemption frees is held for the preemptor across full cycles: a job of the same
+// priority ahead of it in the queue does not take it (which would make the preemption be for
+// nothing, and be repeated).
+TEST(PriorityPreemptionTest, TheRoomFreedIsHeldForThePreemptorInTheNextFullCycle) {
+  ClusterView view = FullNode();
+  TenantsView tenants = Tenants(view, {{"acme", 0}, {"globex", 0}});
+  PendingQueue first;
+  first.Add(1, JobBuilder().Cpus(4).Build(), kNow, "acme", &kHighAll);
+  CycleResult preempting = Cycle(view, tenants, first);
+  ASSERT_EQ(Victims(preempting), (std::vector<int64_t>{12, 11}));
+  ASSERT_EQ(preempting.reservations.size(), 1u);
+  EXPECT_TRUE(preempting.reservations[0].for_preemption);
+
+  // The victims have stopped. globex's job 2, of the same class and older, comes first.
+  view.Forget(JobId{11});
+  view.Forget(JobId{12});
+  PendingQueue next;
+  next.Add(2, JobBuilder().Cpus(4).Build(), kNow - 60'000, "globex", &kHighAll);
+  next.Add(1, JobBuilder().Cpus(4).Build(), kNow, "acme", &kHighAll);
+  PluginRegistry registry;
+  RegisterBuiltinPlugins(registry);
+  auto profile = registry.Build(BuiltinProfiles().at("default"));
+  CycleResult result =
+      RunCycle(view, Tenants(view, {{"acme", 0}, {"globex", 0}}), **profile,
+               {next.jobs(), /*full=*/true, preempting.reservations}, kNow + 10'000);
+  ASSERT_EQ(result.decisions.size(), 2u);
+  EXPECT_EQ(result.decisions[0].job, JobId{2});
+  EXPECT_NE(result.decisions[0].kind, VerdictKind::kPlaced);
+  EXPECT_EQ(result.decisions[1].job, JobId{1});
+  EXPECT_EQ(result.decisions[1].kind, VerdictKind::kPlaced)
+      << result.decisions[1].reason << ": " << result.decisions[1].message;
+  // Job 1's room is gone once it is placed; job 2 waits with a reservation of its own.
+  for (const Reservation& r : result.reservations) EXPECT_NE(r.job, JobId{1});
+}
+
 TEST(GuaranteeReclaimTest, BorrowersNewestJobsMakeRoomForAGuarantee) {
   // globex borrows the whole node (guarantee 0); acme is guaranteed 2 and asks for 2.
   ClusterView view = Cluster({NodeBuilder("n1").MemoryGiB(16).Build()});

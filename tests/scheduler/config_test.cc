@@ -141,8 +141,11 @@ TEST(ExampleConfigsTest, TheShippedExamplesLoad) {
   EXPECT_TRUE(scheduler.ok()) << scheduler.status().ToString();
   auto tenants = LoadTenantsFile(configs + "tenants.example.json");
   ASSERT_TRUE(tenants.ok()) << tenants.status().ToString();
-  EXPECT_EQ(tenants->tenants.size(), 2u);
+  ASSERT_EQ(tenants->tenants.size(), 3u);
   EXPECT_EQ(tenants->tenants[0].quota.guaranteed.Get("cpu"), 8000);
+  EXPECT_EQ(tenants->tenants[0].share, 2);
+  EXPECT_EQ(tenants->tenants[1].name, "acme/vision");
+  EXPECT_EQ(tenants->tenants[1].default_priority_class, "low");
 }
 
 }  // namespace
