@@ -27,6 +27,7 @@
 
 #include <map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "policies/framework.h"
@@ -84,7 +85,7 @@ class TenantQuotaPlugin final : public PreFilterPlugin, public ReservePlugin {
   Resources total_held_;
   Resources enterprises_protected_;                                   // sum over enterprises
   std::map<std::string, Resources, std::less<>> projects_protected_;  // sum per enterprise
-  std::map<JobId, bool> reserved_;  // Reserve is counted once per job (Unreserve is idempotent)
+  std::unordered_map<JobId, bool> reserved_;  // Reserve counts once per job; Unreserve idempotent
 };
 
 }  // namespace sharc::policies
