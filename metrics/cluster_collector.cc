@@ -15,19 +15,9 @@ double InBaseUnit(const std::string& resource, int64_t value) {
   return static_cast<double>(value);
 }
 
-}  // namespace
-
-std::vector<prometheus::MetricFamily> BuildClusterFamilies(const ClusterMetricsSnapshot& s) {
-  std::vector<prometheus::MetricFamily> families;
-
-  prometheus::MetricFamily build = GaugeFamily(kBuildInfo);
-  AddGauge(build,
-           {{"component", s.component},
-            {"revision", std::string(GitRevision())},
-            {"version", std::string(Version())}},
-           1);
-  families.push_back(std::move(build));
-
+// Nodes, jobs by state and agents' connections.
+void AddNodeFamilies(const ClusterMetricsSnapshot& s,
+                     std::vector<prometheus::MetricFamily>& families) {
   prometheus::MetricFamily nodes = GaugeFamily(kNodes);
   for (const char* state : {"DOWN", "DRAIN", "UP"}) {
     auto it = s.nodes_by_state.find(state);
@@ -67,7 +57,11 @@ std::vector<prometheus::MetricFamily> BuildClusterFamilies(const ClusterMetricsS
   prometheus::MetricFamily connections = GaugeFamily(kAgentConnections);
   AddGauge(connections, {}, static_cast<double>(s.agent_connections));
   families.push_back(std::move(connections));
+}
 
+// Quotas and credit.
+void AddTenantFamilies(const ClusterMetricsSnapshot& s,
+                       std::vector<prometheus::MetricFamily>& families) {
   prometheus::MetricFamily quota = GaugeFamily(kTenantQuota);
   for (const auto& t : s.tenant_quotas) {
     for (const char* resource : {"cpu", "gpu", "memory"}) {
@@ -96,7 +90,11 @@ std::vector<prometheus::MetricFamily> BuildClusterFamilies(const ClusterMetricsS
     }
     families.push_back(std::move(spent));
   }
+}
 
+// Fair share, reservations, pending jobs by reason, and what tenants used.
+void AddSchedulingFamilies(const ClusterMetricsSnapshot& s,
+                           std::vector<prometheus::MetricFamily>& families) {
   prometheus::MetricFamily weight = GaugeFamily(kTenantFairShareWeight);
   prometheus::MetricFamily usage = GaugeFamily(kTenantFairShareUsage);
   prometheus::MetricFamily factor = GaugeFamily(kTenantFairShareFactor);
@@ -131,6 +129,24 @@ std::vector<prometheus::MetricFamily> BuildClusterFamilies(const ClusterMetricsS
   families.push_back(std::move(cpu_seconds));
   families.push_back(std::move(gpu_seconds));
   families.push_back(std::move(energy));
+}
+
+}  // namespace
+
+std::vector<prometheus::MetricFamily> BuildClusterFamilies(const ClusterMetricsSnapshot& s) {
+  std::vector<prometheus::MetricFamily> families;
+
+  prometheus::MetricFamily build = GaugeFamily(kBuildInfo);
+  AddGauge(build,
+           {{"component", s.component},
+            {"revision", std::string(GitRevision())},
+            {"version", std::string(Version())}},
+           1);
+  families.push_back(std::move(build));
+
+  AddNodeFamilies(s, families);
+  AddTenantFamilies(s, families);
+  AddSchedulingFamilies(s, families);
 
   if (s.pue > 0) {
     prometheus::MetricFamily pue = GaugeFamily(kFacilityPue);
