@@ -119,6 +119,11 @@ ids+=($(acme submit --name train --cpus 2 --mem 512M --time 1m --label kind=cpu 
         sh -c 'grep Cpus_allowed_list /proc/self/status; sleep 3'))
 ids+=($(acme submit --name broken --time 1m -- sh -c 'echo "about to fail" >&2; exit 3'))
 ids+=($(acme submit --name overrun --time 3s -- sleep 60))
+# acme's guarantee is lent only while acme has nothing waiting: let its CPU work start first.
+for _ in $(seq 150); do
+  acme jobs --state PENDING -o json | grep -q '"id"' || break
+  sleep 0.2
+done
 echo "==> globex fills all 4 GPUs: 2 of its own guarantee and 2 borrowed from idle acme"
 for i in 1 2 3 4; do
   ids+=($(globex submit --name "finetune-$i" --cpus 2 --gpus 1 --gpu-model H100 --mem 2G --time 2m -- \
