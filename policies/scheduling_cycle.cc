@@ -352,6 +352,12 @@ void Cycle::RunPostFilters(const PendingJob& job, const PluginStatus& failure) {
 
 }  // namespace
 
+bool LeftJobsWithoutRoom(const CycleResult& result) {
+  return std::any_of(result.decisions.begin(), result.decisions.end(), [](const Decision& d) {
+    return d.kind != VerdictKind::kPlaced && d.reason == reason::kResources;
+  });
+}
+
 CycleResult RunCycle(ClusterView& view, const TenantsView& tenants, Profile& profile,
                      CycleInput input, UnixMillis now, const Stopwatch& stopwatch) {
   assert(profile.queue_sort != nullptr);

@@ -76,6 +76,10 @@ struct CycleResult {
 // Returns monotonic nanoseconds; only used to time decisions.
 using Stopwatch = std::function<int64_t()>;
 
+// Whether the cycle left a job without room (RESOURCES). Outside a full cycle such a job has no
+// reservation yet: the scheduler and sharc-sim then make a full cycle due.
+bool LeftJobsWithoutRoom(const CycleResult& result);
+
 CycleResult RunCycle(ClusterView& view, const TenantsView& tenants, Profile& profile,
                      CycleInput input, UnixMillis now, const Stopwatch& stopwatch = nullptr);
 

@@ -101,10 +101,7 @@ void CycleRunner::Run() {
   reservations_ = result.reservations;
   // A job that found no room outside a full cycle has no reservation yet: a full cycle (paced
   // by the interval) gives it one before smaller jobs can keep taking what frees up.
-  if (kind != Kind::kFull &&
-      std::any_of(result.decisions.begin(), result.decisions.end(), [](const auto& d) {
-        return d.kind != policies::VerdictKind::kPlaced && d.reason == reason::kResources;
-      })) {
+  if (kind != Kind::kFull && policies::LeftJobsWithoutRoom(result)) {
     full_due_ = true;
     Post();
   }

@@ -308,9 +308,7 @@ void Simulation::Cycle() {
   reservations_ = std::move(result.reservations);
   // As the scheduler's: a job that found no room outside a full cycle gets its reservation from
   // a full one, as soon as the interval allows.
-  if (!full && std::any_of(result.decisions.begin(), result.decisions.end(), [](const auto& d) {
-        return d.kind != policies::VerdictKind::kPlaced && d.reason == reason::kResources;
-      })) {
+  if (!full && policies::LeftJobsWithoutRoom(result)) {
     full_due_ = true;
     if (!reminder_set_) {
       Push(std::max(now_, last_full_ + options_.full_cycle_interval_ms), EventKind::kFullCycleDue,
