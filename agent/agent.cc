@@ -217,6 +217,7 @@ class Agent::Impl : public std::enable_shared_from_this<Impl> {
         });
     protocol::RegisterMsg reg;
     reg.inventory = inventory_;
+    reg.inventory.address = config_.advertise_address;
     reg.attempts = runner_.Reports();
     channel_->Send(protocol::EncodeAgentMessage(reg));
   }

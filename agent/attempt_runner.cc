@@ -83,6 +83,7 @@ class AttemptRunner::Impl {
       return;
     }
     highest = id.attempt;
+    FenceOlderAttempts(id);
     Attempt& attempt = attempts_[id];
     attempt.record.launch = launch;
     attempt.record.report.attempt = id;
@@ -309,6 +310,18 @@ class AttemptRunner::Impl {
             "ending " + Name(id) + " (" + std::string(protocol::AttemptEndingName(ending)) + ")");
     Signal(attempt, SIGTERM);
     EscalateAfterGrace(id);
+  }
+
+  // Fencing across a gang's ranks: an older attempt of the job that still runs here (its
+  // rank's kill may still be in its grace period) is killed at once, before the new one starts.
+  void FenceOlderAttempts(const AttemptId& id) {
+    for (auto it = attempts_.lower_bound({id.job, 0});
+         it != attempts_.end() && it->first.job == id.job && it->first.attempt < id.attempt; ++it) {
+      if (it->second.record.report.exited) continue;
+      LogInfo("agent", "killing " + Name(it->first) + " now: " + Name(id) + " replaces it");
+      Terminate(it->first, AttemptEnding::kKilled);
+      KillNow(it->second);
+    }
   }
 
   void EscalateAfterGrace(const AttemptId& id) {

@@ -19,8 +19,8 @@ std::vector<DeviceRule> GpuDevices(const std::vector<int>& gpus) {
   auto add = [&](const std::string& path) {
     struct stat st;
     if (::stat(path.c_str(), &st) == 0 && S_ISCHR(st.st_mode)) {
-      rules.push_back({'c', static_cast<int>(major(st.st_rdev)),
-                       static_cast<int>(minor(st.st_rdev)), "rwm"});
+      rules.push_back(
+          {'c', static_cast<int>(major(st.st_rdev)), static_cast<int>(minor(st.st_rdev)), "rwm"});
     }
   };
   for (int gpu : gpus) add("/dev/nvidia" + std::to_string(gpu));
@@ -79,6 +79,14 @@ StatusOr<LaunchSpec> SetUpAttempt(const SetupOptions& o, const NodeTopology& top
   SHARC_RETURN_IF_ERROR(MakeDirectories(dir, 0700));
   if (identity && ::chown(dir.c_str(), identity->uid, identity->gid) != 0) {
     return InternalError(dir + ": chown: " + ErrnoText(errno));
+  }
+
+  if (launch.spec.num_nodes > 1) {
+    std::string hostfile = dir + "/hostfile";
+    SHARC_RETURN_IF_ERROR(WriteFileAtomically(hostfile, BuildHostfile(launch), 0644));
+    if (identity && ::chown(hostfile.c_str(), identity->uid, identity->gid) != 0) {
+      return InternalError(hostfile + ": chown: " + ErrnoText(errno));
+    }
   }
 
   LaunchSpec spec;

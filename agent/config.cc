@@ -95,6 +95,7 @@ StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
   const Json* health = r.OptionalRaw("health_check");
   r.OptionalString("metrics_listen", &c.metrics_listen);
   r.OptionalString("metrics_advertise_url", &c.metrics_advertise_url);
+  r.OptionalString("advertise_address", &c.advertise_address);
   const Json* energy = r.OptionalRaw("energy");
   SHARC_RETURN_IF_ERROR(r.Finish().WithPrefix(path));
   if (identities) {
@@ -166,6 +167,11 @@ Status FinalizeAgentConfig(AgentConfig& c) {
   if (!c.metrics_advertise_url.empty() && c.metrics_advertise_url.rfind("http://", 0) != 0) {
     return InvalidArgumentError("metrics_advertise_url: '" + c.metrics_advertise_url +
                                 "' must start with http://");
+  }
+  if (c.advertise_address.size() > kMaxAddressBytes ||
+      c.advertise_address.find_first_of(" \t\r\n/") != std::string::npos) {
+    return InvalidArgumentError("advertise_address: '" + c.advertise_address +
+                                "' must be a host name or IP address");
   }
   if (c.energy_sample_interval.count() <= 0) {
     return InvalidArgumentError("energy.sample_interval: must be positive");

@@ -51,6 +51,9 @@ struct AgentConfig {
   // http://<listen host>:<bound port>/metrics, with this machine's host name in place of a
   // wildcard listen address (0.0.0.0, ::).
   std::string metrics_advertise_url;
+  // The address other nodes reach this node's jobs at (NodeInventory::address: gang jobs'
+  // MASTER_ADDR and hostfile); "" = the IP address the scheduler sees this agent connect from.
+  std::string advertise_address;
   // How often node usage and energy are sampled (also at each attempt's exit).
   std::chrono::milliseconds energy_sample_interval{5000};
   // Energy sources and the power model used when nothing can be measured. The model's

@@ -29,7 +29,29 @@ std::map<std::string, std::string> BuildJobEnvironment(const protocol::LaunchMsg
   env["SHARC_MEM_BYTES"] = std::to_string(part.memory_bytes);
   env["SHARC_TIME_LIMIT_SECONDS"] = std::to_string(launch.spec.time_limit_seconds);
   env["SHARC_BINDING"] = part.binding_simulated ? "simulated" : "real";
+  const std::vector<NodeAllocation>& ranks = launch.allocation.nodes;
+  if (launch.spec.num_nodes > 1 && !ranks.empty()) {
+    std::string nodelist;
+    for (const NodeAllocation& rank : ranks) nodelist += (nodelist.empty() ? "" : ",") + rank.node;
+    const std::string count = std::to_string(ranks.size());
+    const std::string rank = std::to_string(launch.rank);
+    env["SHARC_NODELIST"] = nodelist;
+    env["SHARC_NUM_NODES"] = env["NNODES"] = env["WORLD_SIZE"] = count;
+    env["SHARC_NODE_RANK"] = env["NODE_RANK"] = env["RANK"] = rank;
+    env["MASTER_ADDR"] = ranks[0].address.empty() ? ranks[0].node : ranks[0].address;
+    env["MASTER_PORT"] = std::to_string(ranks[0].port);
+    env["SHARC_HOSTFILE"] = attempt_dir + "/hostfile";
+  }
   return env;
+}
+
+std::string BuildHostfile(const protocol::LaunchMsg& launch) {
+  std::string out;
+  for (const NodeAllocation& rank : launch.allocation.nodes) {
+    out += (rank.address.empty() ? rank.node : rank.address) +
+           " slots=" + std::to_string(rank.cpus.size()) + "\n";
+  }
+  return out;
 }
 
 }  // namespace sharc::agent

@@ -5,6 +5,11 @@
 //   SHARC_GPUS and CUDA_VISIBLE_DEVICES ("0,1"; empty when no GPU was granted),
 //   CUDA_DEVICE_ORDER=PCI_BUS_ID (so CUDA numbers GPUs as hwloc does),
 //   SHARC_MEM_BYTES, SHARC_TIME_LIMIT_SECONDS, SHARC_BINDING ("real" or "simulated").
+// A gang job's ranks (spec.num_nodes > 1, one process per node) also get what torchrun and MPI
+// launchers read: SHARC_NODELIST ("n1,n2,n3", rank order), SHARC_NUM_NODES, SHARC_NODE_RANK,
+// NNODES, NODE_RANK, RANK (= NODE_RANK), WORLD_SIZE (= NNODES), MASTER_ADDR (rank 0's node
+// address), MASTER_PORT (the port the scheduler reserved there) and SHARC_HOSTFILE (the
+// attempt directory's "hostfile": one "ADDRESS slots=CPUS" line per rank, for mpirun).
 #ifndef SHARC_AGENT_JOB_ENVIRONMENT_H_
 #define SHARC_AGENT_JOB_ENVIRONMENT_H_
 
@@ -21,6 +26,10 @@ std::map<std::string, std::string> BuildJobEnvironment(const protocol::LaunchMsg
                                                        const NodeAllocation& part,
                                                        const std::string& attempt_dir,
                                                        const std::string& default_path);
+
+// The hostfile of a gang launch: one "ADDRESS slots=CPUS" line per rank (the node's name when
+// its address is unknown).
+std::string BuildHostfile(const protocol::LaunchMsg& launch);
 
 }  // namespace sharc::agent
 

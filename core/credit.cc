@@ -63,6 +63,7 @@ MicroCredits Cost(const PriceList& prices, const JobSpec& spec, int64_t duration
   __int128 rate = __int128{spec.cpus} * kMilliCpusPerCpu * prices.per_cpu_hour * kGiB +
                   __int128{spec.memory_bytes} * prices.per_gib_hour * 1000 +
                   __int128{spec.gpus} * gpu_price * 1000 * kGiB;
+  rate *= std::max(spec.num_nodes, 1);  // a gang pays for its every node
   __int128 cost = rate * duration_ms / (__int128{1000} * kGiB * 3'600'000);
   return static_cast<MicroCredits>(std::min<__int128>(cost, INT64_MAX));
 }
@@ -83,11 +84,16 @@ std::optional<GrantSource> ParseGrantSource(std::string_view name) {
 
 std::string_view LedgerKindName(LedgerKind kind) {
   switch (kind) {
-    case LedgerKind::kGrant: return "grant";
-    case LedgerKind::kReserve: return "reserve";
-    case LedgerKind::kCharge: return "charge";
-    case LedgerKind::kRelease: return "release";
-    case LedgerKind::kExpire: return "expire";
+    case LedgerKind::kGrant:
+      return "grant";
+    case LedgerKind::kReserve:
+      return "reserve";
+    case LedgerKind::kCharge:
+      return "charge";
+    case LedgerKind::kRelease:
+      return "release";
+    case LedgerKind::kExpire:
+      return "expire";
   }
   return "grant";
 }
@@ -102,7 +108,9 @@ std::optional<LedgerKind> ParseLedgerKind(std::string_view name) {
 
 void ApplyLedgerEntry(const LedgerEntry& e, Grant& g) {
   switch (e.kind) {
-    case LedgerKind::kGrant: g.available += e.amount; break;
+    case LedgerKind::kGrant:
+      g.available += e.amount;
+      break;
     case LedgerKind::kReserve:
       g.available -= e.amount;
       g.reserved += e.amount;

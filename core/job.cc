@@ -1,5 +1,6 @@
 #include "core/job.h"
 
+#include <algorithm>
 #include <cctype>
 
 namespace sharc {
@@ -14,14 +15,22 @@ constexpr JobState kAllStates[] = {
 
 std::string_view JobStateName(JobState state) {
   switch (state) {
-    case JobState::kPending: return "PENDING";
-    case JobState::kRunning: return "RUNNING";
-    case JobState::kCompleted: return "COMPLETED";
-    case JobState::kFailed: return "FAILED";
-    case JobState::kCancelled: return "CANCELLED";
-    case JobState::kTimeout: return "TIMEOUT";
-    case JobState::kNodeFail: return "NODE_FAIL";
-    case JobState::kPreempted: return "PREEMPTED";
+    case JobState::kPending:
+      return "PENDING";
+    case JobState::kRunning:
+      return "RUNNING";
+    case JobState::kCompleted:
+      return "COMPLETED";
+    case JobState::kFailed:
+      return "FAILED";
+    case JobState::kCancelled:
+      return "CANCELLED";
+    case JobState::kTimeout:
+      return "TIMEOUT";
+    case JobState::kNodeFail:
+      return "NODE_FAIL";
+    case JobState::kPreempted:
+      return "PREEMPTED";
   }
   return "UNKNOWN";
 }
@@ -66,11 +75,13 @@ std::vector<std::string> Allocation::NodeNames() const {
 }
 
 Resources JobSpec::Request() const {
+  // Bounded by the spec's limits (4096 nodes x 65536 CPUs x 1000 millicpus): no overflow.
+  const int64_t n = std::max(num_nodes, 1);
   Resources r;
-  r.Set(kCpuResource, static_cast<int64_t>(cpus) * kMilliCpusPerCpu);
-  r.Set(kMemoryResource, memory_bytes);
-  r.Set(kGpuResource, gpus);
-  if (!gpu_model.empty() && gpus > 0) r.Set(GpuModelResource(gpu_model), gpus);
+  r.Set(kCpuResource, n * cpus * kMilliCpusPerCpu);
+  r.Set(kMemoryResource, n * memory_bytes);
+  r.Set(kGpuResource, n * gpus);
+  if (!gpu_model.empty() && gpus > 0) r.Set(GpuModelResource(gpu_model), n * gpus);
   return r;
 }
 

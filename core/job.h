@@ -16,6 +16,7 @@
 
 #include "core/clock.h"
 #include "core/ids.h"
+#include "core/node.h"
 #include "core/resources.h"
 #include "core/status.h"
 
@@ -70,6 +71,11 @@ inline constexpr std::string_view kPreempted = "PREEMPTED";
 inline constexpr std::string_view kOutOfMemory = "OUT_OF_MEMORY";  // killed by the OOM killer
 // Requeued after its node failed; the next attempt runs elsewhere (or there, once back).
 inline constexpr std::string_view kNodeFailRequeued = "NODE_FAIL";
+// Pending: a job it depends on has not ended the way it needs yet.
+inline constexpr std::string_view kDependency = "DEPENDENCY";
+// Cancelled (or, with keep_on_unsatisfied, pending until an operator acts): a job it depends
+// on ended in a way that can never satisfy the dependency.
+inline constexpr std::string_view kDependencyNeverSatisfied = "DEPENDENCY_NEVER_SATISFIED";
 }  // namespace reason
 
 // The names of JobSpec's fields wherever a spec is written down (the REST API and the submit
@@ -89,6 +95,13 @@ inline constexpr std::string_view kTimeLimitSeconds = "time_limit_seconds";
 inline constexpr std::string_view kLabels = "labels";
 inline constexpr std::string_view kRequeue = "requeue";
 inline constexpr std::string_view kPriorityClass = "priority_class";
+inline constexpr std::string_view kAfterOk = "after_ok";
+inline constexpr std::string_view kAfterAny = "after_any";
+inline constexpr std::string_view kAfterNotOk = "after_not_ok";
+inline constexpr std::string_view kKeepOnUnsatisfied = "keep_on_unsatisfied";
+inline constexpr std::string_view kNumNodes = "num_nodes";
+inline constexpr std::string_view kTopologyGroup = "topology_group";
+inline constexpr std::string_view kWaitAllRanks = "wait_all_ranks";
 }  // namespace spec_field
 
 // What a tenant asks for. The rules (ValidateJobSpec) and their limits below are the only
@@ -97,8 +110,10 @@ struct JobSpec {
   std::string name;                        // 1..kMaxJobNameBytes printable characters
   std::vector<std::string> command;        // argv; command[0] is looked up in PATH
   std::map<std::string, std::string> env;  // added to the job's clean environment
-  int32_t cpus = 1;                        // whole CPUs (hwloc PUs); binding is per PU
-  int64_t memory_bytes = 0;                // > 0
+  // cpus, memory_bytes, gpus and gpu_model are per node: a gang job (num_nodes > 1) gets them on
+  // each of its nodes.
+  int32_t cpus = 1;          // whole CPUs (hwloc PUs); binding is per PU
+  int64_t memory_bytes = 0;  // > 0
   int32_t gpus = 0;
   std::string gpu_model;                      // "" = any model
   int64_t time_limit_seconds = 0;             // 1..kMaxTimeLimitSeconds
@@ -107,9 +122,32 @@ struct JobSpec {
   // A priority class of the scheduler's configuration; "" = the tenant's default (filled in
   // at submit). [a-z0-9_-], at most 63.
   std::string priority_class;
+  // Dependencies: the job starts only once every listed job has ended, each as its list asks:
+  // after_ok COMPLETED; after_any in any terminal state; after_not_ok in a terminal state
+  // other than COMPLETED. The jobs must exist and belong to the same tenant when the job is
+  // submitted, so dependencies never form a cycle. When one can no longer be satisfied the
+  // job is CANCELLED (DEPENDENCY_NEVER_SATISFIED), or with keep_on_unsatisfied stays PENDING
+  // with that reason until someone cancels it.
+  std::vector<JobId> after_ok;
+  std::vector<JobId> after_any;
+  std::vector<JobId> after_not_ok;
+  bool keep_on_unsatisfied = false;
+  // A gang: `num_nodes` distinct nodes, placed all in one cycle or not at all, one rank per node
+  // (rank 0 first). 1 = an ordinary job.
+  int32_t num_nodes = 1;
+  // A node label (e.g. "rack"): every node of the gang carries it with one same value; the
+  // group that fits the gang tightest is preferred. "" = any nodes. Only with num_nodes > 1.
+  std::string topology_group;
+  // A gang ends when rank 0 ends (false) or once every rank has ended (true).
+  bool wait_all_ranks = false;
   friend bool operator==(const JobSpec&, const JobSpec&) = default;
 
-  // cpu (millicpus), memory, gpu and gpu/<model>.
+  bool HasDependencies() const {
+    return !after_ok.empty() || !after_any.empty() || !after_not_ok.empty();
+  }
+
+  // The whole job's request, every node's part together: cpu (millicpus), memory, gpu and
+  // gpu/<model>.
   Resources Request() const;
 };
 
@@ -118,10 +156,12 @@ inline constexpr size_t kMaxCommandArgs = 4096;
 inline constexpr size_t kMaxCommandAndEnvBytes = 1 << 20;  // arguments, names and values
 inline constexpr int32_t kMaxCpusPerJob = 1 << 16;
 inline constexpr int32_t kMaxGpusPerJob = 1024;
+inline constexpr int32_t kMaxNodesPerJob = 4096;
 inline constexpr size_t kMaxGpuModelBytes = 64;
 inline constexpr int64_t kMaxTimeLimitSeconds = 366LL * 24 * 3600;
 inline constexpr size_t kMaxLabelBytes = 63;  // each key and each value
 inline constexpr size_t kMaxIdempotencyKeyBytes = 128;
+inline constexpr size_t kMaxDependencies = 100;  // after_ok, after_any and after_not_ok together
 // Not a spec field, but submitted with one: a retried submit with the same key finds its job.
 inline constexpr std::string_view kIdempotencyKeyField = "idempotency_key";
 
@@ -142,6 +182,8 @@ inline constexpr std::string_view kCpus = "cpus";
 inline constexpr std::string_view kGpus = "gpus";
 inline constexpr std::string_view kMemoryBytes = "mem_bytes";
 inline constexpr std::string_view kBinding = "binding";  // "real" or "simulated"
+inline constexpr std::string_view kAddress = "address";
+inline constexpr std::string_view kPort = "port";
 }  // namespace allocation_field
 
 // One node's part of a job's grant.
@@ -151,6 +193,13 @@ struct NodeAllocation {
   std::vector<int> gpus;  // GPU indices on the node
   int64_t memory_bytes = 0;
   bool binding_simulated = false;
+  // Gang jobs only: the address the node's agent advertises, where the other ranks reach it
+  // (rank 0's is MASTER_ADDR; all of them fill the hostfile). "" otherwise.
+  std::string address;
+  // Gang jobs only, rank 0's part: the TCP port on its node the ranks rendezvous at
+  // (MASTER_PORT), chosen by the scheduler so that no two running jobs with a port on one node
+  // share it. 0 otherwise.
+  int32_t port = 0;
   friend bool operator==(const NodeAllocation&, const NodeAllocation&) = default;
 };
 
@@ -175,6 +224,15 @@ Status ValidateNodeAllocation(const NodeAllocation& part);
 // Errors start with `name`, the allocation's own ("allocation[1].cpus: ...").
 Status ValidateAllocation(const Allocation& allocation, std::string_view name);
 
+// How one rank of a gang job's attempt ended.
+struct RankExit {
+  int32_t rank = 0;  // an index of the allocation's parts
+  std::optional<int32_t> exit_code;
+  std::optional<int32_t> exit_signal;
+  UnixMillis end_time = 0;
+  friend bool operator==(const RankExit&, const RankExit&) = default;
+};
+
 struct Job {
   JobId id;
   std::string tenant;
@@ -186,6 +244,9 @@ struct Job {
   std::optional<Allocation> allocation;  // set while RUNNING and kept after it ends
   std::optional<int32_t> exit_code;
   std::optional<int32_t> exit_signal;
+  // Gang jobs: the ranks of the current (or last) attempt that have ended, by rank. The job's
+  // own exit is rank 0's.
+  std::vector<RankExit> rank_exits;
   std::string message;  // detail for people, e.g. the exec error
   UnixMillis submit_time = 0;
   UnixMillis start_time = 0;  // 0 = not started

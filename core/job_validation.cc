@@ -116,6 +116,54 @@ Status CheckLabels(const JobSpec& spec) {
   return Status::Ok();
 }
 
+Status CheckDependencies(const JobSpec& spec) {
+  using namespace spec_field;
+  const std::pair<std::string_view, const std::vector<JobId>*> lists[] = {
+      {kAfterOk, &spec.after_ok}, {kAfterAny, &spec.after_any}, {kAfterNotOk, &spec.after_not_ok}};
+  std::set<JobId> seen;
+  for (const auto& [field, ids] : lists) {
+    for (JobId id : *ids) {
+      if (id.value < 1) return FieldError(field, "job ids are positive");
+      if (!seen.insert(id).second) {
+        return FieldError(field, "job " + std::to_string(id.value) + " is listed twice");
+      }
+    }
+  }
+  if (seen.size() > kMaxDependencies) {
+    return FieldError(kAfterOk,
+                      "at most " + std::to_string(kMaxDependencies) +
+                          " dependencies (after_ok, after_any and after_not_ok together)");
+  }
+  if (spec.keep_on_unsatisfied && seen.empty()) {
+    return FieldError(kKeepOnUnsatisfied, "given without a dependency");
+  }
+  return Status::Ok();
+}
+
+Status CheckGang(const JobSpec& spec) {
+  using namespace spec_field;
+  if (spec.num_nodes < 1 || spec.num_nodes > kMaxNodesPerJob) {
+    return FieldError(kNumNodes, "must be between 1 and " + std::to_string(kMaxNodesPerJob));
+  }
+  if (spec.memory_bytes > INT64_MAX / spec.num_nodes) {
+    return FieldError(kMemoryBytes,
+                      "times " + std::to_string(spec.num_nodes) + " nodes is too large");
+  }
+  if (!spec.topology_group.empty()) {
+    if (spec.topology_group.size() > kMaxLabelBytes || !IsPrintable(spec.topology_group) ||
+        spec.topology_group.find('=') != std::string::npos) {
+      return FieldError(kTopologyGroup, "a node label key: at most " +
+                                            std::to_string(kMaxLabelBytes) +
+                                            " printable characters, no '='");
+    }
+    if (spec.num_nodes == 1) return FieldError(kTopologyGroup, "given without num_nodes > 1");
+  }
+  if (spec.wait_all_ranks && spec.num_nodes == 1) {
+    return FieldError(kWaitAllRanks, "given without num_nodes > 1");
+  }
+  return Status::Ok();
+}
+
 Status CheckSpec(const JobSpec& spec, Stage stage) {
   using namespace spec_field;
   if (spec.command.empty() || spec.command[0].empty()) {
@@ -129,6 +177,8 @@ Status CheckSpec(const JobSpec& spec, Stage stage) {
   }
   SHARC_RETURN_IF_ERROR(CheckCommandAndEnv(spec));
   SHARC_RETURN_IF_ERROR(CheckResources(spec, stage));
+  SHARC_RETURN_IF_ERROR(CheckGang(spec));
+  SHARC_RETURN_IF_ERROR(CheckDependencies(spec));
   return CheckLabels(spec);
 }
 
@@ -160,6 +210,11 @@ Status ValidateNodeAllocation(const NodeAllocation& part) {
   for (int gpu : part.gpus) {
     SHARC_RETURN_IF_ERROR(CheckRange(kGpus, gpu, 0, kMaxGpusPerJob));
   }
+  if (part.address.size() > kMaxAddressBytes || !IsPrintable(part.address)) {
+    return FieldError(kAddress,
+                      "at most " + std::to_string(kMaxAddressBytes) + " printable characters");
+  }
+  SHARC_RETURN_IF_ERROR(CheckRange(kPort, part.port, 0, 65535));
   return CheckRange(kMemoryBytes, part.memory_bytes, 0, INT64_MAX);
 }
 
@@ -186,6 +241,15 @@ Status ValidateJob(const Job& job) {
   if (job.allocation) SHARC_RETURN_IF_ERROR(ValidateAllocation(*job.allocation, "allocation"));
   if (job.exit_code) SHARC_RETURN_IF_ERROR(CheckRange("exit_code", *job.exit_code, 0, 255));
   if (job.exit_signal) SHARC_RETURN_IF_ERROR(CheckRange("signal", *job.exit_signal, 1, 128));
+  for (const RankExit& rank : job.rank_exits) {
+    SHARC_RETURN_IF_ERROR(CheckRange("rank_exits.rank", rank.rank, 0, kMaxNodesPerJob - 1));
+    if (rank.exit_code) {
+      SHARC_RETURN_IF_ERROR(CheckRange("rank_exits.exit_code", *rank.exit_code, 0, 255));
+    }
+    if (rank.exit_signal) {
+      SHARC_RETURN_IF_ERROR(CheckRange("rank_exits.signal", *rank.exit_signal, 1, 128));
+    }
+  }
   SHARC_RETURN_IF_ERROR(CheckRange("submit_time", job.submit_time, 0, kMaxRfc3339Millis));
   SHARC_RETURN_IF_ERROR(CheckRange("start_time", job.start_time, 0, kMaxRfc3339Millis));
   SHARC_RETURN_IF_ERROR(CheckRange("end_time", job.end_time, 0, kMaxRfc3339Millis));

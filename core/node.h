@@ -32,12 +32,12 @@ struct NumaInfo {
 
 // A GPU as hwloc's I/O objects show it.
 struct GpuInfo {
-  int index = 0;             // the index CUDA_VISIBLE_DEVICES and /dev/nvidiaN use
-  std::string name;          // hwloc OS device name, e.g. "cuda0" or "card0"
-  std::string vendor;        // e.g. "NVIDIA Corporation" or the PCI vendor id "10de"
-  std::string model;         // e.g. "H100"; "" when unknown
-  std::string pci_bus_id;    // "0000:17:00.0"
-  int numa = -1;             // OS index of the NUMA node it is attached to; -1 if unknown
+  int index = 0;           // the index CUDA_VISIBLE_DEVICES and /dev/nvidiaN use
+  std::string name;        // hwloc OS device name, e.g. "cuda0" or "card0"
+  std::string vendor;      // e.g. "NVIDIA Corporation" or the PCI vendor id "10de"
+  std::string model;       // e.g. "H100"; "" when unknown
+  std::string pci_bus_id;  // "0000:17:00.0"
+  int numa = -1;           // OS index of the NUMA node it is attached to; -1 if unknown
   friend bool operator==(const GpuInfo&, const GpuInfo&) = default;
 };
 
@@ -56,6 +56,8 @@ struct NodeTopology {
 };
 
 // What an agent registers: who it is and what it has.
+inline constexpr size_t kMaxAddressBytes = 255;  // NodeInventory::address
+
 struct NodeInventory {
   std::string name;
   NodeTopology topology;
@@ -69,6 +71,10 @@ struct NodeInventory {
   std::string enforcement;
   // Where Prometheus scrapes the agent ("http://10.0.0.5:7401/metrics"); "" when it serves none.
   std::string metrics_url;
+  // Where the node's jobs can be reached by other nodes (host name or IP): gang jobs' ranks
+  // rendezvous at rank 0's (MASTER_ADDR). The agent's `advertise_address`; when that is
+  // unset the scheduler fills in the IP address the agent connected from.
+  std::string address;
   friend bool operator==(const NodeInventory&, const NodeInventory&) = default;
 };
 

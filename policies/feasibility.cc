@@ -1,6 +1,7 @@
 #include "policies/feasibility.h"
 
 #include <algorithm>
+#include <map>
 #include <string>
 
 #include "core/units.h"
@@ -147,14 +148,51 @@ std::vector<const NodeView*> Representatives(const ClusterView& view, bool sched
   return nodes;
 }
 
+// A gang needs num_nodes nodes that each hold a part, sharing one value of its topology label.
+Status CheckEnoughNodes(const ClusterView& view, const JobSpec& spec, bool schedulable,
+                        std::string_view noun) {
+  if (spec.num_nodes <= 1) return Status::Ok();
+  std::map<std::string, int64_t> per_group;
+  for (const NodeView& node : view.nodes()) {
+    if ((schedulable && !node.schedulable()) || !FitsWhenEmpty(node, spec)) continue;
+    std::string group;
+    if (!spec.topology_group.empty()) {
+      auto it = node.labels.find(spec.topology_group);
+      if (it == node.labels.end()) continue;
+      group = it->second;
+    }
+    if (++per_group[group] >= spec.num_nodes) return Status::Ok();
+  }
+  int64_t most = 0;
+  std::string where;
+  for (const auto& [group, n] : per_group) {
+    if (n > most) most = n, where = group;
+  }
+  std::string part = "can hold a part of " + Cpus(spec) +
+                     (spec.memory_bytes > 0 ? ", " + Memory(spec) : "") +
+                     (spec.gpus > 0 ? ", " + Gpus(spec) : "");
+  if (spec.topology_group.empty()) {
+    return UnsatisfiableError("this gang needs " + Count(spec.num_nodes, std::string(noun)) +
+                              " that each " + part + "; there " + (most == 1 ? "is " : "are ") +
+                              std::to_string(most));
+  }
+  return UnsatisfiableError("this gang needs " + Count(spec.num_nodes, std::string(noun)) +
+                            " with one value of label " + spec.topology_group + " that each " +
+                            part + "; the most there are is " + std::to_string(most) +
+                            (most > 0 ? " (" + spec.topology_group + "=" + where + ")" : ""));
+}
+
 }  // namespace
 
 Status CheckEverFits(const ClusterView& view, const JobSpec& spec) {
-  return CheckFitsSomeNode(Representatives(view, false), spec, "node");
+  if (view.nodes().empty()) return Status::Ok();
+  SHARC_RETURN_IF_ERROR(CheckFitsSomeNode(Representatives(view, false), spec, "node"));
+  return CheckEnoughNodes(view, spec, false, "node");
 }
 
 Status CheckFitsSchedulable(const ClusterView& view, const JobSpec& spec) {
-  return CheckFitsSomeNode(Representatives(view, true), spec, "UP node");
+  SHARC_RETURN_IF_ERROR(CheckFitsSomeNode(Representatives(view, true), spec, "UP node"));
+  return CheckEnoughNodes(view, spec, true, "UP node");
 }
 
 }  // namespace sharc::policies

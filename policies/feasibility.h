@@ -36,7 +36,11 @@ Status CheckFitsSomeNode(const std::vector<const NodeView*>& nodes, const JobSpe
 
 // Whether any node of `view` (any state), empty, could run `spec`: OK, or Unsatisfiable with the
 // message of CheckFitsSomeNode. With no nodes at all it returns OK (nothing is known yet, so
-// nothing is refused). O(distinct node shapes).
+// nothing is refused). O(distinct node shapes); for a gang (num_nodes > 1) also O(nodes): it
+// needs that many nodes that fit, sharing one value of its topology_group label:
+//   "this gang needs 4 nodes that each can hold a part of 8 CPUs, 1 GiB of memory; there are 3"
+//   "this gang needs 4 nodes with one value of label rack that each ...; the most there are is
+//    2 (rack=r1)"
 Status CheckEverFits(const ClusterView& view, const JobSpec& spec);
 // The same over the schedulable nodes (UP and connected), with "UP node" in the message.
 Status CheckFitsSchedulable(const ClusterView& view, const JobSpec& spec);

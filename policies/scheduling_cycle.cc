@@ -5,6 +5,7 @@
 #include <map>
 
 #include "policies/feasibility.h"
+#include "policies/gang_groups.h"
 #include "policies/node_placement.h"
 
 namespace sharc::policies {
@@ -32,6 +33,7 @@ struct BlockedKey {
   int32_t priority = 0;
   std::string gpu_model;
   std::map<std::string, std::string> labels;
+  std::string topology_group;
   friend auto operator<=>(const BlockedKey&, const BlockedKey&) = default;
 };
 
@@ -89,9 +91,19 @@ class Cycle {
     std::erase_if(work_.reservations, [&](const Reservation& r) { return r.job == job; });
   }
   PluginStatus RunPreFilters(const PendingJob& job);
-  std::vector<Candidate> FindCandidates(const PendingJob& job, Rejections& rejections);
+  // The nodes that pass the filters, up to the profile's nodes_to_score per pool (every one
+  // when `every_node`, as a gang needs).
+  std::vector<Candidate> FindCandidates(const PendingJob& job, Rejections& rejections,
+                                        bool every_node);
   bool Passes(const PendingJob& job, size_t node, Candidate& candidate, Rejections& rejections);
+  void Score(const PendingJob& job, std::vector<Candidate>& candidates);
   bool Place(const PendingJob& job, std::vector<Candidate>& candidates);
+  // A gang: num_nodes parts on as many nodes of one topology group, all at once, or nothing.
+  bool PlaceGang(const PendingJob& job, std::vector<Candidate>& candidates);
+  enum class Outcome { kPlaced, kHeld, kRefused };
+  // Runs Reserve and Permit on `placement` and, if permitted, takes it into the view: kPlaced,
+  // kHeld (a Permit said no; decided) or kRefused (the view refused it; try another).
+  Outcome Accept(const PendingJob& job, Placement placement);
   void Unplaced(const PendingJob& job, const Rejections& rejections);
   void RunPostFilters(const PendingJob& job, const PluginStatus& failure);
   // kNeverFits / NO_NODES / UNSATISFIABLE verdicts for a job no node took, memoised by shape.
@@ -122,7 +134,7 @@ class Cycle {
   CycleResult result_;
   std::map<std::string, std::optional<Decision>> diagnosed_;
   struct Blocked {
-    int32_t cpus, gpus;
+    int32_t cpus, gpus, nodes;
     int64_t memory, limit;
     Rejections rejections;
   };
@@ -130,7 +142,7 @@ class Cycle {
 };
 
 BlockedKey KeyOf(const PendingJob& job) {
-  return {job.priority(), job.spec->gpu_model, job.spec->labels};
+  return {job.priority(), job.spec->gpu_model, job.spec->labels, job.spec->topology_group};
 }
 
 bool Cycle::KnownBlocked(const PendingJob& job, Rejections& rejections) const {
@@ -139,7 +151,7 @@ bool Cycle::KnownBlocked(const PendingJob& job, Rejections& rejections) const {
   const JobSpec& s = *job.spec;
   for (const Blocked& b : it->second) {
     if (b.cpus <= s.cpus && b.gpus <= s.gpus && b.memory <= s.memory_bytes &&
-        b.limit <= s.time_limit_seconds) {
+        b.limit <= s.time_limit_seconds && b.nodes <= s.num_nodes) {
       rejections = b.rejections;
       return true;
     }
@@ -153,9 +165,9 @@ void Cycle::RecordBlocked(const PendingJob& job, const Rejections& rejections) {
   // Drop those this one is no larger than: it blocks all they block.
   std::erase_if(list, [&](const Blocked& b) {
     return s.cpus <= b.cpus && s.gpus <= b.gpus && s.memory_bytes <= b.memory &&
-           s.time_limit_seconds <= b.limit;
+           s.time_limit_seconds <= b.limit && s.num_nodes <= b.nodes;
   });
-  list.push_back({s.cpus, s.gpus, s.memory_bytes, s.time_limit_seconds, rejections});
+  list.push_back({s.cpus, s.gpus, s.num_nodes, s.memory_bytes, s.time_limit_seconds, rejections});
 }
 
 void Cycle::Consider(const PendingJob& job) {
@@ -173,8 +185,13 @@ void Cycle::Consider(const PendingJob& job) {
   // A job blocked like an earlier one of its shape is blocked too, unless room is reserved for
   // it: what blocked the other may be that very reservation.
   if (HoldsReservation(job.id) || !KnownBlocked(job, rejections)) {
-    std::vector<Candidate> candidates = FindCandidates(job, rejections);
-    placed = !candidates.empty() && Place(job, candidates);
+    const bool gang = job.spec->num_nodes > 1;
+    std::vector<Candidate> candidates = FindCandidates(job, rejections, gang);
+    if (gang) {
+      placed = PlaceGang(job, candidates);
+    } else {
+      placed = !candidates.empty() && Place(job, candidates);
+    }
     if (!placed) RecordBlocked(job, rejections);
   }
   if (stopwatch_) result_.placement_durations.push_back(std::chrono::nanoseconds(Now() - started));
@@ -203,10 +220,11 @@ bool Cycle::Passes(const PendingJob& job, size_t node, Candidate& candidate,
   return true;
 }
 
-std::vector<Candidate> Cycle::FindCandidates(const PendingJob& job, Rejections& rejections) {
+std::vector<Candidate> Cycle::FindCandidates(const PendingJob& job, Rejections& rejections,
+                                             bool every_node) {
   const JobSpec& spec = *job.spec;
   const ProfileConfig& config = profile_.config;
-  const size_t per_pool = std::max(1, config.nodes_to_score);
+  const size_t per_pool = every_node ? SIZE_MAX : std::max(1, config.nodes_to_score);
   std::vector<Candidate> found;
   if (config.node_search == NodeSearch::kFirstFit) {
     for (size_t i = 0; i < view_.nodes().size() && found.size() < per_pool; ++i) {
@@ -220,14 +238,15 @@ std::vector<Candidate> Cycle::FindCandidates(const PendingJob& job, Rejections& 
   CapacityQuery query{spec.cpus, spec.gpus, spec.gpu_model, &spec.labels};
   NodeOrder order =
       config.node_search == NodeSearch::kLoosest ? NodeOrder::kLoosest : NodeOrder::kTightest;
-  const size_t limit = per_pool * kPoolsScored;
+  const size_t limit = every_node ? SIZE_MAX : per_pool * kPoolsScored;
   size_t in_pool = 0;
   int pool = -1;
   view_.index().Visit(query, order, [&](size_t node) {
     int node_pool = view_.index().PoolOf(node);
     if (node_pool != pool) {
       // GPU nodes are for GPU jobs: a CPU job goes there only if no other node could take it.
-      if (spec.gpus == 0 && !found.empty() && view_.index().PoolHasGpus(node_pool)) {
+      const size_t enough = static_cast<size_t>(spec.num_nodes);
+      if (spec.gpus == 0 && found.size() >= enough && view_.index().PoolHasGpus(node_pool)) {
         return VisitNext::kStop;
       }
       pool = node_pool;
@@ -242,7 +261,7 @@ std::vector<Candidate> Cycle::FindCandidates(const PendingJob& job, Rejections& 
   return found;
 }
 
-bool Cycle::Place(const PendingJob& job, std::vector<Candidate>& candidates) {
+void Cycle::Score(const PendingJob& job, std::vector<Candidate>& candidates) {
   for (Candidate& c : candidates) {
     for (const Profile::WeightedScore& s : profile_.score) {
       c.score += s.weight * s.plugin->Score(job, view_.node(c.node), context_);
@@ -251,54 +270,96 @@ bool Cycle::Place(const PendingJob& job, std::vector<Candidate>& candidates) {
   // Best score first; ties keep the order the nodes were found in.
   std::stable_sort(candidates.begin(), candidates.end(),
                    [](const Candidate& a, const Candidate& b) { return a.score > b.score; });
+}
+
+bool Cycle::Place(const PendingJob& job, std::vector<Candidate>& candidates) {
+  Score(job, candidates);
   for (const Candidate& c : candidates) {
     const NodeView& node = view_.node(c.node);
     std::optional<NodePlacement> part =
         PlaceOnNode(*node.topology, {&node.pu_free, &node.gpu_free, node.memory_free}, c.node,
                     *job.spec, c.fit.excluded_pus, c.fit.excluded_gpus, c.fit.memory_kept);
     if (!part) continue;
-    Placement placement{{std::move(*part)}};
-    for (ReservePlugin* plugin : profile_.reserve) plugin->Reserve(job, placement, context_);
-    for (PermitPlugin* plugin : profile_.permit) {
-      PluginStatus permit = plugin->Permit(job, placement, context_);
-      if (permit.ok()) continue;
-      for (ReservePlugin* r : profile_.reserve) r->Unreserve(job, placement, context_);
-      Hold(job, permit);
-      return true;  // decided: held by Permit
-    }
-    RunningAllocation allocation;
-    allocation.job = job.id;
-    allocation.tenant = std::string(job.tenant);
-    allocation.gpu_model = job.spec->gpu_model;
-    allocation.priority = job.priority();
-    allocation.preemptible = job.priority_class->preemptible;
-    allocation.start = context_.now;
-    allocation.expected_end = context_.now + job.spec->time_limit_seconds * 1000;
-    allocation.placement = placement;
-    Status assumed = view_.Assume(std::move(allocation));
-    assert(assumed.ok() && "the exact placement picked resources that are not free");
-    if (!assumed.ok()) continue;
-    work_.placed.insert(job.id);
-    Decision d;
-    d.job = job.id;
-    d.kind = VerdictKind::kPlaced;
-    d.placement = std::move(placement);
-    result_.decisions.push_back(std::move(d));
-    return true;
+    if (Accept(job, Placement{{std::move(*part)}}) != Outcome::kRefused) return true;
   }
   return false;
 }
 
+bool Cycle::PlaceGang(const PendingJob& job, std::vector<Candidate>& candidates) {
+  const JobSpec& spec = *job.spec;
+  const size_t count = static_cast<size_t>(spec.num_nodes);
+  if (candidates.size() < count) return false;
+  Score(job, candidates);
+  std::vector<GangMember> members;
+  std::map<size_t, NodePlacement> parts;
+  for (const Candidate& c : candidates) {
+    const NodeView& node = view_.node(c.node);
+    std::string group;
+    if (!spec.topology_group.empty()) {
+      auto label = node.labels.find(spec.topology_group);
+      if (label == node.labels.end()) continue;
+      group = label->second;
+    }
+    std::optional<NodePlacement> part =
+        PlaceOnNode(*node.topology, {&node.pu_free, &node.gpu_free, node.memory_free}, c.node, spec,
+                    c.fit.excluded_pus, c.fit.excluded_gpus, c.fit.memory_kept);
+    if (!part) continue;
+    members.push_back({c.node, std::move(group), c.score});
+    parts.emplace(c.node, std::move(*part));
+  }
+  std::optional<std::vector<size_t>> chosen = ChooseGangNodes(std::move(members), count);
+  if (!chosen) return false;
+  Placement placement;
+  for (size_t node : *chosen) placement.nodes.push_back(std::move(parts.at(node)));
+  return Accept(job, std::move(placement)) != Outcome::kRefused;
+}
+
+Cycle::Outcome Cycle::Accept(const PendingJob& job, Placement placement) {
+  for (ReservePlugin* plugin : profile_.reserve) plugin->Reserve(job, placement, context_);
+  for (PermitPlugin* plugin : profile_.permit) {
+    PluginStatus permit = plugin->Permit(job, placement, context_);
+    if (permit.ok()) continue;
+    for (ReservePlugin* r : profile_.reserve) r->Unreserve(job, placement, context_);
+    Hold(job, permit);
+    return Outcome::kHeld;
+  }
+  RunningAllocation allocation;
+  allocation.job = job.id;
+  allocation.tenant = std::string(job.tenant);
+  allocation.gpu_model = job.spec->gpu_model;
+  allocation.priority = job.priority();
+  allocation.preemptible = job.priority_class->preemptible;
+  allocation.start = context_.now;
+  allocation.expected_end = context_.now + job.spec->time_limit_seconds * 1000;
+  allocation.placement = placement;
+  Status assumed = view_.Assume(std::move(allocation));
+  assert(assumed.ok() && "the exact placement picked resources that are not free");
+  if (!assumed.ok()) {
+    for (ReservePlugin* r : profile_.reserve) r->Unreserve(job, placement, context_);
+    return Outcome::kRefused;
+  }
+  work_.placed.insert(job.id);
+  Decision d;
+  d.job = job.id;
+  d.kind = VerdictKind::kPlaced;
+  d.placement = std::move(placement);
+  result_.decisions.push_back(std::move(d));
+  return Outcome::kPlaced;
+}
+
 std::optional<Decision> Cycle::Diagnose(const PendingJob& job) {
   const JobSpec& spec = *job.spec;
-  // The usual case first, without building a key: some schedulable node could hold it.
+  // The usual case first, without building a key: some schedulable node could hold it (a
+  // gang needs several: it takes the memoised path).
   for (const auto& [key, shape] : view_.shapes()) {
+    if (spec.num_nodes > 1) break;
     if (shape.schedulable > 0 && FitsWhenEmpty(view_.node(shape.representative), spec)) {
       return std::nullopt;
     }
   }
   std::string key = std::to_string(spec.cpus) + "/" + std::to_string(spec.gpus) + "/" +
-                    std::to_string(spec.memory_bytes) + "/" + spec.gpu_model;
+                    std::to_string(spec.memory_bytes) + "/" + spec.gpu_model + "/" +
+                    std::to_string(spec.num_nodes) + "/" + spec.topology_group;
   for (const auto& [k, v] : spec.labels) key += "|" + k + "=" + v;
   auto [it, added] = diagnosed_.try_emplace(std::move(key));
   if (!added) return it->second;

@@ -20,6 +20,8 @@ Status ReadPart(const Json& json, const std::string& where, NodeAllocation* part
   r.OptionalIntList(kGpus, &part->gpus, INT_MIN, INT_MAX);
   r.RequiredInt(kMemoryBytes, &part->memory_bytes);
   r.RequiredString(kBinding, &binding);
+  r.OptionalString(kAddress, &part->address);
+  r.OptionalInt32(kPort, &part->port, 0, 65535);
   if (r.ok()) {
     StatusOr<std::vector<int>> cpu_list = ParseCpuList(cpus);
     if (!cpu_list.ok()) r.Fail(kCpus, cpu_list.status().message());
@@ -42,6 +44,8 @@ Json EncodeNodeAllocation(const NodeAllocation& part) {
   j[kGpus] = part.gpus;
   j[kMemoryBytes] = part.memory_bytes;
   j[kBinding] = part.binding_simulated ? kSimulated : kReal;
+  if (!part.address.empty()) j[kAddress] = part.address;
+  if (part.port != 0) j[kPort] = part.port;
   return j;
 }
 

@@ -8,6 +8,33 @@ namespace {
 
 Json TimeOrNull(UnixMillis t) { return t == 0 ? Json(nullptr) : Json(FormatRfc3339(t)); }
 
+Json IntOrNull(const std::optional<int32_t>& v) { return v ? Json(*v) : Json(nullptr); }
+
+// A gang job's ranks: where each runs and how it ended ("RUNNING", "ENDED", or "STOPPED" for a
+// rank still running when the attempt ended, which the agent then killed).
+Json EncodeRanks(const Job& job) {
+  Json ranks = Json::array();
+  if (!job.allocation || job.spec.num_nodes <= 1) return ranks;
+  for (size_t i = 0; i < job.allocation->nodes.size(); ++i) {
+    const NodeAllocation& part = job.allocation->nodes[i];
+    Json rank = {{"rank", i},
+                 {"node", part.node},
+                 {"cpus", part.cpus.size()},
+                 {"gpus", part.gpus},
+                 {"state", job.state == JobState::kRunning ? "RUNNING" : "STOPPED"},
+                 {"exit_code", nullptr},
+                 {"signal", nullptr}};
+    for (const RankExit& exit : job.rank_exits) {
+      if (exit.rank != static_cast<int32_t>(i)) continue;
+      rank["state"] = "ENDED";
+      rank["exit_code"] = IntOrNull(exit.exit_code);
+      rank["signal"] = IntOrNull(exit.exit_signal);
+    }
+    ranks.push_back(std::move(rank));
+  }
+  return ranks;
+}
+
 }  // namespace
 
 Json EncodeJob(const Job& job) {
@@ -21,6 +48,7 @@ Json EncodeJob(const Job& job) {
   j["nodes"] = job.allocation ? job.allocation->NodeNames() : std::vector<std::string>();
   j["exit_code"] = job.exit_code ? Json(*job.exit_code) : Json(nullptr);
   j["signal"] = job.exit_signal ? Json(*job.exit_signal) : Json(nullptr);
+  j["ranks"] = EncodeRanks(job);
   j["message"] = job.message;
   j["submit_time"] = TimeOrNull(job.submit_time);
   j["start_time"] = TimeOrNull(job.start_time);

@@ -12,7 +12,10 @@
 //    "start_time":"...","end_time":null,"cancel_requested":false,"idempotency_key":""}
 // Times are RFC 3339 UTC strings, or null when unset. "allocation" is the last attempt's grant,
 // one part per node (protocol/allocation_codec.h), null before the first launch; "nodes" lists
-// its nodes' names, for listings ([] before the first launch).
+// its nodes' names, for listings ([] before the first launch). A gang job (num_nodes > 1)
+// also has "ranks": [{"rank":0,"node":"gpu1","cpus":2,"gpus":[0],"state":"RUNNING",
+// "exit_code":null,"signal":null}, ...], state RUNNING, ENDED (its exit) or STOPPED (still
+// running when the attempt ended, then killed); [] for other jobs.
 #ifndef SHARC_PROTOCOL_JOB_CODEC_H_
 #define SHARC_PROTOCOL_JOB_CODEC_H_
 

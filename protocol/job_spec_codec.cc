@@ -16,6 +16,18 @@ void WriteJobSpecFields(const JobSpec& spec, Json* object) {
   j[kLabels] = spec.labels;
   j[kRequeue] = spec.requeue;
   j[kPriorityClass] = spec.priority_class;
+  auto write_ids = [&](std::string_view key, const std::vector<JobId>& ids) {
+    if (ids.empty()) return;
+    Json& list = j[key] = Json::array();
+    for (JobId id : ids) list.push_back(id.value);
+  };
+  write_ids(kAfterOk, spec.after_ok);
+  write_ids(kAfterAny, spec.after_any);
+  write_ids(kAfterNotOk, spec.after_not_ok);
+  if (spec.keep_on_unsatisfied) j[kKeepOnUnsatisfied] = true;
+  j[kNumNodes] = spec.num_nodes;
+  if (!spec.topology_group.empty()) j[kTopologyGroup] = spec.topology_group;
+  if (spec.wait_all_ranks) j[kWaitAllRanks] = true;
 }
 
 Json EncodeJobSpec(const JobSpec& spec) {
@@ -37,6 +49,13 @@ void ReadJobSpecFields(FieldReader& reader, JobSpec* spec) {
   reader.OptionalStringMap(kLabels, &spec->labels);
   reader.OptionalBool(kRequeue, &spec->requeue);
   reader.OptionalString(kPriorityClass, &spec->priority_class);
+  reader.OptionalJobIdList(kAfterOk, &spec->after_ok);
+  reader.OptionalJobIdList(kAfterAny, &spec->after_any);
+  reader.OptionalJobIdList(kAfterNotOk, &spec->after_not_ok);
+  reader.OptionalBool(kKeepOnUnsatisfied, &spec->keep_on_unsatisfied);
+  reader.OptionalClampedInt32(kNumNodes, &spec->num_nodes);
+  reader.OptionalString(kTopologyGroup, &spec->topology_group);
+  reader.OptionalBool(kWaitAllRanks, &spec->wait_all_ranks);
 }
 
 StatusOr<JobSpec> DecodeJobSpec(const Json& json, const std::string& where) {
@@ -60,6 +79,7 @@ Json EncodeSubmitItem(const SubmitItem& item) {
   if (item.spec.memory_bytes == 0) j.erase(kMemoryBytes);
   if (item.spec.time_limit_seconds == 0) j.erase(kTimeLimitSeconds);
   if (item.spec.priority_class.empty()) j.erase(kPriorityClass);
+  if (item.spec.num_nodes == 1) j.erase(kNumNodes);
   if (!item.idempotency_key.empty()) j[kIdempotencyKeyField] = item.idempotency_key;
   return j;
 }

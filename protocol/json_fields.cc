@@ -270,6 +270,20 @@ void FieldReader::OptionalIntList(std::string_view key, std::vector<int>* out, i
   *out = std::move(result);
 }
 
+void FieldReader::OptionalJobIdList(std::string_view key, std::vector<JobId>* out) {
+  const Json* v = Find(key, false);
+  if (!v) return;
+  if (!v->is_array()) return Fail(key, "must be a list of job ids, not " + TypeName(*v));
+  std::vector<JobId> result;
+  for (const Json& item : *v) {
+    if (!item.is_number_integer() || item.get<int64_t>() < 1) {
+      return Fail(key, "must be a list of job ids (whole numbers from 1)");
+    }
+    result.push_back(JobId{item.get<int64_t>()});
+  }
+  *out = std::move(result);
+}
+
 void FieldReader::OptionalStringMap(std::string_view key, std::map<std::string, std::string>* out) {
   const Json* v = Find(key, false);
   if (!v) return;

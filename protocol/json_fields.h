@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/ids.h"
 #include "core/status.h"
 
 namespace sharc::protocol {
@@ -64,6 +65,8 @@ class FieldReader {
   void OptionalStringList(std::string_view key, std::vector<std::string>* out);
   void RequiredStringList(std::string_view key, std::vector<std::string>* out);
   void OptionalIntList(std::string_view key, std::vector<int>* out, int min, int max);
+  // A list of job ids (whole numbers >= 1).
+  void OptionalJobIdList(std::string_view key, std::vector<JobId>* out);
   void OptionalStringMap(std::string_view key, std::map<std::string, std::string>* out);
   // A nested value, for the caller to decode; nullptr if absent or null.
   const Json* OptionalRaw(std::string_view key);

@@ -32,8 +32,8 @@ Json EncodeTopology(const NodeTopology& t) {
                     {"pci_bus_id", g.pci_bus_id},
                     {"numa", g.numa}});
   }
-  return Json{{"packages", t.packages}, {"cores", t.cores},       {"memory_bytes", t.memory_bytes},
-              {"numa_nodes", numa},     {"pus", pus},             {"gpus", gpus}};
+  return Json{{"packages", t.packages}, {"cores", t.cores}, {"memory_bytes", t.memory_bytes},
+              {"numa_nodes", numa},     {"pus", pus},       {"gpus", gpus}};
 }
 
 StatusOr<NodeTopology> DecodeTopology(const Json& json, const std::string& where) {
@@ -131,6 +131,7 @@ Json EncodeInventory(const NodeInventory& inv) {
               {"agent_version", inv.agent_version},
               {"enforcement", inv.enforcement},
               {"metrics_url", inv.metrics_url},
+              {"address", inv.address},
               {"topology", EncodeTopology(inv.topology)}};
 }
 
@@ -143,9 +144,15 @@ StatusOr<NodeInventory> DecodeInventory(const Json& json, const std::string& whe
   r.OptionalString("agent_version", &inv.agent_version);
   r.OptionalString("enforcement", &inv.enforcement);
   r.OptionalString("metrics_url", &inv.metrics_url);
+  r.OptionalString("address", &inv.address);
   const Json* topology = r.RequiredRaw("topology");
   SHARC_RETURN_IF_ERROR(r.Finish());
   SHARC_RETURN_IF_ERROR(ValidateNodeName(inv.name).WithPrefix(where + ".name"));
+  if (inv.address.size() > kMaxAddressBytes ||
+      inv.address.find_first_of(" \t\r\n") != std::string::npos) {
+    return InvalidArgumentError(where + ".address: a host name or IP address, at most " +
+                                std::to_string(kMaxAddressBytes) + " characters, no spaces");
+  }
   SHARC_ASSIGN_OR_RETURN(inv.topology, DecodeTopology(*topology, where + ".topology"));
   return inv;
 }

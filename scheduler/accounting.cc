@@ -27,9 +27,11 @@ AttemptRecord RecordOf(const Job& job, UnixMillis granted, UnixMillis end,
   }
   record.start_time = granted;
   record.end_time = std::max(granted, end);
-  record.millicpus = int64_t{job.spec.cpus} * 1000;
-  record.gpus = job.spec.gpus;
-  record.memory_bytes = job.spec.memory_bytes;
+  // The whole job: a gang's every node.
+  const Resources request = job.spec.Request();
+  record.millicpus = request.Get(kCpuResource);
+  record.gpus = request.Get(kGpuResource);
+  record.memory_bytes = request.Get(kMemoryResource);
   record.state = std::string(ended_as);
   return record;
 }
@@ -198,8 +200,8 @@ void Accounting::AddToMetrics(metrics::ClusterMetricsSnapshot& s) const {
     const Job& job = *context_.state.FindJob(id);
     double running_s = static_cast<double>(std::max<int64_t>(0, now - grant.since)) / 1e3;
     auto& a = s.tenant_accounting[job.tenant];
-    a.granted_cpu_seconds += job.spec.cpus * running_s;
-    a.granted_gpu_seconds += job.spec.gpus * running_s;
+    a.granted_cpu_seconds += job.spec.cpus * job.spec.num_nodes * running_s;
+    a.granted_gpu_seconds += job.spec.gpus * job.spec.num_nodes * running_s;
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include <openssl/crypto.h>
 
+#include "core/host_port.h"
 #include "core/log.h"
 #include "protocol/rest_errors.h"
 
@@ -24,6 +25,17 @@ class AgentHub::Connection final : public AgentConnection,
  private:
   std::shared_ptr<net::MessageChannel> channel_;
 };
+
+namespace {
+
+// The host of a peer "ip:port" ("" if it is not one).
+std::string HostOf(const std::string& peer) {
+  std::string host;
+  uint16_t port = 0;
+  return ParseHostPort(peer, &host, &port).ok() ? host : "";
+}
+
+}  // namespace
 
 AgentHub::AgentHub(Scheduler& scheduler, std::string join_secret,
                    metrics::SchedulerMetrics* metrics)
@@ -87,7 +99,12 @@ void AgentHub::OnMessage(Connection& connection, const std::string& text) {
   if (connection.node.empty()) {
     const auto* reg = std::get_if<protocol::RegisterMsg>(&*message);
     if (!reg) return reject("the first message must be 'register'");
-    Status registered = scheduler_.nodes().OnAgentRegister(*reg, connection.shared_from_this());
+    protocol::RegisterMsg registration = *reg;
+    if (registration.inventory.address.empty()) {
+      registration.inventory.address = HostOf(connection.channel().peer());
+    }
+    Status registered =
+        scheduler_.nodes().OnAgentRegister(registration, connection.shared_from_this());
     if (!registered.ok()) return reject("registration refused: " + registered.message());
     connection.node = reg->inventory.name;
     return;

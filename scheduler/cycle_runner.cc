@@ -47,6 +47,7 @@ std::optional<ExpectedStart> CycleRunner::ExpectedStartOf(JobId job) const {
 std::vector<policies::PendingJob> CycleRunner::Candidates(Kind kind) const {
   std::vector<policies::PendingJob> pending;
   auto add = [&](JobId id) {
+    if (jobs_.WaitsForDependencies(id)) return;
     const Job* job = context_.state.FindJob(id);
     pending.push_back({id, job->tenant, &job->spec, job->submit_time, &tenants_.ClassOf(*job)});
   };

@@ -77,6 +77,10 @@ void JobLifecycle::Restore(store::StoredState& stored, std::vector<store::Mutati
     job.reason = std::string(reason::kNodeLostJob);
     repairs->push_back(store::PutJob{job});
   }
+  for (JobId id : std::vector<JobId>(state.pending().begin(), state.pending().end())) {
+    Job& job = *state.FindJob(id);
+    if (job.spec.HasDependencies()) SettleDependencies(job, repairs);
+  }
 }
 
 void JobLifecycle::CountSubmissions(const std::string& tenant, std::string_view result,
@@ -121,6 +125,10 @@ Status JobLifecycle::CheckItems(const Principal& who, const Tenant& tenant,
         !keys.insert(items[i].idempotency_key).second) {
       status = InvalidArgumentError((where.empty() ? "" : where + ".") +
                                     "idempotency_key: used twice in one request");
+    }
+    if (status.ok()) {
+      status = JobDependencies::CheckSubmitted(items[i].spec, tenant.name, context_.state);
+      if (!status.ok() && bulk) status = status.WithPrefix(where);
     }
     if (status.ok()) {
       status = tenants_.CheckSubmit(tenant, items[i].spec, items.size());
@@ -221,15 +229,21 @@ void JobLifecycle::FinishSubmit(const std::string& tenant, std::vector<Job> fres
     SubmitOutcome outcome;
     outcome.created = true;
     size_t next_fresh = 0;
+    std::vector<store::Mutation> settled;  // a dependency that ended since the check
     for (const auto& id : existing) {
       if (id) {
         outcome.jobs.push_back(*context_.state.FindJob(*id));
-      } else {
-        const Job& added = context_.state.AddJob(std::move(fresh[next_fresh++]));
-        context_.cycles.Arrived(added.id);
-        outcome.jobs.push_back(added);
+        continue;
       }
+      Job& added = context_.state.AddJob(std::move(fresh[next_fresh++]));
+      if (added.spec.HasDependencies()) {
+        SettleDependencies(added, &settled);
+      } else {
+        context_.cycles.Arrived(added.id);
+      }
+      outcome.jobs.push_back(added);
     }
+    if (!settled.empty()) context_.commits.CommitOrDie(std::move(settled), [] {});
     done(std::move(outcome));
   }
   for (auto& waiter : waiters) waiter(commit);
@@ -268,9 +282,12 @@ void JobLifecycle::Cancel(const Principal& who, JobId id, JobDone done) {
   if (job->state == JobState::kPending) {
     job->end_time = context_.Now();
     context_.state.SetState(*job, JobState::kCancelled);
+    dependencies_.Release(id);
     job->reason = std::string(reason::kCancelledByUser);
     job->message.clear();
-    context_.commits.CommitOrDie({store::PutJob{*job}}, [this, id, done = std::move(done)] {
+    std::vector<store::Mutation> batch{store::PutJob{*job}};
+    SettleDependentsOf(*job, &batch);
+    context_.commits.CommitOrDie(std::move(batch), [this, id, done = std::move(done)] {
       done(*context_.state.FindJob(id));
     });
     return;
@@ -294,6 +311,7 @@ bool JobLifecycle::Start(Job& job, const policies::Placement& placement,
   ClusterState& state = context_.state;
   UnixMillis now = context_.Now();
   job.allocation = AllocationOf(placement, state.view());
+  if (job.spec.num_nodes > 1) AddRendezvous(*job.allocation);
   Status allocated = state.Allocate(job, tenants_.ClassOf(job), now);
   if (!allocated.ok()) {  // a policy bug: it chose resources that are not free
     LogError("scheduler", "placement of job " + std::to_string(job.id.value) +
@@ -309,6 +327,11 @@ bool JobLifecycle::Start(Job& job, const policies::Placement& placement,
   job.end_time = 0;
   job.exit_code.reset();
   job.exit_signal.reset();
+  job.rank_exits.clear();
+  if (job.spec.num_nodes > 1) {  // summed over the ranks as they end
+    job.cpu_time_ms = 0;
+    job.peak_memory_bytes = 0;
+  }
   accounting_.Granted(job, now);
   if (context_.deps.metrics && job.attempt == 1) {
     context_.deps.metrics->ObserveQueueWait(
@@ -389,6 +412,45 @@ void JobLifecycle::FinishAttempt(Job& job, const protocol::AttemptReport& report
   EndJob(job, ending.state, std::string(ending.reason), std::move(ending.message), batch, &report);
 }
 
+void JobLifecycle::FinishRank(Job& job, const std::string& node,
+                              const protocol::AttemptReport& report,
+                              std::vector<store::Mutation>* batch) {
+  const Allocation& allocation = *job.allocation;
+  if (job.spec.num_nodes <= 1 || allocation.nodes.size() <= 1) {
+    return FinishAttempt(job, report, batch);
+  }
+  int32_t rank = 0;
+  while (allocation.nodes[rank].node != node) ++rank;  // the caller checked the node holds it
+  for (const RankExit& ended : job.rank_exits) {
+    if (ended.rank == rank) return;  // reported twice (a reconnect)
+  }
+  job.rank_exits.push_back({rank, report.exit_code, report.signal, report.end_time});
+  job.cpu_time_ms += report.cpu_time_ms;
+  job.peak_memory_bytes = std::max(job.peak_memory_bytes, report.peak_memory_bytes);
+  job.cpu_energy_uj += report.cpu_energy_uj;
+  job.gpu_energy_uj += report.gpu_energy_uj;
+  const bool all_ended = job.rank_exits.size() == allocation.nodes.size();
+  const bool decisive = job.spec.wait_all_ranks ? all_ended : rank == 0;
+  if (!decisive && report.ending != protocol::AttemptEnding::kLaunchFailed) {
+    batch->push_back(store::PutJob{job});  // a rank's exit, kept while the others run
+    return;
+  }
+  // The job's exit is rank 0's; usage and energy were summed above.
+  protocol::AttemptReport merged = report;
+  merged.cpu_time_ms = job.cpu_time_ms;
+  merged.peak_memory_bytes = job.peak_memory_bytes;
+  merged.cpu_energy_uj = merged.gpu_energy_uj = 0;
+  for (const RankExit& ended : job.rank_exits) {
+    if (ended.rank != 0 || rank == 0 || report.ending != protocol::AttemptEnding::kNone) continue;
+    merged.exit_code = ended.exit_code;
+    merged.signal = ended.exit_signal;
+  }
+  if (report.ending == protocol::AttemptEnding::kLaunchFailed) {
+    merged.message = "rank " + std::to_string(rank) + " on " + node + ": " + report.message;
+  }
+  FinishAttempt(job, merged, batch);
+}
+
 void JobLifecycle::FailOrRequeue(Job& job, std::string why, std::string message,
                                  std::vector<store::Mutation>* batch) {
   if (job.cancel_requested) {
@@ -408,6 +470,7 @@ void JobLifecycle::FailOrRequeue(Job& job, std::string why, std::string message,
 void JobLifecycle::EndJob(Job& job, JobState state, std::string why, std::string message,
                           std::vector<store::Mutation>* batch,
                           const protocol::AttemptReport* exited) {
+  StopOtherRanks(job);
   accounting_.RecordAttempt(job, JobStateName(state), exited, batch);  // if it held a grant
   context_.state.Release(job);
   context_.state.SetState(job, state);
@@ -417,13 +480,60 @@ void JobLifecycle::EndJob(Job& job, JobState state, std::string why, std::string
   if (job.end_time == 0) job.end_time = context_.Now();
   tenants_.SettleCredit(job, batch);
   batch->push_back(store::PutJob{job});
+  SettleDependentsOf(job, batch);
   context_.cycles.RequestCycle();  // its resources are free
+}
+
+bool JobLifecycle::SettleDependencies(Job& job, std::vector<store::Mutation>* batch) {
+  JobDependencies::Verdict verdict = JobDependencies::Evaluate(job.spec, context_.state);
+  switch (verdict.outcome) {
+    case JobDependencies::Outcome::kSatisfied:
+      dependencies_.Release(job.id);
+      job.reason = std::string(reason::kResources);
+      job.message.clear();
+      context_.cycles.Arrived(job.id);
+      return false;
+    case JobDependencies::Outcome::kWaiting:
+      dependencies_.Wait(job, context_.state);
+      job.reason = std::string(reason::kDependency);
+      job.message = std::move(verdict.message);
+      return false;
+    case JobDependencies::Outcome::kNever:
+      break;
+  }
+  job.reason = std::string(reason::kDependencyNeverSatisfied);
+  job.message = std::move(verdict.message);
+  if (job.spec.keep_on_unsatisfied) {
+    dependencies_.Wait(job, context_.state);
+    job.message += "; kept pending (keep_on_unsatisfied) until it is cancelled";
+    return false;
+  }
+  dependencies_.Release(job.id);
+  job.end_time = context_.Now();
+  context_.state.SetState(job, JobState::kCancelled);
+  batch->push_back(store::PutJob{job});
+  return true;
+}
+
+void JobLifecycle::SettleDependentsOf(const Job& ended, std::vector<store::Mutation>* batch) {
+  // A worklist, not recursion: a chain of cancellations may be long.
+  std::vector<JobId> todo = dependencies_.TakeDependentsOf(ended.id);
+  while (!todo.empty()) {
+    JobId id = todo.back();
+    todo.pop_back();
+    Job* dependent = context_.state.FindJob(id);
+    if (!dependent || dependent->state != JobState::kPending) continue;
+    if (SettleDependencies(*dependent, batch)) {
+      for (JobId next : dependencies_.TakeDependentsOf(id)) todo.push_back(next);
+    }
+  }
 }
 
 void JobLifecycle::RequeueJob(Job& job, std::string why, std::string message,
                               std::vector<store::Mutation>* batch,
                               const protocol::AttemptReport* exited) {
   if (job.end_time == 0) job.end_time = context_.Now();
+  StopOtherRanks(job);
   accounting_.RecordAttempt(job, "REQUEUED", exited, batch);
   tenants_.SettleCredit(job, batch);
   context_.state.Release(job);
@@ -439,6 +549,40 @@ void JobLifecycle::RequeueJob(Job& job, std::string why, std::string message,
   job.preempt_requested = false;
   batch->push_back(store::PutJob{job});
   context_.cycles.RequestCycle();
+}
+
+void JobLifecycle::StopOtherRanks(const Job& job) {
+  if (job.spec.num_nodes <= 1 || !job.allocation || job.state != JobState::kRunning) return;
+  // Sent before the end is durable: were the commit lost, the restarted scheduler would find
+  // the ranks gone and end the attempt again from their reports.
+  std::set<int32_t> ended;
+  for (const RankExit& rank : job.rank_exits) ended.insert(rank.rank);
+  for (size_t rank = 0; rank < job.allocation->nodes.size(); ++rank) {
+    if (ended.count(static_cast<int32_t>(rank))) continue;
+    context_.agents.Send(job.allocation->nodes[rank].node,
+                         protocol::KillMsg{job.current_attempt(), protocol::KillReason::kStale});
+  }
+}
+
+void JobLifecycle::AddRendezvous(Allocation& allocation) const {
+  for (NodeAllocation& part : allocation.nodes) {
+    if (const NodeEntry* node = context_.state.FindNode(part.node)) {
+      part.address = node->record.inventory.address;
+    }
+  }
+  // The lowest port of the range that no running job holds on rank 0's node.
+  std::set<int32_t> taken;
+  if (const NodeEntry* first = context_.state.FindNode(allocation.nodes[0].node)) {
+    for (JobId id : context_.state.JobsOn(*first)) {
+      const Job* other = context_.state.FindJob(id);
+      const NodeAllocation* there =
+          other && other->allocation ? other->allocation->Find(first->name()) : nullptr;
+      if (there && there->port != 0) taken.insert(there->port);
+    }
+  }
+  int32_t port = kFirstRendezvousPort;
+  while (taken.count(port) && port < kLastRendezvousPort) ++port;
+  allocation.nodes[0].port = port;
 }
 
 void JobLifecycle::SendLaunch(const Job& job, const std::string* only_node) {

@@ -13,6 +13,10 @@
 //      committed, then killed with the grace period; its exit requeues it with the same id.
 //   5. A node failure ends a RUNNING job NODE_FAIL or requeues it (attempt + 1), up to
 //      max_attempts.
+//   6. Dependencies: a job submitted with dependencies waits (reason DEPENDENCY, no candidate
+//      of the cycle) until they are satisfied; when a job ends, in the same commit, each job
+//      waiting on it is released, or cancelled (DEPENDENCY_NEVER_SATISFIED) if it never can
+//      be, and so on down the chain.
 // State thread only.
 #ifndef SHARC_SCHEDULER_JOB_LIFECYCLE_H_
 #define SHARC_SCHEDULER_JOB_LIFECYCLE_H_
@@ -28,10 +32,16 @@
 #include "protocol/job_spec_codec.h"
 #include "scheduler/accounting.h"
 #include "scheduler/auth.h"
+#include "scheduler/job_dependencies.h"
 #include "scheduler/scheduler_context.h"
 #include "scheduler/tenant_service.h"
 
 namespace sharc::scheduler {
+
+// The ports gang jobs rendezvous at (MASTER_PORT) on their rank 0's node; 29500 is the
+// PyTorch default.
+inline constexpr int32_t kFirstRendezvousPort = 29500;
+inline constexpr int32_t kLastRendezvousPort = 29999;
 
 struct JobFilter {
   bool all = false;           // include finished jobs
@@ -77,6 +87,12 @@ class JobLifecycle {
   // Ends (or, when preempted, requeues) the attempt an agent reported exited.
   void FinishAttempt(Job& job, const protocol::AttemptReport& report,
                      std::vector<store::Mutation>* batch);
+  // The rank on `node` of `job`'s current attempt exited (precondition: `node` holds a part).
+  // A single-node job ends (FinishAttempt). A gang keeps the rank's exit, and ends when rank 0
+  // has ended (or every rank, with wait_all_ranks) or a rank failed to launch: its exit is
+  // rank 0's, its usage and energy the ranks' sum; the ranks still running are killed.
+  void FinishRank(Job& job, const std::string& node, const protocol::AttemptReport& report,
+                  std::vector<store::Mutation>* batch);
   // A RUNNING job whose node failed: requeued (same id) if it may be, else NODE_FAIL.
   void FailOrRequeue(Job& job, std::string why, std::string message,
                      std::vector<store::Mutation>* batch);
@@ -96,6 +112,8 @@ class JobLifecycle {
   // The agent confirmed the attempt started (or re-registered with it running).
   void ConfirmLaunch(JobId job) { launch_confirmed_.insert(job); }
   bool LaunchConfirmed(JobId job) const { return launch_confirmed_.count(job) > 0; }
+  // Whether a PENDING job waits for its dependencies (and is no candidate of the cycle).
+  bool WaitsForDependencies(JobId job) const { return dependencies_.Waiting(job); }
 
  private:
   Status PrepareSpec(const Tenant& tenant, protocol::SubmitItem& item,
@@ -105,12 +123,24 @@ class JobLifecycle {
   void FinishSubmit(const std::string& tenant, std::vector<Job> fresh,
                     std::vector<std::optional<JobId>> existing, Status commit, SubmitDone done);
   void CountSubmissions(const std::string& tenant, std::string_view result, int64_t n) const;
+  // Evaluates the dependencies of `job` (PENDING): released to the cycle, left waiting, or,
+  // when they can never be satisfied, cancelled (its end added to `batch`; true, and the
+  // caller settles its dependents) or kept waiting with keep_on_unsatisfied.
+  bool SettleDependencies(Job& job, std::vector<store::Mutation>* batch);
+  // A gang's attempt is ending: its ranks that have not ended are killed (every part of a
+  // gang stops together; a node keeps no rank of an old attempt).
+  void StopOtherRanks(const Job& job);
+  // A gang's rendezvous: each part's node address, and a port on rank 0's node.
+  void AddRendezvous(Allocation& allocation) const;
+  // Settles the jobs that wait on `ended`, which just reached a terminal state.
+  void SettleDependentsOf(const Job& ended, std::vector<store::Mutation>* batch);
 
   const SchedulerContext& context_;
   TenantService& tenants_;
   Accounting& accounting_;
   int64_t next_job_id_ = 1;
   std::set<JobId> launch_confirmed_;  // RUNNING jobs whose agent reported them started
+  JobDependencies dependencies_;
   // Submits in flight by (tenant, idempotency key): later duplicates wait for the first.
   std::map<std::pair<std::string, std::string>, std::vector<std::function<void(Status)>>>
       inflight_keys_;

@@ -97,7 +97,7 @@ void NodeSessions::ReconcileAttempts(NodeEntry& node,
       continue;
     }
     if (report.exited) {
-      jobs_.FinishAttempt(*job, report, &batch);
+      jobs_.FinishRank(*job, node.name(), report, &batch);
     } else {
       jobs_.ConfirmLaunch(job->id);
       if (job->cancel_requested) {
@@ -164,7 +164,6 @@ void NodeSessions::OnAgentMessage(const std::string& node_name,
 
 void NodeSessions::OnJobUpdate(NodeEntry& node, const protocol::AttemptReport& report) {
   Job* job = context_.state.FindJob(report.attempt.job);
-  // With several parts, the first to exit ends the attempt (for now every job has one).
   std::string name = node.name();
   if (!IsCurrentOn(job, report.attempt.attempt, name)) {
     if (!report.exited) {
@@ -184,7 +183,7 @@ void NodeSessions::OnJobUpdate(NodeEntry& node, const protocol::AttemptReport& r
   }
   if (report.start_time > 0) job->start_time = report.start_time;
   std::vector<store::Mutation> batch;
-  jobs_.FinishAttempt(*job, report, &batch);  // its end asks for a cycle: one fsync for both
+  jobs_.FinishRank(*job, name, report, &batch);  // its end asks for a cycle: one fsync for both
   context_.commits.CommitOrDie(std::move(batch), [this, name, ack] { Send(name, ack); });
 }
 
@@ -338,7 +337,7 @@ void NodeSessions::ResumeNode(const Principal& who, const std::string& name, Nod
 }
 
 void NodeSessions::ReadOutput(const Principal& who, JobId id, const std::string& stream,
-                              int64_t offset, int64_t limit, OutputDone done) {
+                              int64_t rank, int64_t offset, int64_t limit, OutputDone done) {
   const Job* job = context_.state.FindJob(id);
   if (!job || !who.CanAccess(job->tenant)) return done(JobNotFound(id));
   if (stream != "stdout" && stream != "stderr") {
@@ -348,8 +347,14 @@ void NodeSessions::ReadOutput(const Principal& who, JobId id, const std::string&
     return done(FailedPreconditionError("job " + std::to_string(id.value) +
                                         " has not started, so it has no output yet"));
   }
-  // The output kept by rank 0's node (every job has one part for now).
-  const std::string& node_name = job->allocation->nodes.front().node;
+  const int64_t ranks = static_cast<int64_t>(job->allocation->nodes.size());
+  if (rank < 0 || rank >= ranks) {
+    return done(InvalidArgumentError(
+        "rank: job " + std::to_string(id.value) + " has " +
+        (ranks == 1 ? std::string("one rank (0)")
+                    : std::to_string(ranks) + " ranks (0-" + std::to_string(ranks - 1) + ")")));
+  }
+  const std::string& node_name = job->allocation->nodes[rank].node;
   const NodeEntry* node = context_.state.FindNode(node_name);
   if (!node || !node->connection) {
     return done(UnavailableError("node " + node_name + " is not connected; job " +

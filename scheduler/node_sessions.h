@@ -65,9 +65,10 @@ class NodeSessions final : public AgentLink {
   void DrainNode(const Principal& who, const std::string& node, std::string reason, NodeDone done);
   void ResumeNode(const Principal& who, const std::string& node, NodeDone done);
   using OutputDone = std::function<void(StatusOr<OutputChunk>)>;
-  // A job's output, from the node of its rank 0 (which keeps it).
-  void ReadOutput(const Principal& who, JobId id, const std::string& stream, int64_t offset,
-                  int64_t limit, OutputDone done);
+  // A job's output of rank `rank` (0 for a single-node job), from that rank's node, which
+  // keeps it.
+  void ReadOutput(const Principal& who, JobId id, const std::string& stream, int64_t rank,
+                  int64_t offset, int64_t limit, OutputDone done);
 
   // Checks heartbeat deadlines and output-request timeouts. Call every ~heartbeat/4.
   void Tick();

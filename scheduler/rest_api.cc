@@ -237,9 +237,11 @@ void RestApi::Output(const Principal& who, JobId id, const net::HttpRequest& req
   StatusOr<int64_t> offset = ParseInt("offset", Query(request, "offset", "0"), 0, INT64_MAX);
   StatusOr<int64_t> limit = ParseInt(
       "limit", Query(request, "limit", std::to_string(kDefaultOutputLimit)), 1, kMaxOutputLimit);
+  StatusOr<int64_t> rank = ParseInt("rank", Query(request, "rank", "0"), 0, kMaxNodesPerJob - 1);
   if (!offset.ok()) return respond(ErrorResponse(offset.status()));
   if (!limit.ok()) return respond(ErrorResponse(limit.status()));
-  scheduler_.nodes().ReadOutput(who, id, Query(request, "stream", "stdout"), *offset, *limit,
+  if (!rank.ok()) return respond(ErrorResponse(rank.status()));
+  scheduler_.nodes().ReadOutput(who, id, Query(request, "stream", "stdout"), *rank, *offset, *limit,
                                 [respond](StatusOr<OutputChunk> chunk) {
                                   if (!chunk.ok()) return respond(ErrorResponse(chunk.status()));
                                   net::HttpResponse r;

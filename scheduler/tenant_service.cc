@@ -486,8 +486,9 @@ void TenantService::UsageReport(const Principal& who, UnixMillis from, UnixMilli
     row.tenant = job.tenant;
     ++row.jobs;
     int64_t ms = job.start_time ? std::max<int64_t>(0, job.end_time - job.start_time) : 0;
-    row.cpu_millicpu_ms += int64_t{job.spec.cpus} * kMilliCpusPerCpu * ms;
-    row.gpu_ms += int64_t{job.spec.gpus} * ms;
+    const int64_t nodes = job.spec.num_nodes;
+    row.cpu_millicpu_ms += int64_t{job.spec.cpus} * nodes * kMilliCpusPerCpu * ms;
+    row.gpu_ms += int64_t{job.spec.gpus} * nodes * ms;
   }
   std::map<int64_t, bool> voucher;  // grant id -> paid from a voucher
   for (const auto& [id, grant] : credit_.grants())

@@ -31,6 +31,33 @@ void ReadState(protocol::FieldReader& r, JobState* out) {
   *out = *parsed;
 }
 
+Json EncodeRankExits(const std::vector<RankExit>& ranks) {
+  Json list = Json::array();
+  for (const RankExit& r : ranks) {
+    list.push_back({{"rank", r.rank},
+                    {"exit_code", IntOrNull(r.exit_code)},
+                    {"signal", IntOrNull(r.exit_signal)},
+                    {"end_time", r.end_time}});
+  }
+  return list;
+}
+
+void ReadRankExits(protocol::FieldReader& r, std::vector<RankExit>* out) {
+  const Json* list = r.OptionalRaw("rank_exits");
+  if (!list) return;
+  if (!list->is_array()) return r.Fail("rank_exits", "must be a list");
+  for (size_t i = 0; i < list->size(); ++i) {
+    protocol::FieldReader item((*list)[i], "rank_exits[" + std::to_string(i) + "]");
+    RankExit rank;
+    item.OptionalClampedInt32("rank", &rank.rank);
+    ReadOptionalInt32(item, "exit_code", &rank.exit_code);
+    ReadOptionalInt32(item, "signal", &rank.exit_signal);
+    item.OptionalInt("end_time", &rank.end_time);
+    if (Status s = item.Finish(); !s.ok()) return r.Check(s);
+    out->push_back(rank);
+  }
+}
+
 }  // namespace
 
 Json EncodeJobRecord(const Job& job) {
@@ -45,6 +72,7 @@ Json EncodeJobRecord(const Job& job) {
       {"allocation", job.allocation ? protocol::EncodeAllocation(*job.allocation) : Json()},
       {"exit_code", IntOrNull(job.exit_code)},
       {"signal", IntOrNull(job.exit_signal)},
+      {"rank_exits", EncodeRankExits(job.rank_exits)},
       {"message", job.message},
       {"submit_time", job.submit_time},
       {"start_time", job.start_time},
@@ -78,6 +106,7 @@ StatusOr<Job> DecodeJobRecord(const Json& json, const std::string& where) {
   const Json* allocation = r.OptionalRaw("allocation");
   ReadOptionalInt32(r, "exit_code", &job.exit_code);
   ReadOptionalInt32(r, "signal", &job.exit_signal);
+  ReadRankExits(r, &job.rank_exits);
   r.OptionalString("message", &job.message);
   r.OptionalInt("submit_time", &job.submit_time);
   r.OptionalInt("start_time", &job.start_time);

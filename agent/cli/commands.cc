@@ -112,7 +112,7 @@ int RunCancel(const GlobalOptions& global, const std::vector<std::string>& ids) 
   return code;
 }
 
-int RunLogs(const GlobalOptions& global, const std::string& id, bool stderr_stream) {
+int RunLogs(const GlobalOptions& global, const std::string& id, bool stderr_stream, int rank) {
   if (!ValidJobId(id)) return Usage("'" + id + "' is not a job id");
   StatusOr<ApiClient> client = Connect(global);
   if (!client.ok()) return Fail(client.status());
@@ -120,7 +120,7 @@ int RunLogs(const GlobalOptions& global, const std::string& id, bool stderr_stre
   while (true) {
     StatusOr<net::HttpResponse> chunk = client->GetRaw(
         "/v1/jobs/" + id + "/output?stream=" + (stderr_stream ? "stderr" : "stdout") +
-        "&offset=" + std::to_string(offset));
+        "&rank=" + std::to_string(rank) + "&offset=" + std::to_string(offset));
     if (!chunk.ok()) return Fail(chunk.status());
     std::cout.write(chunk->body.data(), static_cast<std::streamsize>(chunk->body.size()));
     offset += static_cast<int64_t>(chunk->body.size());

@@ -19,6 +19,9 @@ struct GlobalOptions {
 };
 
 struct SubmitOptions {
+  int nodes = 1;  // > 1: a gang; cpus, mem and gpus are then per node
+  std::string topology_group;
+  bool wait_all_ranks = false;
   int cpus = 1;
   std::string mem;  // "" = the scheduler's default
   int gpus = 0;
@@ -30,6 +33,11 @@ struct SubmitOptions {
   std::string idempotency_key;
   std::string priority_class;  // "" = the tenant's default
   bool no_requeue = false;
+  // Job ids, each item one id or a comma-separated list ("12,13").
+  std::vector<std::string> after_ok;
+  std::vector<std::string> after_any;
+  std::vector<std::string> after_not_ok;
+  bool keep_on_unsatisfied = false;
   std::vector<std::string> command;
 };
 
@@ -44,7 +52,7 @@ int RunSubmit(const GlobalOptions& global, const SubmitOptions& options);
 int RunJobs(const GlobalOptions& global, const JobsOptions& options);
 int RunShow(const GlobalOptions& global, const std::string& id);
 int RunCancel(const GlobalOptions& global, const std::vector<std::string>& ids);
-int RunLogs(const GlobalOptions& global, const std::string& id, bool stderr_stream);
+int RunLogs(const GlobalOptions& global, const std::string& id, bool stderr_stream, int rank);
 int RunNodes(const GlobalOptions& global);
 // Waits until every job has ended; 0 if all COMPLETED, 1 otherwise (or on timeout).
 int RunWait(const GlobalOptions& global, const std::vector<std::string>& ids,

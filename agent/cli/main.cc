@@ -35,9 +35,18 @@ int main(int argc, char** argv) {
 
   SubmitOptions submit;
   CLI::App* sub = app.add_subcommand("submit", "submit a job; prints its id");
-  sub->add_option("--cpus", submit.cpus, "CPUs (whole hardware threads), default 1");
-  sub->add_option("--mem", submit.mem, "memory, e.g. 512M, 8G, 8GiB (default: the scheduler's)");
-  sub->add_option("--gpus", submit.gpus, "GPUs, default 0");
+  sub->add_option("--nodes", submit.nodes,
+                  "a gang job on this many nodes, all started together (default 1); --cpus, "
+                  "--mem and --gpus are per node");
+  sub->add_option("--cpus,--cpus-per-node", submit.cpus,
+                  "CPUs (whole hardware threads) per node, default 1");
+  sub->add_option("--mem,--mem-per-node", submit.mem,
+                  "memory per node, e.g. 512M, 8G, 8GiB (default: the scheduler's)");
+  sub->add_option("--gpus,--gpus-per-node", submit.gpus, "GPUs per node, default 0");
+  sub->add_option("--topology-group", submit.topology_group,
+                  "gangs: all nodes share one value of this node label (e.g. rack)");
+  sub->add_flag("--wait-all-ranks", submit.wait_all_ranks,
+                "gangs: the job ends when every rank has ended (default: when rank 0 ends)");
   sub->add_option("--gpu-model", submit.gpu_model, "GPU model, e.g. H100");
   sub->add_option("--time", submit.time,
                   "time limit, e.g. 90s, 30m, 2h, 1-12:00:00 (default: the scheduler's)");
@@ -51,6 +60,16 @@ int main(int argc, char** argv) {
   sub->add_option("--priority", submit.priority_class,
                   "priority class, e.g. high (default: the tenant's; see the scheduler config)");
   sub->add_flag("--no-requeue", submit.no_requeue, "do not requeue the job after a node failure");
+  sub->add_option("--after-ok", submit.after_ok,
+                  "start after these jobs (ids, e.g. 12,13) completed successfully")
+      ->allow_extra_args(false);
+  sub->add_option("--after-any", submit.after_any, "start after these jobs ended, however")
+      ->allow_extra_args(false);
+  sub->add_option("--after-not-ok", submit.after_not_ok,
+                  "start after these jobs ended without success (failed, cancelled, ...)")
+      ->allow_extra_args(false);
+  sub->add_flag("--keep-on-unsatisfied", submit.keep_on_unsatisfied,
+                "if a dependency can never be satisfied, stay pending instead of being cancelled");
   sub->footer("The command comes after --: sharc submit [OPTIONS] -- COMMAND [ARGS...]");
 
   JobsOptions jobs;
@@ -75,6 +94,9 @@ int main(int argc, char** argv) {
   CLI::App* logs = app.add_subcommand("logs", "print a job's output");
   logs->add_option("id", logs_id, "job id")->required();
   logs->add_flag("--stderr", logs_stderr, "print standard error instead of standard output");
+  int logs_rank = 0;
+  logs->add_option("--rank", logs_rank, "a gang job's rank (default 0)")
+      ->check(CLI::NonNegativeNumber);
 
   CLI::App* nodes = app.add_subcommand("nodes", "list nodes");
 
@@ -123,7 +145,7 @@ int main(int argc, char** argv) {
   if (*list) return RunJobs(global, jobs);
   if (*show) return RunShow(global, show_id);
   if (*cancel) return RunCancel(global, cancel_ids);
-  if (*logs) return RunLogs(global, logs_id, logs_stderr);
+  if (*logs) return RunLogs(global, logs_id, logs_stderr, logs_rank);
   if (*nodes) return RunNodes(global);
   if (*wait) return RunWait(global, wait_ids, wait_timeout);
   if (*whoami) return RunWhoami(global);

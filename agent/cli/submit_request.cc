@@ -1,5 +1,6 @@
 #include "agent/cli/submit_request.h"
 
+#include <charconv>
 #include <chrono>
 #include <string_view>
 #include <utility>
@@ -22,11 +23,18 @@ constexpr FieldFlag kFlags[] = {
     {spec_field::kCpus, "--cpus"},
     {spec_field::kMemoryBytes, "--mem"},
     {spec_field::kGpus, "--gpus"},
+    {spec_field::kNumNodes, "--nodes"},
+    {spec_field::kTopologyGroup, "--topology-group"},
+    {spec_field::kWaitAllRanks, "--wait-all-ranks"},
     {spec_field::kGpuModel, "--gpu-model"},
     {spec_field::kTimeLimitSeconds, "--time"},
     {spec_field::kLabels, "--label"},
     {spec_field::kRequeue, "--no-requeue"},
     {spec_field::kPriorityClass, "--priority"},
+    {spec_field::kAfterOk, "--after-ok"},
+    {spec_field::kAfterAny, "--after-any"},
+    {spec_field::kAfterNotOk, "--after-not-ok"},
+    {spec_field::kKeepOnUnsatisfied, "--keep-on-unsatisfied"},
     {kIdempotencyKeyField, "--idempotency-key"},
 };
 
@@ -39,6 +47,28 @@ Status ReadPairs(const std::vector<std::string>& items, std::string_view flag,
       return InvalidArgumentError(std::string(flag) + " '" + item + "': use " + std::string(form));
     }
     (*out)[item.substr(0, eq)] = item.substr(eq + 1);
+  }
+  return Status::Ok();
+}
+
+// Reads job ids ("12", "12,13") of a repeated flag into `out`.
+Status ReadJobIds(const std::vector<std::string>& items, std::string_view flag,
+                  std::vector<JobId>* out) {
+  for (const std::string& item : items) {
+    std::string_view rest = item;
+    while (true) {
+      size_t comma = rest.find(',');
+      std::string_view one = rest.substr(0, comma);
+      int64_t value = 0;
+      auto [end, error] = std::from_chars(one.data(), one.data() + one.size(), value);
+      if (one.empty() || error != std::errc() || end != one.data() + one.size() || value < 1) {
+        return InvalidArgumentError(std::string(flag) + " '" + item +
+                                    "': use job ids, e.g. 12 or 12,13");
+      }
+      out->push_back(JobId{value});
+      if (comma == std::string_view::npos) break;
+      rest = rest.substr(comma + 1);
+    }
   }
   return Status::Ok();
 }
@@ -63,6 +93,9 @@ StatusOr<protocol::SubmitItem> SubmitItemFromFlags(const SubmitOptions& o) {
   spec.name = o.name;
   spec.cpus = o.cpus;
   spec.gpus = o.gpus;
+  spec.num_nodes = o.nodes;
+  spec.topology_group = o.topology_group;
+  spec.wait_all_ranks = o.wait_all_ranks;
   spec.gpu_model = o.gpu_model;
   spec.requeue = !o.no_requeue;
   spec.priority_class = o.priority_class;
@@ -79,6 +112,10 @@ StatusOr<protocol::SubmitItem> SubmitItemFromFlags(const SubmitOptions& o) {
   }
   SHARC_RETURN_IF_ERROR(ReadPairs(o.labels, "--label", "key=value", &spec.labels));
   SHARC_RETURN_IF_ERROR(ReadPairs(o.env, "--env", "NAME=value", &spec.env));
+  SHARC_RETURN_IF_ERROR(ReadJobIds(o.after_ok, "--after-ok", &spec.after_ok));
+  SHARC_RETURN_IF_ERROR(ReadJobIds(o.after_any, "--after-any", &spec.after_any));
+  SHARC_RETURN_IF_ERROR(ReadJobIds(o.after_not_ok, "--after-not-ok", &spec.after_not_ok));
+  spec.keep_on_unsatisfied = o.keep_on_unsatisfied;
   SHARC_RETURN_IF_ERROR(NameTheFlag(protocol::ValidateSubmitItem(item)));
   return item;
 }

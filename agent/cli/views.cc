@@ -1,5 +1,6 @@
 #include "agent/cli/views.h"
 
+#include <functional>
 #include <vector>
 
 #include "agent/cli/table.h"
@@ -74,6 +75,75 @@ std::string ShortEnforcement(const std::string& full) {
   return out;
 }
 
+// "after_ok 12,13; after_any 14" from a job's dependency lists; "" when it has none.
+std::string Dependencies(const Json& job) {
+  std::string out;
+  for (const char* field : {"after_ok", "after_any", "after_not_ok"}) {
+    const Json ids = job.value(field, Json::array());
+    if (!ids.is_array() || ids.empty()) continue;
+    std::string list;
+    for (const Json& id : ids) list += (list.empty() ? "" : ",") + id.dump();
+    out += (out.empty() ? "" : "; ") + std::string(field) + " " + list;
+  }
+  if (!out.empty() && job.value("keep_on_unsatisfied", false)) out += " (kept if never satisfied)";
+  return out;
+}
+
+// "4 CPUs, 8 GiB, 1 GPUs (H100), time limit 1:00:00", per node for a gang ("2 nodes x (...)").
+std::string RequestText(const Json& job) {
+  std::string gpus = Str(job, "gpus") + " GPUs";
+  if (!Str(job, "gpu_model").empty()) gpus += " (" + Str(job, "gpu_model") + ")";
+  std::string per_node =
+      Str(job, "cpus") + " CPUs, " + FormatSize(Int(job, "mem_bytes")) + ", " + gpus;
+  int64_t nodes = job.value("num_nodes", int64_t{1});
+  if (nodes > 1) per_node = std::to_string(nodes) + " nodes x (" + per_node + ")";
+  return per_node + ", time limit " +
+         FormatDuration(std::chrono::seconds(Int(job, "time_limit_seconds")));
+}
+
+// The Used and Energy rows of a job's details.
+void AddUsageRows(const Json& job,
+                  const std::function<void(const char*, const std::string&)>& add) {
+  if (Int(job, "cpu_time_ms") > 0 || Int(job, "peak_memory_bytes") > 0) {
+    int64_t ms = Int(job, "cpu_time_ms");
+    std::string cpu = FormatDuration(std::chrono::seconds(ms / 1000));
+    std::string frac = std::to_string(ms % 1000);
+    add("Used", "CPU time " + cpu + "." + std::string(3 - frac.size(), '0') + frac +
+                    ", peak memory " + FormatSize(Int(job, "peak_memory_bytes")));
+  }
+  int64_t cpu_energy = Int(job, "cpu_energy_uj");
+  int64_t gpu_energy = Int(job, "gpu_energy_uj");
+  if (cpu_energy > 0 || gpu_energy > 0) {
+    std::string energy = FormatEnergy(cpu_energy + gpu_energy);
+    if (gpu_energy > 0) {
+      energy += " (CPUs and memory " + FormatEnergy(cpu_energy) + ", GPUs " +
+                FormatEnergy(gpu_energy) + ")";
+    }
+    add("Energy", energy);
+  } else if (!Str(job, "end_time").empty()) {
+    add("Energy", "- (not measured by its node)");
+  }
+}
+
+// A gang job's ranks as a table after its details; "" for other jobs.
+std::string RenderRanks(const Json& job) {
+  const Json ranks = job.value("ranks", Json::array());
+  if (!ranks.is_array() || ranks.empty()) return "";
+  Table table({"RANK", "NODE", "CPUS", "GPUS", "STATE", "EXIT"});
+  for (const Json& rank : ranks) {
+    std::string gpus;
+    for (const Json& g : rank.value("gpus", Json::array())) {
+      gpus += (gpus.empty() ? "" : ",") + g.dump();
+    }
+    std::string exit = "-";
+    if (!Str(rank, "exit_code").empty()) exit = Str(rank, "exit_code");
+    if (!Str(rank, "signal").empty()) exit = "signal " + Str(rank, "signal");
+    table.AddRow({Str(rank, "rank"), Str(rank, "node"), Str(rank, "cpus"), OrDash(gpus),
+                  Str(rank, "state"), exit});
+  }
+  return "\n" + table.Render();
+}
+
 }  // namespace
 
 std::string RenderJobTable(const Json& jobs, UnixMillis now) {
@@ -108,8 +178,6 @@ std::string RenderJobDetails(const Json& job, UnixMillis now) {
     std::string a = arg.get<std::string>();
     command += a.find_first_of(" \t'\"") == std::string::npos ? a : "'" + a + "'";
   }
-  std::string gpus = Str(job, "gpus") + " GPUs";
-  if (!Str(job, "gpu_model").empty()) gpus += " (" + Str(job, "gpu_model") + ")";
   std::string exit = "-";
   if (!Str(job, "exit_code").empty()) exit = Str(job, "exit_code");
   if (!Str(job, "signal").empty()) exit = "signal " + Str(job, "signal");
@@ -140,38 +208,19 @@ std::string RenderJobDetails(const Json& job, UnixMillis now) {
   }
   add("Attempt", Str(job, "attempt"));
   add("Command", command);
-  add("Request", Str(job, "cpus") + " CPUs, " + FormatSize(Int(job, "mem_bytes")) + ", " + gpus +
-                     ", time limit " +
-                     FormatDuration(std::chrono::seconds(Int(job, "time_limit_seconds"))));
+  add("Request", RequestText(job));
   add("Labels", OrDash(labels));
+  add("Depends on", OrDash(Dependencies(job)));
   for (size_t i = 0; i < allocated.size(); ++i) add(i == 0 ? "Allocated" : "", allocated[i]);
   add("Exit", exit);
-  if (Int(job, "cpu_time_ms") > 0 || Int(job, "peak_memory_bytes") > 0) {
-    int64_t ms = Int(job, "cpu_time_ms");
-    std::string cpu = FormatDuration(std::chrono::seconds(ms / 1000));
-    std::string frac = std::to_string(ms % 1000);
-    add("Used", "CPU time " + cpu + "." + std::string(3 - frac.size(), '0') + frac +
-                    ", peak memory " + FormatSize(Int(job, "peak_memory_bytes")));
-  }
-  int64_t cpu_energy = Int(job, "cpu_energy_uj");
-  int64_t gpu_energy = Int(job, "gpu_energy_uj");
-  if (cpu_energy > 0 || gpu_energy > 0) {
-    std::string energy = FormatEnergy(cpu_energy + gpu_energy);
-    if (gpu_energy > 0) {
-      energy += " (CPUs and memory " + FormatEnergy(cpu_energy) + ", GPUs " +
-                FormatEnergy(gpu_energy) + ")";
-    }
-    add("Energy", energy);
-  } else if (!Str(job, "end_time").empty()) {
-    add("Energy", "- (not measured by its node)");
-  }
+  AddUsageRows(job, add);
   add("Submitted", OrDash(Str(job, "submit_time")));
   add("Started", OrDash(Str(job, "start_time")));
   add("Ended", OrDash(Str(job, "end_time")));
   add("Elapsed", Elapsed(job, now));
   // Drop the header row: a details page reads better without it.
   std::string rendered = t.Render();
-  return rendered.substr(rendered.find('\n') + 1);
+  return rendered.substr(rendered.find('\n') + 1) + RenderRanks(job);
 }
 
 std::string RenderNodeTable(const Json& nodes) {

@@ -1,6 +1,8 @@
 #include "policies/plugins/backfill.h"
 
 #include <algorithm>
+#include <map>
+#include <string>
 
 #include "core/units.h"
 #include "policies/feasibility.h"
@@ -71,14 +73,15 @@ class EarliestOnNodeScan {
   EarliestOnNodeScan(const PendingJob& job, const CycleContext& context)
       : job_(job), spec_(*job.spec), context_(context), limit_(spec_.time_limit_seconds * 1000) {}
 
-  // The earliest such time on node `index` before `before`. Walks the times in order, freeing
+  // The earliest such time, not before `not_before`, on node `index` before `before`. Walks
+  // the times in order, freeing
   // what ends by each: O(parts there + times x reservations there), plus a placement attempt at
   // each time the counts allow one; a node whose counts cannot allow one before `before` costs
   // only the walk over its running parts.
-  std::optional<Reservation> Scan(size_t index, UnixMillis before) {
+  std::optional<Reservation> Scan(size_t index, UnixMillis before, UnixMillis not_before = 0) {
     const NodeView& node = context_.cluster.node(index);
     CollectEnds(index);
-    const UnixMillis first = FirstTimeCountsAllow(node);
+    const UnixMillis first = std::max(FirstTimeCountsAllow(node), not_before);
     if (first >= before) return std::nullopt;
     CollectTimes(index, first);
     const NodeTopology& topology = *node.topology;
@@ -178,16 +181,62 @@ class EarliestOnNodeScan {
 };
 
 PluginStatus ReservedStatus(const Reservation& reservation, const CycleContext& context) {
-  std::string node = context.cluster.node(reservation.placement.nodes.front().node_index).name;
+  const std::vector<NodePlacement>& parts = reservation.placement.nodes;
+  std::string nodes = context.cluster.node(parts.front().node_index).name;
+  if (parts.size() > 1) nodes += " and " + std::to_string(parts.size() - 1) + " more nodes";
   return PluginStatus::Unschedulable(
       BackfillPlugin::kName, reason::kReserved,
-      "expected to start by " + FormatRfc3339(reservation.start) + " on " + node);
+      "expected to start by " + FormatRfc3339(reservation.start) + " on " + nodes);
+}
+
+// A gang's reservation: each node's earliest time for one part; the group (of its topology
+// label) whose count-th earliest is soonest; then, from that time, the parts on that group's
+// earliest nodes. The gang starts when its last part can: the latest of the parts' times.
+std::optional<Reservation> EarliestGangStart(const PendingJob& job, const CycleContext& context) {
+  const JobSpec& spec = *job.spec;
+  const size_t count = static_cast<size_t>(spec.num_nodes);
+  EarliestOnNodeScan scan(job, context);
+  std::map<std::string, std::vector<std::pair<UnixMillis, size_t>>> groups;
+  CapacityQuery any{0, 0, "", &spec.labels};
+  context.cluster.index().Visit(any, NodeOrder::kTightest, [&](size_t index) {
+    const NodeView& node = context.cluster.node(index);
+    if (!FitsWhenEmpty(node, spec)) return VisitNext::kContinue;
+    std::string group;
+    if (!spec.topology_group.empty()) {
+      auto label = node.labels.find(spec.topology_group);
+      if (label == node.labels.end()) return VisitNext::kContinue;
+      group = label->second;
+    }
+    if (auto r = scan.Scan(index, INT64_MAX)) groups[group].push_back({r->start, index});
+    return VisitNext::kContinue;
+  });
+  const std::vector<std::pair<UnixMillis, size_t>>* best = nullptr;
+  for (auto& [name, nodes] : groups) {
+    if (nodes.size() < count) continue;
+    std::stable_sort(nodes.begin(), nodes.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    if (!best || nodes[count - 1].first < (*best)[count - 1].first) best = &nodes;
+  }
+  if (!best) return std::nullopt;
+  const UnixMillis from = (*best)[count - 1].first;
+  Reservation gang{job.id, job.priority(), from, 0, {}};
+  for (const auto& [time, index] : *best) {
+    if (gang.placement.nodes.size() == count) break;
+    std::optional<Reservation> part = scan.Scan(index, INT64_MAX, from);
+    if (!part) continue;
+    gang.start = std::max(gang.start, part->start);
+    gang.placement.nodes.push_back(std::move(part->placement.nodes.front()));
+  }
+  if (gang.placement.nodes.size() < count) return std::nullopt;
+  gang.end = gang.start + spec.time_limit_seconds * 1000;
+  return gang;
 }
 
 }  // namespace
 
 std::optional<Reservation> EarliestStart(const PendingJob& job, const CycleContext& context) {
   const JobSpec& spec = *job.spec;
+  if (spec.num_nodes > 1) return EarliestGangStart(job, context);
   std::optional<Reservation> best;
   EarliestOnNodeScan scan(job, context);
   CapacityQuery any{0, 0, "", &spec.labels};

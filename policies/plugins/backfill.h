@@ -46,7 +46,8 @@ class ReservationsFilter final : public FilterPlugin {
 };
 
 // The earliest reservation for `job` given the running jobs' expected ends and the
-// reservations in `context.work`; nullopt if no node could ever hold it beside them.
+// reservations in `context.work`; nullopt if no node could ever hold it beside them. A gang's
+// spans num_nodes nodes of one topology group, from when the last of them can hold its part.
 std::optional<Reservation> EarliestStart(const PendingJob& job, const CycleContext& context);
 
 }  // namespace sharc::policies

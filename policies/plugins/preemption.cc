@@ -76,10 +76,9 @@ PostFilterResult PriorityPreemption::PostFilter(const PendingJob& job, const Plu
       (failure.reason == reason::kQuotaMax || failure.reason == reason::kQuotaRunningJobs)) {
     return ForQuota(job, context);
   }
-  if (NoRoom(failure)) {
-    PostFilterResult r = ForRoom(job, context);
-    return r;
-  }
+  // Room is searched node by node; a gang (several nodes at once) waits for its backfill
+  // reservation instead.
+  if (NoRoom(failure) && job.spec->num_nodes <= 1) return ForRoom(job, context);
   return {};
 }
 
@@ -182,6 +181,7 @@ PostFilterResult GuaranteeReclaim::PostFilter(const PendingJob& job, const Plugi
   bool reclaiming =
       failure.plugin == TenantQuotaPlugin::kName && failure.reason == reason::kReclaiming;
   if (!any_guarantee_ || (!reclaiming && !NoRoom(failure))) return {};
+  if (job.spec->num_nodes > 1) return {};  // victims are found node by node (see ForRoom)
   const std::vector<std::string> path = QuotaPath(context.tenants, job.tenant);
   if (std::all_of(path.begin(), path.end(), [&](const std::string& level) {
         return context.tenants.Find(level)->quota.guaranteed.empty();

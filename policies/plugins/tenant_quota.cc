@@ -117,12 +117,13 @@ namespace {
 class Demand {
  public:
   explicit Demand(const JobSpec& spec) {
-    Add(kCpuResource, int64_t{spec.cpus} * kMilliCpusPerCpu);
-    Add(kMemoryResource, spec.memory_bytes);
-    Add(kGpuResource, spec.gpus);
+    const int64_t nodes = spec.num_nodes;  // a gang asks for its every node
+    Add(kCpuResource, int64_t{spec.cpus} * nodes * kMilliCpusPerCpu);
+    Add(kMemoryResource, spec.memory_bytes * nodes);
+    Add(kGpuResource, spec.gpus * nodes);
     if (spec.gpus > 0 && !spec.gpu_model.empty()) {
       model_ = GpuModelResource(spec.gpu_model);
-      Add(model_, spec.gpus);
+      Add(model_, spec.gpus * nodes);
     }
   }
   int64_t Get(std::string_view resource) const {

@@ -7,6 +7,7 @@
 
 #include "agent/attempt_runner.h"
 #include "agent/attempt_setup.h"
+#include "agent/job_environment.h"
 #include "tests/testing/temp_dir.h"
 
 namespace sharc::agent {
@@ -79,6 +80,45 @@ TEST(AttemptRunnerLaunchTest, ReportsALaunchForAnotherRankAsLaunchFailed) {
   EXPECT_EQ(runner.running_count(), 0u);
   EXPECT_TRUE(runner.AllocatedGpus().empty());
   EXPECT_FALSE(std::filesystem::exists(dir.File("jobs"))) << "an attempt was set up";
+}
+
+}  // namespace
+}  // namespace sharc::agent
+
+namespace sharc::agent {
+namespace {
+
+// What torchrun and MPI launchers read, per rank.
+TEST(GangEnvironmentTest, EachRankGetsTheRendezvousAndItsRank) {
+  protocol::LaunchMsg launch;
+  launch.attempt = {JobId{12}, 2};
+  launch.spec.num_nodes = 3;
+  launch.allocation.nodes = {NodeAllocation{"n0", {0, 1}, {}, 1 << 20, false, "10.0.0.1", 29501},
+                             NodeAllocation{"n1", {0, 1}, {}, 1 << 20, false, "10.0.0.2"},
+                             NodeAllocation{"n2", {4}, {}, 1 << 20, false, ""}};
+  launch.rank = 2;
+  auto env = BuildJobEnvironment(launch, launch.allocation.nodes[2], "/state/jobs/12.2", "/bin");
+  EXPECT_EQ(env["SHARC_NODELIST"], "n0,n1,n2");
+  EXPECT_EQ(env["SHARC_NUM_NODES"], "3");
+  EXPECT_EQ(env["NNODES"], "3");
+  EXPECT_EQ(env["WORLD_SIZE"], "3");
+  EXPECT_EQ(env["SHARC_NODE_RANK"], "2");
+  EXPECT_EQ(env["NODE_RANK"], "2");
+  EXPECT_EQ(env["RANK"], "2");
+  EXPECT_EQ(env["MASTER_ADDR"], "10.0.0.1");
+  EXPECT_EQ(env["MASTER_PORT"], "29501");
+  EXPECT_EQ(env["SHARC_HOSTFILE"], "/state/jobs/12.2/hostfile");
+  // The node's name stands in for an unknown address.
+  EXPECT_EQ(BuildHostfile(launch), "10.0.0.1 slots=2\n10.0.0.2 slots=2\nn2 slots=1\n");
+}
+
+TEST(GangEnvironmentTest, ASingleNodeJobGetsNoGangVariables) {
+  protocol::LaunchMsg launch;
+  launch.attempt = {JobId{12}, 1};
+  launch.allocation.nodes = {NodeAllocation{"n0", {0}, {}, 1 << 20}};
+  auto env = BuildJobEnvironment(launch, launch.allocation.nodes[0], "/d", "/bin");
+  EXPECT_EQ(env.count("MASTER_ADDR"), 0u);
+  EXPECT_EQ(env.count("SHARC_NODELIST"), 0u);
 }
 
 }  // namespace

@@ -35,10 +35,29 @@ TEST(JobSpecCodecTest, RoundTripsEveryField) {
   EXPECT_EQ(j, Json::parse(R"json({"name":"train","command":["python3","-c","print(1)"],
       "env":{"SEED":"7"},"cpus":2,"mem_bytes":1073741824,"gpus":1,"gpu_model":"H100",
       "time_limit_seconds":600,"labels":{"zone":"a"},"requeue":false,
-      "priority_class":""})json"));
+      "priority_class":"","num_nodes":1})json"));
   StatusOr<JobSpec> decoded = DecodeJobSpec(j, "spec");
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
   EXPECT_EQ(*decoded, spec);
+}
+
+TEST(JobSpecCodecTest, RoundTripsGangAndDependencyFields) {
+  JobSpec spec = FullSpec();
+  spec.num_nodes = 4;
+  spec.topology_group = "rack";
+  spec.wait_all_ranks = true;
+  spec.after_ok = {JobId{3}, JobId{4}};
+  spec.after_any = {JobId{5}};
+  spec.after_not_ok = {JobId{6}};
+  spec.keep_on_unsatisfied = true;
+  Json j = EncodeJobSpec(spec);
+  EXPECT_EQ(j["after_ok"], Json::parse("[3,4]"));
+  EXPECT_EQ(j["num_nodes"], 4);
+  StatusOr<JobSpec> decoded = DecodeJobSpec(j, "spec");
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(*decoded, spec);
+  EXPECT_EQ(spec.Request().Get(kCpuResource), 4 * 2 * 1000);  // the whole gang
+  EXPECT_EQ(spec.Request().Get(kGpuResource), 4);
 }
 
 TEST(JobSpecCodecTest, ANestedSpecMustBeComplete) {
@@ -96,6 +115,17 @@ TEST(SubmitBodyTest, EveryRangeIsRefusedNamingTheField) {
       {R"("labels":{"":"x"})", "labels: '': keys and values are at most 63 printable"},
       {R"("idempotency_key":")" + std::string(129, 'k') + R"(")",
        "idempotency_key: at most 128 characters"},
+      {R"("num_nodes":0)", "num_nodes: must be between 1 and 4096"},
+      {R"("num_nodes":4097)", "num_nodes: must be between 1 and 4096"},
+      {R"("topology_group":"rack")", "topology_group: given without num_nodes > 1"},
+      {R"("num_nodes":2,"topology_group":"a=b")", "topology_group: a node label key"},
+      {R"("wait_all_ranks":true)", "wait_all_ranks: given without num_nodes > 1"},
+      {R"("num_nodes":4096,"mem_bytes":9223372036854775807)",
+       "mem_bytes: times 4096 nodes is too large"},
+      {R"("after_ok":[0])", "after_ok: must be a list of job ids"},
+      {R"("after_ok":"12")", "after_ok: must be a list of job ids, not a string"},
+      {R"("after_ok":[12],"after_any":[12])", "after_any: job 12 is listed twice"},
+      {R"("keep_on_unsatisfied":true)", "keep_on_unsatisfied: given without a dependency"},
   };
   for (const auto& [field, message] : cases) {
     std::string error = SubmitError(R"({"command":["a"],)" + field + "}");

@@ -26,6 +26,24 @@ TEST(JobRecordCodecTest, RoundTripsEveryField) {
   }
 }
 
+TEST(JobRecordCodecTest, RoundTripsAGangWithRankExitsAndDependencies) {
+  Job job = testing::FullJob(9);
+  job.spec.num_nodes = 2;
+  job.spec.topology_group = "rack";
+  job.spec.after_ok = {JobId{7}};
+  job.allocation->nodes[0].address = "10.0.0.1";
+  job.allocation->nodes[0].port = 29500;
+  job.allocation->nodes.push_back(NodeAllocation{"gpu2", {0}, {}, 1 << 20, true, "10.0.0.2"});
+  job.rank_exits = {{1, 0, std::nullopt, 1796018622000}, {0, std::nullopt, 9, 1796018622456}};
+  StatusOr<Job> decoded = DecodeJobRecord(EncodeJobRecord(job), "job");
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(*decoded, job);
+  Json bad = EncodeJobRecord(job);
+  bad["rank_exits"][0]["exit_code"] = 300;
+  EXPECT_EQ(DecodeJobRecord(bad, "job").status().message(),
+            "job.rank_exits.exit_code: must be between 0 and 255");
+}
+
 TEST(JobRecordCodecTest, EncodesTheDocumentedShape) {
   Json json = EncodeJobRecord(testing::FullJob(7));
   EXPECT_EQ(json, Json::parse(R"json({"v":1,"id":7,"tenant":"acme","state":"FAILED",
@@ -33,10 +51,10 @@ TEST(JobRecordCodecTest, EncodesTheDocumentedShape) {
       "spec":{"name":"train-7","command":["python3","-c","print('hi')"],
               "env":{"MODE":"fast","SEED":"7"},"cpus":2,"mem_bytes":3221225472,"gpus":1,
               "gpu_model":"H100","time_limit_seconds":3600,"labels":{"zone":"a"},
-              "requeue":false,"priority_class":""},
+              "requeue":false,"priority_class":"","num_nodes":1},
       "allocation":[{"node":"gpu1","cpus":"0,1","gpus":[0],"mem_bytes":3221225472,
                      "binding":"simulated"}],
-      "exit_code":3,"signal":null,"message":"exited with status 3",
+      "exit_code":3,"signal":null,"rank_exits":[],"message":"exited with status 3",
       "submit_time":1796018620123,"start_time":1796018621000,
       "end_time":1796018622456,"cancel_requested":true,"preempt_requested":false,
       "preempted_by":0,"cpu_time_ms":0,"peak_memory_bytes":0,"cpu_energy_uj":0,"gpu_energy_uj":0,
