@@ -169,6 +169,34 @@ echo
 echo "==> job details: sharc show ${ids[7]} (preempted once, then completed)"
 globex show "${ids[7]}"
 echo
+
+echo "==> a second simulated GPU node joins"
+sharc-agent --config "$demo/agent.json" --scheduler "$SHARC_SERVER" --node-name gpu-sim-2 \
+  --label kind=gpu --topology-xml tests/data/hwloc/gpu-2s-4gpu.xml \
+  --join-secret-file "$demo/join-secret" --state-dir "$demo/agent-gpu-2" --kill-grace 2s \
+  2> "$demo/agent-gpu-2.log" &
+pids+=($!)
+for _ in $(seq 100); do
+  [ "$(admin nodes -o json | grep -c '"connected": true')" -ge 3 ] && break
+  sleep 0.1
+done
+echo "==> acme's training pipeline: prepare -> 2-node training (one rank per GPU node) -> evaluate"
+prep=$(acme submit --name prepare --time 1m -- sh -c 'echo "tokenizing"; sleep 1')
+train=$(acme submit --name train-2n --after-ok "$prep" --nodes 2 --gpus-per-node 2 \
+  --cpus-per-node 2 --mem-per-node 1G --gpu-model H100 --time 1m --label kind=gpu -- \
+  sh -c 'echo "rank $NODE_RANK of $WORLD_SIZE on $SHARC_NODE, GPUs $CUDA_VISIBLE_DEVICES,
+    rendezvous at $MASTER_ADDR:$MASTER_PORT, hostfile: $(tr "\n" " " < "$SHARC_HOSTFILE")"
+    sleep 3')
+evaluate=$(acme submit --name evaluate --after-any "$train" --time 1m -- echo "evaluating")
+acme jobs
+acme wait "$prep" "$train" "$evaluate" --timeout 2m || true
+echo "--- sharc show $train"
+acme show "$train"
+for rank in 0 1; do
+  echo "--- sharc logs $train --rank $rank"
+  acme logs "$train" --rank "$rank" | sed 's/^/    /'
+done
+echo
 echo "==> what each enterprise sees: sharc usage"
 acme usage
 echo
