@@ -8,6 +8,11 @@
 //                                  jobs find no room (and the first 10 get a reservation)
 //   BM_Backfill/NODES/JOBS         a full cluster: every job is blocked; reservations for the
 //                                  first 10, the rest checked against them (one full pass)
+//   BM_Gang/NODES/GANG/RACK/FULL%  one gang of GANG nodes (32 CPUs and 2 GPUs each) on NODES
+//                                  nodes labelled rack=... in racks of RACK nodes (0: no label,
+//                                  no topology group), FULL% of the nodes busy as above: placed
+//                                  in the tightest rack that has room, or (at 95%, none has)
+//                                  reserved
 // Counters: decisions/s over the whole cycle, and the p50 and p99 of one job's search of the
 // nodes (from the cycle's stopwatch).
 #include <benchmark/benchmark.h>
@@ -15,6 +20,7 @@
 #include <algorithm>
 #include <chrono>
 #include <deque>
+#include <map>
 #include <memory>
 #include <random>
 
@@ -78,11 +84,13 @@ void Occupy(Setup& s, double fraction_full, int64_t& next_id, std::mt19937& rng)
   }
 }
 
-std::unique_ptr<Setup> MakeSetup(int nodes, int jobs, double fraction_full) {
+std::unique_ptr<Setup> MakeSetup(int nodes, int jobs, double fraction_full, int rack_size = 0) {
   auto s = std::make_unique<Setup>();
   auto topology = Topology();
   for (int i = 0; i < nodes; ++i) {
-    s->view.UpsertNode({"node" + std::to_string(100000 + i), topology, {}, true});
+    std::map<std::string, std::string> labels;
+    if (rack_size > 0) labels["rack"] = "r" + std::to_string(i / rack_size);
+    s->view.UpsertNode({"node" + std::to_string(100000 + i), topology, labels, true});
   }
   std::mt19937 rng(42);
   int64_t next_id = 10'000'000;
@@ -147,6 +155,31 @@ void RunCycles(benchmark::State& state, double fraction_full) {
   state.counters["placed"] = static_cast<double>(placed) / state.iterations();
 }
 
+// One gang alone in the queue: the time to place (or reserve) it.
+void BM_Gang(benchmark::State& state) {
+  const int nodes = static_cast<int>(state.range(0));
+  const int rack = static_cast<int>(state.range(2));
+  std::unique_ptr<Setup> s = MakeSetup(nodes, 0, static_cast<double>(state.range(3)) / 100, rack);
+  JobSpec& gang = s->specs.emplace_back();
+  gang.command = {"true"};
+  gang.num_nodes = static_cast<int32_t>(state.range(1));
+  gang.cpus = 32;
+  gang.gpus = 2;
+  gang.memory_bytes = int64_t{64} << 30;
+  gang.time_limit_seconds = 3600;
+  gang.topology_group = rack > 0 ? "rack" : "";
+  s->pending = {{JobId{1}, "t0", &gang, 0, &s->normal}};
+  int64_t placed = 0, reserved = 0;
+  for (auto _ : state) {
+    CycleResult result = RunCycle(s->view, s->tenants, *s->profile, {s->pending, true, {}}, kNow);
+    placed += result.decisions.at(0).kind == VerdictKind::kPlaced;
+    reserved += !result.reservations.empty();
+    benchmark::DoNotOptimize(result);
+  }
+  state.counters["placed"] = static_cast<double>(placed) / state.iterations();
+  state.counters["reserved"] = static_cast<double>(reserved) / state.iterations();
+}
+
 void BM_Cycle(benchmark::State& state) { RunCycles(state, 0); }
 void BM_CycleMostlyFull(benchmark::State& state) { RunCycles(state, 0.9); }
 void BM_Backfill(benchmark::State& state) { RunCycles(state, 1.0); }
@@ -165,6 +198,12 @@ BENCHMARK(BM_CycleMostlyFull)
     ->Args({10000, 100000})
     ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Backfill)->Args({1000, 100000})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Gang)
+    ->Args({1000, 64, 0, 0})
+    ->Args({1000, 64, 100, 30})
+    ->Args({1000, 64, 100, 95})
+    ->Args({10000, 64, 100, 30})
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace sharc::policies

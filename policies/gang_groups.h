@@ -1,10 +1,9 @@
-// Choosing a gang's nodes (JobSpec::num_nodes > 1) among the nodes that could each hold one
-// of its parts now. Pure; unit-testable on its own.
+// Choosing a gang's nodes (JobSpec::num_nodes > 1) among the nodes that pass its filters now.
+// Pure; unit-testable on its own.
 #ifndef SHARC_POLICIES_GANG_GROUPS_H_
 #define SHARC_POLICIES_GANG_GROUPS_H_
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,12 +16,12 @@ struct GangMember {
   int64_t score = 0;  // the profile's score for it (higher is better)
 };
 
-// The nodes of the gang, rank order, or nullopt if no group has `count` members. Members are
-// grouped by `group`; among the groups with at least `count` members the tightest wins (the
-// fewest members: larger groups stay whole for larger gangs), then the one whose best `count`
-// members score highest, then the lowest group name. Within the group the best scores come
-// first, ties in the order given.
-std::optional<std::vector<size_t>> ChooseGangNodes(std::vector<GangMember> members, size_t count);
+// The groups (members sharing `group`) that have at least `count` members, best first: the
+// tightest (the fewest members, so larger groups stay whole for larger gangs), then the one
+// whose best `count` members score highest, then the lowest group name. Each group lists its
+// members' nodes best score first, ties in the order given. The caller takes the first
+// `count` nodes of a group that can each hold a part, trying the next group when one cannot.
+std::vector<std::vector<size_t>> RankGangGroups(std::vector<GangMember> members, size_t count);
 
 }  // namespace sharc::policies
 

@@ -291,27 +291,34 @@ bool Cycle::PlaceGang(const PendingJob& job, std::vector<Candidate>& candidates)
   if (candidates.size() < count) return false;
   Score(job, candidates);
   std::vector<GangMember> members;
-  std::map<size_t, NodePlacement> parts;
+  std::map<size_t, const Candidate*> by_node;
   for (const Candidate& c : candidates) {
-    const NodeView& node = view_.node(c.node);
     std::string group;
     if (!spec.topology_group.empty()) {
+      const NodeView& node = view_.node(c.node);
       auto label = node.labels.find(spec.topology_group);
       if (label == node.labels.end()) continue;
       group = label->second;
     }
-    std::optional<NodePlacement> part =
-        PlaceOnNode(*node.topology, {&node.pu_free, &node.gpu_free, node.memory_free}, c.node, spec,
-                    c.fit.excluded_pus, c.fit.excluded_gpus, c.fit.memory_kept);
-    if (!part) continue;
     members.push_back({c.node, std::move(group), c.score});
-    parts.emplace(c.node, std::move(*part));
+    by_node.emplace(c.node, &c);
   }
-  std::optional<std::vector<size_t>> chosen = ChooseGangNodes(std::move(members), count);
-  if (!chosen) return false;
-  Placement placement;
-  for (size_t node : *chosen) placement.nodes.push_back(std::move(parts.at(node)));
-  return Accept(job, std::move(placement)) != Outcome::kRefused;
+  // Exact parts only for the nodes of the group taken, not for every candidate.
+  for (const std::vector<size_t>& group : RankGangGroups(std::move(members), count)) {
+    Placement placement;
+    for (size_t index : group) {
+      const Candidate& c = *by_node.at(index);
+      const NodeView& node = view_.node(index);
+      std::optional<NodePlacement> part =
+          PlaceOnNode(*node.topology, {&node.pu_free, &node.gpu_free, node.memory_free}, index,
+                      spec, c.fit.excluded_pus, c.fit.excluded_gpus, c.fit.memory_kept);
+      if (part) placement.nodes.push_back(std::move(*part));
+      if (placement.nodes.size() == count) break;
+    }
+    if (placement.nodes.size() < count) continue;
+    return Accept(job, std::move(placement)) != Outcome::kRefused;
+  }
+  return false;
 }
 
 Cycle::Outcome Cycle::Accept(const PendingJob& job, Placement placement) {

@@ -1,6 +1,6 @@
 // Gang jobs (num_nodes > 1) in the scheduling cycle: all parts placed in one cycle or none,
 // never a partial hold; the tightest topology group; a blocked gang's backfill reservation
-// across its nodes, which smaller jobs then respect; ChooseGangNodes on its own.
+// across its nodes, which smaller jobs then respect; RankGangGroups on its own.
 #include <gtest/gtest.h>
 
 #include <set>
@@ -158,13 +158,15 @@ TEST(GangTest, ABlockedGangIsReservedAcrossItsNodesAndSmallerJobsRespectIt) {
   EXPECT_EQ(NodesOf(view, *DecisionFor(result, 3).placement), (std::set<std::string>{"n3"}));
 }
 
-TEST(GangTest, ChooseGangNodesPrefersTheTightestGroupThenScore) {
-  std::vector<GangMember> members = {{0, "a", 10}, {1, "a", 50}, {2, "a", 30},
-                                     {3, "b", 5},  {4, "b", 6},  {5, "c", 100}};
-  EXPECT_EQ(ChooseGangNodes(members, 2), (std::vector<size_t>{4, 3}));     // b: 2 members
-  EXPECT_EQ(ChooseGangNodes(members, 3), (std::vector<size_t>{1, 2, 0}));  // only a has 3
-  EXPECT_EQ(ChooseGangNodes(members, 4), std::nullopt);
-  EXPECT_EQ(ChooseGangNodes({}, 1), std::nullopt);
+TEST(GangTest, RankGangGroupsPutsTheTightestGroupFirstThenScore) {
+  std::vector<GangMember> members = {{0, "a", 10}, {1, "a", 50},  {2, "a", 30}, {3, "b", 5},
+                                     {4, "b", 6},  {5, "c", 100}, {6, "d", 1},  {7, "d", 2}};
+  using Groups = std::vector<std::vector<size_t>>;
+  // b and d have 2 members each: b's best two score more. Then a; c is too small.
+  EXPECT_EQ(RankGangGroups(members, 2), (Groups{{4, 3}, {7, 6}, {1, 2, 0}}));
+  EXPECT_EQ(RankGangGroups(members, 3), (Groups{{1, 2, 0}}));
+  EXPECT_EQ(RankGangGroups(members, 4), Groups{});
+  EXPECT_EQ(RankGangGroups({}, 1), Groups{});
 }
 
 }  // namespace
