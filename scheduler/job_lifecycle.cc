@@ -420,7 +420,9 @@ void JobLifecycle::FinishRank(Job& job, const std::string& node,
     return FinishAttempt(job, report, batch);
   }
   int32_t rank = 0;
-  while (allocation.nodes[rank].node != node) ++rank;  // the caller checked the node holds it
+  while (static_cast<size_t>(rank) < allocation.nodes.size() && allocation.nodes[rank].node != node)
+    ++rank;
+  if (static_cast<size_t>(rank) == allocation.nodes.size()) return;  // not its node: fenced
   for (const RankExit& ended : job.rank_exits) {
     if (ended.rank == rank) return;  // reported twice (a reconnect)
   }
