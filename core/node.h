@@ -31,6 +31,15 @@ struct NumaInfo {
 };
 
 // A GPU as hwloc's I/O objects show it.
+//
+// `island` names the GPU's topology island within its node: GPUs with the same island number
+// (>= 0) reach each other without crossing a CPU's host bridge, i.e. they sit below one PCIe
+// switch (one PCI-to-PCI bridge tree under a host bridge), or the agent found them joined by
+// NVLink (hwloc's "NVLinkBandwidth" distances), which merges their islands. A GPU alone below
+// its root port is an island of its own. The agent numbers islands 0, 1, ... in order of
+// their lowest GPU index; the numbers mean nothing across nodes. -1: unknown (an agent that
+// predates islands, or a GPU without a PCI device), and the scheduler then groups that GPU by
+// NUMA node only.
 struct GpuInfo {
   int index = 0;           // the index CUDA_VISIBLE_DEVICES and /dev/nvidiaN use
   std::string name;        // hwloc OS device name, e.g. "cuda0" or "card0"
@@ -38,6 +47,7 @@ struct GpuInfo {
   std::string model;       // e.g. "H100"; "" when unknown
   std::string pci_bus_id;  // "0000:17:00.0"
   int numa = -1;           // OS index of the NUMA node it is attached to; -1 if unknown
+  int island = -1;         // topology island within the node (see above); -1 if unknown
   friend bool operator==(const GpuInfo&, const GpuInfo&) = default;
 };
 

@@ -25,12 +25,11 @@ Json EncodeTopology(const NodeTopology& t) {
         {{"os_index", p.os_index}, {"core", p.core}, {"numa", p.numa}, {"package", p.package}});
   }
   for (const GpuInfo& g : t.gpus) {
-    gpus.push_back({{"index", g.index},
-                    {"name", g.name},
-                    {"vendor", g.vendor},
-                    {"model", g.model},
-                    {"pci_bus_id", g.pci_bus_id},
-                    {"numa", g.numa}});
+    Json gpu{{"index", g.index},           {"name", g.name},
+             {"vendor", g.vendor},         {"model", g.model},
+             {"pci_bus_id", g.pci_bus_id}, {"numa", g.numa}};
+    if (g.island >= 0) gpu["island"] = g.island;  // absent: unknown, as older agents send
+    gpus.push_back(std::move(gpu));
   }
   return Json{{"packages", t.packages}, {"cores", t.cores}, {"memory_bytes", t.memory_bytes},
               {"numa_nodes", numa},     {"pus", pus},       {"gpus", gpus}};
@@ -101,16 +100,18 @@ StatusOr<NodeTopology> DecodeTopology(const Json& json, const std::string& where
   for (size_t i = 0; gpus && i < gpus->size(); ++i) {
     FieldReader g((*gpus)[i], where + ".gpus[" + std::to_string(i) + "]");
     GpuInfo info;
-    int64_t index = 0, node = -1;
+    int64_t index = 0, node = -1, island = -1;
     g.RequiredInt("index", &index, 0, kMaxGpusPerNode - 1);
     g.OptionalString("name", &info.name);
     g.OptionalString("vendor", &info.vendor);
     g.OptionalString("model", &info.model);
     g.OptionalString("pci_bus_id", &info.pci_bus_id);
     g.OptionalInt("numa", &node, -1, 1 << 20);
+    g.OptionalInt("island", &island, -1, kMaxGpusPerNode - 1);  // a node has no more islands
     SHARC_RETURN_IF_ERROR(g.Finish());
     info.index = static_cast<int>(index);
     info.numa = static_cast<int>(node);
+    info.island = static_cast<int>(island);
     if (!gpu_ids.insert(info.index).second) {
       return InvalidArgumentError(g.Path("index") + ": duplicate GPU " + std::to_string(index));
     }

@@ -7,7 +7,11 @@
 //      "numa_nodes":[{"os_index":0,"memory_bytes":...}],
 //      "pus":[{"os_index":0,"core":0,"numa":0,"package":0}],
 //      "gpus":[{"index":0,"name":"cuda0","vendor":"10de","model":"H100",
-//               "pci_bus_id":"0000:17:00.0","numa":0}]}}
+//               "pci_bus_id":"0000:17:00.0","numa":0,"island":0}]}}
+//
+// A GPU's "island" (GpuInfo::island, 0..255) is written only when known: absent means -1
+// (unknown), which is what records from agents that predate islands decode to, and what keeps
+// an island-less inventory encoded exactly as before.
 #ifndef SHARC_PROTOCOL_NODE_CODEC_H_
 #define SHARC_PROTOCOL_NODE_CODEC_H_
 

@@ -47,6 +47,45 @@ TEST(NodeCodecTest, RefusesInconsistentTopologies) {
   EXPECT_FALSE(DecodeInventory(no_pus, "inv").ok());
 }
 
+TEST(NodeCodecTest, RoundTripsGpuIslands) {
+  NodeInventory inv = SampleInventory();
+  inv.topology.gpus[0].island = 0;
+  inv.topology.gpus[1].island = 1;
+  Json j = EncodeInventory(inv);
+  EXPECT_EQ(j["topology"]["gpus"][1]["island"], 1);
+  StatusOr<NodeInventory> decoded = DecodeInventory(j, "inventory");
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(*decoded, inv);
+}
+
+TEST(NodeCodecTest, AnUnknownIslandIsLeftOutAndAMissingOneDecodesAsUnknown) {
+  // What an agent that predates islands sends: no "island" field at all.
+  Json j = EncodeInventory(SampleInventory());
+  EXPECT_FALSE(j["topology"]["gpus"][0].contains("island")) << j.dump();
+  StatusOr<NodeInventory> decoded = DecodeInventory(j, "inventory");
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  for (const GpuInfo& gpu : decoded->topology.gpus) EXPECT_EQ(gpu.island, -1) << gpu.index;
+  // -1 written out explicitly means the same.
+  j["topology"]["gpus"][0]["island"] = -1;
+  decoded = DecodeInventory(j, "inventory");
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(decoded->topology.gpus[0].island, -1);
+}
+
+TEST(NodeCodecTest, RefusesABadIslandNamingTheField) {
+  Json j = EncodeInventory(SampleInventory());
+  Json negative = j;
+  negative["topology"]["gpus"][1]["island"] = -2;
+  EXPECT_EQ(DecodeInventory(negative, "inv").status().message(),
+            "inv.topology.gpus[1].island: must be between -1 and 255");
+  Json text = j;
+  text["topology"]["gpus"][0]["island"] = "a";
+  Status status = DecodeInventory(text, "inv").status();
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(status.message().find("inv.topology.gpus[0].island"), std::string::npos)
+      << status.message();
+}
+
 TEST(NodeCodecTest, CapacityCountsGpuModels) {
   Resources cap = SampleInventory().topology.Capacity();
   EXPECT_EQ(cap.Get("cpu"), 2000);

@@ -27,6 +27,24 @@ TEST(NodeRecordCodecTest, EncodesTheDocumentedShape) {
   EXPECT_EQ(json.size(), 4u);
 }
 
+TEST(NodeRecordCodecTest, KeepsGpuIslandsAndReadsOlderRecordsWithoutThem) {
+  NodeRecord node = testing::SampleNode("gpu1");
+  node.inventory.topology.gpus[0].island = 0;
+  Json json = EncodeNodeRecord(node);
+  StatusOr<NodeRecord> decoded = DecodeNodeRecord(json, "node");
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(*decoded, node);
+  // A row written before islands existed has no "island": the GPU's island is unknown.
+  json["inventory"]["topology"]["gpus"][0].erase("island");
+  decoded = DecodeNodeRecord(json, "node");
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(decoded->inventory.topology.gpus[0].island, -1);
+  json["inventory"]["topology"]["gpus"][0]["island"] = 256;
+  Status status = DecodeNodeRecord(json, "node").status();
+  EXPECT_NE(status.message().find("node.inventory.topology.gpus[0].island"), std::string::npos)
+      << status.message();
+}
+
 TEST(NodeRecordCodecTest, RefusesUnknownStateNamingTheField) {
   Json json = EncodeNodeRecord(testing::SampleNode("gpu1"));
   json["state"] = "SLEEPING";
