@@ -95,6 +95,39 @@ TEST(PlaceOnNodeTest, JobLargerThanTheGpuSocketStartsThere) {
   EXPECT_EQ(p->cpus, Concat(Concat(Range(0, 7), Range(16, 23)), {8, 9, 24, 25}));
 }
 
+// DgxLike with 8 H100s behind two PCIe switches: GPUs 0-3 on NUMA 0 (island 0), 4-7 on NUMA 1
+// (island 1), as gpu-2s-8gpu-2switch.xml.
+NodeBuilder TwoSwitchNode() {
+  NodeBuilder node = NodeBuilder("n1").Packages(2).CoresPerNuma(8).PusPerCore(2).MemoryGiB(64);
+  for (int i = 0; i < 8; ++i) node.Gpu("H100", i / 4, i / 4);
+  return node;
+}
+
+TEST(PlaceOnNodeTest, GpusComeFromOneSwitchWithCpusLocalToIt) {
+  std::optional<NodePlacement> four =
+      Place(TwoSwitchNode().Build(), 0, JobBuilder().Cpus(4).Gpus(4).Build());
+  ASSERT_TRUE(four.has_value());
+  EXPECT_EQ(four->gpus, Range(0, 3));
+  EXPECT_EQ(four->cpus, (std::vector<int>{0, 1, 16, 17}));
+
+  // One GPU of switch 0 in use: a 4-GPU job gets switch 1 and NUMA 1's CPUs ...
+  BuiltNode one_used = TwoSwitchNode().UsedGpus({0}).UsedPus({0, 16}).Build();
+  std::optional<NodePlacement> moved = Place(one_used, 0, JobBuilder().Cpus(4).Gpus(4).Build());
+  ASSERT_TRUE(moved.has_value());
+  EXPECT_EQ(moved->gpus, Range(4, 7));
+  EXPECT_EQ(moved->cpus, (std::vector<int>{8, 9, 24, 25}));
+  // ... while a 2-GPU job fills the partly used switch, next to its CPUs.
+  std::optional<NodePlacement> two = Place(one_used, 0, JobBuilder().Cpus(2).Gpus(2).Build());
+  ASSERT_TRUE(two.has_value());
+  EXPECT_EQ(two->gpus, (std::vector<int>{1, 2}));
+  EXPECT_EQ(two->cpus, (std::vector<int>{1, 17}));
+
+  std::optional<NodePlacement> eight =
+      Place(TwoSwitchNode().Build(), 0, JobBuilder().Cpus(2).Gpus(8).Build());
+  ASSERT_TRUE(eight.has_value());
+  EXPECT_EQ(eight->gpus, Range(0, 7));
+}
+
 TEST(PlaceOnNodeTest, GpuModelIsHonoured) {
   BuiltNode node = NodeBuilder("n1").Packages(2).Gpu("A100", 0).Gpu("H100", 1).Build();
   std::optional<NodePlacement> h100 = Place(node, 0, JobBuilder().Cpus(1).Gpus(1, "H100").Build());

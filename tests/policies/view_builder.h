@@ -84,9 +84,10 @@ class NodeBuilder {
     for (int i = 0; i < n; ++i) gpus_.push_back({model, std::nullopt, i, n});
     return *this;
   }
-  // One more GPU on NUMA node `numa` (-1: unknown).
-  NodeBuilder& Gpu(std::string model, int numa) {
-    gpus_.push_back({std::move(model), numa, 0, 1});
+  // One more GPU on NUMA node `numa` (-1: unknown), in topology island `island` (-1: unknown,
+  // as all GPUs of the builder are otherwise).
+  NodeBuilder& Gpu(std::string model, int numa, int island = -1) {
+    gpus_.push_back({std::move(model), numa, 0, 1, island});
     return *this;
   }
   NodeBuilder& Label(std::string key, std::string value) {
@@ -129,6 +130,7 @@ class NodeBuilder {
       gpu.model = spec.model;
       gpu.pci_bus_id = "0000:" + std::to_string(10 + i) + ":00.0";
       gpu.numa = spec.numa.has_value() ? *spec.numa : spec.slot * numa_count / spec.of;
+      gpu.island = spec.island;
       topology->gpus.push_back(gpu);
     }
     topology->memory_bytes = memory_;
@@ -150,6 +152,7 @@ class NodeBuilder {
     std::optional<int> numa;
     int slot = 0;  // spread: GPU `slot` of `of`
     int of = 1;
+    int island = -1;
   };
   std::string name_;
   int packages_ = 1;
