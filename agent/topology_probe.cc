@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "agent/gpu_islands.h"
 #include "agent/gpu_model.h"
 
 namespace sharc::agent {
@@ -300,6 +301,7 @@ StatusOr<ProbedNode> ProbeTopology(const ProbeOptions& options) {
   int cores = hwloc_get_nbobjs_by_type(topology, HWLOC_OBJ_CORE);
   out.cores = cores > 0 ? cores : static_cast<int>(out.pus.size());
   SHARC_ASSIGN_OR_RETURN(out.gpus, CollectGpus(topology, node.this_system));
+  AssignGpuIslands(topology, out.gpus);
   return node;
 }
 

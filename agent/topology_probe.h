@@ -34,7 +34,9 @@ struct ProbedNode {
 // (its short form, see gpu_model.h, e.g. "NVIDIA H100 80GB HBM3" -> "H100"; for an NVIDIA
 // GPU known only by PCI on this machine, from the NVIDIA driver's /proc/driver/nvidia), vendor
 // from "GPUVendor" or the PCI vendor id; NUMA locality from the nearest non-I/O ancestor's
-// nodeset (-1 if it spans several). Two OS devices claiming one index is InvalidArgument.
+// nodeset (-1 if it spans several); island from the PCI tree and NVLink (see gpu_islands.h:
+// GPUs behind one PCIe switch share one, a GPU alone on its root port or host bridge has its
+// own). Two OS devices claiming one index is InvalidArgument.
 // Debian's hwloc has no CUDA or NVML plugin, so on such hosts GPUs come from PCI.
 //
 // PUs: those of the topology as hwloc loads it by default, i.e. for this machine only the

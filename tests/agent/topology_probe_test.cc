@@ -13,8 +13,8 @@
 namespace sharc::agent {
 namespace {
 
-using ::sharc::testing::TempDir;
 using ::sharc::testing::ReadTextFile;
+using ::sharc::testing::TempDir;
 using ::sharc::testing::WriteTextFile;
 
 constexpr int64_t kGiB = int64_t{1} << 30;
@@ -79,13 +79,15 @@ TEST(ProbeTopologyTest, ReadsTheTwoSocketGpuFixture) {
                                    {.os_index = 1, .memory_bytes = 64 * kGiB}}));
   EXPECT_EQ(topology.memory_bytes, 128 * kGiB);
 
+  // Each GPU below its own host bridge: each its own island.
   auto h100 = [](int index, const char* bus, int numa) {
     return GpuInfo{.index = index,
                    .name = "cuda" + std::to_string(index),
                    .vendor = "NVIDIA Corporation",
                    .model = "H100",
                    .pci_bus_id = bus,
-                   .numa = numa};
+                   .numa = numa,
+                   .island = index};
   };
   EXPECT_EQ(topology.gpus,
             (std::vector<GpuInfo>{h100(0, "0000:17:00.0", 0), h100(1, "0000:3d:00.0", 0),
@@ -93,6 +95,29 @@ TEST(ProbeTopologyTest, ReadsTheTwoSocketGpuFixture) {
   Resources capacity = topology.Capacity();
   EXPECT_EQ(capacity.Get(kGpuResource), 4);
   EXPECT_EQ(capacity.Get(GpuModelResource("H100")), 4);
+}
+
+TEST(ProbeTopologyTest, GpusBehindOnePcieSwitchShareAnIsland) {
+  StatusOr<ProbedNode> probed = ProbeTopology({.xml_path = Fixture("gpu-2s-8gpu-2switch.xml")});
+  ASSERT_TRUE(probed.ok()) << probed.status().ToString();
+  const NodeTopology& topology = probed->topology;
+  EXPECT_EQ(topology.packages, 2);
+  ASSERT_EQ(topology.pus.size(), 32u);
+  auto h100 = [](int index, const char* bus) {
+    return GpuInfo{.index = index,
+                   .name = "cuda" + std::to_string(index),
+                   .vendor = "NVIDIA Corporation",
+                   .model = "H100",
+                   .pci_bus_id = bus,
+                   .numa = index / 4,
+                   .island = index / 4};
+  };
+  EXPECT_EQ(topology.gpus,
+            (std::vector<GpuInfo>{h100(0, "0000:17:00.0"), h100(1, "0000:18:00.0"),
+                                  h100(2, "0000:19:00.0"), h100(3, "0000:1a:00.0"),
+                                  h100(4, "0000:97:00.0"), h100(5, "0000:98:00.0"),
+                                  h100(6, "0000:99:00.0"), h100(7, "0000:9a:00.0")}));
+  EXPECT_EQ(topology.Capacity().Get(GpuModelResource("H100")), 8);
 }
 
 TEST(ProbeTopologyTest, FallsBackToNvmlDevicesAndSkipsTheBmcDisplay) {
@@ -104,7 +129,8 @@ TEST(ProbeTopologyTest, FallsBackToNvmlDevicesAndSkipsTheBmcDisplay) {
                    .vendor = "NVIDIA Corporation",
                    .model = "A100",
                    .pci_bus_id = bus,
-                   .numa = 0};
+                   .numa = 0,
+                   .island = index};
   };
   EXPECT_EQ(probed->topology.gpus,
             (std::vector<GpuInfo>{a100(0, "0000:41:00.0"), a100(1, "0000:81:00.0")}));
@@ -119,13 +145,15 @@ TEST(ProbeTopologyTest, FallsBackToPciGpusInBusOrder) {
                                                           .vendor = "10de",
                                                           .model = "",
                                                           .pci_bus_id = "0000:3b:00.0",
-                                                          .numa = 0},
+                                                          .numa = 0,
+                                                          .island = 0},
                                                          {.index = 1,
                                                           .name = "card1",
                                                           .vendor = "1002",
                                                           .model = "",
                                                           .pci_bus_id = "0000:c1:00.0",
-                                                          .numa = 0}}));
+                                                          .numa = 0,
+                                                          .island = 1}}));
 }
 
 TEST(ProbeTopologyTest, ReadsASyntheticTopology) {
@@ -223,7 +251,8 @@ namespace sharc::agent {
 namespace {
 
 TEST(ExampleAgentConfigTest, TheShippedExampleLoads) {
-  auto config = LoadAgentConfig(std::string(SHARC_TEST_DATA_DIR) + "/../../configs/agent.example.json");
+  auto config =
+      LoadAgentConfig(std::string(SHARC_TEST_DATA_DIR) + "/../../configs/agent.example.json");
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   EXPECT_TRUE(config->identities.create_users);
   EXPECT_EQ(config->pids_max, 4096);

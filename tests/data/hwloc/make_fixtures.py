@@ -4,8 +4,8 @@
 Usage: python3 make_fixtures.py NAME > NAME.xml, NAME one of FIXTURES below.
 
 The CPU and memory part comes from `lstopo-no-graphics -i <synthetic> --of xml`; the I/O
-objects (Bridge -> PCIDev -> OSDev) are appended as the last children of each Package, which
-is where hwloc's Linux backend puts devices local to a socket.
+objects (host Bridge -> [PCIe switch Bridges ->] PCIDev -> OSDev) are appended as the last
+children of each Package, which is where hwloc's Linux backend puts devices local to a socket.
 """
 import re
 import subprocess
@@ -40,23 +40,63 @@ def os_device(name, osdev_type, subtype=None, infos=()):
     return render
 
 
-def pci_device(bus, class_id, vendor, device, names=None, children=(), slot="00.0"):
-    """A host bridge for bus `bus` holding device <bus>:<slot>."""
+def pci_function(bus, class_id, vendor, device, names=None, children=(), slot="00.0"):
+    """PCI device <bus>:<slot> (no bridge above it)."""
     def render(indent):
-        inner = indent + "  "
-        out = (f'{indent}<object type="Bridge" gp_index="{gp_index()}" bridge_type="0-1" '
-               f'depth="0" bridge_pci="0000:[{bus}-{bus}]">\n')
-        out += (f'{inner}<object type="PCIDev" gp_index="{gp_index()}" '
-                f'pci_busid="0000:{bus}:{slot}" pci_type="{class_id} [{vendor}:{device}] '
-                f'[{vendor}:0000] a1" pci_link_speed="0.000000">\n')
+        out = (f'{indent}<object type="PCIDev" gp_index="{gp_index()}" '
+               f'pci_busid="0000:{bus}:{slot}" pci_type="{class_id} [{vendor}:{device}] '
+               f'[{vendor}:0000] a1" pci_link_speed="0.000000">\n')
         if names:
-            out += info("PCIVendor", names[0], inner + "  ")
-            out += info("PCIDevice", names[1], inner + "  ")
+            out += info("PCIVendor", names[0], indent + "  ")
+            out += info("PCIDevice", names[1], indent + "  ")
         for child in children:
-            out += child(inner + "  ")
-        out += f"{inner}</object>\n"
+            out += child(indent + "  ")
         return out + f"{indent}</object>\n"
     return render
+
+
+def host_bridge(first_bus, last_bus, children):
+    """A host bridge (upstream: host, downstream: PCI buses first_bus..last_bus)."""
+    def render(indent):
+        out = (f'{indent}<object type="Bridge" gp_index="{gp_index()}" bridge_type="0-1" '
+               f'depth="0" bridge_pci="0000:[{first_bus}-{last_bus}]">\n')
+        for child in children:
+            out += child(indent + "  ")
+        return out + f"{indent}</object>\n"
+    return render
+
+
+def pci_bridge(busid, depth, first_bus, last_bus, children, device="c030"):
+    """A PCI-to-PCI bridge (a PCIe switch port, class 0604; Broadcom PEX890xx by default) at
+    `busid` ("16:00.0") forwarding buses first_bus..last_bus."""
+    def render(indent):
+        out = (f'{indent}<object type="Bridge" gp_index="{gp_index()}" bridge_type="1-1" '
+               f'depth="{depth}" bridge_pci="0000:[{first_bus}-{last_bus}]" '
+               f'pci_busid="0000:{busid}" pci_type="0604 [1000:{device}] [1000:0000] b0" '
+               f'pci_link_speed="0.000000">\n')
+        for child in children:
+            out += child(indent + "  ")
+        return out + f"{indent}</object>\n"
+    return render
+
+
+def pci_device(bus, class_id, vendor, device, names=None, children=(), slot="00.0"):
+    """A host bridge for bus `bus` holding device <bus>:<slot>."""
+    return host_bridge(bus, bus, [pci_function(bus, class_id, vendor, device, names, children,
+                                               slot)])
+
+
+def pcie_switch(upstream_bus, devices):
+    """A host bridge -> PCIe switch upstream port on bus `upstream_bus` (an int) -> one
+    downstream port per device -> the device, as hwloc shows a switch: devices[i] is a function
+    of the bus it is to sit on, and sits on bus upstream_bus + 2 + i."""
+    ports = []
+    for i, device in enumerate(devices):
+        bus = f"{upstream_bus + 2 + i:02x}"
+        ports.append(pci_bridge(f"{upstream_bus + 1:02x}:{i:02x}.0", 2, bus, bus, [device(bus)]))
+    last = f"{upstream_bus + 1 + len(devices):02x}"
+    upstream = pci_bridge(f"{upstream_bus:02x}:00.0", 1, f"{upstream_bus + 1:02x}", last, ports)
+    return host_bridge(f"{upstream_bus:02x}", last, [upstream])
 
 
 def under_packages(xml, io_by_package):
@@ -77,13 +117,23 @@ def under_packages(xml, io_by_package):
     return "".join(out)
 
 
-def cuda_h100(bus, index):
+def h100_function(bus, index):
     cuda = os_device(f"cuda{index}", 5, "CUDA", [
         ("Backend", "CUDA"), ("GPUVendor", "NVIDIA Corporation"),
         ("GPUModel", "NVIDIA H100 80GB HBM3"), ("CUDAGlobalMemorySize", "83295872"),
         ("CUDAMultiProcessors", "132")])
-    return pci_device(bus, "0302", "10de", "2330",
-                      ("NVIDIA Corporation", "GH100 [H100 SXM5 80GB]"), [cuda])
+    return pci_function(bus, "0302", "10de", "2330",
+                        ("NVIDIA Corporation", "GH100 [H100 SXM5 80GB]"), [cuda])
+
+
+def cuda_h100(bus, index):
+    """An H100 with its CUDA OS device, alone below its own host bridge."""
+    return host_bridge(bus, bus, [h100_function(bus, index)])
+
+
+def h100_at(index):
+    """An H100 for pcie_switch: placed on whatever bus the switch gives it."""
+    return lambda bus: h100_function(bus, index)
 
 
 def nvml_a100(bus, index):
@@ -100,6 +150,14 @@ def gpu_2s_4gpu():
     xml = cpu_part(f"pack:2 numa:1(memory=64GiB) core:8 pu:2(indexes={first_then_siblings})")
     return under_packages(xml, {0: [cuda_h100("17", 0), cuda_h100("3d", 1)],
                                 1: [cuda_h100("97", 2), cuda_h100("bd", 3)]})
+
+
+def gpu_2s_8gpu_2switch():
+    # Linux numbering as gpu-2s-4gpu; each socket has one PCIe switch with 4 H100s behind it.
+    first_then_siblings = ",".join(f"{core},{core + 16}" for core in range(16))
+    xml = cpu_part(f"pack:2 numa:1(memory=64GiB) core:8 pu:2(indexes={first_then_siblings})")
+    return under_packages(xml, {0: [pcie_switch(0x15, [h100_at(i) for i in range(4)])],
+                                1: [pcie_switch(0x95, [h100_at(i) for i in range(4, 8)])]})
 
 
 def gpu_1s_2gpu_nvml():
@@ -123,6 +181,7 @@ def gpu_1s_pci_only():
 
 FIXTURES = {
     "gpu-2s-4gpu": gpu_2s_4gpu,
+    "gpu-2s-8gpu-2switch": gpu_2s_8gpu_2switch,
     "gpu-1s-2gpu-nvml": gpu_1s_2gpu_nvml,
     "gpu-1s-pci-only": gpu_1s_pci_only,
 }
