@@ -142,7 +142,7 @@ int RunNodes(const GlobalOptions& global) {
   if (global.output == "json") {
     PrintJson(*list);
   } else {
-    std::cout << RenderNodeTable((*list)["items"]);
+    std::cout << RenderNodeTable((*list)["items"], global.output == "wide");
   }
   return kExitOk;
 }

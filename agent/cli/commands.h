@@ -15,7 +15,7 @@ inline constexpr int kExitUsage = 2;
 struct GlobalOptions {
   std::string server;            // --server / SHARC_SERVER
   std::string token;             // --token / SHARC_TOKEN
-  std::string output = "table";  // -o table|json
+  std::string output = "table";  // -o table|json|wide (wide: `nodes` only)|csv|md
 };
 
 struct SubmitOptions {

@@ -28,8 +28,9 @@ int main(int argc, char** argv) {
   app.add_option("--server", global.server, "scheduler URL (env SHARC_SERVER)");
   app.add_option("--token", global.token, "bearer token (env SHARC_TOKEN)");
   app.add_option("-o,--output", global.output,
-                 "output format: table or json (csv: reports; md: report efficiency)")
-      ->check(CLI::IsMember({"table", "json", "csv", "md"}));
+                 "output format: table or json (wide: nodes; csv: reports; md: report "
+                 "efficiency)")
+      ->check(CLI::IsMember({"table", "json", "wide", "csv", "md"}));
   app.set_version_flag("--version", "sharc " + std::string(sharc::Version()) + " (" +
                                         std::string(sharc::GitRevision()) + ")");
 
@@ -135,6 +136,10 @@ int main(int argc, char** argv) {
     std::cerr << "sharc: -o " << global.output
               << ": only the reports write CSV, and only 'report efficiency' Markdown; use "
                  "table or json\n";
+    return kExitUsage;
+  }
+  if (global.output == "wide" && !*nodes) {
+    std::cerr << "sharc: -o wide: only 'nodes' has a wide table; use table or json\n";
     return kExitUsage;
   }
   if (enterprise.chosen()) return enterprise.Run();

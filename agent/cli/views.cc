@@ -1,6 +1,8 @@
 #include "agent/cli/views.h"
 
+#include <algorithm>
 #include <functional>
+#include <map>
 #include <vector>
 
 #include "agent/cli/table.h"
@@ -144,6 +146,43 @@ std::string RenderRanks(const Json& job) {
   return "\n" + table.Render();
 }
 
+// Sorted indices as runs: {0, 1, 2, 3, 6} -> "0-3,6".
+std::string IndexRuns(const std::vector<int>& sorted) {
+  std::string out;
+  for (size_t i = 0; i < sorted.size();) {
+    size_t j = i;
+    while (j + 1 < sorted.size() && sorted[j + 1] == sorted[j] + 1) ++j;
+    out += (out.empty() ? "" : ",") + std::to_string(sorted[i]);
+    if (j > i) out += "-" + std::to_string(sorted[j]);
+    i = j + 1;
+  }
+  return out;
+}
+
+// The node's GPU indices per island, islands in island order, joined by '|' ("0-3|4-7"); the
+// GPUs of unknown island last, marked "?" ("?" alone when no GPU's island is known); "-"
+// without GPUs.
+std::string GpuIslands(const Json& node) {
+  std::map<int, std::vector<int>> by_island;  // -1: unknown
+  const Json gpus =
+      node.contains("topology") ? node["topology"].value("gpus", Json::array()) : Json::array();
+  for (const Json& gpu : gpus) {
+    by_island[gpu.value("island", -1)].push_back(gpu.value("index", 0));
+  }
+  if (by_island.empty()) return "-";
+  std::string out;
+  for (auto& [island, indices] : by_island) {
+    if (island < 0) continue;
+    std::sort(indices.begin(), indices.end());
+    out += (out.empty() ? "" : "|") + IndexRuns(indices);
+  }
+  if (auto unknown = by_island.find(-1); unknown != by_island.end()) {
+    std::sort(unknown->second.begin(), unknown->second.end());
+    out += out.empty() ? "?" : "|?" + IndexRuns(unknown->second);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string RenderJobTable(const Json& jobs, UnixMillis now) {
@@ -223,9 +262,11 @@ std::string RenderJobDetails(const Json& job, UnixMillis now) {
   return rendered.substr(rendered.find('\n') + 1) + RenderRanks(job);
 }
 
-std::string RenderNodeTable(const Json& nodes) {
-  Table table({"NAME", "STATE", "CPUS(A/T)", "MEM(A/T)", "GPUS(A/T)", "JOBS", "BINDING",
-               "ENFORCEMENT", "REASON"});
+std::string RenderNodeTable(const Json& nodes, bool wide) {
+  std::vector<std::string> header = {"NAME", "STATE",   "CPUS(A/T)",   "MEM(A/T)", "GPUS(A/T)",
+                                     "JOBS", "BINDING", "ENFORCEMENT", "REASON"};
+  if (wide) header.push_back("GPU ISLANDS");
+  Table table(std::move(header));
   for (const Json& node : nodes) {
     std::string state = Str(node, "state");
     if (!node.value("connected", false) && state != "DOWN") state += "*";  // not responding
@@ -235,11 +276,18 @@ std::string RenderNodeTable(const Json& nodes) {
       models += models.empty() ? " " : ",";
       models += m.get<std::string>();
     }
-    table.AddRow(
-        {Str(node, "name"), state, Str(node, "cpus_allocated") + "/" + Str(node, "cpus"),
-         FormatSize(Int(node, "mem_allocated_bytes")) + "/" + FormatSize(Int(node, "mem_bytes")),
-         gpus + models, Str(node, "running_jobs"), Str(node, "binding"),
-         ShortEnforcement(Str(node, "enforcement")), OrDash(Str(node, "reason"))});
+    std::vector<std::string> row = {
+        Str(node, "name"),
+        state,
+        Str(node, "cpus_allocated") + "/" + Str(node, "cpus"),
+        FormatSize(Int(node, "mem_allocated_bytes")) + "/" + FormatSize(Int(node, "mem_bytes")),
+        gpus + models,
+        Str(node, "running_jobs"),
+        Str(node, "binding"),
+        ShortEnforcement(Str(node, "enforcement")),
+        OrDash(Str(node, "reason"))};
+    if (wide) row.push_back(GpuIslands(node));
+    table.AddRow(std::move(row));
   }
   return table.Render();
 }

@@ -17,8 +17,11 @@ std::string RenderJobTable(const protocol::Json& jobs, UnixMillis now);
 std::string RenderStartTable(const protocol::Json& jobs);
 // `sharc show` page for one job object.
 std::string RenderJobDetails(const protocol::Json& job, UnixMillis now);
-// `sharc nodes` table for a list of node objects.
-std::string RenderNodeTable(const protocol::Json& nodes);
+// `sharc nodes` table for a list of node objects. `wide` (`-o wide`) adds GPU ISLANDS: each
+// island's GPU indices, islands joined by '|' ("0-3|4-7"; "0|1|2|3" when no two GPUs share a
+// switch); GPUs whose island is unknown (agents that predate islands) last, after "?" ("?"
+// alone when no island is known); "-" for a node without GPUs.
+std::string RenderNodeTable(const protocol::Json& nodes, bool wide = false);
 
 }  // namespace sharc::cli
 

@@ -2,6 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
 namespace sharc::cli {
 namespace {
 
@@ -88,6 +94,65 @@ TEST(StartTableTest, GivesTheReservationsTimeAndNodesOrNA) {
   EXPECT_NE(first.find(" 2026-12-04T10:00:00.000Z  gpu1"), std::string::npos) << table;
   std::string second = table.substr(table.find("\n13 ") + 1);
   EXPECT_NE(second.find(" N/A "), std::string::npos) << table;
+}
+
+// A node as GET /v1/nodes encodes it, with the GPUs of its topology given as
+// (index, island) pairs; island -1 is left out, as the server does.
+Json NodeWithGpus(const std::string& name, const std::vector<std::pair<int, int>>& gpus) {
+  Json list = Json::array();
+  for (const auto& [index, island] : gpus) {
+    Json gpu = {{"index", index}, {"name", "cuda" + std::to_string(index)}, {"numa", 0}};
+    if (island >= 0) gpu["island"] = island;
+    list.push_back(gpu);
+  }
+  return Json{{"name", name},
+              {"state", "UP"},
+              {"connected", true},
+              {"cpus", 32},
+              {"cpus_allocated", 0},
+              {"mem_bytes", 0},
+              {"mem_allocated_bytes", 0},
+              {"gpus", gpus.size()},
+              {"gpus_allocated", 0},
+              {"gpu_models", Json::array()},
+              {"running_jobs", 0},
+              {"binding", "real"},
+              {"enforcement", ""},
+              {"reason", ""},
+              {"topology", {{"gpus", list}}}};
+}
+
+// The GPU ISLANDS cell of each row of a wide table (the last column).
+std::vector<std::string> IslandCells(const std::string& table) {
+  std::istringstream lines(table);
+  std::string line;
+  std::getline(lines, line);
+  size_t column = line.find("GPU ISLANDS");
+  std::vector<std::string> cells;
+  while (std::getline(lines, line)) cells.push_back(line.substr(std::min(column, line.size())));
+  return cells;
+}
+
+TEST(NodeTableTest, WideShowsEachIslandsGpus) {
+  Json nodes = Json::array(
+      {NodeWithGpus("switched", {{0, 0}, {1, 0}, {2, 0}, {3, 0}, {4, 1}, {5, 1}, {6, 1}, {7, 1}}),
+       NodeWithGpus("linked", {{0, 0}, {1, 1}, {2, 0}, {3, 2}}), NodeWithGpus("cpu-only", {}),
+       NodeWithGpus("old-agent", {{0, -1}, {1, -1}}),
+       NodeWithGpus("mixed", {{0, 0}, {1, 0}, {2, -1}, {3, -1}})});
+  std::string table = RenderNodeTable(nodes, /*wide=*/true);
+  ASSERT_NE(table.find("GPU ISLANDS"), std::string::npos) << table;
+  EXPECT_EQ(IslandCells(table),
+            (std::vector<std::string>{"0-3|4-7", "0,2|1|3", "-", "?", "0-1|?2-3"}))
+      << table;
+}
+
+TEST(NodeTableTest, OnlyWideHasTheIslandsColumn) {
+  Json nodes = Json::array({NodeWithGpus("switched", {{0, 0}, {1, 0}})});
+  std::string table = RenderNodeTable(nodes);
+  EXPECT_EQ(table.find("GPU ISLANDS"), std::string::npos) << table;
+  std::string header = table.substr(0, table.find('\n'));
+  std::string wide = RenderNodeTable(nodes, /*wide=*/true);
+  EXPECT_EQ(wide.substr(0, wide.find('\n')), header + "  GPU ISLANDS") << wide;
 }
 
 }  // namespace

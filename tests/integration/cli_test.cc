@@ -81,6 +81,10 @@ TEST_F(CliTest, CancelAndNodes) {
   EXPECT_NE(nodes.out.find("UP"), std::string::npos);
   CommandResult nodes_json = cluster_.Cli(kAcmeToken, {"nodes", "-o", "json"});
   EXPECT_EQ(Json::parse(nodes_json.out)["items"][0]["name"], "local");
+  CommandResult wide = cluster_.Cli(kAcmeToken, {"nodes", "-o", "wide"});
+  ASSERT_EQ(wide.exit_code, 0) << wide.err;
+  EXPECT_NE(wide.out.find("GPU ISLANDS"), std::string::npos) << wide.out;
+  EXPECT_EQ(wide.out.find("GPU ISLANDS"), nodes.out.find('\n') + 2) << "the last column";
   EXPECT_EQ(cluster_.Cli(kAcmeToken, {"whoami"}).out, "tenant acme (submitter)\n");
 }
 
@@ -96,6 +100,9 @@ TEST_F(CliTest, ExitCodesTellUsageErrorsFromFailedRequests) {
   EXPECT_EQ(no_command.exit_code, 2);
   EXPECT_EQ(no_command.err, "sharc: the command after --: must name a program to run\n");
   EXPECT_EQ(cluster_.Cli(kAcmeToken, {"frobnicate"}).exit_code, 2);
+  CommandResult wide_jobs = cluster_.Cli(kAcmeToken, {"jobs", "-o", "wide"});
+  EXPECT_EQ(wide_jobs.exit_code, 2);
+  EXPECT_EQ(wide_jobs.err, "sharc: -o wide: only 'nodes' has a wide table; use table or json\n");
   EXPECT_EQ(cluster_.Cli(kAcmeToken, {"show", "abc"}).exit_code, 2);
   CommandResult huge = cluster_.Cli(kAcmeToken, {"submit", "--gpus", "8", "--", "true"});
   EXPECT_EQ(huge.exit_code, 1);
@@ -106,8 +113,9 @@ TEST_F(CliTest, ExitCodesTellUsageErrorsFromFailedRequests) {
   CommandResult denied = cluster_.Cli("wrong-token", {"jobs"});
   EXPECT_EQ(denied.exit_code, 1);
   EXPECT_NE(denied.err.find("unknown"), std::string::npos) << denied.err;
-  CommandResult unreachable = RunCommand(
-      {Binary("agent/cli/sharc"), "--server", "http://127.0.0.1:1", "jobs"}, {{"SHARC_TOKEN", "x"}});
+  CommandResult unreachable =
+      RunCommand({Binary("agent/cli/sharc"), "--server", "http://127.0.0.1:1", "jobs"},
+                 {{"SHARC_TOKEN", "x"}});
   EXPECT_EQ(unreachable.exit_code, 1);
   EXPECT_NE(unreachable.err.find("cannot reach"), std::string::npos) << unreachable.err;
   // Nothing was created by any of it.
