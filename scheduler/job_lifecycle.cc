@@ -453,6 +453,27 @@ void JobLifecycle::FinishRank(Job& job, const std::string& node,
   FinishAttempt(job, merged, batch);
 }
 
+bool JobLifecycle::KeepLateRankExit(Job& job, const std::string& node,
+                                    const protocol::AttemptReport& report,
+                                    std::vector<store::Mutation>* batch) {
+  if (job.spec.num_nodes <= 1 || !IsTerminal(job.state) || !job.allocation ||
+      job.attempt != report.attempt.attempt || !report.exited) {
+    return false;
+  }
+  const std::vector<NodeAllocation>& parts = job.allocation->nodes;
+  for (size_t rank = 0; rank < parts.size(); ++rank) {
+    if (parts[rank].node != node) continue;
+    for (const RankExit& ended : job.rank_exits) {
+      if (ended.rank == static_cast<int32_t>(rank)) return false;
+    }
+    job.rank_exits.push_back(
+        {static_cast<int32_t>(rank), report.exit_code, report.signal, report.end_time});
+    batch->push_back(store::PutJob{job});
+    return true;
+  }
+  return false;
+}
+
 void JobLifecycle::FailOrRequeue(Job& job, std::string why, std::string message,
                                  std::vector<store::Mutation>* batch) {
   if (job.cancel_requested) {

@@ -93,6 +93,11 @@ class JobLifecycle {
   // rank 0's, its usage and energy the ranks' sum; the ranks still running are killed.
   void FinishRank(Job& job, const std::string& node, const protocol::AttemptReport& report,
                   std::vector<store::Mutation>* batch);
+  // A rank of a gang's attempt that had already ended (it was being killed, or ended on its
+  // own as rank 0 did) reported its exit: kept with the others (true, added to `batch`) if
+  // `report` is of the job's last attempt and `node` holds a rank of it not yet recorded.
+  bool KeepLateRankExit(Job& job, const std::string& node, const protocol::AttemptReport& report,
+                        std::vector<store::Mutation>* batch);
   // A RUNNING job whose node failed: requeued (same id) if it may be, else NODE_FAIL.
   void FailOrRequeue(Job& job, std::string why, std::string message,
                      std::vector<store::Mutation>* batch);

@@ -88,9 +88,12 @@ void NodeSessions::ReconcileAttempts(NodeEntry& node,
     reported.insert(report.attempt.job);
     Job* job = context_.state.FindJob(report.attempt.job);
     if (!IsCurrentOn(job, report.attempt.attempt, node.name())) {
-      // Fenced: an attempt the scheduler no longer runs here. Kill it if alive; forget it.
+      // Fenced: an attempt the scheduler no longer runs here. Kill it if alive; forget it
+      // (a gang's rank that ended after its job did is kept first, acknowledged on commit).
       if (!report.exited) {
         Send(node.name(), protocol::KillMsg{report.attempt, protocol::KillReason::kStale});
+      } else if (job && jobs_.KeepLateRankExit(*job, node.name(), report, &batch)) {
+        acks.push_back({report.attempt, true});
       } else {
         Send(node.name(), protocol::UpdateAckMsg{report.attempt, true});
       }
@@ -166,8 +169,12 @@ void NodeSessions::OnJobUpdate(NodeEntry& node, const protocol::AttemptReport& r
   Job* job = context_.state.FindJob(report.attempt.job);
   std::string name = node.name();
   if (!IsCurrentOn(job, report.attempt.attempt, name)) {
+    std::vector<store::Mutation> late;
     if (!report.exited) {
       Send(name, protocol::KillMsg{report.attempt, protocol::KillReason::kStale});
+    } else if (job && jobs_.KeepLateRankExit(*job, name, report, &late)) {
+      protocol::UpdateAckMsg ack{report.attempt, true};
+      context_.commits.CommitOrDie(std::move(late), [this, name, ack] { Send(name, ack); });
     } else {
       Send(name, protocol::UpdateAckMsg{report.attempt, true});
     }

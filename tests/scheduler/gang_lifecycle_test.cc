@@ -78,8 +78,12 @@ TEST_F(GangTest, TheJobEndsWithRankZeroAndTheOtherRanksAreKilled) {
   ASSERT_EQ(KillsOn(NodeOf(id, 2)).size(), 1u);
   EXPECT_EQ(KillsOn(NodeOf(id, 2))[0].attempt, (AttemptId{id, 1}));
   EXPECT_TRUE(KillsOn(NodeOf(id, 1)).empty()) << "rank 1 had already ended";
+  // Rank 2, killed, reports its exit after the job ended: kept too.
+  ReportExit(NodeOf(id, 2), id, 1, 100, 300, std::nullopt, 15);
   Reopen();  // every rank's exit is kept
-  ASSERT_EQ(JobOf(id).rank_exits.size(), 2u);
+  ASSERT_EQ(JobOf(id).rank_exits.size(), 3u);
+  EXPECT_EQ(JobOf(id).rank_exits[2].rank, 2);
+  EXPECT_EQ(JobOf(id).rank_exits[2].exit_signal, 15);
   EXPECT_EQ(JobOf(id).rank_exits[0].rank, 1);
   EXPECT_EQ(JobOf(id).rank_exits[0].exit_code, 0);
 }
