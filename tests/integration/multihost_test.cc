@@ -4,13 +4,13 @@
 // (self-fencing) before the requeued one starts, and when it is reconnected its node comes
 // back UP. That no job ran two attempts at once is checked from the jobs' own output.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "tests/testing/cluster.h"
+#include "tests/testing/netns_lab.h"
 #include "tests/testing/status_macros.h"
 #include "tests/testing/wait_for.h"
 
@@ -18,61 +18,6 @@ namespace sharc::testing {
 namespace {
 
 using protocol::Json;
-
-int Run(const std::string& command) { return RunCommand({"/bin/sh", "-c", command}).exit_code; }
-
-// Three namespaces made for this test and removed after it: "s" (scheduler), "a", "b"
-// (agents). Links: root <-> s (10.211.0.0/30, so the test reaches the scheduler), s <-> a
-// (10.211.1.0/30) and s <-> b (10.211.2.0/30); the scheduler listens on every address.
-class NetnsLab {
- public:
-  NetnsLab() : tag_(std::to_string(getpid())) {}
-  ~NetnsLab() {
-    for (const char* ns : {"s", "a", "b"}) Run("ip netns del " + Ns(ns) + " 2>/dev/null");
-    Run("ip link del " + Link("r") + " 2>/dev/null");
-  }
-  std::string Ns(const std::string& name) const { return "sharc-" + name + "-" + tag_; }
-  std::string Link(const std::string& name) const { return "sh" + name + tag_; }
-
-  bool Up() {
-    std::string s = Ns("s");
-    std::vector<std::string> steps = {
-        "ip netns add " + s, "ip netns add " + Ns("a"), "ip netns add " + Ns("b"),
-        // root <-> scheduler
-        "ip link add " + Link("r") + " type veth peer name " + Link("rs") + " netns " + s,
-        "ip addr add 10.211.0.1/30 dev " + Link("r"), "ip link set " + Link("r") + " up",
-        "ip -n " + s + " addr add 10.211.0.2/30 dev " + Link("rs"),
-        "ip -n " + s + " link set " + Link("rs") + " up", "ip -n " + s + " link set lo up"};
-    int subnet = 1;
-    for (const char* agent : {"a", "b"}) {
-      std::string ns = Ns(agent), net = "10.211." + std::to_string(subnet++) + ".";
-      std::string near = Link(std::string("s") + agent), far = Link(agent);
-      steps.push_back("ip -n " + s + " link add " + near + " type veth peer name " + far +
-                      " netns " + ns);
-      steps.push_back("ip -n " + s + " addr add " + net + "1/30 dev " + near);
-      steps.push_back("ip -n " + s + " link set " + near + " up");
-      steps.push_back("ip -n " + ns + " addr add " + net + "2/30 dev " + far);
-      steps.push_back("ip -n " + ns + " link set " + far + " up");
-      steps.push_back("ip -n " + ns + " link set lo up");
-    }
-    for (const std::string& step : steps) {
-      if (Run(step) != 0) {
-        error_ = step;
-        return false;
-      }
-    }
-    return true;
-  }
-  // Cuts (or restores) the wire between the scheduler and agent `name`.
-  bool SetLink(const std::string& agent, bool up) {
-    return Run("ip -n " + Ns("s") + " link set " + Link("s" + agent) + (up ? " up" : " down")) == 0;
-  }
-  const std::string& error() const { return error_; }
-
- private:
-  std::string tag_;
-  std::string error_;
-};
 
 // The lines of `path` as numbers (nanoseconds since the epoch).
 std::vector<int64_t> Stamps(const std::string& path) {
@@ -84,24 +29,23 @@ std::vector<int64_t> Stamps(const std::string& path) {
 }
 
 TEST(MultiHostTest, ACutOffNodesJobIsRequeuedElsewhereAndNeverRunsTwice) {
-  if (geteuid() != 0) GTEST_SKIP() << "needs root to create network namespaces";
-  if (access("/usr/sbin/ip", X_OK) != 0) GTEST_SKIP() << "needs iproute2 (ip netns)";
-  NetnsLab lab;
+  if (std::string why = NetnsLab::Unavailable(); !why.empty()) GTEST_SKIP() << why;
+  NetnsLab lab({"a", "b"});
   if (!lab.Up()) GTEST_SKIP() << "network namespaces are not available here: " << lab.error();
 
   Cluster cluster({.node_timeout = "3s",  // agents fence after 1.5 s of silence
                    .netns = lab.Ns("s"),
                    .listen_host = "0.0.0.0",
-                   .reach_host = "10.211.0.2"});
+                   .reach_host = lab.SchedulerReachAddress()});
   ASSERT_OK(cluster.StartScheduler());
   ASSERT_OK(cluster.StartAgent({.name = "a",
                                 .synthetic = "pack:1 core:2 pu:1",
                                 .netns = lab.Ns("a"),
-                                .scheduler_host = "10.211.1.1"}));
+                                .scheduler_host = lab.SchedulerAddressFor("a")}));
   ASSERT_OK(cluster.StartAgent({.name = "b",
                                 .synthetic = "pack:1 core:2 pu:1",
                                 .netns = lab.Ns("b"),
-                                .scheduler_host = "10.211.2.1"}));
+                                .scheduler_host = lab.SchedulerAddressFor("b")}));
   ASSERT_OK(cluster.WaitForNodes(2));
 
   // Each attempt stamps the time every 50 ms into its own file while it runs, 3 s in all.
