@@ -29,6 +29,10 @@ std::map<std::string, std::string> BuildJobEnvironment(const protocol::LaunchMsg
   env["SHARC_MEM_BYTES"] = std::to_string(part.memory_bytes);
   env["SHARC_TIME_LIMIT_SECONDS"] = std::to_string(launch.spec.time_limit_seconds);
   env["SHARC_BINDING"] = part.binding_simulated ? "simulated" : "real";
+  if (launch.array_job.value > 0) {
+    env["SHARC_ARRAY_JOB_ID"] = std::to_string(launch.array_job.value);
+    env["SHARC_ARRAY_TASK_ID"] = std::to_string(launch.array_task);
+  }
   const std::vector<NodeAllocation>& ranks = launch.allocation.nodes;
   if (launch.spec.num_nodes > 1 && !ranks.empty()) {
     std::string nodelist;

@@ -5,6 +5,8 @@
 //   SHARC_GPUS and CUDA_VISIBLE_DEVICES ("0,1"; empty when no GPU was granted),
 //   CUDA_DEVICE_ORDER=PCI_BUS_ID (so CUDA numbers GPUs as hwloc does),
 //   SHARC_MEM_BYTES, SHARC_TIME_LIMIT_SECONDS, SHARC_BINDING ("real" or "simulated").
+// A task of a job array also gets SHARC_ARRAY_JOB_ID (the array's id) and SHARC_ARRAY_TASK_ID
+// (the task's index).
 // A gang job's ranks (spec.num_nodes > 1, one process per node) also get what torchrun and MPI
 // launchers read: SHARC_NODELIST ("n1,n2,n3", rank order), SHARC_NUM_NODES, SHARC_NODE_RANK,
 // NNODES, NODE_RANK, RANK (= NODE_RANK), WORLD_SIZE (= NNODES), MASTER_ADDR (rank 0's node

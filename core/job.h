@@ -16,6 +16,7 @@
 
 #include "core/clock.h"
 #include "core/ids.h"
+#include "core/job_array.h"
 #include "core/node.h"
 #include "core/resources.h"
 #include "core/status.h"
@@ -76,6 +77,10 @@ inline constexpr std::string_view kDependency = "DEPENDENCY";
 // Cancelled (or, with keep_on_unsatisfied, pending until an operator acts): a job it depends
 // on ended in a way that can never satisfy the dependency.
 inline constexpr std::string_view kDependencyNeverSatisfied = "DEPENDENCY_NEVER_SATISFIED";
+// An array job: as many of its tasks run as its "%K" allows; the rest wait.
+inline constexpr std::string_view kArrayTaskLimit = "ARRAY_TASK_LIMIT";
+// An array job that ended FAILED: some of its tasks did not complete.
+inline constexpr std::string_view kArrayTasksFailed = "ARRAY_TASKS_FAILED";
 }  // namespace reason
 
 // The names of JobSpec's fields wherever a spec is written down (the REST API and the submit
@@ -102,6 +107,7 @@ inline constexpr std::string_view kKeepOnUnsatisfied = "keep_on_unsatisfied";
 inline constexpr std::string_view kNumNodes = "num_nodes";
 inline constexpr std::string_view kTopologyGroup = "topology_group";
 inline constexpr std::string_view kWaitAllRanks = "wait_all_ranks";
+inline constexpr std::string_view kArray = "array";
 }  // namespace spec_field
 
 // What a tenant asks for. The rules (ValidateJobSpec) and their limits below are the only
@@ -140,6 +146,10 @@ struct JobSpec {
   std::string topology_group;
   // A gang ends when rank 0 ends (false) or once every rank has ended (true).
   bool wait_all_ranks = false;
+  // A job array (core/job_array.h syntax, e.g. "0-999:2%50"): one task per index, each run as
+  // its own job with this spec (less `array` and the dependencies, which the array as a whole
+  // waits for). "" = an ordinary job. Not with num_nodes > 1.
+  std::string array;
   friend bool operator==(const JobSpec&, const JobSpec&) = default;
 
   bool HasDependencies() const {
@@ -263,15 +273,26 @@ struct Job {
   // share of the CPU packages' energy (package and DRAM) and its GPUs' energy.
   int64_t cpu_energy_uj = 0;
   int64_t gpu_energy_uj = 0;
+  // An array job (spec.array set) holds no resources itself: its tasks do, each a job of its
+  // own once it starts. array_unstarted: the indices of its tasks that have not started (once
+  // it is cancelled, those that never will). Empty for other jobs.
+  TaskIndices array_unstarted;
+  // A task of an array job: the array's id and the task's index (0 and 0 for other jobs).
+  JobId array_job;
+  int64_t array_task = 0;
   friend bool operator==(const Job&, const Job&) = default;
 
   AttemptId current_attempt() const { return {id, attempt}; }
+  bool is_array() const { return !spec.array.empty(); }
+  bool is_array_task() const { return array_job.value > 0; }
 };
 
 // Checks a job as the scheduler keeps and stores it: its spec (ValidateJobSpec), its
 // allocation (ValidateAllocation, named "allocation"), id >= 1, attempt >= 0, exit_code 0..255,
-// signal 1..128, times 0 (unset) to kMaxRfc3339Millis, usage and energy not negative, and its
-// idempotency key. The error names the field ("exit_code: must be between 0 and 255").
+// signal 1..128, times 0 (unset) to kMaxRfc3339Millis, usage and energy not negative, its
+// idempotency key, and its array fields (array_unstarted only on an array job, a subset of
+// nothing but valid indices; a task's index 0..kMaxArrayIndex, and a task is no array). The error
+// names the field ("exit_code: must be between 0 and 255").
 Status ValidateJob(const Job& job);
 
 }  // namespace sharc

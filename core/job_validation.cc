@@ -164,6 +164,33 @@ Status CheckGang(const JobSpec& spec) {
   return Status::Ok();
 }
 
+Status CheckArray(const JobSpec& spec) {
+  if (spec.array.empty()) return Status::Ok();
+  SHARC_RETURN_IF_ERROR(ParseArraySpec(spec.array, spec_field::kArray).status());
+  if (spec.num_nodes > 1) {
+    return FieldError(spec_field::kArray,
+                      "arrays of multi-node (gang) jobs are not supported: use num_nodes 1");
+  }
+  return Status::Ok();
+}
+
+Status CheckArrayFields(const Job& job) {
+  if (!job.array_unstarted.empty() && !job.is_array()) {
+    return FieldError("array_unstarted", "only an array job has unstarted tasks");
+  }
+  if (CountTasks(job.array_unstarted) > kMaxArrayTasks) {
+    return FieldError("array_unstarted", "more than " + std::to_string(kMaxArrayTasks) + " tasks");
+  }
+  if (job.array_job.value < 0) return FieldError("array_job", "must be at least 0");
+  if (job.array_task < 0 || job.array_task > kMaxArrayIndex) {
+    return FieldError("array_task", "must be between 0 and " + std::to_string(kMaxArrayIndex));
+  }
+  if (job.is_array_task() && job.is_array()) {
+    return FieldError("array_job", "a task of an array cannot be an array itself");
+  }
+  return Status::Ok();
+}
+
 Status CheckSpec(const JobSpec& spec, Stage stage) {
   using namespace spec_field;
   if (spec.command.empty() || spec.command[0].empty()) {
@@ -179,6 +206,7 @@ Status CheckSpec(const JobSpec& spec, Stage stage) {
   SHARC_RETURN_IF_ERROR(CheckResources(spec, stage));
   SHARC_RETURN_IF_ERROR(CheckGang(spec));
   SHARC_RETURN_IF_ERROR(CheckDependencies(spec));
+  SHARC_RETURN_IF_ERROR(CheckArray(spec));
   return CheckLabels(spec);
 }
 
@@ -258,6 +286,7 @@ Status ValidateJob(const Job& job) {
   SHARC_RETURN_IF_ERROR(CheckRange("cpu_energy_uj", job.cpu_energy_uj, 0, INT64_MAX));
   SHARC_RETURN_IF_ERROR(CheckRange("gpu_energy_uj", job.gpu_energy_uj, 0, INT64_MAX));
   SHARC_RETURN_IF_ERROR(CheckRange("preempted_by", job.preempted_by.value, 0, INT64_MAX));
+  SHARC_RETURN_IF_ERROR(CheckArrayFields(job));
   return ValidateIdempotencyKey(job.idempotency_key);
 }
 

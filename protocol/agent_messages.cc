@@ -222,6 +222,10 @@ std::string EncodeSchedulerMessage(const SchedulerMessage& message) {
           j["spec"] = EncodeJobSpec(m.spec);
           j["allocation"] = EncodeAllocation(m.allocation);
           j["rank"] = m.rank;
+          if (m.array_job.value > 0) {
+            j["array_job_id"] = m.array_job.value;
+            j["array_task_id"] = m.array_task;
+          }
         } else if constexpr (std::is_same_v<T, KillMsg>) {
           j = Envelope("kill");
           PutAttempt(j, m.attempt);
@@ -338,6 +342,10 @@ StatusOr<SchedulerMessage> DecodeSchedulerMessage(std::string_view text) {
     int64_t rank = 0;
     r.RequiredInt("rank", &rank, 0, INT32_MAX);
     m.rank = static_cast<int32_t>(rank);
+    if (r.OptionalRaw("array_job_id")) {
+      r.RequiredInt("array_job_id", &m.array_job.value, 1, INT64_MAX);
+      r.RequiredInt("array_task_id", &m.array_task, 0, kMaxArrayIndex);
+    }
     SHARC_RETURN_IF_ERROR(r.Finish());
     SHARC_ASSIGN_OR_RETURN(m.spec, DecodeJobSpec(*spec, "launch.spec"));
     SHARC_ASSIGN_OR_RETURN(m.allocation, DecodeAllocation(*allocation, "launch.allocation"));

@@ -55,11 +55,11 @@ struct AttemptReport {
   AttemptId attempt;
   bool exited = false;
   UnixMillis start_time = 0;
-  UnixMillis end_time = 0;             // when exited
-  std::optional<int32_t> exit_code;    // when it exited normally
-  std::optional<int32_t> signal;       // when a signal ended it
+  UnixMillis end_time = 0;           // when exited
+  std::optional<int32_t> exit_code;  // when it exited normally
+  std::optional<int32_t> signal;     // when a signal ended it
   AttemptEnding ending = AttemptEnding::kNone;
-  std::string message;                 // e.g. "exec: No such file or directory"
+  std::string message;  // e.g. "exec: No such file or directory"
   // From the attempt's cgroup, when it exited (0 when not measured).
   int64_t cpu_time_ms = 0;
   int64_t peak_memory_bytes = 0;
@@ -81,13 +81,13 @@ struct RegisterMsg {
 // process started (agent_start_time): a new start time means they began again from zero.
 struct NodeSample {
   UnixMillis agent_start_time = 0;
-  int64_t cpu_used_millis = 0;     // CPUs busy over the last interval, in milli-CPUs
-  int64_t memory_used_bytes = 0;   // total minus available
-  int64_t cpu_energy_uj = 0;       // package + DRAM domains
+  int64_t cpu_used_millis = 0;    // CPUs busy over the last interval, in milli-CPUs
+  int64_t memory_used_bytes = 0;  // total minus available
+  int64_t cpu_energy_uj = 0;      // package + DRAM domains
   int64_t gpu_energy_uj = 0;
-  int64_t idle_energy_uj = 0;      // the part of both no job is charged for
-  std::string cpu_energy_source;   // "rapl" or "model"
-  std::string gpu_energy_source;   // "nvml", "model", or "" when the node has no GPUs
+  int64_t idle_energy_uj = 0;     // the part of both no job is charged for
+  std::string cpu_energy_source;  // "rapl" or "model"
+  std::string gpu_energy_source;  // "nvml", "model", or "" when the node has no GPUs
   friend bool operator==(const NodeSample&, const NodeSample&) = default;
 };
 struct HeartbeatMsg {
@@ -124,6 +124,10 @@ struct LaunchMsg {
   JobSpec spec;
   Allocation allocation;  // every node's part
   int32_t rank = 0;       // the receiving node's part: an index of allocation.nodes
+  // A task of a job array: the array's id and the task's index (0 and 0 otherwise). Encoded
+  // as "array_job_id" and "array_task_id", left out for other jobs.
+  JobId array_job;
+  int64_t array_task = 0;
 
   // The part at `rank`, or nullptr if rank is not an index of allocation.nodes. The agent
   // also checks that the part names it (agent/attempt_setup.h, LocalPart).

@@ -61,6 +61,9 @@ Json EncodeJob(const Job& job) {
   j["cpu_energy_uj"] = job.cpu_energy_uj;
   j["gpu_energy_uj"] = job.gpu_energy_uj;
   j[kIdempotencyKeyField] = job.idempotency_key;
+  j["array_job_id"] = job.is_array_task() ? Json(job.array_job.value) : Json(nullptr);
+  j["array_task_id"] = job.is_array_task() ? Json(job.array_task) : Json(nullptr);
+  j["array_unstarted"] = FormatTaskIndices(job.array_unstarted);
   return j;
 }
 

@@ -16,6 +16,10 @@
 // also has "ranks": [{"rank":0,"node":"gpu1","cpus":2,"gpus":[0],"state":"RUNNING",
 // "exit_code":null,"signal":null}, ...], state RUNNING, ENDED (its exit) or STOPPED (still
 // running when the attempt ended, then killed); [] for other jobs.
+// Arrays: a task has "array_job_id" (its array's id) and "array_task_id" (its index), null for
+// other jobs; an array job (its spec's "array" set) has "array_unstarted", the indices of its
+// tasks that have not started ("40-999"; "" for other jobs), and the scheduler adds
+// "array_tasks", its tasks' counts by state.
 #ifndef SHARC_PROTOCOL_JOB_CODEC_H_
 #define SHARC_PROTOCOL_JOB_CODEC_H_
 

@@ -28,6 +28,7 @@ void WriteJobSpecFields(const JobSpec& spec, Json* object) {
   j[kNumNodes] = spec.num_nodes;
   if (!spec.topology_group.empty()) j[kTopologyGroup] = spec.topology_group;
   if (spec.wait_all_ranks) j[kWaitAllRanks] = true;
+  if (!spec.array.empty()) j[kArray] = spec.array;
 }
 
 Json EncodeJobSpec(const JobSpec& spec) {
@@ -56,6 +57,7 @@ void ReadJobSpecFields(FieldReader& reader, JobSpec* spec) {
   reader.OptionalClampedInt32(kNumNodes, &spec->num_nodes);
   reader.OptionalString(kTopologyGroup, &spec->topology_group);
   reader.OptionalBool(kWaitAllRanks, &spec->wait_all_ranks);
+  reader.OptionalString(kArray, &spec->array);
 }
 
 StatusOr<JobSpec> DecodeJobSpec(const Json& json, const std::string& where) {

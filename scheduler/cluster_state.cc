@@ -45,7 +45,7 @@ const TenantUsage& ClusterState::UsageOf(const std::string& tenant) const {
 Job& ClusterState::AddJob(Job job) {
   JobId id = job.id;
   if (job.state == JobState::kPending) ++usage_[job.tenant].pending;
-  if (job.state == JobState::kRunning) ++usage_[job.tenant].running;
+  if (job.state == JobState::kRunning && !job.is_array()) ++usage_[job.tenant].running;
   if (!job.idempotency_key.empty()) {
     idempotency_[{job.tenant, job.idempotency_key}] = id;
   }
@@ -66,10 +66,21 @@ void ClusterState::SetState(Job& job, JobState state) {
   assert(CheckTransition(job.state, state).ok());
   TenantUsage& usage = usage_[job.tenant];
   if (job.state == JobState::kPending) pending_.erase(job.id), --usage.pending;
-  if (job.state == JobState::kRunning) --usage.running;
+  const bool counts_running = !job.is_array();
+  if (job.state == JobState::kRunning && counts_running) --usage.running;
   job.state = state;
   if (state == JobState::kPending) pending_.insert(job.id), ++usage.pending;
-  if (state == JobState::kRunning) ++usage.running;
+  if (state == JobState::kRunning && counts_running) ++usage.running;
+}
+
+void ClusterState::RemovePendingJob(JobId id) {
+  auto it = jobs_.find(id);
+  assert(it != jobs_.end() && it->second.state == JobState::kPending);
+  assert(it->second.idempotency_key.empty());
+  TenantUsage& usage = usage_[it->second.tenant];
+  --usage.pending;
+  pending_.erase(id);
+  jobs_.erase(it);
 }
 
 NodeEntry* ClusterState::FindNode(const std::string& name) {
@@ -154,7 +165,7 @@ Status ClusterState::CheckInvariants() const {
     if ((job.state == JobState::kPending) != (pending_.count(id) > 0)) {
       return InternalError("job " + std::to_string(id.value) + ": pending set out of step");
     }
-    if (job.state != JobState::kRunning) continue;
+    if (job.state != JobState::kRunning || job.is_array()) continue;
     ++running;
     ++usage[job.tenant].running;
     (void)usage[job.tenant].held.Add(job.spec.Request());

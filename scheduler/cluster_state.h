@@ -3,11 +3,13 @@
 // scheduling cycle reads (policies/cluster_view.h): one copy of it, updated as jobs start and
 // end, never rebuilt. Invariants (CheckInvariants):
 //   - a job is in pending() iff it is PENDING;
-//   - a RUNNING job has an allocation, and holds exactly it in the view (one part per node);
+//   - a RUNNING job has an allocation, and holds exactly it in the view (one part per node),
+//     except an array job (Job::is_array), which holds nothing: its tasks are jobs of their own;
 //     the view holds nothing else, and its own invariants hold;
 //   - a node is schedulable in the view iff it is UP and connected;
 //   - idempotency keys map to their job, per tenant;
-//   - usage() is the sum over each tenant's RUNNING jobs' requests, and its job counts.
+//   - usage() is the sum over each tenant's RUNNING jobs' requests, and its job counts (an array
+//     job counts while PENDING, never as running).
 #ifndef SHARC_SCHEDULER_CLUSTER_STATE_H_
 #define SHARC_SCHEDULER_CLUSTER_STATE_H_
 
@@ -60,6 +62,9 @@ class ClusterState {
                                             const std::string& key) const;
   // Moves `job` to `state`, keeping pending() in step. Precondition: a legal transition.
   void SetState(Job& job, JobState state);
+  // Forgets a PENDING job that was never stored (an array's task queued for the cycle, whose
+  // array was cancelled). Precondition: it exists, is PENDING and has no idempotency key.
+  void RemovePendingJob(JobId id);
 
   // Nodes.
   NodeEntry* FindNode(const std::string& name);

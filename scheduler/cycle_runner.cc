@@ -49,6 +49,7 @@ std::vector<policies::PendingJob> CycleRunner::Candidates(Kind kind) const {
   auto add = [&](JobId id) {
     if (jobs_.WaitsForDependencies(id)) return;
     const Job* job = context_.state.FindJob(id);
+    if (job->is_array()) return;  // its tasks are the candidates
     pending.push_back({id, job->tenant, &job->spec, job->submit_time, &tenants_.ClassOf(*job)});
   };
   if (kind == Kind::kArrivals) {
@@ -77,6 +78,7 @@ void CycleRunner::Run() {
       Post();
     });
   }
+  jobs_.QueueArrayTasks(&arrived_);
   std::vector<policies::PendingJob> pending = Candidates(kind);
   arrived_.clear();
   head_due_ = false;
@@ -107,6 +109,8 @@ void CycleRunner::Run() {
     Post();
   }
   Apply(result);
+  // Tasks of an array started: the next cycle queues the array's next ones.
+  if (jobs_.TakeArrayTaskStarted()) Post();
   check_invariants_("a scheduling cycle");
   if (context_.deps.metrics) {
     context_.deps.metrics->ObserveCycle(std::chrono::steady_clock::now() - started);

@@ -61,7 +61,8 @@ void JobLifecycle::Restore(store::StoredState& stored, std::vector<store::Mutati
   for (Job& stored_job : stored.jobs) {
     if (stored_job.id.value >= next_job_id_) next_job_id_ = stored_job.id.value + 1;
     Job& job = state.AddJob(std::move(stored_job));
-    if (job.state != JobState::kRunning) continue;
+    arrays_.Track(job);
+    if (job.state != JobState::kRunning || job.is_array()) continue;
     UnixMillis granted = job.start_time > 0 ? job.start_time : now;
     Status allocated = job.allocation ? state.Allocate(job, tenants_.ClassOf(job), granted)
                                       : FailedPreconditionError("no allocation recorded");
@@ -117,6 +118,11 @@ Status JobLifecycle::CheckItems(const Principal& who, const Tenant& tenant,
                                 std::vector<protocol::SubmitItem>& items) const {
   const bool bulk = items.size() > 1;
   std::set<std::string> keys;
+  size_t new_jobs = 0;  // for max_pending_jobs, an array counts as its tasks
+  for (const protocol::SubmitItem& item : items) {
+    StatusOr<ArraySpec> array = ParseArraySpec(item.spec.array);
+    new_jobs += item.spec.array.empty() || !array.ok() ? 1 : CountTasks(array->indices);
+  }
   for (size_t i = 0; i < items.size(); ++i) {
     std::string where = bulk ? "[" + std::to_string(i) + "]" : "";
     Status status = PrepareSpec(tenant, items[i], where);
@@ -131,7 +137,7 @@ Status JobLifecycle::CheckItems(const Principal& who, const Tenant& tenant,
       if (!status.ok() && bulk) status = status.WithPrefix(where);
     }
     if (status.ok()) {
-      status = tenants_.CheckSubmit(tenant, items[i].spec, items.size());
+      status = tenants_.CheckSubmit(tenant, items[i].spec, new_jobs);
       if (status.ok()) status = policies::CheckEverFits(context_.state.view(), items[i].spec);
       if (!status.ok() && bulk) status = status.WithPrefix(where);
       result = status.code() == StatusCode::kResourceExhausted ? "over_limit" : "unsatisfiable";
@@ -187,6 +193,9 @@ void JobLifecycle::Submit(const Principal& who, std::vector<protocol::SubmitItem
     job.idempotency_key = key;
     job.submit_time = now;
     job.reason = std::string(reason::kResources);
+    if (job.is_array()) {  // validated by CheckItems
+      job.array_unstarted = ParseArraySpec(job.spec.array)->indices;
+    }
     batch.push_back(store::PutJob{job});
     fresh.push_back(std::move(job));
   }
@@ -236,6 +245,7 @@ void JobLifecycle::FinishSubmit(const std::string& tenant, std::vector<Job> fres
         continue;
       }
       Job& added = context_.state.AddJob(std::move(fresh[next_fresh++]));
+      arrays_.Track(added);
       if (added.spec.HasDependencies()) {
         SettleDependencies(added, &settled);
       } else {
@@ -259,10 +269,15 @@ std::vector<const Job*> JobLifecycle::ListJobs(const Principal& who,
                                                const JobFilter& filter) const {
   std::vector<const Job*> out;
   for (const auto& [id, job] : context_.state.jobs()) {
-    if (!who.CanAccess(job.tenant)) continue;
+    if (!who.CanAccess(job.tenant) || IsQueuedTask(job)) continue;  // listed with its array
     if (!filter.tenant.empty() && job.tenant != filter.tenant) continue;
+    // An array whose tasks wait is listed as pending, whatever its own state.
+    const bool waits = job.is_array() && !job.cancel_requested && !IsTerminal(job.state) &&
+                       !job.array_unstarted.empty();
     if (!filter.states.empty()) {
-      if (!filter.states.count(job.state)) continue;
+      if (!filter.states.count(job.state) && !(waits && filter.states.count(JobState::kPending))) {
+        continue;
+      }
     } else if (!filter.all && IsTerminal(job.state)) {
       continue;
     }
@@ -279,6 +294,8 @@ void JobLifecycle::Cancel(const Principal& who, JobId id, JobDone done) {
     return done(FailedPreconditionError("job " + std::to_string(id.value) + " already ended (" +
                                         std::string(JobStateName(job->state)) + ")"));
   }
+  if (job->is_array()) return CancelArray(*job, std::move(done));
+  if (IsQueuedTask(*job)) return CancelTask(who, job->array_job, job->array_task, std::move(done));
   if (job->state == JobState::kPending) {
     job->end_time = context_.Now();
     context_.state.SetState(*job, JobState::kCancelled);
@@ -287,6 +304,7 @@ void JobLifecycle::Cancel(const Principal& who, JobId id, JobDone done) {
     job->message.clear();
     std::vector<store::Mutation> batch{store::PutJob{*job}};
     SettleDependentsOf(*job, &batch);
+    if (job->is_array_task()) ArrayTaskEnded(*job, &batch);
     context_.commits.CommitOrDie(std::move(batch), [this, id, done = std::move(done)] {
       done(*context_.state.FindJob(id));
     });
@@ -339,6 +357,7 @@ bool JobLifecycle::Start(Job& job, const policies::Placement& placement,
   }
   tenants_.ReserveCredit(job, batch);
   batch->push_back(store::PutJob{job});
+  if (job.is_array_task()) ArrayTaskStarted(job, batch);
   launches->push_back(job.current_attempt());
   return true;
 }
@@ -504,6 +523,7 @@ void JobLifecycle::EndJob(Job& job, JobState state, std::string why, std::string
   tenants_.SettleCredit(job, batch);
   batch->push_back(store::PutJob{job});
   SettleDependentsOf(job, batch);
+  if (job.is_array_task()) ArrayTaskEnded(job, batch);
   context_.cycles.RequestCycle();  // its resources are free
 }
 
@@ -614,6 +634,8 @@ void JobLifecycle::SendLaunch(const Job& job, const std::string* only_node) {
   launch.tenant = job.tenant;
   launch.spec = job.spec;
   launch.allocation = *job.allocation;
+  launch.array_job = job.array_job;
+  launch.array_task = job.array_task;
   for (size_t rank = 0; rank < job.allocation->nodes.size(); ++rank) {
     const std::string& node = job.allocation->nodes[rank].node;
     if (only_node && *only_node != node) continue;

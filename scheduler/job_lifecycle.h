@@ -17,6 +17,11 @@
 //      of the cycle) until they are satisfied; when a job ends, in the same commit, each job
 //      waiting on it is released, or cancelled (DEPENDENCY_NEVER_SATISFIED) if it never can
 //      be, and so on down the chain.
+//   7. Arrays (scheduler/job_arrays.h): one submit commits the array job; its tasks are queued
+//      for the cycle a few at a time and stored as jobs when they start. The array is PENDING
+//      until a task starts, RUNNING while tasks run or remain, then COMPLETED if every task
+//      completed, CANCELLED if it was cancelled, else FAILED; jobs depending on it wait for
+//      that end. Cancelling the array ends every task; cancelling a task ends that one only.
 // State thread only.
 #ifndef SHARC_SCHEDULER_JOB_LIFECYCLE_H_
 #define SHARC_SCHEDULER_JOB_LIFECYCLE_H_
@@ -32,6 +37,7 @@
 #include "protocol/job_spec_codec.h"
 #include "scheduler/accounting.h"
 #include "scheduler/auth.h"
+#include "scheduler/job_arrays.h"
 #include "scheduler/job_dependencies.h"
 #include "scheduler/scheduler_context.h"
 #include "scheduler/tenant_service.h"
@@ -120,6 +126,25 @@ class JobLifecycle {
   // Whether a PENDING job waits for its dependencies (and is no candidate of the cycle).
   bool WaitsForDependencies(JobId job) const { return dependencies_.Waiting(job); }
 
+  // --- Job arrays (job_lifecycle_arrays.cc) ---
+  // Queues tasks of the arrays open to the cycle (not ended, not cancelled, not waiting for
+  // dependencies) as PENDING jobs, up to each array's limits; appends their ids to `queued`.
+  void QueueArrayTasks(std::vector<JobId>* queued);
+  // Whether a queued task started since the last call (its array may have more to queue).
+  bool TakeArrayTaskStarted() { return std::exchange(array_task_started_, false); }
+  // Task `index` of array `array`: its job once started (or queued for the cycle).
+  StatusOr<const Job*> GetTask(const Principal& who, JobId array, int64_t index) const;
+  // Cancels task `index` of array `array` only: a started task as Cancel does; one that has
+  // not started is stored CANCELLED (a job of its own) with its array's unstarted set.
+  void CancelTask(const Principal& who, JobId array, int64_t index, JobDone done);
+  // An array's tasks by state: started ones by their job's state, the unstarted PENDING (or
+  // CANCELLED once the array was cancelled).
+  std::map<JobState, int64_t> ArrayTaskCounts(const Job& array) const;
+  // A task queued for the cycle, never stored: listings show it as part of its array.
+  static bool IsQueuedTask(const Job& job) {
+    return job.is_array_task() && job.state == JobState::kPending && job.attempt == 0;
+  }
+
  private:
   Status PrepareSpec(const Tenant& tenant, protocol::SubmitItem& item,
                      const std::string& where) const;
@@ -139,6 +164,18 @@ class JobLifecycle {
   void AddRendezvous(Allocation& allocation) const;
   // Settles the jobs that wait on `ended`, which just reached a terminal state.
   void SettleDependentsOf(const Job& ended, std::vector<store::Mutation>* batch);
+  // Cancel of an array job: queued tasks are dropped, the others cancelled; it ends CANCELLED
+  // once no task runs.
+  void CancelArray(Job& array, JobDone done);
+  // A task's job for `index` of `array` (PENDING, a fresh id, not yet in the state).
+  Job NewTask(const Job& array, int64_t index);
+  // Bookkeeping of a task that just started (its array's unstarted set, state and id counter,
+  // added to `batch`) or ended.
+  void ArrayTaskStarted(const Job& task, std::vector<store::Mutation>* batch);
+  void ArrayTaskEnded(const Job& task, std::vector<store::Mutation>* batch);
+  // Ends `array` if nothing of it is left to run (every task ended and none unstarted, or it
+  // was cancelled and no task runs).
+  void FinishArrayIfDone(Job& array, std::vector<store::Mutation>* batch);
 
   const SchedulerContext& context_;
   TenantService& tenants_;
@@ -146,6 +183,8 @@ class JobLifecycle {
   int64_t next_job_id_ = 1;
   std::set<JobId> launch_confirmed_;  // RUNNING jobs whose agent reported them started
   JobDependencies dependencies_;
+  JobArrays arrays_;
+  bool array_task_started_ = false;
   // Submits in flight by (tenant, idempotency key): later duplicates wait for the first.
   std::map<std::pair<std::string, std::string>, std::vector<std::function<void(Status)>>>
       inflight_keys_;

@@ -141,9 +141,19 @@ void RestApi::Route(const net::HttpRequest& request, const net::Responder& respo
       action = rest.substr(slash + 1);
       rest = rest.substr(0, slash);
     }
+    // "12_5": task 5 of array job 12.
+    std::optional<int64_t> task;
+    if (size_t underscore = rest.find('_'); underscore != std::string::npos) {
+      StatusOr<int64_t> index =
+          ParseInt("array task index", rest.substr(underscore + 1), 0, kMaxArrayIndex);
+      if (!index.ok()) return respond(ErrorResponse(index.status()));
+      task = *index;
+      rest = rest.substr(0, underscore);
+    }
     StatusOr<int64_t> id = ParseInt("job id", rest, 1, INT64_MAX);
     if (!id.ok()) return respond(ErrorResponse(id.status()));
     JobId job_id{*id};
+    if (task) return Task(*who, job_id, *task, request, action, respond);
     if (action.empty()) {
       if (method != "GET") return method_not_allowed("GET");
       StatusOr<const Job*> job = scheduler_.jobs().GetJob(*who, job_id);
@@ -165,12 +175,46 @@ void RestApi::Route(const net::HttpRequest& request, const net::Responder& respo
   respond(ErrorResponse(NotFoundError("no such endpoint: " + path)));
 }
 
+void RestApi::Task(const Principal& who, JobId array, int64_t index,
+                   const net::HttpRequest& request, const std::string& action,
+                   const net::Responder& respond) {
+  const std::string& method = request.method;
+  if (action.empty()) {
+    if (method != "GET") return respond(MethodNotAllowed(request, "GET"));
+    StatusOr<const Job*> job = scheduler_.jobs().GetTask(who, array, index);
+    if (!job.ok()) return respond(ErrorResponse(job.status()));
+    return respond(JsonResponse(200, JobJson(**job)));
+  }
+  if (action == "cancel") {
+    if (method != "POST") return respond(MethodNotAllowed(request, "POST"));
+    return scheduler_.jobs().CancelTask(who, array, index, [this, respond](StatusOr<Job> job) {
+      if (!job.ok()) return respond(ErrorResponse(job.status()));
+      respond(JsonResponse(200, JobJson(*job)));
+    });
+  }
+  if (action == "output") {
+    if (method != "GET") return respond(MethodNotAllowed(request, "GET"));
+    StatusOr<const Job*> job = scheduler_.jobs().GetTask(who, array, index);
+    if (!job.ok()) return respond(ErrorResponse(job.status()));
+    return Output(who, (*job)->id, request, respond);
+  }
+  respond(ErrorResponse(NotFoundError("no such endpoint: /v1/jobs/" + std::to_string(array.value) +
+                                      "_" + std::to_string(index) + "/" + action)));
+}
+
 protocol::Json RestApi::JobJson(const Job& job) const {
   Json j = protocol::EncodeJob(job);
   std::optional<ExpectedStart> start;
   if (job.state == JobState::kPending) start = scheduler_.cycles().ExpectedStartOf(job.id);
   j["expected_start"] =
       start ? Json{{"time", FormatRfc3339(start->time)}, {"nodes", start->nodes}} : Json(nullptr);
+  if (job.is_array()) {
+    Json counts = Json::object();
+    for (const auto& [state, n] : scheduler_.jobs().ArrayTaskCounts(job)) {
+      counts[std::string(JobStateName(state))] = n;
+    }
+    j["array_tasks"] = std::move(counts);
+  }
   return j;
 }
 

@@ -9,7 +9,9 @@
 //   POST /v1/jobs                     submit one job (object) or many (array)
 //   GET  /v1/jobs?all=&state=&tenant= list (default: pending and running)
 //   GET  /v1/jobs/{id}                one job
-//   POST /v1/jobs/{id}/cancel         cancel
+//   POST /v1/jobs/{id}/cancel         cancel (an array job: all its tasks)
+//   GET  /v1/jobs/{id}_{i}            task i of array job {id}, once started
+//   POST /v1/jobs/{id}_{i}/cancel     cancel task i of array job {id} only
 //   GET  /v1/jobs/{id}/output?stream=stdout|stderr&offset=&limit=   output bytes
 //   GET  /v1/nodes                    every node
 //   POST /v1/nodes/{name}/drain {"reason": "..."}, POST /v1/nodes/{name}/resume   admins
@@ -55,6 +57,9 @@ class RestApi {
   // The job as REST shows it: its record plus "expected_start" ({"time", "nodes"} from the
   // job's reservation; null when it has none, like squeue --start's N/A).
   protocol::Json JobJson(const Job& job) const;
+  // /v1/jobs/<array>_<index>[/cancel]: one task of an array job.
+  void Task(const Principal& who, JobId array, int64_t index, const net::HttpRequest& request,
+            const std::string& action, const net::Responder& respond);
   // /v1/tenants..., /v1/tokens..., /v1/usage, /v1/reports..., /v1/ledger... (rest_tenants.cc);
   // false if `request` is none of those.
   bool RouteTenants(const Principal& who, const net::HttpRequest& request,

@@ -481,6 +481,7 @@ void TenantService::UsageReport(const Principal& who, UnixMillis from, UnixMilli
   }
   for (const auto& [id, job] : context_.state.jobs()) {
     if (!IsTerminal(job.state) || job.end_time < from || job.end_time >= to) continue;
+    if (job.is_array()) continue;  // its tasks are jobs of their own
     if (!only.empty() && job.tenant != only) continue;
     UsageReportRow& row = rows[job.tenant];
     row.tenant = job.tenant;

@@ -61,7 +61,7 @@ void ReadRankExits(protocol::FieldReader& r, std::vector<RankExit>* out) {
 }  // namespace
 
 Json EncodeJobRecord(const Job& job) {
-  return Json{
+  Json record{
       {"v", kJobRecordVersion},
       {"id", job.id.value},
       {"tenant", job.tenant},
@@ -86,6 +86,13 @@ Json EncodeJobRecord(const Job& job) {
       {"gpu_energy_uj", job.gpu_energy_uj},
       {kIdempotencyKeyField, job.idempotency_key},
   };
+  if (!job.array_unstarted.empty())
+    record["array_unstarted"] = FormatTaskIndices(job.array_unstarted);
+  if (job.is_array_task()) {
+    record["array_job"] = job.array_job.value;
+    record["array_task"] = job.array_task;
+  }
+  return record;
 }
 
 StatusOr<Job> DecodeJobRecord(const Json& json, const std::string& where) {
@@ -119,7 +126,13 @@ StatusOr<Job> DecodeJobRecord(const Json& json, const std::string& where) {
   r.OptionalInt("cpu_energy_uj", &job.cpu_energy_uj);
   r.OptionalInt("gpu_energy_uj", &job.gpu_energy_uj);
   r.OptionalString(kIdempotencyKeyField, &job.idempotency_key);
+  std::string unstarted;
+  r.OptionalString("array_unstarted", &unstarted);
+  r.OptionalInt("array_job", &job.array_job.value);
+  r.OptionalInt("array_task", &job.array_task);
   SHARC_RETURN_IF_ERROR(r.Finish());
+  SHARC_ASSIGN_OR_RETURN(job.array_unstarted,
+                         ParseTaskIndices(unstarted, r.Path("array_unstarted")));
   SHARC_ASSIGN_OR_RETURN(job.spec, protocol::DecodeJobSpec(*spec, r.Path("spec")));
   if (allocation) {
     SHARC_ASSIGN_OR_RETURN(job.allocation,

@@ -9,6 +9,9 @@
 //    "cancel_requested":false,"preempt_requested":false,"cpu_time_ms":0,
 //    "peak_memory_bytes":0,"cpu_energy_uj":0,"gpu_energy_uj":0,"idempotency_key":""}
 //
+// An array job's record adds "array_unstarted":"40-999" (core/job_array.h syntax) while some
+// of its tasks have not started; a task's adds "array_job":12,"array_task":5.
+//
 // Times are Unix milliseconds (0 = unset). Adding a job field means one line in each of
 // EncodeJobRecord and DecodeJobRecord, and its rule in core's ValidateJob; a field that is
 // absent (or null) reads as its default, so older records load unchanged. A change that old

@@ -21,8 +21,15 @@ using protocol::Json;
 
 UnixMillis Now() { return SystemClock().WallMillis(); }
 
-bool ValidJobId(const std::string& id) {
+bool ValidNumber(const std::string& id) {
   return !id.empty() && id.size() < 19 && id.find_first_not_of("0123456789") == std::string::npos;
+}
+
+// A job id ("12") or a task of an array job ("12_5").
+bool ValidJobId(const std::string& id) {
+  size_t underscore = id.find('_');
+  if (underscore == std::string::npos) return ValidNumber(id);
+  return ValidNumber(id.substr(0, underscore)) && ValidNumber(id.substr(underscore + 1));
 }
 
 }  // namespace
@@ -105,8 +112,9 @@ int RunCancel(const GlobalOptions& global, const std::vector<std::string>& ids) 
       for (const Json& node : names) {
         nodes += (nodes.empty() ? "" : ",") + (node.is_string() ? node.get<std::string>() : "?");
       }
-      std::cout << "job " << id << " is being cancelled on "
-                << (names.size() > 1 ? "nodes " : "node ") << nodes << "\n";
+      std::cout << "job " << id << " is being cancelled";
+      if (!nodes.empty()) std::cout << (names.size() > 1 ? " on nodes " : " on node ") << nodes;
+      std::cout << "\n";  // an array's tasks run on nodes of their own
     }
   }
   return code;

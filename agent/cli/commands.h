@@ -38,6 +38,7 @@ struct SubmitOptions {
   std::vector<std::string> after_any;
   std::vector<std::string> after_not_ok;
   bool keep_on_unsatisfied = false;
+  std::string array;  // "" = one job; else e.g. "0-999:2%50" (core/job_array.h)
   std::vector<std::string> command;
 };
 

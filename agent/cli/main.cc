@@ -71,6 +71,10 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   sub->add_flag("--keep-on-unsatisfied", submit.keep_on_unsatisfied,
                 "if a dependency can never be satisfied, stay pending instead of being cancelled");
+  sub->add_option("--array", submit.array,
+                  "a job array: one task per index, e.g. 0-999, 0-999:2 (step 2), 1,5,10-20, "
+                  "with %K to run at most K at once (0-999%50); each task gets "
+                  "SHARC_ARRAY_JOB_ID and SHARC_ARRAY_TASK_ID");
   sub->footer("The command comes after --: sharc submit [OPTIONS] -- COMMAND [ARGS...]");
 
   JobsOptions jobs;

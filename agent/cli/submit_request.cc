@@ -35,6 +35,7 @@ constexpr FieldFlag kFlags[] = {
     {spec_field::kAfterAny, "--after-any"},
     {spec_field::kAfterNotOk, "--after-not-ok"},
     {spec_field::kKeepOnUnsatisfied, "--keep-on-unsatisfied"},
+    {spec_field::kArray, "--array"},
     {kIdempotencyKeyField, "--idempotency-key"},
 };
 
@@ -116,6 +117,7 @@ StatusOr<protocol::SubmitItem> SubmitItemFromFlags(const SubmitOptions& o) {
   SHARC_RETURN_IF_ERROR(ReadJobIds(o.after_any, "--after-any", &spec.after_any));
   SHARC_RETURN_IF_ERROR(ReadJobIds(o.after_not_ok, "--after-not-ok", &spec.after_not_ok));
   spec.keep_on_unsatisfied = o.keep_on_unsatisfied;
+  spec.array = o.array;
   SHARC_RETURN_IF_ERROR(NameTheFlag(protocol::ValidateSubmitItem(item)));
   return item;
 }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <optional>
+#include <utility>
 #include <vector>
 
 #include "agent/cli/table.h"
@@ -183,13 +185,43 @@ std::string GpuIslands(const Json& node) {
   return out;
 }
 
+// How a job lists: its ID and state. A task of an array lists as "12_3"; an array job as one
+// line for its tasks that have not started, "12_[40-999]" PENDING (like squeue), as "12" once
+// it ended, and not at all while its tasks have all started (each lists itself).
+std::optional<std::pair<std::string, std::string>> Listed(const Json& job) {
+  const std::string id = Str(job, "id");
+  const std::string state = Str(job, "state");
+  if (!Str(job, "array_job_id").empty()) {
+    return std::pair(Str(job, "array_job_id") + "_" + Str(job, "array_task_id"), state);
+  }
+  if (Str(job, "array").empty() || (state != "PENDING" && state != "RUNNING")) {
+    return std::pair(id, state);
+  }
+  const std::string unstarted = Str(job, "array_unstarted");
+  if (unstarted.empty() || job.value("cancel_requested", false)) return std::nullopt;
+  return std::pair(id + "_[" + unstarted + "]", std::string("PENDING"));
+}
+
+// "0-999%50: 10 COMPLETED, 40 RUNNING, 950 PENDING": an array job's tasks by state.
+std::string ArrayText(const Json& job) {
+  std::string out = Str(job, "array");
+  const Json counts = job.value("array_tasks", Json::object());
+  std::string by_state;
+  for (auto it = counts.begin(); it != counts.end(); ++it) {
+    by_state += (by_state.empty() ? "" : ", ") + it.value().dump() + " " + it.key();
+  }
+  return by_state.empty() ? out : out + ": " + by_state;
+}
+
 }  // namespace
 
 std::string RenderJobTable(const Json& jobs, UnixMillis now) {
   Table table({"ID", "TENANT", "NAME", "STATE", "PRIORITY", "CPUS", "MEM", "GPUS", "NODE",
                "ELAPSED", "REASON"});
   for (const Json& job : jobs) {
-    table.AddRow({Str(job, "id"), Str(job, "tenant"), Str(job, "name"), Str(job, "state"),
+    auto listed = Listed(job);
+    if (!listed) continue;
+    table.AddRow({listed->first, Str(job, "tenant"), Str(job, "name"), listed->second,
                   OrDash(Str(job, "priority_class")), Str(job, "cpus"),
                   FormatSize(Int(job, "mem_bytes")), Str(job, "gpus"), OrDash(Joined(job, "nodes")),
                   Elapsed(job, now), Reason(job)});
@@ -201,8 +233,10 @@ std::string RenderStartTable(const Json& jobs) {
   Table table(
       {"ID", "TENANT", "NAME", "PRIORITY", "CPUS", "GPUS", "START_TIME", "NODES", "REASON"});
   for (const Json& job : jobs) {
+    auto listed = Listed(job);
+    if (!listed) continue;
     const Json start = job.value("expected_start", Json());
-    table.AddRow({Str(job, "id"), Str(job, "tenant"), Str(job, "name"),
+    table.AddRow({listed->first, Str(job, "tenant"), Str(job, "name"),
                   OrDash(Str(job, "priority_class")), Str(job, "cpus"), Str(job, "gpus"),
                   start.is_object() ? Str(start, "time") : "N/A",
                   start.is_object() ? OrDash(Joined(start, "nodes")) : "-", Reason(job)});
@@ -234,7 +268,13 @@ std::string RenderJobDetails(const Json& job, UnixMillis now) {
   }
   Table t({"Field", "Value"});
   auto add = [&](const char* k, const std::string& v) { t.AddRow({k, v}); };
-  add("Job", Str(job, "id") + " (" + Str(job, "name") + ")");
+  if (Str(job, "array_job_id").empty()) {
+    add("Job", Str(job, "id") + " (" + Str(job, "name") + ")");
+  } else {
+    add("Job", Str(job, "array_job_id") + "_" + Str(job, "array_task_id") + " (job " +
+                   Str(job, "id") + ", " + Str(job, "name") + ")");
+  }
+  if (!Str(job, "array").empty()) add("Array", ArrayText(job));
   add("Tenant", Str(job, "tenant"));
   bool cancelling = job.value("cancel_requested", false) && Str(job, "state") == "RUNNING";
   add("State", Str(job, "state") + (cancelling ? " (cancelling)" : ""));

@@ -10,7 +10,8 @@
 
 namespace sharc::cli {
 
-// `sharc jobs` table for a list of job objects.
+// `sharc jobs` table for a list of job objects. An array job's tasks that have not started fold
+// into one line, "12_[40-999]" (PENDING), like squeue; started tasks list as "12_3".
 std::string RenderJobTable(const protocol::Json& jobs, UnixMillis now);
 // `sharc jobs --start`: pending jobs with their expected start time and nodes ("N/A" without a
 // reservation), like squeue --start.

@@ -119,6 +119,19 @@ TEST(GangEnvironmentTest, ASingleNodeJobGetsNoGangVariables) {
   auto env = BuildJobEnvironment(launch, launch.allocation.nodes[0], "/d", "/bin");
   EXPECT_EQ(env.count("MASTER_ADDR"), 0u);
   EXPECT_EQ(env.count("SHARC_NODELIST"), 0u);
+  EXPECT_EQ(env.count("SHARC_ARRAY_JOB_ID"), 0u);
+}
+
+TEST(ArrayEnvironmentTest, ATaskOfAnArrayGetsTheArraysIdAndItsIndex) {
+  protocol::LaunchMsg launch;
+  launch.attempt = {JobId{57}, 1};
+  launch.allocation.nodes = {NodeAllocation{"n0", {0}, {}, 1 << 20}};
+  launch.array_job = JobId{12};
+  launch.array_task = 0;
+  auto env = BuildJobEnvironment(launch, launch.allocation.nodes[0], "/d", "/bin");
+  EXPECT_EQ(env["SHARC_JOB_ID"], "57");
+  EXPECT_EQ(env["SHARC_ARRAY_JOB_ID"], "12");
+  EXPECT_EQ(env["SHARC_ARRAY_TASK_ID"], "0");
 }
 
 }  // namespace

@@ -45,6 +45,37 @@ TEST(JobTableTest, TheNodeColumnJoinsTheJobsNodes) {
 }
 
 // The value column starts after the longest field name ("Preempted by" here).
+// An array's tasks that have not started fold into one line, like squeue; started tasks list
+// as ARRAY_TASK; an array whose tasks all started has no line of its own.
+TEST(JobTableTest, AnArraysPendingTasksFoldIntoOneLine) {
+  Json array = TwoNodeJob();
+  array["state"] = "RUNNING";
+  array["array"] = "0-999%50";
+  array["array_unstarted"] = "40-999";
+  array["array_tasks"] = Json::parse(R"({"PENDING":960,"RUNNING":40})");
+  array["allocation"] = nullptr;
+  array["nodes"] = Json::array();
+  Json task = TwoNodeJob();
+  task["id"] = 57;
+  task["array_job_id"] = 12;
+  task["array_task_id"] = 3;
+  std::string table = RenderJobTable(Json::array({array, task}), 0);
+  EXPECT_NE(table.find("\n12_[40-999] "), std::string::npos) << table;
+  std::string folded = table.substr(table.find("\n12_[40-999] ") + 1);
+  folded = folded.substr(0, folded.find('\n'));
+  EXPECT_NE(folded.find(" PENDING "), std::string::npos) << table;
+  EXPECT_NE(table.find("\n12_3 "), std::string::npos) << table;
+  EXPECT_EQ(table.find("\n57 "), std::string::npos) << table;
+  EXPECT_EQ(std::count(table.begin(), table.end(), '\n'), 3) << table;  // header + 2 rows
+  array["array_unstarted"] = "";
+  table = RenderJobTable(Json::array({array, task}), 0);
+  EXPECT_EQ(table.find("\n12 "), std::string::npos) << table;
+  EXPECT_EQ(std::count(table.begin(), table.end(), '\n'), 2) << table;
+  std::string details = RenderJobDetails(array, 0);
+  EXPECT_NE(details.find("0-999%50: 960 PENDING, 40 RUNNING"), std::string::npos) << details;
+  EXPECT_NE(RenderJobDetails(task, 0).find("12_3 (job 57, train)"), std::string::npos);
+}
+
 TEST(JobDetailsTest, ListsEachPartOfTheAllocation) {
   Json job = TwoNodeJob();
   job["preempted_by"] = 9;

@@ -4,6 +4,7 @@
 
 #include "tests/testing/cluster.h"
 #include "tests/testing/status_macros.h"
+#include "tests/testing/wait_for.h"
 
 namespace sharc::testing {
 namespace {
@@ -60,6 +61,36 @@ TEST_F(CliTest, SubmitWaitShowLogsAndJobs) {
   CommandResult running = cluster_.Cli(kAcmeToken, {"jobs"});
   EXPECT_EQ(running.out.substr(0, 2), "ID") << "a header, even when empty";
   EXPECT_EQ(std::count(running.out.begin(), running.out.end(), '\n'), 1) << running.out;
+}
+
+// An array: one folded line for its waiting tasks, started tasks as ID_I with the array's
+// variables, cancel of one task, then of the whole array.
+TEST_F(CliTest, ArraysListFoldedAndCancelByTaskOrWhole) {
+  CommandResult submit =
+      cluster_.Cli(kAcmeToken, {"submit", "--array", "0-99%2", "--mem", "64M", "--", "sh", "-c",
+                                "echo task $SHARC_ARRAY_JOB_ID $SHARC_ARRAY_TASK_ID; sleep 60"});
+  ASSERT_EQ(submit.exit_code, 0) << submit.err;
+  std::string id = submit.out.substr(0, submit.out.find('\n'));
+  ASSERT_OK(cluster_.WaitForState(kAcmeToken, std::stoll(id), "RUNNING"));
+  CommandResult jobs = cluster_.Cli(kAcmeToken, {"jobs"});
+  ASSERT_EQ(jobs.exit_code, 0) << jobs.err;
+  EXPECT_NE(jobs.out.find("\n" + id + "_[2-99] "), std::string::npos) << jobs.out;
+  EXPECT_NE(jobs.out.find("\n" + id + "_0 "), std::string::npos) << jobs.out;
+  EXPECT_NE(jobs.out.find("\n" + id + "_1 "), std::string::npos) << jobs.out;
+  EXPECT_EQ(std::count(jobs.out.begin(), jobs.out.end(), '\n'), 4) << jobs.out;
+  EXPECT_TRUE(WaitFor([&] {
+    return cluster_.Cli(kAcmeToken, {"logs", id + "_0"}).out == "task " + id + " 0\n";
+  })) << cluster_.Cli(kAcmeToken, {"logs", id + "_0"}).out;
+  CommandResult one = cluster_.Cli(kAcmeToken, {"cancel", id + "_50"});
+  EXPECT_EQ(one.exit_code, 0) << one.err;
+  EXPECT_EQ(one.out, "job " + id + "_50 cancelled\n");
+  CommandResult all = cluster_.Cli(kAcmeToken, {"cancel", id});
+  EXPECT_EQ(all.exit_code, 0) << all.err;
+  EXPECT_EQ(cluster_.Cli(kAcmeToken, {"wait", id, "--timeout", "30s"}).out,
+            "job " + id + " CANCELLED\n");
+  CommandResult show = cluster_.Cli(kAcmeToken, {"show", id, "-o", "json"});
+  Json counts = Json::parse(show.out)["array_tasks"];
+  EXPECT_EQ(counts["CANCELLED"], 100) << show.out;
 }
 
 TEST_F(CliTest, CancelAndNodes) {

@@ -72,6 +72,14 @@ TEST(AgentMessagesTest, RoundTripsALaunchAndBinaryOutput) {
   EXPECT_EQ(got.rank, 1);
   ASSERT_NE(got.part(), nullptr);
   EXPECT_EQ(got.part()->node, "n1");
+  EXPECT_EQ(got.array_job, JobId{});
+  EXPECT_FALSE(Json::parse(EncodeSchedulerMessage(launch)).contains("array_job_id"));
+  launch.array_job = JobId{2};
+  launch.array_task = 17;
+  auto task = DecodeSchedulerMessage(EncodeSchedulerMessage(launch));
+  ASSERT_TRUE(task.ok()) << task.status().ToString();
+  EXPECT_EQ(std::get<LaunchMsg>(*task).array_job, JobId{2});
+  EXPECT_EQ(std::get<LaunchMsg>(*task).array_task, 17);
 
   OutputResponseMsg out{9, "", std::string("a\0\xff\n", 4), 4};
   auto decoded_out = DecodeAgentMessage(EncodeAgentMessage(out));

@@ -42,7 +42,13 @@ TEST(JobCodecTest, EncodesTheDocumentedContract) {
       "submit_time":"2026-11-30T06:03:40.123Z","start_time":"2026-11-30T06:03:41.000Z",
       "end_time":"2026-11-30T06:03:42.000Z","cancel_requested":false,
       "preempt_requested":false,"preempted_by":null,"cpu_time_ms":0,"peak_memory_bytes":0,"cpu_energy_uj":0,
-      "gpu_energy_uj":0,"idempotency_key":"k1"})json"));
+      "gpu_energy_uj":0,"idempotency_key":"k1","array_job_id":null,"array_task_id":null,
+      "array_unstarted":""})json"));
+  Job task = SampleJob();
+  task.array_job = JobId{40};
+  task.array_task = 7;
+  EXPECT_EQ(EncodeJob(task)["array_job_id"], 40);
+  EXPECT_EQ(EncodeJob(task)["array_task_id"], 7);
   Job pending;
   pending.id = JobId{1};
   pending.tenant = "t";

@@ -60,6 +60,23 @@ TEST(JobSpecCodecTest, RoundTripsGangAndDependencyFields) {
   EXPECT_EQ(spec.Request().Get(kGpuResource), 4);
 }
 
+TEST(JobSpecCodecTest, RoundTripsAnArrayAndRefusesABadOneNamingTheField) {
+  JobSpec spec = FullSpec();
+  spec.array = "0-999:2%50";
+  Json j = EncodeJobSpec(spec);
+  EXPECT_EQ(j["array"], "0-999:2%50");
+  StatusOr<JobSpec> decoded = DecodeJobSpec(j, "spec");
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(*decoded, spec);
+  EXPECT_FALSE(EncodeJobSpec(FullSpec()).contains("array"));
+  bool bulk = false;
+  auto items = DecodeSubmitBody(Json::parse(R"([{"command":["true"],"array":"0-9%0"}])"), &bulk);
+  ASSERT_FALSE(items.ok());
+  EXPECT_EQ(items.status().message().rfind("[0].array: ", 0), 0u) << items.status().message();
+  items = DecodeSubmitBody(Json::parse(R"({"command":["true"],"array":7})"), &bulk);
+  EXPECT_EQ(items.status().message().rfind("array: ", 0), 0u) << items.status().message();
+}
+
 TEST(JobSpecCodecTest, ANestedSpecMustBeComplete) {
   Json j = EncodeJobSpec(FullSpec());
   j.erase(spec_field::kTimeLimitSeconds);

@@ -77,6 +77,12 @@ class CountingStore : public store::Store {
   explicit CountingStore(std::unique_ptr<store::Store> inner) : inner_(std::move(inner)) {}
   StatusOr<store::StoredState> Load() override { return inner_->Load(); }
   void Commit(std::vector<store::Mutation> batch, Done done) override {
+    for (const store::Mutation& m : batch) {
+      if (std::holds_alternative<store::PutJob>(m)) {
+        ++job_commits_;
+        break;
+      }
+    }
     ++in_flight_;
     inner_->Commit(std::move(batch), [this, done = std::move(done)](Status s) {
       done(s);
@@ -92,10 +98,12 @@ class CountingStore : public store::Store {
     return inner_->ReadAccounting(query);
   }
   int in_flight() const { return in_flight_.load(); }
+  int job_commits() const { return job_commits_.load(); }  // batches that stored a job
 
  private:
   std::unique_ptr<store::Store> inner_;
   std::atomic<int> in_flight_{0};
+  std::atomic<int> job_commits_{0};
 };
 
 inline NodeInventory Node(const std::string& name, int cpus) {

@@ -44,6 +44,27 @@ TEST(JobRecordCodecTest, RoundTripsAGangWithRankExitsAndDependencies) {
             "job.rank_exits.exit_code: must be between 0 and 255");
 }
 
+TEST(JobRecordCodecTest, RoundTripsAnArrayAndItsTask) {
+  Job array = testing::PendingJob(12);
+  array.spec.array = "0-999%50";
+  array.array_unstarted = ParseArraySpec("40-999")->indices;
+  RemoveTask(array.array_unstarted, 45);
+  Job task = testing::FullJob(57);
+  task.array_job = JobId{12};
+  task.array_task = 45;
+  for (const Job& job : {array, task}) {
+    StatusOr<Job> decoded = DecodeJobRecord(EncodeJobRecord(job), "record");
+    ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+    EXPECT_EQ(*decoded, job);
+  }
+  EXPECT_EQ(EncodeJobRecord(array)["array_unstarted"], "40-44,46-999");
+  EXPECT_EQ(EncodeJobRecord(task)["array_job"], 12);
+  Json bad = EncodeJobRecord(array);
+  bad["array_unstarted"] = "9-1";
+  EXPECT_EQ(DecodeJobRecord(bad, "job").status().message(),
+            "job.array_unstarted: '9-1': the range ends before it starts");
+}
+
 TEST(JobRecordCodecTest, EncodesTheDocumentedShape) {
   Json json = EncodeJobRecord(testing::FullJob(7));
   EXPECT_EQ(json, Json::parse(R"json({"v":1,"id":7,"tenant":"acme","state":"FAILED",
