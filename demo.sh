@@ -180,16 +180,21 @@ for _ in $(seq 100); do
   [ "$(admin nodes -o json | grep -c '"connected": true')" -ge 3 ] && break
   sleep 0.1
 done
-echo "==> acme's training pipeline: prepare -> 2-node training (one rank per GPU node) -> evaluate"
+echo "==> acme's pipeline: prepare -> 2-node training (one rank per GPU node) -> a 6-task sweep"
+echo "    (at most 3 at once) -> evaluate"
 prep=$(acme submit --name prepare --time 1m -- sh -c 'echo "tokenizing"; sleep 1')
 train=$(acme submit --name train-2n --after-ok "$prep" --nodes 2 --gpus-per-node 2 \
   --cpus-per-node 2 --mem-per-node 1G --gpu-model H100 --time 1m --label kind=gpu -- \
   sh -c 'echo "rank $NODE_RANK of $WORLD_SIZE on $SHARC_NODE, GPUs $CUDA_VISIBLE_DEVICES,
     rendezvous at $MASTER_ADDR:$MASTER_PORT, hostfile: $(tr "\n" " " < "$SHARC_HOSTFILE")"
     sleep 3')
-evaluate=$(acme submit --name evaluate --after-any "$train" --time 1m -- echo "evaluating")
+sweep=$(acme submit --name sweep --array 0-5%3 --after-ok "$train" --time 1m -- \
+  sh -c 'echo "trial $SHARC_ARRAY_TASK_ID of array $SHARC_ARRAY_JOB_ID"; sleep 1')
+evaluate=$(acme submit --name evaluate --after-any "$sweep" --time 1m -- echo "evaluating")
+echo "==> the pipeline waits on its dependencies; the array's waiting tasks are one line"
 acme jobs
-acme wait "$prep" "$train" "$evaluate" --timeout 2m || true
+acme wait "$prep" "$train" "$sweep" "$evaluate" --timeout 2m || true
+acme jobs --all | grep -E "ID|sweep|evaluate"
 echo "--- sharc show $train"
 acme show "$train"
 for rank in 0 1; do
