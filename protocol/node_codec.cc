@@ -35,6 +35,42 @@ Json EncodeTopology(const NodeTopology& t) {
               {"numa_nodes", numa},     {"pus", pus},       {"gpus", gpus}};
 }
 
+namespace {
+
+// The "gpus" list of a topology (at most kMaxGpusPerNode entries, checked by the caller);
+// each GPU's NUMA node, when known, must be one of `numa_ids`.
+StatusOr<std::vector<GpuInfo>> DecodeGpus(const Json& gpus, const std::set<int>& numa_ids,
+                                          const std::string& where) {
+  std::vector<GpuInfo> out;
+  std::set<int> gpu_ids;
+  for (size_t i = 0; i < gpus.size(); ++i) {
+    FieldReader g(gpus[i], where + ".gpus[" + std::to_string(i) + "]");
+    GpuInfo info;
+    int64_t index = 0, node = -1, island = -1;
+    g.RequiredInt("index", &index, 0, kMaxGpusPerNode - 1);
+    g.OptionalString("name", &info.name);
+    g.OptionalString("vendor", &info.vendor);
+    g.OptionalString("model", &info.model);
+    g.OptionalString("pci_bus_id", &info.pci_bus_id);
+    g.OptionalInt("numa", &node, -1, 1 << 20);
+    g.OptionalInt("island", &island, -1, kMaxGpusPerNode - 1);  // a node has no more islands
+    SHARC_RETURN_IF_ERROR(g.Finish());
+    info.index = static_cast<int>(index);
+    info.numa = static_cast<int>(node);
+    info.island = static_cast<int>(island);
+    if (!gpu_ids.insert(info.index).second) {
+      return InvalidArgumentError(g.Path("index") + ": duplicate GPU " + std::to_string(index));
+    }
+    if (info.numa >= 0 && !numa_ids.count(info.numa)) {
+      return InvalidArgumentError(g.Path("numa") + ": no NUMA node " + std::to_string(node));
+    }
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+}  // namespace
+
 StatusOr<NodeTopology> DecodeTopology(const Json& json, const std::string& where) {
   FieldReader r(json, where);
   NodeTopology t;
@@ -96,29 +132,8 @@ StatusOr<NodeTopology> DecodeTopology(const Json& json, const std::string& where
   }
   std::sort(t.pus.begin(), t.pus.end(),
             [](const PuInfo& a, const PuInfo& b) { return a.os_index < b.os_index; });
-  std::set<int> gpu_ids;
-  for (size_t i = 0; gpus && i < gpus->size(); ++i) {
-    FieldReader g((*gpus)[i], where + ".gpus[" + std::to_string(i) + "]");
-    GpuInfo info;
-    int64_t index = 0, node = -1, island = -1;
-    g.RequiredInt("index", &index, 0, kMaxGpusPerNode - 1);
-    g.OptionalString("name", &info.name);
-    g.OptionalString("vendor", &info.vendor);
-    g.OptionalString("model", &info.model);
-    g.OptionalString("pci_bus_id", &info.pci_bus_id);
-    g.OptionalInt("numa", &node, -1, 1 << 20);
-    g.OptionalInt("island", &island, -1, kMaxGpusPerNode - 1);  // a node has no more islands
-    SHARC_RETURN_IF_ERROR(g.Finish());
-    info.index = static_cast<int>(index);
-    info.numa = static_cast<int>(node);
-    info.island = static_cast<int>(island);
-    if (!gpu_ids.insert(info.index).second) {
-      return InvalidArgumentError(g.Path("index") + ": duplicate GPU " + std::to_string(index));
-    }
-    if (info.numa >= 0 && !numa_ids.count(info.numa)) {
-      return InvalidArgumentError(g.Path("numa") + ": no NUMA node " + std::to_string(node));
-    }
-    t.gpus.push_back(std::move(info));
+  if (gpus) {
+    SHARC_ASSIGN_OR_RETURN(t.gpus, DecodeGpus(*gpus, numa_ids, where));
   }
   std::sort(t.gpus.begin(), t.gpus.end(),
             [](const GpuInfo& a, const GpuInfo& b) { return a.index < b.index; });

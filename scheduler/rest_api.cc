@@ -98,11 +98,33 @@ void RestApi::Route(const net::HttpRequest& request, const net::Responder& respo
   }
   if (RouteTenants(*who, request, respond)) return;
   if (RouteEfficiency(*who, request, respond)) return;
+  if (RouteNodes(*who, request, respond)) return;
+  if (path == "/v1/jobs") {
+    if (method == "POST") return Submit(*who, request, respond);
+    if (method == "GET") return ListJobs(*who, request, respond);
+    return method_not_allowed("GET, POST");
+  }
+  if (RouteJob(*who, request, respond)) return;
+  respond(ErrorResponse(NotFoundError("no such endpoint: " + path)));
+}
+
+// GET /v1/nodes, POST /v1/nodes/{name}/drain|resume; false if `request` is not one of them.
+bool RestApi::RouteNodes(const Principal& who, const net::HttpRequest& request,
+                         const net::Responder& respond) {
+  const std::string& path = request.path;
+  const std::string& method = request.method;
+  auto method_not_allowed = [&](const char* allowed) {
+    respond(MethodNotAllowed(request, allowed));
+  };
   if (path == "/v1/nodes") {
-    if (method != "GET") return method_not_allowed("GET");
+    if (method != "GET") {
+      method_not_allowed("GET");
+      return true;
+    }
     Json items = Json::array();
     for (const NodeStatus& node : scheduler_.nodes().ListNodes()) items.push_back(EncodeNode(node));
-    return respond(JsonResponse(200, {{"items", std::move(items)}}));
+    respond(JsonResponse(200, {{"items", std::move(items)}}));
+    return true;
   }
   if (path.rfind("/v1/nodes/", 0) == 0) {
     std::string rest = path.substr(std::string("/v1/nodes/").size());
@@ -114,25 +136,45 @@ void RestApi::Route(const net::HttpRequest& request, const net::Responder& respo
       respond(JsonResponse(200, EncodeNode(*node)));
     };
     if (action == "drain") {
-      if (method != "POST") return method_not_allowed("POST");
+      if (method != "POST") {
+        method_not_allowed("POST");
+        return true;
+      }
       StatusOr<Json> body = JsonBody(request);
-      if (!body.ok()) return respond(ErrorResponse(body.status()));
+      if (!body.ok()) {
+        respond(ErrorResponse(body.status()));
+        return true;
+      }
       protocol::FieldReader r(*body, "");
       std::string why;
       r.RequiredString("reason", &why);
-      if (Status s = r.Finish(); !s.ok()) return respond(ErrorResponse(s));
-      return scheduler_.nodes().DrainNode(*who, name, why, reply);
+      if (Status s = r.Finish(); !s.ok()) {
+        respond(ErrorResponse(s));
+        return true;
+      }
+      scheduler_.nodes().DrainNode(who, name, why, reply);
+      return true;
     }
     if (action == "resume") {
-      if (method != "POST") return method_not_allowed("POST");
-      return scheduler_.nodes().ResumeNode(*who, name, reply);
+      if (method != "POST") {
+        method_not_allowed("POST");
+        return true;
+      }
+      scheduler_.nodes().ResumeNode(who, name, reply);
+      return true;
     }
   }
-  if (path == "/v1/jobs") {
-    if (method == "POST") return Submit(*who, request, respond);
-    if (method == "GET") return ListJobs(*who, request, respond);
-    return method_not_allowed("GET, POST");
-  }
+  return false;
+}
+
+// /v1/jobs/{id}[_{task}][/cancel|/output]; false if `request` is not one of them.
+bool RestApi::RouteJob(const Principal& who, const net::HttpRequest& request,
+                       const net::Responder& respond) {
+  const std::string& path = request.path;
+  const std::string& method = request.method;
+  auto method_not_allowed = [&](const char* allowed) {
+    respond(MethodNotAllowed(request, allowed));
+  };
   const std::string prefix = "/v1/jobs/";
   if (path.rfind(prefix, 0) == 0) {
     std::string rest = path.substr(prefix.size());
@@ -146,33 +188,57 @@ void RestApi::Route(const net::HttpRequest& request, const net::Responder& respo
     if (size_t underscore = rest.find('_'); underscore != std::string::npos) {
       StatusOr<int64_t> index =
           ParseInt("array task index", rest.substr(underscore + 1), 0, kMaxArrayIndex);
-      if (!index.ok()) return respond(ErrorResponse(index.status()));
+      if (!index.ok()) {
+        respond(ErrorResponse(index.status()));
+        return true;
+      }
       task = *index;
       rest = rest.substr(0, underscore);
     }
     StatusOr<int64_t> id = ParseInt("job id", rest, 1, INT64_MAX);
-    if (!id.ok()) return respond(ErrorResponse(id.status()));
+    if (!id.ok()) {
+      respond(ErrorResponse(id.status()));
+      return true;
+    }
     JobId job_id{*id};
-    if (task) return Task(*who, job_id, *task, request, action, respond);
+    if (task) {
+      Task(who, job_id, *task, request, action, respond);
+      return true;
+    }
     if (action.empty()) {
-      if (method != "GET") return method_not_allowed("GET");
-      StatusOr<const Job*> job = scheduler_.jobs().GetJob(*who, job_id);
-      if (!job.ok()) return respond(ErrorResponse(job.status()));
-      return respond(JsonResponse(200, JobJson(**job)));
+      if (method != "GET") {
+        method_not_allowed("GET");
+        return true;
+      }
+      StatusOr<const Job*> job = scheduler_.jobs().GetJob(who, job_id);
+      if (!job.ok()) {
+        respond(ErrorResponse(job.status()));
+        return true;
+      }
+      respond(JsonResponse(200, JobJson(**job)));
+      return true;
     }
     if (action == "cancel") {
-      if (method != "POST") return method_not_allowed("POST");
-      return scheduler_.jobs().Cancel(*who, job_id, [this, respond](StatusOr<Job> job) {
+      if (method != "POST") {
+        method_not_allowed("POST");
+        return true;
+      }
+      scheduler_.jobs().Cancel(who, job_id, [this, respond](StatusOr<Job> job) {
         if (!job.ok()) return respond(ErrorResponse(job.status()));
         respond(JsonResponse(200, JobJson(*job)));
       });
+      return true;
     }
     if (action == "output") {
-      if (method != "GET") return method_not_allowed("GET");
-      return Output(*who, job_id, request, respond);
+      if (method != "GET") {
+        method_not_allowed("GET");
+        return true;
+      }
+      Output(who, job_id, request, respond);
+      return true;
     }
   }
-  respond(ErrorResponse(NotFoundError("no such endpoint: " + path)));
+  return false;
 }
 
 void RestApi::Task(const Principal& who, JobId array, int64_t index,

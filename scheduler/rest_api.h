@@ -65,6 +65,11 @@ class RestApi {
   bool RouteTenants(const Principal& who, const net::HttpRequest& request,
                     const net::Responder& respond);
   // /v1/reports/efficiency and /v1/facility/readings (rest_efficiency.cc), admins.
+  // Sub-routers of Route: each answers and returns true, or returns false untouched.
+  bool RouteNodes(const Principal& who, const net::HttpRequest& request,
+                  const net::Responder& respond);
+  bool RouteJob(const Principal& who, const net::HttpRequest& request,
+                const net::Responder& respond);
   bool RouteEfficiency(const Principal& who, const net::HttpRequest& request,
                        const net::Responder& respond);
   // /v1/prometheus/targets (rest_efficiency.cc): no token, like /metrics.

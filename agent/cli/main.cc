@@ -15,26 +15,8 @@ std::string EnvOr(const char* name, std::string fallback) {
   return value && *value ? value : fallback;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  using namespace sharc::cli;
-  CLI::App app{"sharc: submit and watch jobs on a sharc cluster"};
-  app.require_subcommand(1);
-  app.fallthrough();  // global options may also follow the verb: sharc jobs -o json
-  GlobalOptions global;
-  global.server = EnvOr("SHARC_SERVER", "http://127.0.0.1:7400");
-  global.token = EnvOr("SHARC_TOKEN", "");
-  app.add_option("--server", global.server, "scheduler URL (env SHARC_SERVER)");
-  app.add_option("--token", global.token, "bearer token (env SHARC_TOKEN)");
-  app.add_option("-o,--output", global.output,
-                 "output format: table or json (wide: nodes; csv: reports; md: report "
-                 "efficiency)")
-      ->check(CLI::IsMember({"table", "json", "wide", "csv", "md"}));
-  app.set_version_flag("--version", "sharc " + std::string(sharc::Version()) + " (" +
-                                        std::string(sharc::GitRevision()) + ")");
-
-  SubmitOptions submit;
+// `sharc submit` and its flags, filling `submit`.
+CLI::App* AddSubmit(CLI::App& app, sharc::cli::SubmitOptions& submit) {
   CLI::App* sub = app.add_subcommand("submit", "submit a job; prints its id");
   sub->add_option("--nodes", submit.nodes,
                   "a gang job on this many nodes, all started together (default 1); --cpus, "
@@ -76,6 +58,52 @@ int main(int argc, char** argv) {
                   "with %K to run at most K at once (0-999%50); each task gets "
                   "SHARC_ARRAY_JOB_ID and SHARC_ARRAY_TASK_ID");
   sub->footer("The command comes after --: sharc submit [OPTIONS] -- COMMAND [ARGS...]");
+  return sub;
+}
+
+// --server, --token, -o and --version.
+void AddGlobalOptions(CLI::App& app, sharc::cli::GlobalOptions& global) {
+  global.server = EnvOr("SHARC_SERVER", "http://127.0.0.1:7400");
+  global.token = EnvOr("SHARC_TOKEN", "");
+  app.add_option("--server", global.server, "scheduler URL (env SHARC_SERVER)");
+  app.add_option("--token", global.token, "bearer token (env SHARC_TOKEN)");
+  app.add_option("-o,--output", global.output,
+                 "output format: table or json (wide: nodes; csv: reports; md: report "
+                 "efficiency)")
+      ->check(CLI::IsMember({"table", "json", "wide", "csv", "md"}));
+  app.set_version_flag("--version", "sharc " + std::string(sharc::Version()) + " (" +
+                                        std::string(sharc::GitRevision()) + ")");
+}
+
+// Whether the chosen verb writes `output` (csv and md: some reports; wide: nodes); if not,
+// says so on stderr.
+bool OutputFits(const std::string& output, const sharc::cli::EnterpriseVerbs& enterprise,
+                bool nodes_chosen) {
+  if ((output == "csv" || output == "md") && !enterprise.accepts_output(output)) {
+    std::cerr << "sharc: -o " << output
+              << ": only the reports write CSV, and only 'report efficiency' Markdown; use "
+                 "table or json\n";
+    return false;
+  }
+  if (output == "wide" && !nodes_chosen) {
+    std::cerr << "sharc: -o wide: only 'nodes' has a wide table; use table or json\n";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace sharc::cli;
+  CLI::App app{"sharc: submit and watch jobs on a sharc cluster"};
+  app.require_subcommand(1);
+  app.fallthrough();  // global options may also follow the verb: sharc jobs -o json
+  GlobalOptions global;
+  AddGlobalOptions(app, global);
+
+  SubmitOptions submit;
+  CLI::App* sub = AddSubmit(app, submit);
 
   JobsOptions jobs;
   CLI::App* list = app.add_subcommand("jobs", "list jobs (default: pending and running)");
@@ -135,17 +163,7 @@ int main(int argc, char** argv) {
     std::cerr << "sharc: only 'submit' takes a command after --\n";
     return kExitUsage;
   }
-  if ((global.output == "csv" || global.output == "md") &&
-      !enterprise.accepts_output(global.output)) {
-    std::cerr << "sharc: -o " << global.output
-              << ": only the reports write CSV, and only 'report efficiency' Markdown; use "
-                 "table or json\n";
-    return kExitUsage;
-  }
-  if (global.output == "wide" && !*nodes) {
-    std::cerr << "sharc: -o wide: only 'nodes' has a wide table; use table or json\n";
-    return kExitUsage;
-  }
+  if (!OutputFits(global.output, enterprise, nodes->parsed())) return kExitUsage;
   if (enterprise.chosen()) return enterprise.Run();
   if (*sub) {
     submit.command = command;
