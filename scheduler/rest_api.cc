@@ -45,6 +45,7 @@ Json EncodeNode(const NodeStatus& node) {
        node.record.last_seen ? Json(FormatRfc3339(node.record.last_seen)) : Json(nullptr)},
       {"agent_version", inv.agent_version},
       {"metrics_url", inv.metrics_url},
+      {"address", inv.address},
       {"enforcement", inv.enforcement},
       {"topology", protocol::EncodeTopology(inv.topology)},
   };
