@@ -20,7 +20,9 @@ cleanup() {
   kill "${pids[@]}" 2>/dev/null || true
   wait "${pids[@]}" 2>/dev/null || true
   [ -n "${SLURM_CONF:-}" ] && { scancel --quiet -u root 2>/dev/null || true;
-    pkill -x slurmctld 2>/dev/null || true; pkill -x slurmd 2>/dev/null || true; }
+    pkill -x slurmctld 2>/dev/null || true; pkill -x slurmd 2>/dev/null || true
+    # slurmctld writes its state while it exits: wait for it before removing its directory.
+    for _ in $(seq 100); do pgrep -x 'slurmctld|slurmd' > /dev/null || break; sleep 0.1; done; }
   rm -rf "$work"
 }
 trap cleanup EXIT
