@@ -71,7 +71,10 @@ class TaskQueue {
 class NullStore final : public store::Store {
  public:
   explicit NullStore(TaskQueue* tasks) : tasks_(tasks) {}
-  StatusOr<store::StoredState> Load() override { return store::StoredState{}; }
+  using store::Store::Load;
+  StatusOr<store::StoredState> Load(const store::LoadOptions&) override {
+    return store::StoredState{};
+  }
   void Commit(std::vector<store::Mutation> /*batch*/, Done done) override {
     tasks_->Post([done = std::move(done)] { done(Status::Ok()); });
   }
@@ -82,6 +85,10 @@ class NullStore final : public store::Store {
   StatusOr<store::LedgerReplay> ReplayLedger() override { return store::LedgerReplay{}; }
   StatusOr<store::AccountingRecords> ReadAccounting(const store::AccountingQuery&) override {
     return store::AccountingRecords{};
+  }
+  StatusOr<std::optional<Job>> ReadJob(JobId) override { return std::optional<Job>(); }
+  StatusOr<std::vector<Job>> ReadJobs(const store::JobQuery&) override {
+    return std::vector<Job>{};
   }
 
  private:

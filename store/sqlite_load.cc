@@ -12,6 +12,7 @@
 #include "store/job_record_codec.h"
 #include "store/node_record_codec.h"
 #include "store/sqlite_accounting.h"
+#include "store/sqlite_jobs.h"
 
 namespace sharc::store {
 namespace {
@@ -19,28 +20,6 @@ namespace {
 Status CorruptRow(const std::string& what, const std::string& problem) {
   return InternalError("the store's " + what + " cannot be loaded: " + problem +
                        "; repair or remove that row, or restore a backup");
-}
-
-Status LoadJobs(SqliteDb& db, StoredState* state) {
-  SHARC_ASSIGN_OR_RETURN(
-      Statement rows,
-      Statement::Prepare(db.get(), "SELECT id, tenant, record FROM jobs ORDER BY id", false));
-  Status status;
-  while (rows.Step(&status, "loading jobs")) {
-    int64_t id = rows.ColumnInt(0);
-    const std::string what = "job " + std::to_string(id);
-    StatusOr<protocol::Json> json = protocol::ParseJson(rows.ColumnText(2));
-    if (!json.ok())
-      return CorruptRow(what, "its record is not JSON (" + json.status().message() + ")");
-    StatusOr<Job> job = DecodeJobRecord(*json, "record");
-    if (!job.ok()) return CorruptRow(what, job.status().message());
-    if (job->id.value != id || job->tenant != rows.ColumnText(1)) {
-      return CorruptRow(what, "its record is of job " + std::to_string(job->id.value) +
-                                  " of tenant '" + job->tenant + "'");
-    }
-    state->jobs.push_back(std::move(job).value());
-  }
-  return status;
 }
 
 Status LoadNodes(SqliteDb& db, StoredState* state) {
@@ -72,8 +51,9 @@ Status LoadNextJobId(SqliteDb& db, StoredState* state) {
   int64_t next = 1;
   if (row.Step(&status, "loading next_job_id")) next = row.ColumnInt(0);
   SHARC_RETURN_IF_ERROR(status);
-  if (!state->jobs.empty() && state->jobs.back().id.value < INT64_MAX) {
-    next = std::max(next, state->jobs.back().id.value + 1);
+  for (JobId last : {state->jobs.empty() ? JobId{0} : state->jobs.back().id,
+                     state->ended_jobs.empty() ? JobId{0} : state->ended_jobs.back().id}) {
+    if (last.value < INT64_MAX) next = std::max(next, last.value + 1);
   }
   state->next_job_id = std::max<int64_t>(next, 1);
   return Status::Ok();
@@ -197,8 +177,8 @@ Status LoadOpenReservations(SqliteDb& db, StoredState* state) {
   return status;
 }
 
-Status LoadAll(SqliteDb& db, StoredState* state) {
-  SHARC_RETURN_IF_ERROR(LoadJobs(db, state));
+Status LoadAll(SqliteDb& db, const LoadOptions& options, StoredState* state) {
+  SHARC_RETURN_IF_ERROR(LoadJobs(db, options, state));
   SHARC_RETURN_IF_ERROR(LoadNodes(db, state));
   SHARC_RETURN_IF_ERROR(LoadNextJobId(db, state));
   SHARC_RETURN_IF_ERROR(LoadTenants(db, state));
@@ -211,10 +191,10 @@ Status LoadAll(SqliteDb& db, StoredState* state) {
 
 }  // namespace
 
-StatusOr<StoredState> LoadState(SqliteDb& db) {
+StatusOr<StoredState> LoadState(SqliteDb& db, const LoadOptions& options) {
   SHARC_RETURN_IF_ERROR(db.Exec("BEGIN", "loading the store"));
   StoredState state;
-  Status status = LoadAll(db, &state);
+  Status status = LoadAll(db, options, &state);
   if (sqlite3_get_autocommit(db.get()) == 0) (void)db.Exec("COMMIT", "loading the store");
   SHARC_RETURN_IF_ERROR(status);
   return state;

@@ -15,7 +15,7 @@ namespace sharc::store {
 // computed from the ledger; the accounting totals and facility readings
 // (store/sqlite_accounting.h). A row whose record does not decode (or disagrees with its key
 // columns) is an Internal error naming the job id, node or tenant name, token id or grant id.
-StatusOr<StoredState> LoadState(SqliteDb& db);
+StatusOr<StoredState> LoadState(SqliteDb& db, const LoadOptions& options);
 
 // Only the grants, sorted by id, with the same checks; inside the caller's transaction.
 StatusOr<std::vector<Grant>> LoadStoredGrants(SqliteDb& db);

@@ -180,6 +180,20 @@ constexpr Migration kMigrations[] = {
         as_of INTEGER NOT NULL
       ) STRICT, WITHOUT ROWID;
     )sql"},
+    {6, R"sql(
+      -- Columns for the scheduler's retention of finished jobs: which jobs load whole at
+      -- start-up, and listings of finished jobs read from here. end_time: 0 while the job has
+      -- not ended, else its end (at least 1); array_job: the array a task belongs to, else 0.
+      ALTER TABLE jobs ADD COLUMN end_time INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE jobs ADD COLUMN array_job INTEGER NOT NULL DEFAULT 0;
+      UPDATE jobs SET
+        end_time = CASE WHEN state IN ('PENDING', 'RUNNING') THEN 0
+                        ELSE max(1, coalesce(record ->> '$.end_time', 0)) END,
+        array_job = coalesce(record ->> '$.array_job', 0);
+      CREATE INDEX jobs_by_tenant_state ON jobs (tenant, state);
+      CREATE INDEX jobs_by_end_time ON jobs (end_time);
+      CREATE INDEX jobs_by_array ON jobs (array_job) WHERE array_job > 0;
+    )sql"},
 };
 static_assert(std::size(kMigrations) == kSchemaVersion, "one migration step per version");
 static_assert(kSharcApplicationId == 1936220530, "the id written by migration 1");

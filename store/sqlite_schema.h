@@ -5,7 +5,7 @@
 // opening a file applies the steps it lacks, each in its own transaction, so a later
 // addition is one more step. Versions: 1 jobs, nodes, meta; 2 tenants, tokens, grants, ledger;
 // 3 attempts, node energy, facility readings; 4 job records in the store's own format;
-// 5 tenants' fair-share usage.
+// 5 tenants' fair-share usage; 6 jobs' end time and array columns, for retention.
 #ifndef SHARC_STORE_SQLITE_SCHEMA_H_
 #define SHARC_STORE_SQLITE_SCHEMA_H_
 
@@ -19,7 +19,7 @@
 namespace sharc::store {
 
 inline constexpr int32_t kSharcApplicationId = 0x73686172;  // "shar"
-inline constexpr int kSchemaVersion = 5;                    // what this build writes
+inline constexpr int kSchemaVersion = 6;                    // what this build writes
 inline constexpr int kBusyTimeoutMillis = 5000;
 
 // Opens the file at `path` and makes it ready for the store:

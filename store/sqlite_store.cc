@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "store/sqlite_accounting.h"
+#include "store/sqlite_jobs.h"
 #include "store/sqlite_ledger_read.h"
 #include "store/sqlite_load.h"
 #include "store/sqlite_schema.h"
@@ -37,10 +38,11 @@ class SqliteStore final : public Store {
 
   ~SqliteStore() override { Close(); }
 
-  StatusOr<StoredState> Load() override {
+  using Store::Load;
+  StatusOr<StoredState> Load(const LoadOptions& options) override {
     std::lock_guard lock(db_mu_);
     if (db_.get() == nullptr) return UnavailableError("the store is closed");
-    return LoadState(db_);
+    return LoadState(db_, options);
   }
 
   void Commit(std::vector<Mutation> batch, Done done) override {
@@ -96,6 +98,18 @@ class SqliteStore final : public Store {
     std::lock_guard lock(read_mu_);
     SHARC_RETURN_IF_ERROR(OpenReader());
     return ReadAccountingRecords(reader_, query);
+  }
+
+  StatusOr<std::optional<Job>> ReadJob(JobId id) override {
+    std::lock_guard lock(read_mu_);
+    SHARC_RETURN_IF_ERROR(OpenReader());
+    return ReadJobRecord(reader_, id);
+  }
+
+  StatusOr<std::vector<Job>> ReadJobs(const JobQuery& query) override {
+    std::lock_guard lock(read_mu_);
+    SHARC_RETURN_IF_ERROR(OpenReader());
+    return ReadJobRecords(reader_, query);
   }
 
  private:

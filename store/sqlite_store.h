@@ -45,11 +45,12 @@ struct SqliteStoreOptions {
 //     transaction with SQLite's message (Unavailable or Internal).
 //   - PutGrant also raises next_grant_id past the grant's id. Load computes
 //     open_reservations from the ledger.
-//   - ReadLedger and ReplayLedger run on the calling thread over a read-only connection of
-//     their own, opened at the first call and shared by callers under a mutex; they read
+//   - ReadLedger, ReplayLedger, ReadAccounting, ReadJob and ReadJobs run on the calling thread
+//     over a read-only connection of their own, opened at the first call and shared by
+//     callers under a mutex; they read
 //     committed data only and never wait for the writer's transactions (WAL).
 //   - After Close, Commit calls `done` at once, on the calling thread, with Unavailable, and
-//     Load, ReadLedger and ReplayLedger fail with Unavailable. Close releases the database
+//     Load and the reads fail with Unavailable. Close releases the database
 //     file.
 //   - Precondition: Close and the destructor are not called from a `done` or `on_commit`
 //     callback (Close would wait for the thread it runs on). `done` may call Commit.

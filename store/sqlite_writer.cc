@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 #include <utility>
@@ -12,9 +13,11 @@ namespace sharc::store {
 namespace {
 
 constexpr std::string_view kPutJobSql =
-    "INSERT INTO jobs (id, tenant, state, idempotency_key, record) VALUES (?1, ?2, ?3, ?4, ?5) "
+    "INSERT INTO jobs (id, tenant, state, idempotency_key, record, end_time, array_job) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
     "ON CONFLICT (id) DO UPDATE SET tenant = excluded.tenant, state = excluded.state, "
-    "idempotency_key = excluded.idempotency_key, record = excluded.record";
+    "idempotency_key = excluded.idempotency_key, record = excluded.record, "
+    "end_time = excluded.end_time, array_job = excluded.array_job";
 constexpr std::string_view kPutNodeSql =
     "INSERT INTO nodes (name, record) VALUES (?1, ?2) "
     "ON CONFLICT (name) DO UPDATE SET record = excluded.record";
@@ -95,6 +98,8 @@ Status SqliteWriter::Apply(const Encoded& e) {
         .BindText(3, JobStateName(job.state))
         .BindText(4, job.idempotency_key)
         .BindText(5, e.record)
+        .BindInt(6, IsTerminal(job.state) ? std::max<UnixMillis>(1, job.end_time) : 0)
+        .BindInt(7, job.array_job.value)
         .Run(DescribeMutation(*e.mutation));
   }
   if (const auto* append = std::get_if<AppendLedger>(e.mutation)) {

@@ -2,7 +2,9 @@
 // added without touching scheduling code. The embedded default is SQLite (sqlite_store.h).
 //
 // Contract:
-//   - Load() returns everything committed so far. Call it once, before the first Commit.
+//   - Load() returns everything committed so far (finished jobs beyond
+//     LoadOptions::records_ended_since without their records). Call it once, before the first
+//     Commit.
 //   - Commit() queues a batch of mutations. Batches commit in the order Commit was called;
 //     several batches may share one transaction (group commit), but a batch is never split
 //     across transactions. `done` runs exactly once, on the store's writer thread, after
@@ -18,6 +20,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -58,13 +61,29 @@ struct OpenReservation {
   friend bool operator==(const OpenReservation&, const OpenReservation&) = default;
 };
 
+// A finished job loaded without its record (LoadOptions::records_ended_since): enough to say
+// that it exists, whose it is and how it ended. Its record stays readable with ReadJob.
+struct EndedJob {
+  JobId id;
+  std::string tenant;
+  JobState state = JobState::kCompleted;
+  friend bool operator==(const EndedJob&, const EndedJob&) = default;
+};
+
+struct LoadOptions {
+  // Jobs that ended before this time load as EndedJob entries only, unless they are tasks of an
+  // array that loads whole. 0: every job loads whole.
+  UnixMillis records_ended_since = 0;
+};
+
 struct StoredState {
-  std::vector<Job> jobs;          // sorted by id
-  std::vector<NodeRecord> nodes;  // sorted by name
-  int64_t next_job_id = 1;        // never reused, even for jobs whose insert failed
-  std::vector<Tenant> tenants;    // sorted by name
-  std::vector<ApiToken> tokens;   // sorted by id; revoked ones included
-  std::vector<Grant> grants;      // sorted by id, with their stored balances
+  std::vector<Job> jobs;             // sorted by id
+  std::vector<EndedJob> ended_jobs;  // sorted by id; disjoint from `jobs`
+  std::vector<NodeRecord> nodes;     // sorted by name
+  int64_t next_job_id = 1;           // never reused, even for jobs whose insert failed
+  std::vector<Tenant> tenants;       // sorted by name
+  std::vector<ApiToken> tokens;      // sorted by id; revoked ones included
+  std::vector<Grant> grants;         // sorted by id, with their stored balances
   int64_t next_grant_id = 1;
   std::vector<OpenReservation> open_reservations;         // sorted by (job, attempt, grant)
   std::map<std::string, AccountingTotals> tenant_totals;  // over every stored attempt
@@ -151,6 +170,19 @@ struct AccountingRecords {
   std::vector<NodeEnergyBucket> buckets;  // by (start, node)
 };
 
+// Which job records to read (ReadJobs): those with id > after, in id order, at most `limit`,
+// that match every filter given.
+struct JobQuery {
+  JobId after{0};
+  int64_t limit = 1000;
+  std::string tenant;                         // "" = every tenant
+  std::vector<JobState> states;               // empty = any
+  std::string name;                           // "" = any
+  std::map<std::string, std::string> labels;  // each must be on the job with this value
+  UnixMillis ended_from = 0;                  // with ended_to: only jobs that ended in
+  UnixMillis ended_to = 0;                    // [ended_from, ended_to); 0 = no such filter
+};
+
 // What a commit cost, for metrics: observed once per transaction on the writer thread.
 struct CommitStats {
   std::chrono::nanoseconds duration{0};  // BEGIN to COMMIT done (fsync included)
@@ -165,7 +197,8 @@ class Store {
 
   virtual ~Store() = default;
 
-  virtual StatusOr<StoredState> Load() = 0;
+  virtual StatusOr<StoredState> Load(const LoadOptions& options) = 0;
+  StatusOr<StoredState> Load() { return Load(LoadOptions{}); }
   virtual void Commit(std::vector<Mutation> batch, Done done) = 0;
   virtual void Close() = 0;
 
@@ -174,6 +207,9 @@ class Store {
   virtual StatusOr<std::vector<LedgerEntry>> ReadLedger(const LedgerQuery& query) = 0;
   virtual StatusOr<LedgerReplay> ReplayLedger() = 0;
   virtual StatusOr<AccountingRecords> ReadAccounting(const AccountingQuery& query) = 0;
+  // The committed record of one job; nullopt if there is none.
+  virtual StatusOr<std::optional<Job>> ReadJob(JobId id) = 0;
+  virtual StatusOr<std::vector<Job>> ReadJobs(const JobQuery& query) = 0;
 };
 
 }  // namespace sharc::store

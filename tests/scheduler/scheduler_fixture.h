@@ -75,7 +75,10 @@ class TaskQueue {
 class CountingStore : public store::Store {
  public:
   explicit CountingStore(std::unique_ptr<store::Store> inner) : inner_(std::move(inner)) {}
-  StatusOr<store::StoredState> Load() override { return inner_->Load(); }
+  using store::Store::Load;
+  StatusOr<store::StoredState> Load(const store::LoadOptions& options) override {
+    return inner_->Load(options);
+  }
   void Commit(std::vector<store::Mutation> batch, Done done) override {
     for (const store::Mutation& m : batch) {
       if (std::holds_alternative<store::PutJob>(m)) {
@@ -96,6 +99,10 @@ class CountingStore : public store::Store {
   StatusOr<store::LedgerReplay> ReplayLedger() override { return inner_->ReplayLedger(); }
   StatusOr<store::AccountingRecords> ReadAccounting(const store::AccountingQuery& query) override {
     return inner_->ReadAccounting(query);
+  }
+  StatusOr<std::optional<Job>> ReadJob(JobId id) override { return inner_->ReadJob(id); }
+  StatusOr<std::vector<Job>> ReadJobs(const store::JobQuery& query) override {
+    return inner_->ReadJobs(query);
   }
   int in_flight() const { return in_flight_.load(); }
   int job_commits() const { return job_commits_.load(); }  // batches that stored a job
@@ -162,7 +169,7 @@ class SchedulerTest : public ::testing::Test {
     auto created = Scheduler::Create(options_, deps);
     ASSERT_TRUE(created.ok()) << created.status().ToString();
     scheduler_ = std::move(*created);
-    auto loaded = store_->Load();
+    auto loaded = store_->Load(load_options_);
     ASSERT_TRUE(loaded.ok());
     ASSERT_TRUE(scheduler_->Restore(std::move(*loaded)).ok());
   }
@@ -257,6 +264,7 @@ class SchedulerTest : public ::testing::Test {
 
   TempDir dir_;
   SchedulerOptions options_;
+  store::LoadOptions load_options_;  // what Open loads (default: every job whole)
   FakeClock clock_;
   TaskQueue tasks_;
   std::unique_ptr<CountingStore> store_;

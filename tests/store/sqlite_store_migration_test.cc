@@ -1,7 +1,7 @@
 // A database written by a sharc with schema version 1 (jobs, nodes, meta) upgrades in place to
 // the current version when the store opens it: its rows stay, the credit (2) and accounting
 // (3) tables appear, job records written in the REST shape become the store's own record (4),
-// and the new tables work across reopen.
+// and the new tables work across reopen; jobs gain end_time and array_job columns (6).
 #include <gtest/gtest.h>
 
 #include "protocol/json_fields.h"
@@ -137,7 +137,11 @@ TEST(SqliteStoreMigrationTest, UpgradesAVersion1DatabaseInPlace) {
             2);
   EXPECT_EQ(testing::QueryInt(path, "SELECT record ->> '$.submit_time' FROM jobs WHERE id = 7"),
             1'796'018'620'123);
-  for (const char* index : {"ledger_tenant_time", "ledger_attempt", "attempts_end_time"}) {
+  // Version 6: the end time of finished jobs (0 for the others) in a column of its own.
+  EXPECT_EQ(testing::QueryInt(path, "SELECT end_time FROM jobs WHERE id = 7"), 1'796'018'622'456);
+  EXPECT_EQ(testing::QueryInt(path, "SELECT end_time FROM jobs WHERE id = 3"), 0);
+  for (const char* index : {"ledger_tenant_time", "ledger_attempt", "attempts_end_time",
+                            "jobs_by_tenant_state", "jobs_by_end_time", "jobs_by_array"}) {
     EXPECT_EQ(testing::QueryInt(path, std::string("SELECT count(*) FROM sqlite_schema WHERE "
                                                   "type = 'index' AND name = '") +
                                           index + "'"),
