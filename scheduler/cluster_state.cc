@@ -44,6 +44,11 @@ const TenantUsage& ClusterState::UsageOf(const std::string& tenant) const {
 
 Job& ClusterState::AddJob(Job job) {
   JobId id = job.id;
+  assert(!evicted_.Find(id) && "job ids are never reused");
+  CountJob(job, 1);
+  if (job.is_array_task()) array_tasks_[job.array_job].push_back(id);
+  if (!IsTerminal(job.state)) active_.insert(id);
+  if (IsTerminal(job.state)) NoteEnded(job);
   if (job.state == JobState::kPending) ++usage_[job.tenant].pending;
   if (job.state == JobState::kRunning && !job.is_array()) ++usage_[job.tenant].running;
   if (!job.idempotency_key.empty()) {
@@ -68,9 +73,70 @@ void ClusterState::SetState(Job& job, JobState state) {
   if (job.state == JobState::kPending) pending_.erase(job.id), --usage.pending;
   const bool counts_running = !job.is_array();
   if (job.state == JobState::kRunning && counts_running) --usage.running;
+  CountJob(job, -1);
   job.state = state;
+  CountJob(job, 1);
   if (state == JobState::kPending) pending_.insert(job.id), ++usage.pending;
   if (state == JobState::kRunning && counts_running) ++usage.running;
+  if (IsTerminal(state)) {
+    active_.erase(job.id);
+    NoteEnded(job);
+  }
+}
+
+void ClusterState::CountJob(const Job& job, int64_t delta) {
+  auto key = std::make_pair(job.state, job.tenant);
+  if ((job_counts_[key] += delta) == 0) job_counts_.erase(key);
+}
+
+void ClusterState::NoteEnded(const Job& job) {
+  if (!job.is_array_task()) ended_.push_back(job.id);
+}
+
+void ClusterState::AddEvicted(JobId id, const std::string& tenant, JobState state) {
+  assert(!jobs_.count(id));
+  evicted_.Add(id, tenant, state);
+  ++job_counts_[{state, tenant}];
+}
+
+std::vector<JobId> ClusterState::EvictEnded(UnixMillis ended_before, size_t keep) {
+  std::vector<JobId> evicted;
+  while (!ended_.empty()) {
+    const Job* job = FindJob(ended_.front());
+    if (job && job->end_time >= ended_before && ended_.size() <= keep) break;
+    const JobId id = ended_.front();
+    ended_.pop_front();
+    if (!job) continue;
+    if (auto tasks = array_tasks_.find(id); tasks != array_tasks_.end()) {
+      for (JobId task : tasks->second) EvictOne(task, &evicted);
+      array_tasks_.erase(tasks);
+    }
+    EvictOne(id, &evicted);
+  }
+  return evicted;
+}
+
+void ClusterState::EvictOne(JobId id, std::vector<JobId>* evicted) {
+  auto it = jobs_.find(id);
+  if (it == jobs_.end()) return;
+  assert(IsTerminal(it->second.state) && "only finished jobs leave memory");
+  evicted_.Add(id, it->second.tenant, it->second.state);  // job_counts_ still counts it
+  jobs_.erase(it);
+  evicted->push_back(id);
+}
+
+void ClusterState::SortEndedByEndTime() {
+  std::stable_sort(ended_.begin(), ended_.end(), [this](JobId a, JobId b) {
+    return jobs_.at(a).end_time < jobs_.at(b).end_time;
+  });
+}
+
+std::optional<ClusterState::JobStatus> ClusterState::StatusOf(JobId id) const {
+  if (const Job* job = FindJob(id)) return JobStatus{job->tenant, job->state};
+  if (std::optional<EvictedJob> gone = evicted_.Find(id)) {
+    return JobStatus{*gone->tenant, gone->state};
+  }
+  return std::nullopt;
 }
 
 void ClusterState::RemovePendingJob(JobId id) {
@@ -80,6 +146,12 @@ void ClusterState::RemovePendingJob(JobId id) {
   TenantUsage& usage = usage_[it->second.tenant];
   --usage.pending;
   pending_.erase(id);
+  active_.erase(id);
+  CountJob(it->second, -1);
+  if (it->second.is_array_task()) {
+    std::vector<JobId>& tasks = array_tasks_[it->second.array_job];
+    tasks.erase(std::remove(tasks.begin(), tasks.end(), id), tasks.end());
+  }
   jobs_.erase(it);
 }
 
@@ -164,6 +236,9 @@ Status ClusterState::CheckInvariants() const {
     if (job.state == JobState::kPending) ++usage[job.tenant].pending;
     if ((job.state == JobState::kPending) != (pending_.count(id) > 0)) {
       return InternalError("job " + std::to_string(id.value) + ": pending set out of step");
+    }
+    if (IsTerminal(job.state) == (active_.count(id) > 0)) {
+      return InternalError("job " + std::to_string(id.value) + ": active set out of step");
     }
     if (job.state != JobState::kRunning || job.is_array()) continue;
     ++running;

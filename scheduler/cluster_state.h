@@ -2,7 +2,8 @@
 // on the state thread; no locks. What is free on each node is kept by the cluster view the
 // scheduling cycle reads (policies/cluster_view.h): one copy of it, updated as jobs start and
 // end, never rebuilt. Invariants (CheckInvariants):
-//   - a job is in pending() iff it is PENDING;
+//   - a job is in pending() iff it is PENDING, in active() iff it has not ended;
+//   - job_counts() counts every job by state and tenant, evicted ones included;
 //   - a RUNNING job has an allocation, and holds exactly it in the view (one part per node),
 //     except an array job (Job::is_array), which holds nothing: its tasks are jobs of their own;
 //     the view holds nothing else, and its own invariants hold;
@@ -13,6 +14,7 @@
 #ifndef SHARC_SCHEDULER_CLUSTER_STATE_H_
 #define SHARC_SCHEDULER_CLUSTER_STATE_H_
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -26,6 +28,7 @@
 #include "policies/cluster_view.h"
 #include "policies/tenants_view.h"
 #include "scheduler/agent_connection.h"
+#include "scheduler/evicted_jobs.h"
 #include "store/store.h"
 
 namespace sharc::scheduler {
@@ -65,6 +68,32 @@ class ClusterState {
   // Forgets a PENDING job that was never stored (an array's task queued for the cycle, whose
   // array was cancelled). Precondition: it exists, is PENDING and has no idempotency key.
   void RemovePendingJob(JobId id);
+  // The jobs that have not ended (PENDING or RUNNING).
+  const std::set<JobId>& active() const { return active_; }
+  // How many jobs there are by (state, tenant), evicted ones included: kept in step, so that
+  // metrics cost nothing per finished job.
+  const std::map<std::pair<JobState, std::string>, int64_t>& job_counts() const {
+    return job_counts_;
+  }
+
+  // Retention. A finished job leaves memory (EvictEnded); its tenant and end state stay
+  // (evicted()), its record stays in the store. An array's tasks leave with their array.
+  // Adds a finished job loaded without its record. Precondition: not held in memory.
+  void AddEvicted(JobId id, const std::string& tenant, JobState state);
+  // Takes finished jobs out of memory, earliest ended first, while the earliest ended before
+  // `ended_before` or more than `keep` finished jobs (an array with its tasks counting as
+  // one) are held. Returns the ids taken, tasks included. Their idempotency keys stay, so a
+  // retried submit never makes a second job.
+  std::vector<JobId> EvictEnded(UnixMillis ended_before, size_t keep);
+  // Orders the finished jobs held by end time (after loading them in id order).
+  void SortEndedByEndTime();
+  const EvictedJobs& evicted() const { return evicted_; }
+  // A job's tenant and state, held in memory or evicted; nullopt if there is no such job.
+  struct JobStatus {
+    const std::string& tenant;
+    JobState state;
+  };
+  std::optional<JobStatus> StatusOf(JobId id) const;
 
   // Nodes.
   NodeEntry* FindNode(const std::string& name);
@@ -106,8 +135,18 @@ class ClusterState {
   Status CheckInvariants() const;
 
  private:
+  void CountJob(const Job& job, int64_t delta);
+  // Notes that `job` has ended (an array's task is noted with its array instead).
+  void NoteEnded(const Job& job);
+  void EvictOne(JobId id, std::vector<JobId>* evicted);
+
   std::map<JobId, Job> jobs_;
   std::set<JobId> pending_;
+  std::set<JobId> active_;
+  std::map<std::pair<JobState, std::string>, int64_t> job_counts_;
+  std::deque<JobId> ended_;                          // finished jobs held, in the order they ended
+  std::map<JobId, std::vector<JobId>> array_tasks_;  // array -> its tasks held in memory
+  EvictedJobs evicted_;
   std::map<std::pair<std::string, std::string>, JobId> idempotency_;
   std::map<std::string, NodeEntry> nodes_;
   std::map<std::string, TenantUsage> usage_;

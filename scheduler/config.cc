@@ -126,6 +126,8 @@ Status ApplyJson(const Json& json, SchedulerConfig* c) {
     ReadDuration(j, "default_time_limit", &c->default_time_limit);
     ReadDuration(j, "max_time_limit", &c->max_time_limit);
     j.OptionalInt32("max_attempts", &c->max_attempts, 1, 1000);
+    ReadDuration(j, "retention", &c->retention);
+    j.OptionalInt("max_finished_in_memory", &c->max_finished_in_memory, 0, 100000000);
     SHARC_RETURN_IF_ERROR(j.Finish());
   }
   if (scheduling) SHARC_RETURN_IF_ERROR(ApplySchedulingJson(*scheduling, &c->scheduling));
@@ -136,6 +138,10 @@ Status ApplyJson(const Json& json, SchedulerConfig* c) {
 
 Status ValidateSchedulerConfig(const SchedulerConfig& c) {
   if (c.data_dir.empty()) return InvalidArgumentError("data_dir: must not be empty");
+  if (c.retention < std::chrono::seconds(1)) {
+    return InvalidArgumentError(
+        "jobs.retention: at least 1s (a finished job stays in memory until its end is stored)");
+  }
   if (c.heartbeat_interval.count() < 10) {
     return InvalidArgumentError("agents.heartbeat_interval: at least 10ms");
   }

@@ -34,6 +34,10 @@ struct SchedulerConfig {
   // half of node_timeout.
   std::optional<std::chrono::milliseconds> fence_after;
   int32_t max_attempts = 5;
+  // Finished jobs stay in memory this long after they end (at most max_finished_in_memory of
+  // them); then only their records in the store answer for them.
+  std::chrono::milliseconds retention{3600 * 1000};
+  int64_t max_finished_in_memory = 100000;
   // Defaults and bounds applied at submit.
   int64_t default_memory_per_cpu = int64_t{1} << 30;
   std::chrono::seconds default_time_limit{3600};

@@ -39,7 +39,11 @@ class SchedulerDaemon::Impl {
       metrics->ObserveCommit(stats.duration);
     };
     SHARC_ASSIGN_OR_RETURN(store_, store::OpenSqliteStore(store_options));
-    SHARC_ASSIGN_OR_RETURN(store::StoredState stored, store_->Load());
+    // Jobs that ended before the retention window load without their records.
+    store::LoadOptions load;
+    load.records_ended_since = std::max<UnixMillis>(
+        1, clock_.WallMillis() - static_cast<UnixMillis>(config_.retention.count()));
+    SHARC_ASSIGN_OR_RETURN(store::StoredState stored, store_->Load(load));
     SHARC_ASSIGN_OR_RETURN(scheduler_, Scheduler::Create(Options(std::move(tenants_file)), Deps()));
     SHARC_RETURN_IF_ERROR(scheduler_->Restore(std::move(stored)));
     return Serve(std::move(join_secret));
@@ -74,6 +78,8 @@ class SchedulerDaemon::Impl {
     options.node_timeout = config_.node_timeout;
     options.fence_after = config_.fence_after.value_or(config_.node_timeout / 2);
     options.max_attempts = config_.max_attempts;
+    options.retention = config_.retention;
+    options.max_finished_in_memory = static_cast<size_t>(config_.max_finished_in_memory);
     options.default_memory_per_cpu = config_.default_memory_per_cpu;
     options.default_time_limit = config_.default_time_limit;
     options.max_time_limit = config_.max_time_limit;

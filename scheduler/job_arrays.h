@@ -42,6 +42,11 @@ class JobArrays {
   const std::set<JobId>& live() const { return live_; }
   // The array ended: no cycle queues its tasks any more.
   void Ended(JobId array) { live_.erase(array); }
+  // Drops what is kept of `array` (it left memory); nothing if it is not an array.
+  void Forget(JobId array) {
+    entries_.erase(array);
+    live_.erase(array);
+  }
 
  private:
   std::map<JobId, Entry> entries_;

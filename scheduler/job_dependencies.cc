@@ -53,7 +53,7 @@ Status JobDependencies::CheckSubmitted(const JobSpec& spec, const std::string& t
                                        const ClusterState& state) {
   for (const List& list : ListsOf(spec)) {
     for (JobId id : *list.ids) {
-      const Job* job = state.FindJob(id);
+      std::optional<ClusterState::JobStatus> job = state.StatusOf(id);
       if (!job || job->tenant != tenant) {
         return InvalidArgumentError(std::string(list.field) + ": " + JobText(id) +
                                     " not found (a job may depend only on its tenant's jobs "
@@ -74,7 +74,7 @@ JobDependencies::Verdict JobDependencies::Evaluate(const JobSpec& spec, const Cl
   int waiting = 0;
   for (const List& list : ListsOf(spec)) {
     for (JobId id : *list.ids) {
-      const Job* job = state.FindJob(id);
+      std::optional<ClusterState::JobStatus> job = state.StatusOf(id);  // evicted ones too
       std::optional<bool> accepted =
           job ? Accepts(list.kind, job->state) : std::optional<bool>(false);
       if (accepted == false) {

@@ -9,10 +9,6 @@
 namespace sharc::scheduler {
 namespace {
 
-Status JobNotFound(JobId id) {
-  return NotFoundError("job " + std::to_string(id.value) + " not found");
-}
-
 std::string SignalText(int signal) {
   const char* abbrev = sigabbrev_np(signal);
   return std::to_string(signal) + (abbrev ? std::string(" (SIG") + abbrev + ")" : "");
@@ -78,9 +74,23 @@ void JobLifecycle::Restore(store::StoredState& stored, std::vector<store::Mutati
     job.reason = std::string(reason::kNodeLostJob);
     repairs->push_back(store::PutJob{job});
   }
+  for (const store::EndedJob& ended : stored.ended_jobs) {
+    if (ended.id.value >= next_job_id_) next_job_id_ = ended.id.value + 1;
+    state.AddEvicted(ended.id, ended.tenant, ended.state);
+  }
+  state.SortEndedByEndTime();
   for (JobId id : std::vector<JobId>(state.pending().begin(), state.pending().end())) {
     Job& job = *state.FindJob(id);
     if (job.spec.HasDependencies()) SettleDependencies(job, repairs);
+  }
+}
+
+void JobLifecycle::EvictEnded() {
+  const SchedulerOptions& options = context_.options;
+  const UnixMillis before = context_.Now() - options.retention.count();
+  for (JobId id : context_.state.EvictEnded(before, options.max_finished_in_memory)) {
+    arrays_.Forget(id);
+    launch_confirmed_.erase(id);
   }
 }
 
@@ -201,7 +211,7 @@ void JobLifecycle::Submit(const Principal& who, std::vector<protocol::SubmitItem
   }
   if (fresh.empty()) {
     SubmitOutcome outcome;
-    for (const auto& id : existing) outcome.jobs.push_back(*context_.state.FindJob(*id));
+    for (const auto& id : existing) outcome.jobs.push_back(ExistingJob(*id));
     return done(std::move(outcome));
   }
   batch.push_back(store::ReserveJobIds{next_job_id_});
@@ -215,6 +225,21 @@ void JobLifecycle::Submit(const Principal& who, std::vector<protocol::SubmitItem
       FinishSubmit(tenant, std::move(fresh), std::move(existing), status, std::move(done));
     });
   });
+}
+
+Job JobLifecycle::ExistingJob(JobId id) const {
+  if (const Job* job = context_.state.FindJob(id)) return *job;
+  // Retention took it out of memory: a retried submit that old is rare, so a synchronous read
+  // of one row is acceptable here. Its id and tenant stand in should the store fail.
+  StatusOr<std::optional<Job>> stored = context_.deps.store->ReadJob(id);
+  if (stored.ok() && *stored) return **stored;
+  Job stand_in;
+  stand_in.id = id;
+  if (std::optional<ClusterState::JobStatus> status = context_.state.StatusOf(id)) {
+    stand_in.tenant = status->tenant;
+    stand_in.state = status->state;
+  }
+  return stand_in;
 }
 
 void JobLifecycle::FinishSubmit(const std::string& tenant, std::vector<Job> fresh,
@@ -241,7 +266,7 @@ void JobLifecycle::FinishSubmit(const std::string& tenant, std::vector<Job> fres
     std::vector<store::Mutation> settled;  // a dependency that ended since the check
     for (const auto& id : existing) {
       if (id) {
-        outcome.jobs.push_back(*context_.state.FindJob(*id));
+        outcome.jobs.push_back(ExistingJob(*id));
         continue;
       }
       Job& added = context_.state.AddJob(std::move(fresh[next_fresh++]));
@@ -259,41 +284,15 @@ void JobLifecycle::FinishSubmit(const std::string& tenant, std::vector<Job> fres
   for (auto& waiter : waiters) waiter(commit);
 }
 
-StatusOr<const Job*> JobLifecycle::GetJob(const Principal& who, JobId id) const {
-  const Job* job = context_.state.FindJob(id);
-  if (!job || !who.CanAccess(job->tenant)) return JobNotFound(id);
-  return job;
-}
-
-std::vector<const Job*> JobLifecycle::ListJobs(const Principal& who,
-                                               const JobFilter& filter) const {
-  std::vector<const Job*> out;
-  for (const auto& [id, job] : context_.state.jobs()) {
-    if (!who.CanAccess(job.tenant) || IsQueuedTask(job)) continue;  // listed with its array
-    if (!filter.tenant.empty() && job.tenant != filter.tenant) continue;
-    // An array whose tasks wait is listed as pending, whatever its own state.
-    const bool waits = job.is_array() && !job.cancel_requested && !IsTerminal(job.state) &&
-                       !job.array_unstarted.empty();
-    if (!filter.states.empty()) {
-      if (!filter.states.count(job.state) && !(waits && filter.states.count(JobState::kPending))) {
-        continue;
-      }
-    } else if (!filter.all && IsTerminal(job.state)) {
-      continue;
-    }
-    out.push_back(&job);
-  }
-  return out;
-}
-
 void JobLifecycle::Cancel(const Principal& who, JobId id, JobDone done) {
-  Job* job = context_.state.FindJob(id);
-  if (!job || !who.CanAccess(job->tenant)) return done(JobNotFound(id));
+  std::optional<ClusterState::JobStatus> status = context_.state.StatusOf(id);
+  if (!status || !who.CanAccess(status->tenant)) return done(JobNotFound(id));
   if (!who.CanWrite()) return done(PermissionDeniedError("this token can only read (role viewer)"));
-  if (IsTerminal(job->state)) {
+  if (IsTerminal(status->state)) {
     return done(FailedPreconditionError("job " + std::to_string(id.value) + " already ended (" +
-                                        std::string(JobStateName(job->state)) + ")"));
+                                        std::string(JobStateName(status->state)) + ")"));
   }
+  Job* job = context_.state.FindJob(id);  // not ended, so held
   if (job->is_array()) return CancelArray(*job, std::move(done));
   if (IsQueuedTask(*job)) return CancelTask(who, job->array_job, job->array_task, std::move(done));
   if (job->state == JobState::kPending) {

@@ -39,6 +39,7 @@
 #include "scheduler/auth.h"
 #include "scheduler/job_arrays.h"
 #include "scheduler/job_dependencies.h"
+#include "scheduler/job_queries.h"
 #include "scheduler/scheduler_context.h"
 #include "scheduler/tenant_service.h"
 
@@ -48,12 +49,6 @@ namespace sharc::scheduler {
 // PyTorch default.
 inline constexpr int32_t kFirstRendezvousPort = 29500;
 inline constexpr int32_t kLastRendezvousPort = 29999;
-
-struct JobFilter {
-  bool all = false;           // include finished jobs
-  std::set<JobState> states;  // empty = any (subject to `all`)
-  std::string tenant;         // admins only; "" = every tenant
-};
 
 struct SubmitOutcome {
   std::vector<Job> jobs;  // in request order
@@ -67,12 +62,13 @@ class JobLifecycle {
   // Loads the stored jobs. RUNNING jobs keep their allocations; one that no longer fits its
   // node ends NODE_FAIL (its repairs are added to `repairs`).
   void Restore(store::StoredState& stored, std::vector<store::Mutation>* repairs);
+  // Retention: takes the finished jobs that ended more than options.retention ago, or beyond
+  // options.max_finished_in_memory, out of memory (ClusterState::EvictEnded).
+  void EvictEnded();
 
   // --- Tenants ---
   using SubmitDone = std::function<void(StatusOr<SubmitOutcome>)>;
   void Submit(const Principal& who, std::vector<protocol::SubmitItem> items, SubmitDone done);
-  StatusOr<const Job*> GetJob(const Principal& who, JobId id) const;
-  std::vector<const Job*> ListJobs(const Principal& who, const JobFilter& filter) const;
   using JobDone = std::function<void(StatusOr<Job>)>;
   void Cancel(const Principal& who, JobId id, JobDone done);
 
@@ -146,6 +142,8 @@ class JobLifecycle {
   }
 
  private:
+  // The job an idempotency key names, held or (evicted) read from the store.
+  Job ExistingJob(JobId id) const;
   Status PrepareSpec(const Tenant& tenant, protocol::SubmitItem& item,
                      const std::string& where) const;
   Status CheckItems(const Principal& who, const Tenant& tenant,

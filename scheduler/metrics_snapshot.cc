@@ -52,9 +52,13 @@ metrics::ClusterMetricsSnapshot Scheduler::MetricsSnapshot() const {
   UnixMillis now = deps_.clock->WallMillis();
   AddNodes(state_, accounting_, deps_.clock->SteadyNow(), s);
   accounting_.AddToMetrics(s);
-  for (const auto& [id, job] : state_.jobs()) {
-    ++s.jobs_by_state_tenant[{std::string(JobStateName(job.state)), job.tenant}];
-    if (job.state == JobState::kPending) ++s.pending_by_tenant_reason[{job.tenant, job.reason}];
+  // Kept in step by the state: the scrape's cost does not grow with finished jobs.
+  for (const auto& [key, n] : state_.job_counts()) {
+    s.jobs_by_state_tenant[{std::string(JobStateName(key.first)), key.second}] += n;
+  }
+  for (JobId id : state_.pending()) {
+    const Job& job = *state_.FindJob(id);
+    ++s.pending_by_tenant_reason[{job.tenant, job.reason}];
   }
   s.pue = options_.efficiency.pue;
   s.grid_carbon_g_per_kwh = options_.efficiency.grid_carbon_g_per_kwh;

@@ -12,10 +12,6 @@ bool IsCurrentOn(const Job* job, int32_t attempt, const std::string& node) {
          job->allocation->Find(node) != nullptr;
 }
 
-Status JobNotFound(JobId id) {
-  return NotFoundError("job " + std::to_string(id.value) + " not found");
-}
-
 constexpr std::string_view kHealthPrefix = "health check failed: ";
 
 }  // namespace
@@ -345,23 +341,41 @@ void NodeSessions::ResumeNode(const Principal& who, const std::string& name, Nod
 
 void NodeSessions::ReadOutput(const Principal& who, JobId id, const std::string& stream,
                               int64_t rank, int64_t offset, int64_t limit, OutputDone done) {
-  const Job* job = context_.state.FindJob(id);
-  if (!job || !who.CanAccess(job->tenant)) return done(JobNotFound(id));
   if (stream != "stdout" && stream != "stderr") {
     return done(InvalidArgumentError("stream: must be 'stdout' or 'stderr'"));
   }
-  if (!job->allocation) {
+  OutputRange range{stream, rank, offset, limit};
+  if (const Job* job = context_.state.FindJob(id)) {
+    if (!who.CanAccess(job->tenant)) return done(JobNotFound(id));
+    return ReadOutputOf(*job, range, std::move(done));
+  }
+  std::optional<EvictedJob> evicted = context_.state.evicted().Find(id);
+  if (!evicted || !who.CanAccess(*evicted->tenant)) return done(JobNotFound(id));
+  store::Store* store = context_.deps.store;
+  InBackground<std::optional<Job>>(
+      context_, [store, id] { return store->ReadJob(id); },
+      [this, id, range, done = std::move(done)](StatusOr<std::optional<Job>> job) mutable {
+        if (!job.ok()) return done(job.status());
+        if (!*job) return done(JobNotFound(id));
+        ReadOutputOf(**job, range, std::move(done));
+      });
+}
+
+void NodeSessions::ReadOutputOf(const Job& job, const OutputRange& range, OutputDone done) {
+  const JobId id = job.id;
+  const int64_t rank = range.rank;
+  if (!job.allocation) {
     return done(FailedPreconditionError("job " + std::to_string(id.value) +
                                         " has not started, so it has no output yet"));
   }
-  const int64_t ranks = static_cast<int64_t>(job->allocation->nodes.size());
+  const int64_t ranks = static_cast<int64_t>(job.allocation->nodes.size());
   if (rank < 0 || rank >= ranks) {
     return done(InvalidArgumentError(
         "rank: job " + std::to_string(id.value) + " has " +
         (ranks == 1 ? std::string("one rank (0)")
                     : std::to_string(ranks) + " ranks (0-" + std::to_string(ranks - 1) + ")")));
   }
-  const std::string& node_name = job->allocation->nodes[rank].node;
+  const std::string& node_name = job.allocation->nodes[rank].node;
   const NodeEntry* node = context_.state.FindNode(node_name);
   if (!node || !node->connection) {
     return done(UnavailableError("node " + node_name + " is not connected; job " +
@@ -370,8 +384,8 @@ void NodeSessions::ReadOutput(const Principal& who, JobId id, const std::string&
   int64_t request_id = next_output_request_++;
   pending_output_[request_id] = {node_name, std::move(done),
                                  context_.SteadyNow() + context_.options.output_timeout};
-  Send(node_name,
-       protocol::OutputRequestMsg{request_id, job->current_attempt(), stream, offset, limit});
+  Send(node_name, protocol::OutputRequestMsg{request_id, job.current_attempt(), range.stream,
+                                             range.offset, range.limit});
 }
 
 }  // namespace sharc::scheduler

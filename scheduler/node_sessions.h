@@ -66,7 +66,7 @@ class NodeSessions final : public AgentLink {
   void ResumeNode(const Principal& who, const std::string& node, NodeDone done);
   using OutputDone = std::function<void(StatusOr<OutputChunk>)>;
   // A job's output of rank `rank` (0 for a single-node job), from that rank's node, which
-  // keeps it.
+  // keeps it. A job no longer held in memory is first read from the store.
   void ReadOutput(const Principal& who, JobId id, const std::string& stream, int64_t rank,
                   int64_t offset, int64_t limit, OutputDone done);
 
@@ -74,6 +74,13 @@ class NodeSessions final : public AgentLink {
   void Tick();
 
  private:
+  struct OutputRange {
+    std::string stream;
+    int64_t rank = 0, offset = 0, limit = 0;
+  };
+  // ReadOutput of a job found (held, or read from the store).
+  void ReadOutputOf(const Job& job, const OutputRange& range, OutputDone done);
+
   struct PendingOutput {
     std::string node;
     OutputDone done;

@@ -211,12 +211,10 @@ bool RestApi::RouteJob(const Principal& who, const net::HttpRequest& request,
         method_not_allowed("GET");
         return true;
       }
-      StatusOr<const Job*> job = scheduler_.jobs().GetJob(who, job_id);
-      if (!job.ok()) {
-        respond(ErrorResponse(job.status()));
-        return true;
-      }
-      respond(JsonResponse(200, JobJson(**job)));
+      scheduler_.queries().Get(who, job_id, [this, respond](StatusOr<Job> job) {
+        if (!job.ok()) return respond(ErrorResponse(job.status()));
+        respond(JsonResponse(200, JobJson(*job)));
+      });
       return true;
     }
     if (action == "cancel") {
@@ -305,42 +303,6 @@ void RestApi::Submit(const Principal& who, const net::HttpRequest& request,
                              for (const Job& job : outcome->jobs) items.push_back(JobJson(job));
                              respond(JsonResponse(status, {{"items", std::move(items)}}));
                            });
-}
-
-void RestApi::ListJobs(const Principal& who, const net::HttpRequest& request,
-                       const net::Responder& respond) {
-  JobFilter filter;
-  std::string all = Query(request, "all");
-  if (!all.empty() && all != "true" && all != "false" && all != "1" && all != "0") {
-    return respond(ErrorResponse(InvalidArgumentError("all: must be true or false")));
-  }
-  filter.all = all == "true" || all == "1";
-  std::string states = Query(request, "state");
-  size_t start = 0;
-  while (!states.empty() && start <= states.size()) {
-    size_t comma = states.find(',', start);
-    std::string name = states.substr(start, comma - start);
-    std::optional<JobState> state = ParseJobState(name);
-    if (!state) {
-      return respond(ErrorResponse(InvalidArgumentError(
-          "state: unknown state '" + name +
-          "'; use PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, TIMEOUT, NODE_FAIL or "
-          "PREEMPTED")));
-    }
-    filter.states.insert(*state);
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  filter.tenant = Query(request, "tenant");
-  if (!filter.tenant.empty() && !who.is_admin() && filter.tenant != who.tenant) {
-    return respond(
-        ErrorResponse(PermissionDeniedError("tenant: a tenant can only list its own jobs")));
-  }
-  Json items = Json::array();
-  for (const Job* job : scheduler_.jobs().ListJobs(who, filter)) {
-    items.push_back(JobJson(*job));
-  }
-  respond(JsonResponse(200, {{"items", std::move(items)}}));
 }
 
 void RestApi::Output(const Principal& who, JobId id, const net::HttpRequest& request,

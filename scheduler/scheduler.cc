@@ -27,6 +27,7 @@ Scheduler::Scheduler(SchedulerOptions options, SchedulerDeps deps,
       accounting_(context_),
       tenants_(context_, accounting_),
       jobs_(context_, tenants_, accounting_),
+      queries_(context_),
       nodes_(context_, jobs_, accounting_),
       cycles_(context_, jobs_, tenants_, std::move(profile),
               [this](const char* where) { CheckInvariantsOrDie(where); }) {}
@@ -38,7 +39,9 @@ Status Scheduler::Restore(store::StoredState stored) {
   jobs_.Restore(stored, &repairs);
   SHARC_RETURN_IF_ERROR(tenants_.Restore(stored, &repairs));
   if (!repairs.empty()) commits_.CommitOrDie(std::move(repairs), [] {});
-  LogInfo("scheduler", "restored " + std::to_string(state_.jobs().size()) + " jobs and " +
+  LogInfo("scheduler", "restored " + std::to_string(state_.jobs().size()) + " jobs (and " +
+                           std::to_string(state_.evicted().size()) +
+                           " finished ones kept in the store only) and " +
                            std::to_string(state_.nodes().size()) + " nodes; scheduling with " +
                            "profile " + options_.scheduling.profile);
   cycles_.RequestCycle();
@@ -46,6 +49,7 @@ Status Scheduler::Restore(store::StoredState stored) {
 }
 
 void Scheduler::Tick() {
+  jobs_.EvictEnded();
   nodes_.Tick();
   accounting_.Tick();
   tenants_.Tick();

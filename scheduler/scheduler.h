@@ -47,6 +47,7 @@ class Scheduler {
   metrics::ClusterMetricsSnapshot MetricsSnapshot() const;
 
   JobLifecycle& jobs() { return jobs_; }
+  const JobQueries& queries() const { return queries_; }
   TenantService& tenants() { return tenants_; }
   NodeSessions& nodes() { return nodes_; }
   Accounting& accounting() { return accounting_; }
@@ -69,6 +70,7 @@ class Scheduler {
   Accounting accounting_;
   TenantService tenants_;
   JobLifecycle jobs_;
+  JobQueries queries_;
   NodeSessions nodes_;
   CycleRunner cycles_;
 };

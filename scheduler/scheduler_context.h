@@ -35,6 +35,10 @@ struct SchedulerOptions {
   std::chrono::milliseconds fence_after{2500};
   // A job is requeued after a node failure while it has had fewer attempts than this.
   int32_t max_attempts = 5;
+  // Finished jobs leave memory this long after they ended, or sooner when more than
+  // max_finished_in_memory are held; their records stay in the store.
+  std::chrono::milliseconds retention{3600 * 1000};
+  size_t max_finished_in_memory = 100000;
   PriceList prices;               // all zero: credit is not enforced
   TenantsFile tenants_file;       // admins, and tenants the file declares (the file wins)
   bool check_invariants = false;  // after every cycle and commit; abort on a violation
@@ -86,6 +90,24 @@ struct SchedulerContext {
   UnixMillis Now() const { return deps.clock->WallMillis(); }
   SteadyTime SteadyNow() const { return deps.clock->SteadyNow(); }
 };
+
+// How an asynchronous operation hands its result back (on the state thread).
+template <typename T>
+using Reply = std::function<void(StatusOr<T>)>;
+
+// Runs `work` off the state thread (store reads) and delivers its result with `done` on the
+// state thread.
+template <typename T>
+void InBackground(const SchedulerContext& context, std::function<StatusOr<T>()> work,
+                  Reply<T> done) {
+  auto post = context.deps.post;
+  context.deps.run_in_background([post, work = std::move(work), done = std::move(done)]() mutable {
+    StatusOr<T> result = work();
+    post([result = std::move(result), done = std::move(done)]() mutable {
+      done(std::move(result));
+    });
+  });
+}
 
 }  // namespace sharc::scheduler
 

@@ -13,6 +13,29 @@ Status TenantNotFound(const std::string& name) {
   return NotFoundError("tenant '" + name + "' not found");
 }
 
+// Adds the jobs of `only` (or every tenant) that ended in [from, to), read from the store, to
+// their tenants' rows.
+Status AddEndedJobs(store::Store& store, const std::string& only, UnixMillis from, UnixMillis to,
+                    std::map<std::string, UsageReportRow>& rows) {
+  store::JobQuery query;
+  query.limit = INT64_MAX;
+  query.tenant = only;
+  query.ended_from = from;
+  query.ended_to = to;
+  SHARC_ASSIGN_OR_RETURN(std::vector<Job> jobs, store.ReadJobs(query));
+  for (const Job& job : jobs) {
+    if (job.is_array()) continue;  // its tasks are jobs of their own
+    UsageReportRow& row = rows[job.tenant];
+    row.tenant = job.tenant;
+    ++row.jobs;
+    int64_t ms = job.start_time ? std::max<int64_t>(0, job.end_time - job.start_time) : 0;
+    const int64_t nodes = job.spec.num_nodes;
+    row.cpu_millicpu_ms += int64_t{job.spec.cpus} * nodes * kMilliCpusPerCpu * ms;
+    row.gpu_ms += int64_t{job.spec.gpus} * nodes * ms;
+  }
+  return Status::Ok();
+}
+
 // Midnight UTC on the first of `t`'s month.
 UnixMillis MonthStart(UnixMillis t) {
   std::time_t seconds = static_cast<std::time_t>(t / 1000);
@@ -21,19 +44,6 @@ UnixMillis MonthStart(UnixMillis t) {
   tm.tm_mday = 1;
   tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
   return static_cast<UnixMillis>(timegm(&tm)) * 1000;
-}
-
-// Runs `work` in the background and delivers its result with `done` on the state thread.
-template <typename T>
-void InBackground(const SchedulerContext& context, std::function<StatusOr<T>()> work,
-                  Reply<T> done) {
-  auto post = context.deps.post;
-  context.deps.run_in_background([post, work = std::move(work), done = std::move(done)]() mutable {
-    StatusOr<T> result = work();
-    post([result = std::move(result), done = std::move(done)]() mutable {
-      done(std::move(result));
-    });
-  });
 }
 
 }  // namespace
@@ -479,18 +489,6 @@ void TenantService::UsageReport(const Principal& who, UnixMillis from, UnixMilli
   for (const Tenant* t : tenants_.List()) {
     if (only.empty() || t->name == only) rows[t->name].tenant = t->name;
   }
-  for (const auto& [id, job] : context_.state.jobs()) {
-    if (!IsTerminal(job.state) || job.end_time < from || job.end_time >= to) continue;
-    if (job.is_array()) continue;  // its tasks are jobs of their own
-    if (!only.empty() && job.tenant != only) continue;
-    UsageReportRow& row = rows[job.tenant];
-    row.tenant = job.tenant;
-    ++row.jobs;
-    int64_t ms = job.start_time ? std::max<int64_t>(0, job.end_time - job.start_time) : 0;
-    const int64_t nodes = job.spec.num_nodes;
-    row.cpu_millicpu_ms += int64_t{job.spec.cpus} * nodes * kMilliCpusPerCpu * ms;
-    row.gpu_ms += int64_t{job.spec.gpus} * nodes * ms;
-  }
   std::map<int64_t, bool> voucher;  // grant id -> paid from a voucher
   for (const auto& [id, grant] : credit_.grants())
     voucher[id] = grant.source == GrantSource::kVoucher;
@@ -499,6 +497,7 @@ void TenantService::UsageReport(const Principal& who, UnixMillis from, UnixMilli
       context_,
       [store, only, from, to, voucher = std::move(voucher),
        rows = std::move(rows)]() mutable -> StatusOr<std::vector<UsageReportRow>> {
+        SHARC_RETURN_IF_ERROR(AddEndedJobs(*store, only, from, to, rows));
         store::LedgerQuery query;
         query.tenant = only;
         query.from = from;

@@ -69,9 +69,6 @@ struct LedgerVerification {
 inline constexpr std::string_view kTenantActions[] = {"disable", "enable", "usage", "tokens",
                                                       "grants"};
 
-template <typename T>
-using Reply = std::function<void(StatusOr<T>)>;
-
 class TenantService {
  public:
   TenantService(const SchedulerContext& context, Accounting& accounting);

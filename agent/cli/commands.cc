@@ -49,27 +49,64 @@ int RunSubmit(const GlobalOptions& global, const SubmitOptions& o) {
   return kExitOk;
 }
 
+namespace {
+
+// The listing's query, without `after` and `limit`.
+std::string JobsQuery(const JobsOptions& o) {
+  std::string target = "/v1/jobs?view=summary&all=" + std::string(o.all ? "true" : "false");
+  if (o.start) target += "&state=PENDING";
+  auto joined = [](const std::vector<std::string>& parts) {
+    std::string text;
+    for (const std::string& p : parts) text += (text.empty() ? "" : ",") + p;
+    return net::UrlEncode(text);
+  };
+  if (!o.states.empty()) target += "&state=" + joined(o.states);
+  if (!o.tenant.empty()) target += "&tenant=" + net::UrlEncode(o.tenant);
+  if (!o.name.empty()) target += "&name=" + net::UrlEncode(o.name);
+  if (!o.labels.empty()) target += "&label=" + joined(o.labels);
+  return target;
+}
+
+// Every page from `o.after` on (or the one page of `o.limit`): {"items", "next_after"}.
+StatusOr<Json> FetchJobs(ApiClient& client, const JobsOptions& o) {
+  constexpr int64_t kPage = 5000;
+  const std::string query = JobsQuery(o);
+  Json all{{"items", Json::array()}, {"next_after", nullptr}};
+  int64_t after = o.after;
+  for (;;) {
+    const int64_t limit = o.limit > 0 ? o.limit : kPage;
+    StatusOr<Json> page =
+        client.Get(query + "&limit=" + std::to_string(limit) + "&after=" + std::to_string(after));
+    if (!page.ok()) return page.status();
+    for (Json& item : (*page)["items"]) all["items"].push_back(std::move(item));
+    const Json next = page->value("next_after", Json());
+    if (!next.is_number_integer()) return all;
+    if (o.limit > 0) {
+      all["next_after"] = next;
+      return all;
+    }
+    after = next.get<int64_t>();
+  }
+}
+
+}  // namespace
+
 int RunJobs(const GlobalOptions& global, const JobsOptions& o) {
   if (o.start && (o.all || !o.states.empty())) {
     return Usage("--start lists pending jobs; it cannot be combined with --all or --state");
   }
-  std::string target = "/v1/jobs?all=" + std::string(o.all ? "true" : "false");
-  if (o.start) target += "&state=PENDING";
-  if (!o.states.empty()) {
-    std::string states;
-    for (const std::string& s : o.states) states += (states.empty() ? "" : ",") + s;
-    target += "&state=" + net::UrlEncode(states);
-  }
-  if (!o.tenant.empty()) target += "&tenant=" + net::UrlEncode(o.tenant);
   StatusOr<ApiClient> client = Connect(global);
   if (!client.ok()) return Fail(client.status());
-  StatusOr<Json> list = client->Get(target);
+  StatusOr<Json> list = FetchJobs(*client, o);
   if (!list.ok()) return Fail(list.status());
   if (global.output == "json") {
     PrintJson(*list);
   } else {
     std::cout << (o.start ? RenderStartTable((*list)["items"])
                           : RenderJobTable((*list)["items"], Now()));
+    if ((*list)["next_after"].is_number_integer()) {
+      std::cerr << "more jobs follow: add --after " << (*list)["next_after"].get<int64_t>() << "\n";
+    }
   }
   return kExitOk;
 }

@@ -46,6 +46,10 @@ struct JobsOptions {
   bool all = false;
   std::vector<std::string> states;
   std::string tenant;
+  std::string name;
+  std::vector<std::string> labels;  // KEY=VALUE
+  int64_t limit = 0;                // 0: every page
+  int64_t after = 0;
   bool start = false;  // pending jobs with their expected start, like squeue --start
 };
 

@@ -110,6 +110,14 @@ int main(int argc, char** argv) {
   list->add_flag("-a,--all", jobs.all, "include finished jobs");
   list->add_option("--state", jobs.states, "only these states (e.g. RUNNING)")->delimiter(',');
   list->add_option("--tenant", jobs.tenant, "only this tenant (admins)");
+  list->add_option("--name", jobs.name, "only jobs of this name");
+  list->add_option("--label", jobs.labels,
+                   "only jobs that ask for nodes with this label (KEY=VALUE; repeatable)")
+      ->delimiter(',');
+  list->add_option("--limit", jobs.limit, "at most this many jobs (default: all, page by page)")
+      ->check(CLI::Range(1, 10000));
+  list->add_option("--after", jobs.after, "only jobs with a higher id (the next page's start)")
+      ->check(CLI::NonNegativeNumber);
   list->add_flag("--start", jobs.start,
                  "pending jobs with their expected start time and nodes (from backfill "
                  "reservations)");

@@ -1,0 +1,125 @@
+// GET /v1/jobs: the job listing, with its filters and pages.
+//   all=true|false, state=S[,S], tenant=T (admins), name=N, label=K=V[,K=V], after=ID,
+//   limit=1..10000 (default 1000), view=full|summary (default full).
+// The answer is {"items": [...], "next_after": ID | null}; next_after names the `after` of the
+// next page when there may be more.
+#include <string>
+#include <utility>
+
+#include "core/log.h"
+#include "protocol/job_summary_codec.h"
+#include "scheduler/rest_api.h"
+#include "scheduler/rest_responses.h"
+
+namespace sharc::scheduler {
+namespace {
+
+// Splits "a,b,c" (empty text: nothing).
+std::vector<std::string> SplitCommas(const std::string& text) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (!text.empty() && start <= text.size()) {
+    size_t comma = text.find(',', start);
+    parts.push_back(text.substr(start, comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return parts;
+}
+
+Status ParseStates(const std::string& text, JobFilter* filter) {
+  for (const std::string& name : SplitCommas(text)) {
+    std::optional<JobState> state = ParseJobState(name);
+    if (!state) {
+      return InvalidArgumentError(
+          "state: unknown state '" + name +
+          "'; use PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, TIMEOUT, NODE_FAIL or "
+          "PREEMPTED");
+    }
+    filter->states.insert(*state);
+  }
+  return Status::Ok();
+}
+
+Status ParseLabels(const std::string& text, JobFilter* filter) {
+  for (const std::string& pair : SplitCommas(text)) {
+    size_t eq = pair.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return InvalidArgumentError("label: '" + pair + "' is not KEY=VALUE");
+    }
+    filter->labels[pair.substr(0, eq)] = pair.substr(eq + 1);
+  }
+  return Status::Ok();
+}
+
+StatusOr<JobFilter> ParseJobFilter(const Principal& who, const net::HttpRequest& request) {
+  JobFilter filter;
+  std::string all = Query(request, "all");
+  if (!all.empty() && all != "true" && all != "false" && all != "1" && all != "0") {
+    return InvalidArgumentError("all: must be true or false");
+  }
+  filter.all = all == "true" || all == "1";
+  SHARC_RETURN_IF_ERROR(ParseStates(Query(request, "state"), &filter));
+  filter.tenant = Query(request, "tenant");
+  if (!filter.tenant.empty() && !who.is_admin() && !who.CanAccess(filter.tenant)) {
+    return PermissionDeniedError("tenant: a tenant can only list its own jobs");
+  }
+  filter.name = Query(request, "name");
+  SHARC_RETURN_IF_ERROR(ParseLabels(Query(request, "label"), &filter));
+  SHARC_ASSIGN_OR_RETURN(int64_t after,
+                         ParseInt("after", Query(request, "after", "0"), 0, INT64_MAX));
+  filter.after = JobId{after};
+  SHARC_ASSIGN_OR_RETURN(
+      filter.limit, ParseInt("limit", Query(request, "limit", std::to_string(kDefaultListLimit)), 1,
+                             kMaxListLimit));
+  return filter;
+}
+
+}  // namespace
+
+void RestApi::ListJobs(const Principal& who, const net::HttpRequest& request,
+                       const net::Responder& respond) {
+  StatusOr<JobFilter> filter = ParseJobFilter(who, request);
+  if (!filter.ok()) return respond(ErrorResponse(filter.status()));
+  const std::string view = Query(request, "view", "full");
+  if (view != "full" && view != "summary") {
+    return respond(ErrorResponse(InvalidArgumentError("view: must be 'full' or 'summary'")));
+  }
+  scheduler_.queries().List(who, *filter, [this, view, respond](StatusOr<JobPage> page) {
+    if (!page.ok()) return respond(ErrorResponse(page.status()));
+    const std::string next =
+        page->next_after ? std::to_string(page->next_after->value) : std::string("null");
+    if (view == "full") {
+      protocol::Json items = protocol::Json::array();
+      for (const Job* job : page->jobs) items.push_back(JobJson(*job));
+      protocol::Json body{{"items", std::move(items)}};
+      body["next_after"] = page->next_after ? protocol::Json(page->next_after->value) : nullptr;
+      return respond(JsonResponse(200, body));
+    }
+    net::HttpResponse response;
+    response.status = 200;
+    std::string& body = response.body;
+    body.reserve(page->jobs.size() * 480 + 64);
+    body = "{\"items\":[";
+    for (size_t i = 0; i < page->jobs.size(); ++i) {
+      if (i) body.push_back(',');
+      protocol::AppendJobSummary(*page->jobs[i], SummaryExtras(*page->jobs[i]), &body);
+    }
+    body += "],\"next_after\":" + next + "}";
+    respond(std::move(response));
+  });
+}
+
+protocol::JobSummaryExtras RestApi::SummaryExtras(const Job& job) const {
+  protocol::JobSummaryExtras extras;
+  if (job.state == JobState::kPending) {
+    if (std::optional<ExpectedStart> start = scheduler_.cycles().ExpectedStartOf(job.id)) {
+      extras.expected_start = start->time;
+      extras.expected_nodes = start->nodes;
+    }
+  }
+  if (job.is_array()) extras.array_tasks = scheduler_.jobs().ArrayTaskCounts(job);
+  return extras;
+}
+
+}  // namespace sharc::scheduler
