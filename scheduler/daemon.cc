@@ -39,10 +39,12 @@ class SchedulerDaemon::Impl {
       metrics->ObserveCommit(stats.duration);
     };
     SHARC_ASSIGN_OR_RETURN(store_, store::OpenSqliteStore(store_options));
-    // Jobs that ended before the retention window load without their records.
+    // Jobs that ended before the retention window (or beyond the most held) load without
+    // their records.
     store::LoadOptions load;
     load.records_ended_since = std::max<UnixMillis>(
         1, clock_.WallMillis() - static_cast<UnixMillis>(config_.retention.count()));
+    load.max_ended_records = config_.max_finished_in_memory;
     SHARC_ASSIGN_OR_RETURN(store::StoredState stored, store_->Load(load));
     SHARC_ASSIGN_OR_RETURN(scheduler_, Scheduler::Create(Options(std::move(tenants_file)), Deps()));
     SHARC_RETURN_IF_ERROR(scheduler_->Restore(std::move(stored)));

@@ -64,18 +64,37 @@ std::string ReadJobsSql(const JobQuery& query) {
   return sql + " ORDER BY id";
 }
 
+// The end time from which finished jobs load whole: records_ended_since, raised so that at most
+// max_ended_records of them do (ties at the boundary may add a few).
+StatusOr<UnixMillis> WholeSince(SqliteDb& db, const LoadOptions& options) {
+  UnixMillis since = options.records_ended_since;
+  if (options.max_ended_records == INT64_MAX) return since;
+  if (options.max_ended_records <= 0) return INT64_MAX;
+  SHARC_ASSIGN_OR_RETURN(Statement nth,
+                         Statement::Prepare(db.get(),
+                                            "SELECT end_time FROM jobs WHERE end_time > 0 "
+                                            "ORDER BY end_time DESC LIMIT 1 OFFSET ?1",
+                                            false));
+  nth.BindInt(1, options.max_ended_records - 1);
+  Status status;
+  if (nth.Step(&status, "counting ended jobs")) since = std::max(since, nth.ColumnInt(0));
+  SHARC_RETURN_IF_ERROR(status);
+  return since;
+}
+
 }  // namespace
 
 Status LoadJobs(SqliteDb& db, const LoadOptions& options, StoredState* state) {
+  SHARC_ASSIGN_OR_RETURN(const UnixMillis whole_since, WholeSince(db, options));
   SHARC_ASSIGN_OR_RETURN(Statement rows, Statement::Prepare(db.get(), kLoadWholeSql, false));
-  rows.BindInt(1, options.records_ended_since);
+  rows.BindInt(1, whole_since);
   Status status;
   while (rows.Step(&status, "loading jobs")) {
     SHARC_ASSIGN_OR_RETURN(Job job, DecodeRow(rows));
     state->jobs.push_back(std::move(job));
   }
   SHARC_RETURN_IF_ERROR(status);
-  if (options.records_ended_since <= 0) return Status::Ok();
+  if (whole_since <= 0) return Status::Ok();
   SHARC_ASSIGN_OR_RETURN(Statement ended, Statement::Prepare(db.get(), kLoadEndedSql, false));
   auto whole = state->jobs.begin();
   while (ended.Step(&status, "loading ended jobs")) {

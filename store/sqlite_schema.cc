@@ -190,7 +190,7 @@ constexpr Migration kMigrations[] = {
         end_time = CASE WHEN state IN ('PENDING', 'RUNNING') THEN 0
                         ELSE max(1, coalesce(record ->> '$.end_time', 0)) END,
         array_job = coalesce(record ->> '$.array_job', 0);
-      CREATE INDEX jobs_by_tenant_state ON jobs (tenant, state);
+      CREATE INDEX jobs_by_tenant ON jobs (tenant, id);
       CREATE INDEX jobs_by_end_time ON jobs (end_time);
       CREATE INDEX jobs_by_array ON jobs (array_job) WHERE array_job > 0;
     )sql"},

@@ -74,6 +74,8 @@ struct LoadOptions {
   // Jobs that ended before this time load as EndedJob entries only, unless they are tasks of an
   // array that loads whole. 0: every job loads whole.
   UnixMillis records_ended_since = 0;
+  // And of those that ended since then, at most this many (the latest ended) load whole.
+  int64_t max_ended_records = INT64_MAX;
 };
 
 struct StoredState {

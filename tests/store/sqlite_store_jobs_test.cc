@@ -68,6 +68,21 @@ TEST_F(SqliteStoreJobsTest, JobsThatEndedBeforeTheWindowLoadWithoutTheirRecords)
   EXPECT_EQ(loaded->ended_jobs[0], (EndedJob{JobId{1}, "acme", JobState::kCompleted}));
   EXPECT_EQ(loaded->next_job_id, 12);
   EXPECT_TRUE(store_->Load().value().ended_jobs.empty()) << "by default every job loads whole";
+
+  LoadOptions none;  // no finished job whole, however recent
+  none.max_ended_records = 0;
+  loaded = store_->Load(none);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  whole.clear();
+  for (const Job& job : loaded->jobs) whole.push_back(job.id.value);
+  EXPECT_EQ(whole, (std::vector<int64_t>{3, 10, 11}));
+  EXPECT_EQ(loaded->ended_jobs.size(), 2u);
+  LoadOptions latest;  // only the latest ended
+  latest.max_ended_records = 1;
+  loaded = store_->Load(latest);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  ASSERT_EQ(loaded->ended_jobs.size(), 1u);
+  EXPECT_EQ(loaded->ended_jobs[0].id, JobId{1});
 }
 
 TEST_F(SqliteStoreJobsTest, ReadJobReturnsTheCommittedRecordOrNothing) {

@@ -141,7 +141,7 @@ TEST(SqliteStoreMigrationTest, UpgradesAVersion1DatabaseInPlace) {
   EXPECT_EQ(testing::QueryInt(path, "SELECT end_time FROM jobs WHERE id = 7"), 1'796'018'622'456);
   EXPECT_EQ(testing::QueryInt(path, "SELECT end_time FROM jobs WHERE id = 3"), 0);
   for (const char* index : {"ledger_tenant_time", "ledger_attempt", "attempts_end_time",
-                            "jobs_by_tenant_state", "jobs_by_end_time", "jobs_by_array"}) {
+                            "jobs_by_tenant", "jobs_by_end_time", "jobs_by_array"}) {
     EXPECT_EQ(testing::QueryInt(path, std::string("SELECT count(*) FROM sqlite_schema WHERE "
                                                   "type = 'index' AND name = '") +
                                           index + "'"),
