@@ -33,7 +33,7 @@
 
 #include "metrics/scheduler_metrics.h"
 #include "net/http_server.h"
-#include "protocol/job_summary_codec.h"
+#include "protocol/job_table_codec.h"
 #include "scheduler/auth.h"
 #include "scheduler/scheduler.h"
 
@@ -59,8 +59,8 @@ class RestApi {
   // The job as REST shows it: its record plus "expected_start" ({"time", "nodes"} from the
   // job's reservation; null when it has none, like squeue --start's N/A).
   protocol::Json JobJson(const Job& job) const;
-  // What a job's listing summary adds to its record (rest_job_list.cc).
-  protocol::JobSummaryExtras SummaryExtras(const Job& job) const;
+  // What a job's line in the listing table adds to its record (rest_job_list.cc).
+  protocol::JobListingExtras ListingExtras(const Job& job) const;
   // /v1/jobs/<array>_<index>[/cancel]: one task of an array job.
   void Task(const Principal& who, JobId array, int64_t index, const net::HttpRequest& request,
             const std::string& action, const net::Responder& respond);

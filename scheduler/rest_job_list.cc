@@ -1,13 +1,14 @@
 // GET /v1/jobs: the job listing, with its filters and pages.
 //   all=true|false, state=S[,S], tenant=T (admins), name=N, label=K=V[,K=V], after=ID,
-//   limit=1..10000 (default 1000), view=full|summary (default full).
-// The answer is {"items": [...], "next_after": ID | null}; next_after names the `after` of the
-// next page when there may be more.
+//   limit=1..10000 (default 1000), view=full|table (default full).
+// view=full answers {"items": [...], "next_after": ID | null}; view=table answers the table
+// (protocol/job_table_codec.h) with the header X-Sharc-Next-After: ID. Either names the
+// `after` of the next page when there may be more.
 #include <string>
 #include <utility>
 
 #include "core/log.h"
-#include "protocol/job_summary_codec.h"
+#include "protocol/job_table_codec.h"
 #include "scheduler/rest_api.h"
 #include "scheduler/rest_responses.h"
 
@@ -82,13 +83,11 @@ void RestApi::ListJobs(const Principal& who, const net::HttpRequest& request,
   StatusOr<JobFilter> filter = ParseJobFilter(who, request);
   if (!filter.ok()) return respond(ErrorResponse(filter.status()));
   const std::string view = Query(request, "view", "full");
-  if (view != "full" && view != "summary") {
-    return respond(ErrorResponse(InvalidArgumentError("view: must be 'full' or 'summary'")));
+  if (view != "full" && view != "table") {
+    return respond(ErrorResponse(InvalidArgumentError("view: must be 'full' or 'table'")));
   }
   scheduler_.queries().List(who, *filter, [this, view, respond](StatusOr<JobPage> page) {
     if (!page.ok()) return respond(ErrorResponse(page.status()));
-    const std::string next =
-        page->next_after ? std::to_string(page->next_after->value) : std::string("null");
     if (view == "full") {
       protocol::Json items = protocol::Json::array();
       for (const Job* job : page->jobs) items.push_back(JobJson(*job));
@@ -98,20 +97,21 @@ void RestApi::ListJobs(const Principal& who, const net::HttpRequest& request,
     }
     net::HttpResponse response;
     response.status = 200;
-    std::string& body = response.body;
-    body.reserve(page->jobs.size() * 480 + 64);
-    body = "{\"items\":[";
-    for (size_t i = 0; i < page->jobs.size(); ++i) {
-      if (i) body.push_back(',');
-      protocol::AppendJobSummary(*page->jobs[i], SummaryExtras(*page->jobs[i]), &body);
+    response.content_type = "text/tab-separated-values; charset=utf-8";
+    if (page->next_after) {
+      response.headers.emplace_back("X-Sharc-Next-After", std::to_string(page->next_after->value));
     }
-    body += "],\"next_after\":" + next + "}";
+    response.body.reserve(page->jobs.size() * 200 + 512);
+    protocol::AppendJobTableHeader(&response.body);
+    for (const Job* job : page->jobs) {
+      protocol::AppendJobTableRow(*job, ListingExtras(*job), &response.body);
+    }
     respond(std::move(response));
   });
 }
 
-protocol::JobSummaryExtras RestApi::SummaryExtras(const Job& job) const {
-  protocol::JobSummaryExtras extras;
+protocol::JobListingExtras RestApi::ListingExtras(const Job& job) const {
+  protocol::JobListingExtras extras;
   if (job.state == JobState::kPending) {
     if (std::optional<ExpectedStart> start = scheduler_.cycles().ExpectedStartOf(job.id)) {
       extras.expected_start = start->time;

@@ -3,16 +3,19 @@
 #include <strings.h>
 
 #include <chrono>
+#include <functional>
 #include <iostream>
 #include <thread>
 
 #include "agent/cli/api_client.h"
 #include "agent/cli/command_support.h"
+#include "agent/cli/job_list_views.h"
 #include "agent/cli/submit_request.h"
 #include "agent/cli/tenant_views.h"
 #include "agent/cli/views.h"
 #include "core/units.h"
 #include "net/http_types.h"
+#include "protocol/job_table_codec.h"
 
 namespace sharc::cli {
 namespace {
@@ -51,9 +54,10 @@ int RunSubmit(const GlobalOptions& global, const SubmitOptions& o) {
 
 namespace {
 
-// The listing's query, without `after` and `limit`.
-std::string JobsQuery(const JobsOptions& o) {
-  std::string target = "/v1/jobs?view=summary&all=" + std::string(o.all ? "true" : "false");
+// The listing's query in `view`, without `after` and `limit`.
+std::string JobsQuery(const JobsOptions& o, const char* view) {
+  std::string target =
+      "/v1/jobs?view=" + std::string(view) + "&all=" + std::string(o.all ? "true" : "false");
   if (o.start) target += "&state=PENDING";
   auto joined = [](const std::vector<std::string>& parts) {
     std::string text;
@@ -67,26 +71,58 @@ std::string JobsQuery(const JobsOptions& o) {
   return target;
 }
 
-// Every page from `o.after` on (or the one page of `o.limit`): {"items", "next_after"}.
-StatusOr<Json> FetchJobs(ApiClient& client, const JobsOptions& o) {
-  constexpr int64_t kPage = 5000;
-  const std::string query = JobsQuery(o);
-  Json all{{"items", Json::array()}, {"next_after", nullptr}};
+constexpr int64_t kJobsPage = 5000;
+
+// Fetches page after page from `o.after` on (or the one page of `o.limit`): `fetch(target)`
+// adds a page and returns the next page's `after` (0: none). Returns the `after` of the page
+// that would follow the last one fetched (0: none), or the failure.
+StatusOr<int64_t> FetchPages(const JobsOptions& o, const std::string& query,
+                             const std::function<StatusOr<int64_t>(const std::string&)>& fetch) {
   int64_t after = o.after;
   for (;;) {
-    const int64_t limit = o.limit > 0 ? o.limit : kPage;
-    StatusOr<Json> page =
-        client.Get(query + "&limit=" + std::to_string(limit) + "&after=" + std::to_string(after));
-    if (!page.ok()) return page.status();
-    for (Json& item : (*page)["items"]) all["items"].push_back(std::move(item));
-    const Json next = page->value("next_after", Json());
-    if (!next.is_number_integer()) return all;
-    if (o.limit > 0) {
-      all["next_after"] = next;
-      return all;
-    }
-    after = next.get<int64_t>();
+    const int64_t limit = o.limit > 0 ? o.limit : kJobsPage;
+    StatusOr<int64_t> next =
+        fetch(query + "&limit=" + std::to_string(limit) + "&after=" + std::to_string(after));
+    if (!next.ok() || *next == 0 || o.limit > 0) return next;
+    after = *next;
   }
+}
+
+// `sharc jobs -o json`: the full job objects, {"items", "next_after"}.
+StatusOr<Json> FetchJobsJson(ApiClient& client, const JobsOptions& o) {
+  Json all{{"items", Json::array()}, {"next_after", nullptr}};
+  StatusOr<int64_t> next =
+      FetchPages(o, JobsQuery(o, "full"), [&](const std::string& target) -> StatusOr<int64_t> {
+        StatusOr<Json> page = client.Get(target);
+        if (!page.ok()) return page.status();
+        for (Json& item : (*page)["items"]) all["items"].push_back(std::move(item));
+        const Json after = page->value("next_after", Json());
+        return after.is_number_integer() ? after.get<int64_t>() : 0;
+      });
+  if (!next.ok()) return next.status();
+  if (*next > 0) all["next_after"] = *next;
+  return all;
+}
+
+// The table `sharc jobs` prints, read in the compact table view; *next_after as above.
+StatusOr<protocol::JobTable> FetchJobTable(ApiClient& client, const JobsOptions& o,
+                                           int64_t* next_after) {
+  protocol::JobTable table;
+  StatusOr<int64_t> next =
+      FetchPages(o, JobsQuery(o, "table"), [&](const std::string& target) -> StatusOr<int64_t> {
+        StatusOr<net::HttpResponse> page = client.GetRaw(target);
+        if (!page.ok()) return page.status();
+        StatusOr<protocol::JobTable> rows = protocol::JobTable::Parse(page->body);
+        if (!rows.ok()) return rows.status();
+        table.Append(*rows);
+        for (const auto& [name, value] : page->headers) {
+          if (name == "x-sharc-next-after") return std::strtoll(value.c_str(), nullptr, 10);
+        }
+        return 0;
+      });
+  if (!next.ok()) return next.status();
+  *next_after = *next;
+  return table;
 }
 
 }  // namespace
@@ -97,17 +133,17 @@ int RunJobs(const GlobalOptions& global, const JobsOptions& o) {
   }
   StatusOr<ApiClient> client = Connect(global);
   if (!client.ok()) return Fail(client.status());
-  StatusOr<Json> list = FetchJobs(*client, o);
-  if (!list.ok()) return Fail(list.status());
   if (global.output == "json") {
+    StatusOr<Json> list = FetchJobsJson(*client, o);
+    if (!list.ok()) return Fail(list.status());
     PrintJson(*list);
-  } else {
-    std::cout << (o.start ? RenderStartTable((*list)["items"])
-                          : RenderJobTable((*list)["items"], Now()));
-    if ((*list)["next_after"].is_number_integer()) {
-      std::cerr << "more jobs follow: add --after " << (*list)["next_after"].get<int64_t>() << "\n";
-    }
+    return kExitOk;
   }
+  int64_t next_after = 0;
+  StatusOr<protocol::JobTable> table = FetchJobTable(*client, o, &next_after);
+  if (!table.ok()) return Fail(table.status());
+  std::cout << (o.start ? RenderStartTable(*table) : RenderJobTable(*table, Now()));
+  if (next_after > 0) std::cerr << "more jobs follow: add --after " << next_after << "\n";
   return kExitOk;
 }
 

@@ -25,30 +25,11 @@ int64_t Int(const Json& j, const char* key) {
   return j.contains(key) && j[key].is_number_integer() ? j[key].get<int64_t>() : 0;
 }
 
-UnixMillis Time(const Json& j, const char* key) {
-  std::string text = Str(j, key);
-  if (text.empty()) return 0;
-  StatusOr<UnixMillis> t = ParseRfc3339(text);
-  return t.ok() ? *t : 0;
-}
-
 std::string Elapsed(const Json& job, UnixMillis now) {
-  UnixMillis start = Time(job, "start_time");
-  if (start == 0) return "-";
-  UnixMillis end = Time(job, "end_time");
-  int64_t ms = (end ? end : now) - start;
-  return FormatDuration(std::chrono::seconds(std::max<int64_t>(0, ms / 1000)));
+  return ElapsedText(Str(job, "start_time"), Str(job, "end_time"), now);
 }
 
-std::string Reason(const Json& job) {
-  std::string reason = Str(job, "reason");
-  std::string message = Str(job, "message");
-  if (reason.empty()) return message;
-  if (message.empty()) return reason;
-  return reason + ": " + message;
-}
-
-std::string OrDash(const std::string& s) { return s.empty() ? "-" : s; }
+std::string Reason(const Json& job) { return ReasonText(Str(job, "reason"), Str(job, "message")); }
 
 // The elements of the list `j[key]`, comma-joined ("" if it is not a list).
 std::string Joined(const Json& j, const char* key) {
@@ -185,23 +166,6 @@ std::string GpuIslands(const Json& node) {
   return out;
 }
 
-// How a job lists: its ID and state. A task of an array lists as "12_3"; an array job as one
-// line for its tasks that have not started, "12_[40-999]" PENDING (like squeue), as "12" once
-// it ended, and not at all while its tasks have all started (each lists itself).
-std::optional<std::pair<std::string, std::string>> Listed(const Json& job) {
-  const std::string id = Str(job, "id");
-  const std::string state = Str(job, "state");
-  if (!Str(job, "array_job_id").empty()) {
-    return std::pair(Str(job, "array_job_id") + "_" + Str(job, "array_task_id"), state);
-  }
-  if (Str(job, "array").empty() || (state != "PENDING" && state != "RUNNING")) {
-    return std::pair(id, state);
-  }
-  const std::string unstarted = Str(job, "array_unstarted");
-  if (unstarted.empty() || job.value("cancel_requested", false)) return std::nullopt;
-  return std::pair(id + "_[" + unstarted + "]", std::string("PENDING"));
-}
-
 // "0-999%50: 10 COMPLETED, 40 RUNNING, 950 PENDING": an array job's tasks by state.
 std::string ArrayText(const Json& job) {
   std::string out = Str(job, "array");
@@ -215,34 +179,31 @@ std::string ArrayText(const Json& job) {
 
 }  // namespace
 
-std::string RenderJobTable(const Json& jobs, UnixMillis now) {
-  Table table({"ID", "TENANT", "NAME", "STATE", "PRIORITY", "CPUS", "MEM", "GPUS", "NODE",
-               "ELAPSED", "REASON"});
-  for (const Json& job : jobs) {
-    auto listed = Listed(job);
-    if (!listed) continue;
-    table.AddRow({listed->first, Str(job, "tenant"), Str(job, "name"), listed->second,
-                  OrDash(Str(job, "priority_class")), Str(job, "cpus"),
-                  FormatSize(Int(job, "mem_bytes")), Str(job, "gpus"), OrDash(Joined(job, "nodes")),
-                  Elapsed(job, now), Reason(job)});
-  }
-  return table.Render();
+namespace {
+
+UnixMillis TimeOf(std::string_view text) {
+  if (text.empty()) return 0;
+  StatusOr<UnixMillis> t = ParseRfc3339(text);
+  return t.ok() ? *t : 0;
 }
 
-std::string RenderStartTable(const Json& jobs) {
-  Table table(
-      {"ID", "TENANT", "NAME", "PRIORITY", "CPUS", "GPUS", "START_TIME", "NODES", "REASON"});
-  for (const Json& job : jobs) {
-    auto listed = Listed(job);
-    if (!listed) continue;
-    const Json start = job.value("expected_start", Json());
-    table.AddRow({listed->first, Str(job, "tenant"), Str(job, "name"),
-                  OrDash(Str(job, "priority_class")), Str(job, "cpus"), Str(job, "gpus"),
-                  start.is_object() ? Str(start, "time") : "N/A",
-                  start.is_object() ? OrDash(Joined(start, "nodes")) : "-", Reason(job)});
-  }
-  return table.Render();
+}  // namespace
+
+std::string ElapsedText(std::string_view start_time, std::string_view end_time, UnixMillis now) {
+  UnixMillis start = TimeOf(start_time);
+  if (start == 0) return "-";
+  UnixMillis end = TimeOf(end_time);
+  int64_t ms = (end ? end : now) - start;
+  return FormatDuration(std::chrono::seconds(std::max<int64_t>(0, ms / 1000)));
 }
+
+std::string ReasonText(std::string_view reason, std::string_view message) {
+  if (reason.empty()) return std::string(message);
+  if (message.empty()) return std::string(reason);
+  return std::string(reason) + ": " + std::string(message);
+}
+
+std::string OrDash(std::string_view s) { return s.empty() ? "-" : std::string(s); }
 
 std::string RenderJobDetails(const Json& job, UnixMillis now) {
   std::string command;

@@ -4,18 +4,20 @@
 #define SHARC_AGENT_CLI_VIEWS_H_
 
 #include <string>
+#include <string_view>
 
 #include "core/clock.h"
 #include "protocol/json_fields.h"
 
 namespace sharc::cli {
 
-// `sharc jobs` table for a list of job objects. An array job's tasks that have not started fold
-// into one line, "12_[40-999]" (PENDING), like squeue; started tasks list as "12_3".
-std::string RenderJobTable(const protocol::Json& jobs, UnixMillis now);
-// `sharc jobs --start`: pending jobs with their expected start time and nodes ("N/A" without a
-// reservation), like squeue --start.
-std::string RenderStartTable(const protocol::Json& jobs);
+// How long a job ran (start to end, or to `now` while running), "-" before it started; times
+// in RFC 3339 ("" = unset).
+std::string ElapsedText(std::string_view start_time, std::string_view end_time, UnixMillis now);
+// "REASON: message", or whichever of the two is set.
+std::string ReasonText(std::string_view reason, std::string_view message);
+// `s`, or "-" when it is empty.
+std::string OrDash(std::string_view s);
 // `sharc show` page for one job object.
 std::string RenderJobDetails(const protocol::Json& job, UnixMillis now);
 // `sharc nodes` table for a list of node objects. `wide` (`-o wide`) adds GPU ISLANDS: each

@@ -1,5 +1,5 @@
 // GET /v1/jobs and `sharc jobs` against a live scheduler: pages (limit, after, next_after) in id
-// order, the filters (state, tenant, name, label), the compact summary view, the refusals that
+// order, the filters (state, tenant, name, label), the compact table view, the refusals that
 // name the parameter to fix; and a restart over many finished jobs, which load without their
 // records and stay queryable.
 #include <gtest/gtest.h>
@@ -7,11 +7,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <future>
 
-#include "core/file_util.h"
-#include "store/sqlite_store.h"
+#include "protocol/job_table_codec.h"
 #include "tests/testing/cluster.h"
+#include "tests/testing/job_history.h"
 #include "tests/testing/status_macros.h"
 
 namespace sharc::testing {
@@ -65,7 +64,7 @@ class JobListingTest : public ::testing::Test {
   Cluster cluster_;
 };
 
-TEST_F(JobListingTest, PagesInIdOrderFiltersAndTheSummaryView) {
+TEST_F(JobListingTest, PagesInIdOrderFiltersAndTheTableView) {
   ASSERT_OK(cluster_.StartScheduler());
   std::vector<int64_t> plain = SubmitMany(kAcmeToken, 20, {{"name", "sweep"}});
   std::vector<int64_t> zoned =
@@ -85,41 +84,19 @@ TEST_F(JobListingTest, PagesInIdOrderFiltersAndTheSummaryView) {
   EXPECT_EQ(Ids(kAdminToken, "tenant=globex"), theirs);
   EXPECT_EQ(Ids(kAdminToken, "name=sweep").size(), 23u);
 
-  StatusOr<Reply> summary = cluster_.Call(kAcmeToken, "GET", "/v1/jobs?view=summary&limit=1");
-  ASSERT_OK(summary.status());
-  ASSERT_EQ(summary->status, 200) << summary->body;
-  ASSERT_EQ(summary->json["items"].size(), 1u);
-  EXPECT_EQ(summary->json["next_after"], plain[0]);
-  const Json& brief = summary->json["items"][0];
+  // The compact table view says the same of a job as its full JSON shape.
+  auto table_reply = cluster_.Call(kAcmeToken, "GET", "/v1/jobs?view=table&limit=1");
+  ASSERT_OK(table_reply.status());
+  ASSERT_EQ(table_reply->status, 200) << table_reply->body;
+  StatusOr<protocol::JobTable> table = protocol::JobTable::Parse(table_reply->body);
+  ASSERT_OK(table.status());
+  ASSERT_EQ(table->size(), 1u);
   StatusOr<Json> full = cluster_.GetJob(kAcmeToken, plain[0]);
   ASSERT_OK(full.status());
-  for (const char* key : {"id",
-                          "name",
-                          "tenant",
-                          "state",
-                          "reason",
-                          "message",
-                          "priority_class",
-                          "cpus",
-                          "mem_bytes",
-                          "gpus",
-                          "num_nodes",
-                          "nodes",
-                          "exit_code",
-                          "signal",
-                          "submit_time",
-                          "start_time",
-                          "end_time",
-                          "cancel_requested",
-                          "array",
-                          "array_job_id",
-                          "array_task_id",
-                          "array_unstarted",
-                          "expected_start"}) {
-    EXPECT_EQ(brief.value(key, Json()), full->value(key, Json()))
-        << key << " differs between the summary and the job";
+  const protocol::JobTable expected = protocol::JobTable::FromJson(Json::array({*full}));
+  for (std::string_view column : protocol::kJobTableColumns) {
+    EXPECT_EQ(table->Cell(0, column), expected.Cell(0, column)) << column;
   }
-  EXPECT_FALSE(brief.contains("command")) << "the summary carries the whole job";
 }
 
 TEST_F(JobListingTest, BadParametersAreRefusedNamingWhatToFix) {
@@ -171,36 +148,8 @@ TEST_F(JobListingTest, ARestartOverManyFinishedJobsLoadsThemWithoutRecordsAndSer
   constexpr int kJobs = 20000;
   // Jobs that ended two hours ago, beyond the default one-hour retention, written straight
   // into the store as a scheduler would have.
-  ASSERT_OK(MakeDirectories(cluster_.dir() + "/data", 0700));
-  {
-    store::SqliteStoreOptions options;
-    options.path = cluster_.dir() + "/data/sharc.db";
-    options.sync = store::SyncMode::kNormal;
-    StatusOr<std::unique_ptr<store::Store>> store = store::OpenSqliteStore(options);
-    ASSERT_OK(store.status());
-    const UnixMillis ended = SystemClock().WallMillis() - 2 * 3600 * 1000;
-    std::vector<store::Mutation> batch;
-    for (int i = 1; i <= kJobs; ++i) {
-      Job job;
-      job.id = JobId{i};
-      job.tenant = i % 2 ? "acme" : "globex";
-      job.spec.name = "old-" + std::to_string(i);
-      job.spec.command = {"true"};
-      job.spec.memory_bytes = 1 << 20;
-      job.spec.time_limit_seconds = 60;
-      job.state = JobState::kCompleted;
-      job.attempt = 1;
-      job.exit_code = 0;
-      job.submit_time = ended - 2000;
-      job.start_time = ended - 1000;
-      job.end_time = ended;
-      batch.push_back(store::PutJob{std::move(job)});
-    }
-    std::promise<Status> committed;
-    (*store)->Commit(std::move(batch), [&](Status s) { committed.set_value(s); });
-    ASSERT_OK(committed.get_future().get());
-    (*store)->Close();
-  }
+  ASSERT_OK(
+      SeedFinishedJobs(cluster_.StorePath(), kJobs, SystemClock().WallMillis() - 2 * 3600 * 1000));
   auto start = std::chrono::steady_clock::now();
   ASSERT_OK(cluster_.StartScheduler());
   const double seconds =

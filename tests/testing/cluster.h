@@ -87,6 +87,10 @@ class Cluster {
   // never touch each other's jobs.
   std::string CgroupParent(const std::string& name) const;
   const std::string& dir() const { return dir_.path(); }
+  // The scheduler's store file (it may be written before the scheduler first starts).
+  std::string StorePath() const { return dir_.File("data/sharc.db"); }
+  // The running scheduler's process id; -1 if none.
+  pid_t scheduler_pid() const { return scheduler_ ? scheduler_->pid() : -1; }
 
   // A REST call with a bearer token ("" = none). Unavailable if the server is unreachable.
   StatusOr<Reply> Call(const std::string& token, const std::string& method,
