@@ -309,6 +309,10 @@ Status CgroupV1::KillAll(const std::string& name) {
     if (!pids.ok() && pids.status().code() == StatusCode::kNotFound) return std::vector<int>();
     return pids;
   };
+  // An empty group stays empty (only root can move a process in), so it needs no freezing:
+  // each freeze and thaw costs the kernel a code patch (a static key) on every CPU.
+  SHARC_ASSIGN_OR_RETURN(std::vector<int> present, list());
+  if (present.empty()) return Status::Ok();
   const std::string state = Has("freezer") ? Dir("freezer", name) + "/freezer.state" : "";
   if (!state.empty() && PathExists(state) && WriteControlFile(state, "FROZEN").ok()) {
     // Frozen, nothing forks or exits, so one pass sees every process. A task stuck in the

@@ -52,9 +52,9 @@ class CgroupV1 final : public CgroupManager {
   std::vector<std::string> ProcsFiles(const std::string& name) const override;
   // The union over all hierarchies (sorted); NotFound when the group exists in none.
   StatusOr<std::vector<int>> Pids(const std::string& name) const override;
-  // With freezer: FROZEN, wait (bounded) until frozen, SIGKILL every pid, THAWED; then (and
-  // without freezer, directly) SIGKILL whatever is left until the group is empty, bounded.
-  // A group that does not exist is already empty.
+  // Nothing to do for a group that is empty (or does not exist). Otherwise, with freezer:
+  // FROZEN, wait (bounded) until frozen, SIGKILL every pid, THAWED; then (and without
+  // freezer, directly) SIGKILL whatever is left until the group is empty, bounded.
   Status KillAll(const std::string& name) override;
   // cpuacct.usage (0 without cpuacct), memory.max_usage_in_bytes, and oom_killed from
   // memory.oom_control's "oom_kill N" (N > 0). Kernels before 4.13 lack that line; then
