@@ -243,22 +243,20 @@ int ExecAnyCandidate(const MonitorPlan& plan) {
   _exit(127);
 }
 
-// fork() runs the atfork handlers of whatever libraries the agent has loaded; _Fork (glibc
-// 2.34) does not and is async-signal-safe.
-pid_t ForkJob() {
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
-  return _Fork();
-#else
-  return fork();
-#endif
-}
-
 [[noreturn]] void Report(const MonitorPlan& plan, const MonitorReport& report, int exit_code) {
   WriteAll(plan.report_fd, &report, sizeof(report));
   _exit(exit_code);
 }
 
 }  // namespace
+
+pid_t ForkWithoutHandlers() {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+  return _Fork();
+#else
+  return fork();
+#endif
+}
 
 void RunMonitor(const MonitorPlan& plan) {
   // Own session: the agent's terminal, process group and restarts do not reach it. Every
@@ -279,7 +277,7 @@ void RunMonitor(const MonitorPlan& plan) {
   if (null_fd > STDERR_FILENO) close(null_fd);
   CloseFdsExcept(plan.keep_fds, 3, plan.max_fd);
 
-  pid_t job = ForkJob();
+  pid_t job = ForkWithoutHandlers();
   if (job < 0) {
     report.monitor_errno = errno;
     report.failed_step = MonitorReport::kForkJob;

@@ -49,6 +49,11 @@ struct MonitorReport {
   int failed_step = kNone;
 };
 
+// fork() without the atfork handlers of whatever libraries the agent has loaded (glibc's own
+// malloc and NSS ones included): _Fork where glibc has it (2.34), async-signal-safe. Only
+// for a child that makes async-signal-safe calls alone, as the monitor and the job do.
+pid_t ForkWithoutHandlers();
+
 // The monitor's whole life; called in the child right after fork. Never returns.
 [[noreturn]] void RunMonitor(const MonitorPlan& plan);
 

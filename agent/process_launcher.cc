@@ -124,7 +124,6 @@ std::vector<std::string> ExecCandidates(const LaunchSpec& spec) {
   return candidates;
 }
 
-
 UnixMillis NowUnixMillis() {
   struct timespec now = {};
   clock_gettime(CLOCK_REALTIME, &now);
@@ -261,7 +260,7 @@ StatusOr<LaunchedJob> LaunchJob(const LaunchSpec& spec) {
   pthread_sigmask(SIG_SETMASK, &all, &previous);
   LaunchedJob launched;
   launched.start_time = NowUnixMillis();
-  pid_t monitor = fork();
+  pid_t monitor = internal::ForkWithoutHandlers();
   if (monitor == 0) internal::RunMonitor(plan);
   int fork_errno = errno;
   pthread_sigmask(SIG_SETMASK, &previous, nullptr);
