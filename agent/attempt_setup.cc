@@ -4,6 +4,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <set>
 
 #include "agent/job_environment.h"
@@ -30,6 +31,19 @@ std::vector<DeviceRule> GpuDevices(const std::vector<int>& gpus) {
     }
   }
   return rules;
+}
+
+// <state>/jobs is traversable by all, listable by root only; each attempt's directory is its
+// user's alone. <state>/status is root's alone: a job cannot forge its exit status. The common
+// case, both there already, costs one mkdir; they are made (and jobs/ given its mode) when the
+// attempt's directory cannot be, for want of them.
+Status MakeAttemptDir(const std::string& state_dir, const std::string& dir) {
+  if (::mkdir(dir.c_str(), 0700) == 0) return Status::Ok();
+  if (errno != ENOENT) return MakeDirectories(dir, 0700);  // EEXIST: checks it is a directory
+  SHARC_RETURN_IF_ERROR(MakeDirectories(state_dir + "/jobs", 0711));
+  SHARC_RETURN_IF_ERROR(MakeDirectories(state_dir + "/status", 0700));
+  ::chmod((state_dir + "/jobs").c_str(), 0711);
+  return MakeDirectories(dir, 0700);
 }
 
 }  // namespace
@@ -70,13 +84,8 @@ StatusOr<LaunchSpec> SetUpAttempt(const SetupOptions& o, const NodeTopology& top
   if (o.switch_users) {
     SHARC_ASSIGN_OR_RETURN(identity, ResolveIdentity(o.identities, launch.tenant));
   }
-  // <state>/jobs is traversable by all, listable by root only; each attempt's directory is
-  // its user's alone. <state>/status is root's alone: a job cannot forge its exit status.
-  SHARC_RETURN_IF_ERROR(MakeDirectories(o.state_dir + "/jobs", 0711));
-  SHARC_RETURN_IF_ERROR(MakeDirectories(o.state_dir + "/status", 0700));
-  ::chmod((o.state_dir + "/jobs").c_str(), 0711);
   std::string dir = AttemptDirPath(o.state_dir, id);
-  SHARC_RETURN_IF_ERROR(MakeDirectories(dir, 0700));
+  SHARC_RETURN_IF_ERROR(MakeAttemptDir(o.state_dir, dir));
   if (identity && ::chown(dir.c_str(), identity->uid, identity->gid) != 0) {
     return InternalError(dir + ": chown: " + ErrnoText(errno));
   }
