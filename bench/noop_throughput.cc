@@ -104,8 +104,9 @@ Status StartCluster(Cluster& cluster, const bench::CpuacctGroup& stack) {
 
 int Main(int argc, char** argv) {
   int jobs = argc > 1 ? std::stoi(argv[1]) : 2000;
-  Cluster cluster;
+  // Declared first, so removed last: after the cluster's processes have left it.
   bench::CpuacctGroup stack("sharc-bench-" + std::to_string(::getpid()));
+  Cluster cluster;
   if (Status s = StartCluster(cluster, stack); !s.ok()) {
     return std::fprintf(stderr, "%s\n", s.ToString().c_str()), 1;
   }
