@@ -1,5 +1,7 @@
 #include "protocol/job_table_codec.h"
 
+#include <algorithm>
+
 #include "core/job_array.h"
 
 namespace sharc::protocol {
@@ -73,18 +75,6 @@ std::string Unescape(std::string_view cell) {
   return out;
 }
 
-std::vector<std::string> SplitLine(std::string_view line) {
-  std::vector<std::string> cells;
-  size_t start = 0;
-  for (;;) {
-    size_t tab = line.find('\t', start);
-    std::string_view cell = line.substr(start, tab - start);
-    cells.push_back(cell.find('\\') == std::string_view::npos ? std::string(cell) : Unescape(cell));
-    if (tab == std::string_view::npos) return cells;
-    start = tab + 1;
-  }
-}
-
 // A JSON value as a cell.
 std::string CellOf(const Json& value) {
   if (value.is_null()) return "";
@@ -146,67 +136,83 @@ void AppendJobTableRow(const Job& job, const JobListingExtras& extras, std::stri
   w.List(extras.expected_nodes);
 }
 
-StatusOr<JobTable> JobTable::Parse(std::string_view text) {
+StatusOr<JobTable> JobTable::Parse(std::string text) {
   JobTable table;
+  const std::string_view all = table.Keep(std::move(text));
   size_t line_number = 0;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    std::vector<std::string> cells = SplitLine(text.substr(start, end - start));
+  size_t cells_before = 0;
+  const size_t lines = static_cast<size_t>(std::count(all.begin(), all.end(), '\n'));
+  table.cells_.reserve(lines * std::size(kJobTableColumns));
+  for (size_t start = 0; start < all.size();) {
+    size_t end = all.find('\n', start);
+    if (end == std::string_view::npos) end = all.size();
+    const std::string_view line = all.substr(start, end - start);
     start = end + 1;
-    if (++line_number == 1) {
-      table.SetColumns(std::move(cells));
-      continue;
+    ++line_number;
+    for (size_t from = 0;;) {
+      size_t tab = line.find('\t', from);
+      std::string_view cell = line.substr(from, tab - from);
+      if (cell.find('\\') != std::string_view::npos) cell = table.Keep(Unescape(cell));
+      if (line_number == 1) {
+        table.columns_.emplace_back(cell);
+      } else {
+        table.cells_.push_back(cell);
+      }
+      if (tab == std::string_view::npos) break;
+      from = tab + 1;
     }
-    if (cells.size() != table.columns_.size()) {
+    if (line_number > 1 && table.cells_.size() - cells_before != table.columns_.size()) {
       return InvalidArgumentError("job table: line " + std::to_string(line_number) + " has " +
-                                  std::to_string(cells.size()) + " cells, the header " +
-                                  std::to_string(table.columns_.size()));
+                                  std::to_string(table.cells_.size() - cells_before) +
+                                  " cells, the header " + std::to_string(table.columns_.size()));
     }
-    table.rows_.push_back(std::move(cells));
+    cells_before = table.cells_.size();
   }
   return table;
 }
 
 JobTable JobTable::FromJson(const Json& jobs) {
   JobTable table;
-  table.SetColumns(
-      std::vector<std::string>(std::begin(kJobTableColumns), std::end(kJobTableColumns)));
+  table.columns_.assign(std::begin(kJobTableColumns), std::end(kJobTableColumns));
   for (const Json& job : jobs) {
-    std::vector<std::string> row;
     const Json start = job.value("expected_start", Json());
     for (const std::string& column : table.columns_) {
+      std::string cell;
       if (column == "expected_start" || column == "expected_nodes") {
         const char* key = column == "expected_start" ? "time" : "nodes";
-        row.push_back(start.is_object() ? CellOf(start.value(key, Json())) : "");
+        if (start.is_object()) cell = CellOf(start.value(key, Json()));
       } else {
-        row.push_back(CellOf(job.value(column, Json())));
+        cell = CellOf(job.value(column, Json()));
       }
+      table.cells_.push_back(table.Keep(std::move(cell)));
     }
-    table.rows_.push_back(std::move(row));
   }
   return table;
 }
 
-std::string_view JobTable::Cell(size_t row, std::string_view column) const {
-  auto it = index_.find(column);
-  return it == index_.end() ? std::string_view() : std::string_view(rows_[row][it->second]);
-}
-
-void JobTable::Append(const JobTable& other) {
-  if (columns_.empty()) SetColumns(other.columns_);
-  for (size_t r = 0; r < other.size(); ++r) {
-    std::vector<std::string> row;
-    for (const std::string& column : columns_) row.emplace_back(other.Cell(r, column));
-    rows_.push_back(std::move(row));
+size_t JobTable::Column(std::string_view name) const {
+  for (size_t i = 0; i < columns_.size(); ++i) {
+    if (columns_[i] == name) return i;
   }
+  return kNoColumn;
 }
 
-void JobTable::SetColumns(std::vector<std::string> columns) {
-  columns_ = std::move(columns);
-  index_.clear();
-  for (size_t i = 0; i < columns_.size(); ++i) index_.emplace(columns_[i], i);
+void JobTable::Append(JobTable other) {
+  if (columns_.empty()) {
+    *this = std::move(other);
+    return;
+  }
+  if (columns_ == other.columns_) {
+    for (auto& text : other.text_) text_.push_back(std::move(text));
+    cells_.insert(cells_.end(), other.cells_.begin(), other.cells_.end());
+    return;
+  }
+  std::vector<size_t> from;
+  for (const std::string& column : columns_) from.push_back(other.Column(column));
+  for (size_t row = 0; row < other.size(); ++row) {
+    for (size_t column : from) cells_.push_back(other.Cell(row, column));
+  }
+  for (auto& text : other.text_) text_.push_back(std::move(text));
 }
 
 }  // namespace sharc::protocol

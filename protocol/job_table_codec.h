@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -68,27 +69,39 @@ struct JobListingExtras {
 void AppendJobTableHeader(std::string* out);
 void AppendJobTableRow(const Job& job, const JobListingExtras& extras, std::string* out);
 
-// A table read back: cells by row, columns by name.
+// A table read back: cells by row, columns by name. Cells are views into the text it owns, so
+// reading thousands of lines allocates little.
 class JobTable {
  public:
+  static constexpr size_t kNoColumn = static_cast<size_t>(-1);
+
   // The table in `text` (header line first). InvalidArgument naming the line if a line's cell
   // count differs from the header's.
-  static StatusOr<JobTable> Parse(std::string_view text);
+  static StatusOr<JobTable> Parse(std::string text);
   // The same table from jobs in the JSON shapes (full or as the REST API answers).
   static JobTable FromJson(const Json& jobs);
 
-  size_t size() const { return rows_.size(); }
-  // The cell of `column` in row `row`; "" if there is no such column.
-  std::string_view Cell(size_t row, std::string_view column) const;
-  // Appends the rows of `other` (same columns by name).
-  void Append(const JobTable& other);
+  size_t size() const { return columns_.empty() ? 0 : cells_.size() / columns_.size(); }
+  // The index of `name`, or kNoColumn.
+  size_t Column(std::string_view name) const;
+  // The cell at (`row`, `column`); "" for kNoColumn.
+  std::string_view Cell(size_t row, size_t column) const {
+    return column == kNoColumn ? std::string_view() : cells_[row * columns_.size() + column];
+  }
+  std::string_view Cell(size_t row, std::string_view column) const {
+    return Cell(row, Column(column));
+  }
+  // Appends the rows of `other` (its columns matched by name).
+  void Append(JobTable other);
 
  private:
-  void SetColumns(std::vector<std::string> columns);
-
   std::vector<std::string> columns_;
-  std::map<std::string, size_t, std::less<>> index_;
-  std::vector<std::vector<std::string>> rows_;
+  // What cells_ point into: each string stays where it is, whatever moves the table.
+  std::vector<std::unique_ptr<const std::string>> text_;
+  const std::string& Keep(std::string text) {
+    return *text_.emplace_back(std::make_unique<const std::string>(std::move(text)));
+  }
+  std::vector<std::string_view> cells_;  // row by row, columns_.size() a row
 };
 
 }  // namespace sharc::protocol

@@ -112,13 +112,14 @@ StatusOr<protocol::JobTable> FetchJobTable(ApiClient& client, const JobsOptions&
       FetchPages(o, JobsQuery(o, "table"), [&](const std::string& target) -> StatusOr<int64_t> {
         StatusOr<net::HttpResponse> page = client.GetRaw(target);
         if (!page.ok()) return page.status();
-        StatusOr<protocol::JobTable> rows = protocol::JobTable::Parse(page->body);
-        if (!rows.ok()) return rows.status();
-        table.Append(*rows);
+        int64_t following = 0;
         for (const auto& [name, value] : page->headers) {
-          if (name == "x-sharc-next-after") return std::strtoll(value.c_str(), nullptr, 10);
+          if (name == "x-sharc-next-after") following = std::strtoll(value.c_str(), nullptr, 10);
         }
-        return 0;
+        StatusOr<protocol::JobTable> rows = protocol::JobTable::Parse(std::move(page->body));
+        if (!rows.ok()) return rows.status();
+        table.Append(std::move(rows).value());
+        return following;
       });
   if (!next.ok()) return next.status();
   *next_after = *next;

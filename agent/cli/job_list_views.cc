@@ -1,5 +1,6 @@
 #include "agent/cli/job_list_views.h"
 
+#include <map>
 #include <optional>
 #include <string_view>
 #include <utility>
@@ -11,13 +12,22 @@
 namespace sharc::cli {
 namespace {
 
-// One row of the listing, read by column name.
-struct Row {
-  const protocol::JobTable& table;
-  size_t index;
+// One row of the listing, read by column name. The names' indices are looked up once per table
+// (a listing has thousands of rows).
+class Row {
+ public:
+  Row(const protocol::JobTable& table, std::map<std::string_view, size_t>& columns, size_t index)
+      : table_(table), columns_(columns), index_(index) {}
   std::string operator[](std::string_view column) const {
-    return std::string(table.Cell(index, column));
+    auto it = columns_.find(column);
+    if (it == columns_.end()) it = columns_.emplace(column, table_.Column(column)).first;
+    return std::string(table_.Cell(index_, it->second));
   }
+
+ private:
+  const protocol::JobTable& table_;
+  std::map<std::string_view, size_t>& columns_;
+  size_t index_;
 };
 
 // How a job lists: its ID and state. A task of an array lists as "12_3"; an array job as one
@@ -50,8 +60,9 @@ int64_t IntOf(const std::string& text) {
 std::string RenderJobTable(const protocol::JobTable& jobs, UnixMillis now) {
   Table table({"ID", "TENANT", "NAME", "STATE", "PRIORITY", "CPUS", "MEM", "GPUS", "NODE",
                "ELAPSED", "REASON"});
+  std::map<std::string_view, size_t> columns;
   for (size_t i = 0; i < jobs.size(); ++i) {
-    Row job{jobs, i};
+    Row job(jobs, columns, i);
     auto listed = Listed(job);
     if (!listed) continue;
     table.AddRow({listed->first, job["tenant"], job["name"], listed->second,
@@ -66,8 +77,9 @@ std::string RenderJobTable(const protocol::JobTable& jobs, UnixMillis now) {
 std::string RenderStartTable(const protocol::JobTable& jobs) {
   Table table(
       {"ID", "TENANT", "NAME", "PRIORITY", "CPUS", "GPUS", "START_TIME", "NODES", "REASON"});
+  std::map<std::string_view, size_t> columns;
   for (size_t i = 0; i < jobs.size(); ++i) {
-    Row job{jobs, i};
+    Row job(jobs, columns, i);
     auto listed = Listed(job);
     if (!listed) continue;
     const std::string start = job["expected_start"];
