@@ -22,7 +22,10 @@ lab_cleanup() {
     pkill -x slurmctld 2>/dev/null || true
     pkill -x slurmd 2>/dev/null || true
     # slurmctld writes its state while it exits: wait for it before removing its directory.
-    for _ in $(seq 100); do pgrep -x 'slurmctld|slurmd' > /dev/null || break; sleep 0.1; done
+    for _ in $(seq 100); do
+      pgrep -x slurmctld > /dev/null || pgrep -x slurmd > /dev/null || break
+      sleep 0.1
+    done
   fi
   rm -rf "$work"
 }

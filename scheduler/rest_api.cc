@@ -105,6 +105,10 @@ void RestApi::Route(const net::HttpRequest& request, const net::Responder& respo
     if (method == "GET") return ListJobs(*who, request, respond);
     return method_not_allowed("GET, POST");
   }
+  if (path == "/v1/jobs/cancel") {
+    if (method == "POST") return CancelMany(*who, request, respond);
+    return method_not_allowed("POST");
+  }
   if (RouteJob(*who, request, respond)) return;
   respond(ErrorResponse(NotFoundError("no such endpoint: " + path)));
 }

@@ -51,6 +51,9 @@ class RestApi {
  private:
   void Route(const net::HttpRequest& request, const net::Responder& respond);
   void Submit(const Principal& who, const net::HttpRequest& request, const net::Responder& respond);
+  // POST /v1/jobs/cancel: many jobs in one request (rest_job_cancel.cc).
+  void CancelMany(const Principal& who, const net::HttpRequest& request,
+                  const net::Responder& respond);
   // GET /v1/jobs (rest_job_list.cc).
   void ListJobs(const Principal& who, const net::HttpRequest& request,
                 const net::Responder& respond);

@@ -163,25 +163,30 @@ int RunShow(const GlobalOptions& global, const std::string& id) {
 }
 
 int RunCancel(const GlobalOptions& global, const std::vector<std::string>& ids) {
+  Json body{{"ids", Json::array()}};
   for (const std::string& id : ids) {
     if (!ValidJobId(id)) return Usage("'" + id + "' is not a job id");
+    body["ids"].push_back(id.find('_') == std::string::npos ? Json(std::stoll(id)) : Json(id));
   }
   StatusOr<ApiClient> client = Connect(global);
   if (!client.ok()) return Fail(client.status());
+  // One request for all: the scheduler stores every cancel in one transaction.
+  StatusOr<Json> answer = client->Post("/v1/jobs/cancel", body);
+  if (!answer.ok()) return Fail(answer.status());
   int code = kExitOk;
-  for (const std::string& id : ids) {
-    StatusOr<Json> job = client->Post("/v1/jobs/" + id + "/cancel", Json::object());
-    if (!job.ok()) {
-      std::cerr << "sharc: job " << id << ": " << job.status().message() << "\n";
+  const Json& items = (*answer)["items"];
+  for (size_t i = 0; i < items.size() && i < ids.size(); ++i) {
+    const Json& job = items[i];
+    const std::string& id = ids[i];
+    if (job.contains("error")) {
+      std::cerr << "sharc: job " << id << ": " << job["error"].value("message", "") << "\n";
       code = kExitFailed;
-      continue;
-    }
-    if (global.output == "json") {
-      PrintJson(*job);
-    } else if ((*job)["state"] == "CANCELLED") {
+    } else if (global.output == "json") {
+      PrintJson(job);
+    } else if (job["state"] == "CANCELLED") {
       std::cout << "job " << id << " cancelled\n";
     } else {
-      const Json names = job->value("nodes", Json::array());
+      const Json names = job.value("nodes", Json::array());
       std::string nodes;
       for (const Json& node : names) {
         nodes += (nodes.empty() ? "" : ",") + (node.is_string() ? node.get<std::string>() : "?");

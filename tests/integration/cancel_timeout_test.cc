@@ -85,14 +85,16 @@ TEST_F(CancelTimeoutTest, TheTimeLimitEndsAJobAsTimeoutWithNothingLeft) {
 
 TEST_F(CancelTimeoutTest, AJobIgnoringSigtermIsKilledAfterTheGracePeriod) {
   StatusOr<int64_t> id = cluster_.Submit(
-      kAcmeToken, {{"command", {"sh", "-c", "trap '' TERM; echo ready; while true; do sleep 1; done"}}});
+      kAcmeToken,
+      {{"command", {"sh", "-c", "trap '' TERM; echo ready; while true; do sleep 1; done"}}});
   ASSERT_OK(id);
   ASSERT_TRUE(WaitFor([&] {
     StatusOr<std::string> out = cluster_.Output(kAcmeToken, *id);
     return out.ok() && *out == "ready\n";
   }));
-  ASSERT_EQ(cluster_.Call(kAcmeToken, "POST", "/v1/jobs/" + std::to_string(*id) + "/cancel")->status,
-            200);
+  ASSERT_EQ(
+      cluster_.Call(kAcmeToken, "POST", "/v1/jobs/" + std::to_string(*id) + "/cancel")->status,
+      200);
   StatusOr<Json> job = cluster_.WaitForEnd(kAcmeToken, *id);
   ASSERT_OK(job);
   EXPECT_EQ((*job)["state"], "CANCELLED");
@@ -105,11 +107,13 @@ TEST_F(CancelTimeoutTest, CancellingAPendingJobNeverStartsIt) {
   StatusOr<Reply> nodes = cluster_.Call(kAcmeToken, "GET", "/v1/nodes");
   int cpus = nodes->json["items"][0]["cpus"];
   for (int i = 0; i < cpus; ++i) {
-    StatusOr<int64_t> id = cluster_.Submit(kAcmeToken, {{"command", {"sleep", "30"}}, {"mem_bytes", 1 << 20}});
+    StatusOr<int64_t> id =
+        cluster_.Submit(kAcmeToken, {{"command", {"sleep", "30"}}, {"mem_bytes", 1 << 20}});
     ASSERT_OK(id);
     fillers.push_back(*id);
   }
-  StatusOr<int64_t> queued = cluster_.Submit(kAcmeToken, {{"command", {"true"}}, {"mem_bytes", 1 << 20}});
+  StatusOr<int64_t> queued =
+      cluster_.Submit(kAcmeToken, {{"command", {"true"}}, {"mem_bytes", 1 << 20}});
   ASSERT_OK(queued);
   for (int64_t id : fillers) ASSERT_OK(cluster_.WaitForState(kAcmeToken, id, "RUNNING"));
   StatusOr<Json> pending = cluster_.GetJob(kAcmeToken, *queued);
@@ -128,6 +132,55 @@ TEST_F(CancelTimeoutTest, CancellingAPendingJobNeverStartsIt) {
   EXPECT_EQ((*still)["state"], "CANCELLED");
   EXPECT_TRUE((*still)["allocation"].is_null());
   EXPECT_EQ((*still)["nodes"], Json::array());
+}
+
+TEST_F(CancelTimeoutTest, ManyJobsCancelInOneRequestEachAnsweredInOrder) {
+  StatusOr<int64_t> running =
+      cluster_.Submit(kAcmeToken, {{"command", {"sleep", "300"}}, {"mem_bytes", 1 << 20}});
+  ASSERT_OK(running);
+  ASSERT_OK(cluster_.WaitForState(kAcmeToken, *running, "RUNNING"));
+  StatusOr<Reply> drained =
+      cluster_.Call(kAdminToken, "POST", "/v1/nodes/local/drain", Json{{"reason", "test"}}.dump());
+  ASSERT_OK(drained.status());
+  ASSERT_EQ(drained->status, 200) << drained->body;
+  std::vector<int64_t> pending;
+  for (int i = 0; i < 3; ++i) {
+    StatusOr<int64_t> id = cluster_.Submit(kAcmeToken, {{"command", {"true"}}});
+    ASSERT_OK(id);
+    pending.push_back(*id);
+  }
+  StatusOr<int64_t> theirs = cluster_.Submit(kGlobexToken, {{"command", {"true"}}});
+  ASSERT_OK(theirs);
+
+  // A malformed id refuses the whole request and cancels nothing.
+  Json bad{{"ids", {pending[0], "x_1"}}};
+  StatusOr<Reply> refused = cluster_.Call(kAcmeToken, "POST", "/v1/jobs/cancel", bad.dump());
+  ASSERT_OK(refused.status());
+  EXPECT_EQ(refused->status, 400);
+  EXPECT_NE(refused->body.find("ids[1]"), std::string::npos) << refused->body;
+  EXPECT_EQ(cluster_.GetJob(kAcmeToken, pending[0])->at("state"), "PENDING");
+
+  Json ids{{"ids", {pending[0], *running, *theirs, pending[1], 999999}}};
+  StatusOr<Reply> reply = cluster_.Call(kAcmeToken, "POST", "/v1/jobs/cancel", ids.dump());
+  ASSERT_OK(reply.status());
+  ASSERT_EQ(reply->status, 200) << reply->body;
+  const Json& items = reply->json["items"];
+  ASSERT_EQ(items.size(), 5u);
+  EXPECT_EQ(items[0]["state"], "CANCELLED");
+  EXPECT_EQ(items[1]["cancel_requested"], true);
+  EXPECT_EQ(items[2]["error"]["code"], "not_found") << "another tenant's job must look absent";
+  EXPECT_EQ(items[3]["state"], "CANCELLED");
+  EXPECT_EQ(items[4]["id"], 999999);
+  EXPECT_EQ(items[4]["error"]["code"], "not_found");
+  ASSERT_OK(cluster_.WaitForEnd(kAcmeToken, *running));
+  EXPECT_EQ(cluster_.GetJob(kGlobexToken, *theirs)->at("state"), "PENDING");
+
+  CommandResult cli = cluster_.Cli(kAcmeToken, {"cancel", std::to_string(pending[2]), "999998"});
+  EXPECT_EQ(cli.exit_code, 1) << "one of the two was not found";
+  EXPECT_NE(cli.out.find("job " + std::to_string(pending[2]) + " cancelled"), std::string::npos)
+      << cli.out;
+  EXPECT_NE(cli.err.find("999998"), std::string::npos) << cli.err;
+  EXPECT_EQ(cluster_.GetJob(kAcmeToken, pending[2])->at("state"), "CANCELLED");
 }
 
 }  // namespace
