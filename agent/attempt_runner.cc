@@ -38,7 +38,12 @@ class AttemptRunner::Impl {
         options_(std::move(options)),
         topology_(std::move(topology)),
         clock_(clock),
-        on_report_(std::move(on_report)) {}
+        on_report_(std::move(on_report)) {
+    if (options_.setup.identity_cache == nullptr) {
+      identity_cache_ = std::make_unique<IdentityCache>(options_.setup.identities, clock_);
+      options_.setup.identity_cache = identity_cache_.get();
+    }
+  }
 
   Status Restore() {
     SHARC_ASSIGN_OR_RETURN(AttemptJournal journal,
@@ -409,6 +414,7 @@ class AttemptRunner::Impl {
   std::shared_ptr<const NodeTopology> topology_;
   const Clock& clock_;
   ReportCallback on_report_;
+  std::unique_ptr<IdentityCache> identity_cache_;  // unless options_ brought one
   std::optional<AttemptJournal> journal_;
   std::map<AttemptId, Attempt> attempts_;
   std::map<JobId, int32_t> highest_attempt_;

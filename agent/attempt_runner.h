@@ -31,7 +31,7 @@ class UsageMonitor;
 struct AttemptRunnerOptions {
   std::string node_name;
   std::chrono::milliseconds kill_grace{10000};
-  SetupOptions setup;  // state_dir, job PATH, cgroups, identities
+  SetupOptions setup;  // state_dir, job PATH, cgroups, identities (and their cache)
   // Null: no energy figures in the reports. Must outlive the runner.
   UsageMonitor* usage = nullptr;
   // Called with the time from a launch order to the job's exec, for each job started.

@@ -82,7 +82,9 @@ StatusOr<LaunchSpec> SetUpAttempt(const SetupOptions& o, const NodeTopology& top
   const AttemptId id = launch.attempt;
   std::optional<LaunchSpec::Identity> identity;
   if (o.switch_users) {
-    SHARC_ASSIGN_OR_RETURN(identity, ResolveIdentity(o.identities, launch.tenant));
+    SHARC_ASSIGN_OR_RETURN(identity, o.identity_cache != nullptr
+                                         ? o.identity_cache->Resolve(launch.tenant)
+                                         : ResolveIdentity(o.identities, launch.tenant));
   }
   std::string dir = AttemptDirPath(o.state_dir, id);
   SHARC_RETURN_IF_ERROR(MakeAttemptDir(o.state_dir, dir));

@@ -10,6 +10,7 @@
 
 #include "agent/cgroup_manager.h"
 #include "agent/identity.h"
+#include "agent/identity_cache.h"
 #include "agent/process_launcher.h"
 #include "core/node.h"
 #include "protocol/agent_messages.h"
@@ -21,6 +22,9 @@ struct SetupOptions {
   std::string job_path;           // PATH for jobs that set none
   CgroupManager* cgroups = nullptr;  // null: no cgroups on this node
   IdentityPolicy identities;
+  // Remembers `identities`' answers across launches (the runner makes one when this is
+  // null); null here means a fresh lookup at every launch.
+  IdentityCache* identity_cache = nullptr;
   bool switch_users = true;       // false when the agent is not root
   int64_t pids_max = 4096;        // per job
   bool restrict_devices = true;   // only the granted GPUs' device files (cgroup v1)
