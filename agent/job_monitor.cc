@@ -21,6 +21,8 @@ constexpr mode_t kOutputMode = 0640;
 // Never follows or reuses what is at the name: a fresh file or an error.
 constexpr int kStatusFlags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
 constexpr mode_t kStatusMode = 0600;
+// The job's stack until its exec: SetUpJob and ExecAnyCandidate need a few KiB.
+constexpr size_t kJobStackBytes = 64 * 1024;
 
 // The job changes its ids with the raw system calls: they change only the calling thread,
 // which in the job is the only one. glibc's wrappers would broadcast the change to every
@@ -208,7 +210,7 @@ int SetUpJob(const MonitorPlan& plan) {
     close(null_fd);
   }
   if (plan.bind_cpus && sched_setaffinity(0, sizeof(plan.cpus), &plan.cpus) != 0) return errno;
-  ResetSignalDispositions();
+  // Every disposition is the default already: the monitor reset them before starting the job.
   sigset_t none;
   sigemptyset(&none);
   if (sigprocmask(SIG_SETMASK, &none, nullptr) != 0) return errno;
@@ -241,6 +243,19 @@ int ExecAnyCandidate(const MonitorPlan& plan) {
   if (error == 0) error = ExecAnyCandidate(plan);
   WriteAll(plan.exec_write_fd, &error, sizeof(error));
   _exit(127);
+}
+
+int RunJobEntry(void* plan) { RunJob(*static_cast<const MonitorPlan*>(plan)); }
+
+// Starts the job like vfork does: it shares the monitor's memory (not its descriptors, ids,
+// cwd or signal dispositions, which it gets copies of) and the monitor waits until the job
+// has exec'd or exited. No copy of the monitor's page tables (the agent's, inherited through
+// fork) is made for a process that is about to exec. The job runs on `stack`, in this frame,
+// which lives until the monitor resumes. Returns the job's pid, or -1 with errno.
+pid_t SpawnJob(const MonitorPlan& plan) {
+  alignas(64) char stack[kJobStackBytes];
+  return clone(RunJobEntry, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | SIGCHLD,
+               const_cast<MonitorPlan*>(&plan));
 }
 
 [[noreturn]] void Report(const MonitorPlan& plan, const MonitorReport& report, int exit_code) {
@@ -277,13 +292,12 @@ void RunMonitor(const MonitorPlan& plan) {
   if (null_fd > STDERR_FILENO) close(null_fd);
   CloseFdsExcept(plan.keep_fds, 3, plan.max_fd);
 
-  pid_t job = ForkWithoutHandlers();
+  pid_t job = SpawnJob(plan);
   if (job < 0) {
     report.monitor_errno = errno;
     report.failed_step = MonitorReport::kForkJob;
     Report(plan, report, 1);
   }
-  if (job == 0) RunJob(plan);
   report.job_pid = job;
   setpgid(job, job);  // the job does the same; whichever runs first makes the group
   close(plan.exec_write_fd);

@@ -1,7 +1,9 @@
 // Internal to the process launcher: the code that runs in the forked monitor and job
 // processes. It runs after fork() in a possibly multi-threaded program, so it may only make
 // async-signal-safe calls: no allocation, no locks, no stdio, no exceptions. Everything it
-// needs is prepared beforehand in a MonitorPlan.
+// needs is prepared beforehand in a MonitorPlan. The monitor starts the job vfork-style
+// (clone with CLONE_VM | CLONE_VFORK): until its exec the job runs in the monitor's memory,
+// so it writes nothing there but its own stack, and the monitor waits meanwhile.
 #ifndef SHARC_AGENT_JOB_MONITOR_H_
 #define SHARC_AGENT_JOB_MONITOR_H_
 

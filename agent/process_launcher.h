@@ -3,7 +3,8 @@
 //
 // Process shape:
 //   agent ──fork──> monitor (a fork of the agent, no exec; own session via setsid)
-//                      └──fork──> job (own process group; binds CPUs; execvp's the command)
+//                      └──vfork-style clone──> job (own process group; binds CPUs; execvp's
+//                                                  the command)
 // The monitor only waits for the job and writes its exit status to `status_path` (atomically,
 // via a temporary file and rename), then exits. It uses only async-signal-safe calls, holds
 // only /dev/null on fds 0-2, and blocks every signal it can (SIGKILL still ends it). Because
