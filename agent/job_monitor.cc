@@ -24,10 +24,9 @@ constexpr mode_t kStatusMode = 0600;
 // The job's stack until its exec: SetUpJob and ExecAnyCandidate need a few KiB.
 constexpr size_t kJobStackBytes = 64 * 1024;
 
-// The job changes its ids with the raw system calls: they change only the calling thread,
-// which in the job is the only one. glibc's wrappers would broadcast the change to every
-// thread the (multi-threaded) launching process had, whose bookkeeping a forked child
-// inherits without the threads.
+// The job changes its ids with the raw system calls: they change only the calling task. It
+// runs in the monitor's memory until its exec, and glibc's wrappers would go through the
+// bookkeeping of the monitor's threads (setxid broadcasts), which is not the job's.
 #ifdef SYS_setuid32  // 32-bit ABIs, where the plain calls take 16-bit ids
 constexpr long kSysSetgroups = SYS_setgroups32;
 constexpr long kSysSetgid = SYS_setgid32;
@@ -60,7 +59,7 @@ void CloseFdsExcept(const int* keep, int count, int max_fd) {
 }
 
 // Default disposition for every signal (SIGKILL and SIGSTOP, and the C library's internal
-// signals, refuse; that is fine). Handlers of the agent must never run in a forked process.
+// signals, refuse; that is fine). The agent's ignored signals would otherwise reach the job.
 void ResetSignalDispositions() {
   struct sigaction action = {};
   action.sa_handler = SIG_DFL;
@@ -249,8 +248,8 @@ int RunJobEntry(void* plan) { RunJob(*static_cast<const MonitorPlan*>(plan)); }
 
 // Starts the job like vfork does: it shares the monitor's memory (not its descriptors, ids,
 // cwd or signal dispositions, which it gets copies of) and the monitor waits until the job
-// has exec'd or exited. No copy of the monitor's page tables (the agent's, inherited through
-// fork) is made for a process that is about to exec. The job runs on `stack`, in this frame,
+// has exec'd or exited. No copy of the monitor's page tables is made for a process that is
+// about to exec. The job runs on `stack`, in this frame,
 // which lives until the monitor resumes. Returns the job's pid, or -1 with errno.
 pid_t SpawnJob(const MonitorPlan& plan) {
   alignas(64) char stack[kJobStackBytes];
@@ -265,17 +264,9 @@ pid_t SpawnJob(const MonitorPlan& plan) {
 
 }  // namespace
 
-pid_t ForkWithoutHandlers() {
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
-  return _Fork();
-#else
-  return fork();
-#endif
-}
-
 void RunMonitor(const MonitorPlan& plan) {
   // Own session: the agent's terminal, process group and restarts do not reach it. Every
-  // signal stays blocked (the launcher blocked them all before fork) so that only SIGKILL
+  // signal stays blocked (the launcher blocked them all before starting it) so that only SIGKILL
   // can lose a job's status; no handler of the agent stays installed.
   setsid();
   ResetSignalDispositions();

@@ -1,9 +1,9 @@
-// Internal to the process launcher: the code that runs in the forked monitor and job
-// processes. It runs after fork() in a possibly multi-threaded program, so it may only make
-// async-signal-safe calls: no allocation, no locks, no stdio, no exceptions. Everything it
-// needs is prepared beforehand in a MonitorPlan. The monitor starts the job vfork-style
-// (clone with CLONE_VM | CLONE_VFORK): until its exec the job runs in the monitor's memory,
-// so it writes nothing there but its own stack, and the monitor waits meanwhile.
+// Internal to the process launcher: the code of the job monitor (the sharc-job-monitor
+// program, job_monitor_main.cc) and of the job it starts. The monitor starts the job
+// vfork-style (clone with CLONE_VM | CLONE_VFORK): until its exec the job runs in the
+// monitor's memory, so the job's code may only make async-signal-safe calls (no allocation,
+// no locks, no stdio, no exceptions) and writes nothing but its own stack; the monitor waits
+// meanwhile. Everything either needs is prepared beforehand in a MonitorPlan.
 #ifndef SHARC_AGENT_JOB_MONITOR_H_
 #define SHARC_AGENT_JOB_MONITOR_H_
 
@@ -14,8 +14,8 @@
 
 namespace sharc::agent::internal {
 
-// What the monitor and the job need, prepared by the launching process before fork. The
-// pointers point into storage the launching process owns; fork copies it.
+// What the monitor and the job need (job_monitor_args.h carries it to the monitor). The
+// pointers point into storage the monitor owns.
 struct MonitorPlan {
   char* const* argv = nullptr;                   // null-terminated
   char* const* envp = nullptr;                   // null-terminated
@@ -44,19 +44,14 @@ struct MonitorPlan {
 // What the monitor tells the launcher, in one write. monitor_errno != 0 means the monitor
 // failed at `failed_step` and no job runs (job_pid is -1 if the job could not be forked).
 struct MonitorReport {
-  enum Step : int { kNone = 0, kDevNull = 1, kForkJob = 2, kWriteStatus = 3 };
+  enum Step : int { kNone = 0, kDevNull = 1, kForkJob = 2, kWriteStatus = 3, kStartMonitor = 4 };
   pid_t job_pid = -1;
   int launch_errno = 0;  // the job's set-up or exec failed with this errno
   int monitor_errno = 0;
   int failed_step = kNone;
 };
 
-// fork() without the atfork handlers of whatever libraries the agent has loaded (glibc's own
-// malloc and NSS ones included): _Fork where glibc has it (2.34), async-signal-safe. Only
-// for a child that makes async-signal-safe calls alone, as the monitor and the job do.
-pid_t ForkWithoutHandlers();
-
-// The monitor's whole life; called in the child right after fork. Never returns.
+// The monitor's whole life (sharc-job-monitor's main calls it). Never returns.
 [[noreturn]] void RunMonitor(const MonitorPlan& plan);
 
 }  // namespace sharc::agent::internal

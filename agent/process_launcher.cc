@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "agent/job_monitor.h"
+#include "agent/job_monitor_args.h"
 
 namespace sharc::agent {
 namespace {
@@ -25,6 +26,11 @@ using internal::MonitorReport;
 
 // What execvp uses when the environment has no PATH.
 constexpr std::string_view kDefaultPath = "/bin:/usr/bin";
+constexpr std::string_view kMonitorProgramName = "sharc-job-monitor";
+// Where the monitor finds its end of the report pipe (job_monitor_main.cc).
+constexpr int kMonitorReportFd = 3;
+// The stack the starting monitor uses until its exec (a few system calls).
+constexpr size_t kSpawnStackBytes = 32 * 1024;
 
 std::string ErrnoText(int error) { return std::strerror(error); }
 
@@ -144,7 +150,7 @@ StatusOr<std::string> AbsolutePath(std::string_view what, const std::string& pat
   return (cwd / path).string();
 }
 
-// Owns every string and array the forked code reads.
+// Owns every string and array the monitor's start reads.
 struct PreparedLaunch {
   std::vector<std::string> argv;
   std::vector<std::string> env;
@@ -158,9 +164,27 @@ struct PreparedLaunch {
   std::string stderr_path;
   std::string status_tmp;
   MonitorPlan plan;
+  std::string monitor_program;
+  std::vector<std::string> monitor_args;  // EncodeMonitorArgs
+  std::vector<char*> monitor_argv;
 };
 
+// sharc-job-monitor in the directory of this process's executable.
+StatusOr<std::string> DefaultMonitorProgram() {
+  std::error_code error;
+  std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (error)
+    return InternalError("cannot find sharc-job-monitor: /proc/self/exe: " + error.message());
+  return (self.parent_path() / kMonitorProgramName).string();
+}
+
 Status Prepare(const LaunchSpec& spec, PreparedLaunch& out) {
+  if (!spec.monitor_program.empty()) {
+    out.monitor_program = spec.monitor_program;
+  } else {
+    static const StatusOr<std::string> kDefault = DefaultMonitorProgram();
+    SHARC_ASSIGN_OR_RETURN(out.monitor_program, kDefault);
+  }
   SHARC_ASSIGN_OR_RETURN(out.stdout_path, AbsolutePath("stdout_path", spec.stdout_path));
   SHARC_ASSIGN_OR_RETURN(out.stderr_path, AbsolutePath("stderr_path", spec.stderr_path));
   for (const std::string& path : spec.join_files) out.join_ptrs.push_back(path.c_str());
@@ -202,7 +226,47 @@ Status Prepare(const LaunchSpec& spec, PreparedLaunch& out) {
   if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY) {
     plan.max_fd = static_cast<int>(std::min<rlim_t>(files.rlim_cur, 1 << 20));
   }
+  plan.report_fd = kMonitorReportFd;
+  out.monitor_args = internal::EncodeMonitorArgs(out.monitor_program, plan);
+  for (std::string& arg : out.monitor_args) out.monitor_argv.push_back(arg.data());
+  out.monitor_argv.push_back(nullptr);
   return Status::Ok();
+}
+
+struct MonitorStart {
+  const char* program;
+  char* const* argv;
+  char* const* envp;
+  int report_fd;  // the launcher's end, moved to kMonitorReportFd
+};
+
+// Runs in the launching process's memory until its exec (see SpawnMonitor): raw system calls
+// only, nothing written but this stack and errno.
+int ExecMonitor(void* arg) {
+  const MonitorStart& start = *static_cast<const MonitorStart*>(arg);
+  int report_fd = start.report_fd;
+  bool moved = report_fd == kMonitorReportFd ? fcntl(report_fd, F_SETFD, 0) == 0
+                                             : dup2(report_fd, kMonitorReportFd) >= 0;
+  if (moved) {
+    report_fd = kMonitorReportFd;
+    execve(start.program, start.argv, start.envp);
+  }
+  MonitorReport report;
+  report.monitor_errno = errno;
+  report.failed_step = MonitorReport::kStartMonitor;
+  ssize_t ignored = write(report_fd, &report, sizeof(report));
+  (void)ignored;
+  _exit(127);
+}
+
+// Starts sharc-job-monitor vfork-style: the child shares this process's memory (not its
+// descriptors) until it execs, and this thread waits meanwhile, so nothing of the agent is
+// copied or write-protected. The child's stack is this frame's. Returns its pid, or -1.
+pid_t SpawnMonitor(const PreparedLaunch& prepared, int report_fd) {
+  MonitorStart start = {prepared.monitor_program.c_str(), prepared.monitor_argv.data(),
+                        prepared.env_ptrs.data(), report_fd};
+  alignas(64) char stack[kSpawnStackBytes];
+  return clone(ExecMonitor, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | SIGCHLD, &start);
 }
 
 // Reads the monitor's report; false if the monitor closed the pipe without one.
@@ -230,6 +294,8 @@ std::string_view FailedStepName(int step) {
       return "fork the job";
     case MonitorReport::kWriteStatus:
       return "write the status file";
+    case MonitorReport::kStartMonitor:
+      return "start";
     default:
       return "start";
   }
@@ -241,34 +307,22 @@ StatusOr<LaunchedJob> LaunchJob(const LaunchSpec& spec) {
   SHARC_RETURN_IF_ERROR(ValidateSpec(spec));
   PreparedLaunch prepared;
   SHARC_RETURN_IF_ERROR(Prepare(spec, prepared));
-  UniqueFd report_read, report_write, exec_read, exec_write;
+  UniqueFd report_read, report_write;
   SHARC_RETURN_IF_ERROR(MakePipe(&report_read, &report_write));
-  SHARC_RETURN_IF_ERROR(MakePipe(&exec_read, &exec_write));
-  MonitorPlan& plan = prepared.plan;
-  plan.report_fd = report_write.get();
-  plan.exec_read_fd = exec_read.get();
-  plan.exec_write_fd = exec_write.get();
-  plan.keep_fds[0] = plan.report_fd;
-  plan.keep_fds[1] = plan.exec_read_fd;
-  plan.keep_fds[2] = plan.exec_write_fd;
-  std::sort(std::begin(plan.keep_fds), std::end(plan.keep_fds));
 
-  // Blocked across fork so that no handler of the agent runs in the child before the child
-  // resets the dispositions; the monitor keeps them blocked, the job unblocks them.
+  // Blocked across the start so that no handler of the agent runs in the child (in the
+  // agent's memory); the monitor keeps them blocked, the job unblocks them.
   sigset_t all, previous;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &previous);
   LaunchedJob launched;
   launched.start_time = NowUnixMillis();
-  pid_t monitor = internal::ForkWithoutHandlers();
-  if (monitor == 0) internal::RunMonitor(plan);
-  int fork_errno = errno;
+  pid_t monitor = SpawnMonitor(prepared, report_write.get());
+  int spawn_errno = errno;
   pthread_sigmask(SIG_SETMASK, &previous, nullptr);
-  if (monitor < 0) return InternalError("fork of the job monitor: " + ErrnoText(fork_errno));
+  if (monitor < 0) return InternalError("start of the job monitor: " + ErrnoText(spawn_errno));
 
   report_write.Reset();
-  exec_read.Reset();
-  exec_write.Reset();
   MonitorReport report;
   if (!ReadReport(report_read.get(), &report)) {
     WaitForExit(monitor);
@@ -277,7 +331,7 @@ StatusOr<LaunchedJob> LaunchJob(const LaunchSpec& spec) {
   }
   if (report.monitor_errno != 0) {
     WaitForExit(monitor);
-    return InternalError("the job monitor could not " +
+    return InternalError("the job monitor (" + prepared.monitor_program + ") could not " +
                          std::string(FailedStepName(report.failed_step)) + " for '" + spec.argv[0] +
                          "': " + ErrnoText(report.monitor_errno));
   }

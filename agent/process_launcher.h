@@ -2,12 +2,13 @@
 // agent's own restarts.
 //
 // Process shape:
-//   agent ──fork──> monitor (a fork of the agent, no exec; own session via setsid)
+//   agent ──vfork-style clone + exec──> monitor (sharc-job-monitor; own session via setsid)
 //                      └──vfork-style clone──> job (own process group; binds CPUs; execvp's
 //                                                  the command)
-// The monitor only waits for the job and writes its exit status to `status_path` (atomically,
-// via a temporary file and rename), then exits. It uses only async-signal-safe calls, holds
-// only /dev/null on fds 0-2, and blocks every signal it can (SIGKILL still ends it). Because
+// Neither start copies the parent's memory: the child runs in it until its exec, with the
+// parent's thread waiting. The monitor only waits for the job and writes its exit status to
+// `status_path` (atomically, via a temporary file and rename), then exits. It holds only
+// /dev/null on fds 0-2, and blocks every signal it can (SIGKILL still ends it). Because
 // it is not the job, killing the job's process group never loses the status, and because it
 // has its own session, an agent crash or restart does not end the job. The monitor keeps the
 // caller's identity and cgroups: only the job joins `join_files` and switches to `identity`.
@@ -37,11 +38,11 @@ struct LaunchSpec {
     std::vector<gid_t> groups;  // the complete supplementary list (empty = none)
   };
 
-  std::vector<std::string> argv;            // argv[0] is searched in the env's PATH
-  std::map<std::string, std::string> env;   // the job's complete environment
-  std::string work_dir;                     // must exist; the job's cwd
-  std::string stdout_path;                  // created (O_NOFOLLOW, 0640), truncated, by the job
-  std::string stderr_path;                  // (as `identity`, so the files belong to it)
+  std::vector<std::string> argv;           // argv[0] is searched in the env's PATH
+  std::map<std::string, std::string> env;  // the job's complete environment
+  std::string work_dir;                    // must exist; the job's cwd
+  std::string stdout_path;                 // created (O_NOFOLLOW, 0640), truncated, by the job
+  std::string stderr_path;                 // (as `identity`, so the files belong to it)
   // Written by the monitor (as the caller, mode 0600) when the job ends. Its directory must
   // not be writable by the job's user: a job that can create files there could forge its own
   // exit status.
@@ -53,19 +54,22 @@ struct LaunchSpec {
   // nullopt: the job keeps the caller's identity. Switching needs the caller to be root
   // (CAP_SETUID and CAP_SETGID); otherwise the launch fails with EPERM.
   std::optional<Identity> identity;
+  // The monitor program; "" means sharc-job-monitor in the directory of the calling
+  // process's executable (where the build and the install put it, next to sharc-agent).
+  std::string monitor_program;
 };
 
 struct LaunchedJob {
-  pid_t monitor_pid = -1;   // a child of the calling process
-  pid_t job_pid = -1;       // also the job's process group id
+  pid_t monitor_pid = -1;  // a child of the calling process
+  pid_t job_pid = -1;      // also the job's process group id
   UnixMillis start_time = 0;
 };
 
-// Forks the monitor and the job and returns once the job has exec'd (or failed to: then the
-// status file already says launch_failed and the monitor has exited; the call still
-// succeeds, so the failure is reported like any other ending). Internal only if fork or
-// pipe fail (or the monitor cannot fork the job or write the launch_failed status);
-// InvalidArgument for a malformed spec (empty argv, a NUL byte, an empty or '='-containing
+// Starts the monitor, which starts the job, and returns once the job has exec'd (or failed to: then
+// the status file already says launch_failed and the monitor has exited; the call still succeeds,
+// so the failure is reported like any other ending). Internal only if clone or pipe fail, the
+// monitor program cannot be run, or the monitor cannot start the job or write the launch_failed
+// status; InvalidArgument for a malformed spec (empty argv, a NUL byte, an empty or '='-containing
 // variable name, an empty path (join files included), a CPU index outside [0, CPU_SETSIZE)),
 // and Internal if the caller's cwd cannot be read for a relative output path.
 //
@@ -89,7 +93,7 @@ StatusOr<LaunchedJob> LaunchJob(const LaunchSpec& spec);
 
 struct ExitStatus {
   enum class Kind { kExited, kSignaled, kLaunchFailed } kind = Kind::kExited;
-  int value = 0;             // exit code, signal number, or errno
+  int value = 0;  // exit code, signal number, or errno
   UnixMillis end_time = 0;
 };
 

@@ -11,6 +11,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <set>
 #include <string>
@@ -93,6 +94,7 @@ class ProcessLauncherTest : public ::testing::Test {
     spec.stdout_path = dir_.File("stdout");
     spec.stderr_path = dir_.File("stderr");
     spec.status_path = dir_.File("status");
+    spec.monitor_program = SHARC_JOB_MONITOR;  // not next to this test's executable
     return spec;
   }
 
@@ -277,10 +279,15 @@ TEST_F(ProcessLauncherTest, FindsProgramsRelativeToTheWorkDir) {
 TEST_F(ProcessLauncherTest, JobHasExecdInItsOwnProcessGroupAndSession) {
   StatusOr<LaunchedJob> job = Launch(Spec({"sleep", "100"}));
   ASSERT_TRUE(job.ok()) << job.status().ToString();
-  // LaunchJob returned after the exec: the job already is `sleep 100`.
-  EXPECT_EQ(ReadTextFile(ProcFile(job->job_pid, "cmdline")), std::string("sleep\0"
-                                                                         "100\0",
-                                                                         10));
+  // LaunchJob returned once the exec could no longer fail (the kernel closes the job's
+  // close-on-exec descriptors and releases the monitor there); it may still be loading
+  // `sleep`, whose arguments show once it has.
+  const std::string sleep_100(
+      "sleep\0"
+      "100\0",
+      10);
+  EXPECT_TRUE(
+      PollUntil([&] { return ReadTextFile(ProcFile(job->job_pid, "cmdline")) == sleep_100; }));
   EXPECT_EQ(getpgid(job->job_pid), job->job_pid);
   EXPECT_EQ(getsid(job->job_pid), job->monitor_pid);
   EXPECT_NE(getsid(job->job_pid), getsid(0));
@@ -390,6 +397,18 @@ TEST_F(ProcessLauncherTest, MonitorOutlivesTheLaunchingProcess) {
   }));
   EXPECT_EQ(end->kind, ExitStatus::Kind::kExited);
   EXPECT_EQ(end->value, 7);
+}
+
+TEST_F(ProcessLauncherTest, AMonitorProgramThatCannotRunIsAnInternalErrorNamingIt) {
+  LaunchSpec spec = Spec({"true"});
+  spec.monitor_program = dir_.File("no-such-monitor");
+  StatusOr<LaunchedJob> job = LaunchJob(spec);
+  EXPECT_EQ(job.status().code(), StatusCode::kInternal);
+  EXPECT_NE(job.status().message().find(spec.monitor_program), std::string::npos)
+      << job.status().message();
+  EXPECT_NE(job.status().message().find(std::strerror(ENOENT)), std::string::npos)
+      << job.status().message();
+  EXPECT_FALSE(std::filesystem::exists(spec.status_path));
 }
 
 TEST_F(ProcessLauncherTest, RejectsMalformedSpecs) {
