@@ -14,18 +14,19 @@ namespace {
 
 using protocol::Json;
 
+// Enough for the records of a full node's worth of short jobs in flight.
+constexpr size_t kMaxSpareFiles = 128;
+
 // The scheduler's launch message round-trips through its own codec, as it came.
 Json EncodeRecord(const JournalRecord& r) {
   Json launch = protocol::Json::parse(protocol::EncodeSchedulerMessage(r.launch));
   Json report = protocol::Json::parse(
       protocol::EncodeAgentMessage(protocol::JobUpdateMsg{r.report}))["report"];
-  return Json{{"launch", launch},
-              {"monitor_pid", r.monitor_pid},
-              {"job_pid", r.job_pid},
-              {"monitor_start_ticks", r.monitor_start_ticks},
-              {"cgroup", r.cgroup},
-              {"requested_ending", protocol::AttemptEndingName(r.requested_ending)},
-              {"report", report}};
+  return Json{
+      {"launch", launch},     {"monitor_pid", r.monitor_pid},
+      {"job_pid", r.job_pid}, {"monitor_start_ticks", r.monitor_start_ticks},
+      {"cgroup", r.cgroup},   {"requested_ending", protocol::AttemptEndingName(r.requested_ending)},
+      {"report", report}};
 }
 
 // A launch as protocol version 1 wrote it, with one node's grant in flat fields
@@ -96,7 +97,8 @@ StatusOr<JournalRecord> DecodeRecord(const Json& json, const std::string& where)
 
 StatusOr<AttemptJournal> AttemptJournal::Open(const std::string& dir) {
   SHARC_RETURN_IF_ERROR(MakeDirectories(dir, 0700).WithPrefix("journal"));
-  return AttemptJournal(dir);
+  SHARC_ASSIGN_OR_RETURN(SpareFiles spares, SpareFiles::Open(dir + "/spare", kMaxSpareFiles));
+  return AttemptJournal(dir, std::make_shared<SpareFiles>(std::move(spares)));
 }
 
 std::string AttemptJournal::PathOf(const AttemptId& a) const {
@@ -104,11 +106,17 @@ std::string AttemptJournal::PathOf(const AttemptId& a) const {
 }
 
 Status AttemptJournal::Save(const JournalRecord& record) const {
-  return WriteFileAtomically(PathOf(record.launch.attempt), protocol::DumpJson(EncodeRecord(record)),
-                             0600);
+  const std::string path = PathOf(record.launch.attempt);
+  // WriteFileAtomically writes <path>.tmp, truncating a file there, and renames it over path.
+  spares_->MoveTo(path + ".tmp");
+  const std::string kept = spares_->LinkFrom(path);  // the version the rename replaces
+  Status written = WriteFileAtomically(path, protocol::DumpJson(EncodeRecord(record)), 0600);
+  if (!written.ok() && !kept.empty()) spares_->Forget(kept);
+  return written;
 }
 
 Status AttemptJournal::Remove(const AttemptId& attempt) const {
+  if (spares_->Take(PathOf(attempt))) return Status::Ok();
   if (::unlink(PathOf(attempt).c_str()) != 0 && errno != ENOENT) {
     return InternalError(PathOf(attempt) + ": " + ErrnoText(errno));
   }

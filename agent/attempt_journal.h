@@ -8,6 +8,10 @@
 //    "monitor_start_ticks": 987654, "cgroup": "job-12.1", "requested_ending": "none",
 //    "report": <the attempt report>}
 //
+// Record files are reused (spare_files.h, in <dir>/spare): a rewrite or a removal keeps the
+// replaced file's inode for the next write, so that the journal allocates and frees no inodes
+// in the steady state. The records' atomicity and durability are the same.
+//
 // A launch written by an agent of protocol version 1 (one node's grant in flat fields) is read
 // as a one-part allocation with rank 0, so an upgraded agent re-adopts its running jobs.
 #ifndef SHARC_AGENT_ATTEMPT_JOURNAL_H_
@@ -16,9 +20,11 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "agent/spare_files.h"
 #include "core/status.h"
 #include "protocol/agent_messages.h"
 
@@ -38,7 +44,7 @@ struct JournalRecord {
 
 class AttemptJournal {
  public:
-  // Creates `dir` (mode 0700) if needed.
+  // Creates `dir` (mode 0700) and its spare/ directory if needed.
   static StatusOr<AttemptJournal> Open(const std::string& dir);
 
   // Every record, sorted by attempt. A file that cannot be read is reported by name in the
@@ -50,9 +56,11 @@ class AttemptJournal {
   const std::string& dir() const { return dir_; }
 
  private:
-  explicit AttemptJournal(std::string dir) : dir_(std::move(dir)) {}
+  AttemptJournal(std::string dir, std::shared_ptr<SpareFiles> spares)
+      : dir_(std::move(dir)), spares_(std::move(spares)) {}
   std::string PathOf(const AttemptId& attempt) const;
   std::string dir_;
+  std::shared_ptr<SpareFiles> spares_;  // shared by copies; changed by const Save and Remove
 };
 
 // The start time of `pid` in clock ticks since boot, or nullopt if it does not exist.
