@@ -352,12 +352,25 @@ class AttemptRunner::Impl {
     }
   }
 
+  // Exits seen together (their monitors' pidfds ready in one poll) are finished together,
+  // after one usage sample: each sample reads every running attempt's CPU time.
   void OnMonitorExit(const AttemptId& id) {
+    pending_exits_.push_back(id);
+    if (pending_exits_.size() == 1) asio::post(io_, [this] { FinishExits(); });
+  }
+
+  void FinishExits() {
+    std::vector<AttemptId> ids = std::move(pending_exits_);
+    pending_exits_.clear();
+    // Energy up to the end, while the cgroups still hold the attempts' CPU time.
+    SampleUsage();
+    for (const AttemptId& id : ids) FinishExit(id);
+  }
+
+  void FinishExit(const AttemptId& id) {
     auto it = attempts_.find(id);
     if (it == attempts_.end() || it->second.record.report.exited) return;
     Attempt& attempt = it->second;
-    // Energy up to the end, while the cgroup still holds the attempt's CPU time.
-    SampleUsage();
     if (options_.usage) options_.usage->Forget(id);
     (void)TryReapMonitor(attempt.record.monitor_pid);
     AttemptReport& report = attempt.record.report;
@@ -418,6 +431,7 @@ class AttemptRunner::Impl {
   std::optional<AttemptJournal> journal_;
   std::map<AttemptId, Attempt> attempts_;
   std::map<JobId, int32_t> highest_attempt_;
+  std::vector<AttemptId> pending_exits_;  // for FinishExits, posted
 };
 
 AttemptRunner::AttemptRunner(asio::io_context& io, AttemptRunnerOptions options,

@@ -67,8 +67,8 @@ class AttemptRunner {
 
   // Samples node usage and energy (options.usage) with every running attempt's CPU time per
   // CPU from its cgroup, and updates their reports' cpu_energy_uj and gpu_energy_uj. Also
-  // done at each attempt's exit, before its final report. Without a cgroup an attempt's CPU
-  // time cannot be measured: it counts as 0, and the energy goes to idle.
+  // done before the final reports of exiting attempts: once for the exits seen together. Without a
+  // cgroup an attempt's CPU time cannot be measured: it counts as 0, and the energy goes to idle.
   // A re-adopted attempt keeps the energy its journal recorded and adds what is measured
   // after the restart.
   void SampleUsage();

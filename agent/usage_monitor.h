@@ -1,9 +1,10 @@
 // Samples the node's usage (/proc, node_usage.h) and energy (energy/energy_meter.h) together,
 // and keeps the latest figures for heartbeats (protocol::NodeSample) and /metrics.
 //
-// The agent samples every energy.sample_interval, and AttemptRunner at each attempt's exit so
-// its final report carries its energy up to its end. A /proc read that fails is logged (once
-// per distinct error) and the model then sees the CPUs as idle for that interval.
+// The agent samples every energy.sample_interval, and AttemptRunner when attempts exit (once
+// for the exits seen together) so their final reports carry their energy up to their end. A
+// /proc read that fails is logged (once per distinct error) and the model then sees the CPUs
+// as idle for that interval.
 // Not thread-safe; the agent uses it from its io thread.
 #ifndef SHARC_AGENT_USAGE_MONITOR_H_
 #define SHARC_AGENT_USAGE_MONITOR_H_
