@@ -41,6 +41,36 @@ void ReadSize(FieldReader& r, std::string_view key, int64_t* out) {
   *out = *size;
 }
 
+// The "agents" section.
+Status ApplyAgentsJson(const Json& agents, SchedulerConfig* c) {
+  FieldReader a(agents, "agents");
+  a.OptionalString("join_secret_file", &c->agent_join_secret_file);
+  ReadDuration(a, "heartbeat_interval", &c->heartbeat_interval);
+  ReadDuration(a, "node_timeout", &c->node_timeout);
+  std::string fence;
+  a.OptionalString("fence_after", &fence);
+  if (fence == "0" || fence == "never") {
+    c->fence_after = std::chrono::milliseconds(0);
+  } else if (!fence.empty() && a.ok()) {
+    std::chrono::milliseconds value{0};
+    ReadDurationText(a, "fence_after", fence, &value);
+    c->fence_after = value;
+  }
+  return a.Finish();
+}
+
+// The "jobs" section.
+Status ApplyJobsJson(const Json& jobs, SchedulerConfig* c) {
+  FieldReader j(jobs, "jobs");
+  ReadSize(j, "default_memory_per_cpu", &c->default_memory_per_cpu);
+  ReadDuration(j, "default_time_limit", &c->default_time_limit);
+  ReadDuration(j, "max_time_limit", &c->max_time_limit);
+  j.OptionalInt32("max_attempts", &c->max_attempts, 1, 1000);
+  ReadDuration(j, "retention", &c->retention);
+  j.OptionalInt("max_finished_in_memory", &c->max_finished_in_memory, 0, 100000000);
+  return j.Finish();
+}
+
 Status ApplyJson(const Json& json, SchedulerConfig* c) {
   FieldReader r(json, "");
   std::string listen;
@@ -104,32 +134,8 @@ Status ApplyJson(const Json& json, SchedulerConfig* c) {
     c->store_sync = sync == "normal" ? store::SyncMode::kNormal : store::SyncMode::kFull;
     SHARC_RETURN_IF_ERROR(s.Finish());
   }
-  if (agents) {
-    FieldReader a(*agents, "agents");
-    a.OptionalString("join_secret_file", &c->agent_join_secret_file);
-    ReadDuration(a, "heartbeat_interval", &c->heartbeat_interval);
-    ReadDuration(a, "node_timeout", &c->node_timeout);
-    std::string fence;
-    a.OptionalString("fence_after", &fence);
-    if (fence == "0" || fence == "never") {
-      c->fence_after = std::chrono::milliseconds(0);
-    } else if (!fence.empty() && a.ok()) {
-      std::chrono::milliseconds value{0};
-      ReadDurationText(a, "fence_after", fence, &value);
-      c->fence_after = value;
-    }
-    SHARC_RETURN_IF_ERROR(a.Finish());
-  }
-  if (jobs) {
-    FieldReader j(*jobs, "jobs");
-    ReadSize(j, "default_memory_per_cpu", &c->default_memory_per_cpu);
-    ReadDuration(j, "default_time_limit", &c->default_time_limit);
-    ReadDuration(j, "max_time_limit", &c->max_time_limit);
-    j.OptionalInt32("max_attempts", &c->max_attempts, 1, 1000);
-    ReadDuration(j, "retention", &c->retention);
-    j.OptionalInt("max_finished_in_memory", &c->max_finished_in_memory, 0, 100000000);
-    SHARC_RETURN_IF_ERROR(j.Finish());
-  }
+  if (agents) SHARC_RETURN_IF_ERROR(ApplyAgentsJson(*agents, c));
+  if (jobs) SHARC_RETURN_IF_ERROR(ApplyJobsJson(*jobs, c));
   if (scheduling) SHARC_RETURN_IF_ERROR(ApplySchedulingJson(*scheduling, &c->scheduling));
   return Status::Ok();
 }

@@ -38,7 +38,7 @@ bool JobQueries::Matches(const Principal& who, const JobFilter& filter, const Jo
   return filter.all || !IsTerminal(job.state);
 }
 
-JobPage JobQueries::ListHeld(const Principal& who, const JobFilter& filter, bool* complete) const {
+JobPage JobQueries::ListHeld(const Principal& who, const JobFilter& filter) const {
   const ClusterState& state = context_.state;
   JobPage page;
   auto take = [&](const Job& job) {
@@ -54,21 +54,20 @@ JobPage JobQueries::ListHeld(const Principal& who, const JobFilter& filter, bool
     for (auto it = state.active().upper_bound(filter.after); it != state.active().end(); ++it) {
       if (!take(*state.FindJob(*it))) break;
     }
-    *complete = true;
     return page;
   }
   for (auto it = state.jobs().upper_bound(filter.after); it != state.jobs().end(); ++it) {
     if (!take(it->second)) break;
   }
-  *complete = state.evicted().size() == 0;
   return page;
 }
 
 void JobQueries::List(const Principal& who, const JobFilter& filter,
                       std::function<void(StatusOr<JobPage>)> done) const {
-  bool complete = false;
-  JobPage held = ListHeld(who, filter, &complete);
-  if (complete) return done(std::move(held));
+  // Memory answers alone unless evicted (finished) jobs may match.
+  if (ActiveOnly(filter) || context_.state.evicted().size() == 0) {
+    return done(ListHeld(who, filter));
+  }
   store::JobQuery query;
   query.after = filter.after;
   query.limit = filter.limit + 1;  // one more: whether a next page exists
@@ -84,8 +83,7 @@ void JobQueries::List(const Principal& who, const JobFilter& filter,
       [this, who, filter, done = std::move(done)](StatusOr<std::vector<Job>> read) {
         if (!read.ok()) return done(read.status());
         // Merge by id: what memory holds now wins; a stored row counts only for a job evicted.
-        bool complete = false;
-        JobPage held = ListHeld(who, filter, &complete);
+        JobPage held = ListHeld(who, filter);
         JobPage page;
         page.read = std::move(read).value();
         std::vector<const Job*> merged;

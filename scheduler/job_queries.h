@@ -59,8 +59,8 @@ class JobQueries {
   void Get(const Principal& who, JobId id, Reply<Job> done) const;
 
  private:
-  // The page from memory alone; `*complete` is false if evicted jobs may also match.
-  JobPage ListHeld(const Principal& who, const JobFilter& filter, bool* complete) const;
+  // The page from what memory holds alone.
+  JobPage ListHeld(const Principal& who, const JobFilter& filter) const;
   bool Matches(const Principal& who, const JobFilter& filter, const Job& job) const;
 
   const SchedulerContext& context_;

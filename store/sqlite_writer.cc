@@ -141,6 +141,22 @@ Status SqliteWriter::Apply(const Encoded& e) {
         .BindText(4, e.record)
         .Run(DescribeMutation(*e.mutation));
   }
+  if (std::holds_alternative<PutAttempt>(*e.mutation) ||
+      std::holds_alternative<PutNodeEnergy>(*e.mutation) ||
+      std::holds_alternative<PutFacilityReading>(*e.mutation)) {
+    return ApplyAccountingRow(e);
+  }
+  if (const auto* put = std::get_if<PutTenantUsage>(e.mutation)) {
+    return put_tenant_usage_.BindText(1, put->tenant)
+        .BindDouble(2, put->usage.value)
+        .BindInt(3, put->usage.as_of)
+        .Run(DescribeMutation(*e.mutation));
+  }
+  const auto& reserve = std::get<ReserveJobIds>(*e.mutation);
+  return reserve_job_ids_.BindInt(1, reserve.next_job_id).Run("next_job_id");
+}
+
+Status SqliteWriter::ApplyAccountingRow(const Encoded& e) {
   if (const auto* put = std::get_if<PutAttempt>(e.mutation)) {
     const AttemptRecord& r = put->record;
     return put_attempt_.BindInt(1, r.attempt.job.value)
@@ -172,20 +188,11 @@ Status SqliteWriter::Apply(const Encoded& e) {
         .BindText(10, b.gpu_source)
         .Run(DescribeMutation(*e.mutation));
   }
-  if (const auto* put = std::get_if<PutFacilityReading>(e.mutation)) {
-    return put_facility_reading_.BindInt(1, put->reading.time)
-        .BindInt(2, put->reading.energy_wh)
-        .BindText(3, put->reading.note)
-        .Run(DescribeMutation(*e.mutation));
-  }
-  if (const auto* put = std::get_if<PutTenantUsage>(e.mutation)) {
-    return put_tenant_usage_.BindText(1, put->tenant)
-        .BindDouble(2, put->usage.value)
-        .BindInt(3, put->usage.as_of)
-        .Run(DescribeMutation(*e.mutation));
-  }
-  const auto& reserve = std::get<ReserveJobIds>(*e.mutation);
-  return reserve_job_ids_.BindInt(1, reserve.next_job_id).Run("next_job_id");
+  const auto& put = std::get<PutFacilityReading>(*e.mutation);
+  return put_facility_reading_.BindInt(1, put.reading.time)
+      .BindInt(2, put.reading.energy_wh)
+      .BindText(3, put.reading.note)
+      .Run(DescribeMutation(*e.mutation));
 }
 
 void SqliteWriter::RollbackIfActive() {

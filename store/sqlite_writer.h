@@ -49,6 +49,8 @@ class SqliteWriter {
   explicit SqliteWriter(sqlite3* db) : db_(db) {}
   static StatusOr<std::vector<Encoded>> Encode(const std::vector<Mutation>& batch);
   Status Apply(const Encoded& encoded);
+  // Apply of a PutAttempt, PutNodeEnergy or PutFacilityReading.
+  Status ApplyAccountingRow(const Encoded& encoded);
   void RollbackIfActive();
 
   sqlite3* db_ = nullptr;
