@@ -132,6 +132,8 @@ Status ApplyJson(const Json& json, SchedulerConfig* c) {
     s.OptionalString("sync", &sync);
     if (s.ok() && sync != "full" && sync != "normal") s.Fail("sync", "must be 'full' or 'normal'");
     c->store_sync = sync == "normal" ? store::SyncMode::kNormal : store::SyncMode::kFull;
+    ReadSize(s, "min_free", &c->store_min_free_bytes);
+    ReadSize(s, "reserve", &c->store_reserve_bytes);
     SHARC_RETURN_IF_ERROR(s.Finish());
   }
   if (agents) SHARC_RETURN_IF_ERROR(ApplyAgentsJson(*agents, c));

@@ -23,6 +23,11 @@ struct SchedulerConfig {
   // Holds sharc.db (SQLite, WAL).
   std::string data_dir = "./sharc-data";
   store::SyncMode store_sync = store::SyncMode::kFull;
+  // Below this much free space on data_dir's filesystem, changes people ask for are refused
+  // (503) before they are made; a reserve file of store_reserve_bytes lets the scheduler's own
+  // commits finish on a full disk (store/disk_reserve.h).
+  int64_t store_min_free_bytes = 64 << 20;
+  int64_t store_reserve_bytes = 64 << 20;
   // Tenants, admins and their token hashes (configs/tenants.example.json).
   std::string tenants_file;
   // The node join secret agents present. Empty: agents are accepted only from loopback.

@@ -35,6 +35,8 @@ class SchedulerDaemon::Impl {
     store::SqliteStoreOptions store_options;
     store_options.path = config_.data_dir + "/sharc.db";
     store_options.sync = config_.store_sync;
+    store_options.min_free_bytes = config_.store_min_free_bytes;
+    store_options.reserve_bytes = config_.store_reserve_bytes;
     store_options.on_commit = [metrics = metrics_.get()](const store::CommitStats& stats) {
       metrics->ObserveCommit(stats.duration);
     };

@@ -89,6 +89,12 @@ void RestApi::Route(const net::HttpRequest& request, const net::Responder& respo
   if (RoutePrometheusTargets(request, respond)) return;
   StatusOr<Principal> who = scheduler_.tenants().Authenticate(net::BearerToken(request));
   if (!who.ok()) return respond(ErrorResponse(who.status()));
+  if (method != "GET" && method != "HEAD") {
+    // A change people ask for is refused before it is made when the disk is nearly full.
+    if (Status room = scheduler_.CheckRoomForChange(); !room.ok()) {
+      return respond(ErrorResponse(room));
+    }
+  }
 
   if (path == "/v1/whoami") {
     return respond(JsonResponse(

@@ -46,6 +46,10 @@ class Scheduler {
 
   metrics::ClusterMetricsSnapshot MetricsSnapshot() const;
 
+  // OK while the store has room for a change people ask for; Unavailable (say why) when the
+  // disk is nearly full, before anything is changed (store::Store::CheckRoom).
+  Status CheckRoomForChange() { return deps_.store->CheckRoom(); }
+
   JobLifecycle& jobs() { return jobs_; }
   const JobQueries& queries() const { return queries_; }
   TenantService& tenants() { return tenants_; }

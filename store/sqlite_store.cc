@@ -10,6 +10,7 @@
 #include <thread>
 #include <utility>
 
+#include "store/disk_reserve.h"
 #include "store/sqlite_accounting.h"
 #include "store/sqlite_jobs.h"
 #include "store/sqlite_ledger_read.h"
@@ -27,8 +28,10 @@ namespace {
 // read-only connection of their own, so they never wait for the writer's transactions.
 class SqliteStore final : public Store {
  public:
-  SqliteStore(SqliteDb db, SqliteWriter writer, SqliteStoreOptions options)
+  SqliteStore(SqliteDb db, SqliteWriter writer, std::unique_ptr<DiskReserve> reserve,
+              SqliteStoreOptions options)
       : path_(options.path),
+        reserve_(std::move(reserve)),
         max_batches_(options.max_batches_per_transaction),
         on_commit_(std::move(options.on_commit)),
         db_(std::move(db)),
@@ -37,6 +40,8 @@ class SqliteStore final : public Store {
   }
 
   ~SqliteStore() override { Close(); }
+
+  Status CheckRoom() override { return reserve_->CheckRoom(); }
 
   using Store::Load;
   StatusOr<StoredState> Load(const LoadOptions& options) override {
@@ -148,6 +153,7 @@ class SqliteStore final : public Store {
   }
 
   const std::string path_;
+  const std::unique_ptr<DiskReserve> reserve_;  // outlives the writer, which calls Release
   const size_t max_batches_;
   const std::function<void(const CommitStats&)> on_commit_;
 
@@ -182,9 +188,17 @@ StatusOr<std::unique_ptr<Store>> OpenSqliteStore(SqliteStoreOptions options) {
   }
   SHARC_ASSIGN_OR_RETURN(SqliteDb db,
                          OpenSharcDatabase(options.path, options.sync, options.max_database_bytes));
-  SHARC_ASSIGN_OR_RETURN(SqliteWriter writer, SqliteWriter::Create(db.get()));
-  return std::unique_ptr<Store>(
-      std::make_unique<SqliteStore>(std::move(db), std::move(writer), std::move(options)));
+  if (options.min_free_bytes < 0 || options.reserve_bytes < 0) {
+    return InvalidArgumentError("min_free_bytes, reserve_bytes: must be 0 (none) or positive");
+  }
+  auto reserve = std::make_unique<DiskReserve>(options.path + ".reserve", options.min_free_bytes,
+                                               options.reserve_bytes);
+  SHARC_ASSIGN_OR_RETURN(SqliteWriter writer,
+                         SqliteWriter::Create(db.get(), [reserve = reserve.get()] {
+                           return reserve->Release();
+                         }));
+  return std::unique_ptr<Store>(std::make_unique<SqliteStore>(
+      std::move(db), std::move(writer), std::move(reserve), std::move(options)));
 }
 
 }  // namespace sharc::store

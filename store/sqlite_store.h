@@ -27,6 +27,12 @@ struct SqliteStoreOptions {
   // Caps the database file (SQLite's max_page_count); 0 = no cap. A transaction that would
   // grow past it fails like a full disk: Unavailable, "database or disk is full".
   int64_t max_database_bytes = 0;
+  // Free space the database's filesystem keeps for commits made while the disk is full
+  // (store/disk_reserve.h): CheckRoom() refuses changes below `min_free_bytes`, and a reserve
+  // file of `reserve_bytes` beside the database is given up to finish a commit that found the
+  // disk full. 0 and 0: neither.
+  int64_t min_free_bytes = 0;
+  int64_t reserve_bytes = 0;
 };
 
 // Opens (creating if needed) and migrates the schema. Fails with a clear message if the file

@@ -56,8 +56,9 @@ constexpr std::string_view kPutFacilityReadingSql =
 
 }  // namespace
 
-StatusOr<SqliteWriter> SqliteWriter::Create(sqlite3* db) {
+StatusOr<SqliteWriter> SqliteWriter::Create(sqlite3* db, std::function<bool()> on_disk_full) {
   SqliteWriter writer(db);
+  writer.on_disk_full_ = std::move(on_disk_full);
   SHARC_ASSIGN_OR_RETURN(writer.begin_, Statement::Prepare(db, "BEGIN IMMEDIATE", true));
   SHARC_ASSIGN_OR_RETURN(writer.commit_, Statement::Prepare(db, "COMMIT", true));
   SHARC_ASSIGN_OR_RETURN(writer.rollback_, Statement::Prepare(db, "ROLLBACK", true));
@@ -243,7 +244,9 @@ std::optional<CommitStats> SqliteWriter::Write(std::span<const PendingBatch> bat
       stats.ok = true;
       break;
     }
+    const bool disk_full = (sqlite3_extended_errcode(db_) & 0xff) == SQLITE_FULL;
     RollbackIfActive();
+    if (disk_full && on_disk_full_ && on_disk_full_()) continue;  // again, with the space freed
     if (failed_batch != kNone && IsConstraintViolation(status)) {
       (*results)[failed_batch] = status;
       included[failed_batch] = false;

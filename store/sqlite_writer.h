@@ -6,6 +6,7 @@
 #ifndef SHARC_STORE_SQLITE_WRITER_H_
 #define SHARC_STORE_SQLITE_WRITER_H_
 
+#include <functional>
 #include <optional>
 #include <span>
 #include <vector>
@@ -25,7 +26,9 @@ struct PendingBatch {
 class SqliteWriter {
  public:
   // Prepares the statements. Precondition: the schema is current (sqlite_schema.h).
-  static StatusOr<SqliteWriter> Create(sqlite3* db);
+  // `on_disk_full` (may be empty) is called when a transaction fails because the disk is full;
+  // if it returns true (it freed space), the transaction is tried again.
+  static StatusOr<SqliteWriter> Create(sqlite3* db, std::function<bool()> on_disk_full = {});
 
   // Writes `batches` (their mutations, in order) in one transaction and sets (*results)[i]
   // to the outcome of batches[i]:
@@ -33,6 +36,7 @@ class SqliteWriter {
   //     InvalidArgument, before the transaction (store/stored_records.h);
   //   - a batch that violates a constraint fails alone: the transaction is rolled back and run
   //     again without it;
+  //   - a full disk, after on_disk_full freed space, runs the transaction again;
   //   - any other failure rolls the transaction back and fails every remaining batch.
   // Returns the transaction's stats, or nullopt when no transaction ran (every batch failed
   // its checks).
@@ -54,6 +58,7 @@ class SqliteWriter {
   void RollbackIfActive();
 
   sqlite3* db_ = nullptr;
+  std::function<bool()> on_disk_full_;
   Statement begin_;
   Statement commit_;
   Statement rollback_;

@@ -203,6 +203,9 @@ class Store {
   StatusOr<StoredState> Load() { return Load(LoadOptions{}); }
   virtual void Commit(std::vector<Mutation> batch, Done done) = 0;
   virtual void Close() = 0;
+  // OK while there is room for changes; Unavailable, with a message for people, when the
+  // disk is so full that changes people ask for must be refused before they are made.
+  virtual Status CheckRoom() { return Status::Ok(); }
 
   // Reads what is committed, on the calling thread, from a separate read-only connection
   // (WAL lets it read while the writer writes). Thread-safe.
