@@ -165,6 +165,9 @@ inline constexpr size_t kMaxJobNameBytes = 128;
 inline constexpr size_t kMaxCommandArgs = 4096;
 inline constexpr size_t kMaxCommandAndEnvBytes = 1 << 20;  // arguments, names and values
 inline constexpr int32_t kMaxCpusPerJob = 1 << 16;
+// The least memory a submitted job may ask for: with less, hardly a program starts, and the
+// job would only fail on its node.
+inline constexpr int64_t kMinJobMemoryBytes = 1 << 20;
 inline constexpr int32_t kMaxGpusPerJob = 1024;
 inline constexpr int32_t kMaxNodesPerJob = 4096;
 inline constexpr size_t kMaxGpuModelBytes = 64;

@@ -79,6 +79,10 @@ Status CheckResources(const JobSpec& spec, Stage stage) {
                                         ? "must be positive, or 0 for the scheduler's default"
                                         : "must be positive");
   }
+  if (defaults_allowed && spec.memory_bytes > 0 && spec.memory_bytes < kMinJobMemoryBytes) {
+    return FieldError(kMemoryBytes, "at least " + std::to_string(kMinJobMemoryBytes) +
+                                        " (1 MiB): hardly a program starts in less");
+  }
   if (spec.gpus < 0 || spec.gpus > kMaxGpusPerJob) {
     return FieldError(kGpus, "must be between 0 and " + std::to_string(kMaxGpusPerJob));
   }
@@ -196,13 +200,14 @@ Status CheckSpec(const JobSpec& spec, Stage stage) {
   if (spec.command.empty() || spec.command[0].empty()) {
     return FieldError(kCommand, "must name a program to run");
   }
+  // The command first: a name left out is made from it, so its errors are the command's.
+  SHARC_RETURN_IF_ERROR(CheckCommandAndEnv(spec));
   bool name_default = spec.name.empty() && stage == Stage::kSubmitted;
   if (!name_default &&
       (spec.name.empty() || spec.name.size() > kMaxJobNameBytes || !IsPrintable(spec.name))) {
     return FieldError(kName,
                       "must be 1 to " + std::to_string(kMaxJobNameBytes) + " printable characters");
   }
-  SHARC_RETURN_IF_ERROR(CheckCommandAndEnv(spec));
   SHARC_RETURN_IF_ERROR(CheckResources(spec, stage));
   SHARC_RETURN_IF_ERROR(CheckGang(spec));
   SHARC_RETURN_IF_ERROR(CheckDependencies(spec));

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <set>
 #include <sstream>
 
 namespace sharc::protocol {
@@ -71,6 +72,36 @@ std::string Position(std::string_view text, size_t byte) {
   return "line " + std::to_string(line) + ", column " + std::to_string(column);
 }
 
+// The error for JSON with a key repeated in one object, naming the key by its dotted path
+// ("labels.rack"): a second, slower parse finds it. Only called once the first parse saw one.
+Status RepeatedKeyError(std::string_view text, bool comments) {
+  struct OpenContainer {
+    bool is_object;
+    std::string path;
+    std::set<std::string> keys;
+  };
+  std::vector<OpenContainer> open;
+  std::string last_key_path, repeated;
+  Json::parser_callback_t find = [&](int, Json::parse_event_t event, Json& parsed) {
+    using Event = Json::parse_event_t;
+    if (event == Event::object_start || event == Event::array_start) {
+      // An array's elements are named by the array's path.
+      std::string path = open.empty() ? "" : open.back().is_object ? last_key_path
+                                                                    : open.back().path;
+      open.push_back({event == Event::object_start, std::move(path), {}});
+    } else if (event == Event::object_end || event == Event::array_end) {
+      open.pop_back();
+    } else if (event == Event::key && repeated.empty()) {
+      std::string key = parsed.get<std::string>();
+      last_key_path = open.back().path.empty() ? key : open.back().path + "." + key;
+      if (!open.back().keys.insert(key).second) repeated = last_key_path;
+    }
+    return true;
+  };
+  (void)Json::parse(text, find, /*allow_exceptions=*/false, comments);
+  return InvalidArgumentError(repeated + ": appears twice in one object; give each key once");
+}
+
 StatusOr<Json> Parse(std::string_view text, size_t max_bytes, bool comments) {
   if (text.size() > max_bytes) {
     return InvalidArgumentError("larger than " + std::to_string(max_bytes) + " bytes");
@@ -79,7 +110,22 @@ StatusOr<Json> Parse(std::string_view text, size_t max_bytes, bool comments) {
     return InvalidArgumentError("JSON nested deeper than " + std::to_string(kMaxJsonDepth) +
                                 " levels");
   }
-  Json value = Json::parse(text, nullptr, /*allow_exceptions=*/false, comments);
+  // Counts each object's keys as they are read: fewer members than keys means one repeated.
+  std::vector<size_t> keys_read;
+  bool repeated = false;
+  Json::parser_callback_t count_keys = [&](int, Json::parse_event_t event, Json& parsed) {
+    if (event == Json::parse_event_t::object_start) {
+      keys_read.push_back(0);
+    } else if (event == Json::parse_event_t::key) {
+      ++keys_read.back();
+    } else if (event == Json::parse_event_t::object_end) {
+      repeated = repeated || keys_read.back() != parsed.size();
+      keys_read.pop_back();
+    }
+    return true;
+  };
+  Json value = Json::parse(text, count_keys, /*allow_exceptions=*/false, comments);
+  if (!value.is_discarded() && repeated) return RepeatedKeyError(text, comments);
   if (value.is_discarded()) {
     // Re-parse with exceptions only to learn where it failed.
     try {

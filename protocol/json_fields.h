@@ -25,9 +25,13 @@ using Json = nlohmann::json;
 
 inline constexpr size_t kMaxJsonDepth = 32;
 inline constexpr size_t kDefaultMaxJsonBytes = 16 << 20;
+// The largest REST request body: the scheduler's HTTP server answers 413 above it, and its
+// JSON bodies are parsed up to it (a 10,000-job bulk submit with its environments fits).
+inline constexpr size_t kMaxRequestBodyBytes = 64 << 20;
 
 // Parses `text` as JSON. InvalidArgument on bad syntax (with line and column), on nesting
-// deeper than kMaxJsonDepth, or on more than `max_bytes`.
+// deeper than kMaxJsonDepth, on more than `max_bytes`, or on a key given twice in one object
+// ("labels.rack: appears twice in one object; ..."), where the last would silently win.
 StatusOr<Json> ParseJson(std::string_view text, size_t max_bytes = kDefaultMaxJsonBytes);
 
 // The same for configuration files: // and /* */ comments are allowed.

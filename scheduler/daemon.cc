@@ -15,6 +15,7 @@
 #include "metrics/exposition.h"
 #include "metrics/scheduler_metrics.h"
 #include "net/http_server.h"
+#include "protocol/json_fields.h"
 #include "scheduler/agent_hub.h"
 #include "scheduler/rest_api.h"
 #include "scheduler/scheduler.h"
@@ -126,6 +127,7 @@ class SchedulerDaemon::Impl {
     net::HttpServerOptions http;
     http.address = config_.listen_address;
     http.port = config_.listen_port;
+    http.max_body_bytes = protocol::kMaxRequestBodyBytes;
     server_ = std::make_unique<net::HttpServer>(
         io_, http,
         [this](net::HttpRequest request, net::Responder respond) {

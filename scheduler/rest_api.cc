@@ -74,6 +74,7 @@ void RestApi::Route(const net::HttpRequest& request, const net::Responder& respo
   };
 
   if (path == "/healthz") {
+    if (method != "GET" && method != "HEAD") return method_not_allowed("GET");
     return respond(JsonResponse(200, {{"status", "ok"}, {"version", Version()}}));
   }
   if (path == "/metrics") {
@@ -295,8 +296,8 @@ protocol::Json RestApi::JobJson(const Job& job) const {
 
 void RestApi::Submit(const Principal& who, const net::HttpRequest& request,
                      const net::Responder& respond) {
-  StatusOr<Json> body = protocol::ParseJson(request.body);
-  if (!body.ok()) return respond(ErrorResponse(body.status().WithPrefix("body")));
+  StatusOr<Json> body = JsonBody(request);
+  if (!body.ok()) return respond(ErrorResponse(body.status()));
   bool bulk = false;
   StatusOr<std::vector<protocol::SubmitItem>> items = protocol::DecodeSubmitBody(*body, &bulk);
   if (!items.ok()) {

@@ -40,7 +40,8 @@ std::string Query(const net::HttpRequest& request, const std::string& key, std::
 }
 
 StatusOr<protocol::Json> JsonBody(const net::HttpRequest& request) {
-  StatusOr<protocol::Json> body = protocol::ParseJson(request.body.empty() ? "{}" : request.body);
+  StatusOr<protocol::Json> body = protocol::ParseJson(request.body.empty() ? "{}" : request.body,
+                                                             protocol::kMaxRequestBodyBytes);
   if (!body.ok()) return body.status().WithPrefix("body");
   return body;
 }

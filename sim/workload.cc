@@ -31,40 +31,6 @@ bool IsNameSegment(std::string_view s) {
   });
 }
 
-// The first key that appears twice in one object of `line`, as a dotted path ("labels.rack"),
-// or "" if none does. Precondition: `line` is valid JSON.
-std::string FindDuplicateKey(const std::string& line) {
-  struct Level {
-    std::set<std::string> keys;
-    std::string path;
-  };
-  std::vector<Level> objects;
-  std::string last_key_path, duplicate;
-  auto callback = [&](int /*depth*/, Json::parse_event_t event, Json& parsed) {
-    if (!duplicate.empty()) return true;
-    switch (event) {
-      case Json::parse_event_t::object_start:
-        objects.push_back({{}, last_key_path});
-        break;
-      case Json::parse_event_t::object_end:
-        objects.pop_back();
-        break;
-      case Json::parse_event_t::key: {
-        std::string key = parsed.get<std::string>();
-        Level& level = objects.back();
-        last_key_path = level.path.empty() ? key : level.path + "." + key;
-        if (!level.keys.insert(key).second) duplicate = last_key_path;
-        break;
-      }
-      default:
-        break;
-    }
-    return true;
-  };
-  Json unused = Json::parse(line, callback, /*allow_exceptions=*/false);
-  return duplicate;
-}
-
 StatusOr<WorkloadJob> ParseJobLine(const std::string& line) {
   StatusOr<Json> parsed = protocol::ParseJson(line, kMaxLineBytes);
   if (!parsed.ok()) {
@@ -75,9 +41,6 @@ StatusOr<WorkloadJob> ParseJobLine(const std::string& line) {
   }
   const Json& json = *parsed;
   if (!json.is_object()) return InvalidArgumentError("must be a JSON object (one job per line)");
-  if (std::string key = FindDuplicateKey(line); !key.empty()) {
-    return InvalidArgumentError(key + ": appears more than once");
-  }
   WorkloadJob job;
   FieldReader reader(json, "");
   reader.RequiredInt("arrival_ms", &job.arrival_ms, 0, kMaxInt64);

@@ -116,6 +116,8 @@ TEST(SubmitBodyTest, ZeroMemoryAndTimeMeanTheSchedulersDefault) {
 TEST(SubmitBodyTest, EveryRangeIsRefusedNamingTheField) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {R"("cpus":0)", "cpus: must be between 1 and 65536"},
+      {R"("mem_bytes":1)", "mem_bytes: at least 1048576 (1 MiB)"},
+      {R"("mem_bytes":1048575)", "mem_bytes: at least 1048576 (1 MiB)"},
       {R"("cpus":65537)", "cpus: must be between 1 and 65536"},
       {R"("cpus":99999999999)", "cpus: must be between 1 and 65536"},
       {R"("cpus":-99999999999)", "cpus: must be between 1 and 65536"},

@@ -13,6 +13,21 @@ TEST(ParseJsonTest, RefusesDeepNestingOversizeAndBadSyntax) {
   EXPECT_NE(ParseJson("[1,2]", 3).status().message().find("larger than"), std::string::npos);
 }
 
+TEST(ParseJsonTest, RefusesAKeyRepeatedInOneObjectNamingIt) {
+  // The last would win silently: {"command":["true"],"command":["false"]} would run false.
+  StatusOr<Json> twice = ParseJson(R"({"command":["true"],"command":["false"]})");
+  ASSERT_FALSE(twice.ok());
+  EXPECT_EQ(twice.status().message(),
+            "command: appears twice in one object; give each key once");
+  // Found at any depth, in bulk bodies too, and in config files.
+  EXPECT_EQ(ParseJson(R"([{"k":1},{"env":{"A":"1","B":"2","A":"3"}}])").status().message(),
+            "env.A: appears twice in one object; give each key once");
+  EXPECT_FALSE(ParseJsonWithComments("{\"a\":1, // x\n \"a\":2}").ok());
+  // The same key in different objects, and equal values, are fine.
+  EXPECT_TRUE(ParseJson(R"([{"a":1},{"a":1,"b":{"a":2}}])").ok());
+  EXPECT_TRUE(ParseJson(R"({"a":"a","b":["a","a"]})").ok());
+}
+
 TEST(FieldReaderTest, ChecksTypesAndRanges) {
   Json j = Json::parse(R"({"n": 5, "big": 18446744073709551615, "f": 1.5, "s": "x"})");
   FieldReader r(j, "");

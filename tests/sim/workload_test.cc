@@ -159,8 +159,8 @@ INSTANTIATE_TEST_SUITE_P(
                 "priority: 'High' is not a priority class name: use 1 to 63 lower-case letters, "
                 "digits, '-' or '_' (starting with a letter or digit), or \"\" for the tenant's "
                 "default"},
-        Refusal{R"({"cpus":1,"cpus":2})", "cpus: appears more than once"},
-        Refusal{LineWith("labels", R"({"a":"1","a":"2"})"), "labels.a: appears more than once"},
+        Refusal{R"({"cpus":1,"cpus":2})", "cpus: appears twice in one object; give each key once"},
+        Refusal{LineWith("labels", R"({"a":"1","a":"2"})"), "labels.a: appears twice in one object; give each key once"},
         Refusal{"[1,2]", "must be a JSON object (one job per line)"},
         Refusal{"{\"cpus\":", "not valid JSON at column 9"}));
 
