@@ -96,6 +96,12 @@ inline constexpr MetricName kPreemptions{
     "(priority: a higher priority class; reclaim: a tenant's guarantee)."};
 inline constexpr MetricName kRestRequests{
     "sharc_http_requests_total", "HTTP requests answered, by status class (2xx, 4xx, 5xx)."};
+inline constexpr MetricName kHttpRefused{
+    "sharc_http_refused_total",
+    "Requests refused before a handler saw them, by reason: body_too_large (413), "
+    "headers_too_large (431), malformed (400), unauthenticated (a body sent without a valid "
+    "token), busy (503: too many bodies arriving at once), too_slow (a request not complete "
+    "within the read timeout)."};
 
 inline constexpr MetricName kQueueWait{
     "sharc_job_queue_wait_seconds",

@@ -45,7 +45,11 @@ SchedulerMetrics::SchedulerMetrics(prometheus::Registry& registry)
       http_requests_(prometheus::BuildCounter()
                          .Name(std::string(kRestRequests.name))
                          .Help(std::string(kRestRequests.help))
-                         .Register(registry)) {}
+                         .Register(registry)),
+      http_refused_(prometheus::BuildCounter()
+                        .Name(std::string(kHttpRefused.name))
+                        .Help(std::string(kHttpRefused.help))
+                        .Register(registry)) {}
 
 void SchedulerMetrics::CountSubmissions(std::string_view tenant, std::string_view result,
                                         int64_t jobs) {
@@ -73,6 +77,10 @@ void SchedulerMetrics::CountRejectedAgentMessage() { agent_messages_rejected_.In
 
 void SchedulerMetrics::CountPreemption(std::string_view tenant, std::string_view reason) {
   preemptions_.Add({{"tenant", std::string(tenant)}, {"reason", std::string(reason)}}).Increment();
+}
+
+void SchedulerMetrics::CountHttpRefused(std::string_view reason) {
+  http_refused_.Add({{"reason", std::string(reason)}}).Increment();
 }
 
 void SchedulerMetrics::CountHttpResponse(int status) {

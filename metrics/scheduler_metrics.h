@@ -31,6 +31,8 @@ class SchedulerMetrics {
   // reason: "priority" or "reclaim".
   void CountPreemption(std::string_view tenant, std::string_view reason);
   void CountHttpResponse(int status);
+  // A reason of kHttpRefused (net::HttpServerOptions::on_refused).
+  void CountHttpRefused(std::string_view reason);
 
  private:
   prometheus::Family<prometheus::Counter>& submissions_;
@@ -41,6 +43,7 @@ class SchedulerMetrics {
   prometheus::Counter& agent_messages_rejected_;
   prometheus::Family<prometheus::Counter>& preemptions_;
   prometheus::Family<prometheus::Counter>& http_requests_;
+  prometheus::Family<prometheus::Counter>& http_refused_;
 };
 
 }  // namespace sharc::metrics

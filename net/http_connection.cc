@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/asio/buffer.hpp>
+#include <boost/beast/core/error.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/field.hpp>
@@ -48,6 +49,8 @@ HttpConnection::HttpConnection(tcp::socket socket, const HttpServerOptions& opti
       host_(std::move(host)),
       peer_(PeerOf(stream_.socket())) {}
 
+HttpConnection::~HttpConnection() { ReleaseBody(); }
+
 void HttpConnection::Start() { ReadRequest(); }
 
 void HttpConnection::Abort() {
@@ -93,6 +96,11 @@ void HttpConnection::OnHeader(beast::error_code ec) {
     return;
   }
   const auto& header = parser_->get();
+  request_version_ = header.version();
+  request_keep_alive_ = header.keep_alive();
+  request_is_head_ = header.method() == http::verb::head;
+  if (!ReadHead()) return;
+  if (!parser_->is_done() && !AdmitBody()) return;
   if (!parser_->is_done() && beast::iequals(header[http::field::expect], "100-continue")) {
     continue_.emplace(http::status::continue_, header.version());
     http::async_write(stream_, *continue_,
@@ -108,6 +116,59 @@ void HttpConnection::OnHeader(beast::error_code ec) {
     return;
   }
   ReadBody();
+}
+
+bool HttpConnection::ReadHead() {
+  const auto& header = parser_->get();
+  head_ = HttpRequest{};
+  head_.method = std::string(header.method_string());
+  head_.target = std::string(header.target());
+  head_.peer = peer_;
+  for (const auto& field : header) {
+    auto [it, inserted] =
+        head_.headers.emplace(LowerAscii(field.name_string()), std::string(field.value()));
+    if (!inserted) it->second += ", " + std::string(field.value());
+  }
+  Status target_status = ParseTarget(head_.target, &head_.path, &head_.query);
+  if (!target_status.ok()) {
+    SendResponse(JsonErrorResponse(400, target_status), /*close=*/true);
+    return false;
+  }
+  return true;
+}
+
+bool HttpConnection::AdmitBody() {
+  std::shared_ptr<ConnectionHost> host = host_.lock();
+  if (!host || !host->accepting()) {
+    Abort();
+    return false;
+  }
+  if (std::optional<HttpResponse> refusal = host->CheckHead(head_)) {
+    SendResponse(std::move(*refusal), /*close=*/true);
+    return false;
+  }
+  // A Content-Length over max_body_bytes already failed the header read (413).
+  boost::optional<uint64_t> length = parser_->content_length();
+  size_t bytes = length ? static_cast<size_t>(*length) : options_.max_body_bytes;
+  if (!host->ReserveBodyBytes(bytes)) {
+    if (options_.on_refused) options_.on_refused("busy");
+    HttpResponse busy = JsonErrorResponse(
+        503, UnavailableError("the server is receiving too many large requests at once; retry "
+                              "in a moment"));
+    busy.headers.emplace_back("Retry-After", "1");
+    SendResponse(std::move(busy), /*close=*/true);
+    return false;
+  }
+  body_bytes_reserved_ = bytes;
+  return true;
+}
+
+void HttpConnection::ReleaseBody() {
+  if (body_bytes_reserved_ == 0) return;
+  if (std::shared_ptr<ConnectionHost> host = host_.lock()) {
+    host->ReleaseBodyBytes(body_bytes_reserved_);
+  }
+  body_bytes_reserved_ = 0;
 }
 
 void HttpConnection::ReadBody() {
@@ -131,12 +192,18 @@ void HttpConnection::OnBody(beast::error_code ec) {
 void HttpConnection::OnReadError(beast::error_code ec) {
   request_version_ = 11;
   request_is_head_ = false;
+  auto refused = [this](std::string_view reason) {
+    if (options_.on_refused) options_.on_refused(reason);
+  };
+  if (ec == beast::error::timeout) refused("too_slow");
   if (ec == http::error::body_limit) {
+    refused("body_too_large");
     SendResponse(JsonErrorResponse(
                      413, InvalidArgumentError("the request body is larger than the limit of " +
                                                std::to_string(options_.max_body_bytes) + " bytes")),
                  /*close=*/true);
   } else if (ec == http::error::header_limit) {
+    refused("headers_too_large");
     SendResponse(JsonErrorResponse(431, InvalidArgumentError(
                                             "the request headers are larger than the limit of " +
                                             std::to_string(options_.max_header_bytes) + " bytes")),
@@ -144,6 +211,7 @@ void HttpConnection::OnReadError(beast::error_code ec) {
   } else if (ec == http::error::end_of_stream || ec == http::error::partial_message) {
     Abort();  // the client went away
   } else if (IsHttpParseError(ec)) {
+    refused("malformed");
     SendResponse(
         JsonErrorResponse(400, InvalidArgumentError("malformed HTTP request: " + ec.message())),
         /*close=*/true);
@@ -160,24 +228,7 @@ void HttpConnection::Dispatch() {
   }
   Request message = parser_->release();
   parser_.reset();
-  request_version_ = message.version();
-  request_keep_alive_ = message.keep_alive();
-  request_is_head_ = message.method() == http::verb::head;
-
-  HttpRequest request;
-  request.method = std::string(message.method_string());
-  request.target = std::string(message.target());
-  request.peer = peer_;
-  for (const auto& field : message) {
-    auto [it, inserted] =
-        request.headers.emplace(LowerAscii(field.name_string()), std::string(field.value()));
-    if (!inserted) it->second += ", " + std::string(field.value());
-  }
-  Status target_status = ParseTarget(request.target, &request.path, &request.query);
-  if (!target_status.ok()) {
-    SendResponse(JsonErrorResponse(400, target_status), /*close=*/true);
-    return;
-  }
+  HttpRequest request = std::move(head_);
   if (websocket::is_upgrade(message)) {
     Upgrade(*host, std::move(request), std::move(message));
     return;
@@ -202,6 +253,7 @@ void HttpConnection::Dispatch() {
     LogError("net", "the request handler threw a non-standard exception");
     respond(JsonErrorResponse(500, InternalError("internal error while handling the request")));
   }
+  ReleaseBody();  // the handler has taken what it needs from the body
 }
 
 void HttpConnection::Upgrade(ConnectionHost& host, HttpRequest request, Request message) {

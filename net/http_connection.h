@@ -35,12 +35,18 @@ class ConnectionHost {
   virtual const WebSocketRoute* FindWebSocketRoute(const std::string& path) const = 0;
   // Tracks a channel so that Stop() closes it; called before its handshake starts.
   virtual void TrackChannel(const std::shared_ptr<WebSocketChannel>& channel) = 0;
+  // Runs HttpServerOptions::check_head: a refusal, or nullopt to read the body.
+  virtual std::optional<HttpResponse> CheckHead(const HttpRequest& head) = 0;
+  // Takes `bytes` of HttpServerOptions::max_pending_body_bytes; false if they do not fit.
+  virtual bool ReserveBodyBytes(size_t bytes) = 0;
+  virtual void ReleaseBodyBytes(size_t bytes) = 0;
 };
 
 class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
  public:
   HttpConnection(boost::asio::ip::tcp::socket socket, const HttpServerOptions& options,
                  std::weak_ptr<ConnectionHost> host);
+  ~HttpConnection();
 
   // Starts reading the first request.
   void Start();
@@ -58,6 +64,12 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   void OnBody(boost::beast::error_code ec);
   // Answers a failed read (400, 413, 431) or just closes.
   void OnReadError(boost::beast::error_code ec);
+  // The request's head (method, target, headers, peer) as handlers see it; false (after
+  // answering 400) if its target is malformed.
+  bool ReadHead();
+  // Reserves the body's bytes and checks the head; false (after answering) if refused.
+  bool AdmitBody();
+  void ReleaseBody();
   void Dispatch();
   void Upgrade(ConnectionHost& host, HttpRequest request, Request message);
   void SendResponse(HttpResponse response, bool close);
@@ -75,6 +87,8 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   std::optional<boost::beast::http::response<boost::beast::http::empty_body>> continue_;
   std::optional<Response> response_;
+  HttpRequest head_;                 // the current request, its body not yet read
+  size_t body_bytes_reserved_ = 0;  // of the server's max_pending_body_bytes
   bool first_request_ = true;
   bool closed_ = false;  // aborted, closing, or handed to a WebSocket channel
   bool close_after_write_ = false;

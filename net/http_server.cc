@@ -116,6 +116,26 @@ class HttpServer::Impl : public internal::ConnectionHost,
     handler_(std::move(request), std::move(respond));
   }
 
+  std::optional<HttpResponse> CheckHead(const HttpRequest& head) override {
+    if (!options_.check_head) return std::nullopt;
+    try {
+      return options_.check_head(head);
+    } catch (const std::exception& e) {
+      LogError("net", "the request head check threw: " + std::string(e.what()));
+      return internal::JsonErrorResponse(500, InternalError("internal error while checking"));
+    }
+  }
+
+  bool ReserveBodyBytes(size_t bytes) override {
+    if (bytes > options_.max_pending_body_bytes - pending_body_bytes_) return false;
+    pending_body_bytes_ += bytes;
+    return true;
+  }
+
+  void ReleaseBodyBytes(size_t bytes) override {
+    pending_body_bytes_ -= std::min(bytes, pending_body_bytes_);
+  }
+
   const WebSocketRoute* FindWebSocketRoute(const std::string& path) const override {
     for (const WebSocketRoute& route : routes_) {
       if (route.path == path) return &route;
@@ -164,6 +184,7 @@ class HttpServer::Impl : public internal::ConnectionHost,
   bool stopping_ = false;
   WeakRegistry<HttpConnection> connections_;
   WeakRegistry<WebSocketChannel> channels_;
+  size_t pending_body_bytes_ = 0;  // reserved by connections reading a body
 };
 
 HttpServer::HttpServer(asio::io_context& io, HttpServerOptions options, HttpHandler handler,

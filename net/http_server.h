@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.h"
@@ -33,6 +34,17 @@ struct HttpServerOptions {
   size_t max_message_bytes = 16 << 20;              // largest WebSocket message accepted
   std::chrono::seconds idle_timeout{60};            // idle keep-alive connections are closed
   std::chrono::seconds read_timeout{30};            // a request must arrive within this
+  // The most body bytes all connections may be reading at once, counted by each request's
+  // Content-Length (max_body_bytes when chunked); a request beyond it gets 503 before its
+  // body is read.
+  size_t max_pending_body_bytes = 256 << 20;
+  // Called with each request's head (no body yet, not for WebSocket upgrades) before its body
+  // is read: a response refuses the request (e.g. 401 for a bad token) and closes the
+  // connection, so that nobody unauthenticated makes the server hold a body. May be empty.
+  std::function<std::optional<HttpResponse>(const HttpRequest&)> check_head;
+  // Called for each request refused before a handler or check_head saw it, with the reason:
+  // "body_too_large", "headers_too_large", "malformed", "busy" or "too_slow". May be empty.
+  std::function<void(std::string_view reason)> on_refused;
 };
 
 // Answers one request. `respond` must be called exactly once, possibly later (after a store

@@ -128,6 +128,10 @@ class SchedulerDaemon::Impl {
     http.address = config_.listen_address;
     http.port = config_.listen_port;
     http.max_body_bytes = protocol::kMaxRequestBodyBytes;
+    http.check_head = [this](const net::HttpRequest& head) { return rest_->CheckHead(head); };
+    http.on_refused = [metrics = metrics_.get()](std::string_view reason) {
+      metrics->CountHttpRefused(reason);
+    };
     server_ = std::make_unique<net::HttpServer>(
         io_, http,
         [this](net::HttpRequest request, net::Responder respond) {

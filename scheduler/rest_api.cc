@@ -66,6 +66,23 @@ void RestApi::Handle(net::HttpRequest request, net::Responder respond) {
   Route(request, counted);
 }
 
+std::optional<net::HttpResponse> RestApi::CheckHead(const net::HttpRequest& head) {
+  if (head.path.rfind("/v1/", 0) == 0 && head.path != "/v1/prometheus/targets") {
+    StatusOr<Principal> who = scheduler_.tenants().Authenticate(net::BearerToken(head));
+    if (who.ok()) return std::nullopt;  // read the body; Route authenticates again
+    net::HttpResponse refusal = ErrorResponse(who.status());
+    if (metrics_) {
+      metrics_->CountHttpResponse(refusal.status);
+      metrics_->CountHttpRefused("unauthenticated");
+    }
+    return refusal;
+  }
+  // No other endpoint takes a body: answer from the head alone (synchronously).
+  std::optional<net::HttpResponse> answer;
+  Handle(head, [&answer](net::HttpResponse response) { answer = std::move(response); });
+  return answer;
+}
+
 void RestApi::Route(const net::HttpRequest& request, const net::Responder& respond) {
   const std::string& path = request.path;
   const std::string& method = request.method;

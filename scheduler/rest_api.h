@@ -47,6 +47,10 @@ class RestApi {
 
   // Runs on the state thread; responds exactly once.
   void Handle(net::HttpRequest request, net::Responder respond);
+  // net::HttpServerOptions::check_head: before a body is read, refuses a request whose token
+  // does not authenticate, and answers one for an endpoint that takes no body. Nobody without
+  // a valid token makes the scheduler hold a body.
+  std::optional<net::HttpResponse> CheckHead(const net::HttpRequest& head);
 
  private:
   void Route(const net::HttpRequest& request, const net::Responder& respond);

@@ -141,6 +141,81 @@ TEST_F(HttpServerTest, OversizeBodyGets413WithAJsonError) {
   EXPECT_EQ(response->status, 200);
 }
 
+TEST_F(HttpServerTest, HeadCheckRefusesBeforeTheBodyIsSent) {
+  std::atomic<int> calls{0};
+  HttpServerOptions options;
+  options.check_head = [](const HttpRequest& head) -> std::optional<HttpResponse> {
+    if (head.headers.count("authorization")) return std::nullopt;
+    HttpResponse refusal;
+    refusal.status = 401;
+    refusal.body = "who are you? " + head.method + " " + head.path;
+    return refusal;
+  };
+  StartServer(
+      [&](HttpRequest request, Responder respond) {
+        ++calls;
+        HttpResponse response;
+        response.body = std::to_string(request.body.size());
+        respond(std::move(response));
+      },
+      options);
+  // 60 MiB announced, none of it sent: the refusal arrives from the head alone.
+  RawClient raw(port_);
+  ASSERT_TRUE(raw.Send("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 62914560\r\n\r\n"));
+  ASSERT_TRUE(raw.ReadUntil("who are you? POST /upload"));
+  EXPECT_EQ(raw.received().rfind("HTTP/1.1 401 Unauthorized\r\n", 0), 0u) << raw.received();
+  EXPECT_NE(raw.received().find("Connection: close"), std::string::npos) << raw.received();
+  EXPECT_EQ(calls.load(), 0);
+  // With the header the body is read and handled; a bodiless request is not checked at all.
+  auto client = Client();
+  StatusOr<HttpResponse> response =
+      client->Send("POST", "/upload", std::string(100, 'x'), {{"Authorization", "Bearer t"}});
+  ASSERT_TRUE(response.ok()) << response.status().ToString();
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->body, "100");
+  response = client->Send("GET", "/status", "");
+  ASSERT_TRUE(response.ok()) << response.status().ToString();
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(calls.load(), 2);
+}
+
+TEST_F(HttpServerTest, BodiesBeyondThePendingBudgetGet503UntilOneFinishes) {
+  std::atomic<int> calls{0};
+  StartServer(
+      [&](HttpRequest request, Responder respond) {
+        ++calls;
+        HttpResponse response;
+        response.body = std::to_string(request.body.size());
+        respond(std::move(response));
+      },
+      HttpServerOptions{.max_body_bytes = 1000, .max_pending_body_bytes = 1500});
+  // The first upload takes 1000 of the 1500 bytes while its body is still to come (the
+  // interim response says the server has admitted it).
+  RawClient slow(port_);
+  ASSERT_TRUE(slow.Send(
+      "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\nExpect: 100-continue\r\n\r\n"));
+  ASSERT_TRUE(slow.ReadUntil("100 Continue"));
+  // A second one that does not fit is refused at once, and says when to retry.
+  RawClient second(port_);
+  ASSERT_TRUE(second.Send("POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 600\r\n\r\n"));
+  ASSERT_TRUE(second.ReadUntil("retry"));
+  EXPECT_EQ(second.received().rfind("HTTP/1.1 503 Service Unavailable\r\n", 0), 0u)
+      << second.received();
+  EXPECT_NE(second.received().find("Retry-After: 1"), std::string::npos);
+  // One that fits in what is left goes through.
+  auto client = Client();
+  StatusOr<HttpResponse> response = client->Send("POST", "/c", std::string(500, 'x'));
+  ASSERT_TRUE(response.ok()) << response.status().ToString();
+  EXPECT_EQ(response->body, "500");
+  // Once the first body is complete and handled, its bytes are free again.
+  ASSERT_TRUE(slow.Send(std::string(1000, 'x')));
+  ASSERT_TRUE(slow.ReadUntil("1000"));
+  response = client->Send("POST", "/d", std::string(1000, 'x'));
+  ASSERT_TRUE(response.ok()) << response.status().ToString();
+  EXPECT_EQ(response->body, "1000");
+  EXPECT_EQ(calls.load(), 3);
+}
+
 TEST_F(HttpServerTest, OversizeHeadersGet431) {
   StartServer(Echo(), HttpServerOptions{.max_header_bytes = 1024});
   auto client = Client();
