@@ -7,7 +7,6 @@
 #include "core/file_util.h"
 #include "core/host_port.h"
 #include "core/log.h"
-#include "core/units.h"
 #include "protocol/json_fields.h"
 #include "protocol/node_codec.h"
 
@@ -16,15 +15,6 @@ namespace {
 
 using protocol::FieldReader;
 using protocol::Json;
-
-void ReadDuration(FieldReader& r, std::string_view key, std::chrono::milliseconds* out) {
-  std::string text;
-  r.OptionalString(key, &text);
-  if (text.empty() || !r.ok()) return;
-  StatusOr<std::chrono::milliseconds> d = ParseDurationMillis(text);
-  if (!d.ok()) return r.Fail(key, d.status().message());
-  *out = *d;
-}
 
 constexpr double kMaxWatts = 1e6;
 
@@ -46,7 +36,7 @@ Status ReadIdlePeak(const Json& json, const std::string& where, int64_t* idle, i
 Status ReadEnergy(const Json& json, EnergyMeterOptions* energy,
                   std::chrono::milliseconds* sample_interval) {
   FieldReader e(json, "energy");
-  ReadDuration(e, "sample_interval", sample_interval);
+  e.OptionalDuration("sample_interval", sample_interval);
   e.OptionalString("rapl_root", &energy->rapl_root);
   e.OptionalString("nvml_library", &energy->nvml_library);
   const Json* model = e.OptionalRaw("model");
@@ -86,9 +76,9 @@ StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
   r.OptionalString("state_dir", &c.state_dir);
   r.OptionalString("topology_xml", &c.topology_xml);
   r.OptionalString("topology_synthetic", &c.topology_synthetic);
-  ReadDuration(r, "kill_grace", &c.kill_grace);
+  r.OptionalDuration("kill_grace", &c.kill_grace);
   r.OptionalString("job_path", &c.job_path);
-  ReadDuration(r, "reconnect_max_delay", &c.reconnect_max_delay);
+  r.OptionalDuration("reconnect_max_delay", &c.reconnect_max_delay);
   r.OptionalString("log_level", &c.log_level);
   const Json* identities = r.OptionalRaw("identities");
   const Json* cgroups = r.OptionalRaw("cgroups");
@@ -119,8 +109,8 @@ StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
   if (health) {
     FieldReader h(*health, "health_check");
     h.OptionalStringList("command", &c.health_check.command);
-    ReadDuration(h, "interval", &c.health_check.interval);
-    ReadDuration(h, "timeout", &c.health_check.timeout);
+    h.OptionalDuration("interval", &c.health_check.interval);
+    h.OptionalDuration("timeout", &c.health_check.timeout);
     SHARC_RETURN_IF_ERROR(h.Finish().WithPrefix(path));
   }
   if (energy) {

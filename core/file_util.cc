@@ -65,6 +65,12 @@ Status WriteFileAtomically(const std::string& path, std::string_view contents, i
   return Status::Ok();
 }
 
+std::string DirectoryOf(const std::string& path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
 Status MakeDirectories(const std::string& path, int mode) {
   if (path.empty()) return InvalidArgumentError("empty directory path");
   for (size_t pos = 1; pos <= path.size(); ++pos) {

@@ -14,6 +14,9 @@ StatusOr<std::string> ReadFile(const std::string& path, size_t max_bytes = 64 <<
 // Writes `contents` to `path` through a temporary file, fsync and rename, with `mode`.
 Status WriteFileAtomically(const std::string& path, std::string_view contents, int mode = 0644);
 
+// The directory part of `path`: "/a/b" -> "/a", "/b" -> "/", "b" -> ".".
+std::string DirectoryOf(const std::string& path);
+
 // mkdir -p with `mode` for directories it creates.
 Status MakeDirectories(const std::string& path, int mode = 0755);
 

@@ -5,6 +5,8 @@
 #include <set>
 #include <sstream>
 
+#include "core/units.h"
+
 namespace sharc::protocol {
 namespace {
 
@@ -86,8 +88,9 @@ Status RepeatedKeyError(std::string_view text, bool comments) {
     using Event = Json::parse_event_t;
     if (event == Event::object_start || event == Event::array_start) {
       // An array's elements are named by the array's path.
-      std::string path = open.empty() ? "" : open.back().is_object ? last_key_path
-                                                                    : open.back().path;
+      std::string path = open.empty()            ? ""
+                         : open.back().is_object ? last_key_path
+                                                 : open.back().path;
       open.push_back({event == Event::object_start, std::move(path), {}});
     } else if (event == Event::object_end || event == Event::array_end) {
       open.pop_back();
@@ -201,6 +204,24 @@ void FieldReader::OptionalString(std::string_view key, std::string* out) {
     if (!v->is_string()) return Fail(key, "must be a string, not " + TypeName(*v));
     *out = v->get<std::string>();
   }
+}
+
+void FieldReader::OptionalSize(std::string_view key, int64_t* out) {
+  std::string text;
+  OptionalString(key, &text);
+  if (text.empty() || !ok()) return;
+  StatusOr<int64_t> size = ParseSize(text);
+  if (!size.ok()) return Fail(key, size.status().message());
+  *out = *size;
+}
+
+void FieldReader::OptionalDuration(std::string_view key, std::chrono::milliseconds* out) {
+  std::string text;
+  OptionalString(key, &text);
+  if (text.empty() || !ok()) return;
+  StatusOr<std::chrono::milliseconds> duration = ParseDurationMillis(text);
+  if (!duration.ok()) return Fail(key, duration.status().message());
+  *out = *duration;
 }
 
 void FieldReader::RequiredInt(std::string_view key, int64_t* out, int64_t min, int64_t max) {

@@ -8,6 +8,7 @@
 #ifndef SHARC_PROTOCOL_JSON_FIELDS_H_
 #define SHARC_PROTOCOL_JSON_FIELDS_H_
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -65,6 +66,11 @@ class FieldReader {
   void RequiredInt(std::string_view key, int64_t* out, int64_t min, int64_t max);
   // A number (whole or not) in [min, max].
   void OptionalDouble(std::string_view key, double* out, double min, double max);
+  // A size string as core/units.h's ParseSize reads it ("512M", "8GiB"; a bare number is
+  // refused), in bytes.
+  void OptionalSize(std::string_view key, int64_t* out);
+  // A duration string as ParseDurationMillis reads it ("90s", "1h30m", "1-12:00:00").
+  void OptionalDuration(std::string_view key, std::chrono::milliseconds* out);
   void OptionalBool(std::string_view key, bool* out);
   void OptionalStringList(std::string_view key, std::vector<std::string>* out);
   void RequiredStringList(std::string_view key, std::vector<std::string>* out);

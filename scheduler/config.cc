@@ -20,25 +20,13 @@ void ReadDurationText(FieldReader& r, std::string_view key, const std::string& t
 }
 
 void ReadDuration(FieldReader& r, std::string_view key, std::chrono::milliseconds* out) {
-  std::string text;
-  r.OptionalString(key, &text);
-  if (text.empty() || !r.ok()) return;
-  ReadDurationText(r, key, text, out);
+  r.OptionalDuration(key, out);
 }
 
 void ReadDuration(FieldReader& r, std::string_view key, std::chrono::seconds* out) {
   std::chrono::milliseconds ms = *out;
-  ReadDuration(r, key, &ms);
+  r.OptionalDuration(key, &ms);
   *out = std::chrono::duration_cast<std::chrono::seconds>(ms);
-}
-
-void ReadSize(FieldReader& r, std::string_view key, int64_t* out) {
-  std::string text;
-  r.OptionalString(key, &text);
-  if (text.empty() || !r.ok()) return;
-  StatusOr<int64_t> size = ParseSize(text);
-  if (!size.ok()) return r.Fail(key, size.status().message());
-  *out = *size;
 }
 
 // The "agents" section.
@@ -62,7 +50,7 @@ Status ApplyAgentsJson(const Json& agents, SchedulerConfig* c) {
 // The "jobs" section.
 Status ApplyJobsJson(const Json& jobs, SchedulerConfig* c) {
   FieldReader j(jobs, "jobs");
-  ReadSize(j, "default_memory_per_cpu", &c->default_memory_per_cpu);
+  j.OptionalSize("default_memory_per_cpu", &c->default_memory_per_cpu);
   ReadDuration(j, "default_time_limit", &c->default_time_limit);
   ReadDuration(j, "max_time_limit", &c->max_time_limit);
   j.OptionalInt32("max_attempts", &c->max_attempts, 1, 1000);
@@ -132,8 +120,8 @@ Status ApplyJson(const Json& json, SchedulerConfig* c) {
     s.OptionalString("sync", &sync);
     if (s.ok() && sync != "full" && sync != "normal") s.Fail("sync", "must be 'full' or 'normal'");
     c->store_sync = sync == "normal" ? store::SyncMode::kNormal : store::SyncMode::kFull;
-    ReadSize(s, "min_free", &c->store_min_free_bytes);
-    ReadSize(s, "reserve", &c->store_reserve_bytes);
+    s.OptionalSize("min_free", &c->store_min_free_bytes);
+    s.OptionalSize("reserve", &c->store_reserve_bytes);
     SHARC_RETURN_IF_ERROR(s.Finish());
   }
   if (agents) SHARC_RETURN_IF_ERROR(ApplyAgentsJson(*agents, c));

@@ -5,19 +5,11 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "core/file_util.h"
 #include "core/log.h"
 #include "core/units.h"
 
 namespace sharc::store {
-namespace {
-
-std::string DirectoryOf(const std::string& path) {
-  size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  return slash == 0 ? "/" : path.substr(0, slash);
-}
-
-}  // namespace
 
 DiskReserve::DiskReserve(std::string reserve_path, int64_t min_free_bytes, int64_t reserve_bytes)
     : path_(std::move(reserve_path)),
