@@ -74,6 +74,8 @@ class Agent::Impl : public std::enable_shared_from_this<Impl> {
     options.setup.switch_users = ::geteuid() == 0;
     options.setup.pids_max = config.pids_max;
     options.setup.restrict_devices = config.restrict_devices;
+    options.setup.allow_setuid = config.allow_setuid;
+    options.output_limit_bytes = config.output_limit_bytes;
     options.usage = &usage_;
     options.on_job_started = [metrics = &agent_metrics_](std::chrono::nanoseconds d) {
       metrics->ObserveJobStart(d);
@@ -143,6 +145,7 @@ class Agent::Impl : public std::enable_shared_from_this<Impl> {
       auto self = weak.lock();
       if (!self || error || self->stopped_) return;
       self->runner_.SampleUsage();
+      self->runner_.CapRunningOutput();
       self->ScheduleUsageSample();
     });
   }

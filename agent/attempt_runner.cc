@@ -9,13 +9,17 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <csignal>
+#include <filesystem>
 #include <map>
 
 #include "agent/attempt_journal.h"
+#include "agent/launch_failure.h"
+#include "agent/output_limit.h"
 #include "agent/process_launcher.h"
 #include "agent/usage_monitor.h"
 #include "core/file_util.h"
 #include "core/log.h"
+#include "core/units.h"
 
 namespace sharc::agent {
 namespace {
@@ -72,7 +76,35 @@ class AttemptRunner::Impl {
         asio::post(io_, [this, id] { OnMonitorExit(id); });
       }
     }
+    KillUnrecordedAttempts();
     return Status::Ok();
+  }
+
+  // Attempts an earlier agent process started but did not live to journal (it stopped between
+  // the job's exec and the record): their jobs would run on unknown, and run again beside the
+  // launch the scheduler sends anew. Found by their cgroups, and killed.
+  void KillUnrecordedAttempts() {
+    CgroupManager* cgroups = options_.setup.cgroups;
+    if (!cgroups) return;
+    std::error_code error;
+    for (const auto& entry :
+         std::filesystem::directory_iterator(options_.setup.state_dir + "/jobs", error)) {
+      std::optional<AttemptId> id = ParseAttemptDirName(entry.path().filename().string());
+      if (!id || attempts_.contains(*id)) continue;
+      const std::string name = CgroupName(*id);
+      StatusOr<std::vector<int>> pids = cgroups->Pids(name);
+      if (!pids.ok()) continue;  // no such cgroup: nothing of it runs
+      if (!pids->empty()) {
+        LogWarning("agent", Name(*id) +
+                                " was started by an earlier agent process that stopped before "
+                                "recording it: killing it, so that it never runs twice");
+      }
+      if (Status killed = cgroups->KillAll(name); !killed.ok()) {
+        LogError("agent", killed.message());
+      } else if (Status removed = cgroups->Remove(name); !removed.ok()) {
+        LogWarning("agent", removed.message());
+      }
+    }
   }
 
   void Launch(const protocol::LaunchMsg& launch) {
@@ -168,6 +200,12 @@ class AttemptRunner::Impl {
     }
   }
 
+  void CapRunningOutput() {
+    for (auto& [id, attempt] : attempts_) {
+      if (!attempt.record.report.exited) CapOutput(id, attempt);
+    }
+  }
+
   std::vector<int> AllocatedGpus() const {
     std::vector<int> gpus;
     for (const auto& [id, attempt] : attempts_) {
@@ -205,7 +243,23 @@ class AttemptRunner::Impl {
     // Started by this agent process (not re-adopted): all its CPU time is ours to attribute.
     bool launched_here = false;
     AttemptEnergy energy_base;  // what the journal recorded before a restart
+    bool output_cut = false;    // logged once
   };
+
+  // Cuts the attempt's stdout and stderr beyond options.output_limit_bytes.
+  void CapOutput(const AttemptId& id, Attempt& attempt) {
+    const int64_t limit = options_.output_limit_bytes;
+    if (limit <= 0) return;
+    for (const char* stream : {"/stdout", "/stderr"}) {
+      StatusOr<bool> cut = CapOutputFile(AttemptDir(id) + stream, limit);
+      if (!cut.ok()) {
+        LogWarning("agent", Name(id) + ": " + cut.status().message());
+      } else if (*cut && !attempt.output_cut) {
+        attempt.output_cut = true;
+        LogInfo("agent", Name(id) + ": output cut at the output_limit of " + FormatSize(limit));
+      }
+    }
+  }
 
   AttemptCpuTime CpuTime(const AttemptId& id, const Attempt& attempt) const {
     AttemptCpuTime cpu_time;
@@ -364,7 +418,29 @@ class AttemptRunner::Impl {
     pending_exits_.clear();
     // Energy up to the end, while the cgroups still hold the attempts' CPU time.
     SampleUsage();
-    for (const AttemptId& id : ids) FinishExit(id);
+    for (const AttemptId& id : ids) {
+      if (auto it = attempts_.find(id); it != attempts_.end()) CapOutput(id, it->second);
+      FinishExit(id);
+    }
+  }
+
+  // What the attempt's launch asked for, rebuilt from its record (the agent may have
+  // restarted since), for DescribeLaunchFailure.
+  LaunchFailureContext LaunchContextOf(const protocol::LaunchMsg& launch) {
+    const SetupOptions& setup = options_.setup;
+    LaunchFailureContext context;
+    context.program = launch.spec.command.empty() ? "" : launch.spec.command[0];
+    auto path = launch.spec.env.find("PATH");
+    context.path_env = path != launch.spec.env.end() ? path->second : setup.job_path;
+    context.work_dir = AttemptDirPath(setup.state_dir, launch.attempt);
+    context.stdout_path = context.work_dir + "/stdout";
+    context.stderr_path = context.work_dir + "/stderr";
+    if (setup.switch_users && setup.identity_cache != nullptr) {
+      StatusOr<std::optional<LaunchSpec::Identity>> who =
+          setup.identity_cache->Resolve(launch.tenant);
+      if (who.ok()) context.identity = *who;
+    }
+    return context;
   }
 
   void FinishExit(const AttemptId& id) {
@@ -409,8 +485,8 @@ class AttemptRunner::Impl {
           break;
         case ExitStatus::Kind::kLaunchFailed:
           report.ending = AttemptEnding::kLaunchFailed;
-          report.message = "cannot run '" + attempt.record.launch.spec.command[0] +
-                           "': " + ErrnoText(exit.value);
+          report.message = DescribeLaunchFailure(LaunchContextOf(attempt.record.launch),
+                                                 exit.launch_step, exit.value);
           break;
       }
     }
@@ -448,6 +524,8 @@ void AttemptRunner::KillAllRunning(const std::string& why) { impl_->KillAllRunni
 std::vector<protocol::AttemptReport> AttemptRunner::Reports() const { return impl_->Reports(); }
 size_t AttemptRunner::running_count() const { return impl_->running_count(); }
 void AttemptRunner::SampleUsage() { impl_->SampleUsage(); }
+
+void AttemptRunner::CapRunningOutput() { impl_->CapRunningOutput(); }
 std::vector<int> AttemptRunner::AllocatedGpus() const { return impl_->AllocatedGpus(); }
 std::string AttemptRunner::AttemptDir(const AttemptId& id) const { return impl_->AttemptDir(id); }
 

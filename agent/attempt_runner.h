@@ -36,6 +36,8 @@ struct AttemptRunnerOptions {
   UsageMonitor* usage = nullptr;
   // Called with the time from a launch order to the job's exec, for each job started.
   std::function<void(std::chrono::nanoseconds)> on_job_started;
+  // Each attempt's stdout and stderr are cut at this size (output_limit.h); 0 = no limit.
+  int64_t output_limit_bytes = 0;
 };
 
 class AttemptRunner {
@@ -72,6 +74,9 @@ class AttemptRunner {
   // A re-adopted attempt keeps the energy its journal recorded and adds what is measured
   // after the restart.
   void SampleUsage();
+  // Cuts running attempts' output files beyond options.output_limit_bytes (also done to each
+  // exiting attempt before its final report).
+  void CapRunningOutput();
 
   // Every attempt not yet forgotten, for registration.
   std::vector<protocol::AttemptReport> Reports() const;

@@ -5,9 +5,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
+#include <climits>
 #include <set>
+#include <string_view>
 
 #include "agent/job_environment.h"
+#include "agent/path_access.h"
 #include "core/file_util.h"
 
 namespace sharc::agent {
@@ -60,6 +64,22 @@ std::string CgroupName(const AttemptId& a) {
   return "job-" + std::to_string(a.job.value) + "." + std::to_string(a.attempt);
 }
 
+std::optional<AttemptId> ParseAttemptDirName(const std::string& name) {
+  size_t dot = name.find('.');
+  if (dot == std::string::npos || dot == 0 || dot + 1 == name.size()) return std::nullopt;
+  auto number = [](std::string_view digits, int64_t* out) {
+    auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), *out);
+    return error == std::errc() && end == digits.data() + digits.size() && *out > 0;
+  };
+  int64_t job = 0, attempt = 0;
+  std::string_view text(name);
+  if (!number(text.substr(0, dot), &job) || !number(text.substr(dot + 1), &attempt) ||
+      attempt > INT32_MAX) {
+    return std::nullopt;
+  }
+  return AttemptId{JobId{job}, static_cast<int32_t>(attempt)};
+}
+
 StatusOr<const NodeAllocation*> LocalPart(const protocol::LaunchMsg& launch,
                                           const std::string& node_name) {
   const NodeAllocation* part = launch.part();
@@ -91,6 +111,12 @@ StatusOr<LaunchSpec> SetUpAttempt(const SetupOptions& o, const NodeTopology& top
   if (identity && ::chown(dir.c_str(), identity->uid, identity->gid) != 0) {
     return InternalError(dir + ": chown: " + ErrnoText(errno));
   }
+  if (identity) {
+    if (std::optional<std::string> blocked = BlockingDirectory(dir, *identity)) {
+      return FailedPreconditionError(
+          UnreachableMessage("the job's directory", dir, *identity, *blocked));
+    }
+  }
 
   if (launch.spec.num_nodes > 1) {
     std::string hostfile = dir + "/hostfile";
@@ -109,6 +135,7 @@ StatusOr<LaunchSpec> SetUpAttempt(const SetupOptions& o, const NodeTopology& top
   spec.status_path = StatusPath(o.state_dir, id);
   if (!part.binding_simulated) spec.bind_cpus = part.cpus;
   spec.identity = identity;
+  spec.no_new_privs = !o.allow_setuid;
 
   if (o.cgroups) {
     JobLimits limits;

@@ -18,22 +18,25 @@
 namespace sharc::agent {
 
 struct SetupOptions {
-  std::string state_dir;          // <state>/jobs/<id>.<attempt>/ and <state>/status/
-  std::string job_path;           // PATH for jobs that set none
+  std::string state_dir;             // <state>/jobs/<id>.<attempt>/ and <state>/status/
+  std::string job_path;              // PATH for jobs that set none
   CgroupManager* cgroups = nullptr;  // null: no cgroups on this node
   IdentityPolicy identities;
   // Remembers `identities`' answers across launches (the runner makes one when this is
   // null); null here means a fresh lookup at every launch.
   IdentityCache* identity_cache = nullptr;
-  bool switch_users = true;       // false when the agent is not root
-  int64_t pids_max = 4096;        // per job
-  bool restrict_devices = true;   // only the granted GPUs' device files (cgroup v1)
+  bool switch_users = true;      // false when the agent is not root
+  int64_t pids_max = 4096;       // per job
+  bool restrict_devices = true;  // only the granted GPUs' device files (cgroup v1)
+  bool allow_setuid = false;     // else jobs run with no_new_privs (LaunchSpec)
 };
 
 // Paths of an attempt (whether or not it still runs).
 std::string AttemptDirPath(const std::string& state_dir, const AttemptId& attempt);
 std::string StatusPath(const std::string& state_dir, const AttemptId& attempt);
 std::string CgroupName(const AttemptId& attempt);
+// The attempt an attempt directory's name ("12.3") stands for; nullopt for any other name.
+std::optional<AttemptId> ParseAttemptDirName(const std::string& name);
 
 // This node's part of `launch`'s allocation. InvalidArgument, saying why, if the launch's rank
 // is not an index of its allocation or the part at that rank names another node than

@@ -77,6 +77,7 @@ StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
   r.OptionalString("topology_xml", &c.topology_xml);
   r.OptionalString("topology_synthetic", &c.topology_synthetic);
   r.OptionalDuration("kill_grace", &c.kill_grace);
+  r.OptionalSize("output_limit", &c.output_limit_bytes);
   r.OptionalString("job_path", &c.job_path);
   r.OptionalDuration("reconnect_max_delay", &c.reconnect_max_delay);
   r.OptionalString("log_level", &c.log_level);
@@ -95,6 +96,7 @@ StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
     std::vector<std::string> allow_root;
     i.OptionalStringList("allow_root", &allow_root);
     c.identities.allow_root.insert(allow_root.begin(), allow_root.end());
+    i.OptionalBool("allow_setuid", &c.allow_setuid);
     SHARC_RETURN_IF_ERROR(i.Finish().WithPrefix(path));
   }
   if (cgroups) {
@@ -144,6 +146,9 @@ Status FinalizeAgentConfig(AgentConfig& c) {
     return InvalidArgumentError("topology_xml and topology_synthetic: give at most one");
   }
   if (c.kill_grace.count() < 0) return InvalidArgumentError("kill_grace: must not be negative");
+  if (c.output_limit_bytes != 0 && c.output_limit_bytes < 4096) {
+    return InvalidArgumentError("output_limit: at least 4KiB, or 0B for no limit");
+  }
   if (!c.health_check.command.empty() &&
       (c.health_check.interval.count() < 100 || c.health_check.timeout.count() < 10)) {
     return InvalidArgumentError("health_check: interval at least 100ms, timeout at least 10ms");

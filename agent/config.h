@@ -28,6 +28,9 @@ struct AgentConfig {
   std::string topology_synthetic;
   // Cancel and time-limit kills: SIGTERM, then SIGKILL after this long.
   std::chrono::milliseconds kill_grace{10000};
+  // Each job's stdout and stderr are cut at this size, with a line saying so
+  // (output_limit.h); checked at every usage sample and at the job's end. 0 = no limit.
+  int64_t output_limit_bytes = int64_t{1} << 30;
   // PATH for jobs that do not set their own.
   std::string job_path = "/usr/local/bin:/usr/bin:/bin";
   std::chrono::milliseconds reconnect_max_delay{2000};
@@ -35,6 +38,9 @@ struct AgentConfig {
   // Who jobs run as (identity.h). By default each tenant gets its own system user,
   // "sharc-<tenant>", created on first use.
   IdentityPolicy identities{{}, /*create_users=*/true, {}};
+  // Jobs run with no_new_privs unless this is true: setuid programs (sudo, su) and file
+  // capabilities give them nothing.
+  bool allow_setuid = false;
   // cgroups: on by default, detected at start-up (v2 or v1); off = binding only.
   bool cgroups_enabled = true;
   std::string cgroup_root = "/sys/fs/cgroup";

@@ -2,10 +2,12 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstdint>
 #include <cstring>
+#include <iterator>
 #include <string_view>
 
 #include "agent/process_launcher.h"
@@ -43,10 +45,11 @@ std::string Quoted(std::string_view text) {
 
 StatusOr<ExitStatus> ParseExitStatus(std::string_view text) {
   auto malformed = [&](std::string_view why) {
-    return InvalidArgumentError(std::string(why) +
-                                "; expected one line \"exited|signaled|launch_failed <number> "
-                                "<end_unix_millis>\", got " +
-                                Quoted(text));
+    return InvalidArgumentError(
+        std::string(why) +
+        "; expected one line \"exited|signaled|launch_failed[:<step>] <number> "
+        "<end_unix_millis>\", got " +
+        Quoted(text));
   };
   if (text.empty() || text.back() != '\n') return malformed("not a complete line");
   std::string_view line = text.substr(0, text.size() - 1);
@@ -70,10 +73,18 @@ StatusOr<ExitStatus> ParseExitStatus(std::string_view text) {
     status.kind = ExitStatus::Kind::kSignaled;
     min_value = 1;
     max_value = 64;  // SIGRTMAX on Linux
-  } else if (kind == "launch_failed") {
+  } else if (kind.substr(0, kind.find(':')) == "launch_failed") {
     status.kind = ExitStatus::Kind::kLaunchFailed;
     min_value = 1;
     max_value = 4095;
+    if (kind.find(':') != std::string_view::npos) {
+      std::string_view step = kind.substr(kind.find(':') + 1);
+      const auto* names = std::begin(kLaunchStepNames);
+      const auto* found = std::find(names, std::end(kLaunchStepNames), step);
+      if (found == std::end(kLaunchStepNames))
+        return malformed("unknown launch step " + Quoted(step));
+      status.launch_step = static_cast<LaunchStep>(found - names);
+    }
   } else {
     return malformed("unknown kind " + Quoted(kind));
   }

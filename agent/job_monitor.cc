@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -12,11 +13,15 @@
 #include <cstdint>
 #include <cstdio>  // rename
 
+#include "agent/process_launcher.h"  // LaunchStep
+
 // Every call below must stay async-signal-safe (see job_monitor.h).
 namespace sharc::agent::internal {
 namespace {
 
-constexpr int kOutputFlags = O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC;
+// O_APPEND: after the agent cuts a file at its output_limit (output_limit.h), the job's
+// writes go on at its new end instead of leaving a hole up to the old one.
+constexpr int kOutputFlags = O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_NOFOLLOW | O_CLOEXEC;
 constexpr mode_t kOutputMode = 0640;
 // Never follows or reuses what is at the name: a fresh file or an error.
 constexpr int kStatusFlags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
@@ -79,9 +84,15 @@ bool WriteAll(int fd, const void* data, size_t size) {
   return true;
 }
 
-// Reads the errno the job sends when its set-up or exec fails; 0 on EOF (it exec'd).
-int ReadExecResult(int fd) {
-  int value = 0;
+// What the job sends the monitor when its set-up or exec fails.
+struct LaunchFailure {
+  int step = 0;   // a LaunchStep
+  int error = 0;  // errno; 0: none (the job exec'd)
+};
+
+// Reads the job's LaunchFailure; error 0 on EOF (it exec'd).
+LaunchFailure ReadExecResult(int fd) {
+  LaunchFailure value;
   size_t got = 0;
   while (got < sizeof(value)) {
     ssize_t n = read(fd, reinterpret_cast<char*>(&value) + got, sizeof(value) - got);
@@ -89,8 +100,10 @@ int ReadExecResult(int fd) {
     if (n <= 0) break;
     got += static_cast<size_t>(n);
   }
-  if (got == 0) return 0;
-  return got == sizeof(value) && value != 0 ? value : EIO;
+  if (got == 0) return LaunchFailure{};
+  if (got != sizeof(value) || value.error == 0) value.error = EIO;
+  if (value.step < 0 || value.step >= kLaunchStepCount) value.step = 0;
+  return value;
 }
 
 bool WaitForJob(pid_t job, int* status) {
@@ -126,14 +139,19 @@ char* AppendDecimal(char* out, int64_t value) {
   return out;
 }
 
-// Writes "<kind> <value> <end_unix_millis>\n" to the temporary file and renames it over the
-// status file, so readers see all of it or nothing. No fsync: the status must survive the
+// Writes "<kind>[:<step>] <value> <end_unix_millis>\n" to the temporary file and renames it over
+// the status file, so readers see all of it or nothing. No fsync: the status must survive the
 // agent's crash (the page cache does), not the machine's (which ends the job anyway), and an
 // fsync per job would dominate the cost of short jobs. Returns 0 or the errno of the failed
 // step.
-int WriteStatusFile(const MonitorPlan& plan, const char* kind, int value) {
+int WriteStatusFile(const MonitorPlan& plan, const char* kind, int value,
+                    const char* step = nullptr) {
   char line[96];
   char* end = AppendText(line, kind);
+  if (step != nullptr) {
+    *end++ = ':';
+    end = AppendText(end, step);
+  }
   *end++ = ' ';
   end = AppendDecimal(end, value);
   *end++ = ' ';
@@ -186,35 +204,44 @@ int SwitchIdentity(const MonitorPlan& plan) {
   return 0;
 }
 
-// Set-up of the job process, in order (see LaunchJob). Returns 0 or the errno of the step
-// that failed.
-int SetUpJob(const MonitorPlan& plan) {
-  if (setpgid(0, 0) != 0) return errno;
-  if (int error = JoinGroups(plan); error != 0) return error;
-  if (chdir(plan.work_dir) != 0) return errno;
+// Set-up of the job process, in order (see LaunchJob). Returns the step that failed and its
+// errno, or error 0.
+LaunchFailure SetUpJob(const MonitorPlan& plan) {
+  auto failed = [](LaunchStep step, int error) {
+    return LaunchFailure{static_cast<int>(step), error};
+  };
+  if (setpgid(0, 0) != 0) return failed(LaunchStep::kProcessGroup, errno);
+  if (int error = JoinGroups(plan); error != 0) return failed(LaunchStep::kJoinCgroups, error);
+  if (chdir(plan.work_dir) != 0) return failed(LaunchStep::kWorkDir, errno);
   if (plan.switch_identity) {
-    if (int error = SwitchIdentity(plan); error != 0) return error;
+    if (int error = SwitchIdentity(plan); error != 0) return failed(LaunchStep::kIdentity, error);
   }
   int out = open(plan.stdout_path, kOutputFlags, kOutputMode);
-  if (out < 0) return errno;
+  if (out < 0) return failed(LaunchStep::kOpenStdout, errno);
   int err = plan.stderr_is_stdout ? out : open(plan.stderr_path, kOutputFlags, kOutputMode);
-  if (err < 0) return errno;
-  if (dup2(out, STDOUT_FILENO) < 0 || dup2(err, STDERR_FILENO) < 0) return errno;
+  if (err < 0) return failed(LaunchStep::kOpenStderr, errno);
+  if (dup2(out, STDOUT_FILENO) < 0) return failed(LaunchStep::kOpenStdout, errno);
+  if (dup2(err, STDERR_FILENO) < 0) return failed(LaunchStep::kOpenStderr, errno);
   close(out);
   if (err != out) close(err);
   int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-  if (null_fd < 0) return errno;
+  if (null_fd < 0) return failed(LaunchStep::kStdin, errno);
   if (null_fd != STDIN_FILENO) {
-    if (dup2(null_fd, STDIN_FILENO) < 0) return errno;
+    if (dup2(null_fd, STDIN_FILENO) < 0) return failed(LaunchStep::kStdin, errno);
     close(null_fd);
   }
-  if (plan.bind_cpus && sched_setaffinity(0, sizeof(plan.cpus), &plan.cpus) != 0) return errno;
+  if (plan.bind_cpus && sched_setaffinity(0, sizeof(plan.cpus), &plan.cpus) != 0) {
+    return failed(LaunchStep::kBindCpus, errno);
+  }
   // Every disposition is the default already: the monitor reset them before starting the job.
   sigset_t none;
   sigemptyset(&none);
-  if (sigprocmask(SIG_SETMASK, &none, nullptr) != 0) return errno;
+  if (sigprocmask(SIG_SETMASK, &none, nullptr) != 0) return failed(LaunchStep::kSignalMask, errno);
+  if (plan.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+    return failed(LaunchStep::kNoNewPrivs, errno);
+  }
   CloseFdsExcept(&plan.exec_write_fd, 1, plan.max_fd);
-  return 0;
+  return LaunchFailure{};
 }
 
 // Like execvpe: tries each candidate path; a missing file or directory moves on to the next,
@@ -238,9 +265,11 @@ int ExecAnyCandidate(const MonitorPlan& plan) {
 [[noreturn]] void RunJob(const MonitorPlan& plan) {
   close(plan.report_fd);
   close(plan.exec_read_fd);
-  int error = SetUpJob(plan);
-  if (error == 0) error = ExecAnyCandidate(plan);
-  WriteAll(plan.exec_write_fd, &error, sizeof(error));
+  LaunchFailure failure = SetUpJob(plan);
+  if (failure.error == 0) {
+    failure = LaunchFailure{static_cast<int>(LaunchStep::kExec), ExecAnyCandidate(plan)};
+  }
+  WriteAll(plan.exec_write_fd, &failure, sizeof(failure));
   _exit(127);
 }
 
@@ -292,14 +321,17 @@ void RunMonitor(const MonitorPlan& plan) {
   report.job_pid = job;
   setpgid(job, job);  // the job does the same; whichever runs first makes the group
   close(plan.exec_write_fd);
-  report.launch_errno = ReadExecResult(plan.exec_read_fd);
+  LaunchFailure failure = ReadExecResult(plan.exec_read_fd);
+  report.launch_errno = failure.error;
+  report.launch_step = failure.step;
   close(plan.exec_read_fd);
 
   if (report.launch_errno != 0) {
     // The status file exists before LaunchJob returns: a launch failure is an ending.
     int ignored = 0;
     WaitForJob(job, &ignored);
-    int error = WriteStatusFile(plan, "launch_failed", report.launch_errno);
+    int error =
+        WriteStatusFile(plan, "launch_failed", report.launch_errno, kLaunchStepNames[failure.step]);
     if (error != 0) {
       report.monitor_errno = error;
       report.failed_step = MonitorReport::kWriteStatus;

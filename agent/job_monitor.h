@@ -34,6 +34,7 @@ struct MonitorPlan {
   const char* status_tmp_path = nullptr;  // created exclusively, written, renamed over status_path
   bool bind_cpus = false;
   cpu_set_t cpus;
+  bool no_new_privs = false;
   int report_fd = -1;              // write end of the monitor -> launcher pipe
   int exec_read_fd = -1;           // read end of the job -> monitor pipe (exec errno; EOF = exec'd)
   int exec_write_fd = -1;          // its write end, close-on-exec
@@ -47,6 +48,7 @@ struct MonitorReport {
   enum Step : int { kNone = 0, kDevNull = 1, kForkJob = 2, kWriteStatus = 3, kStartMonitor = 4 };
   pid_t job_pid = -1;
   int launch_errno = 0;  // the job's set-up or exec failed with this errno
+  int launch_step = 0;   // at this LaunchStep (process_launcher.h)
   int monitor_errno = 0;
   int failed_step = kNone;
 };

@@ -12,6 +12,7 @@
 #include "agent/agent.h"
 #include "agent/cgroup_manager.h"
 #include "agent/config.h"
+#include "agent/path_access.h"
 #include "agent/topology_probe.h"
 #include "core/file_util.h"
 #include "core/log.h"
@@ -120,6 +121,12 @@ int main(int argc, char** argv) {
     return fail("state_dir: " + made.message(), 1);
   }
   ::chmod(config.state_dir.c_str(), 0711);
+  if (::geteuid() == 0) {
+    if (auto reach = sharc::agent::CheckStateDirReachable(config.state_dir, config.identities);
+        !reach.ok()) {
+      return fail(reach.message(), 1);
+    }
+  }
 
   // Enforcement: a cgroup per job when the kernel offers a usable hierarchy; otherwise say so
   // loudly and fall back to CPU binding alone.

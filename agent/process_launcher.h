@@ -14,7 +14,8 @@
 // caller's identity and cgroups: only the job joins `join_files` and switches to `identity`.
 //
 // The status file holds one line: "exited <code> <end_unix_millis>", "signaled <signal>
-// <end_unix_millis>", or "launch_failed <errno> <end_unix_millis>" (exec or set-up failed).
+// <end_unix_millis>", or "launch_failed:<step> <errno> <end_unix_millis>" (exec or a set-up
+// step failed; the step as kLaunchStepNames names it).
 #ifndef SHARC_AGENT_PROCESS_LAUNCHER_H_
 #define SHARC_AGENT_PROCESS_LAUNCHER_H_
 
@@ -51,6 +52,9 @@ struct LaunchSpec {
   // Files the job writes its own pid into (decimal, no newline) before anything else: the
   // procs files of its cgroups. Each must exist (opened O_WRONLY, never created).
   std::vector<std::string> join_files;
+  // The job and everything it starts can never gain privileges (prctl PR_SET_NO_NEW_PRIVS):
+  // setuid and file-capability programs run without them.
+  bool no_new_privs = true;
   // nullopt: the job keeps the caller's identity. Switching needs the caller to be root
   // (CAP_SETUID and CAP_SETGID); otherwise the launch fails with EPERM.
   std::optional<Identity> identity;
@@ -76,7 +80,8 @@ struct LaunchedJob {
 // The job sets itself up in this order: own process group; write its pid into each join
 // file; chdir to work_dir; if `identity`: setgroups, setgid, setuid (then checks that real,
 // effective and saved ids all are the new ones, and that it cannot get root back); open
-// stdout/stderr; stdin from /dev/null; bind CPUs; reset signals; close other fds; exec.
+// stdout/stderr; stdin from /dev/null; bind CPUs; reset signals; no_new_privs; close other fds;
+// exec.
 //
 // Details: a failure to set the job up (write a join file, chdir to work_dir, switch
 // identity, open its output files, bind) is reported as launch_failed with that errno, like
@@ -91,10 +96,32 @@ struct LaunchedJob {
 // Thread-safe; blocks the calling thread until the exec.
 StatusOr<LaunchedJob> LaunchJob(const LaunchSpec& spec);
 
+// The step of the job's set-up (in LaunchJob's order) that failed, for launch_failed.
+enum class LaunchStep : int {
+  kUnknown = 0,  // a status file written before steps were recorded
+  kProcessGroup,
+  kJoinCgroups,
+  kWorkDir,  // chdir to work_dir
+  kIdentity,
+  kOpenStdout,
+  kOpenStderr,
+  kStdin,
+  kBindCpus,
+  kSignalMask,
+  kNoNewPrivs,
+  kExec,
+};
+inline constexpr int kLaunchStepCount = static_cast<int>(LaunchStep::kExec) + 1;
+// The names the status file uses ("chdir", "exec", ...), indexed by LaunchStep.
+inline constexpr const char* kLaunchStepNames[kLaunchStepCount] = {
+    "unknown",     "setpgid",    "join_cgroups", "chdir",       "identity",     "open_stdout",
+    "open_stderr", "open_stdin", "bind_cpus",    "sigprocmask", "no_new_privs", "exec"};
+
 struct ExitStatus {
   enum class Kind { kExited, kSignaled, kLaunchFailed } kind = Kind::kExited;
   int value = 0;  // exit code, signal number, or errno
   UnixMillis end_time = 0;
+  LaunchStep launch_step = LaunchStep::kUnknown;  // for kLaunchFailed
 };
 
 // Reads a status file: nullopt if it does not exist yet, InvalidArgument if it is malformed,

@@ -91,6 +91,17 @@ TEST_F(AgentConfigTest, BadEnergyFiguresNameTheField) {
             std::string::npos);
 }
 
+TEST_F(AgentConfigTest, OutputLimitIsASizeOfAtLeast4KiBOrNone) {
+  ASSERT_OK(Load("{}"));
+  EXPECT_EQ(Load("{}")->output_limit_bytes, int64_t{1} << 30);
+  EXPECT_EQ(Load(R"({"output_limit": "64KiB"})")->output_limit_bytes, 64 << 10);
+  EXPECT_EQ(Load(R"({"output_limit": "0B"})")->output_limit_bytes, 0);
+  EXPECT_EQ(Error(R"({"output_limit": "100B"})"),
+            "output_limit: at least 4KiB, or 0B for no limit");
+  EXPECT_NE(Error(R"({"output_limit": "1024"})").find("output_limit: '1024' has no unit"),
+            std::string::npos);
+}
+
 TEST_F(AgentConfigTest, BadMetricsEndpointsAreRefused) {
   EXPECT_EQ(Error(R"({"metrics_listen": "7401"})"),
             "metrics_listen: '7401': use host:port, e.g. 0.0.0.0:7400");

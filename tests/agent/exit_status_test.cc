@@ -52,6 +52,20 @@ TEST_F(ReadExitStatusTest, ReadsEachKind) {
   }
 }
 
+TEST_F(ReadExitStatusTest, ReadsTheStepALaunchFailedAt) {
+  StatusOr<std::optional<ExitStatus>> status = Read("launch_failed:chdir 13 1796018620123\n");
+  ASSERT_TRUE(status.ok() && status->has_value()) << status.status().ToString();
+  EXPECT_EQ((*status)->kind, ExitStatus::Kind::kLaunchFailed);
+  EXPECT_EQ((*status)->value, 13);
+  EXPECT_EQ((*status)->launch_step, LaunchStep::kWorkDir);
+  // Written before steps were recorded: the step is unknown.
+  status = Read("launch_failed 13 1796018620123\n");
+  ASSERT_TRUE(status.ok() && status->has_value()) << status.status().ToString();
+  EXPECT_EQ((*status)->launch_step, LaunchStep::kUnknown);
+  EXPECT_EQ(Read("launch_failed:nap 13 5\n").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Read("exited:chdir 0 5\n").status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST_F(ReadExitStatusTest, DoesNotFollowASymlink) {
   WriteTextFile(dir_.File("elsewhere"), "exited 0 1796018620123\n");
   ASSERT_EQ(symlink(dir_.File("elsewhere").c_str(), dir_.File("status").c_str()), 0);

@@ -218,6 +218,22 @@ TEST_F(ProcessLauncherTest, BindsTheJobToTheGivenCpus) {
       << ReadTextFile(spec.stdout_path);
 }
 
+TEST_F(ProcessLauncherTest, JobsCannotGainPrivilegesUnlessAllowed) {
+  LaunchSpec spec = Spec({"cat", "/proc/self/status"});
+  StatusOr<LaunchedJob> job = Launch(spec);
+  ASSERT_TRUE(job.ok()) << job.status().ToString();
+  ASSERT_TRUE(WaitForEnd(*job, spec).has_value());
+  EXPECT_NE(ReadTextFile(spec.stdout_path).find("\nNoNewPrivs:\t1\n"), std::string::npos)
+      << ReadTextFile(spec.stdout_path);
+  std::filesystem::remove(spec.status_path);
+  spec.no_new_privs = false;
+  job = Launch(spec);
+  ASSERT_TRUE(job.ok()) << job.status().ToString();
+  ASSERT_TRUE(WaitForEnd(*job, spec).has_value());
+  EXPECT_NE(ReadTextFile(spec.stdout_path).find("\nNoNewPrivs:\t0\n"), std::string::npos)
+      << ReadTextFile(spec.stdout_path);
+}
+
 TEST_F(ProcessLauncherTest, UnknownProgramEndsAsLaunchFailedWithEnoent) {
   LaunchSpec spec = Spec({"sharc-no-such-program", "--flag"});
   StatusOr<LaunchedJob> job = Launch(spec);
@@ -228,6 +244,7 @@ TEST_F(ProcessLauncherTest, UnknownProgramEndsAsLaunchFailedWithEnoent) {
   ASSERT_TRUE(end->has_value());
   EXPECT_EQ((*end)->kind, ExitStatus::Kind::kLaunchFailed);
   EXPECT_EQ((*end)->value, ENOENT);
+  EXPECT_EQ((*end)->launch_step, LaunchStep::kExec);
   EXPECT_GE((*end)->end_time, job->start_time);
   EXPECT_TRUE(PollUntil([&] { return TryReapMonitor(job->monitor_pid); }));
 }
@@ -244,6 +261,7 @@ TEST_F(ProcessLauncherTest, FileWithoutExecutePermissionEndsAsLaunchFailedWithEa
   ASSERT_TRUE(end.ok() && end->has_value());
   EXPECT_EQ((*end)->kind, ExitStatus::Kind::kLaunchFailed);
   EXPECT_EQ((*end)->value, EACCES);
+  EXPECT_EQ((*end)->launch_step, LaunchStep::kExec);
 }
 
 TEST_F(ProcessLauncherTest, MissingWorkDirEndsAsLaunchFailed) {
@@ -255,6 +273,7 @@ TEST_F(ProcessLauncherTest, MissingWorkDirEndsAsLaunchFailed) {
   ASSERT_TRUE(end.ok() && end->has_value());
   EXPECT_EQ((*end)->kind, ExitStatus::Kind::kLaunchFailed);
   EXPECT_EQ((*end)->value, ENOENT);
+  EXPECT_EQ((*end)->launch_step, LaunchStep::kWorkDir);
 }
 
 TEST_F(ProcessLauncherTest, FindsProgramsRelativeToTheWorkDir) {
@@ -454,6 +473,7 @@ TEST_F(ProcessLauncherTest, AJoinFileThatCannotBeOpenedEndsAsLaunchFailedFirst) 
   ASSERT_TRUE(end.ok() && end->has_value()) << end.status().ToString();
   EXPECT_EQ((*end)->kind, ExitStatus::Kind::kLaunchFailed);
   EXPECT_EQ((*end)->value, ENOENT);
+  EXPECT_EQ((*end)->launch_step, LaunchStep::kJoinCgroups);
   // Joining comes before everything else: no output file was created.
   EXPECT_FALSE(std::filesystem::exists(spec.stdout_path));
   EXPECT_TRUE(PollUntil([&] { return TryReapMonitor(job->monitor_pid); }));
@@ -488,6 +508,7 @@ TEST_F(ProcessLauncherTest, SwitchingIdentityWithoutRootEndsAsLaunchFailedWithEp
   ASSERT_TRUE(end.ok() && end->has_value()) << end.status().ToString();
   EXPECT_EQ((*end)->kind, ExitStatus::Kind::kLaunchFailed);
   EXPECT_EQ((*end)->value, EPERM);
+  EXPECT_EQ((*end)->launch_step, LaunchStep::kIdentity);
 }
 
 // Jobs that switch to the unprivileged user "nobody" (65534). The launcher must be root.

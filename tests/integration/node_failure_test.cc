@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <filesystem>
+
 #include "tests/testing/cluster.h"
 #include "tests/testing/status_macros.h"
 #include "tests/testing/wait_for.h"
@@ -30,9 +32,10 @@ TEST(NodeFailureTest, AKilledAgentsNodeGoesDownInTimeItsJobsAreRequeuedAndTheSta
   ASSERT_OK(cluster.StartAgent({.name = "victim"}));
   ASSERT_OK(cluster.WaitForNodes(1));
   StatusOr<int64_t> requeued = cluster.Submit(
-      kAcmeToken, {{"command", {"sh", "-c", "echo $$; exec sleep 60"}}, {"time_limit_seconds", 600}});
-  StatusOr<int64_t> once = cluster.Submit(
-      kAcmeToken, {{"command", {"sleep", "60"}}, {"requeue", false}});
+      kAcmeToken,
+      {{"command", {"sh", "-c", "echo $$; exec sleep 60"}}, {"time_limit_seconds", 600}});
+  StatusOr<int64_t> once =
+      cluster.Submit(kAcmeToken, {{"command", {"sleep", "60"}}, {"requeue", false}});
   ASSERT_OK(requeued);
   ASSERT_OK(once);
   ASSERT_OK(cluster.WaitForState(kAcmeToken, *requeued, "RUNNING"));
@@ -45,8 +48,8 @@ TEST(NodeFailureTest, AKilledAgentsNodeGoesDownInTimeItsJobsAreRequeuedAndTheSta
 
   auto killed = std::chrono::steady_clock::now();
   cluster.StopAgent("victim", SIGKILL);
-  ASSERT_TRUE(WaitFor([&] { return NodeState(cluster, "victim") == "DOWN"; },
-                      std::chrono::seconds(10)));
+  ASSERT_TRUE(
+      WaitFor([&] { return NodeState(cluster, "victim") == "DOWN"; }, std::chrono::seconds(10)));
   auto took = std::chrono::steady_clock::now() - killed;
   // Timeout 2 s, checked every 50 ms: DOWN well within 2 s + one heartbeat + a tick.
   EXPECT_LT(took, std::chrono::milliseconds(3000));
@@ -73,9 +76,9 @@ TEST(NodeFailureTest, AKilledAgentsNodeGoesDownInTimeItsJobsAreRequeuedAndTheSta
   StatusOr<Json> again = cluster.WaitForState(kAcmeToken, *requeued, "RUNNING");
   ASSERT_OK(again);
   EXPECT_EQ((*again)["attempt"], 2);
-  ASSERT_EQ(cluster.Call(kAcmeToken, "POST", "/v1/jobs/" + std::to_string(*requeued) + "/cancel")
-                ->status,
-            200);
+  ASSERT_EQ(
+      cluster.Call(kAcmeToken, "POST", "/v1/jobs/" + std::to_string(*requeued) + "/cancel")->status,
+      200);
 }
 
 TEST(NodeFailureTest, AnAgentRestartInsideTheTimeoutKeepsItsJobsRunning) {
@@ -98,6 +101,38 @@ TEST(NodeFailureTest, AnAgentRestartInsideTheTimeoutKeepsItsJobsRunning) {
   EXPECT_EQ((*job)["exit_code"], 5);
   EXPECT_EQ((*job)["attempt"], 1);
   EXPECT_EQ(*cluster.Output(kAcmeToken, *id), "started\nfinished\n");
+}
+
+TEST(NodeFailureTest, AJobTheAgentStartedButNeverRecordedIsKilledWhenTheAgentComesBack) {
+  Cluster cluster({.node_timeout = "8s"});
+  ASSERT_OK(cluster.StartScheduler());
+  ASSERT_OK(cluster.StartAgent({.name = "n1"}));
+  ASSERT_OK(cluster.WaitForNodes(1));
+  StatusOr<int64_t> id =
+      cluster.Submit(kAcmeToken, {{"command", {"sh", "-c", "echo $$; exec sleep 300"}}});
+  ASSERT_OK(id);
+  std::string pid_text;
+  ASSERT_TRUE(WaitFor([&] {
+    StatusOr<std::string> out = cluster.Output(kAcmeToken, *id);
+    if (out.ok()) pid_text = *out;
+    return !pid_text.empty();
+  }));
+  const pid_t pid = std::stoi(pid_text);
+  cluster.StopAgent("n1", SIGKILL);
+  // As if the agent had stopped between the job's exec and its journal record.
+  ASSERT_TRUE(std::filesystem::remove(cluster.AgentStateDir("n1") + "/journal/" +
+                                      std::to_string(*id) + ".1.json"));
+  ASSERT_TRUE(Alive(pid));
+  ASSERT_OK(cluster.StartAgent({.name = "n1"}));
+  EXPECT_TRUE(WaitFor([&] { return !Alive(pid); }, std::chrono::seconds(10)))
+      << "the unrecorded job still runs beside its relaunch";
+  // The scheduler, told nothing of attempt 1, runs the job again: once.
+  EXPECT_TRUE(WaitFor([&] {
+    StatusOr<Json> job = cluster.GetJob(kAcmeToken, *id);
+    return job.ok() && (*job)["state"] == "RUNNING" && (*job)["attempt"] == 2;
+  }));
+  ASSERT_EQ(cluster.Call(kAcmeToken, "POST", "/v1/jobs/" + std::to_string(*id) + "/cancel")->status,
+            200);
 }
 
 }  // namespace
