@@ -7,6 +7,7 @@
 
 #include "agent/attempt_runner.h"
 #include "agent/health_check.h"
+#include "agent/node_credential.h"
 #include "agent/node_metrics.h"
 #include "agent/output_reader.h"
 #include "agent/usage_monitor.h"
@@ -39,6 +40,7 @@ class Agent::Impl : public std::enable_shared_from_this<Impl> {
                 [this](const protocol::HealthMsg& health) { OnHealth(health); }) {}
 
   Status Start() {
+    SHARC_ASSIGN_OR_RETURN(credential_, LoadNodeCredential(config_.state_dir));
     if (!config_.metrics_listen.empty()) SHARC_RETURN_IF_ERROR(StartMetricsServer());
     SHARC_RETURN_IF_ERROR(runner_.Restore());
     runner_.SampleUsage();  // primes the counters; later samples measure from here
@@ -222,6 +224,7 @@ class Agent::Impl : public std::enable_shared_from_this<Impl> {
     reg.inventory = inventory_;
     reg.inventory.address = config_.advertise_address;
     reg.attempts = runner_.Reports();
+    reg.credential = credential_;
     channel_->Send(protocol::EncodeAgentMessage(reg));
   }
 
@@ -238,11 +241,14 @@ class Agent::Impl : public std::enable_shared_from_this<Impl> {
   void OnClosed(net::MessageChannel* channel, const Status& why) {
     if (channel != channel_.get()) return;
     channel_.reset();
+    const bool was_registered = registered_;
     registered_ = false;
     heartbeat_.cancel();
     if (stopped_) return;
     LogWarning("agent", "connection to the scheduler closed: " + why.message() + " (reconnecting)");
-    reconnect_delay_ = std::chrono::milliseconds(50);
+    // Back at once after a session ends; a refused registration (another agent holds the node,
+    // a wrong credential) backs off towards reconnect_max_delay instead.
+    if (was_registered) reconnect_delay_ = std::chrono::milliseconds(50);
     ScheduleReconnect();
   }
 
@@ -263,8 +269,22 @@ class Agent::Impl : public std::enable_shared_from_this<Impl> {
     heartbeat_interval_ = std::chrono::milliseconds(m.heartbeat_interval_ms);
     fence_after_ = std::chrono::milliseconds(m.fence_after_ms);
     LogInfo("agent", "registered with " + config_.scheduler_url + " as node " + inventory_.name);
+    if (!m.credential.empty()) KeepCredential(m.credential);
     if (last_health_) Send(*last_health_);
     ScheduleHeartbeat();
+  }
+  // The scheduler issued this node its credential: without it, a restarted agent is refused.
+  void KeepCredential(const std::string& credential) {
+    credential_ = credential;  // at least this process presents it when it reconnects
+    if (Status saved = SaveNodeCredential(config_.state_dir, credential); !saved.ok()) {
+      LogError("agent", "could not keep this node's credential (" + saved.message() +
+                            "): after a restart the scheduler will refuse this agent until an "
+                            "admin runs: sharc admin node reset-credential " +
+                            inventory_.name);
+      return;
+    }
+    LogInfo("agent",
+            "received this node's credential; kept in " + NodeCredentialPath(config_.state_dir));
   }
   void Handle(const protocol::HeartbeatAckMsg&) {}  // last_contact_ is all it is for
   void Handle(const protocol::LaunchMsg& m) { runner_.Launch(m); }
@@ -310,6 +330,7 @@ class Agent::Impl : public std::enable_shared_from_this<Impl> {
   AgentConfig config_;
   NodeInventory inventory_;
   std::string join_secret_;
+  std::string credential_;  // this node's own (node_credential.h); "" before its first join
   SystemClock clock_;
   prometheus::Registry registry_;  // event-driven metrics (job start latency)
   AgentMetrics agent_metrics_;

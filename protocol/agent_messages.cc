@@ -145,6 +145,14 @@ StatusOr<Json> ParseEnvelope(std::string_view text, std::string* type) {
   return json;
 }
 
+// A node credential (RegisterMsg, RegisteredMsg): optional, bounded.
+void ReadCredential(FieldReader& r, std::string* credential) {
+  r.OptionalString("credential", credential);
+  if (r.ok() && credential->size() > kMaxNodeCredentialBytes) {
+    r.Fail("credential", "longer than " + std::to_string(kMaxNodeCredentialBytes) + " bytes");
+  }
+}
+
 }  // namespace
 
 const NodeAllocation* LaunchMsg::part() const {
@@ -182,6 +190,7 @@ std::string EncodeAgentMessage(const AgentMessage& message) {
           Json attempts = Json::array();
           for (const AttemptReport& a : m.attempts) attempts.push_back(EncodeReport(a));
           j["attempts"] = std::move(attempts);
+          if (!m.credential.empty()) j["credential"] = m.credential;
         } else if constexpr (std::is_same_v<T, HeartbeatMsg>) {
           j = Envelope("heartbeat");
           if (m.sample) j["sample"] = EncodeSample(*m.sample);
@@ -213,6 +222,7 @@ std::string EncodeSchedulerMessage(const SchedulerMessage& message) {
           j = Envelope("registered");
           j["heartbeat_interval_ms"] = m.heartbeat_interval_ms;
           j["fence_after_ms"] = m.fence_after_ms;
+          if (!m.credential.empty()) j["credential"] = m.credential;
         } else if constexpr (std::is_same_v<T, HeartbeatAckMsg>) {
           j = Envelope("heartbeat_ack");
         } else if constexpr (std::is_same_v<T, LaunchMsg>) {
@@ -262,6 +272,7 @@ StatusOr<AgentMessage> DecodeAgentMessage(std::string_view text) {
     m.protocol_version = static_cast<int>(version);
     const Json* inventory = r.RequiredRaw("inventory");
     const Json* attempts = r.RequiredRaw("attempts");
+    ReadCredential(r, &m.credential);
     SHARC_RETURN_IF_ERROR(r.Finish());
     SHARC_ASSIGN_OR_RETURN(m.inventory, DecodeInventory(*inventory, "register.inventory"));
     if (!attempts->is_array() || attempts->size() > 100000) {
@@ -326,6 +337,7 @@ StatusOr<SchedulerMessage> DecodeSchedulerMessage(std::string_view text) {
     RegisteredMsg m;
     r.RequiredInt("heartbeat_interval_ms", &m.heartbeat_interval_ms, 10, 3'600'000);
     r.OptionalInt("fence_after_ms", &m.fence_after_ms, 0, INT64_MAX);
+    ReadCredential(r, &m.credential);
     SHARC_RETURN_IF_ERROR(r.Finish());
     return SchedulerMessage(m);
   }

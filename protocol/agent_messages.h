@@ -76,7 +76,11 @@ struct RegisterMsg {
   int protocol_version = kProtocolVersion;
   NodeInventory inventory;
   std::vector<AttemptReport> attempts;  // running ones and exited ones not yet acknowledged
+  // The node's own credential (RegisteredMsg::credential from its first join); "" before
+  // it has one. Encoded only when set; at most kMaxNodeCredentialBytes.
+  std::string credential;
 };
+inline constexpr size_t kMaxNodeCredentialBytes = 256;
 // What the node measured, sent with heartbeats. Energy figures are counters since the agent
 // process started (agent_start_time): a new start time means they began again from zero.
 struct NodeSample {
@@ -115,6 +119,9 @@ struct RegisteredMsg {
   int64_t heartbeat_interval_ms = 1000;
   // Kill running attempts after this long without a heartbeat_ack (0 = never).
   int64_t fence_after_ms = 0;
+  // Set when the scheduler issues the node its own credential (its first join, or the first
+  // after an admin reset it): the agent keeps it and presents it in every later register.
+  std::string credential;
 };
 struct HeartbeatAckMsg {};
 // The job's whole allocation goes to each of its nodes, with the index of the receiver's part.

@@ -41,17 +41,25 @@ Status NodeSessions::OnAgentRegister(const protocol::RegisterMsg& message,
                                 std::to_string(protocol::kProtocolVersion));
   }
   const std::string& name = message.inventory.name;
+  NodeEntry* existing = context_.state.FindNode(name);
+  SHARC_RETURN_IF_ERROR(CheckNodeIdentity(existing, message, *connection));
   store::NodeRecord record;
   record.inventory = message.inventory;
   record.last_seen = context_.Now();
-  if (NodeEntry* existing = context_.state.FindNode(name)) {
-    if (existing->connection && existing->connection != connection) {
-      existing->connection->Close("replaced by a newer connection from the same node");
-    }
-    if (existing->record.state == NodeState::kDrain) {
-      record.state = NodeState::kDrain;
-      record.reason = existing->record.reason;
-    }
+  std::string issued;  // a credential issued now, sent in RegisteredMsg
+  if (existing && existing->connection && existing->connection != connection) {
+    // The node's own agent (its credential proven), back before its old connection ended.
+    existing->connection->Close("replaced by a newer connection from the same node");
+  }
+  if (existing && !existing->record.credential_sha256.empty()) {
+    record.credential_sha256 = existing->record.credential_sha256;
+  } else {
+    issued = NewToken();
+    record.credential_sha256 = Sha256Hex(issued);
+  }
+  if (existing && existing->record.state == NodeState::kDrain) {
+    record.state = NodeState::kDrain;
+    record.reason = existing->record.reason;
   }
   auto [node, allocations_fit] = context_.state.UpsertNode(record);
   if (!allocations_fit) {
@@ -64,14 +72,64 @@ Status NodeSessions::OnAgentRegister(const protocol::RegisterMsg& message,
   context_.state.SyncNode(*node);
   accounting_.NodeRestarted(name);
   const SchedulerOptions& options = context_.options;
-  node->connection->Send(
-      protocol::RegisteredMsg{options.heartbeat_interval.count(), options.fence_after.count()});
+  node->connection->Send(protocol::RegisteredMsg{options.heartbeat_interval.count(),
+                                                 options.fence_after.count(), issued});
   LogInfo("scheduler", "node " + name + " registered (" +
                            std::to_string(node->topology->pus.size()) + " CPUs, " +
                            std::to_string(node->topology->gpus.size()) + " GPUs, " +
                            std::to_string(message.attempts.size()) + " attempts reported)");
   ReconcileAttempts(*node, message.attempts);
   return Status::Ok();
+}
+
+Status NodeSessions::CheckNodeIdentity(const NodeEntry* existing,
+                                       const protocol::RegisterMsg& message,
+                                       const AgentConnection& connection) const {
+  if (!existing) return Status::Ok();  // a new node: it gets its credential now
+  const std::string& name = message.inventory.name;
+  const std::string& expected = existing->record.credential_sha256;
+  const bool proven =
+      !expected.empty() && !message.credential.empty() && Sha256Hex(message.credential) == expected;
+  if (existing->connection && existing->connection.get() != &connection && !proven) {
+    // Never let another agent take over a node: the first one's jobs would be requeued and
+    // their launches (environments included) sent to the newcomer.
+    return FailedPreconditionError(
+        "node " + name +
+        " is already connected; another agent registering as it is refused unless it presents "
+        "the node's credential (if the first agent is gone, the scheduler notices within "
+        "agents.node_timeout)");
+  }
+  if (expected.empty() || proven) return Status::Ok();  // no credential yet, or reset
+  if (message.credential.empty()) {
+    return PermissionDeniedError(
+        "node " + name +
+        " has its own credential since it first joined, and this agent presented none (an "
+        "agent keeps it in <state_dir>/node-credential); if the node lost it, an admin can "
+        "run: sharc admin node reset-credential " +
+        name);
+  }
+  return PermissionDeniedError("node " + name +
+                               ": the credential this agent presented is not the node's");
+}
+
+void NodeSessions::ResetNodeCredential(const Principal& who, const std::string& name,
+                                       NodeDone done) {
+  if (!who.is_admin()) return done(PermissionDeniedError("only an admin may do this"));
+  NodeEntry* node = context_.state.FindNode(name);
+  if (!node) return done(NotFoundError("node '" + name + "' not found"));
+  if (node->connection) {
+    return done(FailedPreconditionError(
+        "node " + name +
+        " is connected, so its agent holds its credential; reset only the "
+        "credential of a node whose agent lost it (its state_dir was wiped)"));
+  }
+  node->record.credential_sha256.clear();
+  context_.state.SyncNode(*node);
+  LogInfo("scheduler", "node " + name + ": credential reset by " + who.name +
+                           "; the next agent to join as " + name + " gets a new one");
+  context_.commits.CommitOrDie(
+      {store::PutNode{node->record}},
+      [this, name, done = std::move(done)] { done(StatusOf(*context_.state.FindNode(name))); });
 }
 
 void NodeSessions::ReconcileAttempts(NodeEntry& node,

@@ -1,8 +1,14 @@
 // Node sessions: agents registering and reconciling the attempts they run, heartbeats, health,
 // liveness, drain and resume, and proxying job output from the node that keeps it.
 //
-//   - Registration records the node (UP unless drained), replaces any older connection of the
-//     same node, and reconciles: attempts the node runs that the scheduler still runs there are
+//   - Node identity: a node's first registration issues its agent a credential of its own
+//     (RegisteredMsg::credential; the store keeps its hash). Later registrations as that node
+//     must present it; one that does replaces the node's older connection (its agent came
+//     back before the old one ended). Without it, or while a node without a credential yet is
+//     connected, a registration is refused: an agent holding only the join secret cannot take
+//     over a node, its jobs or their launches.
+//   - Registration records the node (UP unless drained) and reconciles: attempts the node runs that
+//   the scheduler still runs there are
 //     adopted; others are killed (fenced); attempts the scheduler placed there that the node
 //     does not know are failed or requeued if they had started, else launched again.
 //   - A node silent for node_timeout becomes DOWN and its RUNNING jobs fail or are requeued.
@@ -64,6 +70,9 @@ class NodeSessions final : public AgentLink {
   // Admins: stop placing jobs on a node (running ones finish) / undo it.
   void DrainNode(const Principal& who, const std::string& node, std::string reason, NodeDone done);
   void ResumeNode(const Principal& who, const std::string& node, NodeDone done);
+  // Admins: forget a disconnected node's credential (its agent lost it); the next agent to
+  // register as the node gets a new one.
+  void ResetNodeCredential(const Principal& who, const std::string& node, NodeDone done);
   using OutputDone = std::function<void(StatusOr<OutputChunk>)>;
   // A job's output of rank `rank` (0 for a single-node job), from that rank's node, which
   // keeps it. A job no longer held in memory is first read from the store.
@@ -87,6 +96,9 @@ class NodeSessions final : public AgentLink {
     SteadyTime deadline;
   };
   NodeStatus StatusOf(const NodeEntry& node) const;
+  // OK if `message` may register as its node on `connection` (see Node identity above).
+  Status CheckNodeIdentity(const NodeEntry* existing, const protocol::RegisterMsg& message,
+                           const AgentConnection& connection) const;
   void ReconcileAttempts(NodeEntry& node, const std::vector<protocol::AttemptReport>& reports);
   // Attempts the scheduler placed on `node` that its agent did not report (see above).
   void ReconcileUnreported(NodeEntry& node, const std::set<JobId>& reported,

@@ -137,7 +137,8 @@ void RestApi::Route(const net::HttpRequest& request, const net::Responder& respo
   respond(ErrorResponse(NotFoundError("no such endpoint: " + path)));
 }
 
-// GET /v1/nodes, POST /v1/nodes/{name}/drain|resume; false if `request` is not one of them.
+// GET /v1/nodes, POST /v1/nodes/{name}/drain|resume|reset_credential; false if `request` is not
+// one of them.
 bool RestApi::RouteNodes(const Principal& who, const net::HttpRequest& request,
                          const net::Responder& respond) {
   const std::string& path = request.path;
@@ -184,12 +185,16 @@ bool RestApi::RouteNodes(const Principal& who, const net::HttpRequest& request,
       scheduler_.nodes().DrainNode(who, name, why, reply);
       return true;
     }
-    if (action == "resume") {
+    if (action == "resume" || action == "reset_credential") {
       if (method != "POST") {
         method_not_allowed("POST");
         return true;
       }
-      scheduler_.nodes().ResumeNode(who, name, reply);
+      if (action == "resume") {
+        scheduler_.nodes().ResumeNode(who, name, reply);
+      } else {
+        scheduler_.nodes().ResetNodeCredential(who, name, reply);
+      }
       return true;
     }
   }

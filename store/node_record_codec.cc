@@ -8,10 +8,12 @@
 namespace sharc::store {
 
 protocol::Json EncodeNodeRecord(const NodeRecord& node) {
-  return protocol::Json{{"inventory", protocol::EncodeInventory(node.inventory)},
-                        {"state", NodeStateName(node.state)},
-                        {"reason", node.reason},
-                        {"last_seen", node.last_seen}};
+  protocol::Json json{{"inventory", protocol::EncodeInventory(node.inventory)},
+                      {"state", NodeStateName(node.state)},
+                      {"reason", node.reason},
+                      {"last_seen", node.last_seen}};
+  if (!node.credential_sha256.empty()) json["credential_sha256"] = node.credential_sha256;
+  return json;
 }
 
 StatusOr<NodeRecord> DecodeNodeRecord(const protocol::Json& json, const std::string& where) {
@@ -27,6 +29,7 @@ StatusOr<NodeRecord> DecodeNodeRecord(const protocol::Json& json, const std::str
   }
   reader.OptionalString("reason", &node.reason);
   reader.RequiredInt("last_seen", &node.last_seen, 0, INT64_MAX);
+  reader.OptionalString("credential_sha256", &node.credential_sha256);
   SHARC_RETURN_IF_ERROR(reader.Finish());
   SHARC_ASSIGN_OR_RETURN(node.inventory,
                          protocol::DecodeInventory(*inventory, reader.Path("inventory")));

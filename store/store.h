@@ -41,6 +41,9 @@ struct NodeRecord {
   NodeState state = NodeState::kUp;
   std::string reason;        // why DOWN or DRAIN
   UnixMillis last_seen = 0;  // last heartbeat (wall time), for people
+  // Hex SHA-256 of the credential issued to the node's agent at its first join; "" until
+  // then (or after an admin reset it). Only the holder of the credential may register as it.
+  std::string credential_sha256;
   friend bool operator==(const NodeRecord&, const NodeRecord&) = default;
 };
 

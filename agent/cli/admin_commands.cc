@@ -160,6 +160,10 @@ int RunNodeResume(const GlobalOptions& global, const std::string& node) {
   return NodeAction(global, node, "resume", Json::object());
 }
 
+int RunNodeResetCredential(const GlobalOptions& global, const std::string& node) {
+  return NodeAction(global, node, "reset_credential", Json::object());
+}
+
 int RunFacilityReadingAdd(const GlobalOptions& global, const FacilityReadingOptions& options) {
   StatusOr<Json> body = FacilityReadingBody(options);
   if (!body.ok()) return Usage(body.status().message());

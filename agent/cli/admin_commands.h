@@ -31,6 +31,8 @@ int RunLedgerVerify(const GlobalOptions& global);
 // `admin node drain NODE --reason R` / `admin node resume NODE`: prints the node's row.
 int RunNodeDrain(const GlobalOptions& global, const std::string& node, const std::string& reason);
 int RunNodeResume(const GlobalOptions& global, const std::string& node);
+// `admin node reset-credential NODE`: the next agent to join as NODE gets a new credential.
+int RunNodeResetCredential(const GlobalOptions& global, const std::string& node);
 
 // `admin facility reading add|list`.
 int RunFacilityReadingAdd(const GlobalOptions& global, const FacilityReadingOptions& options);

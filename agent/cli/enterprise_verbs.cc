@@ -212,7 +212,7 @@ void EnterpriseVerbs::AddLedger(CLI::App& admin) {
 }
 
 void EnterpriseVerbs::AddNode(CLI::App& admin) {
-  CLI::App* node = admin.add_subcommand("node", "drain and resume nodes");
+  CLI::App* node = admin.add_subcommand("node", "drain and resume nodes, reset their credential");
   node->require_subcommand(1);
   CLI::App* drain =
       node->add_subcommand("drain", "place nothing new on a node; its running jobs finish");
@@ -222,6 +222,12 @@ void EnterpriseVerbs::AddNode(CLI::App& admin) {
   CLI::App* resume = node->add_subcommand("resume", "place jobs on a drained node again");
   resume->add_option("node", node_, "node name")->required();
   OnChosen(resume, [this] { return RunNodeResume(global_, node_); });
+  CLI::App* reset = node->add_subcommand(
+      "reset-credential",
+      "let the next agent that joins as a disconnected node get a new credential (its agent "
+      "lost the old one)");
+  reset->add_option("node", node_, "node name")->required();
+  OnChosen(reset, [this] { return RunNodeResetCredential(global_, node_); });
 }
 
 }  // namespace sharc::cli

@@ -121,6 +121,30 @@ TEST(AgentMessagesTest, ALaunchNeedsAnAllocationAndARank) {
   EXPECT_EQ(std::get<LaunchMsg>(*decoded).part(), nullptr);
 }
 
+TEST(AgentMessagesTest, CarriesTheNodeCredentialBothWaysOnlyWhenSet) {
+  RegisterMsg reg;
+  reg.inventory.name = "n1";
+  reg.inventory.topology.packages = 1;
+  reg.inventory.topology.cores = 1;
+  reg.inventory.topology.memory_bytes = 1LL << 30;
+  reg.inventory.topology.numa_nodes = {{0, 1LL << 30}};
+  reg.inventory.topology.pus = {{0, 0, 0, 0}};
+  EXPECT_EQ(EncodeAgentMessage(reg).find("credential"), std::string::npos);
+  reg.credential = "c0ffee";
+  StatusOr<AgentMessage> decoded = DecodeAgentMessage(EncodeAgentMessage(reg));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(std::get<RegisterMsg>(*decoded).credential, "c0ffee");
+
+  StatusOr<SchedulerMessage> registered =
+      DecodeSchedulerMessage(EncodeSchedulerMessage(RegisteredMsg{1000, 0, "c0ffee"}));
+  ASSERT_TRUE(registered.ok()) << registered.status().ToString();
+  EXPECT_EQ(std::get<RegisteredMsg>(*registered).credential, "c0ffee");
+
+  reg.credential = std::string(kMaxNodeCredentialBytes + 1, 'a');
+  EXPECT_EQ(DecodeAgentMessage(EncodeAgentMessage(reg)).status().message(),
+            "register.credential: longer than 256 bytes");
+}
+
 TEST(AgentMessagesTest, RefusesOtherVersionsUnknownTypesAndBadFields) {
   EXPECT_NE(DecodeAgentMessage(R"({"v":1,"type":"heartbeat"})")
                 .status()

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <deque>
+#include <map>
 #include <mutex>
 
 #include "scheduler/scheduler.h"
@@ -220,7 +221,12 @@ class SchedulerTest : public ::testing::Test {
     protocol::RegisterMsg reg;
     reg.inventory = inv;
     reg.attempts = std::move(attempts);
-    EXPECT_TRUE(scheduler_->nodes().OnAgentRegister(reg, connection).ok());
+    reg.credential = node_credentials_[inv.name];  // as an agent keeps it in its state_dir
+    Status registered = scheduler_->nodes().OnAgentRegister(reg, connection);
+    EXPECT_TRUE(registered.ok()) << registered.ToString();
+    for (const protocol::RegisteredMsg& m : connection->Sent<protocol::RegisteredMsg>()) {
+      if (!m.credential.empty()) node_credentials_[inv.name] = m.credential;
+    }
     Settle();
     return connection;
   }
@@ -269,6 +275,7 @@ class SchedulerTest : public ::testing::Test {
   TaskQueue tasks_;
   std::unique_ptr<CountingStore> store_;
   std::unique_ptr<Scheduler> scheduler_;
+  std::map<std::string, std::string> node_credentials_;  // each node's, once issued
 };
 
 }  // namespace sharc::scheduler

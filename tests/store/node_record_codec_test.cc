@@ -18,6 +18,20 @@ TEST(NodeRecordCodecTest, RoundTripsEveryField) {
   }
 }
 
+TEST(NodeRecordCodecTest, KeepsTheCredentialHashAndReadsOlderRecordsWithoutIt) {
+  NodeRecord node = testing::SampleNode("gpu1");
+  node.credential_sha256 = std::string(64, 'e');
+  Json json = EncodeNodeRecord(node);
+  EXPECT_EQ(json["credential_sha256"], node.credential_sha256);
+  StatusOr<NodeRecord> decoded = DecodeNodeRecord(json, "node");
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(*decoded, node);
+  json.erase("credential_sha256");
+  decoded = DecodeNodeRecord(json, "node");
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(decoded->credential_sha256, "");
+}
+
 TEST(NodeRecordCodecTest, EncodesTheDocumentedShape) {
   Json json = EncodeNodeRecord(testing::SampleNode("gpu1", NodeState::kDrain));
   EXPECT_EQ(json["state"], "DRAIN");

@@ -157,7 +157,7 @@ Status Cluster::StartAgent(const AgentOptions& o) {
                   "--scheduler",
                   scheduler_url,
                   "--node-name",
-                  o.name,
+                  o.node_name.empty() ? o.name : o.node_name,
                   "--state-dir",
                   state_dir,
                   "--kill-grace",

@@ -49,6 +49,7 @@ struct ClusterOptions {
 
 struct AgentOptions {
   std::string name;
+  std::string node_name;  // the node it registers as; "" = name
   std::string topology_xml;  // "" = this machine (unless synthetic)
   std::string synthetic;
   std::map<std::string, std::string> labels;
