@@ -101,7 +101,8 @@ inline constexpr MetricName kHttpRefused{
     "Requests refused before a handler saw them, by reason: body_too_large (413), "
     "headers_too_large (431), malformed (400), unauthenticated (a body sent without a valid "
     "token), busy (503: too many bodies arriving at once), too_slow (a request not complete "
-    "within the read timeout)."};
+    "within the read timeout), too_many_connections and too_many_from_peer (503: a new "
+    "connection beyond http.max_connections or http.max_connections_per_peer)."};
 
 inline constexpr MetricName kQueueWait{
     "sharc_job_queue_wait_seconds",

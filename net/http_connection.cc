@@ -43,15 +43,22 @@ bool IsHttpParseError(beast::error_code ec) {
 }  // namespace
 
 HttpConnection::HttpConnection(tcp::socket socket, const HttpServerOptions& options,
-                               std::weak_ptr<ConnectionHost> host)
+                               std::weak_ptr<ConnectionHost> host, std::shared_ptr<const void> slot)
     : stream_(std::move(socket)),
       options_(options),
       host_(std::move(host)),
-      peer_(PeerOf(stream_.socket())) {}
+      peer_(PeerOf(stream_.socket())),
+      slot_(std::move(slot)) {}
 
 HttpConnection::~HttpConnection() { ReleaseBody(); }
 
 void HttpConnection::Start() { ReadRequest(); }
+
+void HttpConnection::Refuse(HttpResponse refusal) {
+  request_version_ = 11;
+  request_is_head_ = false;
+  SendResponse(std::move(refusal), /*close=*/true);
+}
 
 void HttpConnection::Abort() {
   closed_ = true;
@@ -282,7 +289,7 @@ void HttpConnection::Upgrade(ConnectionHost& host, HttpRequest request, Request 
   ws.set_option(websocket::stream_base::decorator(
       [](websocket::response_type& response) { response.set(http::field::server, "sharc"); }));
   auto channel =
-      std::make_shared<WebSocketChannel>(std::move(ws), peer_, options_.max_message_bytes);
+      std::make_shared<WebSocketChannel>(std::move(ws), peer_, options_.max_message_bytes, slot_);
   host.TrackChannel(channel);
   auto upgrade = std::make_shared<Request>(std::move(message));
   channel->stream().async_accept(*upgrade, [channel, upgrade, request = std::move(request),

@@ -44,12 +44,16 @@ class ConnectionHost {
 
 class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
  public:
+  // `slot` (ConnectionSlots) is held for as long as the connection, or the WebSocket channel
+  // upgraded from it, lives.
   HttpConnection(boost::asio::ip::tcp::socket socket, const HttpServerOptions& options,
-                 std::weak_ptr<ConnectionHost> host);
+                 std::weak_ptr<ConnectionHost> host, std::shared_ptr<const void> slot);
   ~HttpConnection();
 
   // Starts reading the first request.
   void Start();
+  // Answers `refusal` without reading anything, and closes.
+  void Refuse(HttpResponse refusal);
   // Closes the socket now; a pending Responder becomes a no-op.
   void Abort();
 
@@ -83,11 +87,12 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   const HttpServerOptions options_;
   const std::weak_ptr<ConnectionHost> host_;
   const std::string peer_;
+  const std::shared_ptr<const void> slot_;
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   std::optional<boost::beast::http::response<boost::beast::http::empty_body>> continue_;
   std::optional<Response> response_;
-  HttpRequest head_;                 // the current request, its body not yet read
+  HttpRequest head_;                // the current request, its body not yet read
   size_t body_bytes_reserved_ = 0;  // of the server's max_pending_body_bytes
   bool first_request_ = true;
   bool closed_ = false;  // aborted, closing, or handed to a WebSocket channel

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "core/log.h"
+#include "net/connection_slots.h"
 #include "net/http_connection.h"
 #include "net/internal.h"
 #include "net/websocket_channel.h"
@@ -59,6 +60,7 @@ class HttpServer::Impl : public internal::ConnectionHost,
   Impl(asio::io_context& io, HttpServerOptions options, HttpHandler handler,
        std::vector<WebSocketRoute> routes)
       : options_(std::move(options)),
+        slots_(options_.max_connections, options_.max_connections_per_peer),
         handler_(std::move(handler)),
         routes_(std::move(routes)),
         acceptor_(io),
@@ -167,14 +169,38 @@ class HttpServer::Impl : public internal::ConnectionHost,
     }
     boost::system::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
+    tcp::endpoint remote = socket.remote_endpoint(ignored);
+    const std::string address = remote.address().to_string();
+    std::string refusal;
+    ConnectionSlots::Slot slot = slots_.TryTake(address, &refusal);
     auto connection =
-        std::make_shared<HttpConnection>(std::move(socket), options_, weak_from_this());
+        std::make_shared<HttpConnection>(std::move(socket), options_, weak_from_this(), slot);
     connections_.Add(connection);
-    connection->Start();
+    if (slot) {
+      connection->Start();
+    } else {
+      if (options_.on_refused) options_.on_refused(refusal);
+      connection->Refuse(TooManyConnections(refusal, address));
+    }
     DoAccept();
   }
 
+  // The 503 for a connection over a limit (ConnectionSlots::TryTake's `refusal`).
+  HttpResponse TooManyConnections(const std::string& refusal, const std::string& address) const {
+    std::string why =
+        refusal == "too_many_from_peer"
+            ? "this address (" + address + ") already holds " +
+                  std::to_string(options_.max_connections_per_peer) +
+                  " connections, the most one address may; close some or retry in a moment"
+            : "the server already holds " + std::to_string(options_.max_connections) +
+                  " connections, the most it takes; retry in a moment";
+    HttpResponse busy = internal::JsonErrorResponse(503, UnavailableError(why));
+    busy.headers.emplace_back("Retry-After", "1");
+    return busy;
+  }
+
   const HttpServerOptions options_;
+  ConnectionSlots slots_;
   const HttpHandler handler_;
   const std::vector<WebSocketRoute> routes_;
   tcp::acceptor acceptor_;

@@ -28,22 +28,28 @@ namespace sharc::net {
 
 struct HttpServerOptions {
   std::string address = "127.0.0.1";
-  uint16_t port = 0;                                // 0 = pick a free port
-  size_t max_body_bytes = 64 << 20;                 // larger bodies get 413
-  size_t max_header_bytes = 16 << 10;               // larger headers get 431
-  size_t max_message_bytes = 16 << 20;              // largest WebSocket message accepted
-  std::chrono::seconds idle_timeout{60};            // idle keep-alive connections are closed
-  std::chrono::seconds read_timeout{30};            // a request must arrive within this
+  uint16_t port = 0;                      // 0 = pick a free port
+  size_t max_body_bytes = 64 << 20;       // larger bodies get 413
+  size_t max_header_bytes = 16 << 10;     // larger headers get 431
+  size_t max_message_bytes = 16 << 20;    // largest WebSocket message accepted
+  std::chrono::seconds idle_timeout{60};  // idle keep-alive connections are closed
+  std::chrono::seconds read_timeout{30};  // a request must arrive within this
   // The most body bytes all connections may be reading at once, counted by each request's
   // Content-Length (max_body_bytes when chunked); a request beyond it gets 503 before its
   // body is read.
   size_t max_pending_body_bytes = 256 << 20;
+  // Open connections (a WebSocket counts as the connection it was upgraded from), in total
+  // and from one peer IP address; beyond either, a new connection is answered 503 (with
+  // Retry-After) and closed before anything is read from it. 0 = no limit.
+  size_t max_connections = 4096;
+  size_t max_connections_per_peer = 256;
   // Called with each request's head (no body yet, not for WebSocket upgrades) before its body
   // is read: a response refuses the request (e.g. 401 for a bad token) and closes the
   // connection, so that nobody unauthenticated makes the server hold a body. May be empty.
   std::function<std::optional<HttpResponse>(const HttpRequest&)> check_head;
   // Called for each request refused before a handler or check_head saw it, with the reason:
-  // "body_too_large", "headers_too_large", "malformed", "busy" or "too_slow". May be empty.
+  // "body_too_large", "headers_too_large", "malformed", "busy", "too_slow",
+  // "too_many_connections" or "too_many_from_peer". May be empty.
   std::function<void(std::string_view reason)> on_refused;
 };
 

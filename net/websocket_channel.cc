@@ -24,8 +24,9 @@ websocket::close_reason CloseFrame(websocket::close_code code, std::string_view 
 
 }  // namespace
 
-WebSocketChannel::WebSocketChannel(Stream stream, std::string peer, size_t max_message_bytes)
-    : stream_(std::move(stream)), peer_(std::move(peer)) {
+WebSocketChannel::WebSocketChannel(Stream stream, std::string peer, size_t max_message_bytes,
+                                   std::shared_ptr<const void> slot)
+    : stream_(std::move(stream)), peer_(std::move(peer)), slot_(std::move(slot)) {
   stream_.read_message_max(max_message_bytes);
   stream_.text(true);
 }

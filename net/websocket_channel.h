@@ -28,8 +28,10 @@ class WebSocketChannel final : public MessageChannel,
  public:
   using Stream = boost::beast::websocket::stream<boost::beast::tcp_stream>;
 
-  // `stream` is connected; the handshake may or may not have happened yet.
-  WebSocketChannel(Stream stream, std::string peer, size_t max_message_bytes);
+  // `stream` is connected; the handshake may or may not have happened yet. `slot` (a server's
+  // ConnectionSlots) is held for the channel's life.
+  WebSocketChannel(Stream stream, std::string peer, size_t max_message_bytes,
+                   std::shared_ptr<const void> slot = nullptr);
 
   // For the opening handshake only, before the channel is handed out.
   Stream& stream() { return stream_; }
@@ -59,6 +61,7 @@ class WebSocketChannel final : public MessageChannel,
 
   Stream stream_;
   const std::string peer_;
+  const std::shared_ptr<const void> slot_;
   boost::beast::flat_buffer read_buffer_;
   std::deque<std::string> write_queue_;
   size_t queued_bytes_ = 0;

@@ -59,6 +59,14 @@ Status ApplyJobsJson(const Json& jobs, SchedulerConfig* c) {
   return j.Finish();
 }
 
+// The "http" section.
+Status ApplyHttpJson(const Json& http, SchedulerConfig* c) {
+  FieldReader h(http, "http");
+  h.OptionalInt("max_connections", &c->http_max_connections, 1, 1'000'000);
+  h.OptionalInt("max_connections_per_peer", &c->http_max_connections_per_peer, 1, 1'000'000);
+  return h.Finish();
+}
+
 Status ApplyJson(const Json& json, SchedulerConfig* c) {
   FieldReader r(json, "");
   std::string listen;
@@ -77,7 +85,9 @@ Status ApplyJson(const Json& json, SchedulerConfig* c) {
   const Json* prices = r.OptionalRaw("prices");
   const Json* debug = r.OptionalRaw("debug");
   const Json* efficiency = r.OptionalRaw("efficiency");
+  const Json* http = r.OptionalRaw("http");
   SHARC_RETURN_IF_ERROR(r.Finish());
+  if (http) SHARC_RETURN_IF_ERROR(ApplyHttpJson(*http, c));
   if (efficiency) {
     FieldReader e(*efficiency, "efficiency");
     e.OptionalDouble("pue", &c->pue, 0.0, 10.0);
@@ -156,6 +166,10 @@ Status ValidateSchedulerConfig(const SchedulerConfig& c) {
   }
   if (c.default_time_limit > c.max_time_limit) {
     return InvalidArgumentError("jobs.default_time_limit: exceeds jobs.max_time_limit");
+  }
+  if (c.http_max_connections_per_peer > c.http_max_connections) {
+    return InvalidArgumentError(
+        "http.max_connections_per_peer: must not exceed http.max_connections");
   }
   if (c.pue != 0 && c.pue < 1) {
     return InvalidArgumentError(

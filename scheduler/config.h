@@ -28,6 +28,11 @@ struct SchedulerConfig {
   // commits finish on a full disk (store/disk_reserve.h).
   int64_t store_min_free_bytes = 64 << 20;
   int64_t store_reserve_bytes = 64 << 20;
+  // Open connections the server holds (the agents' included), in total and from one IP
+  // address; beyond either a new connection gets 503 before anything is read from it. The
+  // total is lowered to fit the process's open-file limit (raised to its hard limit at start).
+  int64_t http_max_connections = 4096;
+  int64_t http_max_connections_per_peer = 256;
   // Tenants, admins and their token hashes (configs/tenants.example.json).
   std::string tenants_file;
   // The node join secret agents present. Empty: agents are accepted only from loopback.

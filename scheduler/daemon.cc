@@ -1,7 +1,9 @@
 #include "scheduler/daemon.h"
 
 #include <prometheus/registry.h>
+#include <sys/resource.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -23,6 +25,33 @@
 #include "store/sqlite_store.h"
 
 namespace sharc::scheduler {
+namespace {
+
+// Files the scheduler needs besides its connections: the store, its journal, logs.
+constexpr int64_t kFilesBesidesConnections = 128;
+
+// Raises the open-file limit to its hard limit, and returns how many of `wanted` connections
+// fit in it (saying so when they do not all fit).
+size_t ConnectionsThatFit(int64_t wanted) {
+  struct rlimit files = {};
+  if (::getrlimit(RLIMIT_NOFILE, &files) != 0) return static_cast<size_t>(wanted);
+  if (files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &files);
+    ::getrlimit(RLIMIT_NOFILE, &files);
+  }
+  if (files.rlim_cur == RLIM_INFINITY) return static_cast<size_t>(wanted);
+  int64_t fit =
+      std::max<int64_t>(1, static_cast<int64_t>(files.rlim_cur) - kFilesBesidesConnections);
+  if (fit >= wanted) return static_cast<size_t>(wanted);
+  LogWarning("scheduler", "http.max_connections is " + std::to_string(wanted) +
+                              " but the open-file limit is " + std::to_string(files.rlim_cur) +
+                              ": holding at most " + std::to_string(fit) +
+                              " connections (raise LimitNOFILE in the service unit)");
+  return static_cast<size_t>(fit);
+}
+
+}  // namespace
 
 class SchedulerDaemon::Impl {
  public:
@@ -128,6 +157,8 @@ class SchedulerDaemon::Impl {
     http.address = config_.listen_address;
     http.port = config_.listen_port;
     http.max_body_bytes = protocol::kMaxRequestBodyBytes;
+    http.max_connections = ConnectionsThatFit(config_.http_max_connections);
+    http.max_connections_per_peer = static_cast<size_t>(config_.http_max_connections_per_peer);
     http.check_head = [this](const net::HttpRequest& head) { return rest_->CheckHead(head); };
     http.on_refused = [metrics = metrics_.get()](std::string_view reason) {
       metrics->CountHttpRefused(reason);

@@ -6,11 +6,15 @@
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "net/http_client.h"
 #include "tests/net/net_test_support.h"
+#include "tests/testing/wait_for.h"
 
 namespace sharc::net {
 namespace {
@@ -55,6 +59,16 @@ class HttpServerTest : public ::testing::Test {
   std::unique_ptr<HttpServer> server_;
   uint16_t port_ = 0;
 };
+
+// Answers each request with the size of its body, counting the calls.
+HttpHandler BodySize(std::atomic<int>* calls) {
+  return [calls](HttpRequest request, Responder respond) {
+    ++*calls;
+    HttpResponse response;
+    response.body = std::to_string(request.body.size());
+    respond(std::move(response));
+  };
+}
 
 HttpHandler Echo() {
   return [](HttpRequest request, Responder respond) {
@@ -151,14 +165,7 @@ TEST_F(HttpServerTest, HeadCheckRefusesBeforeTheBodyIsSent) {
     refusal.body = "who are you? " + head.method + " " + head.path;
     return refusal;
   };
-  StartServer(
-      [&](HttpRequest request, Responder respond) {
-        ++calls;
-        HttpResponse response;
-        response.body = std::to_string(request.body.size());
-        respond(std::move(response));
-      },
-      options);
+  StartServer(BodySize(&calls), options);
   // 60 MiB announced, none of it sent: the refusal arrives from the head alone.
   RawClient raw(port_);
   ASSERT_TRUE(raw.Send("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 62914560\r\n\r\n"));
@@ -181,14 +188,8 @@ TEST_F(HttpServerTest, HeadCheckRefusesBeforeTheBodyIsSent) {
 
 TEST_F(HttpServerTest, BodiesBeyondThePendingBudgetGet503UntilOneFinishes) {
   std::atomic<int> calls{0};
-  StartServer(
-      [&](HttpRequest request, Responder respond) {
-        ++calls;
-        HttpResponse response;
-        response.body = std::to_string(request.body.size());
-        respond(std::move(response));
-      },
-      HttpServerOptions{.max_body_bytes = 1000, .max_pending_body_bytes = 1500});
+  StartServer(BodySize(&calls),
+              HttpServerOptions{.max_body_bytes = 1000, .max_pending_body_bytes = 1500});
   // The first upload takes 1000 of the 1500 bytes while its body is still to come (the
   // interim response says the server has admitted it).
   RawClient slow(port_);
@@ -214,6 +215,50 @@ TEST_F(HttpServerTest, BodiesBeyondThePendingBudgetGet503UntilOneFinishes) {
   ASSERT_TRUE(response.ok()) << response.status().ToString();
   EXPECT_EQ(response->body, "1000");
   EXPECT_EQ(calls.load(), 3);
+}
+
+TEST_F(HttpServerTest, ConnectionsBeyondThePeerAndTotalLimitsGet503BeforeAnythingIsRead) {
+  std::vector<std::string> refused;
+  std::mutex mu;
+  StartServer(Echo(), HttpServerOptions{.max_connections = 3,
+                                        .max_connections_per_peer = 2,
+                                        .on_refused = [&](std::string_view reason) {
+                                          std::lock_guard lock(mu);
+                                          refused.emplace_back(reason);
+                                        }});
+  // Two idle connections from one address hold its share.
+  RawClient first(port_), second(port_);
+  ASSERT_TRUE(first.Send("GET /1 HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(first.ReadUntil("GET /1"));
+  ASSERT_TRUE(second.Send("GET /2 HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(second.ReadUntil("GET /2"));
+  RawClient third(port_);
+  ASSERT_TRUE(third.ReadUntilClosed());
+  EXPECT_EQ(third.received().rfind("HTTP/1.1 503 Service Unavailable\r\n", 0), 0u)
+      << third.received();
+  EXPECT_NE(third.received().find("this address (127.0.0.1) already holds 2 connections"),
+            std::string::npos)
+      << third.received();
+  EXPECT_NE(third.received().find("Retry-After: 1"), std::string::npos);
+  // Another address still gets in, up to the total.
+  RawClient other(port_, "127.0.0.2");
+  ASSERT_TRUE(other.connected());
+  ASSERT_TRUE(other.Send("GET /3 HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(other.ReadUntil("GET /3"));
+  RawClient over(port_, "127.0.0.3");
+  ASSERT_TRUE(over.ReadUntilClosed());
+  EXPECT_NE(over.received().find("the server already holds 3 connections"), std::string::npos)
+      << over.received();
+  {
+    std::lock_guard lock(mu);
+    EXPECT_EQ(refused, (std::vector<std::string>{"too_many_from_peer", "too_many_connections"}));
+  }
+  // A closed connection frees its slot (once the server has seen it close).
+  first.Close();
+  EXPECT_TRUE(::sharc::testing::WaitFor([&] {
+    StatusOr<HttpResponse> response = Client()->Send("GET", "/4");
+    return response.ok() && response->status == 200;
+  }));
 }
 
 TEST_F(HttpServerTest, OversizeHeadersGet431) {

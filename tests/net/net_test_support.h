@@ -86,8 +86,9 @@ class BlockingQueue {
 // A blocking TCP client on a plain socket, for raw HTTP bytes. Every read has a deadline.
 class RawClient {
  public:
-  // Connects to 127.0.0.1:port; check connected().
-  explicit RawClient(uint16_t port);
+  // Connects to 127.0.0.1:port from `source` (another loopback address poses as another
+  // peer); check connected().
+  explicit RawClient(uint16_t port, const char* source = "127.0.0.1");
   ~RawClient();
   RawClient(const RawClient&) = delete;
   RawClient& operator=(const RawClient&) = delete;

@@ -105,6 +105,31 @@ TEST(SchedulerConfigTest, ErrorsNameTheFileAndTheField) {
             std::string::npos);
 }
 
+TEST(SchedulerConfigTest, ConnectionLimitsAndDiskRoomAreReadAndChecked) {
+  TempDir dir;
+  WriteTextFile(dir.File("c.json"), R"({
+    "http": {"max_connections": 100, "max_connections_per_peer": 10},
+    "store": {"min_free": "1GiB", "reserve": "0B"}
+  })");
+  auto config = LoadSchedulerConfig(dir.File("c.json"));
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->http_max_connections, 100);
+  EXPECT_EQ(config->http_max_connections_per_peer, 10);
+  EXPECT_EQ(config->store_min_free_bytes, int64_t{1} << 30);
+  EXPECT_EQ(config->store_reserve_bytes, 0);
+  auto message_for = [&](const std::string& text) {
+    WriteTextFile(dir.File("c.json"), text);
+    return LoadSchedulerConfig(dir.File("c.json")).status().message();
+  };
+  EXPECT_NE(message_for(R"({"http": {"max_connections": 0}})").find("http.max_connections"),
+            std::string::npos);
+  EXPECT_NE(message_for(R"({"http": {"max_connections": 10, "max_connections_per_peer": 11}})")
+                .find("http.max_connections_per_peer: must not exceed http.max_connections"),
+            std::string::npos);
+  EXPECT_NE(message_for(R"({"http": {"max_conections": 10}})").find("did you mean"),
+            std::string::npos);
+}
+
 TEST(SchedulerConfigTest, EfficiencySettingsAreReadAndChecked) {
   TempDir dir;
   WriteTextFile(dir.File("c.json"),
