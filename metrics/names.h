@@ -104,6 +104,13 @@ inline constexpr MetricName kHttpRefused{
     "within the read timeout), too_many_connections and too_many_from_peer (503: a new "
     "connection beyond http.max_connections or http.max_connections_per_peer)."};
 
+inline constexpr MetricName kAuthFailures{
+    "sharc_auth_failures_total",
+    "Callers refused for who they are, by reason: no_token, bad_token (unknown or revoked), "
+    "forbidden (a valid token without the right: 403), join_secret (an agent without the right "
+    "join secret), node_credential (an agent registering as a node without that node's "
+    "credential, or while it is connected)."};
+
 inline constexpr MetricName kQueueWait{
     "sharc_job_queue_wait_seconds",
     "Time from submit to the start of each job's first attempt, by tenant."};

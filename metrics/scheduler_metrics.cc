@@ -49,7 +49,11 @@ SchedulerMetrics::SchedulerMetrics(prometheus::Registry& registry)
       http_refused_(prometheus::BuildCounter()
                         .Name(std::string(kHttpRefused.name))
                         .Help(std::string(kHttpRefused.help))
-                        .Register(registry)) {}
+                        .Register(registry)),
+      auth_failures_(prometheus::BuildCounter()
+                         .Name(std::string(kAuthFailures.name))
+                         .Help(std::string(kAuthFailures.help))
+                         .Register(registry)) {}
 
 void SchedulerMetrics::CountSubmissions(std::string_view tenant, std::string_view result,
                                         int64_t jobs) {
@@ -81,6 +85,10 @@ void SchedulerMetrics::CountPreemption(std::string_view tenant, std::string_view
 
 void SchedulerMetrics::CountHttpRefused(std::string_view reason) {
   http_refused_.Add({{"reason", std::string(reason)}}).Increment();
+}
+
+void SchedulerMetrics::CountAuthFailure(std::string_view reason) {
+  auth_failures_.Add({{"reason", std::string(reason)}}).Increment();
 }
 
 void SchedulerMetrics::CountHttpResponse(int status) {

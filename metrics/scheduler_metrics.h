@@ -31,6 +31,8 @@ class SchedulerMetrics {
   // reason: "priority" or "reclaim".
   void CountPreemption(std::string_view tenant, std::string_view reason);
   void CountHttpResponse(int status);
+  // A reason of kAuthFailures.
+  void CountAuthFailure(std::string_view reason);
   // A reason of kHttpRefused (net::HttpServerOptions::on_refused).
   void CountHttpRefused(std::string_view reason);
 
@@ -44,6 +46,7 @@ class SchedulerMetrics {
   prometheus::Family<prometheus::Counter>& preemptions_;
   prometheus::Family<prometheus::Counter>& http_requests_;
   prometheus::Family<prometheus::Counter>& http_refused_;
+  prometheus::Family<prometheus::Counter>& auth_failures_;
 };
 
 }  // namespace sharc::metrics

@@ -70,10 +70,12 @@ std::optional<net::HttpResponse> AgentHub::Authorize(const net::HttpRequest& req
         "loopback only; set agents.join_secret_file on both sides"));
   }
   std::optional<std::string> token = net::BearerToken(request);
-  if (!token) return refuse(UnauthenticatedError("the agent sent no join secret"));
-  std::string presented = Sha256Hex(*token);
-  if (CRYPTO_memcmp(presented.data(), join_secret_sha256_.data(), presented.size()) != 0) {
-    return refuse(UnauthenticatedError("wrong join secret"));
+  std::string presented = token ? Sha256Hex(*token) : "";
+  if (!token ||
+      CRYPTO_memcmp(presented.data(), join_secret_sha256_.data(), presented.size()) != 0) {
+    if (metrics_) metrics_->CountAuthFailure("join_secret");
+    return refuse(
+        UnauthenticatedError(token ? "wrong join secret" : "the agent sent no join secret"));
   }
   return std::nullopt;
 }
@@ -105,7 +107,13 @@ void AgentHub::OnMessage(Connection& connection, const std::string& text) {
     }
     Status registered =
         scheduler_.nodes().OnAgentRegister(registration, connection.shared_from_this());
-    if (!registered.ok()) return reject("registration refused: " + registered.message());
+    if (!registered.ok()) {
+      if (metrics_ && (registered.code() == StatusCode::kPermissionDenied ||
+                       registered.code() == StatusCode::kFailedPrecondition)) {
+        metrics_->CountAuthFailure("node_credential");
+      }
+      return reject("registration refused: " + registered.message());
+    }
     connection.node = reg->inventory.name;
     return;
   }

@@ -14,6 +14,12 @@ namespace {
 
 using protocol::Json;
 
+// sharc_auth_failures_total for a response: 401 (with or without a token) or 403.
+void CountAuthFailure(metrics::SchedulerMetrics* metrics, int status, bool had_token) {
+  if (status == 401) metrics->CountAuthFailure(had_token ? "bad_token" : "no_token");
+  if (status == 403) metrics->CountAuthFailure("forbidden");
+}
+
 constexpr int64_t kDefaultOutputLimit = 1 << 20;
 constexpr int64_t kMaxOutputLimit = 16 << 20;
 
@@ -58,9 +64,13 @@ RestApi::RestApi(Scheduler& scheduler, std::function<std::string()> render_metri
     : scheduler_(scheduler), render_metrics_(std::move(render_metrics)), metrics_(metrics) {}
 
 void RestApi::Handle(net::HttpRequest request, net::Responder respond) {
-  net::Responder counted = [respond = std::move(respond),
-                            metrics = metrics_](net::HttpResponse response) {
-    if (metrics) metrics->CountHttpResponse(response.status);
+  net::Responder counted = [respond = std::move(respond), metrics = metrics_,
+                            has_token =
+                                net::BearerToken(request).has_value()](net::HttpResponse response) {
+    if (metrics) {
+      metrics->CountHttpResponse(response.status);
+      CountAuthFailure(metrics, response.status, has_token);
+    }
     respond(std::move(response));
   };
   Route(request, counted);
@@ -74,6 +84,7 @@ std::optional<net::HttpResponse> RestApi::CheckHead(const net::HttpRequest& head
     if (metrics_) {
       metrics_->CountHttpResponse(refusal.status);
       metrics_->CountHttpRefused("unauthenticated");
+      CountAuthFailure(metrics_, refusal.status, net::BearerToken(head).has_value());
     }
     return refusal;
   }
