@@ -11,6 +11,7 @@
 #include "agent/node_metrics.h"
 #include "agent/output_reader.h"
 #include "agent/usage_monitor.h"
+#include "core/clock_jump.h"
 #include "core/host_port.h"
 #include "core/log.h"
 #include "metrics/exposition.h"
@@ -148,6 +149,9 @@ class Agent::Impl : public std::enable_shared_from_this<Impl> {
       if (!self || error || self->stopped_) return;
       self->runner_.SampleUsage();
       self->runner_.CapRunningOutput();
+      if (std::optional<std::chrono::milliseconds> jump = self->clock_jumps_.Check()) {
+        LogWarning("agent", DescribeClockJump(*jump, self->clock_.WallMillis()));
+      }
       self->ScheduleUsageSample();
     });
   }
@@ -332,7 +336,8 @@ class Agent::Impl : public std::enable_shared_from_this<Impl> {
   std::string join_secret_;
   std::string credential_;  // this node's own (node_credential.h); "" before its first join
   SystemClock clock_;
-  prometheus::Registry registry_;  // event-driven metrics (job start latency)
+  ClockJumpDetector clock_jumps_{clock_};  // checked at each usage sample
+  prometheus::Registry registry_;          // event-driven metrics (job start latency)
   AgentMetrics agent_metrics_;
   UsageMonitor usage_;
   AttemptRunner runner_;

@@ -42,6 +42,8 @@ class FakeClock final : public Clock {
     wall_ += by.count();
     steady_ += by.count();
   }
+  // The wall clock alone, as an NTP step or `date -s` moves it.
+  void JumpWall(std::chrono::milliseconds by) { wall_ += by.count(); }
 
  private:
   std::atomic<UnixMillis> wall_;

@@ -110,6 +110,11 @@ inline constexpr MetricName kAuthFailures{
     "forbidden (a valid token without the right: 403), join_secret (an agent without the right "
     "join secret), node_credential (an agent registering as a node without that node's "
     "credential, or while it is connected)."};
+inline constexpr MetricName kClockJumps{
+    "sharc_clock_jumps_total",
+    "Times the scheduler saw the wall clock jump (by more than 1s) against the monotonic clock; "
+    "the log says when and by how much. Timeouts are unaffected; wall times stamped around a "
+    "jump are off by it."};
 
 inline constexpr MetricName kQueueWait{
     "sharc_job_queue_wait_seconds",

@@ -53,7 +53,12 @@ SchedulerMetrics::SchedulerMetrics(prometheus::Registry& registry)
       auth_failures_(prometheus::BuildCounter()
                          .Name(std::string(kAuthFailures.name))
                          .Help(std::string(kAuthFailures.help))
-                         .Register(registry)) {}
+                         .Register(registry)),
+      clock_jumps_(prometheus::BuildCounter()
+                       .Name(std::string(kClockJumps.name))
+                       .Help(std::string(kClockJumps.help))
+                       .Register(registry)
+                       .Add({})) {}
 
 void SchedulerMetrics::CountSubmissions(std::string_view tenant, std::string_view result,
                                         int64_t jobs) {
@@ -86,6 +91,8 @@ void SchedulerMetrics::CountPreemption(std::string_view tenant, std::string_view
 void SchedulerMetrics::CountHttpRefused(std::string_view reason) {
   http_refused_.Add({{"reason", std::string(reason)}}).Increment();
 }
+
+void SchedulerMetrics::CountClockJump() { clock_jumps_.Increment(); }
 
 void SchedulerMetrics::CountAuthFailure(std::string_view reason) {
   auth_failures_.Add({{"reason", std::string(reason)}}).Increment();

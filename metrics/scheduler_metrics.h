@@ -33,6 +33,8 @@ class SchedulerMetrics {
   void CountHttpResponse(int status);
   // A reason of kAuthFailures.
   void CountAuthFailure(std::string_view reason);
+  // The wall clock jumped against the monotonic one (core/clock_jump.h).
+  void CountClockJump();
   // A reason of kHttpRefused (net::HttpServerOptions::on_refused).
   void CountHttpRefused(std::string_view reason);
 
@@ -47,6 +49,7 @@ class SchedulerMetrics {
   prometheus::Family<prometheus::Counter>& http_requests_;
   prometheus::Family<prometheus::Counter>& http_refused_;
   prometheus::Family<prometheus::Counter>& auth_failures_;
+  prometheus::Counter& clock_jumps_;
 };
 
 }  // namespace sharc::metrics

@@ -30,7 +30,8 @@ Scheduler::Scheduler(SchedulerOptions options, SchedulerDeps deps,
       queries_(context_),
       nodes_(context_, jobs_, accounting_),
       cycles_(context_, jobs_, tenants_, std::move(profile),
-              [this](const char* where) { CheckInvariantsOrDie(where); }) {}
+              [this](const char* where) { CheckInvariantsOrDie(where); }),
+      clock_jumps_(*deps_.clock) {}
 
 Status Scheduler::Restore(store::StoredState stored) {
   std::vector<store::Mutation> repairs;
@@ -49,6 +50,10 @@ Status Scheduler::Restore(store::StoredState stored) {
 }
 
 void Scheduler::Tick() {
+  if (std::optional<std::chrono::milliseconds> jump = clock_jumps_.Check()) {
+    LogWarning("scheduler", DescribeClockJump(*jump, context_.Now()));
+    if (deps_.metrics) deps_.metrics->CountClockJump();
+  }
   jobs_.EvictEnded();
   nodes_.Tick();
   accounting_.Tick();

@@ -16,6 +16,7 @@
 
 #include <memory>
 
+#include "core/clock_jump.h"
 #include "metrics/cluster_collector.h"
 #include "scheduler/accounting.h"
 #include "scheduler/cluster_state.h"
@@ -40,8 +41,8 @@ class Scheduler {
   // before anything else.
   Status Restore(store::StoredState state);
 
-  // Liveness, output timeouts, expiring grants, energy and usage saves. Call every
-  // ~heartbeat/4.
+  // Liveness, output timeouts, expiring grants, energy and usage saves; logs (and counts) a
+  // jump of the wall clock. Call every ~heartbeat/4.
   void Tick();
 
   metrics::ClusterMetricsSnapshot MetricsSnapshot() const;
@@ -77,6 +78,7 @@ class Scheduler {
   JobQueries queries_;
   NodeSessions nodes_;
   CycleRunner cycles_;
+  ClockJumpDetector clock_jumps_;
 };
 
 }  // namespace sharc::scheduler
