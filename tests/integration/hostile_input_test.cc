@@ -1,0 +1,310 @@
+// What a hostile or careless client could do to a running scheduler, each refused cleanly:
+// a full disk under the data directory, an agent posing as another node, bodies sent without a
+// valid token, lenient JSON.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "tests/testing/cluster.h"
+#include "tests/testing/status_macros.h"
+#include "tests/testing/tmpfs_mount.h"
+#include "tests/testing/wait_for.h"
+
+namespace sharc::testing {
+namespace {
+
+using protocol::Json;
+
+bool SchedulerAlive(const Cluster& cluster) {
+  return cluster.scheduler_pid() > 0 && ::kill(cluster.scheduler_pid(), 0) == 0;
+}
+
+TEST(DiskFullTest, EveryChangeIsRefusedWith503AndTheSchedulerStaysUp) {
+  TmpfsMount disk(32 << 20);
+  if (!disk.ok()) GTEST_SKIP() << "mounting a tmpfs needs root";
+  Cluster cluster({.scheduler_config_extra = {
+                       {"data_dir", disk.path()},
+                       {"store", {{"sync", "full"}, {"min_free", "4MiB"}, {"reserve", "4MiB"}}}}});
+  ASSERT_OK(cluster.StartScheduler());
+  ASSERT_OK(cluster.StartAgent({.name = "n1", .synthetic = "pack:1 core:4 pu:1"}));
+  ASSERT_OK(cluster.WaitForNodes(1));
+  // One job runs until the test says so; another waits for a job that never ends.
+  const std::string go = cluster.dir() + "/go";
+  StatusOr<int64_t> gated = cluster.Submit(
+      kAcmeToken, {{"command", {"sh", "-c", "while [ ! -e " + go + " ]; do sleep 0.05; done"}}});
+  StatusOr<int64_t> forever = cluster.Submit(kAcmeToken, {{"command", {"sleep", "300"}}});
+  ASSERT_OK(gated);
+  ASSERT_OK(forever);
+  StatusOr<int64_t> waiting =
+      cluster.Submit(kAcmeToken, {{"command", {"true"}}, {"after_ok", {*forever}}});
+  ASSERT_OK(waiting);
+  ASSERT_OK(cluster.WaitForState(kAcmeToken, *gated, "RUNNING"));
+
+  ASSERT_GT(disk.Fill("filler"), 0);
+  // Every change people ask for is refused before it is made, saying why.
+  StatusOr<Reply> tenant =
+      cluster.Call(kAdminToken, "POST", "/v1/tenants", R"({"name":"initech"})");
+  ASSERT_OK(tenant);
+  EXPECT_EQ(tenant->status, 503) << tenant->body;
+  EXPECT_NE(tenant->body.find("store.min_free"), std::string::npos) << tenant->body;
+  StatusOr<Reply> cancel =
+      cluster.Call(kAcmeToken, "POST", "/v1/jobs/" + std::to_string(*waiting) + "/cancel");
+  ASSERT_OK(cancel);
+  EXPECT_EQ(cancel->status, 503) << cancel->body;
+  StatusOr<Reply> submit = cluster.Call(kAcmeToken, "POST", "/v1/jobs", R"({"command":["true"]})");
+  ASSERT_OK(submit);
+  EXPECT_EQ(submit->status, 503) << submit->body;
+  // Reads are served, and show nothing changed.
+  StatusOr<Json> still = cluster.GetJob(kAcmeToken, *waiting);
+  ASSERT_OK(still);
+  EXPECT_EQ((*still)["state"], "PENDING");
+  StatusOr<Reply> tenants = cluster.Call(kAdminToken, "GET", "/v1/tenants/initech");
+  ASSERT_OK(tenants);
+  EXPECT_EQ(tenants->status, 404);
+  // A change the scheduler cannot refuse (a job ended on its node) still commits.
+  WriteTextFile(go, "");
+  StatusOr<Json> ended = cluster.WaitForEnd(kAcmeToken, *gated);
+  ASSERT_OK(ended);
+  EXPECT_EQ((*ended)["state"], "COMPLETED");
+  EXPECT_TRUE(SchedulerAlive(cluster));
+
+  // Space comes back: changes are accepted again without a restart.
+  ASSERT_EQ(::unlink(disk.File("filler").c_str()), 0);
+  tenant = cluster.Call(kAdminToken, "POST", "/v1/tenants", R"({"name":"initech"})");
+  ASSERT_OK(tenant);
+  EXPECT_EQ(tenant->status, 201) << tenant->body;
+  cancel = cluster.Call(kAcmeToken, "POST", "/v1/jobs/" + std::to_string(*waiting) + "/cancel");
+  ASSERT_OK(cancel);
+  EXPECT_EQ(cancel->status, 200) << cancel->body;
+  EXPECT_TRUE(SchedulerAlive(cluster));
+}
+
+// A job's owner learns which step and which path a launch failed on, not just an errno.
+TEST(LaunchErrorTest, ALaunchFailureNamesTheDirectoryInTheWay) {
+  if (::geteuid() != 0) GTEST_SKIP() << "jobs switch to their tenants' users only under root";
+  Cluster cluster;
+  ASSERT_OK(cluster.StartScheduler());
+  ASSERT_OK(cluster.StartAgent({.name = "n1", .synthetic = "pack:1 core:2 pu:1"}));
+  ASSERT_OK(cluster.WaitForNodes(1));
+  // A program under a directory only root may enter (like /root/...).
+  const std::string locked = cluster.dir() + "/locked";
+  ASSERT_EQ(::mkdir(locked.c_str(), 0700), 0);
+  WriteTextFile(locked + "/tool", "#!/bin/sh\necho hi\n");
+  ASSERT_EQ(::chmod((locked + "/tool").c_str(), 0755), 0);
+  StatusOr<int64_t> hidden = cluster.Submit(kAcmeToken, {{"command", {locked + "/tool"}}});
+  StatusOr<int64_t> directory = cluster.Submit(kAcmeToken, {{"command", {"/tmp"}}});
+  ASSERT_OK(hidden);
+  ASSERT_OK(directory);
+  StatusOr<Json> ended = cluster.WaitForEnd(kAcmeToken, *hidden);
+  ASSERT_OK(ended);
+  EXPECT_EQ((*ended)["state"], "FAILED");
+  std::string message = (*ended)["message"].get<std::string>();
+  EXPECT_NE(message.find(locked + " (mode 0700"), std::string::npos) << message;
+  EXPECT_NE(message.find("chmod o+x " + locked), std::string::npos) << message;
+  ended = cluster.WaitForEnd(kAcmeToken, *directory);
+  ASSERT_OK(ended);
+  message = (*ended)["message"].get<std::string>();
+  EXPECT_NE(message.find("it is a directory, not a program"), std::string::npos) << message;
+}
+
+TEST(LaunchErrorTest, AnAgentWhoseJobsCannotReachItsStateDirRefusesToStart) {
+  if (::geteuid() != 0) GTEST_SKIP() << "jobs switch to their tenants' users only under root";
+  Cluster cluster;
+  ASSERT_OK(cluster.StartScheduler());
+  // Like a state directory made under `mktemp -d`.
+  ASSERT_EQ(::chmod(cluster.dir().c_str(), 0700), 0);
+  ASSERT_OK(cluster.StartAgent({.name = "n1", .synthetic = "pack:1 core:2 pu:1"}));
+  EXPECT_TRUE(WaitFor([&] { return !cluster.AgentRunning("n1"); }));
+  std::string log = ReadTextFile(cluster.dir() + "/agent-n1.log");
+  EXPECT_NE(log.find("state_dir: for a user created for a tenant"), std::string::npos) << log;
+  EXPECT_NE(log.find("chmod o+x " + cluster.dir()), std::string::npos) << log;
+  ASSERT_EQ(::chmod(cluster.dir().c_str(), 0711), 0);
+}
+
+TEST(OutputLimitTest, AJobsOutputIsCutAtTheAgentsLimitWithALineSayingSo) {
+  Cluster cluster;
+  ASSERT_OK(cluster.StartScheduler());
+  ASSERT_OK(cluster.StartAgent({.name = "n1",
+                                .synthetic = "pack:1 core:2 pu:1",
+                                .config = Json{{"output_limit", "64KiB"}}}));
+  ASSERT_OK(cluster.WaitForNodes(1));
+  StatusOr<int64_t> id = cluster.Submit(
+      kAcmeToken,
+      {{"command", {"sh", "-c", "head -c 1048576 /dev/zero | tr '\\0' x; echo fine >&2"}}});
+  ASSERT_OK(id);
+  StatusOr<Json> ended = cluster.WaitForEnd(kAcmeToken, *id);
+  ASSERT_OK(ended);
+  EXPECT_EQ((*ended)["state"], "COMPLETED");
+  StatusOr<std::string> out = cluster.Output(kAcmeToken, *id);
+  ASSERT_OK(out);
+  const std::string marker =
+      "\n[sharc: output cut here at 64 KiB (the agent's output_limit); what the job wrote "
+      "beyond it was discarded]\n";
+  EXPECT_EQ(out->size(), (64u << 10) + marker.size());
+  EXPECT_EQ(out->substr(0, 64 << 10), std::string(64 << 10, 'x'));
+  EXPECT_EQ(out->substr(64 << 10), marker);
+  EXPECT_EQ(cluster.Output(kAcmeToken, *id, "stderr").value(), "fine\n");
+}
+
+// The scheduler's log so far (every start's).
+std::string SchedulerLog(const Cluster& cluster) {
+  std::string log;
+  for (int start = 1; start <= 9; ++start) {
+    log += ReadTextFile(cluster.dir() + "/scheduler-" + std::to_string(start) + ".log");
+  }
+  return log;
+}
+
+TEST(NodeImpersonationTest, AnAgentHoldingTheJoinSecretCannotTakeOverANodeOrItsJobs) {
+  // A long node_timeout: the job stays RUNNING while its node's agent is away.
+  Cluster cluster({.node_timeout = "30s"});
+  ASSERT_OK(cluster.StartScheduler());
+  const AgentOptions real{.name = "n1", .synthetic = "pack:1 core:2 pu:1"};
+  ASSERT_OK(cluster.StartAgent(real));
+  ASSERT_OK(cluster.WaitForNodes(1));
+  StatusOr<int64_t> id = cluster.Submit(
+      kAcmeToken, {{"command", {"sleep", "300"}}, {"env", {{"API_KEY", "only-for-n1"}}}});
+  ASSERT_OK(id);
+  ASSERT_OK(cluster.WaitForState(kAcmeToken, *id, "RUNNING"));
+
+  // Another agent with the join secret registers as n1 while n1 is connected: refused.
+  ASSERT_OK(
+      cluster.StartAgent({.name = "impostor", .node_name = "n1", .synthetic = real.synthetic}));
+  EXPECT_TRUE(WaitFor([&] {
+    return SchedulerLog(cluster).find("registration refused: node n1 is already connected") !=
+           std::string::npos;
+  }));
+  // n1's agent goes away (its job runs on); the impostor has no credential: refused again.
+  cluster.StopAgent("n1");
+  EXPECT_TRUE(WaitFor([&] {
+    return SchedulerLog(cluster).find("has its own credential since it first joined") !=
+           std::string::npos;
+  }));
+  cluster.StopAgent("impostor");
+  // It never received the job, its environment or anything else.
+  EXPECT_FALSE(std::filesystem::exists(cluster.AgentStateDir("impostor") + "/jobs/" +
+                                       std::to_string(*id) + ".1"));
+  StatusOr<Json> job = cluster.GetJob(kAcmeToken, *id);
+  ASSERT_OK(job);
+  EXPECT_EQ((*job)["state"], "RUNNING");
+  EXPECT_EQ((*job)["attempt"], 1);
+
+  StatusOr<Reply> metrics = cluster.Call("", "GET", "/metrics");
+  ASSERT_OK(metrics);
+  EXPECT_NE(metrics->body.find("sharc_auth_failures_total{reason=\"node_credential\"}"),
+            std::string::npos);
+  // The real agent comes back with the credential it kept, and adopts its running job.
+  EXPECT_TRUE(std::filesystem::exists(cluster.AgentStateDir("n1") + "/node-credential"));
+  ASSERT_OK(cluster.StartAgent(real));
+  ASSERT_OK(cluster.WaitForNodes(1));
+  job = cluster.GetJob(kAcmeToken, *id);
+  ASSERT_OK(job);
+  EXPECT_EQ((*job)["state"], "RUNNING");
+  EXPECT_EQ((*job)["attempt"], 1);
+}
+
+class HostileRequestTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_OK(cluster_.StartScheduler()); }
+  Cluster cluster_;
+};
+
+TEST_F(HostileRequestTest, AKeyGivenTwiceIsRefusedNotSilentlyOverwritten) {
+  StatusOr<Reply> reply =
+      cluster_.Call(kAcmeToken, "POST", "/v1/jobs", R"({"command":["true"],"command":["false"]})");
+  ASSERT_OK(reply);
+  EXPECT_EQ(reply->status, 400) << reply->body;
+  EXPECT_NE(reply->body.find("command: appears twice"), std::string::npos) << reply->body;
+}
+
+TEST_F(HostileRequestTest, ANulByteInTheProgramIsReportedAsTheCommands) {
+  StatusOr<Reply> reply =
+      cluster_.Call(kAcmeToken, "POST", "/v1/jobs", R"({"command":["sle\u0000ep","1"]})");
+  ASSERT_OK(reply);
+  EXPECT_EQ(reply->status, 400) << reply->body;
+  EXPECT_NE(reply->body.find("command: arguments cannot contain NUL bytes"), std::string::npos)
+      << reply->body;
+}
+
+TEST_F(HostileRequestTest, TooLittleMemoryIsRefusedAtSubmit) {
+  StatusOr<Reply> reply =
+      cluster_.Call(kAcmeToken, "POST", "/v1/jobs", R"({"command":["true"],"mem_bytes":1})");
+  ASSERT_OK(reply);
+  EXPECT_EQ(reply->status, 400) << reply->body;
+  EXPECT_NE(reply->body.find("mem_bytes: at least 1048576"), std::string::npos) << reply->body;
+}
+
+TEST_F(HostileRequestTest, HealthzOnlyAnswersGet) {
+  StatusOr<Reply> get = cluster_.Call("", "GET", "/healthz");
+  ASSERT_OK(get);
+  EXPECT_EQ(get->status, 200);
+  StatusOr<Reply> post = cluster_.Call("", "POST", "/healthz", "{}");
+  ASSERT_OK(post);
+  EXPECT_EQ(post->status, 405) << post->body;
+}
+
+TEST_F(HostileRequestTest, BodiesUpTo64MiBAreReadAndLargerOnesGet413) {
+  // A body just over the old 16 MiB JSON cap reaches the decoder (which names the field).
+  std::string padded = R"({"command":["true"],"name":")" + std::string(17 << 20, 'x') + "\"}";
+  StatusOr<Reply> big = cluster_.Call(kAcmeToken, "POST", "/v1/jobs", padded);
+  ASSERT_OK(big);
+  EXPECT_EQ(big->status, 400) << big->body.substr(0, 200);
+  EXPECT_NE(big->body.find("name:"), std::string::npos) << big->body.substr(0, 200);
+  std::string huge(65 << 20, ' ');
+  StatusOr<Reply> too_big = cluster_.Call(kAcmeToken, "POST", "/v1/jobs", huge);
+  ASSERT_OK(too_big);
+  EXPECT_EQ(too_big->status, 413);
+  EXPECT_NE(too_big->body.find("67108864 bytes"), std::string::npos) << too_big->body;
+  StatusOr<Reply> metrics = cluster_.Call("", "GET", "/metrics");
+  ASSERT_OK(metrics);
+  EXPECT_NE(metrics->body.find("sharc_http_refused_total{reason=\"body_too_large\"} 1"),
+            std::string::npos);
+}
+
+// Sends `head` on a fresh connection and reads until the server closes it (10 s at most).
+std::string ExchangeRaw(const std::string& url, const std::string& head) {
+  int port = std::stoi(url.substr(url.rfind(':') + 1));
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval timeout{.tv_sec = 10, .tv_usec = 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  std::string received;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
+      ::send(fd, head.data(), head.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(head.size())) {
+    char buffer[4096];
+    for (ssize_t n; (n = ::recv(fd, buffer, sizeof(buffer), 0)) > 0;) received.append(buffer, n);
+  }
+  ::close(fd);
+  return received;
+}
+
+TEST_F(HostileRequestTest, ABodyWithoutAValidTokenIsRefusedBeforeItIsRead) {
+  // 60 MiB announced and never sent: the answer comes from the headers alone, and the
+  // connection closes.
+  std::string reply = ExchangeRaw(cluster_.url(),
+                                  "POST /v1/jobs HTTP/1.1\r\nHost: x\r\n"
+                                  "Authorization: Bearer wrong-token\r\n"
+                                  "Content-Length: 62914560\r\n\r\n");
+  EXPECT_EQ(reply.rfind("HTTP/1.1 401 ", 0), 0u) << reply;
+  // So is a body without any token, on any /v1/ path.
+  reply = ExchangeRaw(cluster_.url(),
+                      "PUT /v1/anything HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n");
+  EXPECT_EQ(reply.rfind("HTTP/1.1 401 ", 0), 0u) << reply;
+  // Each refusal is counted by its reason.
+  StatusOr<Reply> metrics = cluster_.Call("", "GET", "/metrics");
+  ASSERT_OK(metrics);
+  EXPECT_NE(metrics->body.find("sharc_http_refused_total{reason=\"unauthenticated\"} 2"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace sharc::testing
