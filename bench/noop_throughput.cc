@@ -125,8 +125,16 @@ int Main(int argc, char** argv) {
   if (!done) return std::fprintf(stderr, "jobs did not finish\n"), 1;
   double stack_ms = (stack.Nanos() - stack_before) / 1e6 / jobs;
   double jobs_ms = (bench::CpuacctNanos(job_groups) - jobs_before) / 1e6 / jobs;
-  StatusOr<Reply> all = cluster.Call(kAdminToken, "GET", "/v1/jobs?all=true&state=COMPLETED");
-  size_t completed = all->json["items"].size();
+  // Counted a page (10,000, the most one page holds) at a time.
+  size_t completed = 0;
+  for (std::string after = "0"; !after.empty();) {
+    StatusOr<Reply> page = cluster.Call(
+        kAdminToken, "GET", "/v1/jobs?all=true&state=COMPLETED&limit=10000&after=" + after);
+    if (!page.ok()) return std::fprintf(stderr, "listing failed\n"), 1;
+    completed += page->json["items"].size();
+    const Json& next = page->json["next_after"];
+    after = next.is_number() ? std::to_string(next.get<int64_t>()) : "";
+  }
 
   SpawnFigures raw1 = RawSpawn(2000, 1);
   SpawnFigures raw_par = RawSpawn(2000, cpus);
