@@ -14,6 +14,7 @@
 #include "core/clock_jump.h"
 #include "core/host_port.h"
 #include "core/log.h"
+#include "core/secret.h"
 #include "metrics/exposition.h"
 #include "net/http_server.h"
 #include "net/websocket_client.h"
@@ -86,17 +87,29 @@ class Agent::Impl : public std::enable_shared_from_this<Impl> {
     return options;
   }
 
-  // Serves GET /metrics and sets inventory_.metrics_url (before the first registration).
+  // Serves GET /metrics (for metrics_token_file's token, if set) and sets
+  // inventory_.metrics_url (before the first registration).
   Status StartMetricsServer() {
     net::HttpServerOptions http;
     SHARC_RETURN_IF_ERROR(ParseHostPort(config_.metrics_listen, &http.address, &http.port)
                               .WithPrefix("metrics_listen"));
+    std::string token;
+    if (!config_.metrics_token_file.empty()) {
+      StatusOr<std::string> read = ReadSecretFile(config_.metrics_token_file, "metrics token");
+      if (!read.ok()) return read.status().WithPrefix("metrics_token_file");
+      token = *std::move(read);
+    }
     collector_ = std::make_unique<NodeCollector>([this] { return MetricsSnapshot(); });
     metrics_server_ = std::make_unique<net::HttpServer>(
         io_, http,
-        [this](net::HttpRequest request, net::Responder respond) {
+        [this, token](net::HttpRequest request, net::Responder respond) {
           net::HttpResponse response;
-          if (request.path != "/metrics") {
+          std::optional<std::string> presented = net::BearerToken(request);
+          if (!token.empty() && !(presented && SecretsEqual(*presented, token))) {
+            response.status = 401;
+            response.content_type = "text/plain";
+            response.body = "this agent's /metrics needs the metrics token (metrics_token_file)\n";
+          } else if (request.path != "/metrics") {
             response.status = 404;
             response.content_type = "text/plain";
             response.body = "only /metrics is served here\n";

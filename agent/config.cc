@@ -86,6 +86,7 @@ StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
   const Json* health = r.OptionalRaw("health_check");
   r.OptionalString("metrics_listen", &c.metrics_listen);
   r.OptionalString("metrics_advertise_url", &c.metrics_advertise_url);
+  r.OptionalString("metrics_token_file", &c.metrics_token_file);
   r.OptionalString("advertise_address", &c.advertise_address);
   const Json* energy = r.OptionalRaw("energy");
   SHARC_RETURN_IF_ERROR(r.Finish().WithPrefix(path));

@@ -57,6 +57,9 @@ struct AgentConfig {
   // http://<listen host>:<bound port>/metrics, with this machine's host name in place of a
   // wildcard listen address (0.0.0.0, ::).
   std::string metrics_advertise_url;
+  // A file holding the token Prometheus must present to scrape metrics_listen (the same as the
+  // scheduler's http.metrics_token_file); "" = open.
+  std::string metrics_token_file;
   // The address other nodes reach this node's jobs at (NodeInventory::address: gang jobs'
   // MASTER_ADDR and hostfile); "" = the IP address the scheduler sees this agent connect from.
   std::string advertise_address;

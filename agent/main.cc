@@ -16,6 +16,7 @@
 #include "agent/topology_probe.h"
 #include "core/file_util.h"
 #include "core/log.h"
+#include "core/secret.h"
 #include "core/units.h"
 #include "core/version.h"
 #include "protocol/node_codec.h"
@@ -110,10 +111,9 @@ int main(int argc, char** argv) {
   }
   std::string secret;
   if (!config.join_secret_file.empty()) {
-    auto read = sharc::ReadFile(config.join_secret_file, 4096);
+    auto read = sharc::ReadSecretFile(config.join_secret_file, "join secret");
     if (!read.ok()) return fail(read.status().message(), 1);
     secret = *read;
-    while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
   }
   // Traversable (not listable) by all: jobs run as their tenants' users and must reach their
   // own directories below it; everything private below is 0700.

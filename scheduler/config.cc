@@ -64,6 +64,7 @@ Status ApplyHttpJson(const Json& http, SchedulerConfig* c) {
   FieldReader h(http, "http");
   h.OptionalInt("max_connections", &c->http_max_connections, 1, 1'000'000);
   h.OptionalInt("max_connections_per_peer", &c->http_max_connections_per_peer, 1, 1'000'000);
+  h.OptionalString("metrics_token_file", &c->metrics_token_file);
   return h.Finish();
 }
 

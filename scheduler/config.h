@@ -33,6 +33,9 @@ struct SchedulerConfig {
   // total is lowered to fit the process's open-file limit (raised to its hard limit at start).
   int64_t http_max_connections = 4096;
   int64_t http_max_connections_per_peer = 256;
+  // A file holding the token Prometheus presents to scrape /metrics and read
+  // /v1/prometheus/targets (an admin's token also does); "" = both are open.
+  std::string metrics_token_file;
   // Tenants, admins and their token hashes (configs/tenants.example.json).
   std::string tenants_file;
   // The node join secret agents present. Empty: agents are accepted only from loopback.

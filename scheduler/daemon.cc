@@ -13,6 +13,7 @@
 
 #include "core/file_util.h"
 #include "core/log.h"
+#include "core/secret.h"
 #include "metrics/cluster_collector.h"
 #include "metrics/exposition.h"
 #include "metrics/scheduler_metrics.h"
@@ -97,13 +98,7 @@ class SchedulerDaemon::Impl {
                  "no agent join secret configured: accepting agents from loopback only");
       return std::string();
     }
-    SHARC_ASSIGN_OR_RETURN(std::string secret, ReadFile(config_.agent_join_secret_file, 4096));
-    while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
-    if (secret.size() < 16) {
-      return InvalidArgumentError(config_.agent_join_secret_file +
-                                  ": the join secret must be at least 16 characters");
-    }
-    return secret;
+    return ReadSecretFile(config_.agent_join_secret_file, "join secret");
   }
 
   SchedulerOptions Options(TenantsFile tenants_file) const {
@@ -144,6 +139,12 @@ class SchedulerDaemon::Impl {
   }
 
   Status Serve(std::string join_secret) {
+    std::string metrics_token;
+    if (!config_.metrics_token_file.empty()) {
+      StatusOr<std::string> token = ReadSecretFile(config_.metrics_token_file, "metrics token");
+      if (!token.ok()) return token.status().WithPrefix("http.metrics_token_file");
+      metrics_token = *std::move(token);
+    }
     collector_ = std::make_unique<metrics::ClusterCollector>(
         [this] { return scheduler_->MetricsSnapshot(); });
     rest_ = std::make_unique<RestApi>(
@@ -151,7 +152,7 @@ class SchedulerDaemon::Impl {
         [this] {
           return metrics::RenderText({collector_.get(), &registry_});
         },
-        metrics_.get());
+        metrics_.get(), std::move(metrics_token));
     hub_ = std::make_unique<AgentHub>(*scheduler_, std::move(join_secret), metrics_.get());
     net::HttpServerOptions http;
     http.address = config_.listen_address;

@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "core/secret.h"
 #include "core/version.h"
 #include "protocol/job_codec.h"
 #include "protocol/job_spec_codec.h"
@@ -60,8 +61,26 @@ Json EncodeNode(const NodeStatus& node) {
 }  // namespace
 
 RestApi::RestApi(Scheduler& scheduler, std::function<std::string()> render_metrics,
-                 metrics::SchedulerMetrics* metrics)
-    : scheduler_(scheduler), render_metrics_(std::move(render_metrics)), metrics_(metrics) {}
+                 metrics::SchedulerMetrics* metrics, std::string metrics_token)
+    : scheduler_(scheduler),
+      render_metrics_(std::move(render_metrics)),
+      metrics_(metrics),
+      metrics_token_(std::move(metrics_token)) {}
+
+bool RestApi::ScrapeAllowed(const net::HttpRequest& request, const net::Responder& respond) {
+  if (metrics_token_.empty()) return true;
+  std::optional<std::string> token = net::BearerToken(request);
+  if (token && SecretsEqual(*token, metrics_token_)) return true;
+  if (StatusOr<Principal> who = scheduler_.tenants().Authenticate(token);
+      who.ok() && who->is_admin()) {
+    return true;
+  }
+  respond(ErrorResponse(UnauthenticatedError(
+      "this scheduler gives its metrics for the metrics token (http.metrics_token_file) or an "
+      "admin's token: give Prometheus authorization: {credentials_file: ...} (see "
+      "configs/prometheus/prometheus.yml)")));
+  return false;
+}
 
 void RestApi::Handle(net::HttpRequest request, net::Responder respond) {
   net::Responder counted = [respond = std::move(respond), metrics = metrics_,
@@ -107,6 +126,7 @@ void RestApi::Route(const net::HttpRequest& request, const net::Responder& respo
   }
   if (path == "/metrics") {
     if (method != "GET") return method_not_allowed("GET");
+    if (!ScrapeAllowed(request, respond)) return;
     net::HttpResponse r;
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     r.body = render_metrics_();
@@ -115,6 +135,7 @@ void RestApi::Route(const net::HttpRequest& request, const net::Responder& respo
   if (path.rfind("/v1/", 0) != 0) {
     return respond(ErrorResponse(NotFoundError("no such endpoint: " + path)));
   }
+  if (request.path == "/v1/prometheus/targets" && !ScrapeAllowed(request, respond)) return;
   if (RoutePrometheusTargets(request, respond)) return;
   StatusOr<Principal> who = scheduler_.tenants().Authenticate(net::BearerToken(request));
   if (!who.ok()) return respond(ErrorResponse(who.status()));

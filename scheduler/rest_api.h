@@ -4,7 +4,8 @@
 //
 // Routes (all /v1 routes need "Authorization: Bearer <token>"):
 //   GET  /healthz                     liveness, no auth
-//   GET  /metrics                     Prometheus text format, no auth
+//   GET  /metrics                     Prometheus text format; open, or (http.metrics_token_file)
+//                                     for the metrics token or an admin's
 //   GET  /v1/whoami                   the caller: {"role": "tenant", "tenant": "acme"}
 //   POST /v1/jobs                     submit one job (object) or many (array)
 //   GET  /v1/jobs?all=&state=&tenant= list (default: pending and running)
@@ -23,8 +24,8 @@
 //   POST /v1/ledger/verify
 //   GET  /v1/reports/efficiency?from=&to=   admins: the efficiency report (rest_efficiency.cc)
 //   GET|POST /v1/facility/readings           admins: the facility energy meter's readings
-//   GET  /v1/prometheus/targets       Prometheus HTTP service discovery: the agents' /metrics,
-//                                     no auth
+//   GET  /v1/prometheus/targets       Prometheus HTTP service discovery: the agents' /metrics;
+//                                     open, or for the metrics token like /metrics
 #ifndef SHARC_SCHEDULER_REST_API_H_
 #define SHARC_SCHEDULER_REST_API_H_
 
@@ -42,8 +43,10 @@ namespace sharc::scheduler {
 class RestApi {
  public:
   // All references must outlive this object. `render_metrics` produces the /metrics body.
+  // `metrics_token` (may be ""): /metrics and /v1/prometheus/targets then need it, or an
+  // admin's token.
   RestApi(Scheduler& scheduler, std::function<std::string()> render_metrics,
-          metrics::SchedulerMetrics* metrics);
+          metrics::SchedulerMetrics* metrics, std::string metrics_token = "");
 
   // Runs on the state thread; responds exactly once.
   void Handle(net::HttpRequest request, net::Responder respond);
@@ -54,6 +57,8 @@ class RestApi {
 
  private:
   void Route(const net::HttpRequest& request, const net::Responder& respond);
+  // Whether `request` may scrape (see the constructor); false after answering 401.
+  bool ScrapeAllowed(const net::HttpRequest& request, const net::Responder& respond);
   void Submit(const Principal& who, const net::HttpRequest& request, const net::Responder& respond);
   // POST /v1/jobs/cancel: many jobs in one request (rest_job_cancel.cc).
   void CancelMany(const Principal& who, const net::HttpRequest& request,
@@ -89,6 +94,7 @@ class RestApi {
   Scheduler& scheduler_;
   std::function<std::string()> render_metrics_;
   metrics::SchedulerMetrics* metrics_;
+  const std::string metrics_token_;
 };
 
 }  // namespace sharc::scheduler

@@ -152,6 +152,46 @@ TEST(OutputLimitTest, AJobsOutputIsCutAtTheAgentsLimitWithALineSayingSo) {
   EXPECT_EQ(cluster.Output(kAcmeToken, *id, "stderr").value(), "fine\n");
 }
 
+TEST(MetricsTokenTest, ScrapesNeedTheMetricsTokenOnceOneIsSet) {
+  TempDir secrets("sharc-metrics-token");
+  const std::string token = "metrics-token-0123456789";
+  WriteTextFile(secrets.File("metrics.token"), token + "\n");
+  Cluster cluster({.scheduler_config_extra = {
+                       {"http", {{"metrics_token_file", secrets.File("metrics.token")}}}}});
+  ASSERT_OK(cluster.StartScheduler());
+  ASSERT_OK(
+      cluster.StartAgent({.name = "n1",
+                          .synthetic = "pack:1 core:2 pu:1",
+                          .config = Json{{"metrics_token_file", secrets.File("metrics.token")}},
+                          .metrics = true}));
+  ASSERT_OK(cluster.WaitForNodes(1));
+  for (const char* target : {"/metrics", "/v1/prometheus/targets"}) {
+    SCOPED_TRACE(target);
+    EXPECT_EQ(cluster.Call("", "GET", target)->status, 401);
+    EXPECT_EQ(cluster.Call(kAcmeToken, "GET", target)->status, 401);  // a tenant's is not enough
+    EXPECT_EQ(cluster.Call(token, "GET", target)->status, 200);
+    EXPECT_EQ(cluster.Call(kAdminToken, "GET", target)->status, 200);
+  }
+  StatusOr<Reply> refused = cluster.Call("", "GET", "/metrics");
+  EXPECT_NE(refused->body.find("http.metrics_token_file"), std::string::npos) << refused->body;
+  // The agent's own /metrics, found through service discovery.
+  StatusOr<Reply> targets = cluster.Call(token, "GET", "/v1/prometheus/targets");
+  ASSERT_OK(targets);
+  ASSERT_EQ(targets->json.size(), 1u) << targets->body;
+  auto agent = net::HttpClient::Create(
+      "http://" + targets->json[0]["targets"][0].get<std::string>(), std::chrono::seconds(10));
+  ASSERT_OK(agent);
+  EXPECT_EQ((*agent)->Send("GET", "/metrics")->status, 401);
+  StatusOr<net::HttpResponse> scraped =
+      (*agent)->Send("GET", "/metrics", "", {{"Authorization", "Bearer " + token}});
+  ASSERT_OK(scraped);
+  EXPECT_EQ(scraped->status, 200);
+  EXPECT_NE(scraped->body.find("sharc_node"), std::string::npos);
+  StatusOr<Reply> metrics = cluster.Call(token, "GET", "/metrics");
+  EXPECT_NE(metrics->body.find("sharc_auth_failures_total{reason=\"no_token\"}"),
+            std::string::npos);
+}
+
 // The scheduler's log so far (every start's).
 std::string SchedulerLog(const Cluster& cluster) {
   std::string log;
