@@ -74,36 +74,61 @@ std::string Position(std::string_view text, size_t byte) {
   return "line " + std::to_string(line) + ", column " + std::to_string(column);
 }
 
-// The error for JSON with a key repeated in one object, naming the key by its dotted path
-// ("labels.rack"): a second, slower parse finds it. Only called once the first parse saw one.
-Status RepeatedKeyError(std::string_view text, bool comments) {
-  struct OpenContainer {
-    bool is_object;
-    std::string path;
-    std::set<std::string> keys;
-  };
-  std::vector<OpenContainer> open;
-  std::string last_key_path, repeated;
-  Json::parser_callback_t find = [&](int, Json::parse_event_t event, Json& parsed) {
-    using Event = Json::parse_event_t;
-    if (event == Event::object_start || event == Event::array_start) {
-      // An array's elements are named by the array's path.
-      std::string path = open.empty()            ? ""
-                         : open.back().is_object ? last_key_path
-                                                 : open.back().path;
-      open.push_back({event == Event::object_start, std::move(path), {}});
-    } else if (event == Event::object_end || event == Event::array_end) {
-      open.pop_back();
-    } else if (event == Event::key && repeated.empty()) {
-      std::string key = parsed.get<std::string>();
-      last_key_path = open.back().path.empty() ? key : open.back().path + "." + key;
-      if (!open.back().keys.insert(key).second) repeated = last_key_path;
+// Finds the first key given twice in one object, without building anything: a pass over
+// text the DOM parser accepted (nlohmann keeps the last of the two silently). The key is named
+// by its dotted path ("labels.rack"; an array's elements by the array's).
+class RepeatedKeyFinder final : public nlohmann::json_sax<Json> {
+ public:
+  // The path of the repeated key; "" if there is none.
+  const std::string& repeated() const { return repeated_; }
+
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override { return Open(/*is_object=*/true); }
+  bool start_array(std::size_t) override { return Open(/*is_object=*/false); }
+  bool end_object() override { return Close(); }
+  bool end_array() override { return Close(); }
+  bool key(string_t& key) override {
+    std::vector<std::string>& keys = open_.back().keys;
+    if (std::find(keys.begin(), keys.end(), key) != keys.end()) {
+      for (const Container& container : open_) {
+        if (!container.name.empty()) repeated_ += container.name + ".";
+      }
+      repeated_ += key;
+      return false;  // one is enough
     }
+    keys.push_back(key);
     return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    return false;
+  }
+
+ private:
+  struct Container {
+    bool is_object;
+    std::string name;               // the key it is the value of; "" in an array or at the top
+    std::vector<std::string> keys;  // an object's keys so far (objects are small: a list)
   };
-  (void)Json::parse(text, find, /*allow_exceptions=*/false, comments);
-  return InvalidArgumentError(repeated + ": appears twice in one object; give each key once");
-}
+  bool Open(bool is_object) {
+    const Container* parent = open_.empty() ? nullptr : &open_.back();
+    std::string name = parent && parent->is_object ? parent->keys.back() : "";
+    open_.push_back({is_object, std::move(name), {}});
+    return true;
+  }
+  bool Close() {
+    open_.pop_back();
+    return true;
+  }
+
+  std::vector<Container> open_;
+  std::string repeated_;
+};
 
 StatusOr<Json> Parse(std::string_view text, size_t max_bytes, bool comments) {
   if (text.size() > max_bytes) {
@@ -113,22 +138,7 @@ StatusOr<Json> Parse(std::string_view text, size_t max_bytes, bool comments) {
     return InvalidArgumentError("JSON nested deeper than " + std::to_string(kMaxJsonDepth) +
                                 " levels");
   }
-  // Counts each object's keys as they are read: fewer members than keys means one repeated.
-  std::vector<size_t> keys_read;
-  bool repeated = false;
-  Json::parser_callback_t count_keys = [&](int, Json::parse_event_t event, Json& parsed) {
-    if (event == Json::parse_event_t::object_start) {
-      keys_read.push_back(0);
-    } else if (event == Json::parse_event_t::key) {
-      ++keys_read.back();
-    } else if (event == Json::parse_event_t::object_end) {
-      repeated = repeated || keys_read.back() != parsed.size();
-      keys_read.pop_back();
-    }
-    return true;
-  };
-  Json value = Json::parse(text, count_keys, /*allow_exceptions=*/false, comments);
-  if (!value.is_discarded() && repeated) return RepeatedKeyError(text, comments);
+  Json value = Json::parse(text, nullptr, /*allow_exceptions=*/false, comments);
   if (value.is_discarded()) {
     // Re-parse with exceptions only to learn where it failed.
     try {
@@ -138,6 +148,12 @@ StatusOr<Json> Parse(std::string_view text, size_t max_bytes, bool comments) {
     } catch (...) {
     }
     return InvalidArgumentError("not valid JSON");
+  }
+  RepeatedKeyFinder finder;
+  (void)Json::sax_parse(text, &finder, Json::input_format_t::json, /*strict=*/true, comments);
+  if (!finder.repeated().empty()) {
+    return InvalidArgumentError(finder.repeated() +
+                                ": appears twice in one object; give each key once");
   }
   return value;
 }
