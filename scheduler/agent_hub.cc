@@ -1,9 +1,8 @@
 #include "scheduler/agent_hub.h"
 
-#include <openssl/crypto.h>
-
 #include "core/host_port.h"
 #include "core/log.h"
+#include "core/secret.h"
 #include "protocol/rest_errors.h"
 
 namespace sharc::scheduler {
@@ -70,9 +69,7 @@ std::optional<net::HttpResponse> AgentHub::Authorize(const net::HttpRequest& req
         "loopback only; set agents.join_secret_file on both sides"));
   }
   std::optional<std::string> token = net::BearerToken(request);
-  std::string presented = token ? Sha256Hex(*token) : "";
-  if (!token ||
-      CRYPTO_memcmp(presented.data(), join_secret_sha256_.data(), presented.size()) != 0) {
+  if (!token || !SecretsEqual(Sha256Hex(*token), join_secret_sha256_)) {
     if (metrics_) metrics_->CountAuthFailure("join_secret");
     return refuse(
         UnauthenticatedError(token ? "wrong join secret" : "the agent sent no join secret"));

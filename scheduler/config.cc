@@ -19,11 +19,8 @@ void ReadDurationText(FieldReader& r, std::string_view key, const std::string& t
   *out = *d;
 }
 
-void ReadDuration(FieldReader& r, std::string_view key, std::chrono::milliseconds* out) {
-  r.OptionalDuration(key, out);
-}
-
-void ReadDuration(FieldReader& r, std::string_view key, std::chrono::seconds* out) {
+// FieldReader::OptionalDuration for a field kept in whole seconds.
+void ReadSeconds(FieldReader& r, std::string_view key, std::chrono::seconds* out) {
   std::chrono::milliseconds ms = *out;
   r.OptionalDuration(key, &ms);
   *out = std::chrono::duration_cast<std::chrono::seconds>(ms);
@@ -33,8 +30,8 @@ void ReadDuration(FieldReader& r, std::string_view key, std::chrono::seconds* ou
 Status ApplyAgentsJson(const Json& agents, SchedulerConfig* c) {
   FieldReader a(agents, "agents");
   a.OptionalString("join_secret_file", &c->agent_join_secret_file);
-  ReadDuration(a, "heartbeat_interval", &c->heartbeat_interval);
-  ReadDuration(a, "node_timeout", &c->node_timeout);
+  a.OptionalDuration("heartbeat_interval", &c->heartbeat_interval);
+  a.OptionalDuration("node_timeout", &c->node_timeout);
   std::string fence;
   a.OptionalString("fence_after", &fence);
   if (fence == "0" || fence == "never") {
@@ -51,10 +48,10 @@ Status ApplyAgentsJson(const Json& agents, SchedulerConfig* c) {
 Status ApplyJobsJson(const Json& jobs, SchedulerConfig* c) {
   FieldReader j(jobs, "jobs");
   j.OptionalSize("default_memory_per_cpu", &c->default_memory_per_cpu);
-  ReadDuration(j, "default_time_limit", &c->default_time_limit);
-  ReadDuration(j, "max_time_limit", &c->max_time_limit);
+  ReadSeconds(j, "default_time_limit", &c->default_time_limit);
+  ReadSeconds(j, "max_time_limit", &c->max_time_limit);
   j.OptionalInt32("max_attempts", &c->max_attempts, 1, 1000);
-  ReadDuration(j, "retention", &c->retention);
+  j.OptionalDuration("retention", &c->retention);
   j.OptionalInt("max_finished_in_memory", &c->max_finished_in_memory, 0, 100000000);
   return j.Finish();
 }

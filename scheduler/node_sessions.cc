@@ -1,6 +1,7 @@
 #include "scheduler/node_sessions.h"
 
 #include "core/log.h"
+#include "core/secret.h"
 
 namespace sharc::scheduler {
 namespace {
@@ -88,8 +89,8 @@ Status NodeSessions::CheckNodeIdentity(const NodeEntry* existing,
   if (!existing) return Status::Ok();  // a new node: it gets its credential now
   const std::string& name = message.inventory.name;
   const std::string& expected = existing->record.credential_sha256;
-  const bool proven =
-      !expected.empty() && !message.credential.empty() && Sha256Hex(message.credential) == expected;
+  const bool proven = !expected.empty() && !message.credential.empty() &&
+                      SecretsEqual(Sha256Hex(message.credential), expected);
   if (existing->connection && existing->connection.get() != &connection && !proven) {
     // Never let another agent take over a node: the first one's jobs would be requeued and
     // their launches (environments included) sent to the newcomer.

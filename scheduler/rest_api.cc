@@ -135,7 +135,6 @@ void RestApi::Route(const net::HttpRequest& request, const net::Responder& respo
   if (path.rfind("/v1/", 0) != 0) {
     return respond(ErrorResponse(NotFoundError("no such endpoint: " + path)));
   }
-  if (request.path == "/v1/prometheus/targets" && !ScrapeAllowed(request, respond)) return;
   if (RoutePrometheusTargets(request, respond)) return;
   StatusOr<Principal> who = scheduler_.tenants().Authenticate(net::BearerToken(request));
   if (!who.ok()) return respond(ErrorResponse(who.status()));

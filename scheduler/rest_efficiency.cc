@@ -46,6 +46,7 @@ bool RestApi::RoutePrometheusTargets(const net::HttpRequest& request,
                                      const net::Responder& respond) {
   if (request.path != "/v1/prometheus/targets") return false;
   if (request.method != "GET") return respond(MethodNotAllowed(request, "GET")), true;
+  if (!ScrapeAllowed(request, respond)) return true;
   // Prometheus HTTP service discovery: one group per connected agent with a metrics address.
   Json groups = Json::array();
   for (const NodeStatus& node : scheduler_.nodes().ListNodes()) {
