@@ -8,6 +8,8 @@
 #include <csignal>
 #include <iostream>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "agent/agent.h"
 #include "agent/cgroup_manager.h"
@@ -21,37 +23,117 @@
 #include "core/version.h"
 #include "protocol/node_codec.h"
 
-int main(int argc, char** argv) {
-  using sharc::agent::AgentConfig;
-  CLI::App app{"sharc-agent: runs sharc jobs on this node"};
+namespace {
+
+using sharc::Status;
+using sharc::agent::AgentConfig;
+
+// What the command line may set; empty = keep the config file's (or the default).
+struct AgentFlags {
   std::string config_file, scheduler, node_name, state_dir, xml, synthetic, secret_file, log_level,
       kill_grace, cgroup_parent, metrics_listen;
   std::vector<std::string> labels;
   bool print_inventory = false, version = false;
-  app.add_option("--config", config_file, "JSON config file (see configs/agent.example.json)");
-  app.add_option("--scheduler", scheduler, "scheduler URL (default http://127.0.0.1:7400)");
-  app.add_option("--node-name", node_name, "this node's name (default: the host name)");
-  app.add_option("--label", labels, "node label key=value (repeatable)");
-  app.add_option("--state-dir", state_dir, "directory for job files");
-  app.add_option("--topology-xml", xml, "present the machine in this hwloc XML file");
-  app.add_option("--synthetic", synthetic,
+};
+
+void AddFlags(CLI::App& app, AgentFlags& f) {
+  app.add_option("--config", f.config_file, "JSON config file (see configs/agent.example.json)");
+  app.add_option("--scheduler", f.scheduler, "scheduler URL (default http://127.0.0.1:7400)");
+  app.add_option("--node-name", f.node_name, "this node's name (default: the host name)");
+  app.add_option("--label", f.labels, "node label key=value (repeatable)");
+  app.add_option("--state-dir", f.state_dir, "directory for job files");
+  app.add_option("--topology-xml", f.xml, "present the machine in this hwloc XML file");
+  app.add_option("--synthetic", f.synthetic,
                  "present a synthetic machine, e.g. \"pack:2 numa:2 core:8 pu:2\"");
-  app.add_option("--join-secret-file", secret_file, "file holding the join secret");
-  app.add_option("--kill-grace", kill_grace, "SIGTERM-to-SIGKILL grace, e.g. 10s");
-  app.add_option("--cgroup-parent", cgroup_parent,
+  app.add_option("--join-secret-file", f.secret_file, "file holding the join secret");
+  app.add_option("--kill-grace", f.kill_grace, "SIGTERM-to-SIGKILL grace, e.g. 10s");
+  app.add_option("--cgroup-parent", f.cgroup_parent,
                  "this agent's cgroup below the root (default sharc/<node-name>)");
-  app.add_option("--metrics-listen", metrics_listen,
+  app.add_option("--metrics-listen", f.metrics_listen,
                  "serve Prometheus /metrics on HOST:PORT (port 0 = any free port)");
-  app.add_option("--log-level", log_level, "debug, info, warning or error");
-  app.add_flag("--print-inventory", print_inventory, "print the detected inventory and exit");
-  app.add_flag("--version", version, "print the version and exit");
+  app.add_option("--log-level", f.log_level, "debug, info, warning or error");
+  app.add_flag("--print-inventory", f.print_inventory, "print the detected inventory and exit");
+  app.add_flag("--version", f.version, "print the version and exit");
+}
+
+// The flags over the config file's values (a bad flag's error names it).
+Status ApplyFlags(const AgentFlags& f, AgentConfig& config) {
+  if (!f.scheduler.empty()) config.scheduler_url = f.scheduler;
+  if (!f.node_name.empty()) config.node_name = f.node_name;
+  for (const std::string& label : f.labels) {
+    size_t eq = label.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return sharc::InvalidArgumentError("--label '" + label + "': use key=value");
+    }
+    config.labels[label.substr(0, eq)] = label.substr(eq + 1);
+  }
+  if (!f.state_dir.empty()) config.state_dir = f.state_dir;
+  if (!f.xml.empty()) config.topology_xml = f.xml;
+  if (!f.synthetic.empty()) config.topology_synthetic = f.synthetic;
+  if (!f.secret_file.empty()) config.join_secret_file = f.secret_file;
+  if (!f.log_level.empty()) config.log_level = f.log_level;
+  if (!f.cgroup_parent.empty()) config.cgroup_parent = f.cgroup_parent;
+  if (!f.metrics_listen.empty()) config.metrics_listen = f.metrics_listen;
+  if (!f.kill_grace.empty()) {
+    auto grace = sharc::ParseDurationMillis(f.kill_grace);
+    if (!grace.ok()) return grace.status().WithPrefix("--kill-grace");
+    config.kill_grace = *grace;
+  }
+  return sharc::agent::FinalizeAgentConfig(config);
+}
+
+// Makes state_dir traversable (not listable) by all: jobs run as their tenants' users and must
+// reach their own directories below it; everything private below is 0700. As root, checks
+// that those users can.
+Status PrepareStateDir(const AgentConfig& config) {
+  if (auto made = sharc::MakeDirectories(config.state_dir, 0711); !made.ok()) {
+    return made.WithPrefix("state_dir");
+  }
+  ::chmod(config.state_dir.c_str(), 0711);
+  if (::geteuid() != 0) return Status::Ok();
+  return sharc::agent::CheckStateDirReachable(config.state_dir, config.identities);
+}
+
+// Enforcement: a cgroup per job when the kernel offers a usable hierarchy; otherwise say so
+// loudly and fall back to CPU binding alone. `*enforcement` says which, for the inventory.
+std::unique_ptr<sharc::agent::CgroupManager> OpenCgroups(const AgentConfig& config,
+                                                         std::string* enforcement) {
+  if (!config.cgroups_enabled) {
+    sharc::LogWarning("agent",
+                      "cgroups disabled by configuration: jobs are only bound to "
+                      "their CPUs");
+    *enforcement = "none: CPU binding only (cgroups disabled)";
+    return nullptr;
+  }
+  sharc::agent::CgroupOptions cgroup_options;
+  cgroup_options.root = config.cgroup_root;
+  cgroup_options.parent =
+      config.cgroup_parent.empty() ? "sharc/" + config.node_name : config.cgroup_parent;
+  auto opened = sharc::agent::CgroupManager::Open(cgroup_options);
+  if (!opened.ok()) {
+    sharc::LogError("agent", "NO CGROUP ENFORCEMENT: " + opened.status().message() +
+                                 ". Jobs are only bound to their CPUs; memory, process "
+                                 "and device limits are NOT enforced on this node.");
+    *enforcement = "none: CPU binding only (" + opened.status().message() + ")";
+    return nullptr;
+  }
+  *enforcement = (*opened)->Describe();
+  return std::move(*opened);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"sharc-agent: runs sharc jobs on this node"};
+  AgentFlags flags;
+  AddFlags(app, flags);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
     return code == 0 ? 0 : 2;
   }
-  if (version) {
+  if (flags.version) {
     std::cout << "sharc-agent " << sharc::Version() << " (" << sharc::GitRevision() << ")\n";
     return 0;
   }
@@ -61,33 +143,12 @@ int main(int argc, char** argv) {
   };
 
   AgentConfig config;
-  if (!config_file.empty()) {
-    auto loaded = sharc::agent::LoadAgentConfig(config_file);
+  if (!flags.config_file.empty()) {
+    auto loaded = sharc::agent::LoadAgentConfig(flags.config_file);
     if (!loaded.ok()) return fail(loaded.status().message(), 2);
     config = *loaded;
   }
-  if (!scheduler.empty()) config.scheduler_url = scheduler;
-  if (!node_name.empty()) config.node_name = node_name;
-  for (const std::string& label : labels) {
-    size_t eq = label.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      return fail("--label '" + label + "': use key=value", 2);
-    }
-    config.labels[label.substr(0, eq)] = label.substr(eq + 1);
-  }
-  if (!state_dir.empty()) config.state_dir = state_dir;
-  if (!xml.empty()) config.topology_xml = xml;
-  if (!synthetic.empty()) config.topology_synthetic = synthetic;
-  if (!secret_file.empty()) config.join_secret_file = secret_file;
-  if (!log_level.empty()) config.log_level = log_level;
-  if (!cgroup_parent.empty()) config.cgroup_parent = cgroup_parent;
-  if (!metrics_listen.empty()) config.metrics_listen = metrics_listen;
-  if (!kill_grace.empty()) {
-    auto grace = sharc::ParseDurationMillis(kill_grace);
-    if (!grace.ok()) return fail("--kill-grace: " + grace.status().message(), 2);
-    config.kill_grace = *grace;
-  }
-  if (auto s = sharc::agent::FinalizeAgentConfig(config); !s.ok()) return fail(s.message(), 2);
+  if (Status applied = ApplyFlags(flags, config); !applied.ok()) return fail(applied.message(), 2);
   sharc::LogLevel level = sharc::LogLevel::kInfo;
   sharc::ParseLogLevel(config.log_level, &level);
   sharc::SetMinLogLevel(level);
@@ -100,7 +161,7 @@ int main(int argc, char** argv) {
   inventory.topology = probed->topology;
   inventory.binding_simulated = !probed->this_system;
   inventory.agent_version = std::string(sharc::Version());
-  if (print_inventory) {
+  if (flags.print_inventory) {
     std::cout << sharc::protocol::EncodeInventory(inventory).dump(2) << "\n";
     return 0;
   }
@@ -115,43 +176,11 @@ int main(int argc, char** argv) {
     if (!read.ok()) return fail(read.status().message(), 1);
     secret = *read;
   }
-  // Traversable (not listable) by all: jobs run as their tenants' users and must reach their
-  // own directories below it; everything private below is 0700.
-  if (auto made = sharc::MakeDirectories(config.state_dir, 0711); !made.ok()) {
-    return fail("state_dir: " + made.message(), 1);
+  if (Status prepared = PrepareStateDir(config); !prepared.ok()) {
+    return fail(prepared.message(), 1);
   }
-  ::chmod(config.state_dir.c_str(), 0711);
-  if (::geteuid() == 0) {
-    if (auto reach = sharc::agent::CheckStateDirReachable(config.state_dir, config.identities);
-        !reach.ok()) {
-      return fail(reach.message(), 1);
-    }
-  }
-
-  // Enforcement: a cgroup per job when the kernel offers a usable hierarchy; otherwise say so
-  // loudly and fall back to CPU binding alone.
-  std::unique_ptr<sharc::agent::CgroupManager> cgroups;
-  if (config.cgroups_enabled) {
-    sharc::agent::CgroupOptions cgroup_options;
-    cgroup_options.root = config.cgroup_root;
-    cgroup_options.parent =
-        config.cgroup_parent.empty() ? "sharc/" + config.node_name : config.cgroup_parent;
-    auto opened = sharc::agent::CgroupManager::Open(cgroup_options);
-    if (opened.ok()) {
-      cgroups = std::move(*opened);
-      inventory.enforcement = cgroups->Describe();
-    } else {
-      sharc::LogError("agent", "NO CGROUP ENFORCEMENT: " + opened.status().message() +
-                                   ". Jobs are only bound to their CPUs; memory, process "
-                                   "and device limits are NOT enforced on this node.");
-      inventory.enforcement = "none: CPU binding only (" + opened.status().message() + ")";
-    }
-  } else {
-    sharc::LogWarning("agent",
-                      "cgroups disabled by configuration: jobs are only bound to "
-                      "their CPUs");
-    inventory.enforcement = "none: CPU binding only (cgroups disabled)";
-  }
+  std::unique_ptr<sharc::agent::CgroupManager> cgroups =
+      OpenCgroups(config, &inventory.enforcement);
   if (::geteuid() != 0) {
     sharc::LogWarning("agent",
                       "not running as root: jobs run as the agent's own user, not "
