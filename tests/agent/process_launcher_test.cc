@@ -18,40 +18,14 @@
 #include <thread>
 #include <vector>
 
+#include "tests/agent/process_launcher_fixture.h"
 #include "tests/testing/temp_dir.h"
 
 namespace sharc::agent {
 namespace {
 
 using ::sharc::testing::ReadTextFile;
-using ::sharc::testing::TempDir;
 using ::sharc::testing::WriteTextFile;
-
-// Polls `done` until it holds or `timeout` passes. The pause only spaces the polls out.
-template <typename Predicate>
-bool PollUntil(Predicate done, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return true;
-}
-
-std::string ProcFile(pid_t pid, const std::string& name) {
-  return "/proc/" + std::to_string(pid) + "/" + name;
-}
-
-// The value of a "Name:\tvalue" line of /proc/<pid>/status without trailing spaces (some
-// kernels end "Groups:" with one), or "" if there is none.
-std::string ProcStatusField(pid_t pid, const std::string& name) {
-  std::string status = ReadTextFile(ProcFile(pid, "status"));
-  size_t at = status.find("\n" + name + ":");
-  if (at == std::string::npos) return "";
-  size_t start = status.find_first_not_of(" \t", at + name.size() + 2);
-  std::string value = status.substr(start, status.find('\n', start) - start);
-  return value.substr(0, value.find_last_not_of(' ') + 1);
-}
 
 std::set<int> OpenFds(pid_t pid) {
   std::set<int> fds;
@@ -72,49 +46,6 @@ bool IsAlive(pid_t pid) {
 bool SignalBitSet(const std::string& hex_mask, int signal) {
   return (std::stoull(hex_mask, nullptr, 16) >> (signal - 1)) & 1;
 }
-
-class ProcessLauncherTest : public ::testing::Test {
- protected:
-  void SetUp() override { ASSERT_TRUE(dir_.ok()); }
-
-  void TearDown() override {
-    for (const LaunchedJob& job : launched_) {
-      if (job.job_pid > 1) {
-        EXPECT_TRUE(SignalJob(job.job_pid, SIGKILL).ok());
-      }
-      EXPECT_TRUE(PollUntil([&] { return TryReapMonitor(job.monitor_pid); }));
-    }
-  }
-
-  LaunchSpec Spec(std::vector<std::string> argv) {
-    LaunchSpec spec;
-    spec.argv = std::move(argv);
-    spec.env = {{"PATH", "/usr/bin:/bin"}};
-    spec.work_dir = dir_.path();
-    spec.stdout_path = dir_.File("stdout");
-    spec.stderr_path = dir_.File("stderr");
-    spec.status_path = dir_.File("status");
-    spec.monitor_program = SHARC_JOB_MONITOR;  // not next to this test's executable
-    return spec;
-  }
-
-  StatusOr<LaunchedJob> Launch(const LaunchSpec& spec) {
-    StatusOr<LaunchedJob> job = LaunchJob(spec);
-    if (job.ok()) launched_.push_back(*job);
-    return job;
-  }
-
-  // Waits for the monitor to exit, then reads the status it wrote.
-  std::optional<ExitStatus> WaitForEnd(const LaunchedJob& job, const LaunchSpec& spec) {
-    if (!PollUntil([&] { return TryReapMonitor(job.monitor_pid); })) return std::nullopt;
-    StatusOr<std::optional<ExitStatus>> status = ReadExitStatus(spec.status_path);
-    EXPECT_TRUE(status.ok()) << status.status().ToString();
-    return status.ok() ? *status : std::nullopt;
-  }
-
-  TempDir dir_;
-  std::vector<LaunchedJob> launched_;
-};
 
 TEST_F(ProcessLauncherTest, ReportsTheExitCode) {
   LaunchSpec spec = Spec({"sh", "-c", "exit 3"});
@@ -215,22 +146,6 @@ TEST_F(ProcessLauncherTest, BindsTheJobToTheGivenCpus) {
   ASSERT_TRUE(job.ok()) << job.status().ToString();
   ASSERT_TRUE(WaitForEnd(*job, spec).has_value());
   EXPECT_NE(ReadTextFile(spec.stdout_path).find("\nCpus_allowed_list:\t0\n"), std::string::npos)
-      << ReadTextFile(spec.stdout_path);
-}
-
-TEST_F(ProcessLauncherTest, JobsCannotGainPrivilegesUnlessAllowed) {
-  LaunchSpec spec = Spec({"cat", "/proc/self/status"});
-  StatusOr<LaunchedJob> job = Launch(spec);
-  ASSERT_TRUE(job.ok()) << job.status().ToString();
-  ASSERT_TRUE(WaitForEnd(*job, spec).has_value());
-  EXPECT_NE(ReadTextFile(spec.stdout_path).find("\nNoNewPrivs:\t1\n"), std::string::npos)
-      << ReadTextFile(spec.stdout_path);
-  std::filesystem::remove(spec.status_path);
-  spec.no_new_privs = false;
-  job = Launch(spec);
-  ASSERT_TRUE(job.ok()) << job.status().ToString();
-  ASSERT_TRUE(WaitForEnd(*job, spec).has_value());
-  EXPECT_NE(ReadTextFile(spec.stdout_path).find("\nNoNewPrivs:\t0\n"), std::string::npos)
       << ReadTextFile(spec.stdout_path);
 }
 
@@ -496,112 +411,6 @@ TEST_F(ProcessLauncherTest, NeverFollowsWhatIsAtTheTemporaryStatusName) {
   ASSERT_EQ(lstat(spec.status_path.c_str(), &info), 0);
   EXPECT_TRUE(S_ISREG(info.st_mode));
   EXPECT_EQ(info.st_mode & 0777, 0600u);
-}
-
-TEST_F(ProcessLauncherTest, SwitchingIdentityWithoutRootEndsAsLaunchFailedWithEperm) {
-  if (geteuid() == 0) GTEST_SKIP() << "root may switch identities";
-  LaunchSpec spec = Spec({"true"});
-  spec.identity = LaunchSpec::Identity{getuid() + 1, getgid(), {}};
-  StatusOr<LaunchedJob> job = Launch(spec);
-  ASSERT_TRUE(job.ok()) << job.status().ToString();
-  StatusOr<std::optional<ExitStatus>> end = ReadExitStatus(spec.status_path);
-  ASSERT_TRUE(end.ok() && end->has_value()) << end.status().ToString();
-  EXPECT_EQ((*end)->kind, ExitStatus::Kind::kLaunchFailed);
-  EXPECT_EQ((*end)->value, EPERM);
-  EXPECT_EQ((*end)->launch_step, LaunchStep::kIdentity);
-}
-
-// Jobs that switch to the unprivileged user "nobody" (65534). The launcher must be root.
-class IdentityLaunchTest : public ProcessLauncherTest {
- protected:
-  static constexpr uid_t kNobody = 65534;
-
-  void SetUp() override {
-    ProcessLauncherTest::SetUp();
-    if (HasFatalFailure()) return;
-    if (geteuid() != 0) GTEST_SKIP() << "needs root to switch the job to another user";
-    // The job's own directory belongs to it; the test dir (and the status file in it) stays
-    // root's, searchable but not writable by the job.
-    ASSERT_EQ(chmod(dir_.path().c_str(), 0711), 0);
-    ASSERT_EQ(mkdir(dir_.File("job").c_str(), 0700), 0);
-    ASSERT_EQ(chown(dir_.File("job").c_str(), kNobody, kNobody), 0);
-  }
-
-  LaunchSpec NobodySpec(std::vector<std::string> argv) {
-    LaunchSpec spec = Spec(std::move(argv));
-    spec.work_dir = dir_.File("job");
-    spec.stdout_path = dir_.File("job/stdout");
-    spec.stderr_path = dir_.File("job/stderr");
-    spec.identity = LaunchSpec::Identity{kNobody, kNobody, {kNobody}};
-    return spec;
-  }
-
-  static uid_t Owner(const std::string& path) {
-    struct stat info = {};
-    return lstat(path.c_str(), &info) == 0 ? info.st_uid : static_cast<uid_t>(-1);
-  }
-};
-
-TEST_F(IdentityLaunchTest, RunsTheJobAsTheGivenUserAndGroups) {
-  LaunchSpec spec = NobodySpec({"sh", "-c", "id -u; id -g; id -G"});
-  StatusOr<LaunchedJob> job = Launch(spec);
-  ASSERT_TRUE(job.ok()) << job.status().ToString();
-  std::optional<ExitStatus> end = WaitForEnd(*job, spec);
-  ASSERT_TRUE(end.has_value());
-  EXPECT_EQ(end->kind, ExitStatus::Kind::kExited);
-  EXPECT_EQ(end->value, 0) << ReadTextFile(spec.stderr_path);
-  // `id -G` lists the supplementary groups too: root's are gone.
-  EXPECT_EQ(ReadTextFile(spec.stdout_path), "65534\n65534\n65534\n");
-  EXPECT_EQ(Owner(spec.stdout_path), kNobody);
-  EXPECT_EQ(Owner(spec.stderr_path), kNobody);
-  EXPECT_EQ(Owner(spec.status_path), 0u);
-}
-
-TEST_F(IdentityLaunchTest, TheJobCannotWriteWhereOnlyRootMay) {
-  ASSERT_EQ(mkdir(dir_.File("private").c_str(), 0700), 0);
-  LaunchSpec spec = NobodySpec({"sh", "-c", "echo forged > " + dir_.File("private/f")});
-  StatusOr<LaunchedJob> job = Launch(spec);
-  ASSERT_TRUE(job.ok()) << job.status().ToString();
-  std::optional<ExitStatus> end = WaitForEnd(*job, spec);
-  ASSERT_TRUE(end.has_value());
-  EXPECT_EQ(end->kind, ExitStatus::Kind::kExited);
-  EXPECT_NE(end->value, 0);
-  EXPECT_NE(ReadTextFile(spec.stderr_path).find("Permission denied"), std::string::npos)
-      << ReadTextFile(spec.stderr_path);
-  EXPECT_FALSE(std::filesystem::exists(dir_.File("private/f")));
-}
-
-TEST_F(IdentityLaunchTest, OnlyTheJobSwitchesAndJoinsTheMonitorStaysRoot) {
-  WriteTextFile(dir_.File("cgroup.procs"), "");
-  LaunchSpec spec = NobodySpec({"sleep", "100"});
-  spec.join_files = {dir_.File("cgroup.procs")};
-  StatusOr<LaunchedJob> job = Launch(spec);
-  ASSERT_TRUE(job.ok()) << job.status().ToString();
-  // Real, effective, saved and filesystem ids.
-  EXPECT_EQ(ProcStatusField(job->job_pid, "Uid"), "65534\t65534\t65534\t65534");
-  EXPECT_EQ(ProcStatusField(job->job_pid, "Gid"), "65534\t65534\t65534\t65534");
-  EXPECT_EQ(ProcStatusField(job->job_pid, "Groups"), "65534");
-  EXPECT_EQ(ProcStatusField(job->monitor_pid, "Uid"), "0\t0\t0\t0");
-  EXPECT_EQ(ReadTextFile(dir_.File("cgroup.procs")), std::to_string(job->job_pid));
-}
-
-TEST_F(IdentityLaunchTest, IdsTheKernelRefusesEndAsLaunchFailed) {
-  // setgroups: more groups than NGROUPS_MAX (65536).
-  LaunchSpec too_many_groups = NobodySpec({"true"});
-  too_many_groups.identity->groups.assign(65537, kNobody);
-  // setuid: -1 is no uid.
-  LaunchSpec bad_uid = NobodySpec({"true"});
-  bad_uid.identity->uid = static_cast<uid_t>(-1);
-  for (const LaunchSpec& spec : {too_many_groups, bad_uid}) {
-    std::filesystem::remove(spec.status_path);
-    StatusOr<LaunchedJob> job = Launch(spec);
-    ASSERT_TRUE(job.ok()) << job.status().ToString();
-    StatusOr<std::optional<ExitStatus>> end = ReadExitStatus(spec.status_path);
-    ASSERT_TRUE(end.ok() && end->has_value()) << end.status().ToString();
-    EXPECT_EQ((*end)->kind, ExitStatus::Kind::kLaunchFailed);
-    EXPECT_EQ((*end)->value, EINVAL);
-    EXPECT_TRUE(PollUntil([&] { return TryReapMonitor(job->monitor_pid); }));
-  }
 }
 
 TEST(SignalJobTest, RefusesGroupsThatAreNotJobs) {
