@@ -14,6 +14,8 @@
 #include <utility>
 
 #include "net/internal.h"
+#include "net/tls_context.h"
+#include "net/transport_stream.h"
 
 namespace sharc::net {
 
@@ -45,10 +47,11 @@ bool IsToken(std::string_view text) {
 
 class HttpClient::Impl {
  public:
-  Impl(Url url, std::chrono::milliseconds timeout)
+  Impl(Url url, std::chrono::milliseconds timeout, std::shared_ptr<asio::ssl::context> tls_context)
       : url_(std::move(url)),
-        origin_("http://" + url_.host + ":" + std::to_string(url_.port)),
-        timeout_(timeout) {}
+        origin_(url_.Origin()),
+        timeout_(timeout),
+        tls_context_(std::move(tls_context)) {}
 
   ~Impl() { Disconnect(); }
 
@@ -106,7 +109,7 @@ class HttpClient::Impl {
 
     beast::error_code result;
     io_.restart();
-    stream_->expires_at(deadline);
+    stream_->tcp().expires_at(deadline);
     http::async_write(*stream_, request, [&](beast::error_code ec, size_t) {
       if (ec) {
         result = ec;
@@ -145,7 +148,7 @@ class HttpClient::Impl {
   Status Connect(std::chrono::steady_clock::time_point deadline) {
     tcp::resolver resolver(io_);
     asio::steady_timer timer(io_);
-    stream_.emplace(io_);
+    stream_.emplace(beast::tcp_stream(io_));
     buffer_.clear();
     buffer_.reserve(kReadBufferBytes);
     beast::error_code result;
@@ -166,8 +169,8 @@ class HttpClient::Impl {
                                result = ec;
                                return;
                              }
-                             stream_->expires_at(deadline);
-                             stream_->async_connect(
+                             stream_->tcp().expires_at(deadline);
+                             stream_->tcp().async_connect(
                                  results,
                                  [&](beast::error_code ec, const tcp::endpoint&) { result = ec; });
                            });
@@ -184,6 +187,34 @@ class HttpClient::Impl {
     }
     beast::error_code ignored;
     stream_->socket().set_option(tcp::no_delay(true), ignored);
+    if (tls_context_) return Handshake(deadline);
+    return Status::Ok();
+  }
+
+  // TLS over the connected stream; the server's certificate must chain to a trusted CA and be
+  // issued for the URL's host.
+  Status Handshake(std::chrono::steady_clock::time_point deadline) {
+    stream_->StartTls(*tls_context_);
+    if (!internal::ExpectServerName(stream_->native_handle(), url_.host)) {
+      Disconnect();
+      return InternalError("cannot set up TLS for " + origin_);
+    }
+    beast::error_code result;
+    io_.restart();
+    stream_->tcp().expires_at(deadline);
+    stream_->AsyncClientHandshake(
+        internal::DoneHandler([&](beast::error_code ec) { result = ec; }));
+    io_.run();
+    if (result == beast::error::timeout) {
+      Disconnect();
+      return UnavailableError("cannot reach " + origin_ + ": no TLS handshake within " +
+                              std::to_string(timeout_.count()) + " ms");
+    }
+    if (result) {
+      std::string why = internal::HandshakeFailure(stream_->native_handle(), result);
+      Disconnect();
+      return UnavailableError("TLS handshake with " + origin_ + " failed: " + why);
+    }
     return Status::Ok();
   }
 
@@ -198,23 +229,29 @@ class HttpClient::Impl {
   }
 
   const Url url_;
-  const std::string origin_;  // "http://host:port", for messages
+  const std::string origin_;  // "https://host:port", for messages
   const std::chrono::milliseconds timeout_;
+  const std::shared_ptr<asio::ssl::context> tls_context_;  // null: plain HTTP
   asio::io_context io_;
-  std::optional<beast::tcp_stream> stream_;  // open while a keep-alive connection exists
+  std::optional<internal::TransportStream> stream_;  // open while a keep-alive connection exists
   beast::flat_buffer buffer_;
 };
 
 StatusOr<std::unique_ptr<HttpClient>> HttpClient::Create(std::string_view base_url,
-                                                         std::chrono::milliseconds timeout) {
+                                                         std::chrono::milliseconds timeout,
+                                                         const TlsClientOptions& tls) {
   SHARC_ASSIGN_OR_RETURN(Url url, ParseUrl(base_url));
-  if (url.scheme != "http") {
+  if (url.scheme != "http" && url.scheme != "https") {
     return InvalidArgumentError("URL \"" + std::string(base_url) +
-                                "\": an HTTP client URL starts with http://");
+                                "\": an HTTP client URL starts with https:// or http://");
   }
   if (timeout.count() <= 0) return InvalidArgumentError("the HTTP timeout must be positive");
+  std::shared_ptr<asio::ssl::context> tls_context;
+  if (url.tls()) {
+    SHARC_ASSIGN_OR_RETURN(tls_context, internal::MakeClientTlsContext(tls));
+  }
   return std::unique_ptr<HttpClient>(
-      new HttpClient(std::make_unique<Impl>(std::move(url), timeout)));
+      new HttpClient(std::make_unique<Impl>(std::move(url), timeout, std::move(tls_context))));
 }
 
 HttpClient::HttpClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

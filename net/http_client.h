@@ -10,6 +10,7 @@
 
 #include "core/status.h"
 #include "net/http_types.h"
+#include "net/tls.h"
 
 namespace sharc::net {
 
@@ -17,9 +18,12 @@ namespace sharc::net {
 // client per thread.
 class HttpClient {
  public:
-  // `base_url` is "http://host:port" (a trailing path is prefixed to every target).
+  // `base_url` is "https://host:port" or "http://host:port" (a trailing path is prefixed to
+  // every target). With https, `tls` says which CAs to trust (and which client certificate
+  // to present); InvalidArgument if its files cannot be loaded.
   static StatusOr<std::unique_ptr<HttpClient>> Create(std::string_view base_url,
-                                                      std::chrono::milliseconds timeout);
+                                                      std::chrono::milliseconds timeout,
+                                                      const TlsClientOptions& tls = {});
   ~HttpClient();
 
   // Sends one request and waits for the whole response (any status). Unavailable if the

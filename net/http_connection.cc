@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/asio/buffer.hpp>
+#include <boost/beast/core/detect_ssl.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
@@ -43,18 +44,76 @@ bool IsHttpParseError(beast::error_code ec) {
 }  // namespace
 
 HttpConnection::HttpConnection(tcp::socket socket, const HttpServerOptions& options,
-                               std::weak_ptr<ConnectionHost> host, std::shared_ptr<const void> slot)
-    : stream_(std::move(socket)),
+                               std::weak_ptr<ConnectionHost> host, std::shared_ptr<const void> slot,
+                               std::shared_ptr<asio::ssl::context> tls)
+    : stream_(beast::tcp_stream(std::move(socket))),
       options_(options),
+      tls_(std::move(tls)),
       host_(std::move(host)),
       peer_(PeerOf(stream_.socket())),
       slot_(std::move(slot)) {}
 
 HttpConnection::~HttpConnection() { ReleaseBody(); }
 
-void HttpConnection::Start() { ReadRequest(); }
+void HttpConnection::Start() {
+  if (tls_) {
+    DetectTls();
+  } else {
+    ReadRequest();
+  }
+}
+
+void HttpConnection::DetectTls() {
+  stream_.tcp().expires_after(options_.read_timeout);
+  beast::async_detect_ssl(stream_.tcp(), buffer_,
+                          [self = shared_from_this()](beast::error_code ec, bool is_tls) {
+                            self->OnDetectTls(ec, is_tls);
+                          });
+}
+
+void HttpConnection::OnDetectTls(beast::error_code ec, bool is_tls) {
+  if (closed_) return;
+  if (ec) {
+    if (ec == beast::error::timeout && options_.on_refused) options_.on_refused("too_slow");
+    Abort();
+    return;
+  }
+  if (!is_tls) {
+    if (options_.on_refused) options_.on_refused("plain_http");
+    request_version_ = 11;
+    request_is_head_ = false;
+    SendResponse(JsonErrorResponse(
+                     400, InvalidArgumentError("this server speaks HTTPS only: use an https:// "
+                                               "URL (and --ca-file or SHARC_CA_FILE for its CA)")),
+                 /*close=*/true);
+    return;
+  }
+  stream_.StartTls(*tls_);
+  stream_.AsyncServerHandshake(
+      buffer_.data(), IoHandler([self = shared_from_this()](beast::error_code ec, size_t used) {
+        self->OnTlsHandshake(ec, used);
+      }));
+}
+
+void HttpConnection::OnTlsHandshake(beast::error_code ec, size_t bytes_used) {
+  if (closed_) return;
+  if (ec) {
+    if (options_.on_refused) {
+      options_.on_refused(ec == beast::error::timeout ? "too_slow" : "tls_handshake");
+    }
+    LogDebug("net", "TLS handshake with " + peer_ + " failed: " + ec.message());
+    Abort();
+    return;
+  }
+  buffer_.consume(bytes_used);
+  ReadRequest();
+}
 
 void HttpConnection::Refuse(HttpResponse refusal) {
+  if (tls_) {
+    Abort();
+    return;
+  }
   request_version_ = 11;
   request_is_head_ = false;
   SendResponse(std::move(refusal), /*close=*/true);
@@ -75,7 +134,7 @@ void HttpConnection::ReadRequest() {
     return;
   }
   // Between requests the idle timeout applies until the next request begins.
-  stream_.expires_after(options_.idle_timeout);
+  stream_.tcp().expires_after(options_.idle_timeout);
   stream_.async_read_some(buffer_.prepare(kFirstReadBytes),
                           [self = shared_from_this()](beast::error_code ec, size_t bytes) {
                             if (self->closed_) return;
@@ -90,7 +149,7 @@ void HttpConnection::ReadRequest() {
 
 void HttpConnection::ReadHeader() {
   // One deadline for the whole request: header and body.
-  stream_.expires_after(options_.read_timeout);
+  stream_.tcp().expires_after(options_.read_timeout);
   http::async_read_header(
       stream_, buffer_, *parser_,
       [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
@@ -283,7 +342,7 @@ void HttpConnection::Upgrade(ConnectionHost& host, HttpRequest request, Request 
   }
 
   closed_ = true;  // the stream now belongs to the channel
-  stream_.expires_never();
+  stream_.tcp().expires_never();
   WebSocketChannel::Stream ws(std::move(stream_));
   ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
   ws.set_option(websocket::stream_base::decorator(
@@ -353,7 +412,7 @@ void HttpConnection::SendResponse(HttpResponse response, bool close) {
   }
   response_->keep_alive(!close_after_write_);
 
-  stream_.expires_after(options_.read_timeout);
+  stream_.tcp().expires_after(options_.read_timeout);
   http::async_write(stream_, *response_, [self = shared_from_this()](beast::error_code ec, size_t) {
     self->OnWrite(ec);
   });
@@ -378,7 +437,7 @@ void HttpConnection::CloseGracefully() {
   closed_ = true;
   beast::error_code ignored;
   stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  stream_.expires_after(
+  stream_.tcp().expires_after(
       std::min<std::chrono::steady_clock::duration>(options_.read_timeout, kDrainTime));
   Drain();
 }

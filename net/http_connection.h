@@ -9,7 +9,6 @@
 #define SHARC_NET_HTTP_CONNECTION_H_
 
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -19,6 +18,7 @@
 #include <string>
 
 #include "net/http_server.h"
+#include "net/transport_stream.h"
 #include "net/websocket_channel.h"
 
 namespace sharc::net::internal {
@@ -45,14 +45,17 @@ class ConnectionHost {
 class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
  public:
   // `slot` (ConnectionSlots) is held for as long as the connection, or the WebSocket channel
-  // upgraded from it, lives.
+  // upgraded from it, lives. With `tls`, the connection serves HTTPS only: a client that
+  // speaks plain HTTP gets a plain 400 telling it to use https://.
   HttpConnection(boost::asio::ip::tcp::socket socket, const HttpServerOptions& options,
-                 std::weak_ptr<ConnectionHost> host, std::shared_ptr<const void> slot);
+                 std::weak_ptr<ConnectionHost> host, std::shared_ptr<const void> slot,
+                 std::shared_ptr<boost::asio::ssl::context> tls);
   ~HttpConnection();
 
-  // Starts reading the first request.
+  // Starts reading the first request (after the TLS handshake, with TLS).
   void Start();
-  // Answers `refusal` without reading anything, and closes.
+  // Answers `refusal` without reading anything, and closes. With TLS it closes at once: an
+  // answer would cost a handshake.
   void Refuse(HttpResponse refusal);
   // Closes the socket now; a pending Responder becomes a no-op.
   void Abort();
@@ -61,6 +64,10 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   using Request = boost::beast::http::request<boost::beast::http::string_body>;
   using Response = boost::beast::http::response<boost::beast::http::string_body>;
 
+  // TLS: tells TLS from plain HTTP by the first bytes, then handshakes.
+  void DetectTls();
+  void OnDetectTls(boost::beast::error_code ec, bool is_tls);
+  void OnTlsHandshake(boost::beast::error_code ec, size_t bytes_used);
   void ReadRequest();
   void ReadHeader();
   void OnHeader(boost::beast::error_code ec);
@@ -83,8 +90,9 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   void CloseGracefully();
   void Drain();
 
-  boost::beast::tcp_stream stream_;
+  TransportStream stream_;
   const HttpServerOptions options_;
+  const std::shared_ptr<boost::asio::ssl::context> tls_;  // null: plain HTTP
   const std::weak_ptr<ConnectionHost> host_;
   const std::string peer_;
   const std::shared_ptr<const void> slot_;

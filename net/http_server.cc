@@ -9,6 +9,7 @@
 #include "net/connection_slots.h"
 #include "net/http_connection.h"
 #include "net/internal.h"
+#include "net/tls_context.h"
 #include "net/websocket_channel.h"
 
 namespace sharc::net {
@@ -69,6 +70,9 @@ class HttpServer::Impl : public internal::ConnectionHost,
   Status Start() {
     if (started_ || stopping_) {
       return FailedPreconditionError("the HTTP server was already started or stopped");
+    }
+    if (options_.tls) {
+      SHARC_ASSIGN_OR_RETURN(tls_context_, internal::MakeServerTlsContext(*options_.tls));
     }
     const std::string where = options_.address + ":" + std::to_string(options_.port);
     boost::system::error_code ec;
@@ -173,8 +177,8 @@ class HttpServer::Impl : public internal::ConnectionHost,
     const std::string address = remote.address().to_string();
     std::string refusal;
     ConnectionSlots::Slot slot = slots_.TryTake(address, &refusal);
-    auto connection =
-        std::make_shared<HttpConnection>(std::move(socket), options_, weak_from_this(), slot);
+    auto connection = std::make_shared<HttpConnection>(std::move(socket), options_,
+                                                       weak_from_this(), slot, tls_context_);
     connections_.Add(connection);
     if (slot) {
       connection->Start();
@@ -203,6 +207,7 @@ class HttpServer::Impl : public internal::ConnectionHost,
   ConnectionSlots slots_;
   const HttpHandler handler_;
   const std::vector<WebSocketRoute> routes_;
+  std::shared_ptr<asio::ssl::context> tls_context_;  // null: plain HTTP
   tcp::acceptor acceptor_;
   asio::steady_timer retry_timer_;
   uint16_t port_ = 0;

@@ -19,6 +19,7 @@
 #include "core/status.h"
 #include "net/http_types.h"
 #include "net/message_channel.h"
+#include "net/tls.h"
 
 namespace boost::asio {
 class io_context;
@@ -28,7 +29,9 @@ namespace sharc::net {
 
 struct HttpServerOptions {
   std::string address = "127.0.0.1";
-  uint16_t port = 0;                      // 0 = pick a free port
+  uint16_t port = 0;  // 0 = pick a free port
+  // HTTPS (and wss) only, on the same port; nullopt = plain HTTP.
+  std::optional<TlsServerOptions> tls;
   size_t max_body_bytes = 64 << 20;       // larger bodies get 413
   size_t max_header_bytes = 16 << 10;     // larger headers get 431
   size_t max_message_bytes = 16 << 20;    // largest WebSocket message accepted
@@ -49,7 +52,8 @@ struct HttpServerOptions {
   std::function<std::optional<HttpResponse>(const HttpRequest&)> check_head;
   // Called for each request refused before a handler or check_head saw it, with the reason:
   // "body_too_large", "headers_too_large", "malformed", "busy", "too_slow",
-  // "too_many_connections" or "too_many_from_peer". May be empty.
+  // "too_many_connections", "too_many_from_peer", and with TLS "plain_http" (answered 400)
+  // and "tls_handshake" (failed). May be empty.
   std::function<void(std::string_view reason)> on_refused;
 };
 
@@ -81,7 +85,8 @@ class HttpServer {
   // Start, Stop and the destructor run on the io_context's thread (or while it is not
   // running). The destructor calls Stop().
   //
-  // Binds and starts accepting. Unavailable with the OS error if the address is taken.
+  // Binds and starts accepting. Unavailable with the OS error if the address is taken;
+  // InvalidArgument naming the file if a TLS file cannot be loaded.
   Status Start();
   // The bound port (useful with port 0). Precondition: Start() succeeded.
   uint16_t port() const;

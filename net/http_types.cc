@@ -142,19 +142,17 @@ StatusOr<Url> ParseUrl(std::string_view url) {
   const std::string quoted = Quote(url);
   size_t scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos) {
-    return InvalidArgumentError("URL " + quoted + ": must start with http:// or ws://");
+    return InvalidArgumentError("URL " + quoted +
+                                ": must start with https://, http://, wss:// or ws://");
   }
   Url parsed;
   for (char c : url.substr(0, scheme_end)) {
     parsed.scheme.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
   }
-  if (parsed.scheme == "https" || parsed.scheme == "wss") {
-    return InvalidArgumentError("URL " + quoted + ": " + parsed.scheme +
-                                ":// (TLS) is not supported yet; use http:// or ws://");
-  }
-  if (parsed.scheme != "http" && parsed.scheme != "ws") {
+  if (parsed.scheme != "http" && parsed.scheme != "ws" && parsed.scheme != "https" &&
+      parsed.scheme != "wss") {
     return InvalidArgumentError("URL " + quoted + ": unsupported scheme \"" + parsed.scheme +
-                                "\"; use http:// or ws://");
+                                "\"; use https://, http://, wss:// or ws://");
   }
   std::string_view rest = url.substr(scheme_end + 3);
   size_t slash = rest.find('/');
@@ -180,7 +178,7 @@ StatusOr<Url> ParseUrl(std::string_view url) {
     }
   }
   parsed.host = std::string(host);
-  parsed.port = 80;
+  parsed.port = parsed.tls() ? 443 : 80;
   if (colon != std::string_view::npos) {
     std::string_view port = authority.substr(colon + 1);
     unsigned value = 0;

@@ -20,7 +20,7 @@ struct HttpRequest {
   std::map<std::string, std::string> query;    // percent-decoded; last value wins
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
-  std::string peer;                            // "127.0.0.1:53122"
+  std::string peer;  // "127.0.0.1:53122"
 };
 
 struct HttpResponse {
@@ -41,12 +41,17 @@ std::string UrlEncode(std::string_view text);
 // The token of an "Authorization: Bearer <token>" header, or nullopt.
 std::optional<std::string> BearerToken(const HttpRequest& request);
 
-// "http://host:port/base" -> parts. Only http:// and ws:// are supported for now.
+// "https://host:port/base" -> parts. Schemes: https, http, wss and ws; the port defaults to
+// 443 with TLS, else 80.
 struct Url {
-  std::string scheme;  // "http" or "ws"
+  std::string scheme;  // "https", "http", "wss" or "ws", lower-case
   std::string host;
   uint16_t port = 0;
-  std::string path;    // "" or "/base"
+  std::string path;  // "" or "/base"
+
+  bool tls() const { return scheme == "https" || scheme == "wss"; }
+  // "https://host:port", for messages.
+  std::string Origin() const { return scheme + "://" + host + ":" + std::to_string(port); }
 };
 StatusOr<Url> ParseUrl(std::string_view url);
 

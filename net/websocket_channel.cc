@@ -62,7 +62,7 @@ void WebSocketChannel::Close(std::string reason) {
 void WebSocketChannel::Abort(Status why) {
   if (finished_) return;
   if (!close_status_) close_status_ = why;
-  beast::get_lowest_layer(stream_).close();
+  stream_.next_layer().close();
   boost::asio::post(stream_.get_executor(),
                     [self = shared_from_this(), why = std::move(why)] { self->Finish(why); });
 }
@@ -156,7 +156,7 @@ void WebSocketChannel::Finish(Status fallback) {
   if (finished_) return;
   finished_ = true;
   Status why = close_status_.value_or(std::move(fallback));
-  beast::get_lowest_layer(stream_).close();  // ends any outstanding operation
+  stream_.next_layer().close();  // ends any outstanding operation
   if (!writing_) write_queue_.clear();
   queued_bytes_ = 0;
   if (!started_) {

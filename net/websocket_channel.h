@@ -12,7 +12,6 @@
 #define SHARC_NET_WEBSOCKET_CHANNEL_H_
 
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/websocket/stream.hpp>
 #include <deque>
 #include <memory>
@@ -20,13 +19,14 @@
 #include <string>
 
 #include "net/message_channel.h"
+#include "net/transport_stream.h"
 
 namespace sharc::net::internal {
 
 class WebSocketChannel final : public MessageChannel,
                                public std::enable_shared_from_this<WebSocketChannel> {
  public:
-  using Stream = boost::beast::websocket::stream<boost::beast::tcp_stream>;
+  using Stream = boost::beast::websocket::stream<TransportStream>;
 
   // `stream` is connected; the handshake may or may not have happened yet. `slot` (a server's
   // ConnectionSlots) is held for the channel's life.

@@ -10,6 +10,7 @@
 
 #include "net/http_types.h"
 #include "net/internal.h"
+#include "net/tls_context.h"
 #include "net/websocket_channel.h"
 
 namespace sharc::net {
@@ -19,6 +20,7 @@ namespace beast = boost::beast;
 namespace http = boost::beast::http;
 namespace websocket = boost::beast::websocket;
 using tcp = boost::asio::ip::tcp;
+using internal::TransportStream;
 using internal::WebSocketChannel;
 
 namespace {
@@ -44,13 +46,14 @@ websocket::stream_base::timeout ClientTimeouts() {
 class ConnectOperation : public std::enable_shared_from_this<ConnectOperation> {
  public:
   ConnectOperation(asio::io_context& io, WebSocketConnectOptions options, Url url,
-                   DoneCallback done)
+                   std::shared_ptr<asio::ssl::context> tls_context, DoneCallback done)
       : options_(std::move(options)),
         url_(std::move(url)),
+        tls_context_(std::move(tls_context)),
         done_(std::move(done)),
         resolver_(io),
         resolve_timer_(io),
-        stream_(io) {}
+        stream_(beast::tcp_stream(io)) {}
 
   void Run() {
     deadline_ = std::chrono::steady_clock::now() + options_.timeout;
@@ -73,25 +76,46 @@ class ConnectOperation : public std::enable_shared_from_this<ConnectOperation> {
     resolve_timer_.cancel();
     if (resolve_timed_out_) return Fail(TimedOut());
     if (ec) return Fail(UnavailableError(Where() + ": cannot resolve host: " + ec.message()));
-    beast::get_lowest_layer(stream_).expires_at(deadline_);
-    beast::get_lowest_layer(stream_).async_connect(
-        results, [self = shared_from_this()](beast::error_code ec, const tcp::endpoint&) {
-          self->OnConnect(ec);
-        });
+    Tcp().expires_at(deadline_);
+    Tcp().async_connect(results,
+                        [self = shared_from_this()](beast::error_code ec, const tcp::endpoint&) {
+                          self->OnConnect(ec);
+                        });
   }
 
   void OnConnect(beast::error_code ec) {
     if (ec == beast::error::timeout) return Fail(TimedOut());
     if (ec) return Fail(UnavailableError("cannot reach " + Where() + ": " + ec.message()));
     beast::error_code ignored;
-    beast::get_lowest_layer(stream_).socket().set_option(tcp::no_delay(true), ignored);
+    Tcp().socket().set_option(tcp::no_delay(true), ignored);
+    if (!tls_context_) return Handshake();
+    TransportStream& transport = stream_.next_layer();
+    transport.StartTls(*tls_context_);
+    if (!internal::ExpectServerName(transport.native_handle(), url_.host)) {
+      return Fail(InternalError("cannot set up TLS for " + Where()));
+    }
+    transport.AsyncClientHandshake(internal::DoneHandler(
+        [self = shared_from_this()](beast::error_code ec) { self->OnTlsHandshake(ec); }));
+  }
+
+  void OnTlsHandshake(beast::error_code ec) {
+    if (ec == beast::error::timeout) return Fail(TimedOut());
+    if (ec) {
+      std::string why = internal::HandshakeFailure(stream_.next_layer().native_handle(), ec);
+      return Fail(UnavailableError("TLS handshake with " + Where() + " failed: " + why));
+    }
+    Handshake();
+  }
+
+  // The WebSocket opening handshake.
+  void Handshake() {
     stream_.set_option(websocket::stream_base::decorator(
         [headers = options_.headers](websocket::request_type& request) {
           request.set(http::field::user_agent, "sharc");
           for (const auto& [name, value] : headers) request.set(name, value);
         }));
     std::string host = url_.host;
-    if (url_.port != 80) host += ":" + std::to_string(url_.port);
+    if (url_.port != (url_.tls() ? 443 : 80)) host += ":" + std::to_string(url_.port);
     std::string target = url_.path.empty() ? "/" : url_.path;
     // The tcp_stream deadline still runs and bounds the handshake.
     stream_.async_handshake(
@@ -107,10 +131,9 @@ class ConnectOperation : public std::enable_shared_from_this<ConnectOperation> {
           UnavailableError("WebSocket handshake with " + Where() + " failed: " + ec.message()));
     }
     beast::error_code endpoint_error;
-    tcp::endpoint remote =
-        beast::get_lowest_layer(stream_).socket().remote_endpoint(endpoint_error);
+    tcp::endpoint remote = Tcp().socket().remote_endpoint(endpoint_error);
     std::string peer = endpoint_error ? Where() : internal::FormatEndpoint(remote);
-    beast::get_lowest_layer(stream_).expires_never();
+    Tcp().expires_never();
     stream_.set_option(ClientTimeouts());
     auto channel = std::make_shared<WebSocketChannel>(std::move(stream_), std::move(peer),
                                                       options_.max_message_bytes);
@@ -135,14 +158,17 @@ class ConnectOperation : public std::enable_shared_from_this<ConnectOperation> {
 
   std::string Where() const { return options_.url; }
 
+  beast::tcp_stream& Tcp() { return stream_.next_layer().tcp(); }
+
   void Fail(Status status) {
-    beast::get_lowest_layer(stream_).close();
+    stream_.next_layer().close();
     DoneCallback done = std::move(done_);
     done(std::move(status));
   }
 
   const WebSocketConnectOptions options_;
   const Url url_;
+  const std::shared_ptr<asio::ssl::context> tls_context_;  // null: plain ws://
   DoneCallback done_;
   tcp::resolver resolver_;
   asio::steady_timer resolve_timer_;
@@ -160,18 +186,28 @@ void ConnectWebSocket(asio::io_context& io, WebSocketConnectOptions options,
   Status invalid;
   if (!url.ok()) {
     invalid = url.status();
-  } else if (url->scheme != "ws") {
-    invalid =
-        InvalidArgumentError("URL \"" + options.url + "\": a WebSocket URL starts with ws://");
+  } else if (url->scheme != "ws" && url->scheme != "wss") {
+    invalid = InvalidArgumentError("URL \"" + options.url +
+                                   "\": a WebSocket URL starts with wss:// or ws://");
   } else if (options.timeout.count() <= 0) {
     invalid = InvalidArgumentError("the WebSocket connect timeout must be positive");
+  }
+  std::shared_ptr<asio::ssl::context> tls_context;
+  if (invalid.ok() && url->tls()) {
+    StatusOr<std::shared_ptr<asio::ssl::context>> made =
+        internal::MakeClientTlsContext(options.tls);
+    if (made.ok()) {
+      tls_context = std::move(*made);
+    } else {
+      invalid = made.status();
+    }
   }
   if (!invalid.ok()) {
     asio::post(io, [done = std::move(done), invalid = std::move(invalid)] { done(invalid); });
     return;
   }
-  auto operation =
-      std::make_shared<ConnectOperation>(io, std::move(options), std::move(*url), std::move(done));
+  auto operation = std::make_shared<ConnectOperation>(io, std::move(options), std::move(*url),
+                                                      std::move(tls_context), std::move(done));
   // Never call `done` from inside this function.
   asio::post(io, [operation] { operation->Run(); });
 }

@@ -207,7 +207,9 @@ TEST_F(HttpClientTest, PrefixesTheBasePathAndReconnectsAfterConnectionClose) {
 TEST(HttpClientCreateTest, RejectsUrlsItCannotServe) {
   EXPECT_EQ(HttpClient::Create("ws://127.0.0.1:1", 1s).status().code(),
             StatusCode::kInvalidArgument);
-  EXPECT_EQ(HttpClient::Create("https://127.0.0.1:1", 1s).status().code(),
+  EXPECT_EQ(HttpClient::Create("https://127.0.0.1:1", 1s, {.ca_file = "/nonexistent.pem"})
+                .status()
+                .code(),
             StatusCode::kInvalidArgument);
   EXPECT_EQ(HttpClient::Create("http://127.0.0.1:1", 0ms).status().code(),
             StatusCode::kInvalidArgument);

@@ -112,17 +112,29 @@ TEST(ParseUrlTest, DropsTrailingSlashesOfTheBasePath) {
   EXPECT_EQ(root->port, 80);
 }
 
+TEST(ParseUrlTest, TlsSchemesDefaultToPort443) {
+  StatusOr<Url> https = ParseUrl("HTTPS://sched.example.org/base");
+  ASSERT_TRUE(https.ok()) << https.status().ToString();
+  EXPECT_EQ(https->scheme, "https");
+  EXPECT_TRUE(https->tls());
+  EXPECT_EQ(https->port, 443);
+  EXPECT_EQ(https->Origin(), "https://sched.example.org:443");
+  StatusOr<Url> wss = ParseUrl("wss://h:7400");
+  ASSERT_TRUE(wss.ok());
+  EXPECT_TRUE(wss->tls());
+  EXPECT_EQ(wss->port, 7400);
+}
+
 TEST(ParseUrlTest, RejectsWhatIsNotSupportedWithAClearMessage) {
   struct Case {
     std::string_view url;
     std::string_view message_part;
   };
   for (const Case& c :
-       {Case{"https://h:1", "TLS"}, Case{"wss://h:1", "TLS"}, Case{"ftp://h", "unsupported scheme"},
-        Case{"127.0.0.1:7400", "http://"}, Case{"http://[::1]:7400", "IPv6"},
-        Case{"http://:7400", "host"}, Case{"http://h:0", "port"}, Case{"http://h:70000", "port"},
-        Case{"http://h:7x", "port"}, Case{"http://h:", "port"}, Case{"http://u@h", "user"},
-        Case{"http://h/p?q=1", "query"}, Case{"http://h$/", "host"}}) {
+       {Case{"ftp://h", "unsupported scheme"}, Case{"127.0.0.1:7400", "http://"},
+        Case{"http://[::1]:7400", "IPv6"}, Case{"http://:7400", "host"}, Case{"http://h:0", "port"},
+        Case{"http://h:70000", "port"}, Case{"http://h:7x", "port"}, Case{"http://h:", "port"},
+        Case{"http://u@h", "user"}, Case{"http://h/p?q=1", "query"}, Case{"http://h$/", "host"}}) {
     StatusOr<Url> url = ParseUrl(c.url);
     ASSERT_FALSE(url.ok()) << c.url;
     EXPECT_EQ(url.status().code(), StatusCode::kInvalidArgument) << c.url;

@@ -1,0 +1,29 @@
+// TLS settings of sharc's HTTP servers and clients: paths of PEM files, as plain values, so
+// that configs and daemons never include OpenSSL or Asio.
+#ifndef SHARC_NET_TLS_H_
+#define SHARC_NET_TLS_H_
+
+#include <string>
+
+namespace sharc::net {
+
+struct TlsServerOptions {
+  std::string cert_file;  // the server's certificate chain, leaf first
+  std::string key_file;   // its private key
+  // When set, every client must present a certificate signed by a CA in this file (mutual
+  // TLS); "" = clients are not asked for one.
+  std::string client_ca_file;
+};
+
+struct TlsClientOptions {
+  // The CAs a server's certificate must chain to; "" = the system's (/etc/ssl/certs). The
+  // server's name (or IP address) in the URL must match the certificate either way.
+  std::string ca_file;
+  // A client certificate and key for servers that require one; both or neither.
+  std::string cert_file;
+  std::string key_file;
+};
+
+}  // namespace sharc::net
+
+#endif  // SHARC_NET_TLS_H_
