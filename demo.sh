@@ -70,9 +70,14 @@ JSON
 report_from=$(date -u -d "@$(( $(date +%s) / 60 * 60 ))" +%FT%TZ)
 token > "$demo/join-secret"
 chmod 600 "$demo/join-secret"
+# Everything runs over TLS: a throwaway CA signs the scheduler's certificate, and the CLI,
+# the agents and curl trust that CA only.
+scripts/make-ca.sh "$demo/tls"
+export SHARC_CA_FILE=$demo/tls/ca.pem
 
-echo "==> starting sharc-scheduler"
+echo "==> starting sharc-scheduler (HTTPS, certificate from a throwaway CA in $demo/tls)"
 sharc-scheduler --config "$demo/scheduler.json" --listen 127.0.0.1:0 \
+  --tls-cert "$demo/tls/scheduler.pem" --tls-key "$demo/tls/scheduler-key.pem" \
   --data-dir "$demo/scheduler" --tenants "$demo/tenants.json" \
   --join-secret-file "$demo/join-secret" --ready-file "$demo/scheduler.url" \
   2> "$demo/scheduler.log" &
@@ -82,11 +87,13 @@ for _ in $(seq 100); do [ -s "$demo/scheduler.url" ] && break; sleep 0.1; done
 export SHARC_SERVER=$(cat "$demo/scheduler.url")
 
 echo "==> starting two agents: 'local' (this machine) and 'gpu-sim' (2 sockets, 4 simulated H100s)"
-sharc-agent --config "$demo/agent.json" --scheduler "$SHARC_SERVER" --node-name local --label kind=cpu \
+sharc-agent --config "$demo/agent.json" --scheduler "$SHARC_SERVER" --ca-file "$SHARC_CA_FILE" \
+  --node-name local --label kind=cpu \
   --join-secret-file "$demo/join-secret" --state-dir "$demo/agent-local" --kill-grace 2s \
   2> "$demo/agent-local.log" &
 pids+=($!)
-sharc-agent --config "$demo/agent.json" --scheduler "$SHARC_SERVER" --node-name gpu-sim --label kind=gpu \
+sharc-agent --config "$demo/agent.json" --scheduler "$SHARC_SERVER" --ca-file "$SHARC_CA_FILE" \
+  --node-name gpu-sim --label kind=gpu \
   --topology-xml tests/data/hwloc/gpu-2s-4gpu.xml \
   --join-secret-file "$demo/join-secret" --state-dir "$demo/agent-gpu" --kill-grace 2s \
   2> "$demo/agent-gpu.log" &
@@ -171,7 +178,8 @@ globex show "${ids[7]}"
 echo
 
 echo "==> a second simulated GPU node joins"
-sharc-agent --config "$demo/agent.json" --scheduler "$SHARC_SERVER" --node-name gpu-sim-2 \
+sharc-agent --config "$demo/agent.json" --scheduler "$SHARC_SERVER" --ca-file "$SHARC_CA_FILE" \
+  --node-name gpu-sim-2 \
   --label kind=gpu --topology-xml tests/data/hwloc/gpu-2s-4gpu.xml \
   --join-secret-file "$demo/join-secret" --state-dir "$demo/agent-gpu-2" --kill-grace 2s \
   2> "$demo/agent-gpu-2.log" &
@@ -217,13 +225,13 @@ echo "==> sharc admin ledger verify"
 admin admin ledger verify
 echo
 echo "==> metrics are at $SHARC_SERVER/metrics, e.g.:"
-curl -s "$SHARC_SERVER/metrics" 2>/dev/null |
+curl -s --cacert "$SHARC_CA_FILE" "$SHARC_SERVER/metrics" 2>/dev/null |
   grep -E '^sharc_(nodes|jobs|tenant_cpu_seconds_total|tenant_energy_joules_total|facility_pue)[{ ]' |
   head -24 || true
 echo
 echo "==> each agent serves its own; Prometheus finds them at $SHARC_SERVER/v1/prometheus/targets:"
-curl -s "$SHARC_SERVER/v1/prometheus/targets" 2>/dev/null; echo
-agent_metrics=$(curl -s "$SHARC_SERVER/v1/prometheus/targets" 2>/dev/null |
+curl -s --cacert "$SHARC_CA_FILE" "$SHARC_SERVER/v1/prometheus/targets" 2>/dev/null; echo
+agent_metrics=$(curl -s --cacert "$SHARC_CA_FILE" "$SHARC_SERVER/v1/prometheus/targets" 2>/dev/null |
   grep -o '"127.0.0.1:[0-9]*"' | head -1 | tr -d '"')
 [ -n "$agent_metrics" ] && curl -s "http://$agent_metrics/metrics" |
   grep -E '^sharc_node_(energy_joules_total|idle_energy_joules_total|energy_source_info)' || true
@@ -232,7 +240,7 @@ echo
 if [ "$keep_running" -eq 1 ]; then
   cat <<TXT
 ==> the cluster keeps running. Try:
-  export SHARC_SERVER=$SHARC_SERVER
+  export SHARC_SERVER=$SHARC_SERVER SHARC_CA_FILE=$SHARC_CA_FILE
   export SHARC_TOKEN=$ACME_TOKEN     # tenant acme (globex: $GLOBEX_TOKEN, admin: $ADMIN_TOKEN)
   export PATH=$bin/agent/cli:\$PATH
   sharc submit --cpus 1 -- sh -c 'echo hello from \$SHARC_NODE'

@@ -202,7 +202,10 @@ class Agent::Impl : public std::enable_shared_from_this<Impl> {
   void Connect() {
     if (stopped_) return;
     net::WebSocketConnectOptions options;
-    options.url = "ws://" + config_.scheduler_url.substr(std::string("http://").size());
+    const bool tls = config_.scheduler_url.rfind("https://", 0) == 0;
+    options.url = (tls ? "wss://" : "ws://") +
+                  config_.scheduler_url.substr(config_.scheduler_url.find("://") + 3);
+    options.tls = config_.scheduler_tls;
     while (!options.url.empty() && options.url.back() == '/') options.url.pop_back();
     options.url += protocol::kAgentChannelPath;
     if (!join_secret_.empty()) options.headers["Authorization"] = "Bearer " + join_secret_;

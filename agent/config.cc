@@ -89,7 +89,15 @@ StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
   r.OptionalString("metrics_token_file", &c.metrics_token_file);
   r.OptionalString("advertise_address", &c.advertise_address);
   const Json* energy = r.OptionalRaw("energy");
+  const Json* tls = r.OptionalRaw("tls");
   SHARC_RETURN_IF_ERROR(r.Finish().WithPrefix(path));
+  if (tls) {
+    FieldReader t(*tls, "tls");
+    t.OptionalString("ca_file", &c.scheduler_tls.ca_file);
+    t.OptionalString("cert_file", &c.scheduler_tls.cert_file);
+    t.OptionalString("key_file", &c.scheduler_tls.key_file);
+    SHARC_RETURN_IF_ERROR(t.Finish().WithPrefix(path));
+  }
   if (identities) {
     FieldReader i(*identities, "identities");
     i.OptionalStringMap("users", &c.identities.users);
@@ -139,8 +147,12 @@ Status FinalizeAgentConfig(AgentConfig& c) {
                                   "': keys and values are 1 to 63 characters, keys without '='");
     }
   }
-  if (c.scheduler_url.rfind("http://", 0) != 0) {
-    return InvalidArgumentError("scheduler_url: '" + c.scheduler_url + "' must start with http://");
+  if (c.scheduler_url.rfind("https://", 0) != 0 && c.scheduler_url.rfind("http://", 0) != 0) {
+    return InvalidArgumentError("scheduler_url: '" + c.scheduler_url +
+                                "' must start with https:// or http://");
+  }
+  if (c.scheduler_tls.cert_file.empty() != c.scheduler_tls.key_file.empty()) {
+    return InvalidArgumentError("tls: set both cert_file and key_file, or neither");
   }
   if (c.state_dir.empty()) return InvalidArgumentError("state_dir: must not be empty");
   if (!c.topology_xml.empty() && !c.topology_synthetic.empty()) {

@@ -13,11 +13,16 @@
 #include "agent/health_check.h"
 #include "agent/identity.h"
 #include "core/status.h"
+#include "net/tls.h"
 
 namespace sharc::agent {
 
 struct AgentConfig {
+  // https:// (the agent channel then runs over wss://) or http://.
   std::string scheduler_url = "http://127.0.0.1:7400";
+  // With https: the CA the scheduler's certificate must chain to ("" = the system's), and the
+  // client certificate to present when the scheduler requires one.
+  net::TlsClientOptions scheduler_tls;
   std::string node_name;  // default: the host name
   std::map<std::string, std::string> labels;
   std::string join_secret_file;  // must match the scheduler's

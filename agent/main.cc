@@ -31,7 +31,7 @@ using sharc::agent::AgentConfig;
 // What the command line may set; empty = keep the config file's (or the default).
 struct AgentFlags {
   std::string config_file, scheduler, node_name, state_dir, xml, synthetic, secret_file, log_level,
-      kill_grace, cgroup_parent, metrics_listen;
+      kill_grace, cgroup_parent, metrics_listen, ca_file;
   std::vector<std::string> labels;
   bool print_inventory = false, version = false;
 };
@@ -39,6 +39,9 @@ struct AgentFlags {
 void AddFlags(CLI::App& app, AgentFlags& f) {
   app.add_option("--config", f.config_file, "JSON config file (see configs/agent.example.json)");
   app.add_option("--scheduler", f.scheduler, "scheduler URL (default http://127.0.0.1:7400)");
+  app.add_option("--ca-file", f.ca_file,
+                 "PEM file of the CA that signed the scheduler's certificate (https; default: "
+                 "the system's CAs)");
   app.add_option("--node-name", f.node_name, "this node's name (default: the host name)");
   app.add_option("--label", f.labels, "node label key=value (repeatable)");
   app.add_option("--state-dir", f.state_dir, "directory for job files");
@@ -59,6 +62,7 @@ void AddFlags(CLI::App& app, AgentFlags& f) {
 // The flags over the config file's values (a bad flag's error names it).
 Status ApplyFlags(const AgentFlags& f, AgentConfig& config) {
   if (!f.scheduler.empty()) config.scheduler_url = f.scheduler;
+  if (!f.ca_file.empty()) config.scheduler_tls.ca_file = f.ca_file;
   if (!f.node_name.empty()) config.node_name = f.node_name;
   for (const std::string& label : f.labels) {
     size_t eq = label.find('=');

@@ -47,7 +47,7 @@ sharc_start() {
 {"admins": [{"name": "ops", "token_sha256": "$(lab_hash "$admin")"}],
  "tenants": [{"name": "bench", "tokens": [{"name": "b", "token_sha256": "$(lab_hash "$token")"}]}]}
 JSON
-  "$bin/scheduler/sharc-scheduler" --listen 127.0.0.1:0 --data-dir "$dir/scheduler" \
+  "$bin/scheduler/sharc-scheduler" --listen 127.0.0.1:0 --plain-http --data-dir "$dir/scheduler" \
     --tenants "$dir/tenants.json" --ready-file "$dir/url" 2> "$dir/scheduler.log" &
   lab_pids+=($!)
   sharc_scheduler_pid=$!

@@ -65,6 +65,16 @@ Status ApplyHttpJson(const Json& http, SchedulerConfig* c) {
   return h.Finish();
 }
 
+// The "tls" section.
+Status ApplyTlsJson(const Json& tls, SchedulerConfig* c) {
+  FieldReader t(tls, "tls");
+  t.OptionalString("cert_file", &c->tls.cert_file);
+  t.OptionalString("key_file", &c->tls.key_file);
+  t.OptionalString("client_ca_file", &c->tls.client_ca_file);
+  t.OptionalBool("plain_http", &c->plain_http);
+  return t.Finish();
+}
+
 Status ApplyJson(const Json& json, SchedulerConfig* c) {
   FieldReader r(json, "");
   std::string listen;
@@ -84,8 +94,10 @@ Status ApplyJson(const Json& json, SchedulerConfig* c) {
   const Json* debug = r.OptionalRaw("debug");
   const Json* efficiency = r.OptionalRaw("efficiency");
   const Json* http = r.OptionalRaw("http");
+  const Json* tls = r.OptionalRaw("tls");
   SHARC_RETURN_IF_ERROR(r.Finish());
   if (http) SHARC_RETURN_IF_ERROR(ApplyHttpJson(*http, c));
+  if (tls) SHARC_RETURN_IF_ERROR(ApplyTlsJson(*tls, c));
   if (efficiency) {
     FieldReader e(*efficiency, "efficiency");
     e.OptionalDouble("pue", &c->pue, 0.0, 10.0);
@@ -165,6 +177,18 @@ Status ValidateSchedulerConfig(const SchedulerConfig& c) {
   if (c.default_time_limit > c.max_time_limit) {
     return InvalidArgumentError("jobs.default_time_limit: exceeds jobs.max_time_limit");
   }
+  if (c.tls.cert_file.empty() != c.tls.key_file.empty()) {
+    return InvalidArgumentError("tls: set both cert_file and key_file, or neither");
+  }
+  if (!c.tls.client_ca_file.empty() && c.tls.cert_file.empty()) {
+    return InvalidArgumentError(
+        "tls.client_ca_file: client certificates need TLS; set tls.cert_file and tls.key_file");
+  }
+  if (c.plain_http && !c.tls.cert_file.empty()) {
+    return InvalidArgumentError(
+        "tls.plain_http: the scheduler serves either HTTPS (tls.cert_file) or plain HTTP, not "
+        "both; remove one");
+  }
   if (c.http_max_connections_per_peer > c.http_max_connections) {
     return InvalidArgumentError(
         "http.max_connections_per_peer: must not exceed http.max_connections");
@@ -179,6 +203,14 @@ Status ValidateSchedulerConfig(const SchedulerConfig& c) {
     return InvalidArgumentError("log_level: use debug, info, warning or error");
   }
   return Status::Ok();
+}
+
+Status CheckTransport(const SchedulerConfig& c) {
+  if (c.plain_http || !c.tls.cert_file.empty()) return Status::Ok();
+  return InvalidArgumentError(
+      "tls: the scheduler serves HTTPS unless told otherwise: set tls.cert_file and "
+      "tls.key_file (or --tls-cert and --tls-key; README, Security), or tls.plain_http: true (or "
+      "--plain-http) to serve plain HTTP on a network you trust");
 }
 
 StatusOr<SchedulerConfig> LoadSchedulerConfig(const std::string& path) {

@@ -11,6 +11,7 @@
 
 #include "core/credit.h"
 #include "core/status.h"
+#include "net/tls.h"
 #include "scheduler/scheduling_config.h"
 #include "store/sqlite_store.h"
 
@@ -20,6 +21,11 @@ struct SchedulerConfig {
   // Where REST, /metrics, /healthz and the agent channel listen.
   std::string listen_address = "127.0.0.1";
   uint16_t listen_port = 7400;
+  // HTTPS (and wss for agents) on that port: the certificate, its key, and optionally the CA
+  // of the certificates every client must then present. The scheduler serves plain HTTP only
+  // when plain_http says so (CheckTransport), and then warns at start.
+  net::TlsServerOptions tls;
+  bool plain_http = false;
   // Holds sharc.db (SQLite, WAL).
   std::string data_dir = "./sharc-data";
   store::SyncMode store_sync = store::SyncMode::kFull;
@@ -77,6 +83,11 @@ StatusOr<SchedulerConfig> LoadSchedulerConfig(const std::string& path);
 
 // Cross-field checks (node_timeout > heartbeat_interval, ...), also run on flag overrides.
 Status ValidateSchedulerConfig(const SchedulerConfig& config);
+
+// The check a scheduler about to serve makes last, after the config file and the flags: it
+// serves HTTPS (tls.cert_file and tls.key_file) or, said explicitly, plain HTTP. The error
+// tells the operator how to do either.
+Status CheckTransport(const SchedulerConfig& config);
 
 }  // namespace sharc::scheduler
 

@@ -157,6 +157,7 @@ class SchedulerDaemon::Impl {
     net::HttpServerOptions http;
     http.address = config_.listen_address;
     http.port = config_.listen_port;
+    if (!config_.plain_http) http.tls = config_.tls;
     http.max_body_bytes = protocol::kMaxRequestBodyBytes;
     http.max_connections = ConnectionsThatFit(config_.http_max_connections);
     http.max_connections_per_peer = static_cast<size_t>(config_.http_max_connections_per_peer);
@@ -171,9 +172,15 @@ class SchedulerDaemon::Impl {
         },
         std::vector<net::WebSocketRoute>{hub_->Route()});
     SHARC_RETURN_IF_ERROR(server_->Start());
-    LogInfo("scheduler", "listening on http://" + config_.listen_address + ":" +
+    const std::string scheme = config_.plain_http ? "http" : "https";
+    LogInfo("scheduler", "listening on " + scheme + "://" + config_.listen_address + ":" +
                              std::to_string(server_->port()) + " (data in " + config_.data_dir +
                              ")");
+    if (config_.plain_http) {
+      LogWarning("scheduler",
+                 "serving plain HTTP (tls.plain_http): tokens, node credentials and job data "
+                 "cross the network unencrypted; use it only on a network you trust");
+    }
     return Status::Ok();
   }
 

@@ -6,7 +6,7 @@ sharc_install_deps() {
     cmake ninja-build g++ pkg-config git
     libboost-dev libhwloc-dev hwloc prometheus-cpp-dev nlohmann-json3-dev libsqlite3-dev
     libssl-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
-    prometheus iproute2 procps curl python3
+    prometheus iproute2 procps curl python3 openssl
   )
   local missing=()
   for p in "${packages[@]}"; do

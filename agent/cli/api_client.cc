@@ -4,9 +4,10 @@
 
 namespace sharc::cli {
 
-StatusOr<ApiClient> ApiClient::Create(const std::string& server_url, std::string token) {
+StatusOr<ApiClient> ApiClient::Create(const std::string& server_url, std::string token,
+                                      const net::TlsClientOptions& tls) {
   SHARC_ASSIGN_OR_RETURN(std::unique_ptr<net::HttpClient> http,
-                         net::HttpClient::Create(server_url, std::chrono::seconds(30)));
+                         net::HttpClient::Create(server_url, std::chrono::seconds(30), tls));
   return ApiClient(server_url, std::move(token), std::move(http));
 }
 

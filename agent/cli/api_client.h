@@ -13,7 +13,9 @@ namespace sharc::cli {
 
 class ApiClient {
  public:
-  static StatusOr<ApiClient> Create(const std::string& server_url, std::string token);
+  // `tls` applies to https:// servers.
+  static StatusOr<ApiClient> Create(const std::string& server_url, std::string token,
+                                    const net::TlsClientOptions& tls = {});
 
   StatusOr<protocol::Json> Get(const std::string& target);
   StatusOr<protocol::Json> Post(const std::string& target, const protocol::Json& body);

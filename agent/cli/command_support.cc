@@ -19,7 +19,7 @@ void PrintJson(const protocol::Json& json) {
 }
 
 StatusOr<ApiClient> Connect(const GlobalOptions& global) {
-  return ApiClient::Create(global.server, global.token);
+  return ApiClient::Create(global.server, global.token, global.tls);
 }
 
 int RunRequest(const GlobalOptions& global,

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "net/tls.h"
+
 namespace sharc::cli {
 
 inline constexpr int kExitOk = 0;
@@ -15,6 +17,7 @@ inline constexpr int kExitUsage = 2;
 struct GlobalOptions {
   std::string server;            // --server / SHARC_SERVER
   std::string token;             // --token / SHARC_TOKEN
+  net::TlsClientOptions tls;     // --ca-file / SHARC_CA_FILE, --cert and --key (https)
   std::string output = "table";  // -o table|json|wide (wide: `nodes` only)|csv|md
 };
 

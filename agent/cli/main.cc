@@ -61,12 +61,22 @@ CLI::App* AddSubmit(CLI::App& app, sharc::cli::SubmitOptions& submit) {
   return sub;
 }
 
-// --server, --token, -o and --version.
+// --server, --token, TLS, -o and --version.
 void AddGlobalOptions(CLI::App& app, sharc::cli::GlobalOptions& global) {
   global.server = EnvOr("SHARC_SERVER", "http://127.0.0.1:7400");
   global.token = EnvOr("SHARC_TOKEN", "");
+  global.tls.ca_file = EnvOr("SHARC_CA_FILE", "");
+  global.tls.cert_file = EnvOr("SHARC_CERT_FILE", "");
+  global.tls.key_file = EnvOr("SHARC_KEY_FILE", "");
   app.add_option("--server", global.server, "scheduler URL (env SHARC_SERVER)");
   app.add_option("--token", global.token, "bearer token (env SHARC_TOKEN)");
+  app.add_option("--ca-file", global.tls.ca_file,
+                 "PEM file of the CA that signed the scheduler's certificate, for https:// "
+                 "(env SHARC_CA_FILE; default: the system's CAs)");
+  app.add_option("--cert", global.tls.cert_file,
+                 "client certificate (PEM) for a scheduler that requires one (env "
+                 "SHARC_CERT_FILE)");
+  app.add_option("--key", global.tls.key_file, "the key of --cert (env SHARC_KEY_FILE)");
   app.add_option("-o,--output", global.output,
                  "output format: table or json (wide: nodes; csv: reports; md: report "
                  "efficiency)")

@@ -104,11 +104,11 @@ int ReplaceAll(std::string& text, const std::string& pattern, const std::string&
   return matches;
 }
 
-// configs/prometheus/prometheus.yml for this test: the scheduler at `scheduler` (host:port),
-// 1s scrape, evaluation and discovery intervals, rule files by absolute path. Everything else
-// (job names, paths, relabelling) is the repository's. Fails if the file no longer has what
-// is rewritten, so the test never silently runs a config of its own.
-StatusOr<std::string> DeriveConfig(const std::string& scheduler) {
+// configs/prometheus/prometheus.yml for this test: the scheduler at `scheduler` (host:port)
+// over HTTPS with the CA in `ca_file`, 1s scrape, evaluation and discovery intervals, rule files by
+// absolute path. Everything else (job names, paths, relabelling) is the repository's. Fails if the
+// file no longer has what is rewritten, so the test never silently runs a config of its own.
+StatusOr<std::string> DeriveConfig(const std::string& scheduler, const std::string& ca_file) {
   std::string config = ReadTextFile(RepoFile("configs/prometheus/prometheus.yml"));
   const std::string rules = RepoFile("configs/prometheus/rules");
   struct Edit {
@@ -121,7 +121,8 @@ StatusOr<std::string> DeriveConfig(const std::string& scheduler) {
       {R"(evaluation_interval: 15s)", "evaluation_interval: 1s", 1},
       {R"(- rules/)", "- " + rules + "/", 2},
       {R"(targets: \["127\.0\.0\.1:7400"\])", "targets: [\"" + scheduler + "\"]", 1},
-      {R"(url: http://127\.0\.0\.1:7400/)", "url: http://" + scheduler + "/", 1},
+      {R"(url: https://127\.0\.0\.1:7400/)", "url: https://" + scheduler + "/", 1},
+      {R"(ca_file: /etc/sharc/ca\.pem)", "ca_file: " + ca_file, 2},
       {R"(refresh_interval: 30s)", "refresh_interval: 1s", 1},
   };
   for (const Edit& edit : edits) {
@@ -308,7 +309,8 @@ TEST(PrometheusTest, RulesAndDashboardHaveDataAndAgreeWithTheSchedulersAccountin
   Cluster cluster(
       {.quotas = {{"globex", {{"guaranteed", "cpu=1"}, {"max", "gpu=1"}}}},
        .prices = {{"cpu_hour", "3600"}},
-       .scheduler_config_extra = {{"efficiency", {{"pue", 1.5}, {"grid_carbon_g_per_kwh", 400}}}}});
+       .scheduler_config_extra = {{"efficiency", {{"pue", 1.5}, {"grid_carbon_g_per_kwh", 400}}}},
+       .tls = true});  // Prometheus scrapes the scheduler over HTTPS, as the shipped config says
   ASSERT_OK(cluster.StartScheduler());
   auto agent_config = [&](const std::string& node) {
     // A power model only: no RAPL or NVML of this machine, so the figures are the same
@@ -339,8 +341,8 @@ TEST(PrometheusTest, RulesAndDashboardHaveDataAndAgreeWithTheSchedulersAccountin
     ASSERT_EQ(grant->status, 201) << grant->body;
   }
 
-  const std::string scheduler = cluster.url().substr(std::string("http://").size());
-  StatusOr<std::string> config = DeriveConfig(scheduler);
+  const std::string scheduler = cluster.url().substr(std::string("https://").size());
+  StatusOr<std::string> config = DeriveConfig(scheduler, cluster.CaFile());
   ASSERT_OK(config);
   PrometheusServer prometheus;
   ASSERT_OK(prometheus.Start(prometheus_binary, *config));

@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -55,6 +57,20 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)), dir_("s
         {"node_timeout", options_.node_timeout}}},
       {"debug", {{"check_invariants", options_.check_invariants}}},
   };
+  if (options_.tls) {
+    std::string san = "IP:" + options_.listen_host + ",DNS:localhost";
+    if (!options_.reach_host.empty()) san += ",IP:" + options_.reach_host;
+    CommandResult made =
+        RunCommand({SHARC_SOURCE_DIR "/scripts/make-ca.sh", dir_.File("tls"), san});
+    if (made.exit_code != 0) {
+      std::fprintf(stderr, "make-ca.sh failed: %s\n", made.err.c_str());
+      std::abort();
+    }
+    config["tls"] = {{"cert_file", dir_.File("tls/scheduler.pem")},
+                     {"key_file", dir_.File("tls/scheduler-key.pem")}};
+  } else {
+    config["tls"] = {{"plain_http", true}};
+  }
   if (!options_.prices.is_null()) config["prices"] = options_.prices;
   if (options_.scheduler_config_extra.is_object()) config.update(options_.scheduler_config_extra);
   WriteTextFile(dir_.File("scheduler.json"), config.dump(2));
@@ -134,9 +150,16 @@ Status Cluster::StartScheduler() {
   std::string ready_url = ReadTextFile(ready);
   port_ = std::stoi(ready_url.substr(ready_url.rfind(':') + 1));
   std::string host = options_.reach_host.empty() ? options_.listen_host : options_.reach_host;
-  url_ = "http://" + host + ":" + std::to_string(port_);
-  SHARC_ASSIGN_OR_RETURN(http_, net::HttpClient::Create(url_, std::chrono::seconds(30)));
+  url_ = Scheme() + "://" + host + ":" + std::to_string(port_);
+  SHARC_ASSIGN_OR_RETURN(http_,
+                         net::HttpClient::Create(url_, std::chrono::seconds(30), ClientTls()));
   return Status::Ok();
+}
+
+net::TlsClientOptions Cluster::ClientTls() const {
+  net::TlsClientOptions tls;
+  if (options_.tls) tls.ca_file = CaFile();
+  return tls;
 }
 
 void Cluster::StopScheduler(int signal) {
@@ -152,7 +175,8 @@ Status Cluster::StartAgent(const AgentOptions& o) {
   std::string state_dir = dir_.File("agent-" + o.name);
   SubprocessOptions options;
   std::string scheduler_url =
-      o.scheduler_host.empty() ? url_ : "http://" + o.scheduler_host + ":" + std::to_string(port_);
+      o.scheduler_host.empty() ? url_
+                               : Scheme() + "://" + o.scheduler_host + ":" + std::to_string(port_);
   options.argv = {Binary("agent/sharc-agent"),
                   "--scheduler",
                   scheduler_url,
@@ -167,6 +191,7 @@ Status Cluster::StartAgent(const AgentOptions& o) {
   if (options_.join_secret) {
     options.argv.insert(options.argv.end(), {"--join-secret-file", dir_.File("join-secret")});
   }
+  if (options_.tls) options.argv.insert(options.argv.end(), {"--ca-file", CaFile()});
   if (!o.topology_xml.empty())
     options.argv.insert(options.argv.end(), {"--topology-xml", o.topology_xml});
   if (!o.synthetic.empty()) options.argv.insert(options.argv.end(), {"--synthetic", o.synthetic});
@@ -298,7 +323,9 @@ StatusOr<std::string> Cluster::Output(const std::string& token, int64_t id,
 CommandResult Cluster::Cli(const std::string& token, const std::vector<std::string>& args) {
   std::vector<std::string> argv{Binary("agent/cli/sharc")};
   argv.insert(argv.end(), args.begin(), args.end());
-  return RunCommand(argv, {{"SHARC_SERVER", url_}, {"SHARC_TOKEN", token}});
+  std::map<std::string, std::string> env = {{"SHARC_SERVER", url_}, {"SHARC_TOKEN", token}};
+  if (options_.tls) env["SHARC_CA_FILE"] = CaFile();
+  return RunCommand(argv, env);
 }
 
 }  // namespace sharc::testing

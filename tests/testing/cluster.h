@@ -45,11 +45,15 @@ struct ClusterOptions {
   std::string netns;
   std::string listen_host = "127.0.0.1";
   std::string reach_host;  // "" = listen_host
+  // Serve HTTPS with a throwaway CA (scripts/make-ca.sh, in the cluster's dir): the test's
+  // client, the agents and Cli() trust it. false: the scheduler serves plain HTTP
+  // (tls.plain_http).
+  bool tls = false;
 };
 
 struct AgentOptions {
   std::string name;
-  std::string node_name;  // the node it registers as; "" = name
+  std::string node_name;     // the node it registers as; "" = name
   std::string topology_xml;  // "" = this machine (unless synthetic)
   std::string synthetic;
   std::map<std::string, std::string> labels;
@@ -82,6 +86,9 @@ class Cluster {
   Status WaitForNodes(size_t count, std::chrono::milliseconds timeout = std::chrono::seconds(20));
 
   const std::string& url() const { return url_; }
+  // With ClusterOptions::tls: the CA's certificate, and the TLS options that trust it.
+  std::string CaFile() const { return dir_.File("tls/ca.pem"); }
+  net::TlsClientOptions ClientTls() const;
   // The agent's state directory (jobs/<id>.<attempt>/ holds each attempt's files).
   std::string AgentStateDir(const std::string& name) const { return dir_.File("agent-" + name); }
   // The agent's cgroup below each hierarchy: unique per cluster, so tests running side by side
@@ -115,6 +122,7 @@ class Cluster {
  private:
   ClusterOptions options_;
   void RemoveCgroupsOfThisCluster();
+  std::string Scheme() const { return options_.tls ? "https" : "http"; }
 
   TempDir dir_;
   std::string url_;

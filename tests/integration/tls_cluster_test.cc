@@ -1,0 +1,72 @@
+// A whole cluster over TLS: the scheduler serves HTTPS on its one port, the agent joins over
+// wss://, and the CLI and REST clients verify the scheduler against a throwaway CA
+// (scripts/make-ca.sh). And the scheduler serves plain HTTP only when told so.
+#include <gtest/gtest.h>
+
+#include "tests/testing/cluster.h"
+#include "tests/testing/status_macros.h"
+
+namespace sharc::testing {
+namespace {
+
+using protocol::Json;
+
+bool Contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+TEST(TlsClusterTest, JobsRunWithEveryConnectionOverTls) {
+  Cluster cluster({.tls = true});
+  ASSERT_OK(cluster.StartScheduler());
+  ASSERT_EQ(cluster.url().rfind("https://127.0.0.1:", 0), 0u) << cluster.url();
+  ASSERT_OK(cluster.StartAgent({.name = "n1"}));
+  ASSERT_OK(cluster.WaitForNodes(1));  // the agent joined over wss://
+
+  CommandResult submit = cluster.Cli(kAcmeToken, {"submit", "--", "sh", "-c", "echo over tls"});
+  ASSERT_EQ(submit.exit_code, 0) << submit.err;
+  int64_t id = std::stoll(submit.out);
+  StatusOr<Json> job = cluster.WaitForEnd(kAcmeToken, id);
+  ASSERT_OK(job);
+  EXPECT_EQ((*job)["state"], "COMPLETED");
+  StatusOr<std::string> output = cluster.Output(kAcmeToken, id);
+  ASSERT_OK(output);
+  EXPECT_EQ(*output, "over tls\n");
+
+  // The CLI without the CA refuses the scheduler, and says what to pass.
+  CommandResult untrusted =
+      RunCommand({Binary("agent/cli/sharc"), "jobs"},
+                 {{"SHARC_SERVER", cluster.url()}, {"SHARC_TOKEN", kAcmeToken}});
+  EXPECT_EQ(untrusted.exit_code, 1);
+  EXPECT_TRUE(Contains(untrusted.err, "not trusted")) << untrusted.err;
+  EXPECT_TRUE(Contains(untrusted.err, "SHARC_CA_FILE")) << untrusted.err;
+
+  // A plain-HTTP client reaches nothing but the advice to use https.
+  std::string plain = "http://" + cluster.url().substr(std::string("https://").size());
+  CommandResult cleartext = RunCommand({Binary("agent/cli/sharc"), "jobs"},
+                                       {{"SHARC_SERVER", plain}, {"SHARC_TOKEN", kAcmeToken}});
+  EXPECT_EQ(cleartext.exit_code, 1);
+  EXPECT_TRUE(Contains(cleartext.err, "https://")) << cleartext.err;
+}
+
+TEST(TlsClusterTest, TheSchedulerRefusesToStartWithoutTlsUnlessPlainHttpIsExplicit) {
+  TempDir dir("sharc-transport");
+  WriteTextFile(dir.File("scheduler.json"), R"({"data_dir": ")" + dir.File("data") + R"("})");
+  CommandResult refused = RunCommand({Binary("scheduler/sharc-scheduler"), "--config",
+                                      dir.File("scheduler.json"), "--listen", "127.0.0.1:0"});
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_TRUE(Contains(refused.err, "tls.cert_file")) << refused.err;
+  EXPECT_TRUE(Contains(refused.err, "--plain-http")) << refused.err;
+
+  CommandResult both =
+      RunCommand({Binary("scheduler/sharc-scheduler"), "--config", dir.File("scheduler.json"),
+                  "--plain-http", "--tls-cert", "c.pem", "--tls-key", "k.pem", "--check-config"});
+  EXPECT_EQ(both.exit_code, 2);
+  EXPECT_TRUE(Contains(both.err, "not both")) << both.err;
+
+  CommandResult plain = RunCommand({Binary("scheduler/sharc-scheduler"), "--config",
+                                    dir.File("scheduler.json"), "--plain-http", "--check-config"});
+  EXPECT_EQ(plain.exit_code, 0) << plain.err;
+}
+
+}  // namespace
+}  // namespace sharc::testing
