@@ -66,6 +66,7 @@ struct ApiToken {
   std::string name;  // what it is for, e.g. "ci"
   UnixMillis created = 0;
   UnixMillis revoked = 0;  // 0 = valid
+  UnixMillis expires = 0;  // it stops working then; 0 = never
   friend bool operator==(const ApiToken&, const ApiToken&) = default;
 };
 

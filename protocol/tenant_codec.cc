@@ -209,6 +209,7 @@ Json EncodeToken(const ApiToken& token, bool with_hash) {
       {"name", token.name},
       {"created", TimeOrNull(token.created)},
       {"revoked", TimeOrNull(token.revoked)},
+      {"expires", TimeOrNull(token.expires)},
   };
   if (with_hash) json["sha256"] = token.sha256;
   return json;
@@ -240,6 +241,7 @@ StatusOr<ApiToken> DecodeToken(const Json& json, const std::string& where) {
   reader.OptionalString("name", &token.name);
   ReadTime(reader, "created", &token.created);
   ReadTime(reader, "revoked", &token.revoked);
+  ReadTime(reader, "expires", &token.expires);
   SHARC_RETURN_IF_ERROR(reader.Finish());
   return token;
 }

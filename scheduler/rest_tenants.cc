@@ -1,4 +1,6 @@
 // REST routes for enterprises: tenants, tokens, grants, usage, reports and the ledger check.
+#include <algorithm>
+#include <chrono>
 #include <set>
 
 #include "core/tenant.h"
@@ -285,16 +287,24 @@ bool RestApi::RouteTenants(const Principal& who, const net::HttpRequest& request
     StatusOr<Json> body = JsonBody(request);
     if (!body.ok()) return respond(ErrorResponse(body.status())), true;
     FieldReader r(*body, "");
-    std::string role = "submitter", token_name;
+    std::string role = "submitter";
+    TokenRequest token_request;
     r.OptionalString("role", &role);
-    r.OptionalString("name", &token_name);
+    r.OptionalString("name", &token_request.name);
+    std::chrono::milliseconds expires_in{-1};  // -1: not given, never expires
+    r.OptionalDuration("expires_in", &expires_in);
+    if (r.ok() && expires_in.count() >= 0 && expires_in < std::chrono::seconds(1)) {
+      r.Fail("expires_in", "at least 1s; leave it out for a token that never expires");
+    }
+    token_request.lifetime = std::max(expires_in, std::chrono::milliseconds(0));
     if (Status s = r.Finish(); !s.ok()) return respond(ErrorResponse(s)), true;
     std::optional<TokenRole> parsed = ParseTokenRole(role);
     if (!parsed) {
       respond(ErrorResponse(InvalidArgumentError("role: use 'submitter' or 'viewer'")));
       return true;
     }
-    scheduler_.tenants().IssueToken(who, name, *parsed, token_name,
+    token_request.role = *parsed;
+    scheduler_.tenants().IssueToken(who, name, token_request,
                                     [respond](StatusOr<std::pair<ApiToken, std::string>> issued) {
                                       if (!issued.ok())
                                         return respond(ErrorResponse(issued.status()));

@@ -39,7 +39,8 @@ void TenantBook::ApplyFile(const TenantsFile& file, UnixMillis now,
   }
 }
 
-StatusOr<Principal> TenantBook::Authenticate(const std::optional<std::string>& bearer_token) const {
+StatusOr<Principal> TenantBook::Authenticate(const std::optional<std::string>& bearer_token,
+                                             UnixMillis now) const {
   if (!bearer_token || bearer_token->empty()) {
     return UnauthenticatedError(
         "no bearer token given: set SHARC_TOKEN or pass --token (header 'Authorization: "
@@ -53,6 +54,10 @@ StatusOr<Principal> TenantBook::Authenticate(const std::optional<std::string>& b
   if (id == by_hash_.end()) return UnauthenticatedError("unknown or revoked token");
   const ApiToken& token = tokens_.at(id->second);
   if (token.revoked != 0) return UnauthenticatedError("unknown or revoked token");
+  if (token.expires != 0 && now >= token.expires) {
+    return UnauthenticatedError("token " + token.id + " expired at " +
+                                FormatRfc3339(token.expires) + "; ask an admin for a new one");
+  }
   return Principal{Principal::Role::kTenant, token.tenant, token.role, token.name};
 }
 
@@ -100,18 +105,23 @@ StatusOr<Tenant> TenantBook::Update(const Tenant& tenant, std::vector<store::Mut
 }
 
 StatusOr<std::pair<ApiToken, std::string>> TenantBook::IssueToken(
-    const std::string& tenant, TokenRole role, std::string name, UnixMillis now,
+    const std::string& tenant, const TokenRequest& request, UnixMillis now,
     std::vector<store::Mutation>* out) {
   if (!tenants_.count(tenant)) return NotFoundError("tenant '" + tenant + "' not found");
-  if (name.size() > 64) return InvalidArgumentError("name: at most 64 characters");
+  if (request.name.size() > 64) return InvalidArgumentError("name: at most 64 characters");
+  if (request.lifetime.count() < 0) {
+    return InvalidArgumentError(
+        "expires_in: must be positive, or absent for a token that never expires");
+  }
   std::string secret = NewToken();
   ApiToken token;
   token.sha256 = Sha256Hex(secret);
   token.id = token.sha256.substr(0, 12);
   token.tenant = tenant;
-  token.role = role;
-  token.name = std::move(name);
+  token.role = request.role;
+  token.name = request.name;
   token.created = now;
+  if (request.lifetime.count() > 0) token.expires = now + request.lifetime.count();
   PutToken(token);
   out->push_back(store::PutToken{token});
   return std::make_pair(token, secret);

@@ -4,6 +4,7 @@
 #ifndef SHARC_SCHEDULER_TENANT_BOOK_H_
 #define SHARC_SCHEDULER_TENANT_BOOK_H_
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <string>
@@ -16,6 +17,13 @@
 
 namespace sharc::scheduler {
 
+// What an admin asks for when issuing a tenant token.
+struct TokenRequest {
+  TokenRole role = TokenRole::kSubmitter;
+  std::string name;                       // what it is for, e.g. "ci"; at most 64 characters
+  std::chrono::milliseconds lifetime{0};  // it expires this long after issue; 0 = never
+};
+
 class TenantBook {
  public:
   void Restore(std::vector<Tenant> tenants, std::vector<ApiToken> tokens);
@@ -23,8 +31,11 @@ class TenantBook {
   // name or hash. Its admins are the only admins.
   void ApplyFile(const TenantsFile& file, UnixMillis now, std::vector<store::Mutation>* out);
 
-  // Unauthenticated unless the token is an admin's or a valid (unrevoked) tenant token.
-  StatusOr<Principal> Authenticate(const std::optional<std::string>& bearer_token) const;
+  // Unauthenticated unless the token is an admin's or a tenant token neither revoked nor
+  // expired at `now` (checked at every request, so a keep-alive connection loses access the
+  // moment its token does).
+  StatusOr<Principal> Authenticate(const std::optional<std::string>& bearer_token,
+                                   UnixMillis now) const;
 
   const Tenant* Find(const std::string& name) const;
   std::vector<const Tenant*> List() const;
@@ -35,8 +46,8 @@ class TenantBook {
   StatusOr<Tenant> Update(const Tenant& tenant, std::vector<store::Mutation>* out);
 
   // Returns the token record and the token itself, which is never stored or shown again.
-  StatusOr<std::pair<ApiToken, std::string>> IssueToken(const std::string& tenant, TokenRole role,
-                                                        std::string name, UnixMillis now,
+  StatusOr<std::pair<ApiToken, std::string>> IssueToken(const std::string& tenant,
+                                                        const TokenRequest& request, UnixMillis now,
                                                         std::vector<store::Mutation>* out);
   // Takes effect at once. NotFound for an unknown id; FailedPrecondition if already revoked.
   StatusOr<ApiToken> RevokeToken(const std::string& id, UnixMillis now,
@@ -47,9 +58,9 @@ class TenantBook {
   void PutToken(const ApiToken& token);
 
   std::map<std::string, Tenant> tenants_;
-  std::map<std::string, ApiToken> tokens_;        // by id
-  std::map<std::string, std::string> by_hash_;    // sha256 -> token id
-  std::map<std::string, std::string> admins_;     // sha256 -> admin name
+  std::map<std::string, ApiToken> tokens_;      // by id
+  std::map<std::string, std::string> by_hash_;  // sha256 -> token id
+  std::map<std::string, std::string> admins_;   // sha256 -> admin name
 };
 
 }  // namespace sharc::scheduler

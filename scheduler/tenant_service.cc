@@ -225,11 +225,12 @@ std::vector<const Tenant*> TenantService::ListTenants(const Principal& who) cons
   return out;
 }
 
-void TenantService::IssueToken(const Principal& who, const std::string& tenant, TokenRole role,
-                               std::string name, Reply<std::pair<ApiToken, std::string>> done) {
+void TenantService::IssueToken(const Principal& who, const std::string& tenant,
+                               const TokenRequest& request,
+                               Reply<std::pair<ApiToken, std::string>> done) {
   if (Status s = AdminsOnly(who); !s.ok()) return done(s);
   std::vector<store::Mutation> batch;
-  auto issued = tenants_.IssueToken(tenant, role, std::move(name), context_.Now(), &batch);
+  auto issued = tenants_.IssueToken(tenant, request, context_.Now(), &batch);
   if (!issued.ok()) return done(issued.status());
   LogInfo("scheduler", "token " + issued->first.id + " issued to " + tenant + " by " + who.name);
   // The token works once it is durable, and is shown only then.

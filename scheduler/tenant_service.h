@@ -79,7 +79,7 @@ class TenantService {
 
   // --- Requests (admins, and tenants for themselves) ---
   StatusOr<Principal> Authenticate(const std::optional<std::string>& bearer_token) const {
-    return tenants_.Authenticate(bearer_token);
+    return tenants_.Authenticate(bearer_token, context_.Now());
   }
   void CreateTenant(const Principal& who, Tenant tenant, Reply<Tenant> done);
   // `change` is applied to the current record, then validated (quota rules, hierarchy, and
@@ -88,7 +88,7 @@ class TenantService {
                     const std::function<Status(Tenant&)>& change, Reply<Tenant> done);
   StatusOr<const Tenant*> GetTenant(const Principal& who, const std::string& name) const;
   std::vector<const Tenant*> ListTenants(const Principal& who) const;
-  void IssueToken(const Principal& who, const std::string& tenant, TokenRole role, std::string name,
+  void IssueToken(const Principal& who, const std::string& tenant, const TokenRequest& request,
                   Reply<std::pair<ApiToken, std::string>> done);
   void RevokeToken(const Principal& who, const std::string& id, Reply<ApiToken> done);
   StatusOr<std::vector<const ApiToken*>> ListTokens(const Principal& who,

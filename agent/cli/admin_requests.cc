@@ -1,5 +1,6 @@
 #include "agent/cli/admin_requests.h"
 
+#include <chrono>
 #include <string_view>
 #include <vector>
 
@@ -183,6 +184,16 @@ StatusOr<Json> TokenIssueBody(const TokenIssueOptions& options) {
   }
   Json body{{"role", options.role}};
   if (!options.name.empty()) body["name"] = options.name;
+  if (!options.expires.empty()) {
+    StatusOr<std::chrono::milliseconds> lifetime = ParseDurationMillis(options.expires);
+    if (!lifetime.ok()) return lifetime.status().WithPrefix("--expires");
+    if (*lifetime < std::chrono::seconds(1)) {
+      return InvalidArgumentError(
+          "--expires: at least 1s, e.g. 30d; leave it out for a token "
+          "that never expires");
+    }
+    body["expires_in"] = options.expires;
+  }
   return body;
 }
 

@@ -46,6 +46,7 @@ struct TokenIssueOptions {
   std::string tenant;
   std::string role = "submitter";  // submitter or viewer
   std::string name;                // "" = none
+  std::string expires;             // a duration, e.g. 30d; "" = never
 };
 
 struct GrantAddOptions {

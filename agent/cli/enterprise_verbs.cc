@@ -172,6 +172,8 @@ void EnterpriseVerbs::AddToken(CLI::App& admin) {
   issue->add_option("tenant", token_issue_.tenant, "tenant name")->required();
   issue->add_option("--role", token_issue_.role, "submitter (default) or viewer (read only)");
   issue->add_option("--name", token_issue_.name, "what the token is for, e.g. ci");
+  issue->add_option("--expires", token_issue_.expires,
+                    "it stops working this long after issue, e.g. 1h, 30d (default: never)");
   OnChosen(issue, [this] { return RunTokenIssue(global_, token_issue_); });
 
   CLI::App* list = token->add_subcommand("list", "list a tenant's tokens");

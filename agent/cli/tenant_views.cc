@@ -351,10 +351,11 @@ std::string RenderTenantDetails(const Json& tenant) {
 }
 
 std::string RenderTokenTable(const Json& tokens) {
-  Table table({"ID", "ROLE", "NAME", "CREATED", "REVOKED"});
+  Table table({"ID", "ROLE", "NAME", "CREATED", "EXPIRES", "REVOKED"});
   for (const Json& t : Items(tokens)) {
     table.AddRow({Text(t, "id"), Text(t, "role"), OrDash(Text(t, "name")),
-                  OrDash(Text(t, "created")), OrDash(Text(t, "revoked"))});
+                  OrDash(Text(t, "created")), OrDash(Text(t, "expires")),
+                  OrDash(Text(t, "revoked"))});
   }
   return table.Render();
 }

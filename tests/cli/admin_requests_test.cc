@@ -190,6 +190,19 @@ TEST(TenantSchedulingFlagsTest, RefuseBadValuesNamingTheFlag) {
             "--default-priority-class: 'high' is not one of its priority_classes");
 }
 
+TEST(TokenIssueBodyTest, ExpiresIsSentAsADurationAndNonsenseIsRefused) {
+  TokenIssueOptions options;
+  options.tenant = "acme";
+  options.expires = "30d";
+  StatusOr<Json> body = TokenIssueBody(options);
+  ASSERT_TRUE(body.ok()) << body.status().message();
+  EXPECT_EQ((*body)["expires_in"], "30d");
+  options.expires = "500ms";
+  EXPECT_NE(ErrorOf(TokenIssueBody(options)).find("--expires: at least 1s"), std::string::npos);
+  options.expires = "soon";
+  EXPECT_EQ(ErrorOf(TokenIssueBody(options)).rfind("--expires", 0), 0u);
+}
+
 TEST(TokenIssueBodyTest, DefaultsToSubmitterAndRefusesOtherRoles) {
   TokenIssueOptions options;
   options.tenant = "acme";

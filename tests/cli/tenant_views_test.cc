@@ -200,16 +200,21 @@ TEST(RenderTenantDetailsTest, ShowsEveryQuotaFieldWithUnlimitedForAbsentLimits) 
             "Default priority  the cluster's default\n");
 }
 
-TEST(RenderTokenTableTest, ShowsRevocation) {
+TEST(RenderTokenTableTest, ShowsExpiryAndRevocation) {
   Json tokens = Parse(R"([
     {"id": "3f2a9c0b1d4e", "tenant": "acme", "role": "submitter", "name": "ci",
-     "created": "2026-11-01T00:00:00.000Z", "revoked": null},
+     "created": "2026-11-01T00:00:00.000Z", "revoked": null,
+     "expires": "2026-12-01T00:00:00.000Z"},
     {"id": "a1b2c3d4e5f6", "tenant": "acme", "role": "viewer", "name": "",
-     "created": "2026-11-02T00:00:00.000Z", "revoked": "2026-11-03T00:00:00.000Z"}])");
+     "created": "2026-11-02T00:00:00.000Z", "revoked": "2026-11-03T00:00:00.000Z",
+     "expires": null}])");
   EXPECT_EQ(RenderTokenTable(tokens),
-            "ID            ROLE       NAME  CREATED                   REVOKED\n"
-            "3f2a9c0b1d4e  submitter  ci    2026-11-01T00:00:00.000Z  -\n"
-            "a1b2c3d4e5f6  viewer     -     2026-11-02T00:00:00.000Z  2026-11-03T00:00:00.000Z\n");
+            "ID            ROLE       NAME  CREATED                   EXPIRES                   "
+            "REVOKED\n"
+            "3f2a9c0b1d4e  submitter  ci    2026-11-01T00:00:00.000Z  2026-12-01T00:00:00.000Z  "
+            "-\n"
+            "a1b2c3d4e5f6  viewer     -     2026-11-02T00:00:00.000Z  -                         "
+            "2026-11-03T00:00:00.000Z\n");
 }
 
 TEST(RenderGrantTableTest, ShowsTheGrantAndOptionallyItsBalances) {

@@ -11,6 +11,7 @@
 
 #include "tests/testing/cluster.h"
 #include "tests/testing/status_macros.h"
+#include "tests/testing/wait_for.h"
 
 namespace sharc::testing {
 namespace {
@@ -74,9 +75,11 @@ TEST(IsolationMatrixTest, EveryRouteRefusesEveryCallerItMustAndChangesNothing) {
       kAcmeToken, {{"command", {"sleep", "300"}}, {"name", secret}, {"env", {{"KEY", secret}}}});
   ASSERT_OK(job);
   ASSERT_OK(cluster.WaitForState(kAcmeToken, *job, "RUNNING"));
-  auto issue = [&](const std::string& role) {
-    StatusOr<Reply> issued = cluster.Call(kAdminToken, "POST", "/v1/tenants/acme/tokens",
-                                          Json{{"role", role}, {"name", role}}.dump());
+  auto issue = [&](const std::string& role, Json extra = Json::object()) {
+    Json body{{"role", role}, {"name", role}};
+    body.update(extra);
+    StatusOr<Reply> issued =
+        cluster.Call(kAdminToken, "POST", "/v1/tenants/acme/tokens", body.dump());
     EXPECT_TRUE(issued.ok() && issued->status == 201);
     return issued.ok() ? issued->json : Json();
   };
@@ -87,6 +90,15 @@ TEST(IsolationMatrixTest, EveryRouteRefusesEveryCallerItMustAndChangesNothing) {
                       "/v1/tokens/" + revoked["id"].get<std::string>() + "/revoke", "{}")
                 ->status,
             200);
+  // A submitter token that expires 1 s after issue: once it is refused, it joins the callers.
+  const std::string expired = issue("submitter", {{"expires_in", "1s"}})["token"];
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        StatusOr<Reply> reply = cluster.Call(expired, "GET", "/v1/whoami");
+        return reply.ok() && reply->status == 401 &&
+               reply->body.find("expired at") != std::string::npos;
+      },
+      std::chrono::seconds(20)));
   const std::string node_credential =
       ReadTextFile(cluster.AgentStateDir("n1") + "/node-credential");
   ASSERT_FALSE(node_credential.empty());
@@ -95,6 +107,7 @@ TEST(IsolationMatrixTest, EveryRouteRefusesEveryCallerItMustAndChangesNothing) {
       {"anyone", "", {401}},
       {"anyone", "not-a-token-0123456789", {401}},
       {"anyone", revoked["token"], {401}},
+      {"anyone", expired, {401}},
       {"anyone", node_credential.substr(0, node_credential.find('\n')), {401}},
       {"foreign", kGlobexToken, {403, 404}},
       {"viewer", viewer, {403}},

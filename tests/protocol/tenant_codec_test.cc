@@ -40,6 +40,7 @@ ApiToken SampleToken() {
   token.name = "ci";
   token.created = 1'796'018'620'000;
   token.revoked = 1'796'018'630'000;
+  token.expires = 1'796'018'640'000;
   return token;
 }
 
@@ -264,6 +265,7 @@ TEST(TokenCodecTest, TheRestFormNeverShowsTheHash) {
   EXPECT_FALSE(Contains(DumpJson(json), SampleToken().sha256));
   EXPECT_EQ(json["role"], "viewer");
   EXPECT_EQ(json["revoked"], "2026-11-30T06:03:50.000Z");
+  EXPECT_EQ(json["expires"], "2026-11-30T06:04:00.000Z");
   StatusOr<ApiToken> decoded = DecodeToken(json, "token");
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
   ApiToken expected = SampleToken();

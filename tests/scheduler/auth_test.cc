@@ -1,7 +1,8 @@
 // Tokens: the tenants file, tokens issued through the API, revocation, roles.
+#include "scheduler/auth.h"
+
 #include <gtest/gtest.h>
 
-#include "scheduler/auth.h"
 #include "scheduler/tenant_book.h"
 #include "scheduler/tenants_file.h"
 
@@ -11,10 +12,12 @@ namespace {
 std::string File() {
   return R"({
     // comments are allowed
-    "admins": [{"name": "ops", "token_sha256": ")" + Sha256Hex("admin-secret") + R"("}],
+    "admins": [{"name": "ops", "token_sha256": ")" +
+         Sha256Hex("admin-secret") + R"("}],
     "tenants": [
       {"name": "acme", "quota": {"guaranteed": "cpu=8", "max": "cpu=16"},
-       "tokens": [{"name": "ci", "token_sha256": ")" + Sha256Hex("acme-secret") + R"("},
+       "tokens": [{"name": "ci", "token_sha256": ")" +
+         Sha256Hex("acme-secret") + R"("},
                   {"name": "dash", "role": "viewer", "token_sha256": ")" +
          Sha256Hex("acme-viewer") + R"("}]},
       {"name": "globex"}
@@ -40,21 +43,21 @@ TEST(TenantBookTest, MapsTokensToPrincipalsWithTheirRoles) {
   std::vector<store::Mutation> saved;
   book.ApplyFile(*file, 1000, &saved);
   EXPECT_EQ(saved.size(), 4u);  // two tenants, two tokens
-  auto admin = book.Authenticate("admin-secret");
+  auto admin = book.Authenticate("admin-secret", 10);
   ASSERT_TRUE(admin.ok());
   EXPECT_TRUE(admin->is_admin());
   EXPECT_TRUE(admin->CanAccess("anyone"));
-  auto acme = book.Authenticate("acme-secret");
+  auto acme = book.Authenticate("acme-secret", 10);
   ASSERT_TRUE(acme.ok());
   EXPECT_EQ(acme->tenant, "acme");
   EXPECT_TRUE(acme->CanWrite());
   EXPECT_FALSE(acme->CanAccess("globex"));
-  auto viewer = book.Authenticate("acme-viewer");
+  auto viewer = book.Authenticate("acme-viewer", 10);
   ASSERT_TRUE(viewer.ok());
   EXPECT_FALSE(viewer->CanWrite());
   EXPECT_EQ(book.Find("acme")->quota.guaranteed.Get("cpu"), 8000);
-  EXPECT_EQ(book.Authenticate("nope").status().code(), StatusCode::kUnauthenticated);
-  EXPECT_EQ(book.Authenticate(std::nullopt).status().code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(book.Authenticate("nope", 10).status().code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(book.Authenticate(std::nullopt, 10).status().code(), StatusCode::kUnauthenticated);
   // Applying the same file again changes nothing.
   std::vector<store::Mutation> again;
   book.ApplyFile(*file, 2000, &again);
@@ -65,28 +68,44 @@ TEST(TenantBookTest, IssuedTokensWorkAndRevocationIsImmediate) {
   TenantBook book;
   std::vector<store::Mutation> saved;
   ASSERT_TRUE(book.Create(Named("acme"), 1, &saved).ok());
-  auto issued = book.IssueToken("acme", TokenRole::kViewer, "dash", 2, &saved);
+  auto issued = book.IssueToken("acme", {.role = TokenRole::kViewer, .name = "dash"}, 2, &saved);
   ASSERT_TRUE(issued.ok());
   const auto& [token, secret] = *issued;
   EXPECT_EQ(token.sha256, Sha256Hex(secret));
   EXPECT_EQ(token.id, token.sha256.substr(0, 12));
-  auto who = book.Authenticate(secret);
+  auto who = book.Authenticate(secret, 10);
   ASSERT_TRUE(who.ok());
   EXPECT_EQ(who->tenant, "acme");
   EXPECT_FALSE(who->CanWrite());
   ASSERT_TRUE(book.RevokeToken(token.id, 3, &saved).ok());
-  EXPECT_EQ(book.Authenticate(secret).status().code(), StatusCode::kUnauthenticated);
-  EXPECT_EQ(book.RevokeToken(token.id, 4, &saved).status().code(),
-            StatusCode::kFailedPrecondition);
-  EXPECT_EQ(book.IssueToken("nobody", TokenRole::kSubmitter, "", 5, &saved).status().code(),
-            StatusCode::kNotFound);
+  EXPECT_EQ(book.Authenticate(secret, 10).status().code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(book.RevokeToken(token.id, 4, &saved).status().code(), StatusCode::kFailedPrecondition);
+}
+
+TEST(TenantBookTest, ATokenWithALifetimeWorksUntilItExpiresAndThenSaysSo) {
+  TenantBook book;
+  std::vector<store::Mutation> saved;
+  ASSERT_TRUE(book.Create(Named("acme"), 1, &saved).ok());
+  auto issued = book.IssueToken("acme", {.lifetime = std::chrono::hours(1)}, 1000, &saved);
+  ASSERT_TRUE(issued.ok());
+  const auto& [token, secret] = *issued;
+  EXPECT_EQ(token.expires, 1000 + 3'600'000);
+  EXPECT_TRUE(book.Authenticate(secret, 1000 + 3'599'999).ok());
+  Status expired = book.Authenticate(secret, 1000 + 3'600'000).status();
+  EXPECT_EQ(expired.code(), StatusCode::kUnauthenticated);
+  EXPECT_NE(expired.message().find("expired at 1970-01-01T01:00:01"), std::string::npos)
+      << expired.message();
+  // The stored record carries the expiry, so a restarted scheduler keeps it.
+  ASSERT_FALSE(saved.empty());
+  const auto* put = std::get_if<store::PutToken>(&saved.back());
+  ASSERT_NE(put, nullptr);
+  EXPECT_EQ(put->token.expires, token.expires);
+  EXPECT_EQ(book.IssueToken("nobody", {}, 5, &saved).status().code(), StatusCode::kNotFound);
   EXPECT_EQ(book.Create(Named("acme"), 6, &saved).status().code(), StatusCode::kAlreadyExists);
 }
 
 TEST(TenantsFileTest, RefusesBadFilesNamingTheField) {
-  auto message = [](const std::string& text) {
-    return ParseTenantsFile(text).status().message();
-  };
+  auto message = [](const std::string& text) { return ParseTenantsFile(text).status().message(); };
   EXPECT_NE(message(R"({"tenants":[{"name":"Bad Name"}]})").find("tenants[0].name"),
             std::string::npos);
   EXPECT_NE(message(R"({"admins":[{"name":"ops","token_sha256":"plaintext"}]})")
