@@ -15,6 +15,8 @@
 
 #include "agent/gpu_islands.h"
 #include "agent/gpu_model.h"
+#include "core/log.h"
+#include "protocol/node_codec.h"
 
 namespace sharc::agent {
 namespace {
@@ -177,6 +179,13 @@ std::vector<GpuInfo> OsDeviceGpus(hwloc_topology_t topology, hwloc_obj_osdev_typ
     if (dev->attr->osdev.type != type || dev->name == nullptr) continue;
     std::optional<int> index = DeviceIndex(dev->name, prefix);
     if (!index) continue;
+    if (*index >= static_cast<int>(protocol::kMaxGpusPerNode)) {
+      // The scheduler would refuse the whole node for it: leave this one device out, loudly.
+      LogWarning("agent", std::string("GPU ") + dev->name +
+                              " left out: a node's GPUs are numbered 0 to " +
+                              std::to_string(protocol::kMaxGpusPerNode - 1));
+      continue;
+    }
     GpuInfo gpu;
     gpu.index = *index;
     gpu.name = dev->name;
@@ -302,6 +311,17 @@ StatusOr<ProbedNode> ProbeTopology(const ProbeOptions& options) {
   out.cores = cores > 0 ? cores : static_cast<int>(out.pus.size());
   SHARC_ASSIGN_OR_RETURN(out.gpus, CollectGpus(topology, node.this_system));
   AssignGpuIslands(topology, out.gpus);
+  // What the scheduler would refuse at registration (a memory size that overflowed, a PU
+  // listed twice, an index out of range) is refused here, at start, naming the source.
+  StatusOr<protocol::Json> encoded =
+      protocol::ParseJson(protocol::DumpJson(protocol::EncodeTopology(out)));
+  StatusOr<NodeTopology> accepted =
+      encoded.ok() ? protocol::DecodeTopology(*encoded, "topology") : encoded.status();
+  if (!accepted.ok()) {
+    return InvalidArgumentError(
+        "the topology of " + node.source +
+        " is not one the scheduler accepts: " + accepted.status().message());
+  }
   return node;
 }
 

@@ -34,6 +34,18 @@ StatusOr<UnixMillis> ParseRfc3339(std::string_view text) {
     return InvalidArgumentError("'" + std::string(text) +
                                 "' is not a time; use 2026-11-30 or 2026-11-30T06:03:40Z");
   };
+  // sscanf's %d also takes a sign and leading spaces: check every digit's place first.
+  auto digits = [&](size_t at, size_t count) {
+    if (at + count > text.size()) return false;
+    for (size_t i = at; i < at + count; ++i) {
+      if (!std::isdigit(static_cast<unsigned char>(text[i]))) return false;
+    }
+    return true;
+  };
+  if (!digits(0, 4) || !digits(5, 2) || !digits(8, 2) ||
+      (text.size() > 10 && (!digits(11, 2) || !digits(14, 2) || !digits(17, 2)))) {
+    return bad();
+  }
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, millis = 0;
   int consumed = 0;
   std::string s(text);
@@ -45,8 +57,7 @@ StatusOr<UnixMillis> ParseRfc3339(std::string_view text) {
   if (s.size() > 10) {
     if (s[10] != 'T' && s[10] != 't' && s[10] != ' ') return bad();
     int n = 0;
-    if (std::sscanf(s.c_str() + 11, "%2d:%2d:%2d%n", &hour, &minute, &second, &n) != 3 ||
-        n != 8) {
+    if (std::sscanf(s.c_str() + 11, "%2d:%2d:%2d%n", &hour, &minute, &second, &n) != 3 || n != 8) {
       return bad();
     }
     size_t pos = 19;
@@ -64,7 +75,8 @@ StatusOr<UnixMillis> ParseRfc3339(std::string_view text) {
       if (pos + 1 != s.size()) return bad();
     } else if (s[pos] == '+' || s[pos] == '-') {
       int oh = 0, om = 0;
-      if (s.size() - pos != 6 || std::sscanf(s.c_str() + pos + 1, "%2d:%2d", &oh, &om) != 2) {
+      if (s.size() - pos != 6 || !digits(pos + 1, 2) || s[pos + 3] != ':' || !digits(pos + 4, 2) ||
+          std::sscanf(s.c_str() + pos + 1, "%2d:%2d", &oh, &om) != 2 || oh > 23 || om > 59) {
         return bad();
       }
       offset_minutes = (oh * 60 + om) * (s[pos] == '+' ? 1 : -1);
@@ -72,8 +84,7 @@ StatusOr<UnixMillis> ParseRfc3339(std::string_view text) {
       return bad();
     }
   }
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 ||
-      second > 60) {
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
     return bad();
   }
   std::tm tm{};

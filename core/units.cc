@@ -190,7 +190,9 @@ StatusOr<std::chrono::milliseconds> ParseDurationMillis(std::string_view text) {
       int64_t mul;
       size_t unit_length = 1;
       switch (s[j]) {
-        case 's': mul = 1000; break;
+        case 's':
+          mul = 1000;
+          break;
         case 'm':
           if (j + 1 < s.size() && s[j + 1] == 's') {
             mul = 1, unit_length = 2;
@@ -198,9 +200,14 @@ StatusOr<std::chrono::milliseconds> ParseDurationMillis(std::string_view text) {
             mul = 60000;
           }
           break;
-        case 'h': mul = 3600000; break;
-        case 'd': mul = 86400000; break;
-        default: return bad();
+        case 'h':
+          mul = 3600000;
+          break;
+        case 'd':
+          mul = 86400000;
+          break;
+        default:
+          return bad();
       }
       if (!add(v, mul)) return bad();
       any = true;
@@ -231,6 +238,7 @@ std::string FormatDuration(std::chrono::seconds d) {
 
 StatusOr<std::vector<int>> ParseCpuList(std::string_view text) {
   std::vector<int> cpus;
+  std::vector<bool> listed;  // by index, at most kMaxCpuListIndex + 1
   auto bad = [&] {
     return InvalidArgumentError("'" + std::string(text) +
                                 "' is not a CPU list; use e.g. 0-3,8,10-11");
@@ -250,12 +258,15 @@ StatusOr<std::vector<int>> ParseCpuList(std::string_view text) {
       return bad();
     }
     if (hi > kMaxCpuListIndex) return bad();
-    for (int64_t c = lo; c <= hi; ++c) cpus.push_back(static_cast<int>(c));
+    // Marked, not appended: repeated ranges ("0-65535,0-65535,...") cost no memory.
+    if (listed.size() <= static_cast<size_t>(hi)) listed.resize(static_cast<size_t>(hi) + 1);
+    for (int64_t c = lo; c <= hi; ++c) listed[static_cast<size_t>(c)] = true;
     if (comma == std::string_view::npos) break;
     start = comma + 1;
   }
-  std::sort(cpus.begin(), cpus.end());
-  cpus.erase(std::unique(cpus.begin(), cpus.end()), cpus.end());
+  for (size_t c = 0; c < listed.size(); ++c) {
+    if (listed[c]) cpus.push_back(static_cast<int>(c));
+  }
   return cpus;
 }
 

@@ -86,6 +86,14 @@ Status ParseTarget(std::string_view target, std::string* path,
   if (target.empty() || target.front() != '/') {
     return InvalidArgumentError("request target " + Quote(target) + ": must start with '/'");
   }
+  for (char c : target) {
+    // Raw control bytes (a NUL above all) would cut the path or a query value short for
+    // anything that reads it as a C string.
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      return InvalidArgumentError("request target " + Quote(target) +
+                                  ": control characters must be percent-encoded");
+    }
+  }
   size_t question = target.find('?');
   SHARC_RETURN_IF_ERROR(Decode(target.substr(0, question), /*is_query=*/false, target, path));
   if (question == std::string_view::npos) return Status::Ok();

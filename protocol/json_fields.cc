@@ -10,11 +10,14 @@
 namespace sharc::protocol {
 namespace {
 
-// The deepest nesting of [ and { outside strings; stops counting once past `limit`.
+// The deepest nesting of [ and { outside strings (and outside // and /* */ comments, where
+// JSON with comments has them: a quote in a comment starts no string); stops counting once
+// past `limit`.
 size_t NestingDepth(std::string_view text, size_t limit) {
   size_t depth = 0, max_depth = 0;
   bool in_string = false, escaped = false;
-  for (char c : text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
     if (in_string) {
       if (escaped) {
         escaped = false;
@@ -23,6 +26,12 @@ size_t NestingDepth(std::string_view text, size_t limit) {
       } else if (c == '"') {
         in_string = false;
       }
+      continue;
+    }
+    if (c == '/' && i + 1 < text.size() && (text[i + 1] == '/' || text[i + 1] == '*')) {
+      size_t end = text[i + 1] == '/' ? text.find('\n', i + 2) : text.find("*/", i + 2);
+      if (end == std::string_view::npos) break;  // the parser refuses an open comment
+      i = text[i + 1] == '/' ? end : end + 1;
       continue;
     }
     if (c == '"') {

@@ -114,6 +114,7 @@ StatusOr<std::pair<ApiToken, std::string>> TenantBook::IssueToken(
         "expires_in: must be positive, or absent for a token that never expires");
   }
   std::string secret = NewToken();
+  while (tokens_.count(Sha256Hex(secret).substr(0, 12))) secret = NewToken();  // ids are unique
   ApiToken token;
   token.sha256 = Sha256Hex(secret);
   token.id = token.sha256.substr(0, 12);

@@ -29,7 +29,7 @@ StatusOr<TenantsFile> LoadTenantsFile(const std::string& path) {
 StatusOr<TenantsFile> ParseTenantsFile(std::string_view text) {
   SHARC_ASSIGN_OR_RETURN(Json json, protocol::ParseJsonWithComments(text));
   TenantsFile file;
-  std::set<std::string> hashes, names;
+  std::set<std::string> hashes, names, ids;
   auto check_hash = [&](const std::string& hash, const std::string& where) -> Status {
     if (!IsSha256Hex(hash)) {
       return InvalidArgumentError(where +
@@ -93,6 +93,13 @@ StatusOr<TenantsFile> ParseTenantsFile(std::string_view text) {
       token.role = *parsed;
       SHARC_RETURN_IF_ERROR(check_hash(token.sha256, token_where));
       token.id = token.sha256.substr(0, 12);
+      // Tokens are known by their id (revoke, list): two sharing one would shadow each other.
+      if (!ids.insert(token.id).second) {
+        return InvalidArgumentError(token_where +
+                                    ".token_sha256: another token's hash starts "
+                                    "with the same 12 hex digits (its id " +
+                                    token.id + "); make a new token for one of them");
+      }
       file.tokens.push_back(std::move(token));
     }
     file.tenants.push_back(std::move(tenant));

@@ -16,6 +16,17 @@ TEST(Rfc3339Test, FormatsAndParsesMilliseconds) {
   EXPECT_FALSE(ParseRfc3339("2026-11-30T06:03").ok());
 }
 
+// Found by fuzzing: sscanf took signs and spaces where digits belong, and offsets went
+// unchecked.
+TEST(Rfc3339Test, RefusesSignsSpacesAndOffsetsOutOfRange) {
+  for (const char* text :
+       {"2026-11-30T06:03:40+99:99", "2026-11-30T06:03:40+24:00", "2026-11-30T-1:-5:-9Z",
+        "2026-11-30T06:03:40+-1:00", "2026- 1-30", "+026-11-30", "2026-11-30T 6:03:40Z"}) {
+    EXPECT_FALSE(ParseRfc3339(text).ok()) << text;
+  }
+  EXPECT_TRUE(ParseRfc3339("2026-11-30T06:03:40+23:59").ok());
+}
+
 TEST(FakeClockTest, MovesOnlyWhenAdvanced) {
   FakeClock clock;
   UnixMillis wall = clock.WallMillis();

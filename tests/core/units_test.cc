@@ -81,6 +81,17 @@ TEST(CpuListTest, RoundTrips) {
   EXPECT_FALSE(ParseCpuList("1,,2").ok());
 }
 
+// Found by fuzzing: repeated ranges used to be expanded one copy each before deduplication
+// (16 KiB of "0-65535," asked for gigabytes).
+TEST(CpuListTest, RepeatedRangesCostNoMemory) {
+  std::string text = "0-65535";
+  for (int i = 0; i < 4000; ++i) text += ",0-65535";
+  StatusOr<std::vector<int>> cpus = ParseCpuList(text);
+  ASSERT_TRUE(cpus.ok());
+  EXPECT_EQ(cpus->size(), 65536u);
+  EXPECT_EQ(cpus->back(), 65535);
+}
+
 }  // namespace
 }  // namespace sharc
 

@@ -13,12 +13,25 @@ TEST(ParseJsonTest, RefusesDeepNestingOversizeAndBadSyntax) {
   EXPECT_NE(ParseJson("[1,2]", 3).status().message().find("larger than"), std::string::npos);
 }
 
+// Found by fuzzing: a quote inside a comment made the depth check think a string began, so
+// the nesting after it went uncounted.
+TEST(ParseJsonTest, AQuoteInACommentDoesNotHideDeepNesting) {
+  std::string deep = "/* \" */ " + std::string(1000, '[') + std::string(1000, ']');
+  EXPECT_NE(ParseJsonWithComments(deep).status().message().find("nested deeper"),
+            std::string::npos);
+  EXPECT_NE(ParseJsonWithComments("// \"\n" + std::string(1000, '['))
+                .status()
+                .message()
+                .find("nested deeper"),
+            std::string::npos);
+  EXPECT_TRUE(ParseJsonWithComments("/* \" */ {\"a\": [1] // ]]\n}").ok());
+}
+
 TEST(ParseJsonTest, RefusesAKeyRepeatedInOneObjectNamingIt) {
   // The last would win silently: {"command":["true"],"command":["false"]} would run false.
   StatusOr<Json> twice = ParseJson(R"({"command":["true"],"command":["false"]})");
   ASSERT_FALSE(twice.ok());
-  EXPECT_EQ(twice.status().message(),
-            "command: appears twice in one object; give each key once");
+  EXPECT_EQ(twice.status().message(), "command: appears twice in one object; give each key once");
   // Found at any depth, in bulk bodies too, and in config files.
   EXPECT_EQ(ParseJson(R"([{"k":1},{"env":{"A":"1","B":"2","A":"3"}}])").status().message(),
             "env.A: appears twice in one object; give each key once");

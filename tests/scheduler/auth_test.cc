@@ -114,6 +114,14 @@ TEST(TenantsFileTest, RefusesBadFilesNamingTheField) {
   EXPECT_NE(message(R"({"tenants":[{"name":"a"},{"name":"a"}]})").find("listed twice"),
             std::string::npos);
   EXPECT_NE(message(R"({"tenant":[]})").find("did you mean 'tenants'"), std::string::npos);
+  // Found by fuzzing: two tokens whose hashes share the first 12 hex digits (their id) would
+  // shadow each other in the book.
+  const std::string a = "0123456789ab" + std::string(52, '0');
+  const std::string b = "0123456789ab" + std::string(52, 'f');
+  EXPECT_NE(message(R"({"tenants":[{"name":"acme","tokens":[{"token_sha256":")" + a +
+                    R"("}]},{"name":"evil","tokens":[{"token_sha256":")" + b + R"("}]}]})")
+                .find("same 12 hex digits (its id 0123456789ab)"),
+            std::string::npos);
   EXPECT_NE(message(R"({"tenants":[{"name":"a","quota":{"guaranteed":"cpu=8","max":"cpu=4"}}]})")
                 .find("below guaranteed"),
             std::string::npos);
