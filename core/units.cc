@@ -238,7 +238,8 @@ std::string FormatDuration(std::chrono::seconds d) {
 
 StatusOr<std::vector<int>> ParseCpuList(std::string_view text) {
   std::vector<int> cpus;
-  std::vector<bool> listed;  // by index, at most kMaxCpuListIndex + 1
+  // The ranges, merged before anything is expanded: "0-65535,0-65535,..." costs one range.
+  std::vector<std::pair<int64_t, int64_t>> ranges;
   auto bad = [&] {
     return InvalidArgumentError("'" + std::string(text) +
                                 "' is not a CPU list; use e.g. 0-3,8,10-11");
@@ -258,14 +259,15 @@ StatusOr<std::vector<int>> ParseCpuList(std::string_view text) {
       return bad();
     }
     if (hi > kMaxCpuListIndex) return bad();
-    // Marked, not appended: repeated ranges ("0-65535,0-65535,...") cost no memory.
-    if (listed.size() <= static_cast<size_t>(hi)) listed.resize(static_cast<size_t>(hi) + 1);
-    for (int64_t c = lo; c <= hi; ++c) listed[static_cast<size_t>(c)] = true;
+    ranges.emplace_back(lo, hi);
     if (comma == std::string_view::npos) break;
     start = comma + 1;
   }
-  for (size_t c = 0; c < listed.size(); ++c) {
-    if (listed[c]) cpus.push_back(static_cast<int>(c));
+  std::sort(ranges.begin(), ranges.end());
+  int64_t next = 0;  // the lowest index not yet emitted
+  for (const auto& [lo, hi] : ranges) {
+    for (int64_t c = std::max(lo, next); c <= hi; ++c) cpus.push_back(static_cast<int>(c));
+    next = std::max(next, hi + 1);
   }
   return cpus;
 }

@@ -402,6 +402,9 @@ Status FieldReader::Finish() {
     // Suggest only close matches: at most 2 edits, and fewer than half the name's length.
     size_t best_distance = std::min<size_t>(3, it.key().size() / 2 + 1);
     for (const std::string& known : seen_) {
+      // Lengths alone tell when no close match is possible: a megabyte-long key costs nothing.
+      const size_t a = it.key().size(), b = known.size();
+      if ((a > b ? a - b : b - a) >= best_distance) continue;
       size_t d = EditDistance(it.key(), known);
       if (d < best_distance) best_distance = d, best = known;
     }
