@@ -68,51 +68,6 @@ class InputFile {
   std::string path_;
 };
 
-// Bugs already reported are skipped only while SHARC_FUZZ_SKIP_KNOWN names them
-// (comma-separated), so that a long run can go on past a bug that is known but not fixed yet.
-// Without it (the replay tests, a first run) every check is made, and the corpus's
-// regression-* inputs fail until the bug is fixed.
-inline bool SkipKnown(std::string_view bug) {
-  static const std::string skipped = [] {
-    const char* value = std::getenv("SHARC_FUZZ_SKIP_KNOWN");
-    return "," + std::string(value != nullptr ? value : "") + ",";
-  }();
-  return skipped.find("," + std::string(bug) + ",") != std::string::npos;
-}
-
-// Known bug "cpu-list": ParseCpuList (core/units.cc) materialises every index of every range
-// before removing duplicates, so a list of many wide ranges ("0-1048576,0-1048576,...") takes
-// memory and time in proportion to their total width: 100 ranges, 1 KB of text, take 0.5 GB,
-// and one range of 2^20 CPUs takes a second or more under the sanitizers. While it is skipped:
-// true when `text` holds ranges "A-B" that add up to more than 2^16 CPUs.
-inline bool SkipKnownCpuListBug(std::string_view text) {
-  if (!SkipKnown("cpu-list")) return false;
-  uint64_t total = 0;
-  auto number = [&](size_t* i, uint64_t* value) {
-    size_t start = *i;
-    *value = 0;
-    while (*i < text.size() && text[*i] >= '0' && text[*i] <= '9' && *i - start < 18) {
-      *value = *value * 10 + static_cast<uint64_t>(text[*i] - '0');
-      ++*i;
-    }
-    return *i > start;
-  };
-  for (size_t i = 0; i < text.size();) {
-    uint64_t lo = 0, hi = 0;
-    if (!number(&i, &lo)) {
-      ++i;
-      continue;
-    }
-    if (i < text.size() && text[i] == '-') {
-      size_t j = i + 1;
-      if (number(&j, &hi) && hi >= lo) total += hi - lo + 1;
-      i = j;
-    }
-    if (total > (uint64_t{1} << 16)) return true;
-  }
-  return false;
-}
-
 // The deepest nesting of arrays and objects in `value` (a scalar is 0, [] is 1), without
 // recursion, so that a value nested too deep is reported rather than overflowing the stack.
 inline size_t JsonDepth(const protocol::Json& value) {

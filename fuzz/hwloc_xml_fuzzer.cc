@@ -39,11 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const NodeTopology& t = probed->topology;
   FUZZ_CHECK(!probed->this_system, "an XML topology is not this machine");
   FUZZ_CHECK(!t.pus.empty() && t.packages >= 1, "no PUs or no package");
-  // Known bug "hwloc-topology": ProbeTopology does not hold what it reads to the bounds the
-  // scheduler's DecodeTopology applies (OS indices up to 2^20, GPU indices below 256, PUs
-  // unique, memory that fits int64_t), so an agent given such a file starts but can never
-  // register.
-  if (SkipKnown("hwloc-topology")) return 0;
+  // What the agent probes, the scheduler must accept: else the agent could never register.
   std::set<int> numa;
   for (const NumaInfo& n : t.numa_nodes) {
     FUZZ_CHECK(numa.insert(n.os_index).second, "NUMA node twice: " + std::to_string(n.os_index));

@@ -10,8 +10,7 @@
 #
 # Defaults: 60 seconds, -max_len=65536 -timeout=10 -rss_limit_mb=2048, fuzz/sharc.dict.
 # Environment: CXX (a clang++ of version 15 or later; the newest installed is picked
-# otherwise), JOBS (build parallelism, default 2), NICE (default 19),
-# SHARC_FUZZ_SKIP_KNOWN (known bugs the targets skip, see fuzz/README.md).
+# otherwise), JOBS (build parallelism, default 2), NICE (default 19).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD

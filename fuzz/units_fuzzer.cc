@@ -55,7 +55,6 @@ void CheckDuration(std::string_view text) {
 }
 
 void CheckCpuList(std::string_view text) {
-  if (SkipKnownCpuListBug(text)) return;
   StatusOr<std::vector<int>> cpus = ParseCpuList(text);
   if (!cpus.ok()) return;
   for (size_t i = 0; i < cpus->size(); ++i) {
