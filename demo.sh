@@ -38,14 +38,17 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Two enterprises with different quotas, and an operator. Only the tokens' SHA-256 goes to
-# the scheduler. The cluster has 34 CPUs and 4 GPUs; the guarantees add up to 24 and 4.
+# Two enterprises with different quotas, the platform's admin and an auditor (who reads
+# everything and the audit log, and changes nothing). Only the tokens' SHA-256 goes to the
+# scheduler. The cluster has 34 CPUs and 4 GPUs; the guarantees add up to 24 and 4.
 token() { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 hash() { printf %s "$1" | sha256sum | cut -d' ' -f1; }
-ADMIN_TOKEN=$(token); ACME_TOKEN=$(token); GLOBEX_TOKEN=$(token)
+ADMIN_TOKEN=$(token); AUDITOR_TOKEN=$(token); ACME_TOKEN=$(token); GLOBEX_TOKEN=$(token)
 cat > "$demo/tenants.json" <<JSON
 {
-  "admins":  [{"name": "operator", "token_sha256": "$(hash "$ADMIN_TOKEN")"}],
+  "admins":  [{"name": "operator", "token_sha256": "$(hash "$ADMIN_TOKEN")"},
+              {"name": "city-auditor", "role": "auditor",
+               "token_sha256": "$(hash "$AUDITOR_TOKEN")"}],
   "tenants": [
     {"name": "acme", "display_name": "ACME Robotics",
      "quota": {"guaranteed": "cpu=16,gpu=2", "max": "cpu=34,gpu=4"},
@@ -68,8 +71,6 @@ cat > "$demo/agent.json" <<JSON
 JSON
 # The report's period starts at the minute the demo started (energy is kept per minute).
 report_from=$(date -u -d "@$(( $(date +%s) / 60 * 60 ))" +%FT%TZ)
-token > "$demo/join-secret"
-chmod 600 "$demo/join-secret"
 # Everything runs over TLS: a throwaway CA signs the scheduler's certificate, and the CLI,
 # the agents and curl trust that CA only.
 scripts/make-ca.sh "$demo/tls"
@@ -79,23 +80,32 @@ echo "==> starting sharc-scheduler (HTTPS, certificate from a throwaway CA in $d
 sharc-scheduler --config "$demo/scheduler.json" --listen 127.0.0.1:0 \
   --tls-cert "$demo/tls/scheduler.pem" --tls-key "$demo/tls/scheduler-key.pem" \
   --data-dir "$demo/scheduler" --tenants "$demo/tenants.json" \
-  --join-secret-file "$demo/join-secret" --ready-file "$demo/scheduler.url" \
+  --ready-file "$demo/scheduler.url" \
   2> "$demo/scheduler.log" &
 pids+=($!)
 for _ in $(seq 100); do [ -s "$demo/scheduler.url" ] && break; sleep 0.1; done
 [ -s "$demo/scheduler.url" ] || { cat "$demo/scheduler.log"; exit 1; }
 export SHARC_SERVER=$(cat "$demo/scheduler.url")
 
+# Each node joins with a one-time join token of its own, and gets its own credential for later.
+join_token() {
+  SHARC_TOKEN=$ADMIN_TOKEN sharc admin node token issue "$1" --expires 10m \
+    > "$demo/$1.join-token" 2>/dev/null
+  chmod 600 "$demo/$1.join-token"
+}
+echo "==> one-time join tokens for the nodes: sharc admin node token issue NODE --expires 10m"
+join_token local
+join_token gpu-sim
 echo "==> starting two agents: 'local' (this machine) and 'gpu-sim' (2 sockets, 4 simulated H100s)"
 sharc-agent --config "$demo/agent.json" --scheduler "$SHARC_SERVER" --ca-file "$SHARC_CA_FILE" \
   --node-name local --label kind=cpu \
-  --join-secret-file "$demo/join-secret" --state-dir "$demo/agent-local" --kill-grace 2s \
+  --join-token-file "$demo/local.join-token" --state-dir "$demo/agent-local" --kill-grace 2s \
   2> "$demo/agent-local.log" &
 pids+=($!)
 sharc-agent --config "$demo/agent.json" --scheduler "$SHARC_SERVER" --ca-file "$SHARC_CA_FILE" \
   --node-name gpu-sim --label kind=gpu \
   --topology-xml tests/data/hwloc/gpu-2s-4gpu.xml \
-  --join-secret-file "$demo/join-secret" --state-dir "$demo/agent-gpu" --kill-grace 2s \
+  --join-token-file "$demo/gpu-sim.join-token" --state-dir "$demo/agent-gpu" --kill-grace 2s \
   2> "$demo/agent-gpu.log" &
 pids+=($!)
 for _ in $(seq 100); do
@@ -177,11 +187,12 @@ echo "==> job details: sharc show ${ids[7]} (preempted once, then completed)"
 globex show "${ids[7]}"
 echo
 
-echo "==> a second simulated GPU node joins"
+echo "==> a second simulated GPU node joins (with its own join token)"
+join_token gpu-sim-2
 sharc-agent --config "$demo/agent.json" --scheduler "$SHARC_SERVER" --ca-file "$SHARC_CA_FILE" \
   --node-name gpu-sim-2 \
   --label kind=gpu --topology-xml tests/data/hwloc/gpu-2s-4gpu.xml \
-  --join-secret-file "$demo/join-secret" --state-dir "$demo/agent-gpu-2" --kill-grace 2s \
+  --join-token-file "$demo/gpu-sim-2.join-token" --state-dir "$demo/agent-gpu-2" --kill-grace 2s \
   2> "$demo/agent-gpu-2.log" &
 pids+=($!)
 for _ in $(seq 100); do
@@ -223,6 +234,12 @@ admin report efficiency --from "$report_from" --to "$(date -u -d '+1 minute' +%F
 echo
 echo "==> sharc admin ledger verify"
 admin admin ledger verify
+echo
+echo "==> the audit log, as the auditor: every staff change and refused call, hash-chained"
+SHARC_TOKEN=$AUDITOR_TOKEN sharc admin audit --limit 12
+SHARC_TOKEN=$AUDITOR_TOKEN sharc admin audit verify
+echo "    an auditor changes nothing:"
+SHARC_TOKEN=$AUDITOR_TOKEN sharc admin tenant disable acme || true
 echo
 echo "==> metrics are at $SHARC_SERVER/metrics, e.g.:"
 curl -s --cacert "$SHARC_CA_FILE" "$SHARC_SERVER/metrics" 2>/dev/null |

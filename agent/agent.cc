@@ -43,6 +43,9 @@ class Agent::Impl : public std::enable_shared_from_this<Impl> {
 
   Status Start() {
     SHARC_ASSIGN_OR_RETURN(credential_, LoadNodeCredential(config_.state_dir));
+    if (credential_.empty() && !config_.join_token_file.empty()) {
+      SHARC_ASSIGN_OR_RETURN(join_token_, ReadSecretFile(config_.join_token_file, "join token"));
+    }
     if (!config_.metrics_listen.empty()) SHARC_RETURN_IF_ERROR(StartMetricsServer());
     SHARC_RETURN_IF_ERROR(runner_.Restore());
     runner_.SampleUsage();  // primes the counters; later samples measure from here
@@ -208,7 +211,12 @@ class Agent::Impl : public std::enable_shared_from_this<Impl> {
     options.tls = config_.scheduler_tls;
     while (!options.url.empty() && options.url.back() == '/') options.url.pop_back();
     options.url += protocol::kAgentChannelPath;
-    if (!join_secret_.empty()) options.headers["Authorization"] = "Bearer " + join_secret_;
+    // Before the node has a credential, its join token; then the join secret in development
+    // mode, else the node's credential.
+    const std::string& bearer = credential_.empty() && !join_token_.empty() ? join_token_
+                                : !join_secret_.empty()                     ? join_secret_
+                                                                            : credential_;
+    if (!bearer.empty()) options.headers["Authorization"] = "Bearer " + bearer;
     std::weak_ptr<Impl> weak = weak_from_this();
     net::ConnectWebSocket(io_, options,
                           [weak](StatusOr<std::shared_ptr<net::MessageChannel>> channel) {
@@ -351,6 +359,7 @@ class Agent::Impl : public std::enable_shared_from_this<Impl> {
   NodeInventory inventory_;
   std::string join_secret_;
   std::string credential_;  // this node's own (node_credential.h); "" before its first join
+  std::string join_token_;  // read from join_token_file while there is no credential
   SystemClock clock_;
   ClockJumpDetector clock_jumps_{clock_};  // checked at each usage sample
   prometheus::Registry registry_;          // event-driven metrics (job start latency)

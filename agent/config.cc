@@ -73,6 +73,7 @@ StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
   r.OptionalString("node_name", &c.node_name);
   r.OptionalStringMap("labels", &c.labels);
   r.OptionalString("join_secret_file", &c.join_secret_file);
+  r.OptionalString("join_token_file", &c.join_token_file);
   r.OptionalString("state_dir", &c.state_dir);
   r.OptionalString("topology_xml", &c.topology_xml);
   r.OptionalString("topology_synthetic", &c.topology_synthetic);

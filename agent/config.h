@@ -25,7 +25,11 @@ struct AgentConfig {
   net::TlsClientOptions scheduler_tls;
   std::string node_name;  // default: the host name
   std::map<std::string, std::string> labels;
-  std::string join_secret_file;  // must match the scheduler's
+  // Development mode: the scheduler's shared join secret, which lets any agent join.
+  std::string join_secret_file;
+  // A one-time join token for this node (`sharc admin node token issue NAME`): presented while
+  // the node has no credential of its own yet, then never again.
+  std::string join_token_file;
   // Holds one directory per attempt (stdout, stderr, exit status).
   std::string state_dir = "./sharc-agent-state";
   // Present another machine instead of this one (see topology_probe.h).

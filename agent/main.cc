@@ -30,8 +30,8 @@ using sharc::agent::AgentConfig;
 
 // What the command line may set; empty = keep the config file's (or the default).
 struct AgentFlags {
-  std::string config_file, scheduler, node_name, state_dir, xml, synthetic, secret_file, log_level,
-      kill_grace, cgroup_parent, metrics_listen, ca_file;
+  std::string config_file, scheduler, node_name, state_dir, xml, synthetic, secret_file,
+      join_token_file, log_level, kill_grace, cgroup_parent, metrics_listen, ca_file;
   std::vector<std::string> labels;
   bool print_inventory = false, version = false;
 };
@@ -48,7 +48,10 @@ void AddFlags(CLI::App& app, AgentFlags& f) {
   app.add_option("--topology-xml", f.xml, "present the machine in this hwloc XML file");
   app.add_option("--synthetic", f.synthetic,
                  "present a synthetic machine, e.g. \"pack:2 numa:2 core:8 pu:2\"");
-  app.add_option("--join-secret-file", f.secret_file, "file holding the join secret");
+  app.add_option("--join-secret-file", f.secret_file,
+                 "file holding the scheduler's shared join secret (development mode)");
+  app.add_option("--join-token-file", f.join_token_file,
+                 "file holding this node's one-time join token (sharc admin node token issue)");
   app.add_option("--kill-grace", f.kill_grace, "SIGTERM-to-SIGKILL grace, e.g. 10s");
   app.add_option("--cgroup-parent", f.cgroup_parent,
                  "this agent's cgroup below the root (default sharc/<node-name>)");
@@ -75,6 +78,7 @@ Status ApplyFlags(const AgentFlags& f, AgentConfig& config) {
   if (!f.xml.empty()) config.topology_xml = f.xml;
   if (!f.synthetic.empty()) config.topology_synthetic = f.synthetic;
   if (!f.secret_file.empty()) config.join_secret_file = f.secret_file;
+  if (!f.join_token_file.empty()) config.join_token_file = f.join_token_file;
   if (!f.log_level.empty()) config.log_level = f.log_level;
   if (!f.cgroup_parent.empty()) config.cgroup_parent = f.cgroup_parent;
   if (!f.metrics_listen.empty()) config.metrics_listen = f.metrics_listen;

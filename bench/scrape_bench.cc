@@ -90,6 +90,9 @@ class NullStore final : public store::Store {
   StatusOr<std::vector<Job>> ReadJobs(const store::JobQuery&) override {
     return std::vector<Job>{};
   }
+  StatusOr<std::vector<store::AuditRecord>> ReadAudit(const store::AuditQuery&) override {
+    return std::vector<store::AuditRecord>{};
+  }
 
  private:
   TaskQueue* tasks_;

@@ -100,14 +100,16 @@ inline constexpr MetricName kHttpRefused{
     "sharc_http_refused_total",
     "Requests refused before a handler saw them, by reason: body_too_large (413), "
     "headers_too_large (431), malformed (400), unauthenticated (a body sent without a valid "
-    "token), busy (503: too many bodies arriving at once), too_slow (a request not complete "
+    "token), forbidden (a body sent by a caller the roles table refuses), busy (503: too many "
+    "bodies arriving at once), too_slow (a request not complete "
     "within the read timeout), too_many_connections and too_many_from_peer (503: a new "
     "connection beyond http.max_connections or http.max_connections_per_peer)."};
 
 inline constexpr MetricName kAuthFailures{
     "sharc_auth_failures_total",
-    "Callers refused for who they are, by reason: no_token, bad_token (unknown or revoked), "
-    "forbidden (a valid token without the right: 403), join_secret (an agent without the right "
+    "Callers refused for who they are, by reason: no_token, bad_token (unknown, revoked or "
+    "expired), forbidden (a valid token whose role may not: 403, or about another tenant's "
+    "object: 404), join_secret (an agent without the right "
     "join secret), node_credential (an agent registering as a node without that node's "
     "credential, or while it is connected)."};
 inline constexpr MetricName kClockJumps{

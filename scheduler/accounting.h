@@ -22,7 +22,6 @@
 #include "metrics/cluster_collector.h"
 #include "policies/usage_tracker.h"
 #include "protocol/agent_messages.h"
-#include "scheduler/auth.h"
 #include "scheduler/efficiency_report.h"
 #include "scheduler/node_energy_tracker.h"
 #include "scheduler/scheduler_context.h"
@@ -59,12 +58,12 @@ class Accounting {
   // Every minute or so: stores energy buckets of nodes that went silent and tenants' usage.
   void Tick();
 
-  void AddFacilityReading(const Principal& who, FacilityReading reading,
+  void AddFacilityReading(FacilityReading reading,
                           std::function<void(StatusOr<FacilityReading>)> done);
-  StatusOr<std::vector<FacilityReading>> FacilityReadings(const Principal& who) const;
+  const std::vector<FacilityReading>& FacilityReadings() const;
   // The report for [from, to) from the stored records, the energy of the current minutes and
   // the attempts running now.
-  void Efficiency(const Principal& who, UnixMillis from, UnixMillis to,
+  void Efficiency(UnixMillis from, UnixMillis to,
                   std::function<void(StatusOr<EfficiencyReport>)> done) const;
 
   // Cumulative totals (ended attempts, plus running ones up to now), for /metrics.

@@ -10,8 +10,8 @@ namespace sharc::scheduler {
 class AgentHub::Connection final : public AgentConnection,
                                    public std::enable_shared_from_this<Connection> {
  public:
-  explicit Connection(std::shared_ptr<net::MessageChannel> channel)
-      : channel_(std::move(channel)) {}
+  Connection(std::shared_ptr<net::MessageChannel> channel, AgentAdmission admission)
+      : admission(std::move(admission)), channel_(std::move(channel)) {}
 
   void Send(const protocol::SchedulerMessage& message) override {
     channel_->Send(protocol::EncodeSchedulerMessage(message));
@@ -20,6 +20,7 @@ class AgentHub::Connection final : public AgentConnection,
 
   net::MessageChannel& channel() { return *channel_; }
   std::string node;  // set once registered
+  const AgentAdmission admission;
 
  private:
   std::shared_ptr<net::MessageChannel> channel_;
@@ -48,37 +49,61 @@ net::WebSocketRoute AgentHub::Route() {
   net::WebSocketRoute route;
   route.path = std::string(protocol::kAgentChannelPath);
   route.authorize = [this](const net::HttpRequest& request) { return Authorize(request); };
-  route.on_open = [this](const net::HttpRequest&, std::shared_ptr<net::MessageChannel> channel) {
-    Open(std::move(channel));
+  route.on_open = [this](const net::HttpRequest& request,
+                         std::shared_ptr<net::MessageChannel> channel) {
+    StatusOr<AgentAdmission> admission = Admit(request);
+    if (!admission.ok()) return channel->Close(admission.status().message());  // changed since
+    Open(std::move(channel), std::move(*admission));
   };
   return route;
 }
 
-std::optional<net::HttpResponse> AgentHub::Authorize(const net::HttpRequest& request) const {
-  auto refuse = [](Status status) {
-    net::HttpResponse response;
-    response.status = protocol::HttpStatusFor(status.code());
-    response.body = protocol::ErrorBody(status);
-    return response;
-  };
-  if (join_secret_sha256_.empty()) {
-    bool loopback = request.peer.rfind("127.", 0) == 0 || request.peer.rfind("[::1]", 0) == 0;
-    if (loopback) return std::nullopt;
-    return refuse(PermissionDeniedError(
-        "this scheduler has no agent join secret configured, so it accepts agents from "
-        "loopback only; set agents.join_secret_file on both sides"));
-  }
+StatusOr<AgentAdmission> AgentHub::Admit(const net::HttpRequest& request) const {
   std::optional<std::string> token = net::BearerToken(request);
-  if (!token || !SecretsEqual(Sha256Hex(*token), join_secret_sha256_)) {
-    if (metrics_) metrics_->CountAuthFailure("join_secret");
-    return refuse(
-        UnauthenticatedError(token ? "wrong join secret" : "the agent sent no join secret"));
+  if (token) {
+    if (std::optional<AgentAdmission> admission = scheduler_.nodes().AdmitAgent(*token)) {
+      return *admission;
+    }
   }
-  return std::nullopt;
+  if (!join_secret_sha256_.empty()) {
+    if (token && SecretsEqual(Sha256Hex(*token), join_secret_sha256_)) return AgentAdmission{};
+    return UnauthenticatedError(
+        token ? "this agent's token is no join token (or it expired or was used), no node's "
+                "credential and not the join secret"
+              : "the agent sent no join token, node credential or join secret");
+  }
+  bool loopback = request.peer.rfind("127.", 0) == 0 || request.peer.rfind("[::1]", 0) == 0;
+  if (loopback && !token) return AgentAdmission{};
+  if (token) {
+    return UnauthenticatedError(
+        "this agent's token is no join token (or it expired or was used) and no node's "
+        "credential; issue one: sharc admin node token issue NODE");
+  }
+  return PermissionDeniedError(
+      "an agent from another host joins with a join token (sharc admin node token issue NODE; "
+      "the agent's join_token_file); without one, this scheduler accepts agents from loopback "
+      "only");
 }
 
-void AgentHub::Open(std::shared_ptr<net::MessageChannel> channel) {
-  auto connection = std::make_shared<Connection>(std::move(channel));
+std::optional<net::HttpResponse> AgentHub::Authorize(const net::HttpRequest& request) const {
+  StatusOr<AgentAdmission> admission = Admit(request);
+  if (admission.ok()) return std::nullopt;
+  if (metrics_) metrics_->CountAuthFailure("join_secret");
+  net::HttpResponse response;
+  response.status = protocol::HttpStatusFor(admission.status().code());
+  response.body = protocol::ErrorBody(admission.status());
+  scheduler_.audit().Append({.actor = "agent",
+                             .action = "join",
+                             .request = request.method + " " + request.path,
+                             .peer = request.peer,
+                             .status = response.status,
+                             .detail = admission.status().message(),
+                             .unauthenticated = true});
+  return response;
+}
+
+void AgentHub::Open(std::shared_ptr<net::MessageChannel> channel, AgentAdmission admission) {
+  auto connection = std::make_shared<Connection>(std::move(channel), std::move(admission));
   connections_.insert(connection);
   Connection* raw = connection.get();
   raw->channel().Start([this, raw](std::string text) { OnMessage(*raw, text); },
@@ -102,12 +127,19 @@ void AgentHub::OnMessage(Connection& connection, const std::string& text) {
     if (registration.inventory.address.empty()) {
       registration.inventory.address = HostOf(connection.channel().peer());
     }
-    Status registered =
-        scheduler_.nodes().OnAgentRegister(registration, connection.shared_from_this());
+    Status registered = scheduler_.nodes().OnAgentRegister(
+        registration, connection.shared_from_this(), connection.admission);
     if (!registered.ok()) {
-      if (metrics_ && (registered.code() == StatusCode::kPermissionDenied ||
-                       registered.code() == StatusCode::kFailedPrecondition)) {
-        metrics_->CountAuthFailure("node_credential");
+      if (registered.code() == StatusCode::kPermissionDenied ||
+          registered.code() == StatusCode::kFailedPrecondition) {
+        if (metrics_) metrics_->CountAuthFailure("node_credential");
+        scheduler_.audit().Append({.actor = "agent",
+                                   .action = "register",
+                                   .request = "register as node " + reg->inventory.name,
+                                   .peer = connection.channel().peer(),
+                                   .status = protocol::HttpStatusFor(registered.code()),
+                                   .detail = registered.message(),
+                                   .unauthenticated = true});
       }
       return reject("registration refused: " + registered.message());
     }

@@ -1,5 +1,7 @@
 // The scheduler's end of the agent channel: accepts WebSocket connections on
-// /v1/agent/connect, authenticates them by the node join secret, decodes every message
+// /v1/agent/connect whose bearer token is a node's one-time join token or a node's credential
+// (NodeSessions::AdmitAgent), or, in development mode, the shared join secret (any address) or
+// nothing (loopback only, when no join secret is set); decodes every message
 // strictly, binds each connection to the node it registered as (a message about node X is
 // only accepted from the connection registered as X), and hands the messages to Scheduler.
 // A malformed message closes the connection with the reason, and is counted.
@@ -18,7 +20,8 @@ namespace sharc::scheduler {
 
 class AgentHub {
  public:
-  // `join_secret` empty: agents are accepted from loopback addresses only.
+  // `join_secret` (development mode): any agent holding it is admitted; empty: agents without a
+  // join token or credential are admitted from loopback addresses only.
   AgentHub(Scheduler& scheduler, std::string join_secret, metrics::SchedulerMetrics* metrics);
   ~AgentHub();
 
@@ -28,8 +31,10 @@ class AgentHub {
  private:
   class Connection;
 
+  // How `request` is admitted, or the refusal.
+  StatusOr<AgentAdmission> Admit(const net::HttpRequest& request) const;
   std::optional<net::HttpResponse> Authorize(const net::HttpRequest& request) const;
-  void Open(std::shared_ptr<net::MessageChannel> channel);
+  void Open(std::shared_ptr<net::MessageChannel> channel, AgentAdmission admission);
   void OnMessage(Connection& connection, const std::string& text);
   void OnClose(Connection& connection);
 

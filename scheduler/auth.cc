@@ -7,9 +7,25 @@
 
 namespace sharc::scheduler {
 
-Status AdminsOnly(const Principal& who) {
-  if (who.is_admin()) return Status::Ok();
-  return PermissionDeniedError("only an admin may do this");
+std::string_view RoleName(const Principal& who) {
+  switch (who.role) {
+    case Principal::Role::kAdmin:
+      return "admin";
+    case Principal::Role::kOperator:
+      return "operator";
+    case Principal::Role::kAuditor:
+      return "auditor";
+    case Principal::Role::kTenant:
+      break;
+  }
+  return TokenRoleName(who.token_role);
+}
+
+std::optional<Principal::Role> ParseStaffRole(std::string_view name) {
+  if (name == "admin") return Principal::Role::kAdmin;
+  if (name == "operator") return Principal::Role::kOperator;
+  if (name == "auditor") return Principal::Role::kAuditor;
+  return std::nullopt;
 }
 
 namespace {

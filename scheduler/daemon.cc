@@ -94,10 +94,15 @@ class SchedulerDaemon::Impl {
 
   StatusOr<std::string> LoadJoinSecret() const {
     if (config_.agent_join_secret_file.empty()) {
-      LogWarning("scheduler",
-                 "no agent join secret configured: accepting agents from loopback only");
+      LogInfo("scheduler",
+              "agents join with per-node join tokens (sharc admin node token issue NAME); "
+              "without one, from loopback only");
       return std::string();
     }
+    LogWarning("scheduler",
+               "development mode: agents.join_secret_file is set, so any agent holding the "
+               "shared secret can add a node; give each node a join token instead (sharc admin "
+               "node token issue NAME) and remove the secret");
     return ReadSecretFile(config_.agent_join_secret_file, "join secret");
   }
 

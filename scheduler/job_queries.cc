@@ -71,7 +71,7 @@ void JobQueries::List(const Principal& who, const JobFilter& filter,
   store::JobQuery query;
   query.after = filter.after;
   query.limit = filter.limit + 1;  // one more: whether a next page exists
-  query.tenant = who.is_admin() || !filter.tenant.empty() ? filter.tenant : who.tenant;
+  query.tenant = who.is_staff() || !filter.tenant.empty() ? filter.tenant : who.tenant;
   for (JobState s : filter.states) {
     if (IsTerminal(s)) query.states.push_back(s);
   }
@@ -101,6 +101,13 @@ void JobQueries::List(const Principal& who, const JobFilter& filter,
         if (more && !page.jobs.empty()) page.next_after = page.jobs.back()->id;
         done(std::move(page));
       });
+}
+
+std::optional<std::string> JobQueries::OwnerOf(JobId id) const {
+  if (const Job* job = context_.state.FindJob(id)) return job->tenant;
+  std::optional<EvictedJob> evicted = context_.state.evicted().Find(id);
+  if (!evicted) return std::nullopt;
+  return *evicted->tenant;
 }
 
 void JobQueries::Get(const Principal& who, JobId id, Reply<Job> done) const {

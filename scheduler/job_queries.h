@@ -33,7 +33,7 @@ Status JobNotFound(JobId id);
 struct JobFilter {
   bool all = false;           // include finished jobs
   std::set<JobState> states;  // empty = any (subject to `all`); a state includes finished ones
-  std::string tenant;         // admins only; "" = every tenant the caller may see
+  std::string tenant;         // "" = every tenant the caller may see
   std::string name;           // "" = any
   std::map<std::string, std::string> labels;  // node labels the job asks for, each with value
   JobId after{0};                             // ids above this only
@@ -54,6 +54,8 @@ class JobQueries {
   // else once the store has been read.
   void List(const Principal& who, const JobFilter& filter,
             std::function<void(StatusOr<JobPage>)> done) const;
+  // The tenant of a job held in memory or evicted to the store; nullopt if there is no such job.
+  std::optional<std::string> OwnerOf(JobId id) const;
   // A job held in memory, or read from the store if it was evicted; NotFound (the same for a
   // job of another tenant) otherwise.
   void Get(const Principal& who, JobId id, Reply<Job> done) const;

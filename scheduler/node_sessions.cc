@@ -22,6 +22,7 @@ NodeSessions::NodeSessions(const SchedulerContext& context, JobLifecycle& jobs,
     : context_(context), jobs_(jobs), accounting_(accounting) {}
 
 void NodeSessions::Restore(store::StoredState& stored) {
+  join_tokens_.Restore(stored.join_tokens);
   SteadyTime now = context_.SteadyNow();
   for (store::NodeRecord& record : stored.nodes) {
     NodeEntry* node = context_.state.UpsertNode(std::move(record)).first;
@@ -34,8 +35,41 @@ void NodeSessions::Send(const std::string& node_name, const protocol::SchedulerM
   if (node && node->connection) node->connection->Send(message);
 }
 
+std::optional<AgentAdmission> NodeSessions::AdmitAgent(const std::string& token) const {
+  if (join_tokens_.NodeOf(token, context_.Now())) {
+    return AgentAdmission{AgentAdmission::Kind::kJoinToken, token};
+  }
+  const std::string hash = Sha256Hex(token);
+  for (const auto& [name, node] : context_.state.nodes()) {
+    const std::string& expected = node.record.credential_sha256;
+    if (!expected.empty() && SecretsEqual(hash, expected)) {
+      return AgentAdmission{AgentAdmission::Kind::kCredential, ""};
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> NodeSessions::JoiningAs(const AgentAdmission& admission) const {
+  if (admission.kind != AgentAdmission::Kind::kJoinToken) return std::nullopt;
+  return join_tokens_.NodeOf(admission.join_token, context_.Now());
+}
+
+void NodeSessions::IssueJoinToken(const Principal& who, const std::string& node,
+                                  std::chrono::milliseconds lifetime,
+                                  Reply<std::pair<store::JoinTokenRecord, std::string>> done) {
+  std::vector<store::Mutation> batch;
+  auto issued = join_tokens_.Issue(node, lifetime, context_.Now(), who.name, &batch);
+  if (!issued.ok()) return done(issued.status());
+  LogInfo("scheduler", "join token for node " + node + " issued by " + who.name + ", valid until " +
+                           FormatRfc3339(issued->first.expires));
+  // The token works once it is durable, and is shown only then.
+  context_.commits.CommitOrDie(std::move(batch),
+                               [done = std::move(done), issued = *issued] { done(issued); });
+}
+
 Status NodeSessions::OnAgentRegister(const protocol::RegisterMsg& message,
-                                     std::shared_ptr<AgentConnection> connection) {
+                                     std::shared_ptr<AgentConnection> connection,
+                                     const AgentAdmission& admission) {
   if (message.protocol_version != protocol::kProtocolVersion) {
     return InvalidArgumentError("protocol version " + std::to_string(message.protocol_version) +
                                 " is not supported; this scheduler speaks " +
@@ -43,7 +77,8 @@ Status NodeSessions::OnAgentRegister(const protocol::RegisterMsg& message,
   }
   const std::string& name = message.inventory.name;
   NodeEntry* existing = context_.state.FindNode(name);
-  SHARC_RETURN_IF_ERROR(CheckNodeIdentity(existing, message, *connection));
+  SHARC_RETURN_IF_ERROR(CheckNodeIdentity(existing, message, *connection, admission));
+  const bool joining = JoiningAs(admission).has_value();
   store::NodeRecord record;
   record.inventory = message.inventory;
   record.last_seen = context_.Now();
@@ -52,11 +87,17 @@ Status NodeSessions::OnAgentRegister(const protocol::RegisterMsg& message,
     // The node's own agent (its credential proven), back before its old connection ended.
     existing->connection->Close("replaced by a newer connection from the same node");
   }
-  if (existing && !existing->record.credential_sha256.empty()) {
+  if (existing && !existing->record.credential_sha256.empty() && !joining) {
     record.credential_sha256 = existing->record.credential_sha256;
   } else {
     issued = NewToken();
     record.credential_sha256 = Sha256Hex(issued);
+  }
+  if (joining) {
+    std::vector<store::Mutation> used;
+    join_tokens_.Consume(name, &used);
+    context_.commits.CommitOrDie(std::move(used), [] {});
+    LogInfo("scheduler", "node " + name + " joined with its join token (now used up)");
   }
   if (existing && existing->record.state == NodeState::kDrain) {
     record.state = NodeState::kDrain;
@@ -85,9 +126,40 @@ Status NodeSessions::OnAgentRegister(const protocol::RegisterMsg& message,
 
 Status NodeSessions::CheckNodeIdentity(const NodeEntry* existing,
                                        const protocol::RegisterMsg& message,
-                                       const AgentConnection& connection) const {
-  if (!existing) return Status::Ok();  // a new node: it gets its credential now
+                                       const AgentConnection& connection,
+                                       const AgentAdmission& admission) const {
   const std::string& name = message.inventory.name;
+  const bool development = admission.kind == AgentAdmission::Kind::kDevelopment;
+  if (admission.kind == AgentAdmission::Kind::kJoinToken) {
+    std::optional<std::string> joining = JoiningAs(admission);
+    if (!joining) {
+      return PermissionDeniedError(
+          "this agent's join token is no longer valid (it expired or was used)");
+    }
+    if (*joining != name) {
+      return PermissionDeniedError("this agent's join token is for node " + *joining + ", not " +
+                                   name + "; issue one for " + name +
+                                   " (sharc admin node token issue " + name + ")");
+    }
+    if (existing && existing->connection && existing->connection.get() != &connection) {
+      return FailedPreconditionError(
+          "node " + name +
+          " is connected; a join token sets up a node whose agent is not (if the agent is gone, "
+          "the scheduler notices within agents.node_timeout)");
+    }
+    return Status::Ok();  // it gets a new credential, and the token is used up
+  }
+  if (!existing || existing->record.credential_sha256.empty()) {
+    if (development) {
+      if (!existing) return Status::Ok();  // a new node: it gets its credential now
+    } else {
+      return PermissionDeniedError(
+          "node " + name +
+          " has no credential yet: its agent joins with a join token (an admin or operator "
+          "runs: sharc admin node token issue " +
+          name + "; the agent reads it from join_token_file)");
+    }
+  }
   const std::string& expected = existing->record.credential_sha256;
   const bool proven = !expected.empty() && !message.credential.empty() &&
                       SecretsEqual(Sha256Hex(message.credential), expected);
@@ -115,7 +187,6 @@ Status NodeSessions::CheckNodeIdentity(const NodeEntry* existing,
 
 void NodeSessions::ResetNodeCredential(const Principal& who, const std::string& name,
                                        NodeDone done) {
-  if (!who.is_admin()) return done(PermissionDeniedError("only an admin may do this"));
   NodeEntry* node = context_.state.FindNode(name);
   if (!node) return done(NotFoundError("node '" + name + "' not found"));
   if (node->connection) {
@@ -361,7 +432,6 @@ std::vector<NodeStatus> NodeSessions::ListNodes() const {
 
 void NodeSessions::DrainNode(const Principal& who, const std::string& name, std::string why,
                              NodeDone done) {
-  if (!who.is_admin()) return done(PermissionDeniedError("only an admin may do this"));
   NodeEntry* node = context_.state.FindNode(name);
   if (!node) return done(NotFoundError("node '" + name + "' not found"));
   if (why.empty() || why.size() > 256) {
@@ -380,7 +450,6 @@ void NodeSessions::DrainNode(const Principal& who, const std::string& name, std:
 }
 
 void NodeSessions::ResumeNode(const Principal& who, const std::string& name, NodeDone done) {
-  if (!who.is_admin()) return done(PermissionDeniedError("only an admin may do this"));
   NodeEntry* node = context_.state.FindNode(name);
   if (!node) return done(NotFoundError("node '" + name + "' not found"));
   if (node->record.state != NodeState::kDrain) {

@@ -7,6 +7,11 @@
 //     back before the old one ended). Without it, or while a node without a credential yet is
 //     connected, a registration is refused: an agent holding only the join secret cannot take
 //     over a node, its jobs or their launches.
+//   - Joining: an agent admitted with a node's one-time join token (join_tokens.h) may register
+//     as that node only; it gets a new credential (replacing a lost one: the node must be
+//     disconnected) and the token is used up. A node without a credential yet accepts other
+//     agents only in development mode (AgentAdmission::kDevelopment: the shared join secret, or
+//     loopback without one).
 //   - Registration records the node (UP unless drained) and reconciles: attempts the node runs that
 //   the scheduler still runs there are
 //     adopted; others are killed (fenced); attempts the scheduler placed there that the node
@@ -29,6 +34,7 @@
 #include "scheduler/accounting.h"
 #include "scheduler/auth.h"
 #include "scheduler/job_lifecycle.h"
+#include "scheduler/join_tokens.h"
 #include "scheduler/scheduler_context.h"
 
 namespace sharc::scheduler {
@@ -48,6 +54,17 @@ struct NodeStatus {
   std::chrono::milliseconds heartbeat_age{0};
 };
 
+// How the agent hub admitted an agent's connection (agent_hub.h).
+struct AgentAdmission {
+  enum class Kind {
+    kDevelopment,  // the shared join secret, or loopback when none is set
+    kJoinToken,    // a node's one-time join token (`join_token`)
+    kCredential,   // a node's credential; the registration must present it too
+  };
+  Kind kind = Kind::kDevelopment;
+  std::string join_token;
+};
+
 class NodeSessions final : public AgentLink {
  public:
   NodeSessions(const SchedulerContext& context, JobLifecycle& jobs, Accounting& accounting);
@@ -58,21 +75,30 @@ class NodeSessions final : public AgentLink {
   // --- The agent hub ---
   // Accepts a registration (see above). On error the hub closes the connection with it.
   Status OnAgentRegister(const protocol::RegisterMsg& message,
-                         std::shared_ptr<AgentConnection> connection);
+                         std::shared_ptr<AgentConnection> connection,
+                         const AgentAdmission& admission = {});
+  // Whether `token` may open an agent connection: a join token that has not expired, or a
+  // known node's credential. The registration that follows is checked as above.
+  std::optional<AgentAdmission> AdmitAgent(const std::string& token) const;
   // A message from the connection registered as `node`.
   void OnAgentMessage(const std::string& node, const protocol::AgentMessage& message);
   void OnAgentDisconnected(const std::string& node, const AgentConnection* connection);
   void Send(const std::string& node, const protocol::SchedulerMessage& message) override;
 
-  // --- Requests ---
+  // --- Requests, authorized by the REST pipeline (rest_api.h); `who` is named in the log ---
   std::vector<NodeStatus> ListNodes() const;
   using NodeDone = std::function<void(StatusOr<NodeStatus>)>;
-  // Admins: stop placing jobs on a node (running ones finish) / undo it.
+  // Stop placing jobs on a node (running ones finish) / undo it.
   void DrainNode(const Principal& who, const std::string& node, std::string reason, NodeDone done);
   void ResumeNode(const Principal& who, const std::string& node, NodeDone done);
-  // Admins: forget a disconnected node's credential (its agent lost it); the next agent to
+  // Forget a disconnected node's credential (its agent lost it); the next agent to
   // register as the node gets a new one.
   void ResetNodeCredential(const Principal& who, const std::string& node, NodeDone done);
+  // A one-time join token for `node` (which need not exist yet), valid for `lifetime`; the
+  // token itself is in the result's second, shown only now.
+  void IssueJoinToken(const Principal& who, const std::string& node,
+                      std::chrono::milliseconds lifetime,
+                      Reply<std::pair<store::JoinTokenRecord, std::string>> done);
   using OutputDone = std::function<void(StatusOr<OutputChunk>)>;
   // A job's output of rank `rank` (0 for a single-node job), from that rank's node, which
   // keeps it. A job no longer held in memory is first read from the store.
@@ -98,7 +124,11 @@ class NodeSessions final : public AgentLink {
   NodeStatus StatusOf(const NodeEntry& node) const;
   // OK if `message` may register as its node on `connection` (see Node identity above).
   Status CheckNodeIdentity(const NodeEntry* existing, const protocol::RegisterMsg& message,
-                           const AgentConnection& connection) const;
+                           const AgentConnection& connection,
+                           const AgentAdmission& admission) const;
+  // The node a join-token admission is for; nullopt for other admissions (or a token that
+  // expired since).
+  std::optional<std::string> JoiningAs(const AgentAdmission& admission) const;
   void ReconcileAttempts(NodeEntry& node, const std::vector<protocol::AttemptReport>& reports);
   // Attempts the scheduler placed on `node` that its agent did not report (see above).
   void ReconcileUnreported(NodeEntry& node, const std::set<JobId>& reported,
@@ -112,6 +142,7 @@ class NodeSessions final : public AgentLink {
   const SchedulerContext& context_;
   JobLifecycle& jobs_;
   Accounting& accounting_;
+  JoinTokens join_tokens_;
   int64_t next_output_request_ = 1;
   std::map<int64_t, PendingOutput> pending_output_;
 };

@@ -8,6 +8,7 @@
 #include "protocol/job_spec_codec.h"
 #include "protocol/node_codec.h"
 #include "protocol/rest_errors.h"
+#include "scheduler/job_queries.h"
 #include "scheduler/rest_responses.h"
 
 namespace sharc::scheduler {
@@ -15,10 +16,34 @@ namespace {
 
 using protocol::Json;
 
-// sharc_auth_failures_total for a response: 401 (with or without a token) or 403.
-void CountAuthFailure(metrics::SchedulerMetrics* metrics, int status, bool had_token) {
-  if (status == 401) metrics->CountAuthFailure(had_token ? "bad_token" : "no_token");
-  if (status == 403) metrics->CountAuthFailure("forbidden");
+constexpr size_t kAuditedBodyBytes = 1024;
+
+// Who the audit log says called: "admin:ops", "tenant:acme/ci".
+std::string ActorOf(const Principal& who) {
+  if (who.is_staff()) return std::string(RoleName(who)) + ":" + who.name;
+  return "tenant:" + who.tenant + "/" + who.name;
+}
+
+// How the audit log names a caller whose token did not authenticate.
+std::string UnauthenticatedActor(const std::optional<std::string>& token) {
+  if (!token) return "anonymous";
+  return "token sha256:" + Sha256Hex(*token).substr(0, 12);
+}
+
+std::string RequestLine(const net::HttpRequest& request) {
+  return request.method + " " + request.path;
+}
+
+StatusOr<JobRef> ParseJobRef(const std::string& text) {
+  JobRef ref;
+  size_t underscore = text.find('_');
+  if (underscore != std::string::npos) {
+    SHARC_ASSIGN_OR_RETURN(
+        ref.task, ParseInt("array task index", text.substr(underscore + 1), 0, kMaxArrayIndex));
+  }
+  SHARC_ASSIGN_OR_RETURN(int64_t id, ParseInt("job id", text.substr(0, underscore), 1, INT64_MAX));
+  ref.id = JobId{id};
+  return ref;
 }
 
 constexpr int64_t kDefaultOutputLimit = 1 << 20;
@@ -67,268 +92,269 @@ RestApi::RestApi(Scheduler& scheduler, std::function<std::string()> render_metri
       metrics_(metrics),
       metrics_token_(std::move(metrics_token)) {}
 
-bool RestApi::ScrapeAllowed(const net::HttpRequest& request, const net::Responder& respond) {
-  if (metrics_token_.empty()) return true;
-  std::optional<std::string> token = net::BearerToken(request);
-  if (token && SecretsEqual(*token, metrics_token_)) return true;
-  if (StatusOr<Principal> who = scheduler_.tenants().Authenticate(token);
-      who.ok() && who->is_admin()) {
-    return true;
+const std::string& AuthorizedRequest::Param(std::string_view name) const {
+  static const std::string kNone;
+  auto it = params.find(name);
+  return it == params.end() ? kNone : it->second;
+}
+
+void RestApi::Refuse(const net::HttpRequest& request, const Status& status, std::string_view action,
+                     const std::string& actor, bool unauthenticated, Admission* admission) {
+  admission->refusal = ErrorResponse(status);
+  if (metrics_) {
+    const bool had_token = net::BearerToken(request).has_value();
+    metrics_->CountAuthFailure(!unauthenticated ? "forbidden"
+                               : had_token      ? "bad_token"
+                                                : "no_token");
   }
-  respond(ErrorResponse(UnauthenticatedError(
-      "this scheduler gives its metrics for the metrics token (http.metrics_token_file) or an "
-      "admin's token: give Prometheus authorization: {credentials_file: ...} (see "
-      "configs/prometheus/prometheus.yml)")));
-  return false;
+  scheduler_.audit().Append({.actor = actor,
+                             .action = std::string(action),
+                             .request = RequestLine(request),
+                             .peer = request.peer,
+                             .status = admission->refusal->status,
+                             .detail = status.message(),
+                             .unauthenticated = unauthenticated});
+}
+
+RestApi::Caller RestApi::Authenticate(const net::HttpRequest& request, Action action,
+                                      Admission* admission) {
+  std::optional<std::string> token = net::BearerToken(request);
+  if (action == Action::kScrape &&
+      (metrics_token_.empty() || (token && SecretsEqual(*token, metrics_token_)))) {
+    return Caller::kScraper;
+  }
+  StatusOr<Principal> who = scheduler_.tenants().Authenticate(token);
+  if (!who.ok()) {
+    Status refusal = who.status();
+    if (action == Action::kScrape) {
+      refusal = UnauthenticatedError(
+          "this scheduler gives its metrics for the metrics token (http.metrics_token_file) or "
+          "a staff token: give Prometheus authorization: {credentials_file: ...} (see "
+          "configs/prometheus/prometheus.yml)");
+    }
+    Refuse(request, refusal, "authenticate", UnauthenticatedActor(token), true, admission);
+    return Caller::kRefused;
+  }
+  admission->who = std::move(*who);
+  return Caller::kPrincipal;
+}
+
+StatusOr<std::optional<Subject>> RestApi::SubjectOf(const Route& route,
+                                                    const net::HttpRequest& request,
+                                                    Admission* admission) const {
+  switch (route.subject) {
+    case SubjectFrom::kNone:
+      return std::optional<Subject>();
+    case SubjectFrom::kTenantPath: {
+      const std::string& tenant = admission->params.at("tenant");
+      return std::optional<Subject>(Subject{tenant, "tenant " + tenant});
+    }
+    case SubjectFrom::kTenantQuery: {
+      std::string tenant = Query(request, "tenant");
+      if (tenant.empty()) return std::optional<Subject>();
+      return std::optional<Subject>(Subject{tenant, "tenant " + tenant});
+    }
+    case SubjectFrom::kJobPath:
+      break;
+  }
+  SHARC_ASSIGN_OR_RETURN(admission->job, ParseJobRef(admission->params.at("job")));
+  std::optional<std::string> owner = scheduler_.queries().OwnerOf(admission->job->id);
+  if (!owner) return JobNotFound(admission->job->id);
+  return std::optional<Subject>(Subject{*owner, "job " + std::to_string(admission->job->id.value)});
+}
+
+RestApi::Admission RestApi::Admit(const net::HttpRequest& request) {
+  Admission admission;
+  std::variant<RouteMatch, RouteMiss> found = FindRoute(Routes(), request.method, request.path);
+  if (RouteMiss* miss = std::get_if<RouteMiss>(&found)) {
+    admission.refusal = miss->allowed.empty() ? ErrorResponse(miss->status)
+                                              : MethodNotAllowed(request, miss->allowed);
+    return admission;
+  }
+  RouteMatch& match = std::get<RouteMatch>(found);
+  admission.route = &Routes()[match.index];
+  admission.params = std::move(match.params);
+  if (!admission.route->action) return admission;
+  const Action action = *admission.route->action;
+  if (Authenticate(request, action, &admission) != Caller::kPrincipal) return admission;
+  StatusOr<std::optional<Subject>> subject = SubjectOf(*admission.route, request, &admission);
+  if (!subject.ok()) {
+    admission.refusal = ErrorResponse(subject.status());
+    return admission;
+  }
+  if (Status allowed = Authorize(admission.who, action, *subject); !allowed.ok()) {
+    Refuse(request, allowed, ActionName(action), ActorOf(admission.who), false, &admission);
+    return admission;
+  }
+  if (IsChange(action)) {
+    // A change people ask for is refused before it is made when the disk is nearly full.
+    if (Status room = scheduler_.CheckRoomForChange(); !room.ok()) {
+      admission.refusal = ErrorResponse(room);
+    }
+  }
+  return admission;
+}
+
+void RestApi::AuditChange(const net::HttpRequest& request, const Principal& who, Action action,
+                          const net::HttpResponse& response) {
+  std::string detail;
+  if (response.status >= 400) {
+    detail = response.body;  // the error's JSON
+  } else if (!request.body.empty()) {
+    detail = request.body.substr(0, kAuditedBodyBytes);
+    if (request.body.size() > kAuditedBodyBytes) detail += "...";
+  }
+  scheduler_.audit().Append({.actor = ActorOf(who),
+                             .action = std::string(ActionName(action)),
+                             .request = RequestLine(request),
+                             .peer = request.peer,
+                             .status = response.status,
+                             .detail = std::move(detail)});
 }
 
 void RestApi::Handle(net::HttpRequest request, net::Responder respond) {
-  net::Responder counted = [respond = std::move(respond), metrics = metrics_,
-                            has_token =
-                                net::BearerToken(request).has_value()](net::HttpResponse response) {
-    if (metrics) {
+  Admission admission = Admit(request);
+  if (metrics_) {
+    respond = [respond = std::move(respond), metrics = metrics_](net::HttpResponse response) {
       metrics->CountHttpResponse(response.status);
-      CountAuthFailure(metrics, response.status, has_token);
-    }
-    respond(std::move(response));
-  };
-  Route(request, counted);
+      respond(std::move(response));
+    };
+  }
+  if (admission.refusal) return respond(std::move(*admission.refusal));
+  const Route& route = *admission.route;
+  if (route.action && IsChange(*route.action) && admission.who.is_staff()) {
+    // The audit entry records the answer, so it is written when the answer is known.
+    respond = [this, respond = std::move(respond), request, who = admission.who,
+               action = *route.action](net::HttpResponse response) {
+      AuditChange(request, who, action, response);
+      respond(std::move(response));
+    };
+  }
+  AuthorizedRequest authorized{request, admission.who, admission.params, admission.job};
+  (this->*route.handler)(authorized, respond);
 }
 
 std::optional<net::HttpResponse> RestApi::CheckHead(const net::HttpRequest& head) {
-  if (head.path.rfind("/v1/", 0) == 0 && head.path != "/v1/prometheus/targets") {
-    StatusOr<Principal> who = scheduler_.tenants().Authenticate(net::BearerToken(head));
-    if (who.ok()) return std::nullopt;  // read the body; Route authenticates again
-    net::HttpResponse refusal = ErrorResponse(who.status());
+  Admission admission = Admit(head);
+  if (admission.refusal) {
     if (metrics_) {
-      metrics_->CountHttpResponse(refusal.status);
-      metrics_->CountHttpRefused("unauthenticated");
-      CountAuthFailure(metrics_, refusal.status, net::BearerToken(head).has_value());
+      metrics_->CountHttpResponse(admission.refusal->status);
+      if (admission.refusal->status == 401) metrics_->CountHttpRefused("unauthenticated");
+      if (admission.refusal->status == 403) metrics_->CountHttpRefused("forbidden");
     }
-    return refusal;
+    return admission.refusal;
   }
-  // No other endpoint takes a body: answer from the head alone (synchronously).
+  const std::optional<Action> action = admission.route->action;
+  if (action && action != Action::kScrape) return std::nullopt;  // read the body, then Handle
+  // Health and scrapes take no body: answer from the head alone (synchronously).
   std::optional<net::HttpResponse> answer;
   Handle(head, [&answer](net::HttpResponse response) { answer = std::move(response); });
   return answer;
 }
 
-void RestApi::Route(const net::HttpRequest& request, const net::Responder& respond) {
-  const std::string& path = request.path;
-  const std::string& method = request.method;
-  auto method_not_allowed = [&](const char* allowed) {
-    respond(MethodNotAllowed(request, allowed));
-  };
-
-  if (path == "/healthz") {
-    if (method != "GET" && method != "HEAD") return method_not_allowed("GET");
-    return respond(JsonResponse(200, {{"status", "ok"}, {"version", Version()}}));
-  }
-  if (path == "/metrics") {
-    if (method != "GET") return method_not_allowed("GET");
-    if (!ScrapeAllowed(request, respond)) return;
-    net::HttpResponse r;
-    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-    r.body = render_metrics_();
-    return respond(std::move(r));
-  }
-  if (path.rfind("/v1/", 0) != 0) {
-    return respond(ErrorResponse(NotFoundError("no such endpoint: " + path)));
-  }
-  if (RoutePrometheusTargets(request, respond)) return;
-  StatusOr<Principal> who = scheduler_.tenants().Authenticate(net::BearerToken(request));
-  if (!who.ok()) return respond(ErrorResponse(who.status()));
-  if (method != "GET" && method != "HEAD") {
-    // A change people ask for is refused before it is made when the disk is nearly full.
-    if (Status room = scheduler_.CheckRoomForChange(); !room.ok()) {
-      return respond(ErrorResponse(room));
-    }
-  }
-
-  if (path == "/v1/whoami") {
-    return respond(JsonResponse(
-        200, {{"role", who->is_admin() ? "admin" : "tenant"},
-              {"tenant", who->tenant},
-              {"token_role", who->is_admin() ? "admin" : TokenRoleName(who->token_role)},
-              {"token_name", who->name}}));
-  }
-  if (RouteTenants(*who, request, respond)) return;
-  if (RouteEfficiency(*who, request, respond)) return;
-  if (RouteNodes(*who, request, respond)) return;
-  if (path == "/v1/jobs") {
-    if (method == "POST") return Submit(*who, request, respond);
-    if (method == "GET") return ListJobs(*who, request, respond);
-    return method_not_allowed("GET, POST");
-  }
-  if (path == "/v1/jobs/cancel") {
-    if (method == "POST") return CancelMany(*who, request, respond);
-    return method_not_allowed("POST");
-  }
-  if (RouteJob(*who, request, respond)) return;
-  respond(ErrorResponse(NotFoundError("no such endpoint: " + path)));
+void RestApi::Health(const AuthorizedRequest&, const net::Responder& respond) {
+  respond(JsonResponse(200, {{"status", "ok"}, {"version", Version()}}));
 }
 
-// GET /v1/nodes, POST /v1/nodes/{name}/drain|resume|reset_credential; false if `request` is not
-// one of them.
-bool RestApi::RouteNodes(const Principal& who, const net::HttpRequest& request,
-                         const net::Responder& respond) {
-  const std::string& path = request.path;
-  const std::string& method = request.method;
-  auto method_not_allowed = [&](const char* allowed) {
-    respond(MethodNotAllowed(request, allowed));
-  };
-  if (path == "/v1/nodes") {
-    if (method != "GET") {
-      method_not_allowed("GET");
-      return true;
-    }
-    Json items = Json::array();
-    for (const NodeStatus& node : scheduler_.nodes().ListNodes()) items.push_back(EncodeNode(node));
-    respond(JsonResponse(200, {{"items", std::move(items)}}));
-    return true;
-  }
-  if (path.rfind("/v1/nodes/", 0) == 0) {
-    std::string rest = path.substr(std::string("/v1/nodes/").size());
-    size_t slash = rest.find('/');
-    std::string name = rest.substr(0, slash);
-    std::string action = slash == std::string::npos ? "" : rest.substr(slash + 1);
-    auto reply = [respond](StatusOr<NodeStatus> node) {
-      if (!node.ok()) return respond(ErrorResponse(node.status()));
-      respond(JsonResponse(200, EncodeNode(*node)));
-    };
-    if (action == "drain") {
-      if (method != "POST") {
-        method_not_allowed("POST");
-        return true;
-      }
-      StatusOr<Json> body = JsonBody(request);
-      if (!body.ok()) {
-        respond(ErrorResponse(body.status()));
-        return true;
-      }
-      protocol::FieldReader r(*body, "");
-      std::string why;
-      r.RequiredString("reason", &why);
-      if (Status s = r.Finish(); !s.ok()) {
-        respond(ErrorResponse(s));
-        return true;
-      }
-      scheduler_.nodes().DrainNode(who, name, why, reply);
-      return true;
-    }
-    if (action == "resume" || action == "reset_credential") {
-      if (method != "POST") {
-        method_not_allowed("POST");
-        return true;
-      }
-      if (action == "resume") {
-        scheduler_.nodes().ResumeNode(who, name, reply);
-      } else {
-        scheduler_.nodes().ResetNodeCredential(who, name, reply);
-      }
-      return true;
-    }
-  }
-  return false;
+void RestApi::Metrics(const AuthorizedRequest&, const net::Responder& respond) {
+  net::HttpResponse r;
+  r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  r.body = render_metrics_();
+  respond(std::move(r));
 }
 
-// /v1/jobs/{id}[_{task}][/cancel|/output]; false if `request` is not one of them.
-bool RestApi::RouteJob(const Principal& who, const net::HttpRequest& request,
-                       const net::Responder& respond) {
-  const std::string& path = request.path;
-  const std::string& method = request.method;
-  auto method_not_allowed = [&](const char* allowed) {
-    respond(MethodNotAllowed(request, allowed));
+void RestApi::WhoAmI(const AuthorizedRequest& request, const net::Responder& respond) {
+  const Principal& who = request.who;
+  respond(JsonResponse(200, {{"role", who.is_staff() ? RoleName(who) : "tenant"},
+                             {"tenant", who.tenant},
+                             {"token_role", RoleName(who)},
+                             {"token_name", who.name}}));
+}
+
+void RestApi::ListNodes(const AuthorizedRequest&, const net::Responder& respond) {
+  Json items = Json::array();
+  for (const NodeStatus& node : scheduler_.nodes().ListNodes()) items.push_back(EncodeNode(node));
+  respond(JsonResponse(200, {{"items", std::move(items)}}));
+}
+
+namespace {
+
+Reply<NodeStatus> NodeReply(const net::Responder& respond) {
+  return [respond](StatusOr<NodeStatus> node) {
+    if (!node.ok()) return respond(ErrorResponse(node.status()));
+    respond(JsonResponse(200, EncodeNode(*node)));
   };
-  const std::string prefix = "/v1/jobs/";
-  if (path.rfind(prefix, 0) == 0) {
-    std::string rest = path.substr(prefix.size());
-    std::string action;
-    if (size_t slash = rest.find('/'); slash != std::string::npos) {
-      action = rest.substr(slash + 1);
-      rest = rest.substr(0, slash);
-    }
-    // "12_5": task 5 of array job 12.
-    std::optional<int64_t> task;
-    if (size_t underscore = rest.find('_'); underscore != std::string::npos) {
-      StatusOr<int64_t> index =
-          ParseInt("array task index", rest.substr(underscore + 1), 0, kMaxArrayIndex);
-      if (!index.ok()) {
-        respond(ErrorResponse(index.status()));
-        return true;
-      }
-      task = *index;
-      rest = rest.substr(0, underscore);
-    }
-    StatusOr<int64_t> id = ParseInt("job id", rest, 1, INT64_MAX);
-    if (!id.ok()) {
-      respond(ErrorResponse(id.status()));
-      return true;
-    }
-    JobId job_id{*id};
-    if (task) {
-      Task(who, job_id, *task, request, action, respond);
-      return true;
-    }
-    if (action.empty()) {
-      if (method != "GET") {
-        method_not_allowed("GET");
-        return true;
-      }
-      scheduler_.queries().Get(who, job_id, [this, respond](StatusOr<Job> job) {
-        if (!job.ok()) return respond(ErrorResponse(job.status()));
-        respond(JsonResponse(200, JobJson(*job)));
+}
+
+}  // namespace
+
+void RestApi::DrainNode(const AuthorizedRequest& request, const net::Responder& respond) {
+  StatusOr<Json> body = JsonBody(request.http);
+  if (!body.ok()) return respond(ErrorResponse(body.status()));
+  protocol::FieldReader r(*body, "");
+  std::string why;
+  r.RequiredString("reason", &why);
+  if (Status s = r.Finish(); !s.ok()) return respond(ErrorResponse(s));
+  scheduler_.nodes().DrainNode(request.who, request.Param("node"), why, NodeReply(respond));
+}
+
+void RestApi::ResumeNode(const AuthorizedRequest& request, const net::Responder& respond) {
+  scheduler_.nodes().ResumeNode(request.who, request.Param("node"), NodeReply(respond));
+}
+
+void RestApi::ResetNodeCredential(const AuthorizedRequest& request, const net::Responder& respond) {
+  scheduler_.nodes().ResetNodeCredential(request.who, request.Param("node"), NodeReply(respond));
+}
+
+void RestApi::IssueJoinToken(const AuthorizedRequest& request, const net::Responder& respond) {
+  StatusOr<Json> body = JsonBody(request.http);
+  if (!body.ok()) return respond(ErrorResponse(body.status()));
+  protocol::FieldReader r(*body, "");
+  std::chrono::milliseconds lifetime = std::chrono::hours(1);
+  r.OptionalDuration("expires_in", &lifetime);
+  if (Status s = r.Finish(); !s.ok()) return respond(ErrorResponse(s));
+  scheduler_.nodes().IssueJoinToken(
+      request.who, request.Param("node"), lifetime,
+      [respond](StatusOr<std::pair<store::JoinTokenRecord, std::string>> issued) {
+        if (!issued.ok()) return respond(ErrorResponse(issued.status()));
+        const store::JoinTokenRecord& record = issued->first;
+        respond(JsonResponse(201, {{"node", record.node},
+                                   {"token", issued->second},
+                                   {"created", FormatRfc3339(record.created)},
+                                   {"expires", FormatRfc3339(record.expires)},
+                                   {"issued_by", record.issued_by}}));
       });
-      return true;
-    }
-    if (action == "cancel") {
-      if (method != "POST") {
-        method_not_allowed("POST");
-        return true;
-      }
-      scheduler_.jobs().Cancel(who, job_id, [this, respond](StatusOr<Job> job) {
-        if (!job.ok()) return respond(ErrorResponse(job.status()));
-        respond(JsonResponse(200, JobJson(*job)));
-      });
-      return true;
-    }
-    if (action == "output") {
-      if (method != "GET") {
-        method_not_allowed("GET");
-        return true;
-      }
-      Output(who, job_id, request, respond);
-      return true;
-    }
-  }
-  return false;
 }
 
-void RestApi::Task(const Principal& who, JobId array, int64_t index,
-                   const net::HttpRequest& request, const std::string& action,
-                   const net::Responder& respond) {
-  const std::string& method = request.method;
-  if (action.empty()) {
-    if (method != "GET") return respond(MethodNotAllowed(request, "GET"));
-    StatusOr<const Job*> job = scheduler_.jobs().GetTask(who, array, index);
+void RestApi::GetJob(const AuthorizedRequest& request, const net::Responder& respond) {
+  const JobRef& ref = *request.job;
+  if (ref.task) {
+    StatusOr<const Job*> job = scheduler_.jobs().GetTask(request.who, ref.id, *ref.task);
     if (!job.ok()) return respond(ErrorResponse(job.status()));
     return respond(JsonResponse(200, JobJson(**job)));
   }
-  if (action == "cancel") {
-    if (method != "POST") return respond(MethodNotAllowed(request, "POST"));
-    return scheduler_.jobs().CancelTask(who, array, index, [this, respond](StatusOr<Job> job) {
-      if (!job.ok()) return respond(ErrorResponse(job.status()));
-      respond(JsonResponse(200, JobJson(*job)));
-    });
-  }
-  if (action == "output") {
-    if (method != "GET") return respond(MethodNotAllowed(request, "GET"));
-    StatusOr<const Job*> job = scheduler_.jobs().GetTask(who, array, index);
+  scheduler_.queries().Get(request.who, ref.id, [this, respond](StatusOr<Job> job) {
     if (!job.ok()) return respond(ErrorResponse(job.status()));
-    return Output(who, (*job)->id, request, respond);
-  }
-  respond(ErrorResponse(NotFoundError("no such endpoint: /v1/jobs/" + std::to_string(array.value) +
-                                      "_" + std::to_string(index) + "/" + action)));
+    respond(JsonResponse(200, JobJson(*job)));
+  });
+}
+
+void RestApi::CancelJob(const AuthorizedRequest& request, const net::Responder& respond) {
+  const JobRef& ref = *request.job;
+  auto reply = [this, respond](StatusOr<Job> job) {
+    if (!job.ok()) return respond(ErrorResponse(job.status()));
+    respond(JsonResponse(200, JobJson(*job)));
+  };
+  if (ref.task) return scheduler_.jobs().CancelTask(request.who, ref.id, *ref.task, reply);
+  scheduler_.jobs().Cancel(request.who, ref.id, reply);
+}
+
+void RestApi::JobOutput(const AuthorizedRequest& request, const net::Responder& respond) {
+  const JobRef& ref = *request.job;
+  if (!ref.task) return Output(request.who, ref.id, request.http, respond);
+  StatusOr<const Job*> job = scheduler_.jobs().GetTask(request.who, ref.id, *ref.task);
+  if (!job.ok()) return respond(ErrorResponse(job.status()));
+  Output(request.who, (*job)->id, request.http, respond);
 }
 
 protocol::Json RestApi::JobJson(const Job& job) const {
@@ -347,14 +373,14 @@ protocol::Json RestApi::JobJson(const Job& job) const {
   return j;
 }
 
-void RestApi::Submit(const Principal& who, const net::HttpRequest& request,
-                     const net::Responder& respond) {
-  StatusOr<Json> body = JsonBody(request);
+void RestApi::Submit(const AuthorizedRequest& request, const net::Responder& respond) {
+  const Principal& who = request.who;
+  StatusOr<Json> body = JsonBody(request.http);
   if (!body.ok()) return respond(ErrorResponse(body.status()));
   bool bulk = false;
   StatusOr<std::vector<protocol::SubmitItem>> items = protocol::DecodeSubmitBody(*body, &bulk);
   if (!items.ok()) {
-    if (metrics_ && !who.is_admin()) metrics_->CountSubmissions(who.tenant, "invalid", 1);
+    if (metrics_) metrics_->CountSubmissions(who.tenant, "invalid", 1);
     return respond(ErrorResponse(items.status()));
   }
   scheduler_.jobs().Submit(who, std::move(*items),

@@ -42,11 +42,7 @@ std::string TargetOf(const std::string& url) {
 
 }  // namespace
 
-bool RestApi::RoutePrometheusTargets(const net::HttpRequest& request,
-                                     const net::Responder& respond) {
-  if (request.path != "/v1/prometheus/targets") return false;
-  if (request.method != "GET") return respond(MethodNotAllowed(request, "GET")), true;
-  if (!ScrapeAllowed(request, respond)) return true;
+void RestApi::PrometheusTargets(const AuthorizedRequest&, const net::Responder& respond) {
   // Prometheus HTTP service discovery: one group per connected agent with a metrics address.
   Json groups = Json::array();
   for (const NodeStatus& node : scheduler_.nodes().ListNodes()) {
@@ -55,54 +51,35 @@ bool RestApi::RoutePrometheusTargets(const net::HttpRequest& request,
     groups.push_back({{"targets", {target}}, {"labels", {{"node", node.record.inventory.name}}}});
   }
   respond(JsonResponse(200, groups));
-  return true;
 }
 
-bool RestApi::RouteEfficiency(const Principal& who, const net::HttpRequest& request,
-                              const net::Responder& respond) {
-  const std::string& path = request.path;
-  const std::string& method = request.method;
-  auto wrong_method = [&](const char* allowed) {
-    respond(MethodNotAllowed(request, allowed));
-    return true;
-  };
-  if (path == "/v1/reports/efficiency") {
-    if (method != "GET") return wrong_method("GET");
-    StatusOr<Period> period = PeriodQuery(request);
-    if (!period.ok()) return respond(ErrorResponse(period.status())), true;
-    scheduler_.accounting().Efficiency(
-        who, period->from, period->to, [respond](StatusOr<EfficiencyReport> report) {
-          if (!report.ok()) {
-            return respond(ErrorResponse(report.status()));
-          }
-          respond(JsonResponse(200, EncodeEfficiencyReport(*report)));
-        });
-    return true;
+void RestApi::EfficiencyReport(const AuthorizedRequest& request, const net::Responder& respond) {
+  StatusOr<Period> period = PeriodQuery(request.http);
+  if (!period.ok()) return respond(ErrorResponse(period.status()));
+  scheduler_.accounting().Efficiency(
+      period->from, period->to, [respond](StatusOr<sharc::scheduler::EfficiencyReport> report) {
+        if (!report.ok()) return respond(ErrorResponse(report.status()));
+        respond(JsonResponse(200, EncodeEfficiencyReport(*report)));
+      });
+}
+
+void RestApi::ListFacilityReadings(const AuthorizedRequest&, const net::Responder& respond) {
+  Json items = Json::array();
+  for (const FacilityReading& reading : scheduler_.accounting().FacilityReadings()) {
+    items.push_back(EncodeReading(reading));
   }
-  if (path == "/v1/facility/readings") {
-    if (method == "GET") {
-      StatusOr<std::vector<FacilityReading>> readings =
-          scheduler_.accounting().FacilityReadings(who);
-      if (!readings.ok()) return respond(ErrorResponse(readings.status())), true;
-      Json items = Json::array();
-      for (const FacilityReading& reading : *readings) items.push_back(EncodeReading(reading));
-      respond(JsonResponse(200, {{"items", items}}));
-      return true;
-    }
-    if (method != "POST") return wrong_method("GET, POST");
-    StatusOr<Json> body = JsonBody(request);
-    if (!body.ok()) return respond(ErrorResponse(body.status())), true;
-    StatusOr<FacilityReading> reading = DecodeReading(*body);
-    if (!reading.ok()) return respond(ErrorResponse(reading.status())), true;
-    scheduler_.accounting().AddFacilityReading(who, *reading,
-                                               [respond](StatusOr<FacilityReading> added) {
-                                                 if (!added.ok())
-                                                   return respond(ErrorResponse(added.status()));
-                                                 respond(JsonResponse(201, EncodeReading(*added)));
-                                               });
-    return true;
-  }
-  return false;
+  respond(JsonResponse(200, {{"items", items}}));
+}
+
+void RestApi::AddFacilityReading(const AuthorizedRequest& request, const net::Responder& respond) {
+  StatusOr<Json> body = JsonBody(request.http);
+  if (!body.ok()) return respond(ErrorResponse(body.status()));
+  StatusOr<FacilityReading> reading = DecodeReading(*body);
+  if (!reading.ok()) return respond(ErrorResponse(reading.status()));
+  scheduler_.accounting().AddFacilityReading(*reading, [respond](StatusOr<FacilityReading> added) {
+    if (!added.ok()) return respond(ErrorResponse(added.status()));
+    respond(JsonResponse(201, EncodeReading(*added)));
+  });
 }
 
 }  // namespace sharc::scheduler

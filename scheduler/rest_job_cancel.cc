@@ -3,11 +3,13 @@
 // Every id is checked before anything changes: a malformed one refuses the whole request
 // (400, naming its index). Otherwise the answer is 200 {"items": [...]}, in request order, each
 // the job after the request or {"id": ..., "error": {"code", "message"}} (not found, already
-// ended, ...): one job's refusal does not stop the others.
+// ended, ...): one job's refusal does not stop the others. Each job is authorized on its own
+// (the roles table's cancel_jobs for its owner): another tenant's job is "not found".
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "scheduler/job_queries.h"
 #include "scheduler/rest_api.h"
 #include "scheduler/rest_responses.h"
 
@@ -67,9 +69,9 @@ StatusOr<std::vector<CancelTarget>> ParseTargets(const net::HttpRequest& request
 
 }  // namespace
 
-void RestApi::CancelMany(const Principal& who, const net::HttpRequest& request,
-                         const net::Responder& respond) {
-  StatusOr<std::vector<CancelTarget>> targets = ParseTargets(request);
+void RestApi::CancelMany(const AuthorizedRequest& request, const net::Responder& respond) {
+  const Principal& who = request.who;
+  StatusOr<std::vector<CancelTarget>> targets = ParseTargets(request.http);
   if (!targets.ok()) return respond(ErrorResponse(targets.status()));
   struct Gather {
     std::vector<Json> items;
@@ -91,7 +93,13 @@ void RestApi::CancelMany(const Principal& who, const net::HttpRequest& request,
       }
       if (--gather->left == 0) respond(JsonResponse(200, {{"items", std::move(gather->items)}}));
     };
-    if (target.task >= 0) {
+    std::optional<std::string> owner = scheduler_.queries().OwnerOf(target.job);
+    Status allowed = owner ? Authorize(who, Action::kCancelJobs,
+                                       Subject{*owner, "job " + std::to_string(target.job.value)})
+                           : JobNotFound(target.job);
+    if (!allowed.ok()) {
+      done(allowed);
+    } else if (target.task >= 0) {
       scheduler_.jobs().CancelTask(who, target.job, target.task, std::move(done));
     } else {
       scheduler_.jobs().Cancel(who, target.job, std::move(done));

@@ -1,6 +1,6 @@
 // GET /v1/jobs: the job listing, with its filters and pages.
-//   all=true|false, state=S[,S], tenant=T (admins), name=N, label=K=V[,K=V], after=ID,
-//   limit=1..10000 (default 1000), view=full|table (default full).
+//   all=true|false, state=S[,S], tenant=T (staff, or an enterprise for its projects), name=N,
+//   label=K=V[,K=V], after=ID, limit=1..10000 (default 1000), view=full|table (default full).
 // view=full answers {"items": [...], "next_after": ID | null}; view=table answers the table
 // (protocol/job_table_codec.h) with the header X-Sharc-Next-After: ID. Either names the
 // `after` of the next page when there may be more.
@@ -53,7 +53,7 @@ Status ParseLabels(const std::string& text, JobFilter* filter) {
   return Status::Ok();
 }
 
-StatusOr<JobFilter> ParseJobFilter(const Principal& who, const net::HttpRequest& request) {
+StatusOr<JobFilter> ParseJobFilter(const net::HttpRequest& request) {
   JobFilter filter;
   std::string all = Query(request, "all");
   if (!all.empty() && all != "true" && all != "false" && all != "1" && all != "0") {
@@ -61,10 +61,7 @@ StatusOr<JobFilter> ParseJobFilter(const Principal& who, const net::HttpRequest&
   }
   filter.all = all == "true" || all == "1";
   SHARC_RETURN_IF_ERROR(ParseStates(Query(request, "state"), &filter));
-  filter.tenant = Query(request, "tenant");
-  if (!filter.tenant.empty() && !who.is_admin() && !who.CanAccess(filter.tenant)) {
-    return PermissionDeniedError("tenant: a tenant can only list its own jobs");
-  }
+  filter.tenant = Query(request, "tenant");  // the pipeline authorized it
   filter.name = Query(request, "name");
   SHARC_RETURN_IF_ERROR(ParseLabels(Query(request, "label"), &filter));
   SHARC_ASSIGN_OR_RETURN(int64_t after,
@@ -78,15 +75,14 @@ StatusOr<JobFilter> ParseJobFilter(const Principal& who, const net::HttpRequest&
 
 }  // namespace
 
-void RestApi::ListJobs(const Principal& who, const net::HttpRequest& request,
-                       const net::Responder& respond) {
-  StatusOr<JobFilter> filter = ParseJobFilter(who, request);
+void RestApi::ListJobs(const AuthorizedRequest& request, const net::Responder& respond) {
+  StatusOr<JobFilter> filter = ParseJobFilter(request.http);
   if (!filter.ok()) return respond(ErrorResponse(filter.status()));
-  const std::string view = Query(request, "view", "full");
+  const std::string view = Query(request.http, "view", "full");
   if (view != "full" && view != "table") {
     return respond(ErrorResponse(InvalidArgumentError("view: must be 'full' or 'table'")));
   }
-  scheduler_.queries().List(who, *filter, [this, view, respond](StatusOr<JobPage> page) {
+  scheduler_.queries().List(request.who, *filter, [this, view, respond](StatusOr<JobPage> page) {
     if (!page.ok()) return respond(ErrorResponse(page.status()));
     if (view == "full") {
       protocol::Json items = protocol::Json::array();

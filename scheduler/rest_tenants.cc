@@ -22,13 +22,6 @@ std::string Thousandths(int64_t value) {
 
 Json Credits(MicroCredits micros) { return FormatCredits(micros); }
 
-bool IsTenantAction(std::string_view word) {
-  for (std::string_view action : kTenantActions) {
-    if (word == action) return true;
-  }
-  return false;
-}
-
 Json EncodeUsage(const TenantUsageView& v) {
   Json quota = Json::object();
   std::set<std::string> resources{"cpu", "memory", "gpu"};
@@ -119,243 +112,216 @@ StatusOr<UnixMillis> ReadTime(FieldReader& r, std::string_view key, UnixMillis f
   return t;
 }
 
-// "acme" -> (acme, ""); "acme/usage" -> (acme, usage); "acme/vision" -> (acme/vision, "");
-// "acme/vision/tokens" -> (acme/vision, tokens). Project names never equal an action
-// (TenantService refuses them), so the split is unambiguous.
-std::pair<std::string, std::string> SplitTenantPath(const std::string& rest) {
-  size_t last = rest.rfind('/');
-  if (last == std::string::npos) return {rest, ""};
-  std::string tail = rest.substr(last + 1);
-  if (IsTenantAction(tail)) return {rest.substr(0, last), tail};
-  return {rest, ""};
+Reply<Tenant> TenantReply(const net::Responder& respond, int status) {
+  return [respond, status](StatusOr<Tenant> tenant) {
+    if (!tenant.ok()) return respond(ErrorResponse(tenant.status()));
+    respond(JsonResponse(status, protocol::EncodeTenant(*tenant)));
+  };
+}
+
+Reply<TenantUsageView> UsageReply(const net::Responder& respond) {
+  return [respond](StatusOr<TenantUsageView> usage) {
+    if (!usage.ok()) return respond(ErrorResponse(usage.status()));
+    respond(JsonResponse(200, EncodeUsage(*usage)));
+  };
+}
+
+// The body of POST /v1/tenants/{tenant}/tokens.
+StatusOr<TokenRequest> DecodeTokenRequest(const Json& body) {
+  FieldReader r(body, "");
+  std::string role = "submitter";
+  TokenRequest request;
+  r.OptionalString("role", &role);
+  r.OptionalString("name", &request.name);
+  std::chrono::milliseconds expires_in{-1};  // -1: not given, never expires
+  r.OptionalDuration("expires_in", &expires_in);
+  if (r.ok() && expires_in.count() >= 0 && expires_in < std::chrono::seconds(1)) {
+    r.Fail("expires_in", "at least 1s; leave it out for a token that never expires");
+  }
+  request.lifetime = std::max(expires_in, std::chrono::milliseconds(0));
+  SHARC_RETURN_IF_ERROR(r.Finish());
+  std::optional<TokenRole> parsed = ParseTokenRole(role);
+  if (!parsed) return InvalidArgumentError("role: use 'submitter' or 'viewer'");
+  request.role = *parsed;
+  return request;
+}
+
+// The body of POST /v1/tenants/{tenant}/grants.
+StatusOr<CreditBook::NewGrant> DecodeNewGrant(const std::string& tenant, const Json& body) {
+  SHARC_ASSIGN_OR_RETURN(MicroCredits credits, ReadCredits(body));
+  FieldReader r(body, "");
+  r.OptionalRaw("credits");
+  CreditBook::NewGrant grant;
+  grant.tenant = tenant;
+  grant.amount = credits;
+  std::string source;
+  r.RequiredString("source", &source);
+  r.RequiredString("program", &grant.program);
+  SHARC_ASSIGN_OR_RETURN(grant.valid_from, ReadTime(r, "valid_from", 0, false));  // 0: from now
+  SHARC_ASSIGN_OR_RETURN(grant.valid_until, ReadTime(r, "valid_until", 0, true));
+  SHARC_RETURN_IF_ERROR(r.Finish());
+  std::optional<GrantSource> parsed = ParseGrantSource(source);
+  if (!parsed) return InvalidArgumentError("source: use 'voucher' or 'purchase'");
+  grant.source = *parsed;
+  return grant;
 }
 
 }  // namespace
 
-bool RestApi::RouteTenants(const Principal& who, const net::HttpRequest& request,
-                           const net::Responder& respond) {
-  const std::string& path = request.path;
-  const std::string& method = request.method;
-  auto wrong_method = [&](const char* allowed) {
-    respond(MethodNotAllowed(request, allowed));
-    return true;
-  };
-  auto tenant_reply = [respond](int status) {
-    return [respond, status](StatusOr<Tenant> tenant) {
-      if (!tenant.ok()) return respond(ErrorResponse(tenant.status()));
-      respond(JsonResponse(status, protocol::EncodeTenant(*tenant)));
-    };
-  };
-  auto usage_of = [&](const std::string& name) {
-    scheduler_.tenants().TenantUsageOf(who, name, [respond](StatusOr<TenantUsageView> usage) {
-      if (!usage.ok()) return respond(ErrorResponse(usage.status()));
-      respond(JsonResponse(200, EncodeUsage(*usage)));
-    });
-  };
+void RestApi::OwnUsage(const AuthorizedRequest& request, const net::Responder& respond) {
+  if (request.who.is_staff()) {
+    return respond(ErrorResponse(InvalidArgumentError(
+        "platform staff have no usage of their own: use /v1/tenants/{name}/usage")));
+  }
+  scheduler_.tenants().TenantUsageOf(request.who.tenant, UsageReply(respond));
+}
 
-  if (path == "/v1/usage") {
-    if (method != "GET") return wrong_method("GET");
-    if (who.is_admin()) {
-      respond(ErrorResponse(
-          InvalidArgumentError("an admin has no usage of its own: use /v1/tenants/{name}/usage")));
-      return true;
-    }
-    usage_of(who.tenant);
-    return true;
+void RestApi::TenantUsage(const AuthorizedRequest& request, const net::Responder& respond) {
+  scheduler_.tenants().TenantUsageOf(request.Param("tenant"), UsageReply(respond));
+}
+
+void RestApi::UsageReport(const AuthorizedRequest& request, const net::Responder& respond) {
+  StatusOr<Period> period = PeriodQuery(request.http);
+  if (!period.ok()) return respond(ErrorResponse(period.status()));
+  scheduler_.tenants().UsageReport(
+      request.who, period->from, period->to, Query(request.http, "tenant"),
+      [respond, period = *period](StatusOr<std::vector<UsageReportRow>> rows) {
+        if (!rows.ok()) return respond(ErrorResponse(rows.status()));
+        Json items = Json::array();
+        for (const UsageReportRow& row : *rows) items.push_back(EncodeReportRow(row));
+        respond(JsonResponse(200, {{"from", FormatRfc3339(period.from)},
+                                   {"to", FormatRfc3339(period.to)},
+                                   {"items", items}}));
+      });
+}
+
+void RestApi::VerifyLedger(const AuthorizedRequest&, const net::Responder& respond) {
+  scheduler_.tenants().VerifyLedger([respond](StatusOr<LedgerVerification> result) {
+    if (!result.ok()) return respond(ErrorResponse(result.status()));
+    respond(JsonResponse(200, {{"ok", result->mismatches.empty()},
+                               {"entries", result->entries},
+                               {"grants", result->grants},
+                               {"mismatches", result->mismatches}}));
+  });
+}
+
+void RestApi::RevokeToken(const AuthorizedRequest& request, const net::Responder& respond) {
+  scheduler_.tenants().RevokeToken(
+      request.who, request.Param("token"), [respond](StatusOr<ApiToken> token) {
+        if (!token.ok()) return respond(ErrorResponse(token.status()));
+        respond(JsonResponse(200, protocol::EncodeToken(*token, false)));
+      });
+}
+
+void RestApi::ListTenants(const AuthorizedRequest& request, const net::Responder& respond) {
+  Json items = Json::array();
+  for (const Tenant* t : scheduler_.tenants().ListTenants(request.who)) {
+    items.push_back(protocol::EncodeTenant(*t));
   }
-  if (path == "/v1/reports/usage") {
-    if (method != "GET") return wrong_method("GET");
-    StatusOr<Period> period = PeriodQuery(request);
-    if (!period.ok()) return respond(ErrorResponse(period.status())), true;
-    scheduler_.tenants().UsageReport(
-        who, period->from, period->to, Query(request, "tenant"),
-        [respond, period = *period](StatusOr<std::vector<UsageReportRow>> rows) {
-          if (!rows.ok()) return respond(ErrorResponse(rows.status()));
-          Json items = Json::array();
-          for (const UsageReportRow& row : *rows) items.push_back(EncodeReportRow(row));
-          respond(JsonResponse(200, {{"from", FormatRfc3339(period.from)},
-                                     {"to", FormatRfc3339(period.to)},
-                                     {"items", items}}));
-        });
-    return true;
+  respond(JsonResponse(200, {{"items", items}}));
+}
+
+void RestApi::CreateTenant(const AuthorizedRequest& request, const net::Responder& respond) {
+  StatusOr<Json> body = JsonBody(request.http);
+  if (!body.ok()) return respond(ErrorResponse(body.status()));
+  FieldReader r(*body, "");
+  Tenant tenant;
+  r.RequiredString("name", &tenant.name);
+  r.OptionalString("display_name", &tenant.display_name);
+  protocol::ReadTenantSettings(r, &tenant);
+  const Json* quota = r.OptionalRaw("quota");
+  if (Status s = r.Finish(); !s.ok()) return respond(ErrorResponse(s));
+  if (quota) {
+    StatusOr<TenantQuota> q = protocol::DecodeQuota(*quota, "quota");
+    if (!q.ok()) return respond(ErrorResponse(q.status()));
+    tenant.quota = *q;
   }
-  if (path == "/v1/ledger/verify") {
-    if (method != "POST" && method != "GET") return wrong_method("POST");
-    scheduler_.tenants().VerifyLedger(who, [respond](StatusOr<LedgerVerification> result) {
-      if (!result.ok()) return respond(ErrorResponse(result.status()));
-      respond(JsonResponse(200, {{"ok", result->mismatches.empty()},
-                                 {"entries", result->entries},
-                                 {"grants", result->grants},
-                                 {"mismatches", result->mismatches}}));
-    });
-    return true;
-  }
-  const std::string tokens_prefix = "/v1/tokens/";
-  if (path.rfind(tokens_prefix, 0) == 0) {
-    std::string rest = path.substr(tokens_prefix.size());
-    size_t slash = rest.find('/');
-    if (slash == std::string::npos || rest.substr(slash) != "/revoke") return false;
-    if (method != "POST") return wrong_method("POST");
-    scheduler_.tenants().RevokeToken(
-        who, rest.substr(0, slash), [respond](StatusOr<ApiToken> token) {
-          if (!token.ok()) return respond(ErrorResponse(token.status()));
-          respond(JsonResponse(200, protocol::EncodeToken(*token, false)));
-        });
-    return true;
-  }
-  if (path == "/v1/tenants") {
-    if (method == "GET") {
-      Json items = Json::array();
-      for (const Tenant* t : scheduler_.tenants().ListTenants(who))
-        items.push_back(protocol::EncodeTenant(*t));
-      respond(JsonResponse(200, {{"items", items}}));
-      return true;
-    }
-    if (method != "POST") return wrong_method("GET, POST");
-    StatusOr<Json> body = JsonBody(request);
-    if (!body.ok()) return respond(ErrorResponse(body.status())), true;
-    FieldReader r(*body, "");
-    Tenant tenant;
-    r.RequiredString("name", &tenant.name);
-    r.OptionalString("display_name", &tenant.display_name);
-    protocol::ReadTenantSettings(r, &tenant);
-    const Json* quota = r.OptionalRaw("quota");
-    if (Status s = r.Finish(); !s.ok()) return respond(ErrorResponse(s)), true;
-    if (quota) {
-      StatusOr<TenantQuota> q = protocol::DecodeQuota(*quota, "quota");
-      if (!q.ok()) return respond(ErrorResponse(q.status())), true;
-      tenant.quota = *q;
-    }
-    scheduler_.tenants().CreateTenant(who, std::move(tenant), tenant_reply(201));
-    return true;
-  }
-  const std::string prefix = "/v1/tenants/";
-  if (path.rfind(prefix, 0) != 0) return false;
-  auto [name, action] = SplitTenantPath(path.substr(prefix.size()));
-  if (action.empty()) {
-    if (method == "GET") {
-      StatusOr<const Tenant*> tenant = scheduler_.tenants().GetTenant(who, name);
-      if (!tenant.ok()) return respond(ErrorResponse(tenant.status())), true;
-      respond(JsonResponse(200, protocol::EncodeTenant(**tenant)));
-      return true;
-    }
-    if (method != "PATCH") return wrong_method("GET, PATCH");
-    StatusOr<Json> body = JsonBody(request);
-    if (!body.ok()) return respond(ErrorResponse(body.status())), true;
-    Json patch = *body;
-    scheduler_.tenants().UpdateTenant(
-        who, name,
-        [patch](Tenant& tenant) -> Status {
-          FieldReader r(patch, "");
-          r.OptionalString("display_name", &tenant.display_name);
-          protocol::ReadTenantSettings(r, &tenant);
-          const Json* quota = r.OptionalRaw("quota");
-          SHARC_RETURN_IF_ERROR(r.Finish());
-          if (quota) SHARC_RETURN_IF_ERROR(protocol::MergeQuota(*quota, "quota", &tenant.quota));
-          return Status::Ok();
-        },
-        tenant_reply(200));
-    return true;
-  }
-  if (action == "disable" || action == "enable") {
-    if (method != "POST") return wrong_method("POST");
-    bool disable = action == "disable";
-    scheduler_.tenants().UpdateTenant(
-        who, name,
-        [disable](Tenant& tenant) {
-          tenant.disabled = disable;
-          return Status::Ok();
-        },
-        tenant_reply(200));
-    return true;
-  }
-  if (action == "usage") {
-    if (method != "GET") return wrong_method("GET");
-    usage_of(name);
-    return true;
-  }
-  if (action == "tokens") {
-    if (method == "GET") {
-      auto tokens = scheduler_.tenants().ListTokens(who, name);
-      if (!tokens.ok()) return respond(ErrorResponse(tokens.status())), true;
-      Json items = Json::array();
-      for (const ApiToken* t : *tokens) items.push_back(protocol::EncodeToken(*t, false));
-      respond(JsonResponse(200, {{"items", items}}));
-      return true;
-    }
-    if (method != "POST") return wrong_method("GET, POST");
-    StatusOr<Json> body = JsonBody(request);
-    if (!body.ok()) return respond(ErrorResponse(body.status())), true;
-    FieldReader r(*body, "");
-    std::string role = "submitter";
-    TokenRequest token_request;
-    r.OptionalString("role", &role);
-    r.OptionalString("name", &token_request.name);
-    std::chrono::milliseconds expires_in{-1};  // -1: not given, never expires
-    r.OptionalDuration("expires_in", &expires_in);
-    if (r.ok() && expires_in.count() >= 0 && expires_in < std::chrono::seconds(1)) {
-      r.Fail("expires_in", "at least 1s; leave it out for a token that never expires");
-    }
-    token_request.lifetime = std::max(expires_in, std::chrono::milliseconds(0));
-    if (Status s = r.Finish(); !s.ok()) return respond(ErrorResponse(s)), true;
-    std::optional<TokenRole> parsed = ParseTokenRole(role);
-    if (!parsed) {
-      respond(ErrorResponse(InvalidArgumentError("role: use 'submitter' or 'viewer'")));
-      return true;
-    }
-    token_request.role = *parsed;
-    scheduler_.tenants().IssueToken(who, name, token_request,
-                                    [respond](StatusOr<std::pair<ApiToken, std::string>> issued) {
-                                      if (!issued.ok())
-                                        return respond(ErrorResponse(issued.status()));
-                                      Json j = protocol::EncodeToken(issued->first, false);
-                                      j["token"] = issued->second;
-                                      respond(JsonResponse(201, j));
-                                    });
-    return true;
-  }
-  if (action == "grants") {
-    if (method == "GET") {
-      auto grants = scheduler_.tenants().ListGrants(who, name);
-      if (!grants.ok()) return respond(ErrorResponse(grants.status())), true;
-      Json items = Json::array();
-      for (const Grant* g : *grants) items.push_back(protocol::EncodeGrant(*g, true));
-      respond(JsonResponse(200, {{"items", items}}));
-      return true;
-    }
-    if (method != "POST") return wrong_method("GET, POST");
-    StatusOr<Json> body = JsonBody(request);
-    if (!body.ok()) return respond(ErrorResponse(body.status())), true;
-    StatusOr<MicroCredits> credits = ReadCredits(*body);
-    if (!credits.ok()) return respond(ErrorResponse(credits.status())), true;
-    FieldReader r(*body, "");
-    r.OptionalRaw("credits");
-    CreditBook::NewGrant grant;
-    grant.tenant = name;
-    grant.amount = *credits;
-    std::string source;
-    r.RequiredString("source", &source);
-    r.RequiredString("program", &grant.program);
-    StatusOr<UnixMillis> from = ReadTime(r, "valid_from", 0, false);  // 0: from now
-    if (!from.ok()) return respond(ErrorResponse(from.status())), true;
-    StatusOr<UnixMillis> until = ReadTime(r, "valid_until", 0, true);
-    if (!until.ok()) return respond(ErrorResponse(until.status())), true;
-    if (Status s = r.Finish(); !s.ok()) return respond(ErrorResponse(s)), true;
-    std::optional<GrantSource> parsed = ParseGrantSource(source);
-    if (!parsed) {
-      respond(ErrorResponse(InvalidArgumentError("source: use 'voucher' or 'purchase'")));
-      return true;
-    }
-    grant.source = *parsed;
-    grant.valid_from = *from;
-    grant.valid_until = *until;
-    scheduler_.tenants().AddGrant(who, grant, [respond](StatusOr<Grant> added) {
-      if (!added.ok()) return respond(ErrorResponse(added.status()));
-      respond(JsonResponse(201, protocol::EncodeGrant(*added, true)));
-    });
-    return true;
-  }
-  return false;
+  scheduler_.tenants().CreateTenant(request.who, std::move(tenant), TenantReply(respond, 201));
+}
+
+void RestApi::GetTenant(const AuthorizedRequest& request, const net::Responder& respond) {
+  StatusOr<const Tenant*> tenant = scheduler_.tenants().GetTenant(request.Param("tenant"));
+  if (!tenant.ok()) return respond(ErrorResponse(tenant.status()));
+  respond(JsonResponse(200, protocol::EncodeTenant(**tenant)));
+}
+
+void RestApi::PatchTenant(const AuthorizedRequest& request, const net::Responder& respond) {
+  StatusOr<Json> body = JsonBody(request.http);
+  if (!body.ok()) return respond(ErrorResponse(body.status()));
+  Json patch = *body;
+  scheduler_.tenants().UpdateTenant(
+      request.who, request.Param("tenant"),
+      [patch](Tenant& tenant) -> Status {
+        FieldReader r(patch, "");
+        r.OptionalString("display_name", &tenant.display_name);
+        protocol::ReadTenantSettings(r, &tenant);
+        const Json* quota = r.OptionalRaw("quota");
+        SHARC_RETURN_IF_ERROR(r.Finish());
+        if (quota) SHARC_RETURN_IF_ERROR(protocol::MergeQuota(*quota, "quota", &tenant.quota));
+        return Status::Ok();
+      },
+      TenantReply(respond, 200));
+}
+
+void RestApi::SetTenantDisabled(const AuthorizedRequest& request, bool disabled,
+                                const net::Responder& respond) {
+  scheduler_.tenants().UpdateTenant(
+      request.who, request.Param("tenant"),
+      [disabled](Tenant& tenant) {
+        tenant.disabled = disabled;
+        return Status::Ok();
+      },
+      TenantReply(respond, 200));
+}
+
+void RestApi::DisableTenant(const AuthorizedRequest& request, const net::Responder& respond) {
+  SetTenantDisabled(request, true, respond);
+}
+
+void RestApi::EnableTenant(const AuthorizedRequest& request, const net::Responder& respond) {
+  SetTenantDisabled(request, false, respond);
+}
+
+void RestApi::ListTokens(const AuthorizedRequest& request, const net::Responder& respond) {
+  auto tokens = scheduler_.tenants().ListTokens(request.Param("tenant"));
+  if (!tokens.ok()) return respond(ErrorResponse(tokens.status()));
+  Json items = Json::array();
+  for (const ApiToken* t : *tokens) items.push_back(protocol::EncodeToken(*t, false));
+  respond(JsonResponse(200, {{"items", items}}));
+}
+
+void RestApi::IssueToken(const AuthorizedRequest& request, const net::Responder& respond) {
+  StatusOr<Json> body = JsonBody(request.http);
+  if (!body.ok()) return respond(ErrorResponse(body.status()));
+  StatusOr<TokenRequest> token_request = DecodeTokenRequest(*body);
+  if (!token_request.ok()) return respond(ErrorResponse(token_request.status()));
+  scheduler_.tenants().IssueToken(request.who, request.Param("tenant"), *token_request,
+                                  [respond](StatusOr<std::pair<ApiToken, std::string>> issued) {
+                                    if (!issued.ok())
+                                      return respond(ErrorResponse(issued.status()));
+                                    Json j = protocol::EncodeToken(issued->first, false);
+                                    j["token"] = issued->second;
+                                    respond(JsonResponse(201, j));
+                                  });
+}
+
+void RestApi::ListGrants(const AuthorizedRequest& request, const net::Responder& respond) {
+  auto grants = scheduler_.tenants().ListGrants(request.Param("tenant"));
+  if (!grants.ok()) return respond(ErrorResponse(grants.status()));
+  Json items = Json::array();
+  for (const Grant* g : *grants) items.push_back(protocol::EncodeGrant(*g, true));
+  respond(JsonResponse(200, {{"items", items}}));
+}
+
+void RestApi::AddGrant(const AuthorizedRequest& request, const net::Responder& respond) {
+  StatusOr<Json> body = JsonBody(request.http);
+  if (!body.ok()) return respond(ErrorResponse(body.status()));
+  StatusOr<CreditBook::NewGrant> grant = DecodeNewGrant(request.Param("tenant"), *body);
+  if (!grant.ok()) return respond(ErrorResponse(grant.status()));
+  scheduler_.tenants().AddGrant(request.who, *grant, [respond](StatusOr<Grant> added) {
+    if (!added.ok()) return respond(ErrorResponse(added.status()));
+    respond(JsonResponse(201, protocol::EncodeGrant(*added, true)));
+  });
 }
 
 }  // namespace sharc::scheduler

@@ -31,6 +31,7 @@ Scheduler::Scheduler(SchedulerOptions options, SchedulerDeps deps,
       nodes_(context_, jobs_, accounting_),
       cycles_(context_, jobs_, tenants_, std::move(profile),
               [this](const char* where) { CheckInvariantsOrDie(where); }),
+      audit_(context_),
       clock_jumps_(*deps_.clock) {}
 
 Status Scheduler::Restore(store::StoredState stored) {
@@ -39,6 +40,7 @@ Status Scheduler::Restore(store::StoredState stored) {
   nodes_.Restore(stored);
   jobs_.Restore(stored, &repairs);
   SHARC_RETURN_IF_ERROR(tenants_.Restore(stored, &repairs));
+  audit_.Restore(stored);
   if (!repairs.empty()) commits_.CommitOrDie(std::move(repairs), [] {});
   LogInfo("scheduler", "restored " + std::to_string(state_.jobs().size()) + " jobs (and " +
                            std::to_string(state_.evicted().size()) +

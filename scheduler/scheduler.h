@@ -7,6 +7,7 @@
 //   JobLifecycle    submit, cancel, start, preempt, end, requeue (job_lifecycle.h)
 //   NodeSessions    agents, liveness, drain, output (node_sessions.h)
 //   CycleRunner     the scheduling cycles (cycle_runner.h) around the pure core in policies/
+//   AuditLog        the hash-chained record of staff changes and refused calls (audit_log.h)
 //
 // The REST API and the agent hub call the parts directly. Threading: everything runs on the
 // one state thread (the daemon's io_context); store completions and background reads come back
@@ -19,6 +20,7 @@
 #include "core/clock_jump.h"
 #include "metrics/cluster_collector.h"
 #include "scheduler/accounting.h"
+#include "scheduler/audit_log.h"
 #include "scheduler/cluster_state.h"
 #include "scheduler/commit_queue.h"
 #include "scheduler/cycle_runner.h"
@@ -57,6 +59,7 @@ class Scheduler {
   NodeSessions& nodes() { return nodes_; }
   Accounting& accounting() { return accounting_; }
   CycleRunner& cycles() { return cycles_; }
+  AuditLog& audit() { return audit_; }
   const ClusterState& state() const { return state_; }
   const TenantService& tenants() const { return tenants_; }
   const SchedulerOptions& options() const { return options_; }
@@ -78,6 +81,7 @@ class Scheduler {
   JobQueries queries_;
   NodeSessions nodes_;
   CycleRunner cycles_;
+  AuditLog audit_;
   ClockJumpDetector clock_jumps_;
 };
 

@@ -16,7 +16,10 @@ void TenantBook::Restore(std::vector<Tenant> tenants, std::vector<ApiToken> toke
 void TenantBook::ApplyFile(const TenantsFile& file, UnixMillis now,
                            std::vector<store::Mutation>* out) {
   admins_.clear();
-  for (const AdminToken& admin : file.admins) admins_[admin.sha256] = admin.name;
+  for (const AdminToken& admin : file.admins) {
+    admins_[admin.sha256] = {admin.name,
+                             ParseStaffRole(admin.role).value_or(Principal::Role::kAdmin)};
+  }
   for (Tenant tenant : file.tenants) {
     auto existing = tenants_.find(tenant.name);
     tenant.created = existing != tenants_.end() ? existing->second.created : now;
@@ -48,7 +51,7 @@ StatusOr<Principal> TenantBook::Authenticate(const std::optional<std::string>& b
   }
   std::string hash = Sha256Hex(*bearer_token);
   if (auto admin = admins_.find(hash); admin != admins_.end()) {
-    return Principal{Principal::Role::kAdmin, "", TokenRole::kSubmitter, admin->second};
+    return Principal{admin->second.role, "", TokenRole::kSubmitter, admin->second.name};
   }
   auto id = by_hash_.find(hash);
   if (id == by_hash_.end()) return UnauthenticatedError("unknown or revoked token");

@@ -28,10 +28,10 @@ class TenantBook {
  public:
   void Restore(std::vector<Tenant> tenants, std::vector<ApiToken> tokens);
   // The file wins for what it names: its tenants and tokens replace stored ones of the same
-  // name or hash. Its admins are the only admins.
+  // name or hash. Its admins (and operators and auditors) are the only platform staff.
   void ApplyFile(const TenantsFile& file, UnixMillis now, std::vector<store::Mutation>* out);
 
-  // Unauthenticated unless the token is an admin's or a tenant token neither revoked nor
+  // Unauthenticated unless the token is a staff member's or a tenant token neither revoked nor
   // expired at `now` (checked at every request, so a keep-alive connection loses access the
   // moment its token does).
   StatusOr<Principal> Authenticate(const std::optional<std::string>& bearer_token,
@@ -60,7 +60,11 @@ class TenantBook {
   std::map<std::string, Tenant> tenants_;
   std::map<std::string, ApiToken> tokens_;      // by id
   std::map<std::string, std::string> by_hash_;  // sha256 -> token id
-  std::map<std::string, std::string> admins_;   // sha256 -> admin name
+  struct Staff {
+    std::string name;
+    Principal::Role role;
+  };
+  std::map<std::string, Staff> admins_;  // sha256 -> staff member
 };
 
 }  // namespace sharc::scheduler

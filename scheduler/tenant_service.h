@@ -77,7 +77,8 @@ class TenantService {
   // `repairs`), and releases credit held by attempts that no longer run.
   Status Restore(store::StoredState& stored, std::vector<store::Mutation>* repairs);
 
-  // --- Requests (admins, and tenants for themselves) ---
+  // --- Requests, authorized by the REST pipeline (rest_api.h); `who` names the caller in logs
+  // and scopes listings to what it may see ---
   StatusOr<Principal> Authenticate(const std::optional<std::string>& bearer_token) const {
     return tenants_.Authenticate(bearer_token, context_.Now());
   }
@@ -86,20 +87,18 @@ class TenantService {
   // that the guarantees fit the cluster) and saved.
   void UpdateTenant(const Principal& who, const std::string& name,
                     const std::function<Status(Tenant&)>& change, Reply<Tenant> done);
-  StatusOr<const Tenant*> GetTenant(const Principal& who, const std::string& name) const;
+  StatusOr<const Tenant*> GetTenant(const std::string& name) const;
   std::vector<const Tenant*> ListTenants(const Principal& who) const;
   void IssueToken(const Principal& who, const std::string& tenant, const TokenRequest& request,
                   Reply<std::pair<ApiToken, std::string>> done);
   void RevokeToken(const Principal& who, const std::string& id, Reply<ApiToken> done);
-  StatusOr<std::vector<const ApiToken*>> ListTokens(const Principal& who,
-                                                    const std::string& tenant) const;
+  StatusOr<std::vector<const ApiToken*>> ListTokens(const std::string& tenant) const;
   void AddGrant(const Principal& who, CreditBook::NewGrant grant, Reply<Grant> done);
-  StatusOr<std::vector<const Grant*>> ListGrants(const Principal& who,
-                                                 const std::string& tenant) const;
-  void TenantUsageOf(const Principal& who, const std::string& tenant, Reply<TenantUsageView> done);
+  StatusOr<std::vector<const Grant*>> ListGrants(const std::string& tenant) const;
+  void TenantUsageOf(const std::string& tenant, Reply<TenantUsageView> done);
   void UsageReport(const Principal& who, UnixMillis from, UnixMillis to, const std::string& tenant,
                    Reply<std::vector<UsageReportRow>> done) const;
-  void VerifyLedger(const Principal& who, Reply<LedgerVerification> done) const;
+  void VerifyLedger(Reply<LedgerVerification> done) const;
 
   // --- For the job lifecycle ---
   // Fills in `spec.priority_class` (the tenant's default, else the scheduler's) and checks that

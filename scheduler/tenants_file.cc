@@ -53,7 +53,12 @@ StatusOr<TenantsFile> ParseTenantsFile(std::string_view text) {
     AdminToken admin;
     a.RequiredString("name", &admin.name);
     a.RequiredString("token_sha256", &admin.sha256);
+    a.OptionalString("role", &admin.role);
     SHARC_RETURN_IF_ERROR(a.Finish());
+    if (admin.role != "admin" && admin.role != "operator" && admin.role != "auditor") {
+      return InvalidArgumentError(where + ".role: '" + admin.role +
+                                  "' is not a staff role; use admin, operator or auditor");
+    }
     SHARC_RETURN_IF_ERROR(check_hash(admin.sha256, where));
     file.admins.push_back(std::move(admin));
   }

@@ -2,7 +2,8 @@
 // quotas and tokens. At start-up the file wins for what it names; tenants and tokens created
 // through the API live in the store.
 //
-//   {"admins":  [{"name": "ops", "token_sha256": "<64 hex>"}],
+//   {"admins":  [{"name": "ops", "token_sha256": "<64 hex>"},
+//                {"name": "night", "role": "operator", "token_sha256": "<64 hex>"}],
 //    "tenants": [{"name": "acme", "display_name": "ACME Corp",
 //                 "quota": {"guaranteed": "cpu=8,memory=32G", "max": "cpu=16"},
 //                 "tokens": [{"name": "ci", "role": "submitter", "token_sha256": "<64 hex>"}]}]}
@@ -17,9 +18,12 @@
 
 namespace sharc::scheduler {
 
+// A token of platform staff; `role` is "admin" (the default), "operator" or "auditor"
+// (scheduler/authorization.h says what each may do).
 struct AdminToken {
   std::string name;
   std::string sha256;
+  std::string role = "admin";
 };
 
 struct TenantsFile {

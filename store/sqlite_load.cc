@@ -12,6 +12,7 @@
 #include "store/job_record_codec.h"
 #include "store/node_record_codec.h"
 #include "store/sqlite_accounting.h"
+#include "store/sqlite_audit.h"
 #include "store/sqlite_jobs.h"
 
 namespace sharc::store {
@@ -177,6 +178,26 @@ Status LoadOpenReservations(SqliteDb& db, StoredState* state) {
   return status;
 }
 
+Status LoadJoinTokens(SqliteDb& db, StoredState* state) {
+  SHARC_ASSIGN_OR_RETURN(
+      Statement rows,
+      Statement::Prepare(db.get(),
+                         "SELECT node, sha256, created, expires, issued_by FROM join_tokens "
+                         "ORDER BY node",
+                         false));
+  Status status;
+  while (rows.Step(&status, "loading join tokens")) {
+    JoinTokenRecord token;
+    token.node = std::string(rows.ColumnText(0));
+    token.sha256 = std::string(rows.ColumnText(1));
+    token.created = rows.ColumnInt(2);
+    token.expires = rows.ColumnInt(3);
+    token.issued_by = std::string(rows.ColumnText(4));
+    state->join_tokens.push_back(std::move(token));
+  }
+  return status;
+}
+
 Status LoadAll(SqliteDb& db, const LoadOptions& options, StoredState* state) {
   SHARC_RETURN_IF_ERROR(LoadJobs(db, options, state));
   SHARC_RETURN_IF_ERROR(LoadNodes(db, state));
@@ -186,6 +207,8 @@ Status LoadAll(SqliteDb& db, const LoadOptions& options, StoredState* state) {
   SHARC_RETURN_IF_ERROR(LoadGrants(db, state));
   SHARC_RETURN_IF_ERROR(LoadNextGrantId(db, state));
   SHARC_RETURN_IF_ERROR(LoadOpenReservations(db, state));
+  SHARC_ASSIGN_OR_RETURN(state->last_audit, ReadLastAuditRecord(db));
+  SHARC_RETURN_IF_ERROR(LoadJoinTokens(db, state));
   return LoadAccounting(db, state);
 }
 

@@ -194,6 +194,32 @@ constexpr Migration kMigrations[] = {
       CREATE INDEX jobs_by_end_time ON jobs (end_time);
       CREATE INDEX jobs_by_array ON jobs (array_job) WHERE array_job > 0;
     )sql"},
+    {7, R"sql(
+      -- The audit log (scheduler/audit_log.h): appended, never changed, hash-chained.
+      CREATE TABLE audit_log (
+        seq INTEGER PRIMARY KEY CHECK (seq > 0),
+        time INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        request TEXT NOT NULL,
+        peer TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        detail TEXT NOT NULL,
+        hash TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX audit_log_by_time ON audit_log (time);
+    )sql"},
+    {8, R"sql(
+      -- One-time join tokens for nodes (scheduler/join_tokens.h): at most one per node, until
+      -- its agent joins with it.
+      CREATE TABLE join_tokens (
+        node TEXT PRIMARY KEY NOT NULL,
+        sha256 TEXT NOT NULL UNIQUE,
+        created INTEGER NOT NULL,
+        expires INTEGER NOT NULL,
+        issued_by TEXT NOT NULL
+      ) STRICT, WITHOUT ROWID;
+    )sql"},
 };
 static_assert(std::size(kMigrations) == kSchemaVersion, "one migration step per version");
 static_assert(kSharcApplicationId == 1936220530, "the id written by migration 1");

@@ -19,7 +19,7 @@
 namespace sharc::store {
 
 inline constexpr int32_t kSharcApplicationId = 0x73686172;  // "shar"
-inline constexpr int kSchemaVersion = 6;                    // what this build writes
+inline constexpr int kSchemaVersion = 8;                    // what this build writes
 inline constexpr int kBusyTimeoutMillis = 5000;
 
 // Opens the file at `path` and makes it ready for the store:

@@ -12,6 +12,7 @@
 
 #include "store/disk_reserve.h"
 #include "store/sqlite_accounting.h"
+#include "store/sqlite_audit.h"
 #include "store/sqlite_jobs.h"
 #include "store/sqlite_ledger_read.h"
 #include "store/sqlite_load.h"
@@ -117,6 +118,12 @@ class SqliteStore final : public Store {
     return ReadJobRecords(reader_, query);
   }
 
+  StatusOr<std::vector<AuditRecord>> ReadAudit(const AuditQuery& query) override {
+    std::lock_guard lock(read_mu_);
+    SHARC_RETURN_IF_ERROR(OpenReader());
+    return ReadAuditRecords(reader_, query);
+  }
+
  private:
   // Opens the read-only connection on first use. Precondition: read_mu_ is held.
   Status OpenReader() {
@@ -193,10 +200,9 @@ StatusOr<std::unique_ptr<Store>> OpenSqliteStore(SqliteStoreOptions options) {
   }
   auto reserve = std::make_unique<DiskReserve>(options.path + ".reserve", options.min_free_bytes,
                                                options.reserve_bytes);
-  SHARC_ASSIGN_OR_RETURN(SqliteWriter writer,
-                         SqliteWriter::Create(db.get(), [reserve = reserve.get()] {
-                           return reserve->Release();
-                         }));
+  SHARC_ASSIGN_OR_RETURN(
+      SqliteWriter writer,
+      SqliteWriter::Create(db.get(), [reserve = reserve.get()] { return reserve->Release(); }));
   return std::unique_ptr<Store>(std::make_unique<SqliteStore>(
       std::move(db), std::move(writer), std::move(reserve), std::move(options)));
 }

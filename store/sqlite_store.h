@@ -51,7 +51,8 @@ struct SqliteStoreOptions {
 //     transaction with SQLite's message (Unavailable or Internal).
 //   - PutGrant also raises next_grant_id past the grant's id. Load computes
 //     open_reservations from the ledger.
-//   - ReadLedger, ReplayLedger, ReadAccounting, ReadJob and ReadJobs run on the calling thread
+//   - ReadLedger, ReplayLedger, ReadAccounting, ReadJob, ReadJobs and ReadAudit run on the calling
+//   thread
 //     over a read-only connection of their own, opened at the first call and shared by
 //     callers under a mutex; they read
 //     committed data only and never wait for the writer's transactions (WAL).

@@ -54,6 +54,15 @@ constexpr std::string_view kPutTenantUsageSql =
 constexpr std::string_view kPutFacilityReadingSql =
     "INSERT OR REPLACE INTO facility_readings (time, energy_wh, note) VALUES (?1, ?2, ?3)";
 
+constexpr std::string_view kAppendAuditSql =
+    "INSERT OR REPLACE INTO audit_log (seq, time, actor, action, request, peer, status, detail, "
+    "hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+
+constexpr std::string_view kPutJoinTokenSql =
+    "INSERT OR REPLACE INTO join_tokens (node, sha256, created, expires, issued_by) "
+    "VALUES (?1, ?2, ?3, ?4, ?5)";
+constexpr std::string_view kDeleteJoinTokenSql = "DELETE FROM join_tokens WHERE node = ?1";
+
 }  // namespace
 
 StatusOr<SqliteWriter> SqliteWriter::Create(sqlite3* db, std::function<bool()> on_disk_full) {
@@ -77,6 +86,10 @@ StatusOr<SqliteWriter> SqliteWriter::Create(sqlite3* db, std::function<bool()> o
                          Statement::Prepare(db, kPutFacilityReadingSql, true));
   SHARC_ASSIGN_OR_RETURN(writer.put_tenant_usage_,
                          Statement::Prepare(db, kPutTenantUsageSql, true));
+  SHARC_ASSIGN_OR_RETURN(writer.append_audit_, Statement::Prepare(db, kAppendAuditSql, true));
+  SHARC_ASSIGN_OR_RETURN(writer.put_join_token_, Statement::Prepare(db, kPutJoinTokenSql, true));
+  SHARC_ASSIGN_OR_RETURN(writer.delete_join_token_,
+                         Statement::Prepare(db, kDeleteJoinTokenSql, true));
   return writer;
 }
 
@@ -152,6 +165,31 @@ Status SqliteWriter::Apply(const Encoded& e) {
         .BindDouble(2, put->usage.value)
         .BindInt(3, put->usage.as_of)
         .Run(DescribeMutation(*e.mutation));
+  }
+  if (const auto* append = std::get_if<AppendAudit>(e.mutation)) {
+    const AuditRecord& r = append->record;
+    return append_audit_.BindInt(1, r.seq)
+        .BindInt(2, r.time)
+        .BindText(3, r.actor)
+        .BindText(4, r.action)
+        .BindText(5, r.request)
+        .BindText(6, r.peer)
+        .BindInt(7, r.status)
+        .BindText(8, r.detail)
+        .BindText(9, r.hash)
+        .Run(DescribeMutation(*e.mutation));
+  }
+  if (const auto* put = std::get_if<PutJoinToken>(e.mutation)) {
+    const JoinTokenRecord& t = put->token;
+    return put_join_token_.BindText(1, t.node)
+        .BindText(2, t.sha256)
+        .BindInt(3, t.created)
+        .BindInt(4, t.expires)
+        .BindText(5, t.issued_by)
+        .Run(DescribeMutation(*e.mutation));
+  }
+  if (const auto* del = std::get_if<DeleteJoinToken>(e.mutation)) {
+    return delete_join_token_.BindText(1, del->node).Run(DescribeMutation(*e.mutation));
   }
   const auto& reserve = std::get<ReserveJobIds>(*e.mutation);
   return reserve_job_ids_.BindInt(1, reserve.next_job_id).Run("next_job_id");

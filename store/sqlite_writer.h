@@ -74,6 +74,9 @@ class SqliteWriter {
   Statement put_node_energy_;
   Statement put_facility_reading_;
   Statement put_tenant_usage_;
+  Statement append_audit_;
+  Statement put_join_token_;
+  Statement delete_join_token_;
 };
 
 }  // namespace sharc::store

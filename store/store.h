@@ -81,6 +81,33 @@ struct LoadOptions {
   int64_t max_ended_records = INT64_MAX;
 };
 
+// A one-time token that lets an agent join as `node` and get the node's own credential
+// (scheduler/join_tokens.h). Only its SHA-256 is kept.
+struct JoinTokenRecord {
+  std::string node;
+  std::string sha256;
+  UnixMillis created = 0;
+  UnixMillis expires = 0;
+  std::string issued_by;
+  friend bool operator==(const JoinTokenRecord&, const JoinTokenRecord&) = default;
+};
+
+// One entry of the audit log (scheduler/audit_log.h): appended, never changed. The entries form
+// a hash chain: each one's hash covers the previous entry's hash and its own fields, so an entry
+// changed, removed or inserted afterwards breaks every hash after it.
+struct AuditRecord {
+  int64_t seq = 0;      // 1, 2, 3, ... in the order of appending
+  UnixMillis time = 0;  // wall time
+  std::string actor;    // "admin:ops", "tenant:acme/ci", "anonymous"
+  std::string action;   // the roles table's action ("manage_tenants"), or "authenticate"
+  std::string request;  // "POST /v1/tenants/acme/disable"
+  std::string peer;     // the client's address
+  int status = 0;       // the HTTP status it was answered with
+  std::string detail;   // what was refused and why, or what changed
+  std::string hash;     // lower-case hex SHA-256 (scheduler/audit_log.h says of what)
+  friend bool operator==(const AuditRecord&, const AuditRecord&) = default;
+};
+
 struct StoredState {
   std::vector<Job> jobs;             // sorted by id
   std::vector<EndedJob> ended_jobs;  // sorted by id; disjoint from `jobs`
@@ -94,6 +121,8 @@ struct StoredState {
   std::map<std::string, AccountingTotals> tenant_totals;  // over every stored attempt
   std::vector<FacilityReading> facility_readings;         // sorted by time
   std::map<std::string, TenantUsageRecord> tenant_usage;  // by tenant
+  std::optional<AuditRecord> last_audit;                  // the audit log's last entry
+  std::vector<JoinTokenRecord> join_tokens;               // unused ones, by node
 };
 
 // Inserts or replaces the job with this id.
@@ -143,9 +172,21 @@ struct PutTenantUsage {
   std::string tenant;
   TenantUsageRecord usage;
 };
-using Mutation =
-    std::variant<PutJob, PutNode, ReserveJobIds, PutTenant, PutToken, PutGrant, AppendLedger,
-                 PutAttempt, PutNodeEnergy, PutFacilityReading, PutTenantUsage>;
+// Inserts one audit log entry, or replaces the entry of the same seq.
+struct AppendAudit {
+  AuditRecord record;
+};
+// Inserts a node's join token, replacing the one it had.
+struct PutJoinToken {
+  JoinTokenRecord token;
+};
+// Removes a node's join token (used, or replaced by the node's credential); none is fine.
+struct DeleteJoinToken {
+  std::string node;
+};
+using Mutation = std::variant<PutJob, PutNode, ReserveJobIds, PutTenant, PutToken, PutGrant,
+                              AppendLedger, PutAttempt, PutNodeEnergy, PutFacilityReading,
+                              PutTenantUsage, AppendAudit, PutJoinToken, DeleteJoinToken>;
 
 // Which ledger entries to read.
 struct LedgerQuery {
@@ -188,6 +229,15 @@ struct JobQuery {
   UnixMillis ended_to = 0;                    // [ended_from, ended_to); 0 = no such filter
 };
 
+// Which audit log entries to read (ReadAudit): seq > after_seq, in seq order, at most `limit`,
+// at or after `since`, of `actor` when it is not "".
+struct AuditQuery {
+  int64_t after_seq = 0;
+  int64_t limit = 1000;
+  UnixMillis since = 0;
+  std::string actor;
+};
+
 // What a commit cost, for metrics: observed once per transaction on the writer thread.
 struct CommitStats {
   std::chrono::nanoseconds duration{0};  // BEGIN to COMMIT done (fsync included)
@@ -218,6 +268,7 @@ class Store {
   // The committed record of one job; nullopt if there is none.
   virtual StatusOr<std::optional<Job>> ReadJob(JobId id) = 0;
   virtual StatusOr<std::vector<Job>> ReadJobs(const JobQuery& query) = 0;
+  virtual StatusOr<std::vector<AuditRecord>> ReadAudit(const AuditQuery& query) = 0;
 };
 
 }  // namespace sharc::store

@@ -158,6 +158,18 @@ StatusOr<std::string> Encode(const Mutation& mutation) {
           }
           SHARC_RETURN_IF_ERROR(Time("as_of", m.usage.as_of));
           return std::string();
+        } else if constexpr (std::is_same_v<T, AppendAudit>) {
+          SHARC_RETURN_IF_ERROR(Range("seq", m.record.seq, 1, INT64_MAX));
+          SHARC_RETURN_IF_ERROR(Time("time", m.record.time));
+          return std::string();
+        } else if constexpr (std::is_same_v<T, PutJoinToken>) {
+          if (m.token.node.empty() || m.token.sha256.size() != 64) {
+            return InvalidArgumentError("a join token needs its node and its SHA-256");
+          }
+          SHARC_RETURN_IF_ERROR(Time("expires", m.token.expires));
+          return std::string();
+        } else if constexpr (std::is_same_v<T, DeleteJoinToken>) {
+          return std::string();
         } else {
           static_assert(std::is_same_v<T, PutFacilityReading>);
           SHARC_RETURN_IF_ERROR(Range("energy_wh", m.reading.energy_wh, 0, INT64_MAX));
@@ -201,6 +213,12 @@ std::string DescribeMutation(const Mutation& mutation) {
           return "facility reading at " + std::to_string(m.reading.time);
         } else if constexpr (std::is_same_v<T, PutTenantUsage>) {
           return "usage of tenant '" + m.tenant + "'";
+        } else if constexpr (std::is_same_v<T, AppendAudit>) {
+          return "audit log entry " + std::to_string(m.record.seq);
+        } else if constexpr (std::is_same_v<T, PutJoinToken>) {
+          return "join token of node '" + m.token.node + "'";
+        } else if constexpr (std::is_same_v<T, DeleteJoinToken>) {
+          return "join token of node '" + m.node + "'";
         } else {
           const LedgerEntry& e = m.entry;
           return "ledger entry (grant " + std::to_string(e.grant_id) + ", job " +

@@ -164,6 +164,30 @@ int RunNodeResetCredential(const GlobalOptions& global, const std::string& node)
   return NodeAction(global, node, "reset_credential", Json::object());
 }
 
+int RunNodeJoinTokenIssue(const GlobalOptions& global, const std::string& node,
+                          const std::string& expires) {
+  if (node.empty() || node.find('/') != std::string::npos) {
+    return Usage("'" + node + "' is not a node name");
+  }
+  Json body = Json::object();
+  if (!expires.empty()) body["expires_in"] = expires;
+  StatusOr<ApiClient> client = Connect(global);
+  if (!client.ok()) return Fail(client.status());
+  StatusOr<Json> issued = client->Post("/v1/nodes/" + node + "/join_token", body);
+  if (!issued.ok()) return Fail(issued.status());
+  std::string token = StringField(*issued, "token");
+  if (token.empty()) return Fail(InternalError("the server's answer holds no token"));
+  if (global.output == "json") {
+    PrintJson(*issued);
+  } else {
+    std::cout << token << "\n";
+  }
+  std::cerr << "sharc: the join token is shown only once; it lets one agent join as " << node
+            << " until " << StringField(*issued, "expires")
+            << " (put it in the agent's join_token_file)\n";
+  return kExitOk;
+}
+
 int RunFacilityReadingAdd(const GlobalOptions& global, const FacilityReadingOptions& options) {
   StatusOr<Json> body = FacilityReadingBody(options);
   if (!body.ok()) return Usage(body.status().message());

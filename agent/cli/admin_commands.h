@@ -34,6 +34,10 @@ int RunNodeResume(const GlobalOptions& global, const std::string& node);
 // `admin node reset-credential NODE`: the next agent to join as NODE gets a new credential.
 int RunNodeResetCredential(const GlobalOptions& global, const std::string& node);
 
+// `admin node token issue NODE [--expires D]`: prints the one-time join token alone on stdout.
+int RunNodeJoinTokenIssue(const GlobalOptions& global, const std::string& node,
+                          const std::string& expires);
+
 // `admin facility reading add|list`.
 int RunFacilityReadingAdd(const GlobalOptions& global, const FacilityReadingOptions& options);
 int RunFacilityReadingList(const GlobalOptions& global);

@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "agent/cli/admin_commands.h"
+#include "agent/cli/audit_commands.h"
 #include "agent/cli/report_commands.h"
 
 namespace sharc::cli {
@@ -60,7 +61,8 @@ void AddSchedulingFlags(CLI::App* cmd, SchedulingFlags* s, bool update) {
 EnterpriseVerbs::EnterpriseVerbs(CLI::App& app, const GlobalOptions& global) : global_(global) {
   AddUsage(app);
   AddReport(app);
-  CLI::App* admin = app.add_subcommand("admin", "manage tenants, tokens and credit (admins)");
+  CLI::App* admin = app.add_subcommand(
+      "admin", "manage tenants, tokens, credit and nodes, read the audit log (platform staff)");
   admin->require_subcommand(1);
   AddTenant(*admin);
   AddToken(*admin);
@@ -68,6 +70,7 @@ EnterpriseVerbs::EnterpriseVerbs(CLI::App& app, const GlobalOptions& global) : g
   AddLedger(*admin);
   AddNode(*admin);
   AddFacility(*admin);
+  AddAudit(*admin);
 }
 
 void EnterpriseVerbs::OnChosen(CLI::App* cmd, std::function<int()> run,
@@ -213,6 +216,24 @@ void EnterpriseVerbs::AddLedger(CLI::App& admin) {
   OnChosen(verify, [this] { return RunLedgerVerify(global_); });
 }
 
+void EnterpriseVerbs::AddAudit(CLI::App& admin) {
+  CLI::App* audit = admin.add_subcommand(
+      "audit",
+      "the audit log: staff changes, tokens issued and revoked, refused calls (admins and "
+      "auditors)");
+  audit->add_option("--since", audit_.since, "from this time on, e.g. 2026-12-01 or RFC 3339");
+  audit->add_option("--actor", audit_.actor, "only this actor, e.g. admin:ops or tenant:acme/ci");
+  audit->add_option("--limit", audit_.limit, "at most N entries (default 100, at most 10000)");
+  CLI::App* verify = audit->add_subcommand(
+      "verify", "recompute the log's hash chain; exit 1 and name the first broken entry");
+  OnChosen(verify, [this] { return RunAuditVerify(global_); });
+  audit->callback([this, verify] {
+    if (verify->parsed()) return;  // verify's own callback chose it
+    run_ = [this] { return RunAudit(global_, audit_); };
+    extra_formats_ = {};
+  });
+}
+
 void EnterpriseVerbs::AddNode(CLI::App& admin) {
   CLI::App* node = admin.add_subcommand("node", "drain and resume nodes, reset their credential");
   node->require_subcommand(1);
@@ -230,6 +251,16 @@ void EnterpriseVerbs::AddNode(CLI::App& admin) {
       "lost the old one)");
   reset->add_option("node", node_, "node name")->required();
   OnChosen(reset, [this] { return RunNodeResetCredential(global_, node_); });
+  CLI::App* token = node->add_subcommand("token", "one-time join tokens for nodes");
+  token->require_subcommand(1);
+  CLI::App* issue = token->add_subcommand(
+      "issue",
+      "a token that lets one agent join as NODE and get the node's own credential; prints it "
+      "(shown only once)");
+  issue->add_option("node", node_, "node name")->required();
+  issue->add_option("--expires", expires_,
+                    "it stops working this long after issue, e.g. 30m (default 1h, at most 7d)");
+  OnChosen(issue, [this] { return RunNodeJoinTokenIssue(global_, node_, expires_); });
 }
 
 }  // namespace sharc::cli

@@ -1,7 +1,7 @@
 // The command-line wiring of the enterprise and admin verbs: `usage`, `report usage|efficiency`
-// and `admin tenant|token|grant|ledger|node|facility ...`. main.cc constructs one EnterpriseVerbs
-// before parsing; after a successful parse, chosen() says whether one of these verbs was given and
-// Run() runs it (admin_commands.h, report_commands.h).
+// and `admin tenant|token|grant|ledger|node|facility|audit ...`. main.cc constructs one
+// EnterpriseVerbs before parsing; after a successful parse, chosen() says whether one of these
+// verbs was given and Run() runs it (admin_commands.h, report_commands.h).
 #ifndef SHARC_AGENT_CLI_ENTERPRISE_VERBS_H_
 #define SHARC_AGENT_CLI_ENTERPRISE_VERBS_H_
 
@@ -11,6 +11,7 @@
 #include <string>
 
 #include "agent/cli/admin_requests.h"
+#include "agent/cli/audit_commands.h"
 #include "agent/cli/commands.h"
 
 namespace sharc::cli {
@@ -40,6 +41,7 @@ class EnterpriseVerbs {
   void AddGrant(CLI::App& admin);
   void AddLedger(CLI::App& admin);
   void AddNode(CLI::App& admin);
+  void AddAudit(CLI::App& admin);
   // Makes `cmd`, once parsed, the verb Run() runs.
   // `extra_formats`: what it writes besides table and json.
   void OnChosen(CLI::App* cmd, std::function<int()> run, std::set<std::string> extra_formats = {});
@@ -54,11 +56,13 @@ class EnterpriseVerbs {
   std::string token_id_;
   std::string node_;
   std::string reason_;
+  std::string expires_;  // node token issue --expires
   ReportOptions report_;
   TenantOptions tenant_options_;
   TokenIssueOptions token_issue_;
   GrantAddOptions grant_;
   FacilityReadingOptions reading_;
+  AuditOptions audit_;
 };
 
 }  // namespace sharc::cli

@@ -217,7 +217,10 @@ const std::vector<std::string> kReportHeader = {
 }  // namespace
 
 std::string RenderWhoami(const Json& me) {
-  if (Text(me, "role") == "admin") return "admin (token " + OrDash(Text(me, "token_name")) + ")\n";
+  const std::string staff = Text(me, "role");
+  if (staff == "admin" || staff == "operator" || staff == "auditor") {
+    return staff + " (token " + OrDash(Text(me, "token_name")) + ")\n";
+  }
   std::string line = "tenant " + Text(me, "tenant");
   std::string role = Text(me, "token_role");
   if (!role.empty()) line += " (" + role + ")";

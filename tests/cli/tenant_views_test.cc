@@ -254,6 +254,9 @@ TEST(RenderWhoamiTest, ShowsTheTokenRoleOfTenants) {
   EXPECT_EQ(RenderWhoami(Parse(R"({"role": "admin", "tenant": "", "token_role": "admin",
                                    "token_name": "ops"})")),
             "admin (token ops)\n");
+  EXPECT_EQ(RenderWhoami(Parse(R"({"role": "auditor", "tenant": "", "token_role": "auditor",
+                                   "token_name": "kpmg"})")),
+            "auditor (token kpmg)\n");
 }
 
 }  // namespace

@@ -133,12 +133,12 @@ TEST(CreditTest, UsageAndTheReportShowTheSpendBySource) {
                       std::string(3 - std::to_string(thousandths % 1000).size(), '0') +
                       std::to_string(thousandths % 1000);
   EXPECT_EQ(acme["cpu_hours"], hours);
-  // A tenant sees only itself in reports.
+  // A tenant sees only itself in reports: another tenant is answered as if it did not exist.
   EXPECT_EQ(
       cluster
           .Call(kGlobexToken, "GET", "/v1/reports/usage?from=2000-01-01&to=2099-01-01&tenant=acme")
           ->status,
-      403);
+      404);
 }
 
 }  // namespace

@@ -168,7 +168,8 @@ TEST(MetricsTokenTest, ScrapesNeedTheMetricsTokenOnceOneIsSet) {
   for (const char* target : {"/metrics", "/v1/prometheus/targets"}) {
     SCOPED_TRACE(target);
     EXPECT_EQ(cluster.Call("", "GET", target)->status, 401);
-    EXPECT_EQ(cluster.Call(kAcmeToken, "GET", target)->status, 401);  // a tenant's is not enough
+    EXPECT_EQ(cluster.Call(kAcmeToken, "GET", target)->status, 403);  // a tenant may not scrape
+    EXPECT_EQ(cluster.Call(kAuditorToken, "GET", target)->status, 200);
     EXPECT_EQ(cluster.Call(token, "GET", target)->status, 200);
     EXPECT_EQ(cluster.Call(kAdminToken, "GET", target)->status, 200);
   }
@@ -335,10 +336,14 @@ TEST_F(HostileRequestTest, ABodyWithoutAValidTokenIsRefusedBeforeItIsRead) {
                                   "Authorization: Bearer wrong-token\r\n"
                                   "Content-Length: 62914560\r\n\r\n");
   EXPECT_EQ(reply.rfind("HTTP/1.1 401 ", 0), 0u) << reply;
-  // So is a body without any token, on any /v1/ path.
+  // So is a body without any token.
+  reply = ExchangeRaw(cluster_.url(),
+                      "POST /v1/tenants HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n");
+  EXPECT_EQ(reply.rfind("HTTP/1.1 401 ", 0), 0u) << reply;
+  // A path no route has is answered from its head too (the route table comes first).
   reply = ExchangeRaw(cluster_.url(),
                       "PUT /v1/anything HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n");
-  EXPECT_EQ(reply.rfind("HTTP/1.1 401 ", 0), 0u) << reply;
+  EXPECT_EQ(reply.rfind("HTTP/1.1 404 ", 0), 0u) << reply;
   // Each refusal is counted by its reason.
   StatusOr<Reply> metrics = cluster_.Call("", "GET", "/metrics");
   ASSERT_OK(metrics);

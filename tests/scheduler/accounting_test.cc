@@ -126,7 +126,7 @@ TEST_F(AccountingTest, HeartbeatSamplesGiveNodeUseAndTheReportsEnergy) {
   EXPECT_EQ(s.node_resources[0].used->Get("memory"), int64_t{3} << 30);
 
   // The open minute counts in a report before it is stored.
-  StatusOr<EfficiencyReport> report = Efficiency(Admin(), begin - 3'600'000, begin + 3'600'000);
+  StatusOr<EfficiencyReport> report = Efficiency(begin - 3'600'000, begin + 3'600'000);
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_NEAR(report->cluster.cpu_energy_kwh, 3000.0 / 3.6e6, 1e-12);
   EXPECT_NEAR(*report->cluster.idle_energy_share, 1.0 / 3, 1e-12);
@@ -140,67 +140,59 @@ TEST_F(AccountingTest, HeartbeatSamplesGiveNodeUseAndTheReportsEnergy) {
   StatusOr<store::AccountingRecords> stored = store_->ReadAccounting({});
   ASSERT_TRUE(stored.ok());
   EXPECT_FALSE(stored->buckets.empty());
-  report = Efficiency(Admin(), begin - 3'600'000, begin + 3'600'000);
+  report = Efficiency(begin - 3'600'000, begin + 3'600'000);
   ASSERT_TRUE(report.ok());
   EXPECT_NEAR(report->cluster.cpu_energy_kwh, 3000.0 / 3.6e6, 1e-12);
 }
 
-TEST_F(AccountingTest, TheReportCountsRunningJobsAndIsForAdminsOnly) {
+TEST_F(AccountingTest, TheReportCountsRunningJobs) {
   auto agent = Register(Node("n1", 4));
   JobId id = Submit("acme", {"sleep", "100"}, 2);
   ASSERT_TRUE(tasks_.RunUntil([&] { return !agent->Sent<protocol::LaunchMsg>().empty(); }));
   UnixMillis start = clock_.WallMillis();
   clock_.Advance(seconds(1800));
-  StatusOr<EfficiencyReport> report = Efficiency(Admin(), start, start + 3'600'000);
+  StatusOr<EfficiencyReport> report = Efficiency(start, start + 3'600'000);
   ASSERT_TRUE(report.ok());
   EXPECT_DOUBLE_EQ(report->cluster.granted_cpu_hours, 1.0);  // 2 CPUs x half an hour so far
   ASSERT_EQ(report->tenants.size(), 1u);
   EXPECT_EQ(report->tenants[0].tenant, "acme");
   EXPECT_EQ(JobOf(id).state, JobState::kRunning);
 
-  EXPECT_EQ(Efficiency(As("acme"), start, start + 1).status().code(),
-            StatusCode::kPermissionDenied);
-  EXPECT_EQ(Efficiency(Admin(), start, start).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Efficiency(start, start).status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST_F(AccountingTest, FacilityReadingsAreCheckedKeptInOrderAndDurable) {
-  auto add = [&](const Principal& who, FacilityReading reading) {
+  auto add = [&](FacilityReading reading) {
     std::optional<StatusOr<FacilityReading>> result;
-    scheduler_->accounting().AddFacilityReading(who, reading,
+    scheduler_->accounting().AddFacilityReading(reading,
                                                 [&](StatusOr<FacilityReading> r) { result = r; });
     EXPECT_TRUE(tasks_.RunUntil([&] { return result.has_value(); }));
     Settle();
     return *result;
   };
   UnixMillis now = clock_.WallMillis();
-  ASSERT_TRUE(add(Admin(), {now - 60'000, 1'000'000, "main meter"}).ok());
-  StatusOr<FacilityReading> taken_now = add(Admin(), {0, 1'000'500, ""});
+  ASSERT_TRUE(add({now - 60'000, 1'000'000, "main meter"}).ok());
+  StatusOr<FacilityReading> taken_now = add({0, 1'000'500, ""});
   ASSERT_TRUE(taken_now.ok());
   EXPECT_EQ(taken_now->time, now) << "no time: taken now";
 
   // Refused, and nothing changes.
-  EXPECT_EQ(add(As("acme"), {now, 1'000'600, ""}).status().code(), StatusCode::kPermissionDenied);
-  StatusOr<FacilityReading> earlier = add(Admin(), {now - 1, 1'000'600, ""});
+  StatusOr<FacilityReading> earlier = add({now - 1, 1'000'600, ""});
   EXPECT_NE(earlier.status().message().find("in order"), std::string::npos)
       << earlier.status().message();
-  StatusOr<FacilityReading> lower = add(Admin(), {now + 1'000, 999'999, ""});
+  StatusOr<FacilityReading> lower = add({now + 1'000, 999'999, ""});
   EXPECT_NE(lower.status().message().find("cumulative"), std::string::npos)
       << lower.status().message();
-  EXPECT_EQ(add(Admin(), {now + 3'600'000, 1'000'600, ""}).status().code(),
-            StatusCode::kInvalidArgument)
+  EXPECT_EQ(add({now + 3'600'000, 1'000'600, ""}).status().code(), StatusCode::kInvalidArgument)
       << "an hour in the future";
-  EXPECT_EQ(add(Admin(), {now + 1'000, 1'000'600, std::string(300, 'x')}).status().code(),
+  EXPECT_EQ(add({now + 1'000, 1'000'600, std::string(300, 'x')}).status().code(),
             StatusCode::kInvalidArgument);
 
   Reopen();
-  StatusOr<std::vector<FacilityReading>> readings =
-      scheduler_->accounting().FacilityReadings(Admin());
-  ASSERT_TRUE(readings.ok());
-  ASSERT_EQ(readings->size(), 2u);
-  EXPECT_EQ((*readings)[0].note, "main meter");
-  EXPECT_EQ((*readings)[1].energy_wh, 1'000'500);
-  EXPECT_EQ(scheduler_->accounting().FacilityReadings(As("acme")).status().code(),
-            StatusCode::kPermissionDenied);
+  const std::vector<FacilityReading>& readings = scheduler_->accounting().FacilityReadings();
+  ASSERT_EQ(readings.size(), 2u);
+  EXPECT_EQ(readings[0].note, "main meter");
+  EXPECT_EQ(readings[1].energy_wh, 1'000'500);
 }
 
 }  // namespace

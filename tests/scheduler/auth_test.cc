@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "scheduler/authorization.h"
 #include "scheduler/tenant_book.h"
 #include "scheduler/tenants_file.h"
 
@@ -50,11 +51,11 @@ TEST(TenantBookTest, MapsTokensToPrincipalsWithTheirRoles) {
   auto acme = book.Authenticate("acme-secret", 10);
   ASSERT_TRUE(acme.ok());
   EXPECT_EQ(acme->tenant, "acme");
-  EXPECT_TRUE(acme->CanWrite());
+  EXPECT_EQ(ReachOf(*acme, Action::kSubmitJobs), Reach::kOwn);
   EXPECT_FALSE(acme->CanAccess("globex"));
   auto viewer = book.Authenticate("acme-viewer", 10);
   ASSERT_TRUE(viewer.ok());
-  EXPECT_FALSE(viewer->CanWrite());
+  EXPECT_EQ(ReachOf(*viewer, Action::kSubmitJobs), Reach::kNone);
   EXPECT_EQ(book.Find("acme")->quota.guaranteed.Get("cpu"), 8000);
   EXPECT_EQ(book.Authenticate("nope", 10).status().code(), StatusCode::kUnauthenticated);
   EXPECT_EQ(book.Authenticate(std::nullopt, 10).status().code(), StatusCode::kUnauthenticated);
@@ -76,7 +77,7 @@ TEST(TenantBookTest, IssuedTokensWorkAndRevocationIsImmediate) {
   auto who = book.Authenticate(secret, 10);
   ASSERT_TRUE(who.ok());
   EXPECT_EQ(who->tenant, "acme");
-  EXPECT_FALSE(who->CanWrite());
+  EXPECT_EQ(ReachOf(*who, Action::kSubmitJobs), Reach::kNone);
   ASSERT_TRUE(book.RevokeToken(token.id, 3, &saved).ok());
   EXPECT_EQ(book.Authenticate(secret, 10).status().code(), StatusCode::kUnauthenticated);
   EXPECT_EQ(book.RevokeToken(token.id, 4, &saved).status().code(), StatusCode::kFailedPrecondition);

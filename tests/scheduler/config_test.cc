@@ -167,6 +167,9 @@ TEST(ExampleConfigsTest, TheShippedExamplesLoad) {
   auto tenants = LoadTenantsFile(configs + "tenants.example.json");
   ASSERT_TRUE(tenants.ok()) << tenants.status().ToString();
   ASSERT_EQ(tenants->tenants.size(), 3u);
+  ASSERT_EQ(tenants->admins.size(), 3u);
+  EXPECT_EQ(tenants->admins[1].role, "operator");
+  EXPECT_EQ(tenants->admins[2].role, "auditor");
   EXPECT_EQ(tenants->tenants[0].quota.guaranteed.Get("cpu"), 8000);
   EXPECT_EQ(tenants->tenants[0].share, 2);
   EXPECT_EQ(tenants->tenants[1].name, "acme/vision");

@@ -12,12 +12,13 @@ class NodeIdentityTest : public SchedulerTest {
   // Registers as `name` on a new connection presenting `credential`, as an impostor (or an
   // agent that lost its state_dir) would.
   Status TryRegister(const std::string& name, const std::string& credential,
-                     std::shared_ptr<RecordingConnection>* connection = nullptr) {
+                     std::shared_ptr<RecordingConnection>* connection = nullptr,
+                     const AgentAdmission& admission = {}) {
     auto fresh = std::make_shared<RecordingConnection>();
     protocol::RegisterMsg reg;
     reg.inventory = Node(name, 2);
     reg.credential = credential;
-    Status status = scheduler_->nodes().OnAgentRegister(reg, fresh);
+    Status status = scheduler_->nodes().OnAgentRegister(reg, fresh, admission);
     Settle();
     if (connection) *connection = fresh;
     return status;
@@ -28,6 +29,24 @@ class NodeIdentityTest : public SchedulerTest {
     JobId id = Submit("acme", {"sleep", "60"});
     EXPECT_TRUE(tasks_.RunUntil([&] { return !agent.Sent<protocol::LaunchMsg>().empty(); }));
     return id;
+  }
+
+  // A join token for `node`, as `sharc admin node token issue` makes one.
+  std::string IssueJoinToken(const std::string& node,
+                             std::chrono::milliseconds lifetime = std::chrono::hours(1)) {
+    auto issued = Await<std::pair<store::JoinTokenRecord, std::string>>(
+        [&](auto done) { scheduler_->nodes().IssueJoinToken(Admin(), node, lifetime, done); });
+    EXPECT_TRUE(issued.ok()) << issued.status().ToString();
+    return issued.ok() ? issued->second : "";
+  }
+  // How the hub admits a connection presenting `token`; nullopt if it refuses it.
+  std::optional<AgentAdmission> Admit(const std::string& token) {
+    return scheduler_->nodes().AdmitAgent(token);
+  }
+  // The credential the connection received at registration ("" if none).
+  static std::string IssuedTo(const RecordingConnection& connection) {
+    auto registered = connection.Sent<protocol::RegisteredMsg>();
+    return registered.empty() ? "" : registered.front().credential;
   }
 
   StatusOr<NodeStatus> ResetCredential(const Principal& who, const std::string& node) {
@@ -113,7 +132,6 @@ TEST_F(NodeIdentityTest, TheCredentialOutlivesASchedulerRestart) {
 
 TEST_F(NodeIdentityTest, AnAdminResetsTheCredentialOfADisconnectedNodeOnly) {
   auto agent = Register(Node("n1", 2));
-  EXPECT_EQ(ResetCredential(As("acme"), "n1").status().code(), StatusCode::kPermissionDenied);
   EXPECT_EQ(ResetCredential(Admin(), "n9").status().code(), StatusCode::kNotFound);
   StatusOr<NodeStatus> connected = ResetCredential(Admin(), "n1");
   EXPECT_EQ(connected.status().code(), StatusCode::kFailedPrecondition);
@@ -133,6 +151,81 @@ TEST_F(NodeIdentityTest, AnAdminResetsTheCredentialOfADisconnectedNodeOnly) {
   scheduler_->nodes().OnAgentDisconnected("n1", reinstalled.get());
   EXPECT_EQ(TryRegister("n1", old).code(), StatusCode::kPermissionDenied);
   EXPECT_OK(TryRegister("n1", fresh));
+}
+
+TEST_F(NodeIdentityTest, AJoinTokenLetsOneAgentJoinAsItsNodeOnceAndGetItsCredential) {
+  const std::string token = IssueJoinToken("n7");
+  ASSERT_EQ(token.size(), 48u);
+  std::optional<AgentAdmission> admission = Admit(token);
+  ASSERT_TRUE(admission.has_value());
+  EXPECT_EQ(admission->kind, AgentAdmission::Kind::kJoinToken);
+
+  // For its node only.
+  Status elsewhere = TryRegister("n8", "", nullptr, *admission);
+  EXPECT_EQ(elsewhere.code(), StatusCode::kPermissionDenied);
+  EXPECT_NE(elsewhere.message().find("join token is for node n7, not n8"), std::string::npos)
+      << elsewhere.message();
+  EXPECT_EQ(scheduler_->state().FindNode("n8"), nullptr);
+
+  std::shared_ptr<RecordingConnection> agent;
+  ASSERT_OK(TryRegister("n7", "", &agent, *admission));
+  const std::string credential = IssuedTo(*agent);
+  ASSERT_EQ(credential.size(), 48u);
+  EXPECT_EQ(scheduler_->state().FindNode("n7")->record.credential_sha256, Sha256Hex(credential));
+  // Used up, also after a restart; the credential now admits the node's agent.
+  EXPECT_FALSE(Admit(token).has_value());
+  Reopen();
+  EXPECT_FALSE(Admit(token).has_value());
+  std::optional<AgentAdmission> by_credential = Admit(credential);
+  ASSERT_TRUE(by_credential.has_value());
+  EXPECT_EQ(by_credential->kind, AgentAdmission::Kind::kCredential);
+  ASSERT_OK(TryRegister("n7", credential, nullptr, *by_credential));
+}
+
+TEST_F(NodeIdentityTest, OutsideDevelopmentModeANewNodeNeedsAJoinToken) {
+  auto first = Register(Node("n1", 2));  // development mode: gets a credential
+  std::optional<AgentAdmission> n1 = Admit(node_credentials_["n1"]);
+  ASSERT_TRUE(n1.has_value());
+  // n1's credential does not let its holder add a node.
+  Status refused = TryRegister("n2", node_credentials_["n1"], nullptr, *n1);
+  EXPECT_EQ(refused.code(), StatusCode::kPermissionDenied);
+  EXPECT_NE(refused.message().find("sharc admin node token issue n2"), std::string::npos)
+      << refused.message();
+  EXPECT_EQ(scheduler_->state().FindNode("n2"), nullptr);
+  EXPECT_FALSE(Admit("not-a-token").has_value());
+}
+
+TEST_F(NodeIdentityTest, AJoinTokenReplacesTheLostCredentialOfADisconnectedNodeOnly) {
+  auto agent = Register(Node("n1", 2));
+  const std::string old = node_credentials_["n1"];
+  const std::string token = IssueJoinToken("n1");
+  Status connected = TryRegister("n1", "", nullptr, *Admit(token));
+  EXPECT_EQ(connected.code(), StatusCode::kFailedPrecondition) << connected.message();
+
+  scheduler_->nodes().OnAgentDisconnected("n1", agent.get());
+  std::shared_ptr<RecordingConnection> reinstalled;
+  ASSERT_OK(TryRegister("n1", "", &reinstalled, *Admit(token)));
+  const std::string fresh = IssuedTo(*reinstalled);
+  ASSERT_FALSE(fresh.empty());
+  EXPECT_NE(fresh, old);
+  EXPECT_FALSE(Admit(old).has_value()) << "the lost credential no longer works";
+}
+
+TEST_F(NodeIdentityTest, AJoinTokenExpiresAndANewOneReplacesTheOld) {
+  const std::string first = IssueJoinToken("n5", std::chrono::minutes(10));
+  const std::string second = IssueJoinToken("n5", std::chrono::minutes(10));
+  EXPECT_FALSE(Admit(first).has_value()) << "replaced";
+  ASSERT_TRUE(Admit(second).has_value());
+  clock_.Advance(std::chrono::minutes(10));
+  EXPECT_FALSE(Admit(second).has_value()) << "expired";
+  auto too_long = Await<std::pair<store::JoinTokenRecord, std::string>>([&](auto done) {
+    scheduler_->nodes().IssueJoinToken(Admin(), "n5", std::chrono::hours(24 * 8), done);
+  });
+  EXPECT_EQ(too_long.status().code(), StatusCode::kInvalidArgument);
+  auto bad_name = Await<std::pair<store::JoinTokenRecord, std::string>>([&](auto done) {
+    scheduler_->nodes().IssueJoinToken(Admin(), "bad name!", std::chrono::hours(1), done);
+  });
+  EXPECT_EQ(bad_name.status().code(), StatusCode::kInvalidArgument);
 }
 
 }  // namespace

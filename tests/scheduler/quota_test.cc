@@ -158,7 +158,7 @@ TEST_F(QuotaTest, CreditIsReservedSettledAndReleasedToTheMicroCredit) {
   EXPECT_EQ(g.available, 10'000'000 - 1'000'001);
   EXPECT_TRUE(scheduler_->tenants().credit().CheckConsistency().ok());
   // The ledger in the store says the same.
-  auto verification = VerifyLedger(Admin());
+  auto verification = VerifyLedger();
   ASSERT_TRUE(verification.ok());
   EXPECT_TRUE(verification->mismatches.empty());
 }
@@ -214,7 +214,7 @@ TEST_F(QuotaTest, AGrantExpiresAtItsBoundary) {
   EXPECT_TRUE(g.closed);
   EXPECT_EQ(g.expired, 5'000'000);
   EXPECT_EQ(scheduler_->tenants().credit().Remaining("acme"), 0);
-  auto verification = VerifyLedger(Admin());
+  auto verification = VerifyLedger();
   ASSERT_TRUE(verification.ok());
   EXPECT_TRUE(verification->mismatches.empty()) << verification->mismatches.front();
 }
@@ -255,8 +255,7 @@ TEST_F(QuotaTest, GuaranteesMayNotExceedTheCluster) {
   EXPECT_EQ(result->status().message(),
             "quota: the tenants' guarantees would add up to 8 cpu, but the cluster has 4; a "
             "guarantee must be capacity that exists");
-  EXPECT_EQ(scheduler_->tenants().GetTenant(Admin(), "acme").value()->quota.guaranteed.Get("cpu"),
-            0);
+  EXPECT_EQ(scheduler_->tenants().GetTenant("acme").value()->quota.guaranteed.Get("cpu"), 0);
 }
 
 }  // namespace

@@ -105,6 +105,9 @@ class CountingStore : public store::Store {
   StatusOr<std::vector<Job>> ReadJobs(const store::JobQuery& query) override {
     return inner_->ReadJobs(query);
   }
+  StatusOr<std::vector<store::AuditRecord>> ReadAudit(const store::AuditQuery& query) override {
+    return inner_->ReadAudit(query);
+  }
   int in_flight() const { return in_flight_.load(); }
   int job_commits() const { return job_commits_.load(); }  // batches that stored a job
 
@@ -239,13 +242,12 @@ class SchedulerTest : public ::testing::Test {
     EXPECT_TRUE(tasks_.RunUntil([&] { return result.has_value(); }));
     return result.has_value() ? std::move(*result) : StatusOr<T>(InternalError("no answer"));
   }
-  StatusOr<EfficiencyReport> Efficiency(const Principal& who, UnixMillis from, UnixMillis to) {
+  StatusOr<EfficiencyReport> Efficiency(UnixMillis from, UnixMillis to) {
     return Await<EfficiencyReport>(
-        [&](auto done) { scheduler_->accounting().Efficiency(who, from, to, done); });
+        [&](auto done) { scheduler_->accounting().Efficiency(from, to, done); });
   }
-  StatusOr<LedgerVerification> VerifyLedger(const Principal& who) {
-    return Await<LedgerVerification>(
-        [&](auto done) { scheduler_->tenants().VerifyLedger(who, done); });
+  StatusOr<LedgerVerification> VerifyLedger() {
+    return Await<LedgerVerification>([&](auto done) { scheduler_->tenants().VerifyLedger(done); });
   }
 
   // Runs queued work until no commit is in flight and nothing is left to run.

@@ -50,7 +50,7 @@ class SchedulingTest : public SchedulerTest {
 
   StatusOr<TenantUsageView> UsageView(const std::string& tenant) {
     return Await<TenantUsageView>(
-        [&](auto done) { scheduler_->tenants().TenantUsageOf(Admin(), tenant, done); });
+        [&](auto done) { scheduler_->tenants().TenantUsageOf(tenant, done); });
   }
 };
 

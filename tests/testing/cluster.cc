@@ -35,7 +35,14 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)), dir_("s
   ::chmod(dir_.path().c_str(), 0711);
   using scheduler::Sha256Hex;
   Json tenants = {
-      {"admins", {{{"name", "test-admin"}, {"token_sha256", Sha256Hex(kAdminToken)}}}},
+      {"admins",
+       {{{"name", "test-admin"}, {"token_sha256", Sha256Hex(kAdminToken)}},
+        {{"name", "test-operator"},
+         {"role", "operator"},
+         {"token_sha256", Sha256Hex(kOperatorToken)}},
+        {{"name", "test-auditor"},
+         {"role", "auditor"},
+         {"token_sha256", Sha256Hex(kAuditorToken)}}}},
       {"tenants",
        {{{"name", "acme"}, {"tokens", {{{"name", "t"}, {"token_sha256", Sha256Hex(kAcmeToken)}}}}},
         {{"name", "globex"},

@@ -22,6 +22,8 @@ namespace sharc::testing {
 inline constexpr const char* kAdminToken = "test-admin-token-0123456789";
 inline constexpr const char* kAcmeToken = "test-acme-token-0123456789";
 inline constexpr const char* kGlobexToken = "test-globex-token-0123456789";
+inline constexpr const char* kOperatorToken = "test-operator-token-0123456789";
+inline constexpr const char* kAuditorToken = "test-auditor-token-0123456789";
 
 // Path of a built binary, e.g. Binary("scheduler/sharc-scheduler").
 std::string Binary(const std::string& relative);
