@@ -27,6 +27,20 @@ std::string StringField(const Json& object, const char* key) {
   return it != object.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
+// Prints an issued secret ("token") alone on stdout (-o json: the whole answer) and `note` on
+// stderr.
+int PrintIssuedToken(const GlobalOptions& global, const Json& issued, const std::string& note) {
+  std::string token = StringField(issued, "token");
+  if (token.empty()) return Fail(InternalError("the server's answer holds no token"));
+  if (global.output == "json") {
+    PrintJson(issued);
+  } else {
+    std::cout << token << "\n";
+  }
+  std::cerr << "sharc: " << note << "\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 int RunTenantCreate(const GlobalOptions& global, const TenantOptions& options) {
@@ -72,16 +86,9 @@ int RunTokenIssue(const GlobalOptions& global, const TokenIssueOptions& options)
   if (!client.ok()) return Fail(client.status());
   StatusOr<Json> issued = client->Post(TenantPath(options.tenant) + "/tokens", *body);
   if (!issued.ok()) return Fail(issued.status());
-  std::string token = StringField(*issued, "token");
-  if (token.empty()) return Fail(InternalError("the server's answer holds no token"));
-  if (global.output == "json") {
-    PrintJson(*issued);
-  } else {
-    std::cout << token << "\n";
-  }
-  std::cerr << "sharc: the token is shown only once; store it now (its id is "
-            << StringField(*issued, "id") << ")\n";
-  return kExitOk;
+  return PrintIssuedToken(
+      global, *issued,
+      "the token is shown only once; store it now (its id is " + StringField(*issued, "id") + ")");
 }
 
 int RunTokenList(const GlobalOptions& global, const std::string& tenant) {
@@ -175,17 +182,10 @@ int RunNodeJoinTokenIssue(const GlobalOptions& global, const std::string& node,
   if (!client.ok()) return Fail(client.status());
   StatusOr<Json> issued = client->Post("/v1/nodes/" + node + "/join_token", body);
   if (!issued.ok()) return Fail(issued.status());
-  std::string token = StringField(*issued, "token");
-  if (token.empty()) return Fail(InternalError("the server's answer holds no token"));
-  if (global.output == "json") {
-    PrintJson(*issued);
-  } else {
-    std::cout << token << "\n";
-  }
-  std::cerr << "sharc: the join token is shown only once; it lets one agent join as " << node
-            << " until " << StringField(*issued, "expires")
-            << " (put it in the agent's join_token_file)\n";
-  return kExitOk;
+  return PrintIssuedToken(global, *issued,
+                          "the join token is shown only once; it lets one agent join as " + node +
+                              " until " + StringField(*issued, "expires") +
+                              " (put it in the agent's join_token_file)");
 }
 
 int RunFacilityReadingAdd(const GlobalOptions& global, const FacilityReadingOptions& options) {
