@@ -1,5 +1,6 @@
 #include "scheduler/audit_log.h"
 
+#include "core/host_port.h"
 #include "core/log.h"
 #include "scheduler/auth.h"
 
@@ -16,10 +17,12 @@ void AddField(std::string* out, std::string_view field) {
   *out += field;
 }
 
-// The address of "1.2.3.4:5678" or "[::1]:5678", without the port.
+// The address of "1.2.3.4:5678" or "[::1]:5678", without the port (the whole text if it is
+// not such a pair).
 std::string HostOf(const std::string& peer) {
-  size_t colon = peer.rfind(':');
-  return colon == std::string::npos ? peer : peer.substr(0, colon);
+  std::string host;
+  uint16_t port = 0;
+  return ParseHostPort(peer, &host, &port).ok() ? host : peer;
 }
 
 }  // namespace

@@ -166,30 +166,10 @@ Status SqliteWriter::Apply(const Encoded& e) {
         .BindInt(3, put->usage.as_of)
         .Run(DescribeMutation(*e.mutation));
   }
-  if (const auto* append = std::get_if<AppendAudit>(e.mutation)) {
-    const AuditRecord& r = append->record;
-    return append_audit_.BindInt(1, r.seq)
-        .BindInt(2, r.time)
-        .BindText(3, r.actor)
-        .BindText(4, r.action)
-        .BindText(5, r.request)
-        .BindText(6, r.peer)
-        .BindInt(7, r.status)
-        .BindText(8, r.detail)
-        .BindText(9, r.hash)
-        .Run(DescribeMutation(*e.mutation));
-  }
-  if (const auto* put = std::get_if<PutJoinToken>(e.mutation)) {
-    const JoinTokenRecord& t = put->token;
-    return put_join_token_.BindText(1, t.node)
-        .BindText(2, t.sha256)
-        .BindInt(3, t.created)
-        .BindInt(4, t.expires)
-        .BindText(5, t.issued_by)
-        .Run(DescribeMutation(*e.mutation));
-  }
-  if (const auto* del = std::get_if<DeleteJoinToken>(e.mutation)) {
-    return delete_join_token_.BindText(1, del->node).Run(DescribeMutation(*e.mutation));
+  if (std::holds_alternative<AppendAudit>(*e.mutation) ||
+      std::holds_alternative<PutJoinToken>(*e.mutation) ||
+      std::holds_alternative<DeleteJoinToken>(*e.mutation)) {
+    return ApplySecurityRow(e);
   }
   const auto& reserve = std::get<ReserveJobIds>(*e.mutation);
   return reserve_job_ids_.BindInt(1, reserve.next_job_id).Run("next_job_id");
@@ -232,6 +212,33 @@ Status SqliteWriter::ApplyAccountingRow(const Encoded& e) {
       .BindInt(2, put.reading.energy_wh)
       .BindText(3, put.reading.note)
       .Run(DescribeMutation(*e.mutation));
+}
+
+Status SqliteWriter::ApplySecurityRow(const Encoded& e) {
+  if (const auto* append = std::get_if<AppendAudit>(e.mutation)) {
+    const AuditRecord& r = append->record;
+    return append_audit_.BindInt(1, r.seq)
+        .BindInt(2, r.time)
+        .BindText(3, r.actor)
+        .BindText(4, r.action)
+        .BindText(5, r.request)
+        .BindText(6, r.peer)
+        .BindInt(7, r.status)
+        .BindText(8, r.detail)
+        .BindText(9, r.hash)
+        .Run(DescribeMutation(*e.mutation));
+  }
+  if (const auto* put = std::get_if<PutJoinToken>(e.mutation)) {
+    const JoinTokenRecord& t = put->token;
+    return put_join_token_.BindText(1, t.node)
+        .BindText(2, t.sha256)
+        .BindInt(3, t.created)
+        .BindInt(4, t.expires)
+        .BindText(5, t.issued_by)
+        .Run(DescribeMutation(*e.mutation));
+  }
+  const auto& del = std::get<DeleteJoinToken>(*e.mutation);
+  return delete_join_token_.BindText(1, del.node).Run(DescribeMutation(*e.mutation));
 }
 
 void SqliteWriter::RollbackIfActive() {

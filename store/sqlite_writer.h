@@ -55,6 +55,8 @@ class SqliteWriter {
   Status Apply(const Encoded& encoded);
   // Apply of a PutAttempt, PutNodeEnergy or PutFacilityReading.
   Status ApplyAccountingRow(const Encoded& encoded);
+  // Apply of an AppendAudit, PutJoinToken or DeleteJoinToken.
+  Status ApplySecurityRow(const Encoded& encoded);
   void RollbackIfActive();
 
   sqlite3* db_ = nullptr;
