@@ -121,7 +121,7 @@ TEST(LaunchErrorTest, AnAgentWhoseJobsCannotReachItsStateDirRefusesToStart) {
   ASSERT_EQ(::chmod(cluster.dir().c_str(), 0700), 0);
   ASSERT_OK(cluster.StartAgent({.name = "n1", .synthetic = "pack:1 core:2 pu:1"}));
   EXPECT_TRUE(WaitFor([&] { return !cluster.AgentRunning("n1"); }));
-  std::string log = ReadTextFile(cluster.dir() + "/agent-n1.log");
+  std::string log = ReadTextFile(cluster.dir() + "/agent-n1-1.log");
   EXPECT_NE(log.find("state_dir: for a user created for a tenant"), std::string::npos) << log;
   EXPECT_NE(log.find("chmod o+x " + cluster.dir()), std::string::npos) << log;
   ASSERT_EQ(::chmod(cluster.dir().c_str(), 0711), 0);

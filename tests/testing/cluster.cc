@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "gtest/gtest.h"
 #include "scheduler/auth.h"
 #include "tests/testing/wait_for.h"
 
@@ -19,6 +20,26 @@ namespace {
 using protocol::Json;
 
 bool IsTerminalState(const std::string& state) { return state != "PENDING" && state != "RUNNING"; }
+
+// Prints the end of every daemon log under `dir`: a failed test's only trace of what the
+// scheduler and agents did, since the directory goes with the cluster.
+void PrintDaemonLogs(const std::string& dir) {
+  constexpr std::uintmax_t kTailBytes = 16 * 1024;
+  std::error_code error;
+  std::vector<std::filesystem::path> logs;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
+    if (entry.path().extension() == ".log") logs.push_back(entry.path());
+  }
+  std::sort(logs.begin(), logs.end());
+  for (const std::filesystem::path& log : logs) {
+    std::ifstream in(log, std::ios::binary);
+    std::uintmax_t size = std::filesystem::file_size(log, error);
+    if (!error && size > kTailBytes) in.seekg(static_cast<std::streamoff>(size - kTailBytes));
+    std::string tail((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::fprintf(stderr, "---- %s (its last %ju bytes at most) ----\n%s", log.filename().c_str(),
+                 kTailBytes, tail.c_str());
+  }
+}
 
 }  // namespace
 
@@ -88,6 +109,7 @@ Cluster::~Cluster() {
   if (scheduler_) scheduler_->Kill();
   KillProcessesUnder(dir_.path());
   RemoveCgroupsOfThisCluster();
+  if (::testing::Test::HasFailure()) PrintDaemonLogs(dir_.path());
 }
 
 std::string Cluster::CgroupParent(const std::string& name) const {
@@ -194,7 +216,9 @@ Status Cluster::StartAgent(const AgentOptions& o) {
                   "--kill-grace",
                   o.kill_grace,
                   "--cgroup-parent",
-                  CgroupParent(o.name)};
+                  CgroupParent(o.name),
+                  "--log-level",  // a failed test prints the logs (see PrintDaemonLogs)
+                  "debug"};
   if (options_.join_secret) {
     options.argv.insert(options.argv.end(), {"--join-secret-file", dir_.File("join-secret")});
   }
@@ -214,7 +238,8 @@ Status Cluster::StartAgent(const AgentOptions& o) {
     options.argv.insert(options.argv.begin(), {"/usr/sbin/ip", "netns", "exec", o.netns});
   }
   options.work_dir = dir_.path();
-  options.stderr_path = dir_.File("agent-" + o.name + ".log");
+  options.stderr_path =
+      dir_.File("agent-" + o.name + "-" + std::to_string(++agent_starts_[o.name]) + ".log");
   SHARC_ASSIGN_OR_RETURN(Subprocess process, Subprocess::Start(options));
   agents_.erase(o.name);
   agents_.emplace(o.name, std::move(process));

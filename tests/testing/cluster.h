@@ -132,6 +132,7 @@ class Cluster {
   std::map<std::string, Subprocess> agents_;
   std::unique_ptr<net::HttpClient> http_;
   int scheduler_starts_ = 0;
+  std::map<std::string, int> agent_starts_;  // per agent name: numbers its log files
   int port_ = 0;
 };
 
