@@ -28,6 +28,22 @@ namespace asio = boost::asio;
 using protocol::AttemptEnding;
 using protocol::AttemptReport;
 
+// Why a monitor left no status: the status file's read error, else how the monitor itself
+// ended (when this agent process started it); "" when neither is known.
+std::string MissingStatusCause(const Status& read, int monitor_wait_status) {
+  if (!read.ok()) return " (" + read.message() + ")";
+  if (monitor_wait_status < 0) return "";
+  if (WIFSIGNALED(monitor_wait_status)) {
+    return " (the monitor was killed by signal " + std::to_string(WTERMSIG(monitor_wait_status)) +
+           ")";
+  }
+  if (WIFEXITED(monitor_wait_status) && WEXITSTATUS(monitor_wait_status) != 0) {
+    return " (the monitor could not write the status file: " +
+           ErrnoText(WEXITSTATUS(monitor_wait_status)) + ")";
+  }
+  return "";
+}
+
 std::string Name(const AttemptId& a) {
   return "job " + std::to_string(a.job.value) + " attempt " + std::to_string(a.attempt);
 }
@@ -50,6 +66,7 @@ class AttemptRunner::Impl {
   }
 
   Status Restore() {
+    SHARC_RETURN_IF_ERROR(MakeStateDirectories(options_.setup.state_dir));
     SHARC_ASSIGN_OR_RETURN(AttemptJournal journal,
                            AttemptJournal::Open(options_.setup.state_dir + "/journal"));
     journal_.emplace(std::move(journal));
@@ -143,6 +160,7 @@ class AttemptRunner::Impl {
     attempt.record.monitor_start_ticks = ProcessStartTicks(launched->monitor_pid).value_or(0);
     attempt.record.report.start_time = launched->start_time;
     Journal(attempt);
+    ConfirmRecorded(*launched);  // the job runs on only from here (see LaunchJob)
     Watch(id);
     LogDebug("agent", "started " + Name(id) + " (pid " + std::to_string(launched->job_pid) + ")");
     on_report_(attempt.record.report);
@@ -448,7 +466,8 @@ class AttemptRunner::Impl {
     if (it == attempts_.end() || it->second.record.report.exited) return;
     Attempt& attempt = it->second;
     if (options_.usage) options_.usage->Forget(id);
-    (void)TryReapMonitor(attempt.record.monitor_pid);
+    int monitor_status = -1;
+    (void)TryReapMonitor(attempt.record.monitor_pid, &monitor_status);
     AttemptReport& report = attempt.record.report;
     report.exited = true;
     report.ending = attempt.record.requested_ending;
@@ -470,8 +489,11 @@ class AttemptRunner::Impl {
     if (!status.ok() || !status->has_value()) {
       report.end_time = clock_.WallMillis();
       if (report.ending == AttemptEnding::kNone) report.ending = AttemptEnding::kKilled;
+      std::string why = MissingStatusCause(status.status(), monitor_status);
+      LogWarning("agent",
+                 Name(id) + ": the job's monitor ended without recording an exit status" + why);
       if (report.message.empty()) {
-        report.message = "the job's monitor ended without recording an exit status";
+        report.message = "the job's monitor ended without recording an exit status" + why;
       }
     } else {
       const ExitStatus& exit = **status;

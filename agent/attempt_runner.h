@@ -51,8 +51,9 @@ class AttemptRunner {
   AttemptRunner(const AttemptRunner&) = delete;
   AttemptRunner& operator=(const AttemptRunner&) = delete;
 
-  // Re-adopts the journal's attempts. Call once, before the first Launch. Fails (and the
-  // agent should not start) if the journal cannot be read.
+  // Makes the state directories (MakeStateDirectories) and re-adopts the journal's attempts.
+  // Call once, before the first Launch. Fails (and the agent should not start) if the
+  // directories cannot be made or the journal cannot be read.
   Status Restore();
 
   // Starts the attempt. Idempotent: a launch of an attempt already known re-reports it; a

@@ -37,20 +37,25 @@ std::vector<DeviceRule> GpuDevices(const std::vector<int>& gpus) {
   return rules;
 }
 
-// <state>/jobs is traversable by all, listable by root only; each attempt's directory is its
-// user's alone. <state>/status is root's alone: a job cannot forge its exit status. The common
-// case, both there already, costs one mkdir; they are made (and jobs/ given its mode) when the
-// attempt's directory cannot be, for want of them.
-Status MakeAttemptDir(const std::string& state_dir, const std::string& dir) {
+// The attempt's own directory; its parent, <state>/jobs, is made by MakeStateDirectories.
+Status MakeAttemptDir(const std::string& dir) {
   if (::mkdir(dir.c_str(), 0700) == 0) return Status::Ok();
-  if (errno != ENOENT) return MakeDirectories(dir, 0700);  // EEXIST: checks it is a directory
-  SHARC_RETURN_IF_ERROR(MakeDirectories(state_dir + "/jobs", 0711));
-  SHARC_RETURN_IF_ERROR(MakeDirectories(state_dir + "/status", 0700));
-  ::chmod((state_dir + "/jobs").c_str(), 0711);
-  return MakeDirectories(dir, 0700);
+  if (errno != EEXIST) return InternalError(dir + ": " + ErrnoText(errno));
+  return MakeDirectories(dir, 0700);  // checks that it is a directory
 }
 
 }  // namespace
+
+Status MakeStateDirectories(const std::string& state_dir) {
+  SHARC_RETURN_IF_ERROR(MakeDirectories(state_dir + "/jobs", 0711));
+  SHARC_RETURN_IF_ERROR(MakeDirectories(state_dir + "/status", 0700));
+  // Modes an older agent (or an operator) left otherwise are put right.
+  if (::chmod((state_dir + "/jobs").c_str(), 0711) != 0 ||
+      ::chmod((state_dir + "/status").c_str(), 0700) != 0) {
+    return InternalError(state_dir + ": chmod: " + ErrnoText(errno));
+  }
+  return Status::Ok();
+}
 
 std::string AttemptDirPath(const std::string& state_dir, const AttemptId& a) {
   return state_dir + "/jobs/" + std::to_string(a.job.value) + "." + std::to_string(a.attempt);
@@ -107,7 +112,7 @@ StatusOr<LaunchSpec> SetUpAttempt(const SetupOptions& o, const NodeTopology& top
                                          : ResolveIdentity(o.identities, launch.tenant));
   }
   std::string dir = AttemptDirPath(o.state_dir, id);
-  SHARC_RETURN_IF_ERROR(MakeAttemptDir(o.state_dir, dir));
+  SHARC_RETURN_IF_ERROR(MakeAttemptDir(dir));
   if (identity && ::chown(dir.c_str(), identity->uid, identity->gid) != 0) {
     return InternalError(dir + ": chown: " + ErrnoText(errno));
   }

@@ -31,6 +31,13 @@ struct SetupOptions {
   bool allow_setuid = false;     // else jobs run with no_new_privs (LaunchSpec)
 };
 
+// Makes the directories every attempt's live in, once, when the agent starts (before the
+// first SetUpAttempt): <state>/jobs, traversable by all and listable by root only (each
+// attempt's directory in it is its user's alone), and <state>/status, root's alone, so that a
+// job cannot forge its exit status. Made at start, not with the first attempt, so that an
+// agent stopped half-way through making them leaves nothing its successor could miss.
+Status MakeStateDirectories(const std::string& state_dir);
+
 // Paths of an attempt (whether or not it still runs).
 std::string AttemptDirPath(const std::string& state_dir, const AttemptId& attempt);
 std::string StatusPath(const std::string& state_dir, const AttemptId& attempt);

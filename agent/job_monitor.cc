@@ -113,6 +113,17 @@ bool WaitForJob(pid_t job, int* status) {
   return true;
 }
 
+// Waits for the launcher's one-byte confirmation that it recorded the job (ConfirmRecorded);
+// false on EOF or an error: the launcher is gone without it.
+bool AwaitRecorded(int fd) {
+  char recorded = 0;
+  while (true) {
+    ssize_t n = read(fd, &recorded, 1);
+    if (n < 0 && errno == EINTR) continue;
+    return n == 1;
+  }
+}
+
 int64_t NowUnixMillis() {
   struct timespec now = {};
   clock_gettime(CLOCK_REALTIME, &now);
@@ -339,6 +350,16 @@ void RunMonitor(const MonitorPlan& plan) {
     Report(plan, report, error != 0 ? 1 : 0);
   }
   WriteAll(plan.report_fd, &report, sizeof(report));
+  if (!AwaitRecorded(plan.report_fd)) {
+    // The launcher died (or gave up) before recording the job: nobody would ever learn of
+    // it, and a restarted agent launches this attempt anew. It must not run on beside that
+    // launch, nor write the status file that launch's monitor writes.
+    kill(-job, SIGKILL);
+    kill(job, SIGKILL);
+    int ignored = 0;
+    WaitForJob(job, &ignored);
+    _exit(0);
+  }
   close(plan.report_fd);
 
   int status = 0;
@@ -350,7 +371,7 @@ void RunMonitor(const MonitorPlan& plan) {
       error = WriteStatusFile(plan, "signaled", WTERMSIG(status));
     }
   }
-  _exit(error == 0 ? 0 : 1);
+  _exit(error & 0xff);  // 0, or the errno that kept the status from being written
 }
 
 }  // namespace sharc::agent::internal

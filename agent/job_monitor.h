@@ -35,9 +35,9 @@ struct MonitorPlan {
   bool bind_cpus = false;
   cpu_set_t cpus;
   bool no_new_privs = false;
-  int report_fd = -1;              // write end of the monitor -> launcher pipe
-  int exec_read_fd = -1;           // read end of the job -> monitor pipe (exec errno; EOF = exec'd)
-  int exec_write_fd = -1;          // its write end, close-on-exec
+  int report_fd = -1;      // the monitor's end of the channel: the report out, "recorded" in
+  int exec_read_fd = -1;   // read end of the job -> monitor pipe (exec errno; EOF = exec'd)
+  int exec_write_fd = -1;  // its write end, close-on-exec
   int keep_fds[3] = {-1, -1, -1};  // the three pipe fds above, ascending, all above 2
   int max_fd = 1024;               // highest fd to close() one by one if close_range is unavailable
 };
@@ -53,7 +53,8 @@ struct MonitorReport {
   int failed_step = kNone;
 };
 
-// The monitor's whole life (sharc-job-monitor's main calls it). Never returns.
+// The monitor's whole life (sharc-job-monitor's main calls it). Never returns: once the job
+// has run it exits 0 after writing the status file, or with the errno that prevented it.
 [[noreturn]] void RunMonitor(const MonitorPlan& plan);
 
 }  // namespace sharc::agent::internal

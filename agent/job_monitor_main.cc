@@ -1,7 +1,8 @@
 // sharc-job-monitor: the job monitor as a program of its own (see process_launcher.h). The
 // agent starts it vfork-style, so the agent's memory is neither copied nor write-protected
 // for as long as a job runs. It takes its plan on the command line (EncodeMonitorArgs in
-// job_monitor_args.h) and the job's environment as its own, and reports on descriptor 3.
+// job_monitor_args.h) and the job's environment as its own, reports on descriptor 3 and
+// awaits the launcher's confirmation on it.
 // Not meant to be run by hand: a malformed command line exits with 2 and no report.
 #include <fcntl.h>
 #include <unistd.h>

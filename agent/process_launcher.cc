@@ -4,6 +4,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -45,6 +46,7 @@ class UniqueFd {
   }
   ~UniqueFd() { Reset(); }
   int get() const { return fd_; }
+  int Release() { return std::exchange(fd_, -1); }
   void Reset(int fd = -1) {
     if (fd_ >= 0) close(fd_);
     fd_ = fd;
@@ -54,11 +56,14 @@ class UniqueFd {
   int fd_ = -1;
 };
 
-// A close-on-exec pipe whose ends are both above the standard descriptors, so the monitor can
+// A close-on-exec stream socket pair (the monitor reports on one end and awaits the record
+// confirmation on it) whose ends are both above the standard descriptors, so the monitor can
 // point 0-2 at /dev/null without clobbering them even if the agent runs with 0-2 closed.
-Status MakePipe(UniqueFd* read_end, UniqueFd* write_end) {
+Status MakeChannel(UniqueFd* launcher_end, UniqueFd* monitor_end) {
   int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) return InternalError("pipe2: " + ErrnoText(errno));
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
+    return InternalError("socketpair: " + ErrnoText(errno));
+  }
   UniqueFd ends[2] = {UniqueFd(fds[0]), UniqueFd(fds[1])};
   for (UniqueFd& end : ends) {
     if (end.get() > STDERR_FILENO) continue;
@@ -66,8 +71,8 @@ Status MakePipe(UniqueFd* read_end, UniqueFd* write_end) {
     if (moved < 0) return InternalError("fcntl(F_DUPFD_CLOEXEC): " + ErrnoText(errno));
     end.Reset(moved);
   }
-  *read_end = std::move(ends[0]);
-  *write_end = std::move(ends[1]);
+  *launcher_end = std::move(ends[0]);
+  *monitor_end = std::move(ends[1]);
   return Status::Ok();
 }
 
@@ -238,7 +243,7 @@ struct MonitorStart {
   const char* program;
   char* const* argv;
   char* const* envp;
-  int report_fd;  // the launcher's end, moved to kMonitorReportFd
+  int report_fd;  // the monitor's end of the channel, moved to kMonitorReportFd
 };
 
 // Runs in the launching process's memory until its exec (see SpawnMonitor): raw system calls
@@ -308,8 +313,8 @@ StatusOr<LaunchedJob> LaunchJob(const LaunchSpec& spec) {
   SHARC_RETURN_IF_ERROR(ValidateSpec(spec));
   PreparedLaunch prepared;
   SHARC_RETURN_IF_ERROR(Prepare(spec, prepared));
-  UniqueFd report_read, report_write;
-  SHARC_RETURN_IF_ERROR(MakePipe(&report_read, &report_write));
+  UniqueFd channel, monitor_end;
+  SHARC_RETURN_IF_ERROR(MakeChannel(&channel, &monitor_end));
 
   // Blocked across the start so that no handler of the agent runs in the child (in the
   // agent's memory); the monitor keeps them blocked, the job unblocks them.
@@ -318,14 +323,14 @@ StatusOr<LaunchedJob> LaunchJob(const LaunchSpec& spec) {
   pthread_sigmask(SIG_SETMASK, &all, &previous);
   LaunchedJob launched;
   launched.start_time = NowUnixMillis();
-  pid_t monitor = SpawnMonitor(prepared, report_write.get());
+  pid_t monitor = SpawnMonitor(prepared, monitor_end.get());
   int spawn_errno = errno;
   pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   if (monitor < 0) return InternalError("start of the job monitor: " + ErrnoText(spawn_errno));
 
-  report_write.Reset();
+  monitor_end.Reset();
   MonitorReport report;
-  if (!ReadReport(report_read.get(), &report)) {
+  if (!ReadReport(channel.get(), &report)) {
     WaitForExit(monitor);
     return InternalError("the job monitor exited before reporting the launch of '" + spec.argv[0] +
                          "'");
@@ -338,7 +343,20 @@ StatusOr<LaunchedJob> LaunchJob(const LaunchSpec& spec) {
   }
   launched.monitor_pid = monitor;
   launched.job_pid = report.job_pid;
+  // After a launch failure the monitor has exited: there is nothing to confirm.
+  if (report.launch_errno == 0) launched.record_fd = channel.Release();
   return launched;
+}
+
+void ConfirmRecorded(LaunchedJob& job) {
+  if (job.record_fd < 0) return;
+  const char recorded = 1;
+  // A failed write leaves the monitor to read EOF: it kills the job, as it must when the
+  // launcher cannot vouch for the record.
+  while (send(job.record_fd, &recorded, 1, MSG_NOSIGNAL) < 0 && errno == EINTR) {
+  }
+  close(job.record_fd);
+  job.record_fd = -1;
 }
 
 Status SignalJob(pid_t job_pgid, int signal) {
@@ -352,10 +370,10 @@ Status SignalJob(pid_t job_pgid, int signal) {
                        "): " + ErrnoText(errno));
 }
 
-bool TryReapMonitor(pid_t monitor_pid) {
+bool TryReapMonitor(pid_t monitor_pid, int* wait_status) {
   if (monitor_pid <= 0) return true;
   while (true) {
-    pid_t reaped = waitpid(monitor_pid, nullptr, WNOHANG);
+    pid_t reaped = waitpid(monitor_pid, wait_status, WNOHANG);
     if (reaped == monitor_pid) return true;
     if (reaped == 0) return false;
     if (errno == EINTR) continue;

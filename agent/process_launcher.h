@@ -67,6 +67,9 @@ struct LaunchedJob {
   pid_t monitor_pid = -1;  // a child of the calling process
   pid_t job_pid = -1;      // also the job's process group id
   UnixMillis start_time = 0;
+  // The caller's end of the channel to the monitor (close-on-exec), for ConfirmRecorded;
+  // -1 when the job failed to launch (nothing to confirm: the monitor has exited).
+  int record_fd = -1;
 };
 
 // Starts the monitor, which starts the job, and returns once the job has exec'd (or failed to: then
@@ -94,7 +97,17 @@ struct LaunchedJob {
 // the caller's cwd. stdout_path == stderr_path shares one file. The job starts with default
 // signal dispositions, an empty signal mask, stdin on /dev/null and only fds 0-2 open.
 // Thread-safe; blocks the calling thread until the exec.
+//
+// The job then runs on only once the caller has recorded it (ConfirmRecorded): should the
+// caller die first, the monitor sees its end of the channel close, kills the job's process
+// group, writes no status and exits, so that a launch nobody recorded never runs on unknown
+// beside the launch of the same attempt that a restarted agent makes anew.
 StatusOr<LaunchedJob> LaunchJob(const LaunchSpec& spec);
+
+// Tells the monitor that the caller has recorded the job (so that a caller restarted later
+// re-adopts it), and closes the channel. Closing the channel without confirming has the job
+// killed. A no-op when record_fd is -1; sets it to -1.
+void ConfirmRecorded(LaunchedJob& job);
 
 // The step of the job's set-up (in LaunchJob's order) that failed, for launch_failed.
 enum class LaunchStep : int {
@@ -134,8 +147,9 @@ Status SignalJob(pid_t job_pgid, int signal);
 
 // Reaps the monitor if it is our child and has exited; true once it has. Non-blocking.
 // Also true when it is not (or no longer) our child, e.g. after an agent restart: there is
-// nothing to reap then, and the status file is the only record.
-bool TryReapMonitor(pid_t monitor_pid);
+// nothing to reap then, and the status file is the only record. When it reaps the monitor
+// and `wait_status` is given, stores the monitor's own wait status there.
+bool TryReapMonitor(pid_t monitor_pid, int* wait_status = nullptr);
 
 }  // namespace sharc::agent
 

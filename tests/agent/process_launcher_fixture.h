@@ -72,7 +72,9 @@ class ProcessLauncherTest : public ::testing::Test {
 
   StatusOr<LaunchedJob> Launch(const LaunchSpec& spec) {
     StatusOr<LaunchedJob> job = LaunchJob(spec);
-    if (job.ok()) launched_.push_back(*job);
+    if (!job.ok()) return job;
+    ConfirmRecorded(*job);  // as the agent does once its journal has the attempt
+    launched_.push_back(*job);
     return job;
   }
 

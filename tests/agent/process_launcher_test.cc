@@ -298,8 +298,9 @@ TEST_F(ProcessLauncherTest, MonitorOutlivesTheLaunchingProcess) {
   pid_t helper = fork();
   ASSERT_GE(helper, 0);
   if (helper == 0) {
-    // A stand-in for an agent that launches a job and then dies.
+    // A stand-in for an agent that launches a job, records it, and then dies.
     StatusOr<LaunchedJob> job = LaunchJob(spec);
+    if (job.ok()) ConfirmRecorded(*job);
     LaunchedJob launched = job.ok() ? *job : LaunchedJob{};
     bool sent = write(pipe_fds[1], &launched, sizeof(launched)) == sizeof(launched);
     _exit(job.ok() && sent ? 0 : 1);
@@ -331,6 +332,41 @@ TEST_F(ProcessLauncherTest, MonitorOutlivesTheLaunchingProcess) {
   }));
   EXPECT_EQ(end->kind, ExitStatus::Kind::kExited);
   EXPECT_EQ(end->value, 7);
+}
+
+TEST_F(ProcessLauncherTest, AJobItsLauncherDiedBeforeRecordingIsKilledAndLeavesNoStatus) {
+  LaunchSpec spec = Spec({"sh", "-c", "exec sleep 300"});
+  int pipe_fds[2];
+  ASSERT_EQ(pipe(pipe_fds), 0);
+  pid_t helper = fork();
+  ASSERT_GE(helper, 0);
+  if (helper == 0) {
+    // A stand-in for an agent killed between the launch and its journal's record.
+    StatusOr<LaunchedJob> job = LaunchJob(spec);
+    LaunchedJob launched = job.ok() ? *job : LaunchedJob{};
+    bool sent = write(pipe_fds[1], &launched, sizeof(launched)) == sizeof(launched);
+    _exit(job.ok() && sent ? 0 : 1);
+  }
+  close(pipe_fds[1]);
+  LaunchedJob launched;
+  ssize_t got = read(pipe_fds[0], &launched, sizeof(launched));
+  close(pipe_fds[0]);
+  int helper_status = 0;
+  ASSERT_EQ(waitpid(helper, &helper_status, 0), helper);
+  ASSERT_EQ(got, static_cast<ssize_t>(sizeof(launched)));
+  ASSERT_TRUE(WIFEXITED(helper_status) && WEXITSTATUS(helper_status) == 0);
+  ASSERT_GT(launched.job_pid, 1);
+  launched_.push_back(launched);
+
+  // Ended: gone, or a zombie its new parent has yet to reap.
+  auto gone = [](pid_t pid) {
+    std::string state = ProcStatusField(pid, "State");
+    return state.empty() || state[0] == 'Z';
+  };
+  EXPECT_TRUE(PollUntil([&] { return gone(launched.job_pid) && gone(launched.monitor_pid); }))
+      << "the unrecorded job still runs";
+  EXPECT_FALSE(std::filesystem::exists(spec.status_path));
+  EXPECT_FALSE(std::filesystem::exists(spec.status_path + ".tmp"));
 }
 
 TEST_F(ProcessLauncherTest, AMonitorProgramThatCannotRunIsAnInternalErrorNamingIt) {

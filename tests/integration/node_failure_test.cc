@@ -91,6 +91,13 @@ TEST(NodeFailureTest, AnAgentRestartInsideTheTimeoutKeepsItsJobsRunning) {
       kAcmeToken, {{"command", {"sh", "-c", "echo started; sleep 2; echo finished; exit 5"}}});
   ASSERT_OK(id);
   ASSERT_OK(cluster.WaitForState(kAcmeToken, *id, "RUNNING"));
+  // RUNNING is the scheduler's word once it sent the launch; wait until the job really runs.
+  // (Killed before recording the launch, the agent's restarted self launches it anew: the
+  // job's monitor kills the unrecorded one, and all below holds as well.)
+  ASSERT_TRUE(WaitFor([&] {
+    StatusOr<std::string> output = cluster.Output(kAcmeToken, *id);
+    return output.ok() && *output == "started\n";
+  }));
   cluster.StopAgent("n1", SIGKILL);
   ASSERT_OK(cluster.StartAgent({.name = "n1"}));
   ASSERT_OK(cluster.WaitForNodes(1));
@@ -99,9 +106,25 @@ TEST(NodeFailureTest, AnAgentRestartInsideTheTimeoutKeepsItsJobsRunning) {
   StatusOr<Json> job = cluster.WaitForEnd(kAcmeToken, *id);
   ASSERT_OK(job);
   EXPECT_EQ((*job)["state"], "FAILED") << job->dump();
-  EXPECT_EQ((*job)["exit_code"], 5);
+  EXPECT_EQ((*job)["exit_code"], 5) << job->dump();
   EXPECT_EQ((*job)["attempt"], 1);
   EXPECT_EQ(*cluster.Output(kAcmeToken, *id), "started\nfinished\n");
+}
+
+// An agent stopped while it made its state directories for the first job (jobs/ made,
+// status/ not yet) left its successor unable to record any exit status.
+TEST(NodeFailureTest, AnAgentStoppedWhileMakingItsStateDirectoriesLosesNoExitStatus) {
+  Cluster cluster;
+  ASSERT_OK(cluster.StartScheduler());
+  ASSERT_TRUE(std::filesystem::create_directories(cluster.dir() + "/agent-n1/jobs"));
+  ASSERT_OK(cluster.StartAgent({.name = "n1"}));
+  ASSERT_OK(cluster.WaitForNodes(1));
+  StatusOr<int64_t> id = cluster.Submit(kAcmeToken, {{"command", {"sh", "-c", "exit 5"}}});
+  ASSERT_OK(id);
+  StatusOr<Json> job = cluster.WaitForEnd(kAcmeToken, *id);
+  ASSERT_OK(job);
+  EXPECT_EQ((*job)["state"], "FAILED") << job->dump();
+  EXPECT_EQ((*job)["exit_code"], 5) << job->dump();
 }
 
 TEST(NodeFailureTest, AJobTheAgentStartedButNeverRecordedIsKilledWhenTheAgentComesBack) {
