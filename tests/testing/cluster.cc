@@ -51,7 +51,10 @@ std::string DataFile(const std::string& relative) {
   return std::string(SHARC_TEST_DATA_DIR) + "/" + relative;
 }
 
-Cluster::Cluster(ClusterOptions options) : options_(std::move(options)), dir_("sharc-cluster") {
+// Under /var/tmp, not /tmp: a job's /tmp is its own (job_namespaces), and the tests share
+// files with their jobs (gates, stamps) in the cluster's directory.
+Cluster::Cluster(ClusterOptions options)
+    : options_(std::move(options)), dir_("sharc-cluster", "/var/tmp") {
   // Jobs run as their tenants' users: they must be able to reach their directories below.
   ::chmod(dir_.path().c_str(), 0711);
   using scheduler::Sha256Hex;

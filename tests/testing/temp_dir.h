@@ -13,8 +13,9 @@ namespace sharc::testing {
 
 class TempDir {
  public:
-  explicit TempDir(const std::string& prefix = "sharc-test") {
-    std::string pattern = "/tmp/" + prefix + "-XXXXXX";
+  // Makes <base>/<prefix>-XXXXXX.
+  explicit TempDir(const std::string& prefix = "sharc-test", const std::string& base = "/tmp") {
+    std::string pattern = base + "/" + prefix + "-XXXXXX";
     char* made = mkdtemp(pattern.data());
     path_ = made != nullptr ? made : "";
   }
