@@ -133,7 +133,9 @@ ids=()
 ids+=($(acme submit --name prep --cpus 1 --mem 256M --time 1m -- \
         sh -c 'echo "preparing data on CPUs $SHARC_CPUS"; sleep 2; echo done'))
 ids+=($(acme submit --name train --cpus 2 --mem 512M --time 1m --label kind=cpu -- \
-        sh -c 'grep Cpus_allowed_list /proc/self/status; sleep 3'))
+        sh -c 'grep Cpus_allowed_list /proc/self/status
+               echo "sees $(ls -d /proc/[0-9]* | wc -l) processes and $(ls -A /tmp | wc -l) files in /tmp (its own namespaces)"
+               sleep 3'))
 ids+=($(acme submit --name broken --time 1m -- sh -c 'echo "about to fail" >&2; exit 3'))
 ids+=($(acme submit --name overrun --time 3s -- sleep 60))
 # acme's guarantee is lent only while acme has nothing waiting: let its CPU work start first.

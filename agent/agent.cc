@@ -47,6 +47,11 @@ class Agent::Impl : public std::enable_shared_from_this<Impl> {
       SHARC_ASSIGN_OR_RETURN(join_token_, ReadSecretFile(config_.join_token_file, "join token"));
     }
     if (!config_.metrics_listen.empty()) SHARC_RETURN_IF_ERROR(StartMetricsServer());
+    if (config_.job_namespaces && ::geteuid() != 0) {
+      LogWarning("agent",
+                 "not root: jobs run in the node's PID namespace (each sees the others' "
+                 "processes) and share its /tmp (job_namespaces needs root)");
+    }
     SHARC_RETURN_IF_ERROR(runner_.Restore());
     runner_.SampleUsage();  // primes the counters; later samples measure from here
     ScheduleUsageSample();
@@ -82,6 +87,7 @@ class Agent::Impl : public std::enable_shared_from_this<Impl> {
     options.setup.pids_max = config.pids_max;
     options.setup.restrict_devices = config.restrict_devices;
     options.setup.allow_setuid = config.allow_setuid;
+    options.setup.job_namespaces = config.job_namespaces && ::geteuid() == 0;
     options.output_limit_bytes = config.output_limit_bytes;
     options.usage = &usage_;
     options.on_job_started = [metrics = &agent_metrics_](std::chrono::nanoseconds d) {

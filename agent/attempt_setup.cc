@@ -141,6 +141,7 @@ StatusOr<LaunchSpec> SetUpAttempt(const SetupOptions& o, const NodeTopology& top
   if (!part.binding_simulated) spec.bind_cpus = part.cpus;
   spec.identity = identity;
   spec.no_new_privs = !o.allow_setuid;
+  spec.own_namespaces = o.job_namespaces;
 
   if (o.cgroups) {
     JobLimits limits;

@@ -29,6 +29,7 @@ struct SetupOptions {
   int64_t pids_max = 4096;       // per job
   bool restrict_devices = true;  // only the granted GPUs' device files (cgroup v1)
   bool allow_setuid = false;     // else jobs run with no_new_privs (LaunchSpec)
+  bool job_namespaces = false;   // LaunchSpec::own_namespaces
 };
 
 // Makes the directories every attempt's live in, once, when the agent starts (before the

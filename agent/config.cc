@@ -80,6 +80,7 @@ StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
   r.OptionalDuration("kill_grace", &c.kill_grace);
   r.OptionalSize("output_limit", &c.output_limit_bytes);
   r.OptionalString("job_path", &c.job_path);
+  r.OptionalBool("job_namespaces", &c.job_namespaces);
   r.OptionalDuration("reconnect_max_delay", &c.reconnect_max_delay);
   r.OptionalString("log_level", &c.log_level);
   const Json* identities = r.OptionalRaw("identities");

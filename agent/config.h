@@ -50,6 +50,10 @@ struct AgentConfig {
   // Jobs run with no_new_privs unless this is true: setuid programs (sudo, su) and file
   // capabilities give them nothing.
   bool allow_setuid = false;
+  // Each job in a PID namespace and a mount namespace of its own: it sees only its own
+  // processes (/proc) and gets a private, empty /tmp. Needs root; an agent that is not root
+  // runs jobs in the node's namespaces and says so at start.
+  bool job_namespaces = true;
   // cgroups: on by default, detected at start-up (v2 or v1); off = binding only.
   bool cgroups_enabled = true;
   std::string cgroup_root = "/sys/fs/cgroup";

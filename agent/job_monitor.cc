@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <cstdio>  // rename
 
+#include "agent/job_init.h"
 #include "agent/process_launcher.h"  // LaunchStep
 
 // Every call below must stay async-signal-safe (see job_monitor.h).
@@ -71,24 +72,6 @@ void ResetSignalDispositions() {
   sigemptyset(&action.sa_mask);
   for (int sig = 1; sig < NSIG; ++sig) sigaction(sig, &action, nullptr);
 }
-
-bool WriteAll(int fd, const void* data, size_t size) {
-  const char* p = static_cast<const char*>(data);
-  while (size > 0) {
-    ssize_t n = write(fd, p, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    p += n;
-    size -= static_cast<size_t>(n);
-  }
-  return true;
-}
-
-// What the job sends the monitor when its set-up or exec fails.
-struct LaunchFailure {
-  int step = 0;   // a LaunchStep
-  int error = 0;  // errno; 0: none (the job exec'd)
-};
 
 // Reads the job's LaunchFailure; error 0 on EOF (it exec'd).
 LaunchFailure ReadExecResult(int fd) {
@@ -286,23 +269,34 @@ int ExecAnyCandidate(const MonitorPlan& plan) {
 
 int RunJobEntry(void* plan) { RunJob(*static_cast<const MonitorPlan*>(plan)); }
 
-// Starts the job like vfork does: it shares the monitor's memory (not its descriptors, ids,
-// cwd or signal dispositions, which it gets copies of) and the monitor waits until the job
-// has exec'd or exited. No copy of the monitor's page tables is made for a process that is
-// about to exec. The job runs on `stack`, in this frame,
-// which lives until the monitor resumes. Returns the job's pid, or -1 with errno.
-pid_t SpawnJob(const MonitorPlan& plan) {
-  alignas(64) char stack[kJobStackBytes];
-  return clone(RunJobEntry, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | SIGCHLD,
-               const_cast<MonitorPlan*>(&plan));
-}
-
 [[noreturn]] void Report(const MonitorPlan& plan, const MonitorReport& report, int exit_code) {
   WriteAll(plan.report_fd, &report, sizeof(report));
   _exit(exit_code);
 }
 
 }  // namespace
+
+bool WriteAll(int fd, const void* data, size_t size) {
+  const char* p = static_cast<const char*>(data);
+  while (size > 0) {
+    ssize_t n = write(fd, p, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    p += n;
+    size -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+// Like vfork: the job shares the caller's memory (not its descriptors, ids, cwd or signal
+// dispositions, which it gets copies of) and the caller waits until the job has exec'd or
+// exited. No copy of the caller's page tables is made for a process that is about to exec.
+// The job runs on `stack`, in this frame, which lives until the caller resumes.
+pid_t SpawnJob(const MonitorPlan& plan) {
+  alignas(64) char stack[kJobStackBytes];
+  return clone(RunJobEntry, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | SIGCHLD,
+               const_cast<MonitorPlan*>(&plan));
+}
 
 void RunMonitor(const MonitorPlan& plan) {
   // Own session: the agent's terminal, process group and restarts do not reach it. Every
@@ -323,7 +317,8 @@ void RunMonitor(const MonitorPlan& plan) {
   if (null_fd > STDERR_FILENO) close(null_fd);
   CloseFdsExcept(plan.keep_fds, 3, plan.max_fd);
 
-  pid_t job = SpawnJob(plan);
+  int init_status_fd = -1;
+  pid_t job = plan.own_namespaces ? SpawnJobUnderInit(plan, &init_status_fd) : SpawnJob(plan);
   if (job < 0) {
     report.monitor_errno = errno;
     report.failed_step = MonitorReport::kForkJob;
@@ -365,6 +360,7 @@ void RunMonitor(const MonitorPlan& plan) {
   int status = 0;
   int error = ECHILD;  // unreachable while SIGCHLD has its default disposition
   if (WaitForJob(job, &status)) {
+    if (plan.own_namespaces) status = JobWaitStatus(init_status_fd, status);
     if (WIFEXITED(status)) {
       error = WriteStatusFile(plan, "exited", WEXITSTATUS(status));
     } else if (WIFSIGNALED(status)) {

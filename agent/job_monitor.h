@@ -35,6 +35,8 @@ struct MonitorPlan {
   bool bind_cpus = false;
   cpu_set_t cpus;
   bool no_new_privs = false;
+  // The job gets a PID namespace and a mount namespace of its own, under an init (job_init.h).
+  bool own_namespaces = false;
   int report_fd = -1;      // the monitor's end of the channel: the report out, "recorded" in
   int exec_read_fd = -1;   // read end of the job -> monitor pipe (exec errno; EOF = exec'd)
   int exec_write_fd = -1;  // its write end, close-on-exec
@@ -52,6 +54,20 @@ struct MonitorReport {
   int monitor_errno = 0;
   int failed_step = kNone;
 };
+
+// What the job (or its init) sends the monitor when its set-up or exec fails.
+struct LaunchFailure {
+  int step = 0;   // a LaunchStep
+  int error = 0;  // errno; 0: none (the job exec'd)
+};
+
+// Starts the job vfork-style (see the top of this file) and returns once it has exec'd or
+// failed to (then it has written a LaunchFailure to plan.exec_write_fd). The job's pid, or
+// -1 with errno.
+pid_t SpawnJob(const MonitorPlan& plan);
+
+// write(2) until all of `data` is written; false on an error other than EINTR.
+bool WriteAll(int fd, const void* data, size_t size);
 
 // The monitor's whole life (sharc-job-monitor's main calls it). Never returns: once the job
 // has run it exits 0 after writing the status file, or with the errno that prevented it.

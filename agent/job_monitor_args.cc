@@ -54,7 +54,7 @@ bool ParseNumber(const char* text, long long low, long long high, long long* val
 bool DecodeNumbers(const char* text, DecodedMonitorArgs* out) {
   MonitorPlan& plan = out->plan;
   Numbers numbers(text);
-  long long v[8] = {};
+  long long v[9] = {};
   for (long long& value : v) {
     if (!numbers.Next(&value)) return false;
   }
@@ -66,6 +66,7 @@ bool DecodeNumbers(const char* text, DecodedMonitorArgs* out) {
   plan.stderr_is_stdout = v[5] != 0;
   plan.bind_cpus = v[6] != 0;
   plan.no_new_privs = v[7] != 0;
+  plan.own_namespaces = v[8] != 0;
   return numbers.AtEnd();
 }
 
@@ -92,7 +93,8 @@ std::vector<std::string> EncodeMonitorArgs(const std::string& program, const Mon
   std::string numbers = std::to_string(plan.report_fd) + " " + std::to_string(plan.max_fd) + " " +
                         (plan.switch_identity ? "1 " : "0 ") + std::to_string(plan.uid) + " " +
                         std::to_string(plan.gid) + " " + (plan.stderr_is_stdout ? "1 " : "0 ") +
-                        (plan.bind_cpus ? "1 " : "0 ") + (plan.no_new_privs ? "1" : "0");
+                        (plan.bind_cpus ? "1 " : "0 ") + (plan.no_new_privs ? "1 " : "0 ") +
+                        (plan.own_namespaces ? "1" : "0");
   std::vector<std::string> args = {
       program,          numbers,          plan.work_dir,       plan.stdout_path,
       plan.stderr_path, plan.status_path, plan.status_tmp_path};

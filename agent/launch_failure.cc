@@ -92,6 +92,11 @@ std::string DescribeLaunchFailure(const LaunchFailureContext& c, LaunchStep step
     case LaunchStep::kIdentity:
       return "cannot become the job's user (uid " +
              (c.identity ? std::to_string(c.identity->uid) : std::string("?")) + "): " + why;
+    case LaunchStep::kNamespaces:
+      return "cannot give the job its own PID and mount namespaces (its own /proc and /tmp): " +
+             why +
+             " (the agent needs CAP_SYS_ADMIN; job_namespaces: false in its config runs "
+             "jobs in the node's namespaces)";
     case LaunchStep::kJoinCgroups:
       return "cannot put the job into its cgroup: " + why;
     case LaunchStep::kUnknown:

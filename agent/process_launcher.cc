@@ -226,6 +226,7 @@ Status Prepare(const LaunchSpec& spec, PreparedLaunch& out) {
   plan.status_tmp_path = out.status_tmp.c_str();
   plan.bind_cpus = !spec.bind_cpus.empty();
   plan.no_new_privs = spec.no_new_privs;
+  plan.own_namespaces = spec.own_namespaces;
   CPU_ZERO(&plan.cpus);
   for (int cpu : spec.bind_cpus) CPU_SET(cpu, &plan.cpus);
   struct rlimit files = {};

@@ -58,6 +58,12 @@ struct LaunchSpec {
   // nullopt: the job keeps the caller's identity. Switching needs the caller to be root
   // (CAP_SETUID and CAP_SETGID); otherwise the launch fails with EPERM.
   std::optional<Identity> identity;
+  // The job runs in a PID namespace and a mount namespace of its own, under an init that
+  // stands for it (its pid is job_pid; it forwards the signals sent to it to every process
+  // of the job): its own /proc, so that it sees no other process of the node, and an empty
+  // tmpfs on /tmp (charged to the job's memory cgroup). Needs CAP_SYS_ADMIN. Output paths
+  // inside work_dir are opened relative to it, so work_dir may lie under /tmp.
+  bool own_namespaces = false;
   // The monitor program; "" means sharc-job-monitor in the directory of the calling
   // process's executable (where the build and the install put it, next to sharc-agent).
   std::string monitor_program;
@@ -113,6 +119,7 @@ void ConfirmRecorded(LaunchedJob& job);
 enum class LaunchStep : int {
   kUnknown = 0,  // a status file written before steps were recorded
   kProcessGroup,
+  kNamespaces,  // the job's own PID and mount namespaces, /proc and /tmp (own_namespaces)
   kJoinCgroups,
   kWorkDir,  // chdir to work_dir
   kIdentity,
@@ -127,8 +134,9 @@ enum class LaunchStep : int {
 inline constexpr int kLaunchStepCount = static_cast<int>(LaunchStep::kExec) + 1;
 // The names the status file uses ("chdir", "exec", ...), indexed by LaunchStep.
 inline constexpr const char* kLaunchStepNames[kLaunchStepCount] = {
-    "unknown",     "setpgid",    "join_cgroups", "chdir",       "identity",     "open_stdout",
-    "open_stderr", "open_stdin", "bind_cpus",    "sigprocmask", "no_new_privs", "exec"};
+    "unknown",     "setpgid",      "namespaces",  "join_cgroups", "chdir",
+    "identity",    "open_stdout",  "open_stderr", "open_stdin",   "bind_cpus",
+    "sigprocmask", "no_new_privs", "exec"};
 
 struct ExitStatus {
   enum class Kind { kExited, kSignaled, kLaunchFailed } kind = Kind::kExited;

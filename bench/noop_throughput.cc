@@ -1,7 +1,7 @@
 // End-to-end throughput of no-op jobs through one agent on this machine: from the submit of
 // the first job to the completion of the last, against the raw cost of starting and reaping
 // the same process (posix_spawn + waitpid) here, which bounds any scheduler.
-//   noop_throughput [jobs]
+//   noop_throughput [jobs] [--no-job-namespaces]
 // The agent presents a synthetic 64-PU node (1 GiB of memory; each job asks 1 MiB), runs as
 // root with cgroups and tenant users, and the scheduler's store syncs fully: nothing is
 // switched off. CPU time comes from cpuacct: the stack (scheduler, agent and the job monitors,
@@ -93,10 +93,14 @@ bool WaitForAll(Cluster& cluster, int64_t last_id) {
              std::chrono::minutes(1), std::chrono::milliseconds(5));
 }
 
-Status StartCluster(Cluster& cluster, const bench::CpuacctGroup& stack) {
+Status StartCluster(Cluster& cluster, const bench::CpuacctGroup& stack, bool job_namespaces) {
   stack.Enter();  // the daemons (and the monitors the agent forks) are charged to `stack`
   Status started = cluster.StartScheduler();
-  if (started.ok()) started = cluster.StartAgent({.name = "local", .synthetic = kSyntheticNode});
+  if (started.ok()) {
+    started = cluster.StartAgent({.name = "local",
+                                  .synthetic = kSyntheticNode,
+                                  .config = {{"job_namespaces", job_namespaces}}});
+  }
   stack.Leave();
   SHARC_RETURN_IF_ERROR(started);
   return cluster.WaitForNodes(1);
@@ -104,10 +108,11 @@ Status StartCluster(Cluster& cluster, const bench::CpuacctGroup& stack) {
 
 int Main(int argc, char** argv) {
   int jobs = argc > 1 ? std::stoi(argv[1]) : 2000;
+  bool job_namespaces = !(argc > 2 && std::string(argv[2]) == "--no-job-namespaces");
   // Declared first, so removed last: after the cluster's processes have left it.
   bench::CpuacctGroup stack("sharc-bench-" + std::to_string(::getpid()));
   Cluster cluster;
-  if (Status s = StartCluster(cluster, stack); !s.ok()) {
+  if (Status s = StartCluster(cluster, stack, job_namespaces); !s.ok()) {
     return std::fprintf(stderr, "%s\n", s.ToString().c_str()), 1;
   }
   StatusOr<Reply> nodes = cluster.Call(kAdminToken, "GET", "/v1/nodes");
@@ -138,8 +143,10 @@ int Main(int argc, char** argv) {
 
   SpawnFigures raw1 = RawSpawn(2000, 1);
   SpawnFigures raw_par = RawSpawn(2000, cpus);
-  std::printf("no-op jobs through one agent (synthetic \"%s\": %d CPUs, 1 CPU per job)\n",
-              kSyntheticNode, cpus);
+  std::printf(
+      "no-op jobs through one agent (synthetic \"%s\": %d CPUs, 1 CPU per job; job namespaces "
+      "%s)\n",
+      kSyntheticNode, cpus, job_namespaces ? "on" : "off");
   std::printf("  %d jobs submitted in %.2f s, all ended in %.2f s: %.0f jobs/s (%zu COMPLETED)\n",
               jobs, submit_seconds, seconds, jobs / seconds, completed);
   std::printf(

@@ -49,6 +49,7 @@ TEST(JobMonitorArgsTest, RoundTripsEveryField) {
   plan.status_tmp_path = "/s/1.1.tmp";
   plan.bind_cpus = true;
   plan.no_new_privs = true;
+  plan.own_namespaces = true;
   CPU_ZERO(&plan.cpus);
   CPU_SET(0, &plan.cpus);
   CPU_SET(63, &plan.cpus);
@@ -77,6 +78,7 @@ TEST(JobMonitorArgsTest, RoundTripsEveryField) {
   EXPECT_STREQ(back.status_tmp_path, "/s/1.1.tmp");
   EXPECT_TRUE(back.bind_cpus);
   EXPECT_TRUE(back.no_new_privs);
+  EXPECT_TRUE(back.own_namespaces);
   EXPECT_TRUE(CPU_EQUAL(&back.cpus, &plan.cpus));
   EXPECT_EQ(back.report_fd, 3);
   EXPECT_EQ(back.max_fd, 4096);
@@ -85,24 +87,28 @@ TEST(JobMonitorArgsTest, RoundTripsEveryField) {
 TEST(JobMonitorArgsTest, RefusesWhatItDidNotEncode) {
   char* envp[] = {nullptr};
   DecodedMonitorArgs decoded;
-  std::vector<std::string> too_short = {"m", "3 1024 0 0 0 0 0 1", "/w", "/o", "/e", "/s"};
+  std::vector<std::string> too_short = {"m", "3 1024 0 0 0 0 0 1 0", "/w", "/o", "/e", "/s"};
   EXPECT_FALSE(Decode(too_short, envp, &decoded));
   std::vector<std::string> no_program = {
-      "m", "3 1024 0 0 0 0 0 1", "/w", "/o", "/e", "/s", "/t", "0", "0", "0", "0", "0"};
+      "m", "3 1024 0 0 0 0 0 1 0", "/w", "/o", "/e", "/s", "/t", "0", "0", "0", "0", "0"};
   EXPECT_FALSE(Decode(no_program, envp, &decoded));
-  std::vector<std::string> bad_cpu = {
-      "m", "3 1024 0 0 0 0 1 1", "/w", "/o", "/e", "/s", "/t", "0", "1", "99999", "1", "true", "0",
-      "0"};
+  std::vector<std::string> bad_cpu = {"m",  "3 1024 0 0 0 0 1 1 0",
+                                      "/w", "/o",
+                                      "/e", "/s",
+                                      "/t", "0",
+                                      "1",  "99999",
+                                      "1",  "true",
+                                      "0",  "0"};
   EXPECT_FALSE(Decode(bad_cpu, envp, &decoded));
   std::vector<std::string> trailing = {
-      "m",    "3 1024 0 0 0 0 0 1", "/w", "/o", "/e", "/s", "/t", "0", "0", "1", "true", "0", "0",
+      "m",    "3 1024 0 0 0 0 0 1 0", "/w", "/o", "/e", "/s", "/t", "0", "0", "1", "true", "0", "0",
       "extra"};
   EXPECT_FALSE(Decode(trailing, envp, &decoded));
-  std::vector<std::string> seven_numbers = {
-      "m", "3 1024 0 0 0 0 0", "/w", "/o", "/e", "/s", "/t", "0", "0", "1", "true", "0", "0"};
-  EXPECT_FALSE(Decode(seven_numbers, envp, &decoded));
-  std::vector<std::string> good = {
+  std::vector<std::string> eight_numbers = {
       "m", "3 1024 0 0 0 0 0 1", "/w", "/o", "/e", "/s", "/t", "0", "0", "1", "true", "0", "0"};
+  EXPECT_FALSE(Decode(eight_numbers, envp, &decoded));
+  std::vector<std::string> good = {
+      "m", "3 1024 0 0 0 0 0 1 0", "/w", "/o", "/e", "/s", "/t", "0", "0", "1", "true", "0", "0"};
   EXPECT_TRUE(Decode(good, envp, &decoded));
 }
 

@@ -16,14 +16,16 @@ using protocol::Json;
 
 bool ProcessExists(int pid) { return kill(pid, 0) == 0 || errno == EPERM; }
 
-// The job prints its own pid and a background child's pid, then waits.
+// The job prints its own pid and a background child's pid, then waits. It runs in the node's
+// PID namespace (job_namespaces off), where these are the node's pids.
 const char* kTwoProcesses = "sleep 300 & echo $$ $!; wait";
 
 class CancelTimeoutTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_OK(cluster_.StartScheduler());
-    ASSERT_OK(cluster_.StartAgent({.name = "local", .kill_grace = "1s"}));
+    ASSERT_OK(cluster_.StartAgent(
+        {.name = "local", .kill_grace = "1s", .config = {{"job_namespaces", false}}}));
     ASSERT_OK(cluster_.WaitForNodes(1));
   }
 

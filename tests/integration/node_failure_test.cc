@@ -27,10 +27,14 @@ std::string NodeState(Cluster& cluster, const std::string& name) {
 
 bool Alive(int pid) { return kill(pid, 0) == 0; }
 
+// The tests that follow a job by the pid it prints ($$) run it in the node's PID namespace,
+// where that pid is the node's too.
+const Json kNodePidNamespace = {{"job_namespaces", false}};
+
 TEST(NodeFailureTest, AKilledAgentsNodeGoesDownInTimeItsJobsAreRequeuedAndTheStaleAttemptDies) {
   Cluster cluster({.node_timeout = "2s"});
   ASSERT_OK(cluster.StartScheduler());
-  ASSERT_OK(cluster.StartAgent({.name = "victim"}));
+  ASSERT_OK(cluster.StartAgent({.name = "victim", .config = kNodePidNamespace}));
   ASSERT_OK(cluster.WaitForNodes(1));
   StatusOr<int64_t> requeued = cluster.Submit(
       kAcmeToken,
@@ -70,7 +74,7 @@ TEST(NodeFailureTest, AKilledAgentsNodeGoesDownInTimeItsJobsAreRequeuedAndTheSta
 
   // The agent comes back: it re-adopts the attempt it still runs and reports it; the
   // scheduler fences it (kill: stale), and runs attempt 2.
-  ASSERT_OK(cluster.StartAgent({.name = "victim"}));
+  ASSERT_OK(cluster.StartAgent({.name = "victim", .config = kNodePidNamespace}));
   ASSERT_OK(cluster.WaitForNodes(1));
   EXPECT_TRUE(WaitFor([&] { return !Alive(first_pid); }, std::chrono::seconds(10)))
       << "the stale attempt still runs";
@@ -135,7 +139,7 @@ TEST(NodeFailureTest, AJobTheAgentStartedButNeverRecordedIsKilledWhenTheAgentCom
   }
   Cluster cluster({.node_timeout = "8s"});
   ASSERT_OK(cluster.StartScheduler());
-  ASSERT_OK(cluster.StartAgent({.name = "n1"}));
+  ASSERT_OK(cluster.StartAgent({.name = "n1", .config = kNodePidNamespace}));
   ASSERT_OK(cluster.WaitForNodes(1));
   StatusOr<int64_t> id =
       cluster.Submit(kAcmeToken, {{"command", {"sh", "-c", "echo $$; exec sleep 300"}}});
