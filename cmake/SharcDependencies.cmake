@@ -8,7 +8,7 @@ find_package(OpenSSL REQUIRED COMPONENTS Crypto SSL)
 find_package(CLI11 REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(HWLOC REQUIRED IMPORTED_TARGET hwloc>=2.0)
-if(SHARC_BUILD_TESTS)
+if(SHARC_BUILD_TESTS OR SHARC_BUILD_BENCH)  # the benchmarks share the tests' cluster helpers
   find_package(GTest REQUIRED)
 endif()
 if(SHARC_BUILD_BENCH)
