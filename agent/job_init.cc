@@ -128,15 +128,9 @@ pid_t SpawnJobUnderInit(const MonitorPlan& plan, int* status_fd) {
 
 int JobWaitStatus(int status_fd, int init_status) {
   int status = 0;
-  size_t got = 0;
-  while (got < sizeof(status)) {
-    ssize_t n = read(status_fd, reinterpret_cast<char*>(&status) + got, sizeof(status) - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    got += static_cast<size_t>(n);
-  }
+  bool reported = ReadAll(status_fd, &status, sizeof(status)) == sizeof(status);
   close(status_fd);
-  return got == sizeof(status) ? status : init_status;
+  return reported ? status : init_status;
 }
 
 }  // namespace sharc::agent::internal

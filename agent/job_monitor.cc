@@ -76,13 +76,7 @@ void ResetSignalDispositions() {
 // Reads the job's LaunchFailure; error 0 on EOF (it exec'd).
 LaunchFailure ReadExecResult(int fd) {
   LaunchFailure value;
-  size_t got = 0;
-  while (got < sizeof(value)) {
-    ssize_t n = read(fd, reinterpret_cast<char*>(&value) + got, sizeof(value) - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    got += static_cast<size_t>(n);
-  }
+  size_t got = ReadAll(fd, &value, sizeof(value));
   if (got == 0) return LaunchFailure{};
   if (got != sizeof(value) || value.error == 0) value.error = EIO;
   if (value.step < 0 || value.step >= kLaunchStepCount) value.step = 0;
@@ -286,6 +280,18 @@ bool WriteAll(int fd, const void* data, size_t size) {
     size -= static_cast<size_t>(n);
   }
   return true;
+}
+
+size_t ReadAll(int fd, void* data, size_t size) {
+  char* p = static_cast<char*>(data);
+  size_t got = 0;
+  while (got < size) {
+    ssize_t n = read(fd, p + got, size - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<size_t>(n);
+  }
+  return got;
 }
 
 // Like vfork: the job shares the caller's memory (not its descriptors, ids, cwd or signal

@@ -68,6 +68,8 @@ pid_t SpawnJob(const MonitorPlan& plan);
 
 // write(2) until all of `data` is written; false on an error other than EINTR.
 bool WriteAll(int fd, const void* data, size_t size);
+// read(2) until `size` bytes, EOF or an error other than EINTR; returns how many it read.
+size_t ReadAll(int fd, void* data, size_t size);
 
 // The monitor's whole life (sharc-job-monitor's main calls it). Never returns: once the job
 // has run it exits 0 after writing the status file, or with the errno that prevented it.

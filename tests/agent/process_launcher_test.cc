@@ -27,6 +27,31 @@ namespace {
 using ::sharc::testing::ReadTextFile;
 using ::sharc::testing::WriteTextFile;
 
+// Launches `spec` from a forked stand-in for an agent, which confirms the record
+// (ConfirmRecorded) or not and then exits at once. The launch as it saw it; a default
+// LaunchedJob (pids -1) if anything failed.
+LaunchedJob LaunchFromAProcessThatExits(const LaunchSpec& spec, bool recorded) {
+  int pipe_fds[2];
+  if (pipe(pipe_fds) != 0) return LaunchedJob{};
+  pid_t helper = fork();
+  if (helper < 0) return LaunchedJob{};
+  if (helper == 0) {
+    StatusOr<LaunchedJob> job = LaunchJob(spec);
+    if (job.ok() && recorded) ConfirmRecorded(*job);
+    LaunchedJob launched = job.ok() ? *job : LaunchedJob{};
+    bool sent = write(pipe_fds[1], &launched, sizeof(launched)) == sizeof(launched);
+    _exit(job.ok() && sent ? 0 : 1);
+  }
+  close(pipe_fds[1]);
+  LaunchedJob launched;
+  ssize_t got = read(pipe_fds[0], &launched, sizeof(launched));
+  close(pipe_fds[0]);
+  int status = 0;
+  bool ok = waitpid(helper, &status, 0) == helper && WIFEXITED(status) &&
+            WEXITSTATUS(status) == 0 && got == static_cast<ssize_t>(sizeof(launched));
+  return ok ? launched : LaunchedJob{};
+}
+
 std::set<int> OpenFds(pid_t pid) {
   std::set<int> fds;
   std::error_code error;
@@ -293,26 +318,9 @@ TEST_F(ProcessLauncherTest, JobAndMonitorStartClean) {
 TEST_F(ProcessLauncherTest, MonitorOutlivesTheLaunchingProcess) {
   ASSERT_EQ(mkfifo(dir_.File("go").c_str(), 0600), 0);
   LaunchSpec spec = Spec({"sh", "-c", "read line < go; exit 7"});
-  int pipe_fds[2];
-  ASSERT_EQ(pipe(pipe_fds), 0);
-  pid_t helper = fork();
-  ASSERT_GE(helper, 0);
-  if (helper == 0) {
-    // A stand-in for an agent that launches a job, records it, and then dies.
-    StatusOr<LaunchedJob> job = LaunchJob(spec);
-    if (job.ok()) ConfirmRecorded(*job);
-    LaunchedJob launched = job.ok() ? *job : LaunchedJob{};
-    bool sent = write(pipe_fds[1], &launched, sizeof(launched)) == sizeof(launched);
-    _exit(job.ok() && sent ? 0 : 1);
-  }
-  close(pipe_fds[1]);
-  LaunchedJob launched;
-  ssize_t got = read(pipe_fds[0], &launched, sizeof(launched));
-  close(pipe_fds[0]);
-  int helper_status = 0;
-  ASSERT_EQ(waitpid(helper, &helper_status, 0), helper);
-  ASSERT_EQ(got, static_cast<ssize_t>(sizeof(launched)));
-  ASSERT_TRUE(WIFEXITED(helper_status) && WEXITSTATUS(helper_status) == 0);
+  // A stand-in for an agent that launches a job, records it, and then dies.
+  LaunchedJob launched = LaunchFromAProcessThatExits(spec, /*recorded=*/true);
+  ASSERT_GT(launched.monitor_pid, 0);
   launched_.push_back(launched);
   EXPECT_TRUE(TryReapMonitor(launched.monitor_pid)) << "not our child: nothing to reap";
 
@@ -336,25 +344,8 @@ TEST_F(ProcessLauncherTest, MonitorOutlivesTheLaunchingProcess) {
 
 TEST_F(ProcessLauncherTest, AJobItsLauncherDiedBeforeRecordingIsKilledAndLeavesNoStatus) {
   LaunchSpec spec = Spec({"sh", "-c", "exec sleep 300"});
-  int pipe_fds[2];
-  ASSERT_EQ(pipe(pipe_fds), 0);
-  pid_t helper = fork();
-  ASSERT_GE(helper, 0);
-  if (helper == 0) {
-    // A stand-in for an agent killed between the launch and its journal's record.
-    StatusOr<LaunchedJob> job = LaunchJob(spec);
-    LaunchedJob launched = job.ok() ? *job : LaunchedJob{};
-    bool sent = write(pipe_fds[1], &launched, sizeof(launched)) == sizeof(launched);
-    _exit(job.ok() && sent ? 0 : 1);
-  }
-  close(pipe_fds[1]);
-  LaunchedJob launched;
-  ssize_t got = read(pipe_fds[0], &launched, sizeof(launched));
-  close(pipe_fds[0]);
-  int helper_status = 0;
-  ASSERT_EQ(waitpid(helper, &helper_status, 0), helper);
-  ASSERT_EQ(got, static_cast<ssize_t>(sizeof(launched)));
-  ASSERT_TRUE(WIFEXITED(helper_status) && WEXITSTATUS(helper_status) == 0);
+  // A stand-in for an agent killed between the launch and its journal's record.
+  LaunchedJob launched = LaunchFromAProcessThatExits(spec, /*recorded=*/false);
   ASSERT_GT(launched.job_pid, 1);
   launched_.push_back(launched);
 
