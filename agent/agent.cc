@@ -312,9 +312,9 @@ class Agent::Impl : public std::enable_shared_from_this<Impl> {
     credential_ = credential;  // at least this process presents it when it reconnects
     if (Status saved = SaveNodeCredential(config_.state_dir, credential); !saved.ok()) {
       LogError("agent", "could not keep this node's credential (" + saved.message() +
-                            "): after a restart the scheduler will refuse this agent until an "
-                            "admin runs: sharc admin node reset-credential " +
-                            inventory_.name);
+                            "): after a restart the scheduler will refuse this agent until it "
+                            "joins with a new join token (sharc admin node token issue " +
+                            inventory_.name + ")");
       return;
     }
     LogInfo("agent",

@@ -31,10 +31,11 @@ StatusOr<std::string> LoadNodeCredential(const std::string& state_dir) {
   bool printable = std::all_of(credential.begin(), credential.end(),
                                [](unsigned char c) { return std::isgraph(c) != 0; });
   if (credential.empty() || credential.size() > protocol::kMaxNodeCredentialBytes || !printable) {
-    return InvalidArgumentError(path + ": not a node credential (1 to " +
-                                std::to_string(protocol::kMaxNodeCredentialBytes) +
-                                " printable characters); remove it, and have an admin run "
-                                "'sharc admin node reset-credential' for this node");
+    return InvalidArgumentError(
+        path + ": not a node credential (1 to " +
+        std::to_string(protocol::kMaxNodeCredentialBytes) +
+        " printable characters); remove it, and have an admin issue this node a join token "
+        "('sharc admin node token issue NODE') for join_token_file");
   }
   return credential;
 }

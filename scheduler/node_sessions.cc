@@ -178,30 +178,30 @@ Status NodeSessions::CheckNodeIdentity(const NodeEntry* existing,
         "node " + name +
         " has its own credential since it first joined, and this agent presented none (an "
         "agent keeps it in <state_dir>/node-credential); if the node lost it, an admin can "
-        "run: sharc admin node reset-credential " +
+        "issue it a join token: sharc admin node token issue " +
         name);
   }
   return PermissionDeniedError("node " + name +
                                ": the credential this agent presented is not the node's");
 }
 
-void NodeSessions::ResetNodeCredential(const Principal& who, const std::string& name,
-                                       NodeDone done) {
+void NodeSessions::RevokeNode(const Principal& who, const std::string& name, NodeDone done) {
   NodeEntry* node = context_.state.FindNode(name);
   if (!node) return done(NotFoundError("node '" + name + "' not found"));
-  if (node->connection) {
-    return done(FailedPreconditionError(
-        "node " + name +
-        " is connected, so its agent holds its credential; reset only the "
-        "credential of a node whose agent lost it (its state_dir was wiped)"));
-  }
   node->record.credential_sha256.clear();
-  context_.state.SyncNode(*node);
-  LogInfo("scheduler", "node " + name + ": credential reset by " + who.name +
-                           "; the next agent to join as " + name + " gets a new one");
-  context_.commits.CommitOrDie(
-      {store::PutNode{node->record}},
-      [this, name, done = std::move(done)] { done(StatusOf(*context_.state.FindNode(name))); });
+  std::vector<store::Mutation> batch;
+  join_tokens_.Consume(name, &batch);
+  LogWarning("scheduler", "node " + name + ": credential revoked by " + who.name +
+                              "; only an agent with a new join token joins as it again");
+  if (node->connection) {
+    MarkNodeDown(*node, "credential revoked by " + who.name);  // commits it and its jobs
+  } else {
+    context_.state.SyncNode(*node);
+  }
+  batch.push_back(store::PutNode{node->record});
+  context_.commits.CommitOrDie(std::move(batch), [this, name, done = std::move(done)] {
+    done(StatusOf(*context_.state.FindNode(name)));
+  });
 }
 
 void NodeSessions::ReconcileAttempts(NodeEntry& node,

@@ -12,6 +12,8 @@
 //     disconnected) and the token is used up. A node without a credential yet accepts other
 //     agents only in development mode (AgentAdmission::kDevelopment: the shared join secret, or
 //     loopback without one).
+//   - Revoking (RevokeNode): the node's credential and join token stop working at once; a
+//     connected node is cut off and DOWN, its jobs failed or requeued.
 //   - Registration records the node (UP unless drained) and reconciles: attempts the node runs that
 //   the scheduler still runs there are
 //     adopted; others are killed (fenced); attempts the scheduler placed there that the node
@@ -91,9 +93,11 @@ class NodeSessions final : public AgentLink {
   // Stop placing jobs on a node (running ones finish) / undo it.
   void DrainNode(const Principal& who, const std::string& node, std::string reason, NodeDone done);
   void ResumeNode(const Principal& who, const std::string& node, NodeDone done);
-  // Forget a disconnected node's credential (its agent lost it); the next agent to
-  // register as the node gets a new one.
-  void ResetNodeCredential(const Principal& who, const std::string& node, NodeDone done);
+  // Cuts the node off now: forgets its credential and any join token issued for it, and, if
+  // it is connected, closes its connection and marks it DOWN ("revoked by <who>"), its jobs
+  // failed or requeued as for any node that went down. Only an agent with a new join token
+  // joins as the node again (or, in development mode, any admitted agent).
+  void RevokeNode(const Principal& who, const std::string& node, NodeDone done);
   // A one-time join token for `node` (which need not exist yet), valid for `lifetime`; the
   // token itself is in the result's second, shown only now.
   void IssueJoinToken(const Principal& who, const std::string& node,

@@ -302,8 +302,8 @@ void RestApi::ResumeNode(const AuthorizedRequest& request, const net::Responder&
   scheduler_.nodes().ResumeNode(request.who, request.Param("node"), NodeReply(respond));
 }
 
-void RestApi::ResetNodeCredential(const AuthorizedRequest& request, const net::Responder& respond) {
-  scheduler_.nodes().ResetNodeCredential(request.who, request.Param("node"), NodeReply(respond));
+void RestApi::RevokeNode(const AuthorizedRequest& request, const net::Responder& respond) {
+  scheduler_.nodes().RevokeNode(request.who, request.Param("node"), NodeReply(respond));
 }
 
 void RestApi::IssueJoinToken(const AuthorizedRequest& request, const net::Responder& respond) {

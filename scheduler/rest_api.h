@@ -126,7 +126,7 @@ class RestApi {
   void ListNodes(const AuthorizedRequest& request, const net::Responder& respond);
   void DrainNode(const AuthorizedRequest& request, const net::Responder& respond);
   void ResumeNode(const AuthorizedRequest& request, const net::Responder& respond);
-  void ResetNodeCredential(const AuthorizedRequest& request, const net::Responder& respond);
+  void RevokeNode(const AuthorizedRequest& request, const net::Responder& respond);
   void IssueJoinToken(const AuthorizedRequest& request, const net::Responder& respond);
   // rest_tenants.cc
   void OwnUsage(const AuthorizedRequest& request, const net::Responder& respond);

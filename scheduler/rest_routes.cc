@@ -24,8 +24,7 @@ const std::vector<RestApi::Route>& RestApi::Routes() {
       {"GET", "/v1/nodes", A::kReadNodes, S::kNone, &RestApi::ListNodes},
       {"POST", "/v1/nodes/{node}/drain", A::kManageNodes, S::kNone, &RestApi::DrainNode},
       {"POST", "/v1/nodes/{node}/resume", A::kManageNodes, S::kNone, &RestApi::ResumeNode},
-      {"POST", "/v1/nodes/{node}/reset_credential", A::kManageNodes, S::kNone,
-       &RestApi::ResetNodeCredential},
+      {"POST", "/v1/nodes/{node}/revoke", A::kManageNodes, S::kNone, &RestApi::RevokeNode},
       {"POST", "/v1/nodes/{node}/join_token", A::kManageNodes, S::kNone, &RestApi::IssueJoinToken},
 
       {"GET", "/v1/usage", A::kReadTenants, S::kNone, &RestApi::OwnUsage},

@@ -167,8 +167,8 @@ int RunNodeResume(const GlobalOptions& global, const std::string& node) {
   return NodeAction(global, node, "resume", Json::object());
 }
 
-int RunNodeResetCredential(const GlobalOptions& global, const std::string& node) {
-  return NodeAction(global, node, "reset_credential", Json::object());
+int RunNodeRevoke(const GlobalOptions& global, const std::string& node) {
+  return NodeAction(global, node, "revoke", Json::object());
 }
 
 int RunNodeJoinTokenIssue(const GlobalOptions& global, const std::string& node,

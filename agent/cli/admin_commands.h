@@ -31,8 +31,9 @@ int RunLedgerVerify(const GlobalOptions& global);
 // `admin node drain NODE --reason R` / `admin node resume NODE`: prints the node's row.
 int RunNodeDrain(const GlobalOptions& global, const std::string& node, const std::string& reason);
 int RunNodeResume(const GlobalOptions& global, const std::string& node);
-// `admin node reset-credential NODE`: the next agent to join as NODE gets a new credential.
-int RunNodeResetCredential(const GlobalOptions& global, const std::string& node);
+// `admin node revoke NODE`: NODE's credential and join token stop working, its agent is cut
+// off at once and the node is DOWN (its jobs requeued or failed) until it joins again.
+int RunNodeRevoke(const GlobalOptions& global, const std::string& node);
 
 // `admin node token issue NODE [--expires D]`: prints the one-time join token alone on stdout.
 int RunNodeJoinTokenIssue(const GlobalOptions& global, const std::string& node,

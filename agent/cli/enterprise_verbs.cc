@@ -245,12 +245,12 @@ void EnterpriseVerbs::AddNode(CLI::App& admin) {
   CLI::App* resume = node->add_subcommand("resume", "place jobs on a drained node again");
   resume->add_option("node", node_, "node name")->required();
   OnChosen(resume, [this] { return RunNodeResume(global_, node_); });
-  CLI::App* reset = node->add_subcommand(
-      "reset-credential",
-      "let the next agent that joins as a disconnected node get a new credential (its agent "
-      "lost the old one)");
-  reset->add_option("node", node_, "node name")->required();
-  OnChosen(reset, [this] { return RunNodeResetCredential(global_, node_); });
+  CLI::App* revoke = node->add_subcommand(
+      "revoke",
+      "cut a node off now: its credential and join token stop working, its jobs are requeued, "
+      "and it is DOWN until it joins again with a new join token");
+  revoke->add_option("node", node_, "node name")->required();
+  OnChosen(revoke, [this] { return RunNodeRevoke(global_, node_); });
   CLI::App* token = node->add_subcommand("token", "one-time join tokens for nodes");
   token->require_subcommand(1);
   CLI::App* issue = token->add_subcommand(

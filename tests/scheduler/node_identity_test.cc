@@ -49,9 +49,8 @@ class NodeIdentityTest : public SchedulerTest {
     return registered.empty() ? "" : registered.front().credential;
   }
 
-  StatusOr<NodeStatus> ResetCredential(const Principal& who, const std::string& node) {
-    return Await<NodeStatus>(
-        [&](auto done) { scheduler_->nodes().ResetNodeCredential(who, node, done); });
+  StatusOr<NodeStatus> Revoke(const Principal& who, const std::string& node) {
+    return Await<NodeStatus>([&](auto done) { scheduler_->nodes().RevokeNode(who, node, done); });
   }
 };
 
@@ -104,7 +103,7 @@ TEST_F(NodeIdentityTest, ADisconnectedNodeTakesOnlyItsOwnCredential) {
   std::shared_ptr<RecordingConnection> impostor;
   Status none = TryRegister("n1", "", &impostor);
   EXPECT_EQ(none.code(), StatusCode::kPermissionDenied);
-  EXPECT_NE(none.message().find("sharc admin node reset-credential n1"), std::string::npos)
+  EXPECT_NE(none.message().find("sharc admin node token issue n1"), std::string::npos)
       << none.message();
   Status wrong = TryRegister("n1", std::string(48, 'a'), &impostor);
   EXPECT_EQ(wrong.code(), StatusCode::kPermissionDenied);
@@ -130,27 +129,32 @@ TEST_F(NodeIdentityTest, TheCredentialOutlivesASchedulerRestart) {
   EXPECT_EQ(back->Sent<protocol::RegisteredMsg>().size(), 1u);
 }
 
-TEST_F(NodeIdentityTest, AnAdminResetsTheCredentialOfADisconnectedNodeOnly) {
+TEST_F(NodeIdentityTest, ARevokedNodeIsCutOffAtOnceAndOnlyANewJoinTokenLetsItBack) {
   auto agent = Register(Node("n1", 2));
-  EXPECT_EQ(ResetCredential(Admin(), "n9").status().code(), StatusCode::kNotFound);
-  StatusOr<NodeStatus> connected = ResetCredential(Admin(), "n1");
-  EXPECT_EQ(connected.status().code(), StatusCode::kFailedPrecondition);
-  EXPECT_FALSE(scheduler_->state().FindNode("n1")->record.credential_sha256.empty());
-
-  scheduler_->nodes().OnAgentDisconnected("n1", agent.get());
-  ASSERT_OK(ResetCredential(Admin(), "n1"));
-  // The reset is stored: after a restart, a reinstalled node's agent (no credential) joins
-  // and gets a new one; the old one no longer works.
+  JobId id = LaunchedOn(*agent);
   const std::string old = node_credentials_["n1"];
+  const std::string outstanding = IssueJoinToken("n1");
+  EXPECT_EQ(Revoke(Admin(), "n9").status().code(), StatusCode::kNotFound);
+  StatusOr<NodeStatus> revoked = Revoke(Admin(), "n1");
+  ASSERT_OK(revoked);
+  EXPECT_EQ(agent->closed, "credential revoked by ops");
+  const NodeEntry& node = *scheduler_->state().FindNode("n1");
+  EXPECT_EQ(node.record.state, NodeState::kDown);
+  EXPECT_EQ(node.record.reason, "credential revoked by ops");
+  EXPECT_TRUE(node.record.credential_sha256.empty());
+  EXPECT_NE(JobOf(id).state, JobState::kRunning);  // requeued, as on any node gone down
+
+  // Stored: after a restart neither the old credential nor the outstanding token admits.
   Reopen();
-  std::shared_ptr<RecordingConnection> reinstalled;
-  ASSERT_OK(TryRegister("n1", "", &reinstalled));
-  std::string fresh = reinstalled->Sent<protocol::RegisteredMsg>().at(0).credential;
-  EXPECT_FALSE(fresh.empty());
-  EXPECT_NE(fresh, old);
-  scheduler_->nodes().OnAgentDisconnected("n1", reinstalled.get());
-  EXPECT_EQ(TryRegister("n1", old).code(), StatusCode::kPermissionDenied);
-  EXPECT_OK(TryRegister("n1", fresh));
+  EXPECT_FALSE(Admit(old).has_value());
+  EXPECT_FALSE(Admit(outstanding).has_value());
+  // A new join token lets the node's agent back, with a new credential.
+  std::optional<AgentAdmission> admission = Admit(IssueJoinToken("n1"));
+  ASSERT_TRUE(admission.has_value());
+  std::shared_ptr<RecordingConnection> back;
+  ASSERT_OK(TryRegister("n1", "", &back, *admission));
+  EXPECT_FALSE(IssuedTo(*back).empty());
+  EXPECT_NE(IssuedTo(*back), old);
 }
 
 TEST_F(NodeIdentityTest, AJoinTokenLetsOneAgentJoinAsItsNodeOnceAndGetItsCredential) {
