@@ -237,6 +237,10 @@ echo
 echo "==> sharc admin ledger verify"
 admin admin ledger verify
 echo
+echo "==> a node no longer trusted is cut off in one step: sharc admin node revoke gpu-sim-2"
+admin admin node revoke gpu-sim-2
+admin nodes
+echo
 echo "==> the audit log, as the auditor: every staff change and refused call, hash-chained"
 SHARC_TOKEN=$AUDITOR_TOKEN sharc admin audit --limit 12
 SHARC_TOKEN=$AUDITOR_TOKEN sharc admin audit verify
