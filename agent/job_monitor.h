@@ -40,7 +40,7 @@ struct MonitorPlan {
   int report_fd = -1;      // the monitor's end of the channel: the report out, "recorded" in
   int exec_read_fd = -1;   // read end of the job -> monitor pipe (exec errno; EOF = exec'd)
   int exec_write_fd = -1;  // its write end, close-on-exec
-  int keep_fds[3] = {-1, -1, -1};  // the three pipe fds above, ascending, all above 2
+  int keep_fds[3] = {-1, -1, -1};  // the three descriptors above, ascending, all above 2
   int max_fd = 1024;               // highest fd to close() one by one if close_range is unavailable
 };
 
