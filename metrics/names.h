@@ -103,7 +103,10 @@ inline constexpr MetricName kHttpRefused{
     "token), forbidden (a body sent by a caller the roles table refuses), busy (503: too many "
     "bodies arriving at once), too_slow (a request not complete "
     "within the read timeout), too_many_connections and too_many_from_peer (503: a new "
-    "connection beyond http.max_connections or http.max_connections_per_peer)."};
+    "connection beyond http.max_connections or http.max_connections_per_peer), tls_handshake "
+    "and plain_http (a failed TLS handshake, a plain-HTTP request to HTTPS), websocket_idle (an "
+    "agent's WebSocket closed after http.websocket_idle_timeout without a message) and "
+    "message_too_large (a WebSocket message over 16 MiB)."};
 
 inline constexpr MetricName kAuthFailures{
     "sharc_auth_failures_total",

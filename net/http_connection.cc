@@ -344,11 +344,16 @@ void HttpConnection::Upgrade(ConnectionHost& host, HttpRequest request, Request 
   closed_ = true;  // the stream now belongs to the channel
   stream_.tcp().expires_never();
   WebSocketChannel::Stream ws(std::move(stream_));
-  ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+  // No pings from this side: a peer stays connected by sending messages, not by answering.
+  websocket::stream_base::timeout timeouts =
+      websocket::stream_base::timeout::suggested(beast::role_type::server);
+  timeouts.idle_timeout = options_.websocket_idle_timeout;
+  timeouts.keep_alive_pings = false;
+  ws.set_option(timeouts);
   ws.set_option(websocket::stream_base::decorator(
       [](websocket::response_type& response) { response.set(http::field::server, "sharc"); }));
-  auto channel =
-      std::make_shared<WebSocketChannel>(std::move(ws), peer_, options_.max_message_bytes, slot_);
+  auto channel = std::make_shared<WebSocketChannel>(
+      std::move(ws), peer_, options_.max_message_bytes, slot_, options_.on_refused);
   host.TrackChannel(channel);
   auto upgrade = std::make_shared<Request>(std::move(message));
   channel->stream().async_accept(*upgrade, [channel, upgrade, request = std::move(request),

@@ -37,6 +37,9 @@ struct HttpServerOptions {
   size_t max_message_bytes = 16 << 20;    // largest WebSocket message accepted
   std::chrono::seconds idle_timeout{60};  // idle keep-alive connections are closed
   std::chrono::seconds read_timeout{30};  // a request must arrive within this
+  // A WebSocket that brings no message for this long is closed ("websocket_idle"); the
+  // peer's pings do not count. Peers that must stay connected send messages more often.
+  std::chrono::milliseconds websocket_idle_timeout{60'000};
   // The most body bytes all connections may be reading at once, counted by each request's
   // Content-Length (max_body_bytes when chunked); a request beyond it gets 503 before its
   // body is read.
@@ -52,8 +55,10 @@ struct HttpServerOptions {
   std::function<std::optional<HttpResponse>(const HttpRequest&)> check_head;
   // Called for each request refused before a handler or check_head saw it, with the reason:
   // "body_too_large", "headers_too_large", "malformed", "busy", "too_slow",
-  // "too_many_connections", "too_many_from_peer", and with TLS "plain_http" (answered 400)
-  // and "tls_handshake" (failed). May be empty.
+  // "too_many_connections", "too_many_from_peer", with TLS "plain_http" (answered 400) and
+  // "tls_handshake" (failed), and for WebSockets "websocket_idle" (closed after
+  // websocket_idle_timeout without a message) and "message_too_large" (a message over
+  // max_message_bytes). May be empty.
   std::function<void(std::string_view reason)> on_refused;
 };
 

@@ -25,8 +25,11 @@ websocket::close_reason CloseFrame(websocket::close_code code, std::string_view 
 }  // namespace
 
 WebSocketChannel::WebSocketChannel(Stream stream, std::string peer, size_t max_message_bytes,
-                                   std::shared_ptr<const void> slot)
-    : stream_(std::move(stream)), peer_(std::move(peer)), slot_(std::move(slot)) {
+                                   std::shared_ptr<const void> slot, RefusalHandler on_refused)
+    : stream_(std::move(stream)),
+      peer_(std::move(peer)),
+      slot_(std::move(slot)),
+      on_refused_(std::move(on_refused)) {
   stream_.read_message_max(max_message_bytes);
   stream_.text(true);
 }
@@ -75,6 +78,10 @@ void WebSocketChannel::DoRead() {
 
 void WebSocketChannel::OnRead(beast::error_code ec) {
   if (ec) {
+    if (on_refused_ && !finished_ && !closing_) {
+      if (ec == beast::error::timeout) on_refused_("websocket_idle");
+      if (ec == websocket::error::message_too_big) on_refused_("message_too_large");
+    }
     Finish(ReadError(ec));
     return;
   }
@@ -105,7 +112,7 @@ Status WebSocketChannel::ReadError(beast::error_code ec) const {
                                   std::to_string(stream_.read_message_max()) + " bytes");
   }
   if (ec == beast::error::timeout) {
-    return UnavailableError("peer " + peer_ + " stopped responding (WebSocket timeout)");
+    return UnavailableError("peer " + peer_ + " sent nothing within the WebSocket timeout");
   }
   return UnavailableError("connection to " + peer_ + " lost: " + ec.message());
 }

@@ -14,9 +14,11 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket/stream.hpp>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "net/message_channel.h"
 #include "net/transport_stream.h"
@@ -28,10 +30,14 @@ class WebSocketChannel final : public MessageChannel,
  public:
   using Stream = boost::beast::websocket::stream<TransportStream>;
 
+  // Called when the channel closes because the peer broke a limit: "websocket_idle" (the
+  // stream's idle timeout passed without a message) or "message_too_large".
+  using RefusalHandler = std::function<void(std::string_view reason)>;
+
   // `stream` is connected; the handshake may or may not have happened yet. `slot` (a server's
-  // ConnectionSlots) is held for the channel's life.
+  // ConnectionSlots) is held for the channel's life. `on_refused` may be empty.
   WebSocketChannel(Stream stream, std::string peer, size_t max_message_bytes,
-                   std::shared_ptr<const void> slot = nullptr);
+                   std::shared_ptr<const void> slot = nullptr, RefusalHandler on_refused = {});
 
   // For the opening handshake only, before the channel is handed out.
   Stream& stream() { return stream_; }
@@ -62,6 +68,7 @@ class WebSocketChannel final : public MessageChannel,
   Stream stream_;
   const std::string peer_;
   const std::shared_ptr<const void> slot_;
+  const RefusalHandler on_refused_;
   boost::beast::flat_buffer read_buffer_;
   std::deque<std::string> write_queue_;
   size_t queued_bytes_ = 0;

@@ -61,6 +61,7 @@ Status ApplyHttpJson(const Json& http, SchedulerConfig* c) {
   FieldReader h(http, "http");
   h.OptionalInt("max_connections", &c->http_max_connections, 1, 1'000'000);
   h.OptionalInt("max_connections_per_peer", &c->http_max_connections_per_peer, 1, 1'000'000);
+  h.OptionalDuration("websocket_idle_timeout", &c->websocket_idle_timeout);
   h.OptionalString("metrics_token_file", &c->metrics_token_file);
   return h.Finish();
 }
@@ -192,6 +193,11 @@ Status ValidateSchedulerConfig(const SchedulerConfig& c) {
   if (c.http_max_connections_per_peer > c.http_max_connections) {
     return InvalidArgumentError(
         "http.max_connections_per_peer: must not exceed http.max_connections");
+  }
+  if (c.websocket_idle_timeout <= c.node_timeout) {
+    return InvalidArgumentError("http.websocket_idle_timeout: must exceed agents.node_timeout (" +
+                                std::to_string(c.node_timeout.count()) +
+                                " ms), or a live agent between two heartbeats could be cut off");
   }
   if (c.pue != 0 && c.pue < 1) {
     return InvalidArgumentError(

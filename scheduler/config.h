@@ -39,6 +39,9 @@ struct SchedulerConfig {
   // total is lowered to fit the process's open-file limit (raised to its hard limit at start).
   int64_t http_max_connections = 4096;
   int64_t http_max_connections_per_peer = 256;
+  // A WebSocket (an agent's channel) that brings no message for this long is closed. Agents
+  // send a heartbeat every heartbeat_interval, so this must exceed node_timeout.
+  std::chrono::milliseconds websocket_idle_timeout{60'000};
   // A file holding the token Prometheus presents to scrape /metrics and read
   // /v1/prometheus/targets (an admin's token also does); "" = both are open.
   std::string metrics_token_file;

@@ -166,6 +166,7 @@ class SchedulerDaemon::Impl {
     http.max_body_bytes = protocol::kMaxRequestBodyBytes;
     http.max_connections = ConnectionsThatFit(config_.http_max_connections);
     http.max_connections_per_peer = static_cast<size_t>(config_.http_max_connections_per_peer);
+    http.websocket_idle_timeout = config_.websocket_idle_timeout;
     http.check_head = [this](const net::HttpRequest& head) { return rest_->CheckHead(head); };
     http.on_refused = [metrics = metrics_.get()](std::string_view reason) {
       metrics->CountHttpRefused(reason);

@@ -1,6 +1,6 @@
 // What a hostile or careless client could do to a running scheduler, each refused cleanly:
 // a full disk under the data directory, an agent posing as another node, bodies sent without a
-// valid token, lenient JSON.
+// valid token, a silent WebSocket, lenient JSON.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -11,6 +11,7 @@
 
 #include <filesystem>
 
+#include "protocol/agent_messages.h"
 #include "tests/testing/cluster.h"
 #include "tests/testing/status_macros.h"
 #include "tests/testing/tmpfs_mount.h"
@@ -349,6 +350,34 @@ TEST_F(HostileRequestTest, ABodyWithoutAValidTokenIsRefusedBeforeItIsRead) {
   ASSERT_OK(metrics);
   EXPECT_NE(metrics->body.find("sharc_http_refused_total{reason=\"unauthenticated\"} 2"),
             std::string::npos);
+}
+
+TEST(WebSocketIdleTest, ASilentAgentChannelIsClosedAndCountedWhileHeartbeatingAgentsStay) {
+  Cluster cluster({.node_timeout = "1s",
+                   .scheduler_config_extra = {{"http", {{"websocket_idle_timeout", "1500ms"}}}}});
+  ASSERT_OK(cluster.StartScheduler());
+  ASSERT_OK(cluster.StartAgent({.name = "n1", .synthetic = "pack:1 core:2 pu:1"}));
+  ASSERT_OK(cluster.WaitForNodes(1));
+  // A client with the join secret opens the agent channel and then says nothing.
+  auto opened = std::chrono::steady_clock::now();
+  std::string reply =
+      ExchangeRaw(cluster.url(), "GET " + std::string(protocol::kAgentChannelPath) +
+                                     " HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                                     "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                                     "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                                     "Authorization: Bearer test-join-secret-0123456789\r\n\r\n");
+  EXPECT_EQ(reply.rfind("HTTP/1.1 101 ", 0), 0u) << reply;
+  EXPECT_GE(std::chrono::steady_clock::now() - opened, std::chrono::milliseconds(1500));
+  // Counted once: the agent, connected longer, heartbeats and was never cut off.
+  StatusOr<Reply> metrics = cluster.Call("", "GET", "/metrics");
+  ASSERT_OK(metrics);
+  EXPECT_NE(metrics->body.find("sharc_http_refused_total{reason=\"websocket_idle\"} 1\n"),
+            std::string::npos)
+      << metrics->body;
+  StatusOr<Reply> nodes = cluster.Call(kAdminToken, "GET", "/v1/nodes");
+  ASSERT_OK(nodes);
+  ASSERT_EQ(nodes->json["items"].size(), 1u) << nodes->body;
+  EXPECT_EQ(nodes->json["items"][0]["state"], "UP") << nodes->body;
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <memory>
+#include <string_view>
+#include <thread>
 
 #include "net/http_client.h"
 #include "net/http_server.h"
@@ -242,8 +244,11 @@ TEST_F(WebSocketTest, ServerCloseReachesTheClient) {
   EXPECT_TRUE(server_why->ok()) << server_why->ToString();
 }
 
-TEST_F(WebSocketTest, MessageOverTheLimitClosesTheChannel) {
-  StartServer(HttpServerOptions{.max_message_bytes = 1024});
+TEST_F(WebSocketTest, MessageOverTheLimitClosesTheChannelAndIsCounted) {
+  BlockingQueue<std::string> refused;
+  StartServer(HttpServerOptions{
+      .max_message_bytes = 1024,
+      .on_refused = [&refused](std::string_view reason) { refused.Push(std::string(reason)); }});
   ChannelPtr client = ConnectAndStart();
   ASSERT_TRUE(client);
   io_.Run([&] { client->Send(std::string(1024, 'k')); });
@@ -253,6 +258,7 @@ TEST_F(WebSocketTest, MessageOverTheLimitClosesTheChannel) {
   ASSERT_TRUE(server_why.has_value());
   EXPECT_EQ(server_why->code(), StatusCode::kResourceExhausted);
   EXPECT_NE(server_why->message().find("1024 bytes"), std::string::npos);
+  EXPECT_EQ(refused.Pop(), "message_too_large");
   std::optional<Status> client_why = client_end_.closes.Pop();
   ASSERT_TRUE(client_why.has_value());
   // The server fails the connection at once (close code 1009, then teardown); with the
@@ -260,6 +266,39 @@ TEST_F(WebSocketTest, MessageOverTheLimitClosesTheChannel) {
   // close frame is read, so the client sees either.
   EXPECT_EQ(client_why->code(), StatusCode::kUnavailable) << client_why->ToString();
   EXPECT_EQ(server_end_.messages.size(), 0u);
+}
+
+TEST_F(WebSocketTest, AChannelThatSendsNothingIsClosedAtTheIdleLimitAndCounted) {
+  BlockingQueue<std::string> refused;
+  StartServer(HttpServerOptions{
+      .websocket_idle_timeout = 300ms,
+      .on_refused = [&refused](std::string_view reason) { refused.Push(std::string(reason)); }});
+  auto start = std::chrono::steady_clock::now();
+  ChannelPtr client = ConnectAndStart();
+  ASSERT_TRUE(client);
+  std::optional<Status> server_why = server_end_.closes.Pop();
+  ASSERT_TRUE(server_why.has_value());
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 300ms);
+  EXPECT_EQ(server_why->code(), StatusCode::kUnavailable);
+  EXPECT_NE(server_why->message().find("sent nothing within the WebSocket timeout"),
+            std::string::npos)
+      << server_why->message();
+  EXPECT_EQ(refused.Pop(), "websocket_idle");
+  EXPECT_TRUE(client_end_.closes.Pop().has_value());
+}
+
+TEST_F(WebSocketTest, MessagesKeepAChannelOpenPastTheIdleLimit) {
+  StartServer(HttpServerOptions{.websocket_idle_timeout = 400ms});
+  ChannelPtr client = ConnectAndStart();
+  ASSERT_TRUE(client);
+  // A message every 100 ms (each echoed back before the next) for three idle limits.
+  for (int i = 0; i < 12; ++i) {
+    io_.Run([&] { client->Send("beat " + std::to_string(i)); });
+    ASSERT_EQ(client_end_.messages.Pop(), "beat " + std::to_string(i));
+    std::this_thread::sleep_for(100ms);  // the pace of the peer under test, not a wait
+  }
+  EXPECT_EQ(server_end_.closes.size(), 0u);
+  EXPECT_EQ(client_end_.closes.size(), 0u);
 }
 
 TEST_F(WebSocketTest, ServerStopClosesChannels) {

@@ -108,13 +108,15 @@ TEST(SchedulerConfigTest, ErrorsNameTheFileAndTheField) {
 TEST(SchedulerConfigTest, ConnectionLimitsAndDiskRoomAreReadAndChecked) {
   TempDir dir;
   WriteTextFile(dir.File("c.json"), R"({
-    "http": {"max_connections": 100, "max_connections_per_peer": 10},
+    "http": {"max_connections": 100, "max_connections_per_peer": 10,
+             "websocket_idle_timeout": "90s"},
     "store": {"min_free": "1GiB", "reserve": "0B"}
   })");
   auto config = LoadSchedulerConfig(dir.File("c.json"));
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   EXPECT_EQ(config->http_max_connections, 100);
   EXPECT_EQ(config->http_max_connections_per_peer, 10);
+  EXPECT_EQ(config->websocket_idle_timeout, std::chrono::seconds(90));
   EXPECT_EQ(config->store_min_free_bytes, int64_t{1} << 30);
   EXPECT_EQ(config->store_reserve_bytes, 0);
   auto message_for = [&](const std::string& text) {
@@ -127,6 +129,12 @@ TEST(SchedulerConfigTest, ConnectionLimitsAndDiskRoomAreReadAndChecked) {
                 .find("http.max_connections_per_peer: must not exceed http.max_connections"),
             std::string::npos);
   EXPECT_NE(message_for(R"({"http": {"max_conections": 10}})").find("did you mean"),
+            std::string::npos);
+  EXPECT_NE(message_for(R"({"http": {"websocket_idle_timeout": "5s"}})")
+                .find("http.websocket_idle_timeout: must exceed agents.node_timeout (5000 ms)"),
+            std::string::npos);
+  EXPECT_NE(message_for(R"({"http": {"websocket_idle_timeout": "soon"}})")
+                .find("http.websocket_idle_timeout"),
             std::string::npos);
 }
 
