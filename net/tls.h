@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include "core/status.h"
+
 namespace sharc::net {
 
 struct TlsServerOptions {
@@ -23,6 +25,11 @@ struct TlsClientOptions {
   std::string cert_file;
   std::string key_file;
 };
+
+// Loads the files as a server with `options` will, and reports the same errors (naming the
+// file), without serving: for a daemon's --check-config, or to put the name of the daemon's
+// own setting in front of the error before a server starts.
+Status CheckTlsServerFiles(const TlsServerOptions& options);
 
 }  // namespace sharc::net
 

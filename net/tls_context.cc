@@ -2,8 +2,11 @@
 
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
+#include <unistd.h>
 
 #include <boost/asio/ip/address.hpp>
+#include <cerrno>
+#include <cstring>
 
 namespace sharc::net::internal {
 
@@ -12,8 +15,15 @@ namespace ssl = boost::asio::ssl;
 namespace {
 
 // Loads one PEM file into `context` with `load`; the error names the setting and the file.
+// OpenSSL says only "asio.ssl error" of a file it cannot open: this says why.
+Status CheckReadable(std::string_view what, const std::string& path) {
+  if (::access(path.c_str(), R_OK) == 0) return Status::Ok();
+  return InvalidArgumentError(std::string(what) + " " + path + ": " + std::strerror(errno));
+}
+
 template <typename Load>
 Status LoadFile(std::string_view what, const std::string& path, Load load) {
+  SHARC_RETURN_IF_ERROR(CheckReadable(what, path));
   boost::system::error_code ec;
   load(path, ec);
   if (!ec) return Status::Ok();
@@ -35,6 +45,7 @@ Status LoadKeyPair(ssl::context& context, std::string_view setting, const std::s
                                  [&](const std::string& path, boost::system::error_code& ec) {
                                    context.use_certificate_chain_file(path, ec);
                                  }));
+  SHARC_RETURN_IF_ERROR(CheckReadable(std::string(setting) + "key_file", key_file));
   boost::system::error_code ec;
   context.use_private_key_file(key_file, ssl::context::pem, ec);
   if (ec && ec.message().find("key values mismatch") != std::string::npos) {
@@ -118,3 +129,11 @@ std::string HandshakeFailure(SSL* ssl, const boost::system::error_code& ec) {
 }
 
 }  // namespace sharc::net::internal
+
+namespace sharc::net {
+
+Status CheckTlsServerFiles(const TlsServerOptions& options) {
+  return internal::MakeServerTlsContext(options).status();
+}
+
+}  // namespace sharc::net

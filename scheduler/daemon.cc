@@ -13,7 +13,6 @@
 
 #include "core/file_util.h"
 #include "core/log.h"
-#include "core/secret.h"
 #include "metrics/cluster_collector.h"
 #include "metrics/exposition.h"
 #include "metrics/scheduler_metrics.h"
@@ -22,7 +21,7 @@
 #include "scheduler/agent_hub.h"
 #include "scheduler/rest_api.h"
 #include "scheduler/scheduler.h"
-#include "scheduler/tenants_file.h"
+#include "scheduler/startup_files.h"
 #include "store/sqlite_store.h"
 
 namespace sharc::scheduler {
@@ -60,8 +59,7 @@ class SchedulerDaemon::Impl {
 
   Status Init() {
     SHARC_RETURN_IF_ERROR(MakeDirectories(config_.data_dir, 0700).WithPrefix("data_dir"));
-    SHARC_ASSIGN_OR_RETURN(TenantsFile tenants_file, LoadTenants());
-    SHARC_ASSIGN_OR_RETURN(std::string join_secret, LoadJoinSecret());
+    SHARC_ASSIGN_OR_RETURN(StartupFiles files, LoadStartupFiles(config_));
     metrics_ = std::make_unique<metrics::SchedulerMetrics>(registry_);
     store::SqliteStoreOptions store_options;
     store_options.path = config_.data_dir + "/sharc.db";
@@ -79,31 +77,10 @@ class SchedulerDaemon::Impl {
         1, clock_.WallMillis() - static_cast<UnixMillis>(config_.retention.count()));
     load.max_ended_records = config_.max_finished_in_memory;
     SHARC_ASSIGN_OR_RETURN(store::StoredState stored, store_->Load(load));
-    SHARC_ASSIGN_OR_RETURN(scheduler_, Scheduler::Create(Options(std::move(tenants_file)), Deps()));
+    SHARC_ASSIGN_OR_RETURN(scheduler_,
+                           Scheduler::Create(Options(std::move(files.tenants)), Deps()));
     SHARC_RETURN_IF_ERROR(scheduler_->Restore(std::move(stored)));
-    return Serve(std::move(join_secret));
-  }
-
-  StatusOr<TenantsFile> LoadTenants() const {
-    if (!config_.tenants_file.empty()) return LoadTenantsFile(config_.tenants_file);
-    LogWarning("scheduler",
-               "no tenants file configured: there is no admin, and only tenants "
-               "and tokens already in the store can be used");
-    return TenantsFile{};
-  }
-
-  StatusOr<std::string> LoadJoinSecret() const {
-    if (config_.agent_join_secret_file.empty()) {
-      LogInfo("scheduler",
-              "agents join with per-node join tokens (sharc admin node token issue NAME); "
-              "without one, from loopback only");
-      return std::string();
-    }
-    LogWarning("scheduler",
-               "development mode: agents.join_secret_file is set, so any agent holding the "
-               "shared secret can add a node; give each node a join token instead (sharc admin "
-               "node token issue NAME) and remove the secret");
-    return ReadSecretFile(config_.agent_join_secret_file, "join secret");
+    return Serve(std::move(files.join_secret), std::move(files.metrics_token));
   }
 
   SchedulerOptions Options(TenantsFile tenants_file) const {
@@ -143,13 +120,7 @@ class SchedulerDaemon::Impl {
     return deps;
   }
 
-  Status Serve(std::string join_secret) {
-    std::string metrics_token;
-    if (!config_.metrics_token_file.empty()) {
-      StatusOr<std::string> token = ReadSecretFile(config_.metrics_token_file, "metrics token");
-      if (!token.ok()) return token.status().WithPrefix("http.metrics_token_file");
-      metrics_token = *std::move(token);
-    }
+  Status Serve(std::string join_secret, std::string metrics_token) {
     collector_ = std::make_unique<metrics::ClusterCollector>(
         [this] { return scheduler_->MetricsSnapshot(); });
     rest_ = std::make_unique<RestApi>(

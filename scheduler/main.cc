@@ -8,6 +8,7 @@
 #include "core/version.h"
 #include "scheduler/config.h"
 #include "scheduler/daemon.h"
+#include "scheduler/startup_files.h"
 
 namespace {
 
@@ -95,6 +96,12 @@ int main(int argc, char** argv) {
   sharc::ParseLogLevel(config.log_level, &level);
   sharc::SetMinLogLevel(level);
   if (flags.check_config) {
+    sharc::StatusOr<sharc::scheduler::StartupFiles> files =
+        sharc::scheduler::LoadStartupFiles(config);
+    if (!files.ok()) {
+      std::cerr << "sharc-scheduler: " << files.status().message() << "\n";
+      return 2;
+    }
     std::cout << "configuration OK\n";
     return 0;
   }

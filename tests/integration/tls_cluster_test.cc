@@ -3,6 +3,8 @@
 // (scripts/make-ca.sh). And the scheduler serves plain HTTP only when told so.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "tests/testing/cluster.h"
 #include "tests/testing/status_macros.h"
 
@@ -66,6 +68,55 @@ TEST(TlsClusterTest, TheSchedulerRefusesToStartWithoutTlsUnlessPlainHttpIsExplic
   CommandResult plain = RunCommand({Binary("scheduler/sharc-scheduler"), "--config",
                                     dir.File("scheduler.json"), "--plain-http", "--check-config"});
   EXPECT_EQ(plain.exit_code, 0) << plain.err;
+}
+
+TEST(TlsClusterTest, CheckConfigLoadsTheTlsFilesAndSecretsTheSchedulerWouldStartWith) {
+  TempDir dir("sharc-check-config");
+  WriteTextFile(dir.File("scheduler.json"), R"({"data_dir": ")" + dir.File("data") + R"("})");
+  auto check = [&](std::vector<std::string> flags) {
+    std::vector<std::string> argv = {Binary("scheduler/sharc-scheduler"), "--config",
+                                     dir.File("scheduler.json"), "--check-config"};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    return RunCommand(argv);
+  };
+  CommandResult missing = check({"--tls-cert", dir.File("none.pem"), "--tls-key", "k.pem"});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_TRUE(Contains(missing.err,
+                       "tls.cert_file " + dir.File("none.pem") + ": No such file or directory"))
+      << missing.err;
+
+  Cluster with_certificates({.tls = true});  // made with scripts/make-ca.sh, not started
+  const std::string certificates = with_certificates.dir() + "/tls/";
+  ASSERT_EQ(RunCommand({"/usr/bin/openssl", "genpkey", "-algorithm", "EC", "-pkeyopt",
+                        "ec_paramgen_curve:P-256", "-out", dir.File("other-key.pem")})
+                .exit_code,
+            0);
+  // A key that is not the certificate's.
+  CommandResult mismatch =
+      check({"--tls-cert", certificates + "scheduler.pem", "--tls-key", dir.File("other-key.pem")});
+  EXPECT_EQ(mismatch.exit_code, 2);
+  EXPECT_TRUE(Contains(mismatch.err, "is not the key of the certificate in")) << mismatch.err;
+  EXPECT_FALSE(Contains(mismatch.out, "configuration OK")) << mismatch.out;
+
+  const std::vector<std::string> tls = {"--tls-cert", certificates + "scheduler.pem", "--tls-key",
+                                        certificates + "scheduler-key.pem"};
+  CommandResult good = check(tls);
+  EXPECT_EQ(good.exit_code, 0) << good.err;
+  EXPECT_TRUE(Contains(good.out, "configuration OK")) << good.out;
+  EXPECT_FALSE(std::filesystem::exists(dir.File("data")));  // checking creates nothing
+
+  // The tenants file and the metrics token are read as well.
+  WriteTextFile(dir.File("scheduler.json"),
+                R"({"data_dir": ")" + dir.File("data") + R"(", "tenants_file": ")" +
+                    dir.File("tenants.json") + R"(", "http": {"metrics_token_file": ")" +
+                    dir.File("metrics.token") + R"("}})");
+  CommandResult no_tenants = check(tls);
+  EXPECT_EQ(no_tenants.exit_code, 2);
+  EXPECT_TRUE(Contains(no_tenants.err, dir.File("tenants.json"))) << no_tenants.err;
+  WriteTextFile(dir.File("tenants.json"), R"({"tenants": []})");
+  CommandResult no_token = check(tls);
+  EXPECT_EQ(no_token.exit_code, 2);
+  EXPECT_TRUE(Contains(no_token.err, "http.metrics_token_file")) << no_token.err;
 }
 
 }  // namespace

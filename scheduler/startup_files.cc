@@ -1,0 +1,50 @@
+#include "scheduler/startup_files.h"
+
+#include "core/log.h"
+#include "core/secret.h"
+#include "net/tls.h"
+
+namespace sharc::scheduler {
+namespace {
+
+StatusOr<TenantsFile> LoadTenants(const SchedulerConfig& config) {
+  if (!config.tenants_file.empty()) return LoadTenantsFile(config.tenants_file);
+  LogWarning("scheduler",
+             "no tenants file configured: there is no admin, and only tenants "
+             "and tokens already in the store can be used");
+  return TenantsFile{};
+}
+
+StatusOr<std::string> LoadJoinSecret(const SchedulerConfig& config) {
+  if (config.agent_join_secret_file.empty()) {
+    LogInfo("scheduler",
+            "agents join with per-node join tokens (sharc admin node token issue NAME); "
+            "without one, from loopback only");
+    return std::string();
+  }
+  LogWarning("scheduler",
+             "development mode: agents.join_secret_file is set, so any agent holding the "
+             "shared secret can add a node; give each node a join token instead (sharc admin "
+             "node token issue NAME) and remove the secret");
+  return ReadSecretFile(config.agent_join_secret_file, "join secret");
+}
+
+StatusOr<std::string> LoadMetricsToken(const SchedulerConfig& config) {
+  if (config.metrics_token_file.empty()) return std::string();
+  StatusOr<std::string> token = ReadSecretFile(config.metrics_token_file, "metrics token");
+  if (!token.ok()) return token.status().WithPrefix("http.metrics_token_file");
+  return token;
+}
+
+}  // namespace
+
+StatusOr<StartupFiles> LoadStartupFiles(const SchedulerConfig& config) {
+  StartupFiles files;
+  SHARC_ASSIGN_OR_RETURN(files.tenants, LoadTenants(config));
+  SHARC_ASSIGN_OR_RETURN(files.join_secret, LoadJoinSecret(config));
+  SHARC_ASSIGN_OR_RETURN(files.metrics_token, LoadMetricsToken(config));
+  if (!config.plain_http) SHARC_RETURN_IF_ERROR(net::CheckTlsServerFiles(config.tls));
+  return files;
+}
+
+}  // namespace sharc::scheduler

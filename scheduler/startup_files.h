@@ -1,0 +1,28 @@
+// The files a scheduler reads at start besides its config and its store: the tenants file, the
+// agents' join secret, the metrics token and, serving HTTPS, the TLS certificate, key and
+// client CA. One loader for the daemon and for `sharc-scheduler --check-config`, so that a
+// config that checks is a config that starts.
+#ifndef SHARC_SCHEDULER_STARTUP_FILES_H_
+#define SHARC_SCHEDULER_STARTUP_FILES_H_
+
+#include <string>
+
+#include "core/status.h"
+#include "scheduler/config.h"
+#include "scheduler/tenants_file.h"
+
+namespace sharc::scheduler {
+
+struct StartupFiles {
+  TenantsFile tenants;        // empty without tenants_file
+  std::string join_secret;    // "" without agents.join_secret_file
+  std::string metrics_token;  // "" without http.metrics_token_file
+};
+
+// Reads and validates every file the config names; the error names the setting and the file.
+// Logs what the choices mean (no tenants file, development-mode join secret).
+StatusOr<StartupFiles> LoadStartupFiles(const SchedulerConfig& config);
+
+}  // namespace sharc::scheduler
+
+#endif  // SHARC_SCHEDULER_STARTUP_FILES_H_
