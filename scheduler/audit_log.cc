@@ -64,11 +64,12 @@ bool AuditLog::Thin(const std::string& peer, std::string* detail) {
   return true;
 }
 
-void AuditLog::Append(AuditEvent event) {
-  if (event.unauthenticated && !Thin(event.peer, &event.detail)) return;
+void AuditLog::Append(AuditEvent event, std::function<void()> durable) {
+  if (!durable) durable = [] {};
+  if (event.unauthenticated && !Thin(event.peer, &event.detail)) return durable();
   if (!context_.deps.store->CheckRoom().ok()) {
     ++dropped_;
-    return;
+    return durable();
   }
   store::AuditRecord record;
   record.seq = last_seq_ + 1;
@@ -82,7 +83,7 @@ void AuditLog::Append(AuditEvent event) {
   record.hash = HashOf(last_hash_, record);
   last_seq_ = record.seq;
   last_hash_ = record.hash;
-  context_.commits.CommitOrDie({store::AppendAudit{std::move(record)}}, [] {});
+  context_.commits.CommitOrDie({store::AppendAudit{std::move(record)}}, std::move(durable));
 }
 
 void AuditLog::Read(const store::AuditQuery& query,

@@ -11,11 +11,13 @@
 // many were left out. While the disk is too full for changes (store::Store::CheckRoom), entries
 // are not written (every change is refused then anyway) and are counted instead.
 //
-// Threading: the state thread only. Entries become durable with the scheduler's next commit.
+// Threading: the state thread only. Entries become durable with the scheduler's next commit; a
+// staff change is answered only after its entry is (rest_api.h).
 #ifndef SHARC_SCHEDULER_AUDIT_LOG_H_
 #define SHARC_SCHEDULER_AUDIT_LOG_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -49,7 +51,9 @@ class AuditLog {
 
   // Continues the chain after the stored log's last entry.
   void Restore(const store::StoredState& stored);
-  void Append(AuditEvent event);
+  // Appends `event` to the next commit; runs `durable` (if given) on the state thread once
+  // it is in the store, or at once when it is not written (thinned, or no room).
+  void Append(AuditEvent event, std::function<void()> durable = nullptr);
   // Entries matching `query`, from the store (committed ones only), on the state thread.
   void Read(const store::AuditQuery& query, Reply<std::vector<store::AuditRecord>> done) const;
   // Recomputes the whole chain from the store.

@@ -195,8 +195,9 @@ RestApi::Admission RestApi::Admit(const net::HttpRequest& request) {
   return admission;
 }
 
-void RestApi::AuditChange(const net::HttpRequest& request, const Principal& who, Action action,
-                          const net::HttpResponse& response) {
+void RestApi::AuditChangeThenRespond(const net::HttpRequest& request, const Principal& who,
+                                     Action action, net::HttpResponse response,
+                                     const net::Responder& respond) {
   std::string detail;
   if (response.status >= 400) {
     detail = response.body;  // the error's JSON
@@ -204,12 +205,15 @@ void RestApi::AuditChange(const net::HttpRequest& request, const Principal& who,
     detail = request.body.substr(0, kAuditedBodyBytes);
     if (request.body.size() > kAuditedBodyBytes) detail += "...";
   }
-  scheduler_.audit().Append({.actor = ActorOf(who),
-                             .action = std::string(ActionName(action)),
-                             .request = RequestLine(request),
-                             .peer = request.peer,
-                             .status = response.status,
-                             .detail = std::move(detail)});
+  const int status = response.status;
+  scheduler_.audit().Append(
+      {.actor = ActorOf(who),
+       .action = std::string(ActionName(action)),
+       .request = RequestLine(request),
+       .peer = request.peer,
+       .status = status,
+       .detail = std::move(detail)},
+      [respond, response = std::move(response)]() mutable { respond(std::move(response)); });
 }
 
 void RestApi::Handle(net::HttpRequest request, net::Responder respond) {
@@ -223,11 +227,11 @@ void RestApi::Handle(net::HttpRequest request, net::Responder respond) {
   if (admission.refusal) return respond(std::move(*admission.refusal));
   const Route& route = *admission.route;
   if (route.action && IsChange(*route.action) && admission.who.is_staff()) {
-    // The audit entry records the answer, so it is written when the answer is known.
+    // The audit entry records the answer, so it is written when the answer is known, and
+    // the answer waits for it.
     respond = [this, respond = std::move(respond), request, who = admission.who,
                action = *route.action](net::HttpResponse response) {
-      AuditChange(request, who, action, response);
-      respond(std::move(response));
+      AuditChangeThenRespond(request, who, action, std::move(response), respond);
     };
   }
   AuthorizedRequest authorized{request, admission.who, admission.params, admission.job};

@@ -108,9 +108,10 @@ class RestApi {
                                              Admission* admission) const;
   void Refuse(const net::HttpRequest& request, const Status& status, std::string_view action,
               const std::string& actor, bool unauthenticated, Admission* admission);
-  // An audit entry for a staff member's change, once it is answered.
-  void AuditChange(const net::HttpRequest& request, const Principal& who, Action action,
-                   const net::HttpResponse& response);
+  // Writes the audit entry for a staff member's change and its answer, then (once the entry
+  // is durable) sends the answer: nothing is acknowledged that the audit log would not show.
+  void AuditChangeThenRespond(const net::HttpRequest& request, const Principal& who, Action action,
+                              net::HttpResponse response, const net::Responder& respond);
 
   // Handlers, one per route (rest_api.cc unless said otherwise).
   void Health(const AuthorizedRequest& request, const net::Responder& respond);

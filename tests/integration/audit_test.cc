@@ -1,6 +1,7 @@
 // The audit log end to end: staff changes and refused calls are recorded with who, what and
 // the answer; admins and auditors read it and verify its hash chain with the CLI; operators
-// and tenants may not; secrets never reach it.
+// and tenants may not; secrets never reach it; a change is answered only once its entry is
+// durable.
 #include <gtest/gtest.h>
 
 #include "tests/testing/cluster.h"
@@ -101,6 +102,31 @@ TEST(AuditTest, StaffChangesAndRefusalsAreRecordedAndTheChainVerifies) {
   CommandResult bad = cluster.Cli(kAuditorToken, {"admin", "audit", "--limit", "0"});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("--limit"), std::string::npos) << bad.err;
+}
+
+TEST(AuditTest, AStaffChangeIsAnsweredOnlyOnceItsAuditEntryIsDurable) {
+  Cluster cluster;
+  ASSERT_OK(cluster.StartScheduler());
+  // Each change's answer is followed at once by kill -9; after the restart the change and
+  // its audit entry are both there.
+  for (int i = 0; i < 4; ++i) {
+    const std::string name = "kill" + std::to_string(i);
+    StatusOr<Reply> created =
+        cluster.Call(kAdminToken, "POST", "/v1/tenants", R"({"name":")" + name + R"("})");
+    ASSERT_OK(created);
+    ASSERT_EQ(created->status, 201) << created->body;
+    cluster.StopScheduler(9);
+    ASSERT_OK(cluster.StartScheduler());
+    ASSERT_EQ(cluster.Call(kAdminToken, "GET", "/v1/tenants/" + name)->status, 200);
+    bool audited = false;
+    for (const Json& entry : AuditEntries(cluster, "?actor=admin:test-admin")) {
+      audited = audited || (entry["request"] == "POST /v1/tenants" && entry["status"] == 201 &&
+                            entry["detail"].get<std::string>().find(name) != std::string::npos);
+    }
+    EXPECT_TRUE(audited) << "no audit entry for creating " << name;
+  }
+  CommandResult verify = cluster.Cli(kAuditorToken, {"admin", "audit", "verify"});
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
 }
 
 }  // namespace
