@@ -64,17 +64,20 @@ cat > "$demo/scheduler.json" <<JSON
 {"prices": {"cpu_hour": "1", "gib_hour": "0.1", "gpu_hour": "4", "gpu_hour_by_model": {"H100": "8"}},
  "efficiency": {"pue": 1.4, "grid_carbon_g_per_kwh": 350}}
 JSON
-# Agents serve their own /metrics and measure energy every second (no RAPL or NVML here: the
-# power model, idle 60 W / peak 250 W per node, 50 W / 300 W per GPU, stands in and says so).
-cat > "$demo/agent.json" <<JSON
-{"metrics_listen": "127.0.0.1:0", "energy": {"sample_interval": "1s"}}
-JSON
 # The report's period starts at the minute the demo started (energy is kept per minute).
 report_from=$(date -u -d "@$(( $(date +%s) / 60 * 60 ))" +%FT%TZ)
 # Everything runs over TLS: a throwaway CA signs the scheduler's certificate, and the CLI,
 # the agents and curl trust that CA only.
 scripts/make-ca.sh "$demo/tls"
 export SHARC_CA_FILE=$demo/tls/ca.pem
+# Agents serve their own /metrics over HTTPS and measure energy every second (no RAPL or NVML
+# here: the power model, idle 60 W / peak 250 W per node, 50 W / 300 W per GPU, stands in and
+# says so). All of them run on 127.0.0.1 here, so they share the scheduler's certificate; real
+# nodes each get their own from the platform's CA.
+cat > "$demo/agent.json" <<JSON
+{"metrics_listen": "127.0.0.1:0", "energy": {"sample_interval": "1s"},
+ "metrics_tls": {"cert_file": "$demo/tls/scheduler.pem", "key_file": "$demo/tls/scheduler-key.pem"}}
+JSON
 
 echo "==> starting sharc-scheduler (HTTPS, certificate from a throwaway CA in $demo/tls)"
 sharc-scheduler --config "$demo/scheduler.json" --listen 127.0.0.1:0 \
@@ -252,11 +255,11 @@ curl -s --cacert "$SHARC_CA_FILE" "$SHARC_SERVER/metrics" 2>/dev/null |
   grep -E '^sharc_(nodes|jobs|tenant_cpu_seconds_total|tenant_energy_joules_total|facility_pue)[{ ]' |
   head -24 || true
 echo
-echo "==> each agent serves its own; Prometheus finds them at $SHARC_SERVER/v1/prometheus/targets:"
+echo "==> each agent serves its own over HTTPS; Prometheus finds them at $SHARC_SERVER/v1/prometheus/targets:"
 curl -s --cacert "$SHARC_CA_FILE" "$SHARC_SERVER/v1/prometheus/targets" 2>/dev/null; echo
 agent_metrics=$(curl -s --cacert "$SHARC_CA_FILE" "$SHARC_SERVER/v1/prometheus/targets" 2>/dev/null |
   grep -o '"127.0.0.1:[0-9]*"' | head -1 | tr -d '"')
-[ -n "$agent_metrics" ] && curl -s "http://$agent_metrics/metrics" |
+[ -n "$agent_metrics" ] && curl -s --cacert "$SHARC_CA_FILE" "https://$agent_metrics/metrics" |
   grep -E '^sharc_node_(energy_joules_total|idle_energy_joules_total|energy_source_info)' || true
 echo "Prometheus rules, alerts, tests and a Grafana dashboard: configs/prometheus/"
 echo

@@ -102,6 +102,12 @@ class Agent::Impl : public std::enable_shared_from_this<Impl> {
     net::HttpServerOptions http;
     SHARC_RETURN_IF_ERROR(ParseHostPort(config_.metrics_listen, &http.address, &http.port)
                               .WithPrefix("metrics_listen"));
+    const bool https = !config_.metrics_tls.cert_file.empty();
+    if (https) {
+      SHARC_RETURN_IF_ERROR(
+          net::CheckTlsServerFiles(config_.metrics_tls).WithPrefix("metrics_tls"));
+      http.tls = config_.metrics_tls;
+    }
     std::string token;
     if (!config_.metrics_token_file.empty()) {
       StatusOr<std::string> read = ReadSecretFile(config_.metrics_token_file, "metrics token");
@@ -143,8 +149,8 @@ class Agent::Impl : public std::enable_shared_from_this<Impl> {
         host = name;
       }
       if (host.find(':') != std::string::npos) host = "[" + host + "]";  // IPv6 literal
-      inventory_.metrics_url =
-          "http://" + host + ":" + std::to_string(metrics_server_->port()) + "/metrics";
+      inventory_.metrics_url = (https ? "https://" : "http://") + host + ":" +
+                               std::to_string(metrics_server_->port()) + "/metrics";
     }
     LogInfo("agent", "serving metrics on " + http.address + ":" +
                          std::to_string(metrics_server_->port()) + ", advertised as " +

@@ -92,7 +92,15 @@ StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
   r.OptionalString("advertise_address", &c.advertise_address);
   const Json* energy = r.OptionalRaw("energy");
   const Json* tls = r.OptionalRaw("tls");
+  const Json* metrics_tls = r.OptionalRaw("metrics_tls");
   SHARC_RETURN_IF_ERROR(r.Finish().WithPrefix(path));
+  if (metrics_tls) {
+    FieldReader m(*metrics_tls, "metrics_tls");
+    m.OptionalString("cert_file", &c.metrics_tls.cert_file);
+    m.OptionalString("key_file", &c.metrics_tls.key_file);
+    m.OptionalString("client_ca_file", &c.metrics_tls.client_ca_file);
+    SHARC_RETURN_IF_ERROR(m.Finish().WithPrefix(path));
+  }
   if (tls) {
     FieldReader t(*tls, "tls");
     t.OptionalString("ca_file", &c.scheduler_tls.ca_file);
@@ -132,6 +140,34 @@ StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
   }
   return c;
 }
+
+namespace {
+
+// metrics_tls against metrics_listen and metrics_advertise_url.
+Status CheckMetricsTls(const AgentConfig& c) {
+  const net::TlsServerOptions& tls = c.metrics_tls;
+  if (tls.cert_file.empty() != tls.key_file.empty()) {
+    return InvalidArgumentError("metrics_tls: set both cert_file and key_file, or neither");
+  }
+  if (!tls.client_ca_file.empty() && tls.cert_file.empty()) {
+    return InvalidArgumentError(
+        "metrics_tls.client_ca_file: client certificates need HTTPS; set metrics_tls.cert_file "
+        "and metrics_tls.key_file");
+  }
+  if (!tls.cert_file.empty() && c.metrics_listen.empty()) {
+    return InvalidArgumentError(
+        "metrics_tls: there is no metrics endpoint to serve over HTTPS; set metrics_listen");
+  }
+  const std::string scheme = tls.cert_file.empty() ? "http://" : "https://";
+  if (!c.metrics_advertise_url.empty() && c.metrics_advertise_url.rfind(scheme, 0) != 0) {
+    return InvalidArgumentError("metrics_advertise_url: '" + c.metrics_advertise_url +
+                                "' must start with " + scheme +
+                                (tls.cert_file.empty() ? "" : " (metrics_tls is set)"));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
 
 Status FinalizeAgentConfig(AgentConfig& c) {
   if (c.node_name.empty()) {
@@ -174,10 +210,7 @@ Status FinalizeAgentConfig(AgentConfig& c) {
     SHARC_RETURN_IF_ERROR(
         ParseHostPort(c.metrics_listen, &host, &port).WithPrefix("metrics_listen"));
   }
-  if (!c.metrics_advertise_url.empty() && c.metrics_advertise_url.rfind("http://", 0) != 0) {
-    return InvalidArgumentError("metrics_advertise_url: '" + c.metrics_advertise_url +
-                                "' must start with http://");
-  }
+  SHARC_RETURN_IF_ERROR(CheckMetricsTls(c));
   if (c.advertise_address.size() > kMaxAddressBytes ||
       c.advertise_address.find_first_of(" \t\r\n/") != std::string::npos) {
     return InvalidArgumentError("advertise_address: '" + c.advertise_address +

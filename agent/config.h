@@ -73,6 +73,10 @@ struct AgentConfig {
   // A file holding the token Prometheus must present to scrape metrics_listen (the same as the
   // scheduler's http.metrics_token_file); "" = open.
   std::string metrics_token_file;
+  // HTTPS for metrics_listen: this node's certificate and key (and optionally the CA of the
+  // client certificates Prometheus must present); the advertised URL is then https://. Empty
+  // cert_file = plain HTTP.
+  net::TlsServerOptions metrics_tls;
   // The address other nodes reach this node's jobs at (NodeInventory::address: gang jobs'
   // MASTER_ADDR and hostfile); "" = the IP address the scheduler sees this agent connect from.
   std::string advertise_address;

@@ -32,12 +32,22 @@ StatusOr<FacilityReading> DecodeReading(const Json& body) {
   return reading;
 }
 
-// "host:port" of an agent's metrics URL ("http://host:port/metrics"), or "" if it has none.
-std::string TargetOf(const std::string& url) {
-  constexpr std::string_view kScheme = "http://";
-  if (url.rfind(kScheme, 0) != 0) return "";
-  std::string rest = url.substr(kScheme.size());
-  return rest.substr(0, rest.find('/'));
+// An agent's metrics URL ("http[s]://host:port/metrics") as Prometheus service discovery
+// wants it; empty `host_port` if the agent has none.
+struct ScrapeTarget {
+  std::string host_port;
+  bool https = false;
+};
+
+ScrapeTarget TargetOf(const std::string& url) {
+  ScrapeTarget target;
+  for (std::string_view scheme : {"http://", "https://"}) {
+    if (url.rfind(scheme, 0) != 0) continue;
+    std::string rest = url.substr(scheme.size());
+    target.host_port = rest.substr(0, rest.find('/'));
+    target.https = scheme == "https://";
+  }
+  return target;
 }
 
 }  // namespace
@@ -46,9 +56,11 @@ void RestApi::PrometheusTargets(const AuthorizedRequest&, const net::Responder& 
   // Prometheus HTTP service discovery: one group per connected agent with a metrics address.
   Json groups = Json::array();
   for (const NodeStatus& node : scheduler_.nodes().ListNodes()) {
-    std::string target = TargetOf(node.record.inventory.metrics_url);
-    if (!node.connected || target.empty()) continue;
-    groups.push_back({{"targets", {target}}, {"labels", {{"node", node.record.inventory.name}}}});
+    ScrapeTarget target = TargetOf(node.record.inventory.metrics_url);
+    if (!node.connected || target.host_port.empty()) continue;
+    Json labels = {{"node", node.record.inventory.name}};
+    if (target.https) labels["__scheme__"] = "https";  // this agent serves metrics_tls
+    groups.push_back({{"targets", {target.host_port}}, {"labels", std::move(labels)}});
   }
   respond(JsonResponse(200, groups));
 }

@@ -111,5 +111,30 @@ TEST_F(AgentConfigTest, BadMetricsEndpointsAreRefused) {
             "metrics_advertise_url: 'node-7:9100' must start with http://");
 }
 
+TEST_F(AgentConfigTest, MetricsTlsIsReadAndCheckedAgainstTheEndpoint) {
+  StatusOr<AgentConfig> config = Load(R"({
+    "metrics_listen": "0.0.0.0:9410",
+    "metrics_advertise_url": "https://node-7.example:9410/metrics",
+    "metrics_tls": {"cert_file": "/etc/sharc/node.pem", "key_file": "/etc/sharc/node-key.pem",
+                    "client_ca_file": "/etc/sharc/prometheus-ca.pem"}
+  })");
+  ASSERT_OK(config);
+  EXPECT_EQ(config->metrics_tls.cert_file, "/etc/sharc/node.pem");
+  EXPECT_EQ(config->metrics_tls.key_file, "/etc/sharc/node-key.pem");
+  EXPECT_EQ(config->metrics_tls.client_ca_file, "/etc/sharc/prometheus-ca.pem");
+  EXPECT_EQ(Error(R"({"metrics_listen": "0.0.0.0:0", "metrics_tls": {"cert_file": "c.pem"}})"),
+            "metrics_tls: set both cert_file and key_file, or neither");
+  EXPECT_EQ(Error(R"({"metrics_tls": {"cert_file": "c.pem", "key_file": "k.pem"}})"),
+            "metrics_tls: there is no metrics endpoint to serve over HTTPS; set metrics_listen");
+  EXPECT_EQ(Error(R"({"metrics_listen": "0.0.0.0:0", "metrics_tls": {"client_ca_file": "ca"}})"),
+            "metrics_tls.client_ca_file: client certificates need HTTPS; set "
+            "metrics_tls.cert_file and metrics_tls.key_file");
+  EXPECT_EQ(Error(R"({"metrics_listen": "0.0.0.0:0", "metrics_advertise_url": "http://n:1/m",
+                      "metrics_tls": {"cert_file": "c.pem", "key_file": "k.pem"}})"),
+            "metrics_advertise_url: 'http://n:1/m' must start with https:// (metrics_tls is set)");
+  EXPECT_NE(Error(R"({"metrics_tls": {"cert": "c.pem"}})").find("metrics_tls.cert"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace sharc::agent

@@ -1,6 +1,7 @@
 // End to end with a real Prometheus (Debian's `prometheus` package): a live sharc cluster
 // (scheduler with a PUE and grid carbon intensity; a CPU node and a 4-GPU node, both agents
-// serving /metrics with a modelled power draw) is scraped through the repository's own
+// serving /metrics with a modelled power draw, the GPU node's over HTTPS only, so it is up
+// only if discovery's __scheme__ works) is scraped through the repository's own
 // configs/prometheus/prometheus.yml (rewritten only for ports, a 1s scrape and evaluation
 // interval and absolute rule paths), agents found by HTTP service discovery at the scheduler.
 // After a workload from two tenants it checks that
@@ -122,7 +123,7 @@ StatusOr<std::string> DeriveConfig(const std::string& scheduler, const std::stri
       {R"(- rules/)", "- " + rules + "/", 2},
       {R"(targets: \["127\.0\.0\.1:7400"\])", "targets: [\"" + scheduler + "\"]", 1},
       {R"(url: https://127\.0\.0\.1:7400/)", "url: https://" + scheduler + "/", 1},
-      {R"(ca_file: /etc/sharc/ca\.pem)", "ca_file: " + ca_file, 2},
+      {R"(ca_file: /etc/sharc/ca\.pem)", "ca_file: " + ca_file, 3},
       {R"(refresh_interval: 30s)", "refresh_interval: 1s", 1},
   };
   for (const Edit& edit : edits) {
@@ -327,10 +328,14 @@ TEST(PrometheusTest, RulesAndDashboardHaveDataAndAgreeWithTheSchedulersAccountin
   };
   ASSERT_OK(cluster.StartAgent(
       {.name = "cpu1", .synthetic = "pack:1 core:4 pu:1", .config = agent_config("cpu1")}));
-  // The GPU node makes the GPU allocation ratio, GPU-seconds and GPU power real data.
-  ASSERT_OK(cluster.StartAgent({.name = "gpu1",
-                                .topology_xml = DataFile("hwloc/gpu-2s-4gpu.xml"),
-                                .config = agent_config("gpu1")}));
+  // The GPU node makes the GPU allocation ratio, GPU-seconds and GPU power real data. It
+  // serves its metrics over HTTPS (metrics_tls; the scheduler's certificate from the test CA
+  // is good for 127.0.0.1), so the shipped config scrapes one agent of each kind.
+  Json gpu_config = agent_config("gpu1");
+  gpu_config["metrics_tls"] = {{"cert_file", cluster.dir() + "/tls/scheduler.pem"},
+                               {"key_file", cluster.dir() + "/tls/scheduler-key.pem"}};
+  ASSERT_OK(cluster.StartAgent(
+      {.name = "gpu1", .topology_xml = DataFile("hwloc/gpu-2s-4gpu.xml"), .config = gpu_config}));
   ASSERT_OK(cluster.WaitForNodes(2));
   for (const char* tenant : {"acme", "globex"}) {
     StatusOr<Reply> grant =
