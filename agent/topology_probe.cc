@@ -1,9 +1,12 @@
 #include "agent/topology_probe.h"
 
 #include <hwloc.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -27,6 +30,48 @@ struct TopologyDeleter {
 using TopologyPtr = std::unique_ptr<hwloc_topology, TopologyDeleter>;
 
 std::string ErrnoText(int error) { return error != 0 ? std::strerror(error) : "unknown error"; }
+
+// Exit codes of the child in CheckXmlLoadsWithoutCrashing.
+constexpr int kXmlLoaded = 0;
+constexpr int kXmlRefused = 3;  // hwloc returned an error: the load here reports it
+
+// What ended a child, in words: "signal 11 (Segmentation fault)" or "exit code 1".
+std::string EndOf(int wait_status) {
+  if (WIFSIGNALED(wait_status)) {
+    int signal = WTERMSIG(wait_status);
+    return "signal " + std::to_string(signal) + " (" + strsignal(signal) + ")";
+  }
+  return "exit code " + std::to_string(WEXITSTATUS(wait_status));
+}
+
+// hwloc 2.9 trusts some attributes of an XML file and dereferences NULL in
+// hwloc_topology_load when they are missing (e.g. a Core with a cpuset but no
+// complete_cpuset; fuzz/upstream/). So an XML file is first loaded in a child process, with
+// the default action for fatal signals; only if the child survives does the caller load it.
+Status CheckXmlLoadsWithoutCrashing(const std::string& path) {
+  pid_t pid = ::fork();
+  if (pid < 0) return InternalError("fork to test-load the hwloc XML file: " + ErrnoText(errno));
+  if (pid == 0) {
+    for (int signal : {SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL}) std::signal(signal, SIG_DFL);
+    hwloc_topology_t raw = nullptr;
+    bool loaded = hwloc_topology_init(&raw) == 0 &&
+                  hwloc_topology_set_io_types_filter(raw, HWLOC_TYPE_FILTER_KEEP_IMPORTANT) == 0 &&
+                  hwloc_topology_set_xml(raw, path.c_str()) == 0 && hwloc_topology_load(raw) == 0;
+    ::_exit(loaded ? kXmlLoaded : kXmlRefused);  // no cleanup: the process ends here
+  }
+  int wait_status = 0;
+  while (::waitpid(pid, &wait_status, 0) < 0) {
+    if (errno != EINTR) return InternalError("waitpid: " + ErrnoText(errno));
+  }
+  if (WIFEXITED(wait_status) &&
+      (WEXITSTATUS(wait_status) == kXmlLoaded || WEXITSTATUS(wait_status) == kXmlRefused)) {
+    return Status::Ok();
+  }
+  return InvalidArgumentError(
+      "hwloc crashed loading the hwloc XML file '" + path + "' (" + EndOf(wait_status) +
+      "): the file is malformed in a way hwloc does not check, e.g. an object with a cpuset "
+      "but no complete_cpuset; export it again with lstopo --of xml");
+}
 
 // Creates and loads the topology the options name, with the important I/O devices (GPUs,
 // NICs, disks) kept. Default flags: the topology holds only the PUs and NUMA nodes this
@@ -63,6 +108,8 @@ StatusOr<TopologyPtr> LoadTopology(const ProbeOptions& options, const std::strin
       hwloc_topology_set_components(raw, HWLOC_TOPOLOGY_COMPONENTS_FLAG_BLACKLIST, component);
     }
   }
+  if (!options.xml_path.empty())
+    SHARC_RETURN_IF_ERROR(CheckXmlLoadsWithoutCrashing(options.xml_path));
   if (hwloc_topology_load(raw) != 0) {
     std::string message =
         "hwloc could not load the topology of " + source + ": " + ErrnoText(errno);

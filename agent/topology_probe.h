@@ -25,7 +25,9 @@ struct ProbedNode {
 };
 
 // Loads the topology. InvalidArgument (with hwloc's words where it gives them) for a bad XML
-// file or synthetic string; both set together is also an error.
+// file or synthetic string; both set together is also an error. hwloc 2.9 crashes on some
+// malformed XML, so an XML file is loaded in a child process first (one fork per call); a file
+// hwloc crashes on is InvalidArgument naming it and the signal.
 //
 // GPUs: OS devices of type CoProc named "cudaN" (index N) are preferred; otherwise GPU OS
 // devices ("nvmlN", else "rsmiN"); otherwise PCI display/3D controllers (class 0x0300/0x0302,

@@ -210,6 +210,25 @@ TEST(ProbeTopologyTest, RejectsAMalformedXmlFileNamingIt) {
   EXPECT_TRUE(Contains(probed.status().message(), path)) << probed.status().message();
 }
 
+TEST(ProbeTopologyTest, RefusesXmlThatHwlocCrashesOnInsteadOfCrashing) {
+  // Inputs hwloc 2.9 dereferences NULL on (found by fuzz/hwloc_xml_fuzzer.cc).
+  for (const char* name :
+       {"regression-hwloc-crash-core-without-complete-cpuset", "regression-hwloc-crash-bitmap-or",
+        "regression-hwloc-crash-bitmap-set"}) {
+    SCOPED_TRACE(name);
+    const std::string path =
+        std::string(SHARC_TEST_DATA_DIR) + "/../../fuzz/corpus/hwloc_xml/" + name;
+    StatusOr<ProbedNode> probed = ProbeTopology({.xml_path = path});
+    ASSERT_FALSE(probed.ok());
+    EXPECT_EQ(probed.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_TRUE(Contains(probed.status().message(),
+                         "hwloc crashed loading the hwloc XML file '" + path + "' (signal "))
+        << probed.status().message();
+  }
+  // A good file still loads after the test load.
+  ASSERT_TRUE(ProbeTopology({.xml_path = Fixture("gpu-2s-4gpu.xml")}).ok());
+}
+
 TEST(ProbeTopologyTest, RejectsTwoGpusWithOneIndex) {
   TempDir dir;
   ASSERT_TRUE(dir.ok());
