@@ -46,8 +46,9 @@ std::string EndOf(int wait_status) {
 
 // hwloc 2.9 trusts some attributes of an XML file and dereferences NULL in
 // hwloc_topology_load when they are missing (e.g. a Core with a cpuset but no
-// complete_cpuset; fuzz/upstream/). So an XML file is first loaded in a child process, with
-// the default action for fatal signals; only if the child survives does the caller load it.
+// complete_cpuset; fuzz/corpus/hwloc_xml/regression-hwloc-crash-*). So an XML file is first loaded
+// in a child process, with the default action for fatal signals; only if the child survives does
+// the caller load it.
 Status CheckXmlLoadsWithoutCrashing(const std::string& path) {
   pid_t pid = ::fork();
   if (pid < 0) return InternalError("fork to test-load the hwloc XML file: " + ErrnoText(errno));
