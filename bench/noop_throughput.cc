@@ -10,11 +10,14 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <thread>
+#include <vector>
 
 #include "bench/cpu_meter.h"
+#include "core/clock.h"
 #include "tests/testing/cluster.h"
 #include "tests/testing/wait_for.h"
 
@@ -93,6 +96,51 @@ bool WaitForAll(Cluster& cluster, int64_t last_id) {
              std::chrono::minutes(1), std::chrono::milliseconds(5));
 }
 
+// A completed job's start and end, as its agent saw them (the start is when the agent began
+// to launch it).
+struct Span {
+  UnixMillis start = 0;
+  UnixMillis end = 0;
+};
+
+// Every COMPLETED job's span, read a page (10,000, the most one page holds) at a time.
+StatusOr<std::vector<Span>> CompletedSpans(Cluster& cluster) {
+  std::vector<Span> spans;
+  for (std::string after = "0"; !after.empty();) {
+    SHARC_ASSIGN_OR_RETURN(Reply page, cluster.Call(kAdminToken, "GET",
+                                                    "/v1/jobs?all=true&state=COMPLETED&limit="
+                                                    "10000&after=" +
+                                                        after));
+    for (const Json& job : page.json["items"]) {
+      StatusOr<UnixMillis> start = ParseRfc3339(job.value("start_time", ""));
+      StatusOr<UnixMillis> end = ParseRfc3339(job.value("end_time", ""));
+      if (start.ok() && end.ok()) spans.push_back({*start, *end});
+    }
+    const Json& next = page.json["next_after"];
+    after = next.is_number() ? std::to_string(next.get<int64_t>()) : "";
+  }
+  return spans;
+}
+
+// How busy the node's slots were: each job's span from its launch on the agent to its exit
+// (median and 90th percentile), and how much of the run's slot time (cpus x wall) the spans
+// fill. A low share with short spans means the jobs reached the node one after another: the
+// rate is set by the path that starts them, not by the node's room.
+void PrintSlotUse(std::vector<Span> spans, int cpus, double seconds) {
+  if (spans.empty()) return;
+  std::vector<double> ms;
+  double busy = 0;
+  for (const Span& span : spans) {
+    ms.push_back(static_cast<double>(span.end - span.start));
+    busy += ms.back() / 1000;
+  }
+  std::sort(ms.begin(), ms.end());
+  std::printf(
+      "  launch on the agent to exit: median %.0f ms, p90 %.0f ms; these spans fill %.0f%% of "
+      "the slots' time (%d x %.2f s)\n",
+      ms[ms.size() / 2], ms[ms.size() * 9 / 10], 100 * busy / (cpus * seconds), cpus, seconds);
+}
+
 Status StartCluster(Cluster& cluster, const bench::CpuacctGroup& stack, bool job_namespaces) {
   stack.Enter();  // the daemons (and the monitors the agent forks) are charged to `stack`
   Status started = cluster.StartScheduler();
@@ -130,16 +178,9 @@ int Main(int argc, char** argv) {
   if (!done) return std::fprintf(stderr, "jobs did not finish\n"), 1;
   double stack_ms = (stack.Nanos() - stack_before) / 1e6 / jobs;
   double jobs_ms = (bench::CpuacctNanos(job_groups) - jobs_before) / 1e6 / jobs;
-  // Counted a page (10,000, the most one page holds) at a time.
-  size_t completed = 0;
-  for (std::string after = "0"; !after.empty();) {
-    StatusOr<Reply> page = cluster.Call(
-        kAdminToken, "GET", "/v1/jobs?all=true&state=COMPLETED&limit=10000&after=" + after);
-    if (!page.ok()) return std::fprintf(stderr, "listing failed\n"), 1;
-    completed += page->json["items"].size();
-    const Json& next = page->json["next_after"];
-    after = next.is_number() ? std::to_string(next.get<int64_t>()) : "";
-  }
+  StatusOr<std::vector<Span>> spans = CompletedSpans(cluster);
+  if (!spans.ok()) return std::fprintf(stderr, "listing failed\n"), 1;
+  const size_t completed = spans->size();
 
   SpawnFigures raw1 = RawSpawn(2000, 1);
   SpawnFigures raw_par = RawSpawn(2000, cpus);
@@ -158,6 +199,7 @@ int Main(int argc, char** argv) {
       "  CPU per job: %.2f ms stack (scheduler, agent, monitors) + %.2f ms in the job's "
       "cgroup = %.2f ms\n",
       stack_ms, jobs_ms, stack_ms + jobs_ms);
+  PrintSlotUse(*std::move(spans), cpus, seconds);
   return 0;
 }
 
