@@ -115,13 +115,25 @@ Status ValidateTenantQuota(const TenantQuota& q) {
   return Status::Ok();
 }
 
+namespace {
+
+Status EmptyItemError(std::string_view list) {
+  return InvalidArgumentError("'" + std::string(list) +
+                              "' has an empty item (a comma too many?); use resource=amount, "
+                              "e.g. cpu=8,memory=64G,gpu=2");
+}
+
+}  // namespace
+
 StatusOr<Resources> ParseResourceList(std::string_view text) {
   Resources out;
+  if (text.empty()) return out;
   size_t start = 0;
-  while (start < text.size()) {
+  for (;;) {
     size_t comma = text.find(',', start);
     std::string_view item =
         text.substr(start, comma == std::string_view::npos ? text.size() - start : comma - start);
+    if (item.empty()) return EmptyItemError(text);
     size_t eq = item.find('=');
     if (eq == std::string_view::npos || eq == 0) {
       return InvalidArgumentError("'" + std::string(item) +
@@ -149,10 +161,9 @@ StatusOr<Resources> ParseResourceList(std::string_view text) {
       value = std::stoll(digits);
     }
     out.Set(name, value);
-    if (comma == std::string_view::npos) break;
+    if (comma == std::string_view::npos) return out;
     start = comma + 1;
   }
-  return out;
 }
 
 std::string FormatResourceAmount(std::string_view resource, int64_t value) {

@@ -40,30 +40,6 @@ std::string_view Trim(std::string_view text) {
   return text.substr(begin, text.find_last_not_of(" \t") - begin + 1);
 }
 
-// "cpu=8, memory=64G" -> {("cpu", 8000), ("memory", 64 GiB)}. Unlike ParseResourceList, an
-// amount of zero is kept (a limit of zero means "none at all") and a resource named twice is
-// refused.
-StatusOr<std::vector<Resources::Entry>> ParseEntries(std::string_view text) {
-  std::vector<Resources::Entry> entries;
-  if (Trim(text).empty()) return entries;
-  size_t start = 0;
-  for (;;) {
-    size_t comma = text.find(',', start);
-    std::string_view item = Trim(text.substr(
-        start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
-    SHARC_ASSIGN_OR_RETURN(Resources parsed, ParseResourceList(item));
-    // ParseResourceList accepted the item, so it is "name=amount".
-    std::string name(Trim(item.substr(0, item.find('='))));
-    for (const Resources::Entry& seen : entries) {
-      if (seen.first == name) return InvalidArgumentError(name + " is given twice");
-    }
-    entries.emplace_back(name, parsed.Get(name));
-    if (comma == std::string_view::npos) break;
-    start = comma + 1;
-  }
-  return entries;
-}
-
 std::string TypeOf(const Json& value) {
   if (value.is_number()) return "a number";
   if (value.is_boolean()) return "a boolean";
@@ -87,7 +63,7 @@ void MergeResourceList(FieldReader& reader, const Json& json, std::string_view k
     return reader.Fail(
         key, "must be a resource list such as \"cpu=8,memory=64G,gpu=2\", not " + TypeOf(*it));
   }
-  StatusOr<std::vector<Resources::Entry>> entries = ParseEntries(it->get<std::string>());
+  StatusOr<std::vector<Resources::Entry>> entries = ParseQuotaList(it->get<std::string>());
   if (!entries.ok()) return reader.Fail(key, entries.status().message());
   List list;
   for (const auto& [name, value] : *entries) list.Set(name, value);
@@ -123,6 +99,29 @@ constexpr Balance kBalances[] = {
 };
 
 }  // namespace
+
+StatusOr<std::vector<Resources::Entry>> ParseQuotaList(std::string_view text) {
+  std::vector<Resources::Entry> entries;
+  if (Trim(text).empty()) return entries;
+  size_t start = 0;
+  for (;;) {
+    size_t comma = text.find(',', start);
+    std::string_view item = Trim(text.substr(
+        start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
+    // An empty item ("cpu=8,"): the whole list's parse refuses it, saying so.
+    if (item.empty()) return ParseResourceList(text).status();
+    SHARC_ASSIGN_OR_RETURN(Resources parsed, ParseResourceList(item));
+    // ParseResourceList accepted the item, so it is "name=amount".
+    std::string name(Trim(item.substr(0, item.find('='))));
+    for (const Resources::Entry& seen : entries) {
+      if (seen.first == name) return InvalidArgumentError(name + " is given twice");
+    }
+    entries.emplace_back(name, parsed.Get(name));
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  return entries;
+}
 
 Json EncodeQuota(const TenantQuota& quota) {
   return Json{

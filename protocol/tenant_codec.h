@@ -19,11 +19,19 @@
 #ifndef SHARC_PROTOCOL_TENANT_CODEC_H_
 #define SHARC_PROTOCOL_TENANT_CODEC_H_
 
+#include <string_view>
+#include <vector>
+
 #include "core/credit.h"
 #include "core/tenant.h"
 #include "protocol/json_fields.h"
 
 namespace sharc::protocol {
+
+// A quota's resource list: "cpu=8, memory=64G" -> {("cpu", 8000), ("memory", 64 GiB)}; ""
+// is empty. Unlike ParseResourceList, an amount of zero is kept (a limit of zero means "none
+// at all") and a resource named twice is refused. Shared by the server and the CLI's checks.
+StatusOr<std::vector<Resources::Entry>> ParseQuotaList(std::string_view text);
 
 Json EncodeQuota(const TenantQuota& quota);
 // Reads a quota object; `where` prefixes errors ("quota.max: unknown resource 'cpus'").

@@ -9,6 +9,7 @@
 #include "core/tenant.h"
 #include "core/units.h"
 #include "net/http_types.h"
+#include "protocol/tenant_codec.h"
 
 namespace sharc::cli {
 namespace {
@@ -105,27 +106,7 @@ Status CheckTokenId(const std::string& id) {
 }
 
 Status CheckResourceList(const std::string& flag, const std::string& text) {
-  if (Trim(text).empty()) return Status::Ok();
-  std::vector<std::string> seen;
-  size_t start = 0;
-  while (true) {
-    size_t comma = text.find(',', start);
-    std::string item(Trim(std::string_view(text).substr(
-        start, comma == std::string::npos ? std::string::npos : comma - start)));
-    if (item.empty()) {
-      return InvalidArgumentError(flag + ": '" + text +
-                                  "' has an empty item; use e.g. cpu=8,memory=64G,gpu=2");
-    }
-    StatusOr<Resources> parsed = ParseResourceList(item);
-    if (!parsed.ok()) return parsed.status().WithPrefix(flag);
-    std::string name(Trim(std::string_view(item).substr(0, item.find('='))));
-    for (const std::string& s : seen) {
-      if (s == name) return InvalidArgumentError(flag + ": " + name + " is given twice");
-    }
-    seen.push_back(name);
-    if (comma == std::string::npos) return Status::Ok();
-    start = comma + 1;
-  }
+  return protocol::ParseQuotaList(text).status().WithPrefix(flag);
 }
 
 StatusOr<Json> QuotaPatch(const QuotaFlags& f) {

@@ -82,7 +82,8 @@ TEST(CheckResourceListTest, RefusesBadItemsNamingTheFlag) {
   EXPECT_EQ(CheckResourceList("--guaranteed", "cpu=8,cpu=4").message(),
             "--guaranteed: cpu is given twice");
   EXPECT_EQ(CheckResourceList("--lendable", "cpu=8,").message(),
-            "--lendable: 'cpu=8,' has an empty item; use e.g. cpu=8,memory=64G,gpu=2");
+            "--lendable: 'cpu=8,' has an empty item (a comma too many?); use resource=amount, "
+            "e.g. cpu=8,memory=64G,gpu=2");
   EXPECT_EQ(CheckResourceList("--max", "memory=512").message().rfind("--max: memory: ", 0), 0u);
   EXPECT_EQ(CheckResourceList("--max", "gpu=1.5").message(),
             "--max: gpu: '1.5' is not a whole number of GPUs");

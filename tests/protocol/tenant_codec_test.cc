@@ -146,6 +146,11 @@ INSTANTIATE_TEST_SUITE_P(
                        "quota.guaranteed: memory"},
         QuotaErrorCase{"ResourceTwice", Json{{"max_per_job", "gpu=1,gpu=2"}}, "quota",
                        "quota.max_per_job: gpu is given twice"},
+        // Found by fuzz/tenant_body_fuzzer.cc: the empty item became a resource named "".
+        QuotaErrorCase{"TrailingComma", Json{{"max", "cpu=8,"}}, "quota",
+                       "quota.max: 'cpu=8,' has an empty item (a comma too many?)"},
+        QuotaErrorCase{"EmptyItemInside", Json{{"guaranteed", "cpu=1,,gpu=1"}}, "quota",
+                       "quota.guaranteed: 'cpu=1,,gpu=1' has an empty item"},
         QuotaErrorCase{"ListNotAString", Json{{"max", 4}}, "quota",
                        "quota.max: must be a resource list"},
         QuotaErrorCase{"NegativeCount", Json{{"max_running_jobs", -1}}, "quota",
