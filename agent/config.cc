@@ -3,6 +3,9 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <initializer_list>
+#include <string_view>
+#include <utility>
 
 #include "core/file_util.h"
 #include "core/host_port.h"
@@ -61,6 +64,14 @@ Status ReadEnergy(const Json& json, EnergyMeterOptions* energy,
   return Status::Ok();
 }
 
+// Reads a section of file paths: each key (all optional) into its string.
+Status ReadFileSection(const Json& section, const std::string& name,
+                       std::initializer_list<std::pair<std::string_view, std::string*>> fields) {
+  FieldReader reader(section, name);
+  for (const auto& [key, out] : fields) reader.OptionalString(key, out);
+  return reader.Finish();
+}
+
 }  // namespace
 
 StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
@@ -94,19 +105,19 @@ StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
   const Json* tls = r.OptionalRaw("tls");
   const Json* metrics_tls = r.OptionalRaw("metrics_tls");
   SHARC_RETURN_IF_ERROR(r.Finish().WithPrefix(path));
-  if (metrics_tls) {
-    FieldReader m(*metrics_tls, "metrics_tls");
-    m.OptionalString("cert_file", &c.metrics_tls.cert_file);
-    m.OptionalString("key_file", &c.metrics_tls.key_file);
-    m.OptionalString("client_ca_file", &c.metrics_tls.client_ca_file);
-    SHARC_RETURN_IF_ERROR(m.Finish().WithPrefix(path));
-  }
   if (tls) {
-    FieldReader t(*tls, "tls");
-    t.OptionalString("ca_file", &c.scheduler_tls.ca_file);
-    t.OptionalString("cert_file", &c.scheduler_tls.cert_file);
-    t.OptionalString("key_file", &c.scheduler_tls.key_file);
-    SHARC_RETURN_IF_ERROR(t.Finish().WithPrefix(path));
+    SHARC_RETURN_IF_ERROR(ReadFileSection(*tls, "tls",
+                                          {{"ca_file", &c.scheduler_tls.ca_file},
+                                           {"cert_file", &c.scheduler_tls.cert_file},
+                                           {"key_file", &c.scheduler_tls.key_file}})
+                              .WithPrefix(path));
+  }
+  if (metrics_tls) {
+    SHARC_RETURN_IF_ERROR(ReadFileSection(*metrics_tls, "metrics_tls",
+                                          {{"cert_file", &c.metrics_tls.cert_file},
+                                           {"key_file", &c.metrics_tls.key_file},
+                                           {"client_ca_file", &c.metrics_tls.client_ca_file}})
+                              .WithPrefix(path));
   }
   if (identities) {
     FieldReader i(*identities, "identities");
