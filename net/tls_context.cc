@@ -14,13 +14,13 @@ namespace ssl = boost::asio::ssl;
 
 namespace {
 
-// Loads one PEM file into `context` with `load`; the error names the setting and the file.
 // OpenSSL says only "asio.ssl error" of a file it cannot open: this says why.
 Status CheckReadable(std::string_view what, const std::string& path) {
   if (::access(path.c_str(), R_OK) == 0) return Status::Ok();
   return InvalidArgumentError(std::string(what) + " " + path + ": " + std::strerror(errno));
 }
 
+// Loads one PEM file into `context` with `load`; the error names the setting and the file.
 template <typename Load>
 Status LoadFile(std::string_view what, const std::string& path, Load load) {
   SHARC_RETURN_IF_ERROR(CheckReadable(what, path));
