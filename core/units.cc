@@ -129,94 +129,107 @@ StatusOr<std::chrono::seconds> ParseDuration(std::string_view text) {
   return std::chrono::duration_cast<std::chrono::seconds>(ms);
 }
 
-StatusOr<std::chrono::milliseconds> ParseDurationMillis(std::string_view text) {
-  const std::string kForms = "use e.g. 90s, 30m, 2h, 1h30m, 3d or D-HH:MM:SS";
-  auto bad = [&] {
-    return InvalidArgumentError("'" + std::string(text) + "' is not a duration; " + kForms);
-  };
-  std::string s = Lower(text);
-  if (s.empty()) return bad();
-  int64_t total = 0;
-  auto add = [&](int64_t v, int64_t mul) {
-    int64_t p;
-    return !__builtin_mul_overflow(v, mul, &p) && !__builtin_add_overflow(total, p, &total);
-  };
-  if (s.find(':') != std::string::npos || s.find('-') != std::string::npos) {
-    // [D-]HH:MM:SS, HH:MM:SS, MM:SS
-    int64_t days = 0;
-    std::string rest = s;
-    size_t dash = s.find('-');
+namespace {
+
+// Adds v * mul to *total; false on overflow.
+bool AddScaled(int64_t v, int64_t mul, int64_t* total) {
+  int64_t product;
+  return !__builtin_mul_overflow(v, mul, &product) &&
+         !__builtin_add_overflow(*total, product, total);
+}
+
+// Slurm's [D-]HH:MM:SS, HH:MM:SS, MM:SS, D-HH:MM, D-HH (lower-cased) into *total ms.
+bool ParseSlurmDuration(const std::string& s, int64_t* total) {
+  int64_t days = 0;
+  std::string rest = s;
+  size_t dash = s.find('-');
+  if (dash != std::string::npos) {
+    if (!ParseNonNegative(std::string_view(s).substr(0, dash), &days)) return false;
+    rest = s.substr(dash + 1);
+  }
+  std::vector<int64_t> parts;
+  size_t start = 0;
+  while (true) {
+    size_t colon = rest.find(':', start);
+    int64_t v;
+    if (!ParseNonNegative(std::string_view(rest).substr(start, colon - start), &v)) return false;
+    parts.push_back(v);
+    if (colon == std::string::npos) break;
+    start = colon + 1;
+  }
+  if (parts.size() > 3) return false;
+  if (parts.size() == 1 && dash == std::string::npos) return false;
+  int64_t h = 0, m = 0, sec = 0;
+  if (parts.size() == 3) {
+    h = parts[0], m = parts[1], sec = parts[2];
+  } else if (parts.size() == 2) {
     if (dash != std::string::npos) {
-      if (!ParseNonNegative(std::string_view(s).substr(0, dash), &days)) return bad();
-      rest = s.substr(dash + 1);
-    }
-    std::vector<int64_t> parts;
-    size_t start = 0;
-    while (true) {
-      size_t colon = rest.find(':', start);
-      int64_t v;
-      if (!ParseNonNegative(std::string_view(rest).substr(start, colon - start), &v)) return bad();
-      parts.push_back(v);
-      if (colon == std::string::npos) break;
-      start = colon + 1;
-    }
-    if (parts.size() > 3) return bad();
-    if (parts.size() == 1 && dash == std::string::npos) return bad();
-    int64_t h = 0, m = 0, sec = 0;
-    if (parts.size() == 3) {
-      h = parts[0], m = parts[1], sec = parts[2];
-    } else if (parts.size() == 2) {
-      if (dash != std::string::npos) {
-        h = parts[0], m = parts[1];  // D-HH:MM
-      } else {
-        m = parts[0], sec = parts[1];  // MM:SS
-      }
+      h = parts[0], m = parts[1];  // D-HH:MM
     } else {
-      h = parts[0];  // D-HH
-    }
-    if (parts.size() > 1 && (m > 59 || sec > 59)) return bad();
-    if (!add(days, 86400000) || !add(h, 3600000) || !add(m, 60000) || !add(sec, 1000)) {
-      return bad();
+      m = parts[0], sec = parts[1];  // MM:SS
     }
   } else {
-    size_t i = 0;
-    bool any = false;
-    while (i < s.size()) {
-      size_t j = i;
-      while (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]))) ++j;
-      if (j == i || j == s.size()) return bad();  // no number, or no unit
-      int64_t v;
-      if (!ParseNonNegative(std::string_view(s).substr(i, j - i), &v)) return bad();
-      int64_t mul;
-      size_t unit_length = 1;
-      switch (s[j]) {
-        case 's':
-          mul = 1000;
-          break;
-        case 'm':
-          if (j + 1 < s.size() && s[j + 1] == 's') {
-            mul = 1, unit_length = 2;
-          } else {
-            mul = 60000;
-          }
-          break;
-        case 'h':
-          mul = 3600000;
-          break;
-        case 'd':
-          mul = 86400000;
-          break;
-        default:
-          return bad();
-      }
-      if (!add(v, mul)) return bad();
-      any = true;
-      i = j + unit_length;
+    h = parts[0];  // D-HH
+  }
+  if (parts.size() > 1 && (m > 59 || sec > 59)) return false;
+  return AddScaled(days, 86400000, total) && AddScaled(h, 3600000, total) &&
+         AddScaled(m, 60000, total) && AddScaled(sec, 1000, total);
+}
+
+// "1h30m", "200ms", "3d" (lower-cased): numbers each with a unit, into *total ms.
+bool ParseUnitDuration(const std::string& s, int64_t* total) {
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t j = i;
+    while (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]))) ++j;
+    if (j == i || j == s.size()) return false;  // no number, or no unit
+    int64_t v;
+    if (!ParseNonNegative(std::string_view(s).substr(i, j - i), &v)) return false;
+    int64_t mul;
+    size_t unit_length = 1;
+    switch (s[j]) {
+      case 's':
+        mul = 1000;
+        break;
+      case 'm':
+        if (j + 1 < s.size() && s[j + 1] == 's') {
+          mul = 1, unit_length = 2;
+        } else {
+          mul = 60000;
+        }
+        break;
+      case 'h':
+        mul = 3600000;
+        break;
+      case 'd':
+        mul = 86400000;
+        break;
+      default:
+        return false;
     }
-    if (!any) return bad();
+    if (!AddScaled(v, mul, total)) return false;
+    i = j + unit_length;
+  }
+  return !s.empty();
+}
+
+}  // namespace
+
+StatusOr<std::chrono::milliseconds> ParseDurationMillis(std::string_view text) {
+  std::string s = Lower(text);
+  int64_t total = 0;
+  bool slurm_form = s.find(':') != std::string::npos || s.find('-') != std::string::npos;
+  if (s.empty() || !(slurm_form ? ParseSlurmDuration(s, &total) : ParseUnitDuration(s, &total))) {
+    return InvalidArgumentError("'" + std::string(text) +
+                                "' is not a duration; use e.g. 90s, 30m, 2h, 1h30m, 3d or "
+                                "D-HH:MM:SS");
   }
   if (total <= 0) {
     return InvalidArgumentError("'" + std::string(text) + "': a duration must be positive");
+  }
+  if (total > kMaxDurationMillis) {
+    return InvalidArgumentError("'" + std::string(text) +
+                                "': longer than any sharc setting takes (at most 36500d)");
   }
   return std::chrono::milliseconds(total);
 }

@@ -26,8 +26,12 @@ std::string FormatSize(int64_t bytes);
 // down, so a figure never overstates).
 std::string FormatEnergy(int64_t microjoules);
 
+// The longest duration ParseDuration(Millis) accepts: 100 years (36,500 days), so that twice
+// it, or it added to a time stamp, can never overflow.
+inline constexpr int64_t kMaxDurationMillis = int64_t{36500} * 86400 * 1000;
+
 // "90s", "30m", "2h", "3d", "1h30m", and Slurm's "D-HH:MM:SS", "HH:MM:SS", "MM:SS".
-// A bare number is refused. The result is positive.
+// A bare number is refused. The result is positive and at most kMaxDurationMillis.
 StatusOr<std::chrono::seconds> ParseDuration(std::string_view text);
 
 // The same, also accepting milliseconds ("200ms", "1s500ms"), for intervals and timeouts.

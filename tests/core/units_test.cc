@@ -63,6 +63,13 @@ TEST(ParseDurationTest, RefusesAmbiguousOrInvalidInput) {
   EXPECT_FALSE(ParseDuration("").ok());
   EXPECT_FALSE(ParseDuration("-5m").ok());
   EXPECT_FALSE(ParseDuration("99999999999999999999d").ok());
+  // At most 100 years: twice that, or that added to a time stamp, never overflows. (Found by
+  // fuzz/scheduler_config_fuzzer.cc: a heartbeat_interval of 2e12 hours overflowed the
+  // config's "node_timeout >= 2 x heartbeat_interval" check.)
+  EXPECT_EQ(ParseDuration("36500d")->count(), int64_t{36500} * 86400);
+  EXPECT_EQ(ParseDuration("36501d").status().message(),
+            "'36501d': longer than any sharc setting takes (at most 36500d)");
+  EXPECT_FALSE(ParseDurationMillis("9000-0000000000002000000000000").ok());
 }
 
 TEST(FormatDurationTest, UsesSlurmForm) {
