@@ -75,11 +75,18 @@ StatusOr<int64_t> ParseSize(std::string_view text) {
     return InvalidArgumentError("'" + std::string(text) + "' has an unknown unit '" +
                                 std::string(text.substr(unit_pos)) + "'; " + kForms);
   }
-  int64_t thousandths;
-  if (!ParseMilliNumber(s.substr(0, unit_pos), &thousandths)) {
+  // A whole number is read as is, so that every byte count FormatSize or a codec writes
+  // ("1048576001142842982B") reads back; a fraction is read in thousandths.
+  const std::string number = s.substr(0, unit_pos);
+  __int128 bytes = 0;
+  int64_t value;
+  if (number.find('.') == std::string::npos && ParseNonNegative(number, &value)) {
+    bytes = static_cast<__int128>(value) << shift;
+  } else if (ParseMilliNumber(number, &value)) {
+    bytes = (static_cast<__int128>(value) << shift) / 1000;
+  } else {
     return InvalidArgumentError("'" + std::string(text) + "' is not a size; " + kForms);
   }
-  __int128 bytes = (static_cast<__int128>(thousandths) << shift) / 1000;
   if (bytes > INT64_MAX) {
     return InvalidArgumentError("'" + std::string(text) + "' is too large");
   }

@@ -25,6 +25,19 @@ TEST(ParseSizeTest, RefusesBareNumbersUnknownUnitsAndOverflow) {
   EXPECT_FALSE(ParseSize("G").ok());
 }
 
+TEST(ParseSizeTest, ReadsBackEveryByteCountItCanProduce) {
+  // Found by fuzz/tenant_body_fuzzer.cc: "1000000001089.9mB" read as 1048576001142842982 bytes,
+  // which a quota stores as "1048576001142842982B" and could not read back (the whole number
+  // was read in thousandths, overflowing past 9.2e15).
+  StatusOr<int64_t> large = ParseSize("1000000001089.9mB");
+  ASSERT_TRUE(large.ok());
+  EXPECT_EQ(*large, 1048576001142842982);
+  EXPECT_EQ(*ParseSize("1048576001142842982B"), 1048576001142842982);
+  EXPECT_EQ(*ParseSize("9223372036854775807B"), INT64_MAX);
+  EXPECT_FALSE(ParseSize("9223372036854775808B").ok());
+  EXPECT_FALSE(ParseSize("8388608T").ok());  // 2^63 bytes
+}
+
 TEST(FormatEnergyTest, UsesSiPrefixesAndNeverRoundsUp) {
   EXPECT_EQ(FormatEnergy(0), "0 J");
   EXPECT_EQ(FormatEnergy(999'999), "0 J");
