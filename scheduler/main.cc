@@ -96,10 +96,8 @@ int main(int argc, char** argv) {
   sharc::ParseLogLevel(config.log_level, &level);
   sharc::SetMinLogLevel(level);
   if (flags.check_config) {
-    sharc::StatusOr<sharc::scheduler::StartupFiles> files =
-        sharc::scheduler::LoadStartupFiles(config);
-    if (!files.ok()) {
-      std::cerr << "sharc-scheduler: " << files.status().message() << "\n";
+    if (Status checked = sharc::scheduler::CheckStartupFiles(config); !checked.ok()) {
+      std::cerr << "sharc-scheduler: " << checked.message() << "\n";
       return 2;
     }
     std::cout << "configuration OK\n";

@@ -43,8 +43,13 @@ StatusOr<StartupFiles> LoadStartupFiles(const SchedulerConfig& config) {
   SHARC_ASSIGN_OR_RETURN(files.tenants, LoadTenants(config));
   SHARC_ASSIGN_OR_RETURN(files.join_secret, LoadJoinSecret(config));
   SHARC_ASSIGN_OR_RETURN(files.metrics_token, LoadMetricsToken(config));
-  if (!config.plain_http) SHARC_RETURN_IF_ERROR(net::CheckTlsServerFiles(config.tls));
   return files;
+}
+
+Status CheckStartupFiles(const SchedulerConfig& config) {
+  SHARC_RETURN_IF_ERROR(LoadStartupFiles(config).status());
+  if (config.plain_http) return Status::Ok();
+  return net::CheckTlsServerFiles(config.tls);
 }
 
 }  // namespace sharc::scheduler

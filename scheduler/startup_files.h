@@ -1,7 +1,7 @@
 // The files a scheduler reads at start besides its config and its store: the tenants file, the
 // agents' join secret, the metrics token and, serving HTTPS, the TLS certificate, key and
-// client CA. One loader for the daemon and for `sharc-scheduler --check-config`, so that a
-// config that checks is a config that starts.
+// client CA (which the HTTP server loads itself). One loader for the daemon and for
+// `sharc-scheduler --check-config`, so that a config that checks is a config that starts.
 #ifndef SHARC_SCHEDULER_STARTUP_FILES_H_
 #define SHARC_SCHEDULER_STARTUP_FILES_H_
 
@@ -22,6 +22,10 @@ struct StartupFiles {
 // Reads and validates every file the config names; the error names the setting and the file.
 // Logs what the choices mean (no tenants file, development-mode join secret).
 StatusOr<StartupFiles> LoadStartupFiles(const SchedulerConfig& config);
+
+// For --check-config: LoadStartupFiles, and the TLS files loaded as the server will load them
+// (net::CheckTlsServerFiles) unless the config serves plain HTTP.
+Status CheckStartupFiles(const SchedulerConfig& config);
 
 }  // namespace sharc::scheduler
 
