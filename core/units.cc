@@ -278,7 +278,11 @@ StatusOr<std::vector<int>> ParseCpuList(std::string_view text) {
                !ParseNonNegative(item.substr(dash + 1), &hi) || hi < lo) {
       return bad();
     }
-    if (hi > kMaxCpuListIndex) return bad();
+    if (hi > kMaxCpuListIndex) {
+      return InvalidArgumentError("'" + std::string(text) + "': CPU " + std::to_string(hi) +
+                                  " is above the highest index sharc reads, " +
+                                  std::to_string(kMaxCpuListIndex));
+    }
     ranges.emplace_back(lo, hi);
     if (comma == std::string_view::npos) break;
     start = comma + 1;

@@ -40,8 +40,9 @@ StatusOr<std::chrono::milliseconds> ParseDurationMillis(std::string_view text);
 // "0:00:05", "1:02:03", "2-00:00:00" (Slurm's form).
 std::string FormatDuration(std::chrono::seconds d);
 
-// The highest CPU OS index ParseCpuList reads.
-inline constexpr int kMaxCpuListIndex = 1 << 20;
+// The highest CPU OS index ParseCpuList reads (and a node's inventory may name): eight times
+// Linux's largest NR_CPUS (8192), so a list costs at most 256 KiB however it is written.
+inline constexpr int kMaxCpuListIndex = 65535;
 
 // "0-3,8,10-11" -> {0,1,2,3,8,10,11}. The result is sorted and has no duplicates; indices are
 // at most kMaxCpuListIndex.

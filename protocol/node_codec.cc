@@ -3,6 +3,8 @@
 #include <cctype>
 #include <set>
 
+#include "core/units.h"
+
 namespace sharc::protocol {
 
 Status ValidateNodeName(std::string_view name) {
@@ -116,7 +118,7 @@ StatusOr<NodeTopology> DecodeTopology(const Json& json, const std::string& where
   for (size_t i = 0; i < pus->size(); ++i) {
     FieldReader p((*pus)[i], where + ".pus[" + std::to_string(i) + "]");
     int64_t os = 0, core = 0, node = 0, package = 0;
-    p.RequiredInt("os_index", &os, 0, 1 << 20);
+    p.RequiredInt("os_index", &os, 0, kMaxCpuListIndex);
     p.RequiredInt("core", &core, 0, cores - 1);
     p.RequiredInt("numa", &node, 0, 1 << 20);
     p.RequiredInt("package", &package, 0, packages - 1);

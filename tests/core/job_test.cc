@@ -41,10 +41,8 @@ TEST(JobSpecTest, RequestCountsGpuModelsSeparately) {
   JobSpec spec = ValidSpec();
   spec.gpus = 2;
   spec.gpu_model = "H100";
-  EXPECT_EQ(spec.Request(), (Resources{{"cpu", 2000},
-                                       {"memory", 1 << 30},
-                                       {"gpu", 2},
-                                       {"gpu/H100", 2}}));
+  EXPECT_EQ(spec.Request(),
+            (Resources{{"cpu", 2000}, {"memory", 1 << 30}, {"gpu", 2}, {"gpu/H100", 2}}));
 }
 
 TEST(JobSpecTest, ValidationNamesTheField) {
@@ -58,9 +56,9 @@ TEST(JobSpecTest, ValidationNamesTheField) {
   EXPECT_EQ(message_for([](JobSpec& s) { s.command.clear(); }).rfind("command:", 0), 0u);
   EXPECT_EQ(message_for([](JobSpec& s) { s.memory_bytes = -1; }).rfind("mem_bytes:", 0), 0u);
   EXPECT_EQ(message_for([](JobSpec& s) { s.gpus = -1; }).rfind("gpus:", 0), 0u);
-  EXPECT_EQ(message_for([](JobSpec& s) { s.time_limit_seconds = 0; })
-                .rfind("time_limit_seconds:", 0),
-            0u);
+  EXPECT_EQ(
+      message_for([](JobSpec& s) { s.time_limit_seconds = 0; }).rfind("time_limit_seconds:", 0),
+      0u);
   EXPECT_EQ(message_for([](JobSpec& s) { s.env["SHARC_JOB_ID"] = "1"; }).rfind("env:", 0), 0u);
   EXPECT_EQ(message_for([](JobSpec& s) { s.env["A=B"] = "1"; }).rfind("env:", 0), 0u);
   EXPECT_EQ(message_for([](JobSpec& s) { s.gpu_model = "H100"; }).rfind("gpu_model:", 0), 0u);
@@ -166,7 +164,7 @@ TEST(JobTest, ValidationNamesTheField) {
   EXPECT_EQ(message_for([](Job& j) { j.allocation->nodes[0].node = ""; }),
             "allocation[0].node: must name the node");
   EXPECT_EQ(message_for([](Job& j) { j.allocation->nodes[0].cpus = {kMaxCpuListIndex + 1}; }),
-            "allocation[0].cpus: must be between 0 and 1048576");
+            "allocation[0].cpus: must be between 0 and 65535");
   EXPECT_EQ(message_for([](Job& j) { j.allocation->nodes[0].gpus = {-1}; }),
             "allocation[0].gpus: must be between 0 and 1024");
   EXPECT_EQ(message_for([](Job& j) { j.allocation->nodes[0].memory_bytes = -1; }),
@@ -188,7 +186,7 @@ TEST(AllocationTest, PartsAreOnDistinctNodesAndFoundByNode) {
   EXPECT_EQ(ValidateAllocation(gang, "launch.allocation").message(),
             "launch.allocation[2].node: 'a' has an earlier part: one part per node");
   gang.nodes[1].cpus = {-1};
-  EXPECT_EQ(ValidateAllocation(gang, "x").message(), "x[1].cpus: must be between 0 and 1048576");
+  EXPECT_EQ(ValidateAllocation(gang, "x").message(), "x[1].cpus: must be between 0 and 65535");
   EXPECT_EQ(ValidateNodeAllocation(NodeAllocation{}).message(), "node: must name the node");
 }
 

@@ -101,6 +101,12 @@ TEST(CpuListTest, RoundTrips) {
   EXPECT_FALSE(ParseCpuList("1,,2").ok());
 }
 
+TEST(CpuListTest, RefusesIndicesAboveTheLimitAndSaysWhich) {
+  EXPECT_EQ(ParseCpuList("65535")->back(), 65535);
+  EXPECT_EQ(ParseCpuList("0-3,65536").status().message(),
+            "'0-3,65536': CPU 65536 is above the highest index sharc reads, 65535");
+}
+
 // Found by fuzzing: repeated ranges used to be expanded one copy each before deduplication
 // (16 KiB of "0-65535," asked for gigabytes).
 TEST(CpuListTest, RepeatedRangesCostNoMemory) {

@@ -39,6 +39,9 @@ TEST(NodeCodecTest, RefusesInconsistentTopologies) {
   bad_numa["topology"]["gpus"][0]["numa"] = 7;
   EXPECT_EQ(DecodeInventory(bad_numa, "inv").status().message(),
             "inv.topology.gpus[0].numa: no NUMA node 7");
+  Json pu_beyond_cpu_lists = j;  // an allocation of it could not be written as a CPU list
+  pu_beyond_cpu_lists["topology"]["pus"][1]["os_index"] = 65536;
+  EXPECT_FALSE(DecodeInventory(pu_beyond_cpu_lists, "inv").ok());
   Json bad_name = j;
   bad_name["name"] = "../etc";
   EXPECT_FALSE(DecodeInventory(bad_name, "inv").ok());

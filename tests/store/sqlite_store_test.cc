@@ -7,6 +7,7 @@
 #include <functional>
 #include <utility>
 
+#include "core/units.h"
 #include "store/sqlite_schema.h"
 #include "tests/store/store_test_util.h"
 
@@ -114,7 +115,7 @@ TEST_F(SqliteStoreTest, JobsAtTheEdgesOfTheDecoderRangesStoreAndLoadExactly) {
   high.spec.gpus = kMaxGpusPerJob;
   high.spec.time_limit_seconds = kMaxTimeLimitSeconds;
   high.attempt = INT32_MAX;
-  high.allocation->nodes[0].cpus = {0, 1 << 20};
+  high.allocation->nodes[0].cpus = {0, kMaxCpuListIndex};
   high.allocation->nodes[0].gpus = {0, kMaxGpusPerJob};
   high.allocation->nodes.push_back(NodeAllocation{"gpu2", {0}, {}, 0, false});
   high.exit_code = 255;
@@ -148,7 +149,7 @@ TEST_F(SqliteStoreTest, JobsJustOutsideTheDecoderRangesAreRefusedNamingTheField)
       {[](Job& j) { j.exit_code = 256; }, "exit_code"},
       {[](Job& j) { j.exit_signal = 0; }, "signal"},
       {[](Job& j) { j.allocation->nodes[0].gpus = {-1}; }, "allocation[0].gpus"},
-      {[](Job& j) { j.allocation->nodes[0].cpus = {(1 << 20) + 1}; }, "allocation[0].cpus"},
+      {[](Job& j) { j.allocation->nodes[0].cpus = {kMaxCpuListIndex + 1}; }, "allocation[0].cpus"},
       {[](Job& j) { j.allocation->nodes[0].node = ""; }, "allocation[0].node"},
       {[](Job& j) { j.allocation->nodes.push_back(j.allocation->nodes[0]); }, "allocation[1].node"},
       {[](Job& j) { j.allocation->nodes.clear(); }, "allocation"},
