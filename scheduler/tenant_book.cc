@@ -1,6 +1,23 @@
 #include "scheduler/tenant_book.h"
 
+#include "store/stored_records.h"
+
 namespace sharc::scheduler {
+namespace {
+
+// What a new or changed tenant passes before memory changes: the tenant rules, and that the
+// store can write it and read it back. A record the store refused at commit time would stop
+// the scheduler (a failed commit is fatal); here it is an InvalidArgument for the request.
+Status CheckTenantChange(const Tenant& tenant) {
+  SHARC_RETURN_IF_ERROR(ValidateTenantQuota(tenant.quota));
+  SHARC_RETURN_IF_ERROR(ValidateTenantSettings(tenant));
+  if (tenant.display_name.size() > 128) {
+    return InvalidArgumentError("display_name: at most 128 characters");
+  }
+  return store::EncodeStoredRecord(store::PutTenant{tenant}).status();
+}
+
+}  // namespace
 
 void TenantBook::PutToken(const ApiToken& token) {
   if (auto it = tokens_.find(token.id); it != tokens_.end()) by_hash_.erase(it->second.sha256);
@@ -78,15 +95,11 @@ std::vector<const Tenant*> TenantBook::List() const {
 StatusOr<Tenant> TenantBook::Create(Tenant tenant, UnixMillis now,
                                     std::vector<store::Mutation>* out) {
   SHARC_RETURN_IF_ERROR(ValidateTenantName(tenant.name).WithPrefix("name"));
-  SHARC_RETURN_IF_ERROR(ValidateTenantQuota(tenant.quota));
-  SHARC_RETURN_IF_ERROR(ValidateTenantSettings(tenant));
-  if (tenant.display_name.size() > 128) {
-    return InvalidArgumentError("display_name: at most 128 characters");
-  }
+  tenant.created = now;
+  SHARC_RETURN_IF_ERROR(CheckTenantChange(tenant));
   if (tenants_.count(tenant.name)) {
     return AlreadyExistsError("tenant '" + tenant.name + "' already exists");
   }
-  tenant.created = now;
   tenants_[tenant.name] = tenant;
   out->push_back(store::PutTenant{tenant});
   return tenant;
@@ -95,13 +108,9 @@ StatusOr<Tenant> TenantBook::Create(Tenant tenant, UnixMillis now,
 StatusOr<Tenant> TenantBook::Update(const Tenant& tenant, std::vector<store::Mutation>* out) {
   auto it = tenants_.find(tenant.name);
   if (it == tenants_.end()) return NotFoundError("tenant '" + tenant.name + "' not found");
-  SHARC_RETURN_IF_ERROR(ValidateTenantQuota(tenant.quota));
-  SHARC_RETURN_IF_ERROR(ValidateTenantSettings(tenant));
-  if (tenant.display_name.size() > 128) {
-    return InvalidArgumentError("display_name: at most 128 characters");
-  }
   Tenant updated = tenant;
   updated.created = it->second.created;
+  SHARC_RETURN_IF_ERROR(CheckTenantChange(updated));
   it->second = updated;
   out->push_back(store::PutTenant{updated});
   return updated;

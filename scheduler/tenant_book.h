@@ -40,7 +40,9 @@ class TenantBook {
   const Tenant* Find(const std::string& name) const;
   std::vector<const Tenant*> List() const;
 
-  // AlreadyExists for a taken name; the tenant is validated first.
+  // Create and Update change nothing and return InvalidArgument for a tenant the rules refuse
+  // or the store could not read back. AlreadyExists for a taken name; the tenant is validated
+  // first.
   StatusOr<Tenant> Create(Tenant tenant, UnixMillis now, std::vector<store::Mutation>* out);
   // Replaces an existing tenant's mutable fields (display name, disabled, quota).
   StatusOr<Tenant> Update(const Tenant& tenant, std::vector<store::Mutation>* out);
