@@ -75,6 +75,25 @@ std::string Unescape(std::string_view cell) {
   return out;
 }
 
+// The `cells` cells of `line`, each unescaped if it holds an escape: the unescaped text goes
+// to *unescaped (reserved for `cells` strings by the caller, so views into it stay valid), or,
+// without it, the cell is returned as written.
+std::vector<std::string_view> SplitLine(std::string_view line, size_t cells,
+                                        std::vector<std::string>* unescaped) {
+  std::vector<std::string_view> out;
+  out.reserve(cells);
+  for (size_t from = 0;;) {
+    size_t tab = line.find('\t', from);
+    std::string_view cell = line.substr(from, tab - from);
+    if (unescaped && cell.find('\\') != std::string_view::npos) {
+      cell = unescaped->emplace_back(Unescape(cell));
+    }
+    out.push_back(cell);
+    if (tab == std::string_view::npos) return out;
+    from = tab + 1;
+  }
+}
+
 // A JSON value as a cell.
 std::string CellOf(const Json& value) {
   if (value.is_null()) return "";
@@ -138,56 +157,53 @@ void AppendJobTableRow(const Job& job, const JobListingExtras& extras, std::stri
 
 StatusOr<JobTable> JobTable::Parse(std::string text) {
   JobTable table;
-  const std::string_view all = table.Keep(std::move(text));
+  Page page;
+  page.text = std::make_unique<const std::string>(std::move(text));
+  const std::string_view all = *page.text;
   size_t line_number = 0;
-  size_t cells_before = 0;
-  const size_t lines = static_cast<size_t>(std::count(all.begin(), all.end(), '\n'));
-  table.cells_.reserve(lines * std::size(kJobTableColumns));
+  table.rows_.reserve(static_cast<size_t>(std::count(all.begin(), all.end(), '\n')));
   for (size_t start = 0; start < all.size();) {
     size_t end = all.find('\n', start);
     if (end == std::string_view::npos) end = all.size();
     const std::string_view line = all.substr(start, end - start);
     start = end + 1;
     ++line_number;
-    for (size_t from = 0;;) {
-      size_t tab = line.find('\t', from);
-      std::string_view cell = line.substr(from, tab - from);
-      if (cell.find('\\') != std::string_view::npos) cell = table.Keep(Unescape(cell));
-      if (line_number == 1) {
-        table.columns_.emplace_back(cell);
-      } else {
-        table.cells_.push_back(cell);
+    const size_t cells = static_cast<size_t>(std::count(line.begin(), line.end(), '\t')) + 1;
+    if (line_number == 1) {
+      for (std::string_view column : SplitLine(line, cells, nullptr)) {
+        table.columns_.emplace_back(column);
       }
-      if (tab == std::string_view::npos) break;
-      from = tab + 1;
+      page.cells_per_line = cells;
+      continue;
     }
-    if (line_number > 1 && table.cells_.size() - cells_before != table.columns_.size()) {
+    if (cells != page.cells_per_line) {
       return InvalidArgumentError("job table: line " + std::to_string(line_number) + " has " +
-                                  std::to_string(table.cells_.size() - cells_before) +
-                                  " cells, the header " + std::to_string(table.columns_.size()));
+                                  std::to_string(cells) + " cells, the header " +
+                                  std::to_string(page.cells_per_line));
     }
-    cells_before = table.cells_.size();
+    table.rows_.push_back({line, 0});
   }
+  for (size_t i = 0; i < table.columns_.size(); ++i) page.cell_of_column.push_back(i);
+  table.pages_.push_back(std::move(page));
   return table;
 }
 
 JobTable JobTable::FromJson(const Json& jobs) {
-  JobTable table;
-  table.columns_.assign(std::begin(kJobTableColumns), std::end(kJobTableColumns));
+  std::string text;
+  AppendJobTableHeader(&text);
   for (const Json& job : jobs) {
     const Json start = job.value("expected_start", Json());
-    for (const std::string& column : table.columns_) {
-      std::string cell;
+    LineWriter line(&text);
+    for (std::string_view column : kJobTableColumns) {
       if (column == "expected_start" || column == "expected_nodes") {
         const char* key = column == "expected_start" ? "time" : "nodes";
-        if (start.is_object()) cell = CellOf(start.value(key, Json()));
+        line.Text(start.is_object() ? CellOf(start.value(key, Json())) : "");
       } else {
-        cell = CellOf(job.value(column, Json()));
+        line.Text(CellOf(job.value(std::string(column), Json())));
       }
-      table.cells_.push_back(table.Keep(std::move(cell)));
     }
   }
-  return table;
+  return *Parse(std::move(text));
 }
 
 size_t JobTable::Column(std::string_view name) const {
@@ -197,22 +213,36 @@ size_t JobTable::Column(std::string_view name) const {
   return kNoColumn;
 }
 
+JobTable::Row JobTable::ReadRow(size_t row) const {
+  const LineRef& ref = rows_[row];
+  const Page& page = pages_[ref.page];
+  Row out;
+  out.unescaped_.reserve(page.cells_per_line);
+  std::vector<std::string_view> cells = SplitLine(ref.line, page.cells_per_line, &out.unescaped_);
+  out.cells_.reserve(columns_.size());
+  for (size_t cell : page.cell_of_column) {
+    out.cells_.push_back(cell == kNoColumn ? std::string_view() : cells[cell]);
+  }
+  return out;
+}
+
 void JobTable::Append(JobTable other) {
   if (columns_.empty()) {
     *this = std::move(other);
     return;
   }
-  if (columns_ == other.columns_) {
-    for (auto& text : other.text_) text_.push_back(std::move(text));
-    cells_.insert(cells_.end(), other.cells_.begin(), other.cells_.end());
-    return;
+  for (Page& page : other.pages_) {
+    std::vector<size_t> cell_of_column;
+    for (const std::string& column : columns_) {
+      size_t theirs = other.Column(column);
+      cell_of_column.push_back(theirs == kNoColumn ? kNoColumn : page.cell_of_column[theirs]);
+    }
+    page.cell_of_column = std::move(cell_of_column);
   }
-  std::vector<size_t> from;
-  for (const std::string& column : columns_) from.push_back(other.Column(column));
-  for (size_t row = 0; row < other.size(); ++row) {
-    for (size_t column : from) cells_.push_back(other.Cell(row, column));
-  }
-  for (auto& text : other.text_) text_.push_back(std::move(text));
+  const size_t first_page = pages_.size();
+  for (Page& page : other.pages_) pages_.push_back(std::move(page));
+  rows_.reserve(rows_.size() + other.rows_.size());
+  for (const LineRef& ref : other.rows_) rows_.push_back({ref.line, first_page + ref.page});
 }
 
 }  // namespace sharc::protocol

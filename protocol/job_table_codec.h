@@ -69,11 +69,30 @@ struct JobListingExtras {
 void AppendJobTableHeader(std::string* out);
 void AppendJobTableRow(const Job& job, const JobListingExtras& extras, std::string* out);
 
-// A table read back: cells by row, columns by name. Cells are views into the text it owns, so
-// reading thousands of lines allocates little.
+// A table read back, columns found by name. It keeps the text it read and one line view per
+// row; a row is split into cells (and unescaped) only when it is read, so reading thousands of
+// lines allocates and touches little memory beyond the text itself.
 class JobTable {
  public:
   static constexpr size_t kNoColumn = static_cast<size_t>(-1);
+
+  // One row's cells, split once: for reading several cells of a row.
+  class Row {
+   public:
+    Row() = default;
+    Row(Row&&) = default;
+    Row& operator=(Row&&) = default;
+    Row(const Row&) = delete;  // a copy's views would point into the original's strings
+    // The cell in `column` (an index of the table's Column); "" for kNoColumn.
+    std::string_view operator[](size_t column) const {
+      return column < cells_.size() ? cells_[column] : std::string_view();
+    }
+
+   private:
+    friend class JobTable;
+    std::vector<std::string_view> cells_;  // by the table's columns
+    std::vector<std::string> unescaped_;   // reserved before use: views into it stay valid
+  };
 
   // The table in `text` (header line first). InvalidArgument naming the line if a line's cell
   // count differs from the header's.
@@ -81,27 +100,31 @@ class JobTable {
   // The same table from jobs in the JSON shapes (full or as the REST API answers).
   static JobTable FromJson(const Json& jobs);
 
-  size_t size() const { return columns_.empty() ? 0 : cells_.size() / columns_.size(); }
+  size_t size() const { return rows_.size(); }
   // The index of `name`, or kNoColumn.
   size_t Column(std::string_view name) const;
-  // The cell at (`row`, `column`); "" for kNoColumn.
-  std::string_view Cell(size_t row, size_t column) const {
-    return column == kNoColumn ? std::string_view() : cells_[row * columns_.size() + column];
-  }
-  std::string_view Cell(size_t row, std::string_view column) const {
-    return Cell(row, Column(column));
-  }
+  Row ReadRow(size_t row) const;
+  // One cell ("" for kNoColumn or a column the table lacks); ReadRow for several.
+  std::string Cell(size_t row, size_t column) const { return std::string(ReadRow(row)[column]); }
+  std::string Cell(size_t row, std::string_view column) const { return Cell(row, Column(column)); }
   // Appends the rows of `other` (its columns matched by name).
   void Append(JobTable other);
 
  private:
+  // One text read: its lines' cells are in its own column order.
+  struct Page {
+    std::unique_ptr<const std::string> text;  // stays where it is, whatever moves the table
+    size_t cells_per_line = 0;
+    std::vector<size_t> cell_of_column;  // the table's column i is cell_of_column[i] of a line
+  };
+  struct LineRef {
+    std::string_view line;
+    size_t page = 0;
+  };
+
   std::vector<std::string> columns_;
-  // What cells_ point into: each string stays where it is, whatever moves the table.
-  std::vector<std::unique_ptr<const std::string>> text_;
-  const std::string& Keep(std::string text) {
-    return *text_.emplace_back(std::make_unique<const std::string>(std::move(text)));
-  }
-  std::vector<std::string_view> cells_;  // row by row, columns_.size() a row
+  std::vector<Page> pages_;
+  std::vector<LineRef> rows_;
 };
 
 }  // namespace sharc::protocol

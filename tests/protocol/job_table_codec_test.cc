@@ -64,5 +64,27 @@ TEST(JobTableCodecTest, ColumnsAreFoundByNameAndABrokenLineIsRefused) {
       << broken.status().message();
 }
 
+// `sharc jobs` reads page after page; a later page may come from a newer server with its
+// columns in another order, one more, one fewer.
+TEST(JobTableCodecTest, AppendedPagesReadByTheFirstPagesColumns) {
+  StatusOr<JobTable> table = JobTable::Parse("id\tname\tstate\n7\ta\\tb\tPENDING\n");
+  StatusOr<JobTable> next = JobTable::Parse("state\tid\tnew\nRUNNING\t9\tx\nPENDING\t10\ty\n");
+  ASSERT_TRUE(table.ok() && next.ok());
+  table->Append(std::move(next).value());
+  ASSERT_EQ(table->size(), 3u);
+  const size_t id = table->Column("id"), name = table->Column("name"),
+               state = table->Column("state");
+  JobTable::Row first = table->ReadRow(0);
+  EXPECT_EQ(first[id], "7");
+  EXPECT_EQ(first[name], "a\tb");  // unescaped
+  EXPECT_EQ(first[state], "PENDING");
+  JobTable::Row third = table->ReadRow(2);
+  EXPECT_EQ(third[id], "10");
+  EXPECT_EQ(third[state], "PENDING");
+  EXPECT_EQ(third[name], "");  // that page has no name column
+  EXPECT_EQ(third[JobTable::kNoColumn], "");
+  EXPECT_EQ(table->Column("new"), JobTable::kNoColumn);  // columns are the first page's
+}
+
 }  // namespace
 }  // namespace sharc::protocol
