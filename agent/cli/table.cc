@@ -1,34 +1,49 @@
 #include "agent/cli/table.h"
 
 #include <algorithm>
+#include <string_view>
 
 namespace sharc::cli {
 namespace {
 
 // Display width: counts UTF-8 code points, not bytes.
-size_t Width(const std::string& s) {
+size_t Width(std::string_view s) {
   return static_cast<size_t>(std::count_if(
       s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
 }  // namespace
 
-std::string Table::Render() const {
-  std::vector<size_t> widths(rows_.front().size(), 0);
-  for (const auto& row : rows_) {
-    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], Width(row[i]));
+Table::Table(std::vector<std::string> header) : widths_(header.size(), 0) {
+  AddRow(std::move(header));
+}
+
+void Table::AddRow(std::vector<std::string> row) {
+  for (size_t i = 0; i < row.size(); ++i) {
+    text_ += row[i];
+    ends_.push_back(static_cast<uint32_t>(text_.size()));
+    widths_[i] = std::max(widths_[i], Width(row[i]));
   }
+}
+
+std::string Table::Render() const {
+  const size_t columns = widths_.size();
   size_t line_width = 0;
-  for (size_t width : widths) line_width += width + 2;
+  for (size_t width : widths_) line_width += width + 2;
   std::string out;
-  out.reserve(rows_.size() * line_width);
-  for (const auto& row : rows_) {
-    for (size_t i = 0; i < row.size(); ++i) {
-      out += row[i];
-      if (i + 1 < row.size()) out.append(widths[i] - Width(row[i]) + 2, ' ');
+  out.reserve(ends_.size() / columns * line_width);
+  size_t begin = 0;
+  for (size_t cell = 0; cell < ends_.size(); ++cell) {
+    const std::string_view text(text_.data() + begin, ends_[cell] - begin);
+    begin = ends_[cell];
+    out += text;
+    const size_t column = cell % columns;
+    if (column + 1 < columns) {
+      out.append(widths_[column] - Width(text) + 2, ' ');
+    } else {
+      while (!out.empty() && out.back() == ' ') out.pop_back();
+      out += '\n';
     }
-    while (!out.empty() && out.back() == ' ') out.pop_back();
-    out += '\n';
   }
   return out;
 }
