@@ -186,8 +186,17 @@ class Agent::Impl : public std::enable_shared_from_this<Impl> {
 
   // Self-fencing (see protocol/agent_messages.h): no word from the scheduler for
   // fence_after means it may have declared this node DOWN and requeued its jobs elsewhere.
+  // The check is due when the silence would reach fence_after; a message since moves the
+  // deadline, and the check then waits for the new one (an idle agent does not poll). Before
+  // registration says how long fence_after is, it looks once a second.
   void ScheduleFenceCheck() {
-    fence_check_.expires_after(std::chrono::milliseconds(100));
+    const auto now = std::chrono::steady_clock::now();
+    auto due = now + std::chrono::seconds(1);
+    if (fence_after_.count() > 0) {
+      due = last_contact_ + fence_after_;
+      if (due <= now) due = now + fence_after_;  // silent already, and nothing was left to fence
+    }
+    fence_check_.expires_at(due);
     std::weak_ptr<Impl> weak = weak_from_this();
     fence_check_.async_wait([weak](const boost::system::error_code& error) {
       auto self = weak.lock();
