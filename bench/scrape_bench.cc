@@ -23,6 +23,7 @@
 #include <cstdlib>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <random>
@@ -49,13 +50,25 @@ constexpr int kPendingJobs = 1000;
 
 using Clock = std::chrono::steady_clock;
 
-// Tasks the scheduler posts to its state thread, and store completions; run by main().
+// Tasks the scheduler posts to its state thread, and store completions; run by main(). A task
+// posted with a delay runs once the fake clock has advanced past it, as the daemon's timers
+// do: run at once, a timer that re-arms itself (the full-cycle pacing) would never let Drain
+// end.
 class TaskQueue {
  public:
+  explicit TaskQueue(const FakeClock* clock) : clock_(clock) {}
   void Post(std::function<void()> task) { tasks_.push_back(std::move(task)); }
-  // Runs tasks (and those they post) until none is left.
+  void PostAfter(std::chrono::milliseconds delay, std::function<void()> task) {
+    delayed_.emplace(clock_->SteadyNow() + delay, std::move(task));
+  }
+  // Runs the tasks that are due (and those they post) until none is left.
   void Drain() {
-    while (!tasks_.empty()) {
+    for (;;) {
+      while (!delayed_.empty() && delayed_.begin()->first <= clock_->SteadyNow()) {
+        tasks_.push_back(std::move(delayed_.begin()->second));
+        delayed_.erase(delayed_.begin());
+      }
+      if (tasks_.empty()) return;
       std::function<void()> task = std::move(tasks_.front());
       tasks_.pop_front();
       task();
@@ -63,7 +76,9 @@ class TaskQueue {
   }
 
  private:
+  const FakeClock* clock_;
   std::deque<std::function<void()>> tasks_;
+  std::multimap<SteadyTime, std::function<void()>> delayed_;
 };
 
 // A store that keeps nothing and acknowledges every commit (through the task queue, as a
@@ -201,93 +216,104 @@ Stats Summarise(std::vector<double> samples) {
   return {at(0.5), at(0.99)};
 }
 
-int Run(int scrapes) {
-  SetMinLogLevel(LogLevel::kWarning);  // 1,000 registrations are not news
-  TaskQueue tasks;
-  NullStore store(&tasks);
-  FakeClock clock;
-  prometheus::Registry registry;
-  metrics::SchedulerMetrics event_metrics(registry);
-  SchedulerDeps deps;
-  deps.clock = &clock;
-  deps.store = &store;
-  deps.post = [&tasks](std::function<void()> task) { tasks.Post(std::move(task)); };
-  deps.post_after = [&tasks](std::chrono::milliseconds, std::function<void()> task) {
-    tasks.Post(std::move(task));
-  };
-  deps.run_in_background = [&tasks](std::function<void()> task) { tasks.Post(std::move(task)); };
-  deps.metrics = &event_metrics;
-  auto created = Scheduler::Create(Options(), deps);
-  if (!created.ok()) {
-    std::fprintf(stderr, "scheduler: %s\n", created.status().ToString().c_str());
-    return 1;
-  }
-  Scheduler& scheduler = **created;
+// The scheduler under test and what it runs on. Not movable: the deps point into it.
+struct Bench {
+  Bench() = default;
+  Bench(const Bench&) = delete;
 
-  const auto setup_start = Clock::now();
-  if (Status s = scheduler.Restore(History(clock.WallMillis())); !s.ok()) {
-    std::fprintf(stderr, "restore: %s\n", s.ToString().c_str());
-    return 1;
-  }
-  tasks.Drain();
+  FakeClock clock;
+  TaskQueue tasks{&clock};
+  NullStore store{&tasks};
+  prometheus::Registry registry;
+  metrics::SchedulerMetrics event_metrics{registry};
+  std::unique_ptr<Scheduler> scheduler;
   std::vector<std::shared_ptr<Connection>> connections;
+  std::mt19937 rng{7};
+};
+
+Status StartScheduler(Bench& b) {
+  SchedulerDeps deps;
+  deps.clock = &b.clock;
+  deps.store = &b.store;
+  TaskQueue* tasks = &b.tasks;
+  deps.post = [tasks](std::function<void()> task) { tasks->Post(std::move(task)); };
+  deps.post_after = [tasks](std::chrono::milliseconds delay, std::function<void()> task) {
+    tasks->PostAfter(delay, std::move(task));
+  };
+  deps.run_in_background = [tasks](std::function<void()> task) { tasks->Post(std::move(task)); };
+  deps.metrics = &b.event_metrics;
+  SHARC_ASSIGN_OR_RETURN(b.scheduler, Scheduler::Create(Options(), deps));
+  SHARC_RETURN_IF_ERROR(b.scheduler->Restore(History(b.clock.WallMillis())));
+  b.tasks.Drain();
+  return Status::Ok();
+}
+
+Status RegisterNodes(Bench& b) {
   for (int i = 0; i < kNodes; ++i) {
     protocol::RegisterMsg reg;
     reg.inventory = Inventory(i);
-    connections.push_back(std::make_shared<Connection>());
-    if (Status s = scheduler.nodes().OnAgentRegister(reg, connections.back()); !s.ok()) {
-      std::fprintf(stderr, "register: %s\n", s.ToString().c_str());
-      return 1;
-    }
+    b.connections.push_back(std::make_shared<Connection>());
+    SHARC_RETURN_IF_ERROR(b.scheduler->nodes().OnAgentRegister(reg, b.connections.back()));
   }
-  tasks.Drain();
-  std::mt19937 rng(7);
-  // Submitted 100 at a time (one request each), as a client would in bulk.
+  b.tasks.Drain();
+  return Status::Ok();
+}
+
+// Submitted 100 at a time (one request each), as a client would in bulk; all are placed.
+void SubmitRunningJobs(Bench& b) {
   for (int first = 0; first < kRunningJobs; first += 100) {
     std::vector<protocol::SubmitItem> items;
     for (int i = first; i < first + 100; ++i) {
       protocol::SubmitItem item;
       item.spec.command = {"sleep", "3600"};
-      item.spec.cpus = 1 << (rng() % 3);
+      item.spec.cpus = 1 << (b.rng() % 3);
       item.spec.memory_bytes = int64_t{item.spec.cpus} << 30;
-      item.spec.gpus = rng() % 8 == 0 ? 1 : 0;
+      item.spec.gpus = b.rng() % 8 == 0 ? 1 : 0;
       item.spec.time_limit_seconds = 7200;
       items.push_back(std::move(item));
     }
     Principal who{Principal::Role::kTenant, TenantName((first / 100) % kTenants),
                   TokenRole::kSubmitter, "t"};
-    scheduler.jobs().Submit(who, std::move(items), [](StatusOr<SubmitOutcome> r) {
+    b.scheduler->jobs().Submit(who, std::move(items), [](StatusOr<SubmitOutcome> r) {
       if (!r.ok()) std::fprintf(stderr, "submit: %s\n", r.status().ToString().c_str());
     });
-    tasks.Drain();
+    b.tasks.Drain();
   }
-  clock.Advance(std::chrono::seconds(30));
-  tasks.Drain();
+  b.clock.Advance(std::chrono::seconds(30));
+  b.tasks.Drain();
+}
+
+// Every node reports a usage sample.
+void ReportNodeUsage(Bench& b) {
   for (int i = 0; i < kNodes; ++i) {
     protocol::NodeSample sample;
-    sample.agent_start_time = clock.WallMillis() - 3'600'000;
-    sample.cpu_used_millis = static_cast<int64_t>(rng() % 64'000);
-    sample.memory_used_bytes = static_cast<int64_t>(rng() % 512) << 30;
+    sample.agent_start_time = b.clock.WallMillis() - 3'600'000;
+    sample.cpu_used_millis = static_cast<int64_t>(b.rng() % 64'000);
+    sample.memory_used_bytes = static_cast<int64_t>(b.rng() % 512) << 30;
     sample.cpu_energy_uj = 300'000'000;
     sample.idle_energy_uj = 100'000'000;
     sample.cpu_energy_source = "model";
     sample.gpu_energy_source = "model";
-    scheduler.nodes().OnAgentMessage(Inventory(i).name, protocol::HeartbeatMsg{sample});
+    b.scheduler->nodes().OnAgentMessage(Inventory(i).name, protocol::HeartbeatMsg{sample});
   }
-  tasks.Drain();
-  // Event metrics for every tenant and status class, beyond what the work above recorded.
+  b.tasks.Drain();
+}
+
+// Event metrics for every tenant and status class, beyond what the work above recorded.
+void RecordEventMetrics(Bench& b) {
   for (int i = 0; i < 10'000; ++i) {
     const std::string tenant = TenantName(i % kTenants);
-    event_metrics.CountSubmissions(tenant, i % 10 == 0 ? "invalid" : "accepted", 1);
-    event_metrics.ObserveQueueWait(tenant, std::chrono::milliseconds(rng() % 600'000));
-    event_metrics.ObserveCycle(std::chrono::microseconds(rng() % 50'000));
-    event_metrics.ObserveCommit(std::chrono::microseconds(rng() % 20'000));
-    event_metrics.ObservePlacement(std::chrono::microseconds(rng() % 1'000));
-    event_metrics.CountHttpResponse(i % 7 == 0 ? 404 : i % 50 == 0 ? 503 : 200);
+    b.event_metrics.CountSubmissions(tenant, i % 10 == 0 ? "invalid" : "accepted", 1);
+    b.event_metrics.ObserveQueueWait(tenant, std::chrono::milliseconds(b.rng() % 600'000));
+    b.event_metrics.ObserveCycle(std::chrono::microseconds(b.rng() % 50'000));
+    b.event_metrics.ObserveCommit(std::chrono::microseconds(b.rng() % 20'000));
+    b.event_metrics.ObservePlacement(std::chrono::microseconds(b.rng() % 1'000));
+    b.event_metrics.CountHttpResponse(i % 7 == 0 ? 404 : i % 50 == 0 ? 503 : 200);
   }
-  const double setup_ms = Millis(Clock::now() - setup_start);
+}
 
-  const metrics::ClusterMetricsSnapshot probe = scheduler.MetricsSnapshot();
+void PrintCluster(Bench& b, double setup_ms) {
+  const metrics::ClusterMetricsSnapshot probe = b.scheduler->MetricsSnapshot();
   int64_t running = 0;
   for (const auto& [key, count] : probe.jobs_by_state_tenant) {
     if (key.first == "RUNNING") running += count;
@@ -297,20 +323,24 @@ int Run(int scrapes) {
       "%zu pending reasons; set up in %.0f ms\n",
       probe.node_resources.size(), kTenants, probe.jobs_by_state_tenant.size(),
       static_cast<long long>(running), probe.pending_by_tenant_reason.size(), setup_ms);
+}
 
+// Scrapes `scrapes` times and prints the figures; false if a target is missed.
+bool MeasureScrapes(Bench& b, int scrapes) {
+  Scheduler& scheduler = *b.scheduler;
   metrics::ClusterCollector live([&scheduler] { return scheduler.MetricsSnapshot(); });
   std::vector<double> snapshot_ms, render_ms, total_ms, body_bytes;
   size_t series = 0;
   for (int i = 0; i < scrapes; ++i) {
-    clock.Advance(std::chrono::seconds(15));  // heartbeat ages and running grants move on
+    b.clock.Advance(std::chrono::seconds(15));  // heartbeat ages and running grants move on
     auto t0 = Clock::now();
     metrics::ClusterMetricsSnapshot held = scheduler.MetricsSnapshot();
     auto t1 = Clock::now();
     metrics::ClusterCollector fixed([&held] { return held; });
     auto t2 = Clock::now();
-    std::string rendered = metrics::RenderText({&fixed, &registry});
+    std::string rendered = metrics::RenderText({&fixed, &b.registry});
     auto t3 = Clock::now();
-    std::string body = metrics::RenderText({&live, &registry});
+    std::string body = metrics::RenderText({&live, &b.registry});
     auto t4 = Clock::now();
     snapshot_ms.push_back(Millis(t1 - t0));
     render_ms.push_back(Millis(t3 - t2));
@@ -334,7 +364,24 @@ int Run(int scrapes) {
               body.p99 / 1024, series);
   const bool ok = total.p99 < 100 && body.p99 < 1024 * 1024;
   std::printf("%s\n", ok ? "PASS" : "FAIL: a target is missed");
-  return ok ? 0 : 1;
+  return ok;
+}
+
+int Run(int scrapes) {
+  SetMinLogLevel(LogLevel::kWarning);  // 1,000 registrations are not news
+  Bench bench;
+  const auto setup_start = Clock::now();
+  Status started = StartScheduler(bench);
+  if (started.ok()) started = RegisterNodes(bench);
+  if (!started.ok()) {
+    std::fprintf(stderr, "%s\n", started.ToString().c_str());
+    return 1;
+  }
+  SubmitRunningJobs(bench);
+  ReportNodeUsage(bench);
+  RecordEventMetrics(bench);
+  PrintCluster(bench, Millis(Clock::now() - setup_start));
+  return MeasureScrapes(bench, scrapes) ? 0 : 1;
 }
 
 }  // namespace
