@@ -3,6 +3,8 @@
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "agent/cli/commands.h"
 #include "agent/cli/enterprise_verbs.h"
@@ -61,6 +63,38 @@ CLI::App* AddSubmit(CLI::App& app, sharc::cli::SubmitOptions& submit) {
   return sub;
 }
 
+// `sharc jobs` and its filters, filling `jobs`.
+CLI::App* AddJobs(CLI::App& app, sharc::cli::JobsOptions& jobs) {
+  CLI::App* list = app.add_subcommand("jobs", "list jobs (default: pending and running)");
+  list->add_flag("-a,--all", jobs.all, "include finished jobs");
+  list->add_option("--state", jobs.states, "only these states (e.g. RUNNING)")->delimiter(',');
+  list->add_option("--tenant", jobs.tenant, "only this tenant (admins)");
+  list->add_option("--name", jobs.name, "only jobs of this name");
+  list->add_option("--label", jobs.labels,
+                   "only jobs that ask for nodes with this label (KEY=VALUE; repeatable)")
+      ->delimiter(',');
+  list->add_option("--limit", jobs.limit, "at most this many jobs (default: all, page by page)")
+      ->check(CLI::Range(1, 10000));
+  list->add_option("--after", jobs.after, "only jobs with a higher id (the next page's start)")
+      ->check(CLI::NonNegativeNumber);
+  list->add_flag("--start", jobs.start,
+                 "pending jobs with their expected start time and nodes (from backfill "
+                 "reservations)");
+  return list;
+}
+
+// The job's command follows the first "--" and is never parsed as sharc's own options: fills
+// `command` with what follows it and returns how many arguments are sharc's (argc if none).
+int SplitOffCommand(int argc, char** argv, std::vector<std::string>* command) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--") {
+      command->assign(argv + i + 1, argv + argc);
+      return i;
+    }
+  }
+  return argc;
+}
+
 // --server, --token, TLS, -o and --version.
 void AddGlobalOptions(CLI::App& app, sharc::cli::GlobalOptions& global) {
   global.server = EnvOr("SHARC_SERVER", "http://127.0.0.1:7400");
@@ -116,21 +150,7 @@ int main(int argc, char** argv) {
   CLI::App* sub = AddSubmit(app, submit);
 
   JobsOptions jobs;
-  CLI::App* list = app.add_subcommand("jobs", "list jobs (default: pending and running)");
-  list->add_flag("-a,--all", jobs.all, "include finished jobs");
-  list->add_option("--state", jobs.states, "only these states (e.g. RUNNING)")->delimiter(',');
-  list->add_option("--tenant", jobs.tenant, "only this tenant (admins)");
-  list->add_option("--name", jobs.name, "only jobs of this name");
-  list->add_option("--label", jobs.labels,
-                   "only jobs that ask for nodes with this label (KEY=VALUE; repeatable)")
-      ->delimiter(',');
-  list->add_option("--limit", jobs.limit, "at most this many jobs (default: all, page by page)")
-      ->check(CLI::Range(1, 10000));
-  list->add_option("--after", jobs.after, "only jobs with a higher id (the next page's start)")
-      ->check(CLI::NonNegativeNumber);
-  list->add_flag("--start", jobs.start,
-                 "pending jobs with their expected start time and nodes (from backfill "
-                 "reservations)");
+  CLI::App* list = AddJobs(app, jobs);
 
   std::string show_id;
   CLI::App* show = app.add_subcommand("show", "show one job");
@@ -161,16 +181,8 @@ int main(int argc, char** argv) {
 
   EnterpriseVerbs enterprise(app, global);  // usage, report usage, admin ...
 
-  // The job's command follows the first "--" and is never parsed as sharc's own options.
   std::vector<std::string> command;
-  int own_args = argc;
-  for (int i = 1; i < argc; ++i) {
-    if (std::string(argv[i]) == "--") {
-      own_args = i;
-      command.assign(argv + i + 1, argv + argc);
-      break;
-    }
-  }
+  const int own_args = SplitOffCommand(argc, argv, &command);
   try {
     app.parse(own_args, argv);
   } catch (const CLI::ParseError& e) {
