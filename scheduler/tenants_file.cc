@@ -26,30 +26,14 @@ StatusOr<TenantsFile> LoadTenantsFile(const std::string& path) {
   return file;
 }
 
-StatusOr<TenantsFile> ParseTenantsFile(std::string_view text) {
-  SHARC_ASSIGN_OR_RETURN(Json json, protocol::ParseJsonWithComments(text));
-  TenantsFile file;
-  std::set<std::string> hashes, names, ids;
-  auto check_hash = [&](const std::string& hash, const std::string& where) -> Status {
-    if (!IsSha256Hex(hash)) {
-      return InvalidArgumentError(where +
-                                  ".token_sha256: must be 64 lower-case hex digits (the output "
-                                  "of: printf %s TOKEN | sha256sum)");
-    }
-    if (!hashes.insert(hash).second) {
-      return InvalidArgumentError(where + ".token_sha256: the same token is listed twice");
-    }
-    return Status::Ok();
-  };
-  FieldReader root(json, "");
-  const Json* admins = root.OptionalRaw("admins");
-  const Json* tenants = root.OptionalRaw("tenants");
-  SHARC_RETURN_IF_ERROR(root.Finish());
-  if (admins && !admins->is_array()) return InvalidArgumentError("admins: must be a list");
-  if (tenants && !tenants->is_array()) return InvalidArgumentError("tenants: must be a list");
-  for (size_t i = 0; admins && i < admins->size(); ++i) {
-    std::string where = "admins[" + std::to_string(i) + "]";
-    FieldReader a((*admins)[i], where);
+namespace {
+
+// Reads the file's admins and tenants into `file`, checking what must be unique across the
+// whole file (token hashes and ids, tenant names).
+class TenantsFileReader {
+ public:
+  Status ReadAdmin(const Json& json, const std::string& where) {
+    FieldReader a(json, where);
     AdminToken admin;
     a.RequiredString("name", &admin.name);
     a.RequiredString("token_sha256", &admin.sha256);
@@ -59,12 +43,13 @@ StatusOr<TenantsFile> ParseTenantsFile(std::string_view text) {
       return InvalidArgumentError(where + ".role: '" + admin.role +
                                   "' is not a staff role; use admin, operator or auditor");
     }
-    SHARC_RETURN_IF_ERROR(check_hash(admin.sha256, where));
-    file.admins.push_back(std::move(admin));
+    SHARC_RETURN_IF_ERROR(CheckHash(admin.sha256, where));
+    file_.admins.push_back(std::move(admin));
+    return Status::Ok();
   }
-  for (size_t i = 0; tenants && i < tenants->size(); ++i) {
-    std::string where = "tenants[" + std::to_string(i) + "]";
-    FieldReader t((*tenants)[i], where);
+
+  Status ReadTenant(const Json& json, const std::string& where) {
+    FieldReader t(json, where);
     Tenant tenant;
     t.RequiredString("name", &tenant.name);
     t.OptionalString("display_name", &tenant.display_name);
@@ -74,7 +59,7 @@ StatusOr<TenantsFile> ParseTenantsFile(std::string_view text) {
     const Json* tokens = t.OptionalRaw("tokens");
     SHARC_RETURN_IF_ERROR(t.Finish());
     SHARC_RETURN_IF_ERROR(ValidateTenantName(tenant.name).WithPrefix(where + ".name"));
-    if (!names.insert(tenant.name).second) {
+    if (!names_.insert(tenant.name).second) {
       return InvalidArgumentError(where + ".name: tenant '" + tenant.name + "' is listed twice");
     }
     if (quota) {
@@ -82,34 +67,75 @@ StatusOr<TenantsFile> ParseTenantsFile(std::string_view text) {
     }
     if (tokens && !tokens->is_array()) return InvalidArgumentError(where + ".tokens: a list");
     for (size_t k = 0; tokens && k < tokens->size(); ++k) {
-      std::string token_where = where + ".tokens[" + std::to_string(k) + "]";
-      FieldReader tok((*tokens)[k], token_where);
-      ApiToken token;
-      token.tenant = tenant.name;
-      std::string role = "submitter";
-      tok.OptionalString("name", &token.name);
-      tok.OptionalString("role", &role);
-      tok.RequiredString("token_sha256", &token.sha256);
-      SHARC_RETURN_IF_ERROR(tok.Finish());
-      std::optional<TokenRole> parsed = ParseTokenRole(role);
-      if (!parsed) {
-        return InvalidArgumentError(token_where + ".role: use 'submitter' or 'viewer'");
-      }
-      token.role = *parsed;
-      SHARC_RETURN_IF_ERROR(check_hash(token.sha256, token_where));
-      token.id = token.sha256.substr(0, 12);
-      // Tokens are known by their id (revoke, list): two sharing one would shadow each other.
-      if (!ids.insert(token.id).second) {
-        return InvalidArgumentError(token_where +
-                                    ".token_sha256: another token's hash starts "
-                                    "with the same 12 hex digits (its id " +
-                                    token.id + "); make a new token for one of them");
-      }
-      file.tokens.push_back(std::move(token));
+      SHARC_RETURN_IF_ERROR(
+          ReadToken((*tokens)[k], tenant.name, where + ".tokens[" + std::to_string(k) + "]"));
     }
-    file.tenants.push_back(std::move(tenant));
+    file_.tenants.push_back(std::move(tenant));
+    return Status::Ok();
   }
-  return file;
+
+  TenantsFile Take() { return std::move(file_); }
+
+ private:
+  Status ReadToken(const Json& json, const std::string& tenant, const std::string& where) {
+    FieldReader tok(json, where);
+    ApiToken token;
+    token.tenant = tenant;
+    std::string role = "submitter";
+    tok.OptionalString("name", &token.name);
+    tok.OptionalString("role", &role);
+    tok.RequiredString("token_sha256", &token.sha256);
+    SHARC_RETURN_IF_ERROR(tok.Finish());
+    std::optional<TokenRole> parsed = ParseTokenRole(role);
+    if (!parsed) return InvalidArgumentError(where + ".role: use 'submitter' or 'viewer'");
+    token.role = *parsed;
+    SHARC_RETURN_IF_ERROR(CheckHash(token.sha256, where));
+    token.id = token.sha256.substr(0, 12);
+    // Tokens are known by their id (revoke, list): two sharing one would shadow each other.
+    if (!ids_.insert(token.id).second) {
+      return InvalidArgumentError(where +
+                                  ".token_sha256: another token's hash starts "
+                                  "with the same 12 hex digits (its id " +
+                                  token.id + "); make a new token for one of them");
+    }
+    file_.tokens.push_back(std::move(token));
+    return Status::Ok();
+  }
+
+  Status CheckHash(const std::string& hash, const std::string& where) {
+    if (!IsSha256Hex(hash)) {
+      return InvalidArgumentError(where +
+                                  ".token_sha256: must be 64 lower-case hex digits (the output "
+                                  "of: printf %s TOKEN | sha256sum)");
+    }
+    if (!hashes_.insert(hash).second) {
+      return InvalidArgumentError(where + ".token_sha256: the same token is listed twice");
+    }
+    return Status::Ok();
+  }
+
+  TenantsFile file_;
+  std::set<std::string> hashes_, names_, ids_;
+};
+
+}  // namespace
+
+StatusOr<TenantsFile> ParseTenantsFile(std::string_view text) {
+  SHARC_ASSIGN_OR_RETURN(Json json, protocol::ParseJsonWithComments(text));
+  FieldReader root(json, "");
+  const Json* admins = root.OptionalRaw("admins");
+  const Json* tenants = root.OptionalRaw("tenants");
+  SHARC_RETURN_IF_ERROR(root.Finish());
+  if (admins && !admins->is_array()) return InvalidArgumentError("admins: must be a list");
+  if (tenants && !tenants->is_array()) return InvalidArgumentError("tenants: must be a list");
+  TenantsFileReader reader;
+  for (size_t i = 0; admins && i < admins->size(); ++i) {
+    SHARC_RETURN_IF_ERROR(reader.ReadAdmin((*admins)[i], "admins[" + std::to_string(i) + "]"));
+  }
+  for (size_t i = 0; tenants && i < tenants->size(); ++i) {
+    SHARC_RETURN_IF_ERROR(reader.ReadTenant((*tenants)[i], "tenants[" + std::to_string(i) + "]"));
+  }
+  return reader.Take();
 }
 
 }  // namespace sharc::scheduler
