@@ -100,33 +100,33 @@ protocol::Json EncodeLine(const EfficiencyLine& line) {
   return j;
 }
 
-}  // namespace
-
-EfficiencyReport ComputeEfficiencyReport(const EfficiencyInputs& in) {
-  EfficiencyReport r;
-  r.from = in.from;
-  r.to = in.to;
-  r.grid_carbon_g_per_kwh = in.settings.grid_carbon_g_per_kwh;
-
+// The nodes' capacity and measured energy in the period, into r->cluster; returns the idle
+// energy (kWh) among it.
+double AddNodeEnergy(const EfficiencyInputs& in, EfficiencyReport* r) {
   double idle_kwh = 0;
   for (const NodeEnergyBucket& b : in.buckets) {
     if (b.start < in.from || b.start >= in.to) continue;
     double covered_hours = static_cast<double>(b.covered_ms) / kMillisPerHour;
-    r.cluster.capacity_cpu_hours += static_cast<double>(b.millicpus) / 1000.0 * covered_hours;
-    r.cluster.capacity_gpu_hours += static_cast<double>(b.gpus) * covered_hours;
-    r.cluster.cpu_energy_kwh += static_cast<double>(b.cpu_energy_uj) / kMicrojoulesPerKwh;
-    r.cluster.gpu_energy_kwh += static_cast<double>(b.gpu_energy_uj) / kMicrojoulesPerKwh;
+    r->cluster.capacity_cpu_hours += static_cast<double>(b.millicpus) / 1000.0 * covered_hours;
+    r->cluster.capacity_gpu_hours += static_cast<double>(b.gpus) * covered_hours;
+    r->cluster.cpu_energy_kwh += static_cast<double>(b.cpu_energy_uj) / kMicrojoulesPerKwh;
+    r->cluster.gpu_energy_kwh += static_cast<double>(b.gpu_energy_uj) / kMicrojoulesPerKwh;
     idle_kwh += static_cast<double>(b.idle_energy_uj) / kMicrojoulesPerKwh;
-    r.measured_node_hours += covered_hours;
-    if (!b.cpu_source.empty()) r.cpu_energy_sources.insert(b.cpu_source);
-    if (!b.gpu_source.empty()) r.gpu_energy_sources.insert(b.gpu_source);
+    r->measured_node_hours += covered_hours;
+    if (!b.cpu_source.empty()) r->cpu_energy_sources.insert(b.cpu_source);
+    if (!b.gpu_source.empty()) r->gpu_energy_sources.insert(b.gpu_source);
   }
+  return idle_kwh;
+}
 
+// What the attempts were granted and used in the period, into r->cluster; returns the same
+// by tenant.
+std::map<std::string, EfficiencyLine> AddAttempts(const EfficiencyInputs& in, EfficiencyReport* r) {
   std::map<std::string, EfficiencyLine> tenants;
   for (const AttemptRecord& a : in.attempts) {
     Overlap o = OverlapOf(a, in.from, in.to);
     if (o.granted_cpu_hours == 0 && o.granted_gpu_hours == 0) continue;
-    for (EfficiencyLine* line : {&r.cluster, &tenants[a.tenant]}) {
+    for (EfficiencyLine* line : {&r->cluster, &tenants[a.tenant]}) {
       ++line->attempts;
       line->granted_cpu_hours += o.granted_cpu_hours;
       line->granted_gpu_hours += o.granted_gpu_hours;
@@ -135,32 +135,46 @@ EfficiencyReport ComputeEfficiencyReport(const EfficiencyInputs& in) {
     tenants[a.tenant].cpu_energy_kwh += o.cpu_energy_kwh;
     tenants[a.tenant].gpu_energy_kwh += o.gpu_energy_kwh;
   }
+  return tenants;
+}
 
-  Finish(r.cluster, r.cluster.capacity_cpu_hours, r.cluster.capacity_gpu_hours);
-  r.cluster.idle_energy_share = Ratio(idle_kwh, r.cluster.it_energy_kwh);
-
-  // Facility energy: the meter when two readings bracket the period, else the PUE.
+// Facility energy: the meter when two readings bracket the period, else the PUE.
+void AddFacilityEnergy(const EfficiencyInputs& in, EfficiencyReport* r) {
   std::optional<double> meter_from = MeterAt(in.facility_readings, in.from);
   std::optional<double> meter_to = MeterAt(in.facility_readings, in.to);
-  if (meter_from && meter_to && r.cluster.it_energy_kwh > 0) {
-    r.facility_method = "meter";
-    r.cluster.facility_energy_kwh = (*meter_to - *meter_from) / 1000.0;
-    r.pue = *r.cluster.facility_energy_kwh / r.cluster.it_energy_kwh;
+  if (meter_from && meter_to && r->cluster.it_energy_kwh > 0) {
+    r->facility_method = "meter";
+    r->cluster.facility_energy_kwh = (*meter_to - *meter_from) / 1000.0;
+    r->pue = *r->cluster.facility_energy_kwh / r->cluster.it_energy_kwh;
   } else if (in.settings.pue > 0) {
-    r.facility_method = "pue";
-    r.pue = in.settings.pue;
-    r.cluster.facility_energy_kwh = r.cluster.it_energy_kwh * r.pue;
+    r->facility_method = "pue";
+    r->pue = in.settings.pue;
+    r->cluster.facility_energy_kwh = r->cluster.it_energy_kwh * r->pue;
     if (!in.facility_readings.empty()) {
-      r.notes.push_back(
+      r->notes.push_back(
           "the facility meter's readings do not bracket the period; the "
           "configured PUE is used");
     }
   } else {
-    r.facility_method = "none";
-    r.notes.push_back(
+    r->facility_method = "none";
+    r->notes.push_back(
         "no PUE configured and no facility meter readings: facility energy "
         "and carbon are not computed");
   }
+}
+
+}  // namespace
+
+EfficiencyReport ComputeEfficiencyReport(const EfficiencyInputs& in) {
+  EfficiencyReport r;
+  r.from = in.from;
+  r.to = in.to;
+  r.grid_carbon_g_per_kwh = in.settings.grid_carbon_g_per_kwh;
+  const double idle_kwh = AddNodeEnergy(in, &r);
+  std::map<std::string, EfficiencyLine> tenants = AddAttempts(in, &r);
+  Finish(r.cluster, r.cluster.capacity_cpu_hours, r.cluster.capacity_gpu_hours);
+  r.cluster.idle_energy_share = Ratio(idle_kwh, r.cluster.it_energy_kwh);
+  AddFacilityEnergy(in, &r);
 
   for (auto& [name, line] : tenants) {
     line.tenant = name;
