@@ -29,8 +29,13 @@ TEST(NodeJoinTest, AnAgentJoinsOnceWithItsTokenThenWithItsOwnCredential) {
   ASSERT_OK(cluster.StartAgent(
       {.name = "n7", .synthetic = kNode, .config = Json{{"join_token_file", token_file}}}));
   ASSERT_OK(cluster.WaitForNodes(1));
-  const std::string credential = ReadTextFile(cluster.AgentStateDir("n7") + "/node-credential");
-  ASSERT_FALSE(credential.empty());
+  // The agent keeps its credential once the scheduler's answer reaches it, which may be after
+  // the scheduler lists the node.
+  std::string credential;
+  ASSERT_TRUE(WaitFor([&] {
+    credential = ReadTextFile(cluster.AgentStateDir("n7") + "/node-credential");
+    return !credential.empty();
+  })) << "the agent never kept its credential";
   EXPECT_EQ(credential.find(token), std::string::npos);
 
   // Back after a restart with its credential; the token file is not read again.
