@@ -217,7 +217,8 @@ JobTable::Row JobTable::ReadRow(size_t row) const {
   const LineRef& ref = rows_[row];
   const Page& page = pages_[ref.page];
   Row out;
-  out.unescaped_.reserve(page.cells_per_line);
+  // Only a line with an escape needs strings of its own (reserved: views into them must hold).
+  if (ref.line.find('\\') != std::string_view::npos) out.unescaped_.reserve(page.cells_per_line);
   std::vector<std::string_view> cells = SplitLine(ref.line, page.cells_per_line, &out.unescaped_);
   out.cells_.reserve(columns_.size());
   for (size_t cell : page.cell_of_column) {

@@ -1,6 +1,7 @@
 #include "agent/cli/table.h"
 
 #include <algorithm>
+#include <cassert>
 #include <string_view>
 
 namespace sharc::cli {
@@ -19,6 +20,8 @@ Table::Table(std::vector<std::string> header) : widths_(header.size(), 0) {
 }
 
 void Table::AddRow(std::vector<std::string> row) {
+  assert(row.size() == widths_.size() && "a row has as many cells as the header");
+  row.resize(widths_.size());  // without assertions: what the header has no column for is cut
   for (size_t i = 0; i < row.size(); ++i) {
     text_ += row[i];
     ends_.push_back(static_cast<uint32_t>(text_.size()));
