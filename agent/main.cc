@@ -129,6 +129,28 @@ std::unique_ptr<sharc::agent::CgroupManager> OpenCgroups(const AgentConfig& conf
   return std::move(*opened);
 }
 
+// The config file's settings (if --config names one) with the flags applied over them.
+sharc::StatusOr<AgentConfig> ConfigOf(const AgentFlags& flags) {
+  AgentConfig config;
+  if (!flags.config_file.empty()) {
+    SHARC_ASSIGN_OR_RETURN(config, sharc::agent::LoadAgentConfig(flags.config_file));
+  }
+  SHARC_RETURN_IF_ERROR(ApplyFlags(flags, config));
+  return config;
+}
+
+// What the agent registers as: its name and labels, and the probed topology.
+sharc::NodeInventory InventoryOf(const AgentConfig& config,
+                                 const sharc::agent::ProbedNode& probed) {
+  sharc::NodeInventory inventory;
+  inventory.name = config.node_name;
+  inventory.labels = config.labels;
+  inventory.topology = probed.topology;
+  inventory.binding_simulated = !probed.this_system;
+  inventory.agent_version = std::string(sharc::Version());
+  return inventory;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -150,25 +172,16 @@ int main(int argc, char** argv) {
     return code;
   };
 
-  AgentConfig config;
-  if (!flags.config_file.empty()) {
-    auto loaded = sharc::agent::LoadAgentConfig(flags.config_file);
-    if (!loaded.ok()) return fail(loaded.status().message(), 2);
-    config = *loaded;
-  }
-  if (Status applied = ApplyFlags(flags, config); !applied.ok()) return fail(applied.message(), 2);
+  sharc::StatusOr<AgentConfig> configured = ConfigOf(flags);
+  if (!configured.ok()) return fail(configured.status().message(), 2);
+  const AgentConfig& config = *configured;
   sharc::LogLevel level = sharc::LogLevel::kInfo;
   sharc::ParseLogLevel(config.log_level, &level);
   sharc::SetMinLogLevel(level);
 
   auto probed = sharc::agent::ProbeTopology({config.topology_xml, config.topology_synthetic});
   if (!probed.ok()) return fail(probed.status().message(), 1);
-  sharc::NodeInventory inventory;
-  inventory.name = config.node_name;
-  inventory.labels = config.labels;
-  inventory.topology = probed->topology;
-  inventory.binding_simulated = !probed->this_system;
-  inventory.agent_version = std::string(sharc::Version());
+  sharc::NodeInventory inventory = InventoryOf(config, *probed);
   if (flags.print_inventory) {
     std::cout << sharc::protocol::EncodeInventory(inventory).dump(2) << "\n";
     return 0;
