@@ -30,6 +30,93 @@ void CheckParsed(const Json& value, const char* parser) {
   FUZZ_CHECK(*again == value, "dump does not parse back to the same value: " + dumped);
 }
 
+// A number field (picks 1 to 7) with one of the readers' numeric forms and ranges.
+void ReadNumberField(protocol::FieldReader& reader, const std::string& key, int pick) {
+  switch (pick) {
+    case 1: {
+      int64_t v = 7;
+      reader.OptionalInt(key, &v, -5, 1000);
+      FUZZ_CHECK(v >= -5 && v <= 1000, key + " = " + std::to_string(v));
+      break;
+    }
+    case 2: {
+      int32_t v = 7;
+      reader.OptionalInt32(key, &v, 1, 65536);
+      FUZZ_CHECK(v >= 1 && v <= 65536, key + " = " + std::to_string(v));
+      break;
+    }
+    case 3: {
+      int32_t v = 0;
+      reader.OptionalClampedInt32(key, &v);
+      break;
+    }
+    case 4: {
+      int64_t v = 0;
+      reader.OptionalInt(key, &v);
+      break;
+    }
+    case 5: {
+      double v = 0.5;
+      reader.OptionalDouble(key, &v, 0, 1);
+      FUZZ_CHECK(v >= 0 && v <= 1, key + " = " + std::to_string(v));
+      break;
+    }
+    case 6: {
+      int64_t v = 0;
+      reader.OptionalSize(key, &v);
+      FUZZ_CHECK(v >= 0, key + " = " + std::to_string(v));
+      break;
+    }
+    case 7: {
+      std::chrono::milliseconds v{1};
+      reader.OptionalDuration(key, &v);
+      FUZZ_CHECK(v.count() > 0, key + " = " + std::to_string(v.count()));
+      break;
+    }
+  }
+}
+
+// A field of another shape: a string, a bool, a list, a map or raw JSON.
+void ReadOtherField(protocol::FieldReader& reader, const std::string& key, int pick) {
+  switch (pick) {
+    case 0: {
+      std::string s;
+      reader.OptionalString(key, &s);
+      break;
+    }
+    case 8: {
+      bool v = false;
+      reader.OptionalBool(key, &v);
+      break;
+    }
+    case 9: {
+      std::vector<std::string> v;
+      reader.OptionalStringList(key, &v);
+      break;
+    }
+    case 10: {
+      std::vector<int> v;
+      reader.OptionalIntList(key, &v, 0, 4096);
+      for (int i : v) FUZZ_CHECK(i >= 0 && i <= 4096, key + " has " + std::to_string(i));
+      break;
+    }
+    case 11: {
+      std::vector<JobId> v;
+      reader.OptionalJobIdList(key, &v);
+      for (JobId id : v) FUZZ_CHECK(id.value >= 1, key + " has " + std::to_string(id.value));
+      break;
+    }
+    case 12: {
+      std::map<std::string, std::string> v;
+      reader.OptionalStringMap(key, &v);
+      break;
+    }
+    default:
+      reader.OptionalRaw(key);
+      break;
+  }
+}
+
 // Reads every field of an object with a reader picked by the key's first byte, as the
 // decoders do, and checks what the readers promise.
 void ReadFields(const Json& object) {
@@ -37,83 +124,11 @@ void ReadFields(const Json& object) {
   int n = 0;
   for (auto it = object.begin(); it != object.end() && n < 16; ++it, ++n) {
     const std::string& key = it.key();
-    unsigned char pick = key.empty() ? 0 : static_cast<unsigned char>(key[0]);
-    switch (pick % 14) {
-      case 0: {
-        std::string s;
-        reader.OptionalString(key, &s);
-        break;
-      }
-      case 1: {
-        int64_t v = 7;
-        reader.OptionalInt(key, &v, -5, 1000);
-        FUZZ_CHECK(v >= -5 && v <= 1000, key + " = " + std::to_string(v));
-        break;
-      }
-      case 2: {
-        int32_t v = 7;
-        reader.OptionalInt32(key, &v, 1, 65536);
-        FUZZ_CHECK(v >= 1 && v <= 65536, key + " = " + std::to_string(v));
-        break;
-      }
-      case 3: {
-        int32_t v = 0;
-        reader.OptionalClampedInt32(key, &v);
-        break;
-      }
-      case 4: {
-        int64_t v = 0;
-        reader.OptionalInt(key, &v);
-        break;
-      }
-      case 5: {
-        double v = 0.5;
-        reader.OptionalDouble(key, &v, 0, 1);
-        FUZZ_CHECK(v >= 0 && v <= 1, key + " = " + std::to_string(v));
-        break;
-      }
-      case 6: {
-        int64_t v = 0;
-        reader.OptionalSize(key, &v);
-        FUZZ_CHECK(v >= 0, key + " = " + std::to_string(v));
-        break;
-      }
-      case 7: {
-        std::chrono::milliseconds v{1};
-        reader.OptionalDuration(key, &v);
-        FUZZ_CHECK(v.count() > 0, key + " = " + std::to_string(v.count()));
-        break;
-      }
-      case 8: {
-        bool v = false;
-        reader.OptionalBool(key, &v);
-        break;
-      }
-      case 9: {
-        std::vector<std::string> v;
-        reader.OptionalStringList(key, &v);
-        break;
-      }
-      case 10: {
-        std::vector<int> v;
-        reader.OptionalIntList(key, &v, 0, 4096);
-        for (int i : v) FUZZ_CHECK(i >= 0 && i <= 4096, key + " has " + std::to_string(i));
-        break;
-      }
-      case 11: {
-        std::vector<JobId> v;
-        reader.OptionalJobIdList(key, &v);
-        for (JobId id : v) FUZZ_CHECK(id.value >= 1, key + " has " + std::to_string(id.value));
-        break;
-      }
-      case 12: {
-        std::map<std::string, std::string> v;
-        reader.OptionalStringMap(key, &v);
-        break;
-      }
-      default:
-        reader.OptionalRaw(key);
-        break;
+    const int pick = (key.empty() ? 0 : static_cast<unsigned char>(key[0])) % 14;
+    if (pick >= 1 && pick <= 7) {
+      ReadNumberField(reader, key, pick);
+    } else {
+      ReadOtherField(reader, key, pick);
     }
   }
   // Fields left unread make Finish fail with a suggestion; it must not crash.
