@@ -310,7 +310,30 @@ std::string_view FailedStepName(int step) {
 
 }  // namespace
 
-StatusOr<LaunchedJob> LaunchJob(const LaunchSpec& spec) {
+StartedLaunch::StartedLaunch(StartedLaunch&& other) noexcept
+    : monitor_pid_(std::exchange(other.monitor_pid_, -1)),
+      channel_fd_(std::exchange(other.channel_fd_, -1)),
+      start_time_(other.start_time_),
+      program_(std::move(other.program_)),
+      monitor_program_(std::move(other.monitor_program_)) {}
+
+StartedLaunch& StartedLaunch::operator=(StartedLaunch&& other) noexcept {
+  if (this != &other) {
+    if (channel_fd_ >= 0) close(channel_fd_);
+    monitor_pid_ = std::exchange(other.monitor_pid_, -1);
+    channel_fd_ = std::exchange(other.channel_fd_, -1);
+    start_time_ = other.start_time_;
+    program_ = std::move(other.program_);
+    monitor_program_ = std::move(other.monitor_program_);
+  }
+  return *this;
+}
+
+StartedLaunch::~StartedLaunch() {
+  if (channel_fd_ >= 0) close(channel_fd_);
+}
+
+StatusOr<StartedLaunch> StartLaunch(const LaunchSpec& spec) {
   SHARC_RETURN_IF_ERROR(ValidateSpec(spec));
   PreparedLaunch prepared;
   SHARC_RETURN_IF_ERROR(Prepare(spec, prepared));
@@ -322,31 +345,45 @@ StatusOr<LaunchedJob> LaunchJob(const LaunchSpec& spec) {
   sigset_t all, previous;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &previous);
-  LaunchedJob launched;
-  launched.start_time = NowUnixMillis();
+  StartedLaunch started;
+  started.start_time_ = NowUnixMillis();
   pid_t monitor = SpawnMonitor(prepared, monitor_end.get());
   int spawn_errno = errno;
   pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   if (monitor < 0) return InternalError("start of the job monitor: " + ErrnoText(spawn_errno));
+  started.monitor_pid_ = monitor;
+  started.channel_fd_ = channel.Release();
+  started.program_ = spec.argv[0];
+  started.monitor_program_ = std::move(prepared.monitor_program);
+  return started;
+}
 
-  monitor_end.Reset();
+StatusOr<LaunchedJob> FinishLaunch(StartedLaunch launch) {
+  UniqueFd channel(std::exchange(launch.channel_fd_, -1));
   MonitorReport report;
   if (!ReadReport(channel.get(), &report)) {
-    WaitForExit(monitor);
-    return InternalError("the job monitor exited before reporting the launch of '" + spec.argv[0] +
-                         "'");
+    WaitForExit(launch.monitor_pid_);
+    return InternalError("the job monitor exited before reporting the launch of '" +
+                         launch.program_ + "'");
   }
   if (report.monitor_errno != 0) {
-    WaitForExit(monitor);
-    return InternalError("the job monitor (" + prepared.monitor_program + ") could not " +
-                         std::string(FailedStepName(report.failed_step)) + " for '" + spec.argv[0] +
-                         "': " + ErrnoText(report.monitor_errno));
+    WaitForExit(launch.monitor_pid_);
+    return InternalError("the job monitor (" + launch.monitor_program_ + ") could not " +
+                         std::string(FailedStepName(report.failed_step)) + " for '" +
+                         launch.program_ + "': " + ErrnoText(report.monitor_errno));
   }
-  launched.monitor_pid = monitor;
+  LaunchedJob launched;
+  launched.start_time = launch.start_time_;
+  launched.monitor_pid = launch.monitor_pid_;
   launched.job_pid = report.job_pid;
   // After a launch failure the monitor has exited: there is nothing to confirm.
   if (report.launch_errno == 0) launched.record_fd = channel.Release();
   return launched;
+}
+
+StatusOr<LaunchedJob> LaunchJob(const LaunchSpec& spec) {
+  SHARC_ASSIGN_OR_RETURN(StartedLaunch started, StartLaunch(spec));
+  return FinishLaunch(std::move(started));
 }
 
 void ConfirmRecorded(LaunchedJob& job) {

@@ -110,6 +110,38 @@ struct LaunchedJob {
 // beside the launch of the same attempt that a restarted agent makes anew.
 StatusOr<LaunchedJob> LaunchJob(const LaunchSpec& spec);
 
+// LaunchJob in two halves, for a caller that starts other launches while a job sets itself up
+// (the agent's event loop): StartLaunch returns once the monitor runs, FinishLaunch once the
+// monitor has reported the job's exec (at once when report_fd() is readable). Destroying a
+// StartedLaunch that was not finished closes the channel: the monitor then kills the job, as
+// for any launch that was never confirmed, and exits.
+class StartedLaunch {
+ public:
+  StartedLaunch(StartedLaunch&& other) noexcept;
+  StartedLaunch& operator=(StartedLaunch&& other) noexcept;
+  ~StartedLaunch();
+
+  pid_t monitor_pid() const { return monitor_pid_; }
+  // Readable once the monitor has reported (or exited); owned by this object.
+  int report_fd() const { return channel_fd_; }
+
+ private:
+  friend StatusOr<StartedLaunch> StartLaunch(const LaunchSpec& spec);
+  friend StatusOr<LaunchedJob> FinishLaunch(StartedLaunch launch);
+  StartedLaunch() = default;
+
+  pid_t monitor_pid_ = -1;
+  int channel_fd_ = -1;
+  UnixMillis start_time_ = 0;
+  std::string program_;          // the job's argv[0], for messages
+  std::string monitor_program_;  // for messages
+};
+
+// LaunchJob's first half: the same checks and errors, up to the monitor's start.
+StatusOr<StartedLaunch> StartLaunch(const LaunchSpec& spec);
+// LaunchJob's second half: waits for the monitor's report and returns what LaunchJob does.
+StatusOr<LaunchedJob> FinishLaunch(StartedLaunch launch);
+
 // Tells the monitor that the caller has recorded the job (so that a caller restarted later
 // re-adopts it), and closes the channel. Closing the channel without confirming has the job
 // killed. A no-op when record_fd is -1; sets it to -1.
