@@ -1,5 +1,6 @@
 #include "agent/attempt_runner.h"
 
+#include <fcntl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -128,7 +129,9 @@ class AttemptRunner::Impl {
     const SteadyTime ordered = clock_.SteadyNow();
     const AttemptId id = launch.attempt;
     if (auto it = attempts_.find(id); it != attempts_.end()) {
-      return on_report_(it->second.record.report);
+      // One still starting reports once its job runs.
+      if (!it->second.starting) on_report_(it->second.record.report);
+      return;
     }
     int32_t& highest = highest_attempt_[id.job];
     if (highest >= id.attempt) {
@@ -148,12 +151,31 @@ class AttemptRunner::Impl {
     StatusOr<LaunchSpec> spec =
         SetUpAttempt(options_.setup, *topology_, launch, **part, &attempt.record.cgroup);
     if (!spec.ok()) return Fail(attempt, spec.status().message());
-    StatusOr<LaunchedJob> launched = LaunchJob(*spec);
+    StatusOr<StartedLaunch> started = StartLaunch(*spec);
+    if (!started.ok()) {
+      RemoveCgroup(attempt);
+      return Fail(attempt, started.status().message());
+    }
+    attempt.starting.emplace(std::move(*started));
+    attempt.ordered = ordered;
+    WatchStart(id);
+  }
+
+  // The rest of a launch, once the monitor has reported the job's exec: the record, then the
+  // confirmation that lets the job run on, then the report. An ending asked for meanwhile is
+  // carried out now.
+  void FinishStart(const AttemptId& id) {
+    auto it = attempts_.find(id);
+    if (it == attempts_.end() || !it->second.starting) return;
+    Attempt& attempt = it->second;
+    attempt.start_watch.reset();
+    StatusOr<LaunchedJob> launched = FinishLaunch(std::move(*attempt.starting));
+    attempt.starting.reset();
     if (!launched.ok()) {
       RemoveCgroup(attempt);
       return Fail(attempt, launched.status().message());
     }
-    if (options_.on_job_started) options_.on_job_started(clock_.SteadyNow() - ordered);
+    if (options_.on_job_started) options_.on_job_started(clock_.SteadyNow() - attempt.ordered);
     attempt.launched_here = true;
     attempt.record.monitor_pid = launched->monitor_pid;
     attempt.record.job_pid = launched->job_pid;
@@ -164,6 +186,8 @@ class AttemptRunner::Impl {
     Watch(id);
     LogDebug("agent", "started " + Name(id) + " (pid " + std::to_string(launched->job_pid) + ")");
     on_report_(attempt.record.report);
+    if (attempt.record.requested_ending != AttemptEnding::kNone) BeginEnding(id);
+    if (attempt.kill_when_started) KillNow(attempt);
   }
 
   void Kill(const protocol::KillMsg& kill) {
@@ -204,14 +228,14 @@ class AttemptRunner::Impl {
     if (!usage) return;
     std::vector<AttemptCpuTime> running;
     for (const auto& [id, attempt] : attempts_) {
-      if (!attempt.record.report.exited) running.push_back(CpuTime(id, attempt));
+      if (attempt.Runs()) running.push_back(CpuTime(id, attempt));
     }
     usage->Sample(
         std::chrono::duration_cast<std::chrono::milliseconds>(clock_.SteadyNow().time_since_epoch())
             .count(),
         running);
     for (auto& [id, attempt] : attempts_) {
-      if (attempt.record.report.exited) continue;
+      if (!attempt.Runs()) continue;
       const AttemptEnergy energy = usage->attempt(id);
       attempt.record.report.cpu_energy_uj = attempt.energy_base.cpu_uj + energy.cpu_uj;
       attempt.record.report.gpu_energy_uj = attempt.energy_base.gpu_uj + energy.gpu_uj;
@@ -220,7 +244,7 @@ class AttemptRunner::Impl {
 
   void CapRunningOutput() {
     for (auto& [id, attempt] : attempts_) {
-      if (!attempt.record.report.exited) CapOutput(id, attempt);
+      if (attempt.Runs()) CapOutput(id, attempt);
     }
   }
 
@@ -262,7 +286,31 @@ class AttemptRunner::Impl {
     bool launched_here = false;
     AttemptEnergy energy_base;  // what the journal recorded before a restart
     bool output_cut = false;    // logged once
+    // Set from StartLaunch until FinishStart, while the job sets itself up: until then the
+    // attempt is neither journaled nor signalled (an ending asked for waits for FinishStart).
+    std::optional<StartedLaunch> starting;
+    std::unique_ptr<asio::posix::stream_descriptor> start_watch;  // the monitor's report
+    SteadyTime ordered{};                                         // when the launch arrived
+    bool kill_when_started = false;  // KillNow was asked for while starting
+
+    // Its job runs (or ran) under this agent's watch: started, and not yet exited.
+    bool Runs() const { return !starting && !record.report.exited; }
   };
+
+  // Waits, in the event loop, for the monitor's report on the launch, then FinishStart.
+  void WatchStart(const AttemptId& id) {
+    Attempt& attempt = attempts_.at(id);
+    // A descriptor of the watch's own: the StartedLaunch keeps (and closes) the channel.
+    int fd = ::fcntl(attempt.starting->report_fd(), F_DUPFD_CLOEXEC, 0);
+    if (fd < 0) return FinishStart(id);  // blocks until the report, as LaunchJob would
+    attempt.start_watch = std::make_unique<asio::posix::stream_descriptor>(io_, fd);
+    attempt.start_watch->async_wait(asio::posix::stream_descriptor::wait_read,
+                                    [this, id](const boost::system::error_code& error) {
+                                      if (error != asio::error::operation_aborted) {
+                                        FinishStart(id);
+                                      }
+                                    });
+  }
 
   // Cuts the attempt's stdout and stderr beyond options.output_limit_bytes.
   void CapOutput(const AttemptId& id, Attempt& attempt) {
@@ -315,7 +363,7 @@ class AttemptRunner::Impl {
   }
 
   void Journal(const Attempt& attempt) {
-    if (!journal_) return;
+    if (!journal_ || attempt.starting) return;  // FinishStart journals it with its pids
     if (Status s = journal_->Save(attempt.record); !s.ok()) {
       LogError("agent", "journal: " + s.message());
     }
@@ -374,7 +422,13 @@ class AttemptRunner::Impl {
     (void)SignalJob(attempt.record.job_pid, signal);
   }
 
-  void KillNow(Attempt& attempt) { Signal(attempt, SIGKILL); }
+  void KillNow(Attempt& attempt) {
+    if (attempt.starting) {
+      attempt.kill_when_started = true;
+      return;
+    }
+    Signal(attempt, SIGKILL);
+  }
 
   void Terminate(const AttemptId& id, AttemptEnding ending) {
     auto it = attempts_.find(id);
@@ -382,9 +436,16 @@ class AttemptRunner::Impl {
     Attempt& attempt = it->second;
     if (attempt.record.requested_ending != AttemptEnding::kNone) return;  // already ending
     attempt.record.requested_ending = ending;
+    if (!attempt.starting) BeginEnding(id);  // else FinishStart does, once the job runs
+  }
+
+  // Journals the requested ending, SIGTERMs the job and SIGKILLs it after the grace period.
+  void BeginEnding(const AttemptId& id) {
+    Attempt& attempt = attempts_.at(id);
     Journal(attempt);
-    LogInfo("agent",
-            "ending " + Name(id) + " (" + std::string(protocol::AttemptEndingName(ending)) + ")");
+    LogInfo("agent", "ending " + Name(id) + " (" +
+                         std::string(protocol::AttemptEndingName(attempt.record.requested_ending)) +
+                         ")");
     Signal(attempt, SIGTERM);
     EscalateAfterGrace(id);
   }

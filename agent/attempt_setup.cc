@@ -142,6 +142,7 @@ StatusOr<LaunchSpec> SetUpAttempt(const SetupOptions& o, const NodeTopology& top
   spec.identity = identity;
   spec.no_new_privs = !o.allow_setuid;
   spec.own_namespaces = o.job_namespaces;
+  spec.monitor_program = o.monitor_program;
 
   if (o.cgroups) {
     JobLimits limits;

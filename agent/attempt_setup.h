@@ -30,6 +30,7 @@ struct SetupOptions {
   bool restrict_devices = true;  // only the granted GPUs' device files (cgroup v1)
   bool allow_setuid = false;     // else jobs run with no_new_privs (LaunchSpec)
   bool job_namespaces = false;   // LaunchSpec::own_namespaces
+  std::string monitor_program;   // LaunchSpec::monitor_program ("": next to the agent)
 };
 
 // Makes the directories every attempt's live in, once, when the agent starts (before the
