@@ -107,7 +107,7 @@ std::string AttemptJournal::PathOf(const AttemptId& a) const {
 
 Status AttemptJournal::Save(const JournalRecord& record) const {
   const std::string path = PathOf(record.launch.attempt);
-  // WriteFileAtomically writes <path>.tmp, truncating a file there, and renames it over path.
+  // WriteFileAtomically overwrites the file at <path>.tmp, and renames it over path.
   spares_->MoveTo(path + ".tmp");
   const std::string kept = spares_->LinkFrom(path);  // the version the rename replaces
   Status written = WriteFileAtomically(path, protocol::DumpJson(EncodeRecord(record)), 0600);

@@ -45,7 +45,10 @@ StatusOr<std::string> ReadFile(const std::string& path, size_t max_bytes) {
 
 Status WriteFileAtomically(const std::string& path, std::string_view contents, int mode) {
   std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+  // Not O_TRUNC: a file already there (a spare the caller reuses) is overwritten and then cut
+  // to length, so that its blocks are reused rather than freed and allocated again (freeing
+  // costs a synchronous discard on file systems mounted with -o discard).
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, mode);
   if (fd < 0) return InternalError(tmp + ": " + ErrnoText(errno));
   size_t off = 0;
   while (off < contents.size()) {
@@ -57,6 +60,13 @@ Status WriteFileAtomically(const std::string& path, std::string_view contents, i
       return InternalError(tmp + ": " + ErrnoText(error));
     }
     off += static_cast<size_t>(n);
+  }
+  // A file left there keeps its mode otherwise: it gets `mode` like a new one.
+  if (::fchmod(fd, static_cast<mode_t>(mode)) != 0 ||
+      ::ftruncate(fd, static_cast<off_t>(contents.size())) != 0) {
+    int error = errno;
+    ::close(fd);
+    return InternalError(tmp + ": " + ErrnoText(error));
   }
   if (::fsync(fd) != 0 || ::close(fd) != 0) return InternalError(tmp + ": " + ErrnoText(errno));
   if (::rename(tmp.c_str(), path.c_str()) != 0) {

@@ -11,7 +11,8 @@ namespace sharc {
 // Reads a whole regular file (at most `max_bytes`). NotFound if it does not exist.
 StatusOr<std::string> ReadFile(const std::string& path, size_t max_bytes = 64 << 20);
 
-// Writes `contents` to `path` through a temporary file, fsync and rename, with `mode`.
+// Writes `contents` to `path` through a temporary file (<path>.tmp, overwritten in place if
+// it exists), fsync and rename; the file gets `mode`.
 Status WriteFileAtomically(const std::string& path, std::string_view contents, int mode = 0644);
 
 // The directory part of `path`: "/a/b" -> "/a", "/b" -> "/", "b" -> ".".
