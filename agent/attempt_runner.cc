@@ -66,6 +66,18 @@ class AttemptRunner::Impl {
     }
   }
 
+  // Jobs still starting are recorded and go on, as running jobs do when the agent stops: the
+  // next agent process re-adopts them. (Their reports go out then.)
+  ~Impl() {
+    for (auto& [id, attempt] : attempts_) {
+      if (!attempt.starting) continue;
+      attempt.start_watch.reset();
+      StatusOr<LaunchedJob> launched = FinishLaunch(std::move(*attempt.starting));
+      attempt.starting.reset();
+      if (launched.ok()) Record(attempt, *launched);
+    }
+  }
+
   Status Restore() {
     SHARC_RETURN_IF_ERROR(MakeStateDirectories(options_.setup.state_dir));
     SHARC_ASSIGN_OR_RETURN(AttemptJournal journal,
@@ -176,13 +188,7 @@ class AttemptRunner::Impl {
       return Fail(attempt, launched.status().message());
     }
     if (options_.on_job_started) options_.on_job_started(clock_.SteadyNow() - attempt.ordered);
-    attempt.launched_here = true;
-    attempt.record.monitor_pid = launched->monitor_pid;
-    attempt.record.job_pid = launched->job_pid;
-    attempt.record.monitor_start_ticks = ProcessStartTicks(launched->monitor_pid).value_or(0);
-    attempt.record.report.start_time = launched->start_time;
-    Journal(attempt);
-    ConfirmRecorded(*launched);  // the job runs on only from here (see LaunchJob)
+    Record(attempt, *launched);
     Watch(id);
     LogDebug("agent", "started " + Name(id) + " (pid " + std::to_string(launched->job_pid) + ")");
     on_report_(attempt.record.report);
@@ -296,6 +302,17 @@ class AttemptRunner::Impl {
     // Its job runs (or ran) under this agent's watch: started, and not yet exited.
     bool Runs() const { return !starting && !record.report.exited; }
   };
+
+  // Journals the started attempt, then lets its job run on (see LaunchJob).
+  void Record(Attempt& attempt, LaunchedJob& launched) {
+    attempt.launched_here = true;
+    attempt.record.monitor_pid = launched.monitor_pid;
+    attempt.record.job_pid = launched.job_pid;
+    attempt.record.monitor_start_ticks = ProcessStartTicks(launched.monitor_pid).value_or(0);
+    attempt.record.report.start_time = launched.start_time;
+    Journal(attempt);
+    ConfirmRecorded(launched);
+  }
 
   // Waits, in the event loop, for the monitor's report on the launch, then FinishStart.
   void WatchStart(const AttemptId& id) {

@@ -360,6 +360,10 @@ StatusOr<StartedLaunch> StartLaunch(const LaunchSpec& spec) {
 
 StatusOr<LaunchedJob> FinishLaunch(StartedLaunch launch) {
   UniqueFd channel(std::exchange(launch.channel_fd_, -1));
+  // The caller's event loop may have made the channel non-blocking (a flag its own duplicate
+  // shares): this read waits.
+  int flags = fcntl(channel.get(), F_GETFL);
+  if (flags >= 0 && (flags & O_NONBLOCK) != 0) fcntl(channel.get(), F_SETFL, flags & ~O_NONBLOCK);
   MonitorReport report;
   if (!ReadReport(channel.get(), &report)) {
     WaitForExit(launch.monitor_pid_);

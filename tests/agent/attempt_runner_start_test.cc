@@ -1,6 +1,7 @@
 // The runner starts a job without waiting for its exec (StartLaunch, then FinishStart in the
 // event loop). What arrives for the attempt meanwhile waits for the job to run: a kill is
-// carried out then, a repeated launch does not report an attempt that has no process yet. The
+// carried out then, a repeated launch does not report an attempt that has no process yet, and an
+// agent that stops records it and lets it run on. The
 // job is held in its set-up by its stdout: a FIFO, which opening for writing waits on.
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -46,9 +47,8 @@ class AttemptRunnerStartTest : public ::testing::Test {
     options.setup.job_path = "/usr/bin:/bin";
     options.setup.switch_users = false;
     options.setup.monitor_program = SHARC_JOB_MONITOR;
-    runner_ = std::make_unique<AttemptRunner>(
-        io_, options, topology_, clock_, [this](const AttemptReport& r) { reports_.push_back(r); });
-    ASSERT_TRUE(runner_->Restore().ok());
+    options_ = options;
+    StartRunner();
     // The attempt's directory, made ahead with a FIFO where the job's stdout goes.
     const std::string attempt_dir = runner_->AttemptDir(SleepLaunch().attempt);
     ASSERT_EQ(mkdir(attempt_dir.c_str(), 0700), 0);
@@ -62,8 +62,15 @@ class AttemptRunnerStartTest : public ::testing::Test {
     RunUntil([&] { return runner_->running_count() == 0; });
   }
 
+  void StartRunner() {
+    runner_ =
+        std::make_unique<AttemptRunner>(io_, options_, topology_, clock_,
+                                        [this](const AttemptReport& r) { reports_.push_back(r); });
+    ASSERT_TRUE(runner_->Restore().ok());
+  }
+
   // Opens the FIFO's other end: the job's open returns and it goes on to its exec.
-  void ReleaseJob() { reader_ = open(stdout_fifo_.c_str(), O_RDONLY); }
+  void ReleaseJob() { reader_ = open(stdout_fifo_.c_str(), O_RDONLY | O_NONBLOCK); }
 
   template <typename Predicate>
   bool RunUntil(Predicate done) {
@@ -80,6 +87,7 @@ class AttemptRunnerStartTest : public ::testing::Test {
   boost::asio::io_context io_;
   FakeClock clock_;
   std::shared_ptr<NodeTopology> topology_ = std::make_shared<NodeTopology>();
+  AttemptRunnerOptions options_;
   std::unique_ptr<AttemptRunner> runner_;
   std::vector<AttemptReport> reports_;
   std::string stdout_fifo_;
@@ -116,6 +124,25 @@ TEST_F(AttemptRunnerStartTest, SelfFencingWhileTheJobStartsKillsItOnceItRuns) {
   EXPECT_EQ(reports_.back().ending, AttemptEnding::kKilled);
   EXPECT_EQ(reports_.back().message, "lost the scheduler");
   EXPECT_EQ(runner_->running_count(), 0u);
+}
+
+TEST_F(AttemptRunnerStartTest, AJobStartingWhenTheAgentStopsIsRecordedAndReadoptedNotKilled) {
+  runner_->Launch(SleepLaunch());
+  ReleaseJob();
+  ASSERT_GE(reader_, 0);
+  runner_.reset();  // the agent stops before the event loop saw the job's exec
+  EXPECT_TRUE(reports_.empty());
+
+  StartRunner();  // the next agent process
+  EXPECT_EQ(runner_->running_count(), 1u) << "the starting job was not re-adopted";
+  std::vector<AttemptReport> known = runner_->Reports();
+  ASSERT_EQ(known.size(), 1u);
+  EXPECT_FALSE(known[0].exited);
+  EXPECT_GT(known[0].start_time, 0);
+  runner_->Kill({SleepLaunch().attempt, protocol::KillReason::kCancel});
+  ASSERT_TRUE(RunUntil([&] { return !reports_.empty() && reports_.back().exited; }));
+  EXPECT_EQ(reports_.back().ending, AttemptEnding::kCancelled);
+  EXPECT_EQ(reports_.back().signal, SIGTERM) << "the job did not run on after the agent stopped";
 }
 
 }  // namespace
