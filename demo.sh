@@ -19,8 +19,12 @@ source scripts/install-deps.sh
 sharc_install_deps
 
 echo "==> building (build/release)"
+# The benchmarks are off in a new build/release; one configured with them (README, Development)
+# keeps them.
+bench=()
+[[ -f build/release/CMakeCache.txt ]] || bench=(-DSHARC_BUILD_BENCH=OFF)
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DSHARC_BUILD_TESTS=OFF \
-  -DSHARC_BUILD_BENCH=OFF >/dev/null
+  "${bench[@]}" >/dev/null
 ninja -C build/release sharc-scheduler sharc-agent sharc >/dev/null
 bin=$PWD/build/release
 export PATH="$bin/scheduler:$bin/agent:$bin/agent/cli:$PATH"
