@@ -45,10 +45,17 @@ StatusOr<std::string> ReadFile(const std::string& path, size_t max_bytes) {
 
 Status WriteFileAtomically(const std::string& path, std::string_view contents, int mode) {
   std::string tmp = path + ".tmp";
-  // Not O_TRUNC: a file already there (a spare the caller reuses) is overwritten and then cut
-  // to length, so that its blocks are reused rather than freed and allocated again (freeing
-  // costs a synchronous discard on file systems mounted with -o discard).
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, mode);
+  // A new file gets `mode` (less the umask). A file already there (a spare the caller reuses)
+  // is overwritten and then cut to length, not truncated first: its blocks are reused rather
+  // than freed and allocated again (freeing costs a synchronous discard on file systems mounted
+  // with -o discard); and it gets `mode` exactly, whatever mode it was left with.
+  const int flags = O_WRONLY | O_CLOEXEC | O_NOFOLLOW;
+  bool existed = false;
+  int fd = ::open(tmp.c_str(), flags | O_CREAT | O_EXCL, mode);
+  if (fd < 0 && errno == EEXIST) {
+    existed = true;
+    fd = ::open(tmp.c_str(), flags);
+  }
   if (fd < 0) return InternalError(tmp + ": " + ErrnoText(errno));
   size_t off = 0;
   while (off < contents.size()) {
@@ -61,8 +68,7 @@ Status WriteFileAtomically(const std::string& path, std::string_view contents, i
     }
     off += static_cast<size_t>(n);
   }
-  // A file left there keeps its mode otherwise: it gets `mode` like a new one.
-  if (::fchmod(fd, static_cast<mode_t>(mode)) != 0 ||
+  if ((existed && ::fchmod(fd, static_cast<mode_t>(mode)) != 0) ||
       ::ftruncate(fd, static_cast<off_t>(contents.size())) != 0) {
     int error = errno;
     ::close(fd);

@@ -12,7 +12,8 @@ namespace sharc {
 StatusOr<std::string> ReadFile(const std::string& path, size_t max_bytes = 64 << 20);
 
 // Writes `contents` to `path` through a temporary file (<path>.tmp, overwritten in place if
-// it exists), fsync and rename; the file gets `mode`.
+// it exists), fsync and rename. A new file gets `mode` less the umask; one left at the
+// temporary name gets `mode` exactly.
 Status WriteFileAtomically(const std::string& path, std::string_view contents, int mode = 0644);
 
 // The directory part of `path`: "/a/b" -> "/a", "/b" -> "/", "b" -> ".".

@@ -1,5 +1,6 @@
-// WriteFileAtomically: what ends at the path is exactly the new contents with the asked mode,
-// whatever was left at the temporary name (a reused spare, a crash's leftover).
+// WriteFileAtomically: what ends at the path is exactly the new contents with the asked mode
+// (less the umask for a new file), whatever was left at the temporary name (a reused spare, a
+// crash's leftover).
 #include "core/file_util.h"
 
 #include <gtest/gtest.h>
@@ -30,6 +31,16 @@ TEST(WriteFileAtomicallyTest, WritesTheContentsWithTheModeAndLeavesNoTemporaryFi
   EXPECT_EQ(ReadTextFile(path), "second");
   EXPECT_EQ(ModeOf(path), 0600);
   EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
+}
+
+TEST(WriteFileAtomicallyTest, ANewFileGetsTheModeLessTheUmask) {
+  testing::TempDir dir;
+  ASSERT_TRUE(dir.ok());
+  const mode_t previous = ::umask(027);
+  Status written = WriteFileAtomically(dir.File("ready"), "url\n", 0644);
+  ::umask(previous);
+  ASSERT_TRUE(written.ok()) << written.ToString();
+  EXPECT_EQ(ModeOf(dir.File("ready")), 0640);
 }
 
 TEST(WriteFileAtomicallyTest, ALongerFileAtTheTemporaryNameIsCutToTheNewContentsAndMode) {
