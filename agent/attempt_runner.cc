@@ -1,6 +1,7 @@
 #include "agent/attempt_runner.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -45,6 +46,9 @@ std::string MissingStatusCause(const Status& read, int monitor_wait_status) {
   return "";
 }
 
+// How long an agent that stops waits, in all, for jobs still setting themselves up to exec.
+constexpr std::chrono::seconds kStartWaitOnStop{10};
+
 std::string Name(const AttemptId& a) {
   return "job " + std::to_string(a.job.value) + " attempt " + std::to_string(a.attempt);
 }
@@ -67,14 +71,28 @@ class AttemptRunner::Impl {
   }
 
   // Jobs still starting are recorded and go on, as running jobs do when the agent stops: the
-  // next agent process re-adopts them. (Their reports go out then.)
+  // next agent process re-adopts them (their reports go out then), and escalates an ending
+  // asked for meanwhile after the grace period (the SIGTERM is sent here). A job that has not
+  // exec'd within kStartWaitOnStop in all is given up: its cgroup is killed.
   ~Impl() {
+    const auto deadline = std::chrono::steady_clock::now() + kStartWaitOnStop;
     for (auto& [id, attempt] : attempts_) {
       if (!attempt.starting) continue;
       attempt.start_watch.reset();
-      StatusOr<LaunchedJob> launched = FinishLaunch(std::move(*attempt.starting));
+      StatusOr<LaunchedJob> launched =
+          ReportArrives(attempt.starting->report_fd(), deadline)
+              ? FinishLaunch(std::move(*attempt.starting))
+              : StatusOr<LaunchedJob>(UnavailableError("it was still setting itself up"));
       attempt.starting.reset();
-      if (launched.ok()) Record(attempt, *launched);
+      if (!launched.ok()) {
+        LogWarning("agent",
+                   "stopping: " + Name(id) + " did not start: " + launched.status().message());
+        RemoveCgroup(attempt);
+        continue;
+      }
+      if (Record(attempt, *launched) && attempt.record.requested_ending != AttemptEnding::kNone) {
+        Signal(attempt, SIGTERM);
+      }
     }
   }
 
@@ -188,12 +206,11 @@ class AttemptRunner::Impl {
       return Fail(attempt, launched.status().message());
     }
     if (options_.on_job_started) options_.on_job_started(clock_.SteadyNow() - attempt.ordered);
-    Record(attempt, *launched);
+    const bool recorded = Record(attempt, *launched);
     Watch(id);
     LogDebug("agent", "started " + Name(id) + " (pid " + std::to_string(launched->job_pid) + ")");
     on_report_(attempt.record.report);
-    if (attempt.record.requested_ending != AttemptEnding::kNone) BeginEnding(id);
-    if (attempt.kill_when_started) KillNow(attempt);
+    if (recorded && attempt.record.requested_ending != AttemptEnding::kNone) BeginEnding(id);
   }
 
   void Kill(const protocol::KillMsg& kill) {
@@ -220,11 +237,12 @@ class AttemptRunner::Impl {
 
   void KillAllRunning(const std::string& why) {
     for (auto& [id, attempt] : attempts_) {
+      if (attempt.starting) FinishStart(id);  // see KillNow
       if (attempt.record.report.exited) continue;
       LogWarning("agent", "killing " + Name(id) + ": " + why);
       attempt.record.requested_ending = AttemptEnding::kKilled;
       attempt.fence_message = why;
-      Journal(attempt);
+      (void)Journal(attempt);
       KillNow(attempt);
     }
   }
@@ -297,21 +315,41 @@ class AttemptRunner::Impl {
     std::optional<StartedLaunch> starting;
     std::unique_ptr<asio::posix::stream_descriptor> start_watch;  // the monitor's report
     SteadyTime ordered{};                                         // when the launch arrived
-    bool kill_when_started = false;  // KillNow was asked for while starting
 
     // Its job runs (or ran) under this agent's watch: started, and not yet exited.
     bool Runs() const { return !starting && !record.report.exited; }
   };
 
-  // Journals the started attempt, then lets its job run on (see LaunchJob).
-  void Record(Attempt& attempt, LaunchedJob& launched) {
+  // Journals the started attempt, then lets its job run on (see LaunchJob); true if it did. A
+  // job the journal could not record is not let run on: its monitor kills it, and the attempt
+  // ends killed, saying why.
+  bool Record(Attempt& attempt, LaunchedJob& launched) {
     attempt.launched_here = true;
     attempt.record.monitor_pid = launched.monitor_pid;
     attempt.record.job_pid = launched.job_pid;
     attempt.record.monitor_start_ticks = ProcessStartTicks(launched.monitor_pid).value_or(0);
     attempt.record.report.start_time = launched.start_time;
-    Journal(attempt);
+    if (Status saved = Journal(attempt); !saved.ok()) {
+      attempt.record.requested_ending = AttemptEnding::kKilled;
+      attempt.fence_message = "the agent could not record the job in its journal (" +
+                              saved.message() + "), so it was not let run";
+      if (launched.record_fd >= 0) ::close(launched.record_fd);  // unconfirmed: see LaunchJob
+      launched.record_fd = -1;
+      return false;
+    }
     ConfirmRecorded(launched);
+    return true;
+  }
+
+  // Whether `fd` becomes readable before `deadline`.
+  static bool ReportArrives(int fd, std::chrono::steady_clock::time_point deadline) {
+    while (true) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      pollfd entry = {fd, POLLIN, 0};
+      int ready = ::poll(&entry, 1, static_cast<int>(std::max<int64_t>(0, left.count())));
+      if (ready >= 0 || errno != EINTR) return ready > 0;
+    }
   }
 
   // Waits, in the event loop, for the monitor's report on the launch, then FinishStart.
@@ -379,11 +417,11 @@ class AttemptRunner::Impl {
     return Status::Ok();
   }
 
-  void Journal(const Attempt& attempt) {
-    if (!journal_ || attempt.starting) return;  // FinishStart journals it with its pids
-    if (Status s = journal_->Save(attempt.record); !s.ok()) {
-      LogError("agent", "journal: " + s.message());
-    }
+  Status Journal(const Attempt& attempt) {
+    if (!journal_ || attempt.starting) return Status::Ok();  // FinishStart journals it
+    Status saved = journal_->Save(attempt.record);
+    if (!saved.ok()) LogError("agent", "journal: " + saved.message());
+    return saved;
   }
 
   void Fail(Attempt& attempt, const std::string& why) {
@@ -395,7 +433,7 @@ class AttemptRunner::Impl {
     report.end_time = now;
     report.ending = AttemptEnding::kLaunchFailed;
     report.message = why;
-    Journal(attempt);
+    (void)Journal(attempt);
     on_report_(report);
   }
 
@@ -439,11 +477,11 @@ class AttemptRunner::Impl {
     (void)SignalJob(attempt.record.job_pid, signal);
   }
 
+  // Fencing kills at once: an attempt still starting is first waited for (as long as its exec
+  // takes, as LaunchJob did), then killed, before anything else happens.
   void KillNow(Attempt& attempt) {
-    if (attempt.starting) {
-      attempt.kill_when_started = true;
-      return;
-    }
+    if (attempt.starting) FinishStart(attempt.record.launch.attempt);
+    if (attempt.record.report.exited) return;
     Signal(attempt, SIGKILL);
   }
 
@@ -459,7 +497,7 @@ class AttemptRunner::Impl {
   // Journals the requested ending, SIGTERMs the job and SIGKILLs it after the grace period.
   void BeginEnding(const AttemptId& id) {
     Attempt& attempt = attempts_.at(id);
-    Journal(attempt);
+    (void)Journal(attempt);
     LogInfo("agent", "ending " + Name(id) + " (" +
                          std::string(protocol::AttemptEndingName(attempt.record.requested_ending)) +
                          ")");
@@ -472,6 +510,7 @@ class AttemptRunner::Impl {
   void FenceOlderAttempts(const AttemptId& id) {
     for (auto it = attempts_.lower_bound({id.job, 0});
          it != attempts_.end() && it->first.job == id.job && it->first.attempt < id.attempt; ++it) {
+      if (it->second.starting) FinishStart(it->first);  // see KillNow
       if (it->second.record.report.exited) continue;
       LogInfo("agent", "killing " + Name(it->first) + " now: " + Name(id) + " replaces it");
       Terminate(it->first, AttemptEnding::kKilled);
@@ -593,7 +632,7 @@ class AttemptRunner::Impl {
     attempt.exit_watch.reset();
     attempt.time_limit.reset();
     attempt.kill_timer.reset();
-    Journal(attempt);
+    (void)Journal(attempt);
     LogDebug("agent", Name(id) + " exited");
     on_report_(report);
   }

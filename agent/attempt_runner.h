@@ -47,6 +47,9 @@ class AttemptRunner {
   AttemptRunner(boost::asio::io_context& io, AttemptRunnerOptions options,
                 std::shared_ptr<const NodeTopology> topology, const Clock& clock,
                 ReportCallback on_report);
+  // Running jobs run on (the next agent process re-adopts them). Jobs still starting are
+  // waited for (10 s in all at most), journaled and run on too; one that has not exec'd by
+  // then is killed with its cgroup. Reports nothing.
   ~AttemptRunner();
   AttemptRunner(const AttemptRunner&) = delete;
   AttemptRunner& operator=(const AttemptRunner&) = delete;
@@ -56,16 +59,21 @@ class AttemptRunner {
   // directories cannot be made or the journal cannot be read.
   Status Restore();
 
-  // Starts the attempt. Idempotent: a launch of an attempt already known re-reports it; a
-  // launch older than an attempt already run for that job is refused (fencing). A launch
-  // this node cannot honour (CPUs or GPUs it does not have) is reported as launch_failed.
+  // Starts the attempt, without waiting for the job's exec: the event loop sees it and then
+  // journals the attempt, lets the job run on and reports it started. Idempotent: a launch of
+  // an attempt already known re-reports it (one still starting reports once started); a
+  // launch older than an attempt already run for that job is refused (fencing), and an older
+  // attempt still running here is killed at once. A launch this node cannot honour (CPUs or
+  // GPUs it does not have) is reported as launch_failed.
   void Launch(const protocol::LaunchMsg& launch);
-  // Ends the attempt (if running here): SIGTERM, then SIGKILL after the grace period.
+  // Ends the attempt (if running here): SIGTERM, then SIGKILL after the grace period. One
+  // still starting is ended so once it has started.
   void Kill(const protocol::KillMsg& kill);
   // The scheduler has made the report durable; an exited attempt is then forgotten.
   void Acknowledge(const protocol::UpdateAckMsg& ack);
 
-  // Self-fencing: SIGKILLs every running attempt at once, e.g. after losing the scheduler.
+  // Self-fencing: SIGKILLs every running attempt at once, e.g. after losing the scheduler
+  // (one still starting is waited for first, as long as its exec takes).
   void KillAllRunning(const std::string& why);
 
   // Samples node usage and energy (options.usage) with every running attempt's CPU time per

@@ -114,7 +114,8 @@ StatusOr<LaunchedJob> LaunchJob(const LaunchSpec& spec);
 // (the agent's event loop): StartLaunch returns once the monitor runs, FinishLaunch once the
 // monitor has reported the job's exec (at once when report_fd() is readable). Destroying a
 // StartedLaunch that was not finished closes the channel: the monitor then kills the job, as
-// for any launch that was never confirmed, and exits.
+// for any launch that was never confirmed, and exits; it is the caller's child, to reap
+// (TryReapMonitor).
 class StartedLaunch {
  public:
   StartedLaunch(StartedLaunch&& other) noexcept;
@@ -122,7 +123,8 @@ class StartedLaunch {
   ~StartedLaunch();
 
   pid_t monitor_pid() const { return monitor_pid_; }
-  // Readable once the monitor has reported (or exited); owned by this object.
+  // Readable once the monitor has reported (or exited); owned by this object. For waiting on
+  // only (poll, an event loop on a duplicate): FinishLaunch reads the report.
   int report_fd() const { return channel_fd_; }
 
  private:
@@ -140,6 +142,8 @@ class StartedLaunch {
 // LaunchJob's first half: the same checks and errors, up to the monitor's start.
 StatusOr<StartedLaunch> StartLaunch(const LaunchSpec& spec);
 // LaunchJob's second half: waits for the monitor's report and returns what LaunchJob does.
+// The channel is made blocking again first (an event loop watching a duplicate of it may have
+// set O_NONBLOCK, which duplicates share); the returned record_fd is blocking.
 StatusOr<LaunchedJob> FinishLaunch(StartedLaunch launch);
 
 // Tells the monitor that the caller has recorded the job (so that a caller restarted later

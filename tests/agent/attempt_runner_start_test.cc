@@ -1,8 +1,9 @@
 // The runner starts a job without waiting for its exec (StartLaunch, then FinishStart in the
 // event loop). What arrives for the attempt meanwhile waits for the job to run: a kill is
-// carried out then, a repeated launch does not report an attempt that has no process yet, and an
-// agent that stops records it and lets it run on. The
-// job is held in its set-up by its stdout: a FIFO, which opening for writing waits on.
+// carried out then; fencing (self-fencing, a newer attempt of the job) waits for the exec and
+// kills at once; a repeated launch does not report an attempt that has no process yet; an
+// agent that stops records it and lets it run on. The job is held in its set-up by its
+// stdout: a FIFO, which opening for writing waits on.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -57,6 +58,7 @@ class AttemptRunnerStartTest : public ::testing::Test {
   }
 
   void TearDown() override {
+    if (reader_ < 0) ReleaseJob();  // a test that failed early leaves no job held
     if (reader_ >= 0) close(reader_);
     runner_->KillAllRunning("the test ends");
     RunUntil([&] { return runner_->running_count() == 0; });
@@ -85,7 +87,7 @@ class AttemptRunnerStartTest : public ::testing::Test {
 
   testing::TempDir dir_;
   boost::asio::io_context io_;
-  FakeClock clock_;
+  FakeClock clock_{SystemClock().WallMillis()};  // jobs start now: time limits count from now
   std::shared_ptr<NodeTopology> topology_ = std::make_shared<NodeTopology>();
   AttemptRunnerOptions options_;
   std::unique_ptr<AttemptRunner> runner_;
@@ -113,14 +115,15 @@ TEST_F(AttemptRunnerStartTest, AKillThatArrivesWhileTheJobStartsEndsItOnceItRuns
   EXPECT_EQ(reports_[1].signal, SIGTERM);
 }
 
-TEST_F(AttemptRunnerStartTest, SelfFencingWhileTheJobStartsKillsItOnceItRuns) {
+TEST_F(AttemptRunnerStartTest, SelfFencingWhileTheJobStartsWaitsForItsExecAndKillsIt) {
   runner_->Launch(SleepLaunch());
-  runner_->KillAllRunning("lost the scheduler");
-  EXPECT_TRUE(reports_.empty());
-
   ReleaseJob();
   ASSERT_GE(reader_, 0);
-  ASSERT_TRUE(RunUntil([&] { return !reports_.empty() && reports_.back().exited; }));
+  runner_->KillAllRunning("lost the scheduler");  // before the event loop saw the exec
+  ASSERT_EQ(reports_.size(), 1u) << "the job was not waited for and recorded first";
+  EXPECT_FALSE(reports_[0].exited);
+
+  ASSERT_TRUE(RunUntil([&] { return reports_.back().exited; }));
   EXPECT_EQ(reports_.back().ending, AttemptEnding::kKilled);
   EXPECT_EQ(reports_.back().message, "lost the scheduler");
   EXPECT_EQ(runner_->running_count(), 0u);
@@ -143,6 +146,42 @@ TEST_F(AttemptRunnerStartTest, AJobStartingWhenTheAgentStopsIsRecordedAndReadopt
   ASSERT_TRUE(RunUntil([&] { return !reports_.empty() && reports_.back().exited; }));
   EXPECT_EQ(reports_.back().ending, AttemptEnding::kCancelled);
   EXPECT_EQ(reports_.back().signal, SIGTERM) << "the job did not run on after the agent stopped";
+}
+
+TEST_F(AttemptRunnerStartTest, ANewerAttemptKillsAnOlderOneStillStartingBeforeItStarts) {
+  runner_->Launch(SleepLaunch());
+  ReleaseJob();
+  ASSERT_GE(reader_, 0);
+  protocol::LaunchMsg newer = SleepLaunch();
+  newer.attempt.attempt = 2;
+  runner_->Launch(newer);  // before the event loop saw the older one's exec
+  ASSERT_FALSE(reports_.empty()) << "the older attempt was not waited for";
+  EXPECT_EQ(reports_[0].attempt, SleepLaunch().attempt);
+  EXPECT_FALSE(reports_[0].exited);
+
+  ASSERT_TRUE(RunUntil([&] {
+    for (const AttemptReport& r : reports_) {
+      if (r.attempt == SleepLaunch().attempt && r.exited) return true;
+    }
+    return false;
+  }));
+  EXPECT_EQ(runner_->running_count(), 1u) << "the newer attempt should run on";
+}
+
+TEST_F(AttemptRunnerStartTest, AJobTheJournalCannotRecordIsNotLetRun) {
+  // A directory where the journal writes the record's temporary file: the save fails.
+  const std::string blocked = dir_.File("journal/12.1.json.tmp");
+  ASSERT_TRUE(std::filesystem::create_directory(blocked));
+  runner_->Launch(SleepLaunch());
+  ReleaseJob();
+  ASSERT_GE(reader_, 0);
+  ASSERT_TRUE(RunUntil([&] { return !reports_.empty() && reports_.back().exited; }))
+      << "the unrecorded job ran on";
+  EXPECT_EQ(reports_.back().ending, AttemptEnding::kKilled);
+  EXPECT_NE(reports_.back().message.find("could not record the job in its journal"),
+            std::string::npos)
+      << reports_.back().message;
+  EXPECT_EQ(runner_->running_count(), 0u);
 }
 
 }  // namespace

@@ -18,6 +18,15 @@ namespace {
 
 class LaunchInHalvesTest : public ProcessLauncherTest {
  protected:
+  void TearDown() override {
+    // A test that failed early leaves no job held in its set-up (the fixture reaps it).
+    if (!released_ && !gate_.empty()) {
+      int fd = open(gate_.c_str(), O_RDONLY | O_NONBLOCK);
+      if (fd >= 0) close(fd);
+    }
+    ProcessLauncherTest::TearDown();
+  }
+
   // A spec whose job waits in its set-up until ReleaseJob.
   LaunchSpec HeldSpec(std::vector<std::string> argv) {
     LaunchSpec spec = Spec(std::move(argv));
@@ -29,6 +38,7 @@ class LaunchInHalvesTest : public ProcessLauncherTest {
 
   // Lets the held job go on, and returns the pid it wrote into the gate (-1 if none).
   pid_t ReleaseJob() {
+    released_ = true;
     int fd = open(gate_.c_str(), O_RDONLY);
     if (fd < 0) return -1;
     char text[32] = {};
@@ -48,6 +58,7 @@ class LaunchInHalvesTest : public ProcessLauncherTest {
   }
 
   std::string gate_;
+  bool released_ = false;
 };
 
 TEST_F(LaunchInHalvesTest, StartLaunchReturnsWhileTheJobSetsItselfUpAndFinishLaunchCompletesIt) {
