@@ -27,6 +27,14 @@ std::string NodeState(Cluster& cluster, const std::string& name) {
 
 bool Alive(int pid) { return kill(pid, 0) == 0; }
 
+// Waits until the agent has journaled attempt 1 of `job` and let it run on (it logs "started"
+// after both): only then does the job outlive a kill -9 of its agent. Before, its monitor
+// kills it, as a launch nobody recorded (see LaunchJob); its output may already show then.
+bool WaitUntilRecorded(const Cluster& cluster, const std::string& node, int64_t job) {
+  const std::string started = "started job " + std::to_string(job) + " attempt 1 ";
+  return WaitFor([&] { return cluster.AgentLog(node).find(started) != std::string::npos; });
+}
+
 // The tests that follow a job by the pid it prints ($$) run it in the node's PID namespace,
 // where that pid is the node's too.
 const Json kNodePidNamespace = {{"job_namespaces", false}};
@@ -50,6 +58,7 @@ TEST(NodeFailureTest, AKilledAgentsNodeGoesDownInTimeItsJobsAreRequeuedAndTheSta
     StatusOr<std::string> out = cluster.Output(kAcmeToken, *requeued);
     return out.ok() && (first_pid = std::atoi(out->c_str())) > 0;
   }));
+  ASSERT_TRUE(WaitUntilRecorded(cluster, "victim", *requeued));
 
   auto killed = std::chrono::steady_clock::now();
   cluster.StopAgent("victim", SIGKILL);
@@ -151,6 +160,7 @@ TEST(NodeFailureTest, AJobTheAgentStartedButNeverRecordedIsKilledWhenTheAgentCom
     return !pid_text.empty();
   }));
   const pid_t pid = std::stoi(pid_text);
+  ASSERT_TRUE(WaitUntilRecorded(cluster, "n1", *id));
   cluster.StopAgent("n1", SIGKILL);
   // As if the agent had stopped between the job's exec and its journal record.
   ASSERT_TRUE(std::filesystem::remove(cluster.AgentStateDir("n1") + "/journal/" +

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/file_util.h"
 #include "gtest/gtest.h"
 #include "scheduler/auth.h"
 #include "tests/testing/wait_for.h"
@@ -247,6 +248,14 @@ Status Cluster::StartAgent(const AgentOptions& o) {
   agents_.erase(o.name);
   agents_.emplace(o.name, std::move(process));
   return Status::Ok();
+}
+
+std::string Cluster::AgentLog(const std::string& name) const {
+  auto starts = agent_starts_.find(name);
+  if (starts == agent_starts_.end()) return "";
+  StatusOr<std::string> text =
+      ReadFile(dir_.File("agent-" + name + "-" + std::to_string(starts->second) + ".log"));
+  return text.ok() ? *text : "";
 }
 
 void Cluster::StopAgent(const std::string& name, int signal) {

@@ -91,6 +91,8 @@ class Cluster {
   // With ClusterOptions::tls: the CA's certificate, and the TLS options that trust it.
   std::string CaFile() const { return dir_.File("tls/ca.pem"); }
   net::TlsClientOptions ClientTls() const;
+  // What the agent's latest process has logged so far ("" if it never started).
+  std::string AgentLog(const std::string& name) const;
   // The agent's state directory (jobs/<id>.<attempt>/ holds each attempt's files).
   std::string AgentStateDir(const std::string& name) const { return dir_.File("agent-" + name); }
   // The agent's cgroup below each hierarchy: unique per cluster, so tests running side by side
