@@ -14,12 +14,11 @@
 #include <filesystem>
 #include <map>
 
+#include "agent/attempt_exit.h"
 #include "agent/attempt_journal.h"
-#include "agent/launch_failure.h"
 #include "agent/output_limit.h"
 #include "agent/process_launcher.h"
 #include "agent/usage_monitor.h"
-#include "core/file_util.h"
 #include "core/log.h"
 #include "core/units.h"
 
@@ -29,22 +28,6 @@ namespace {
 namespace asio = boost::asio;
 using protocol::AttemptEnding;
 using protocol::AttemptReport;
-
-// Why a monitor left no status: the status file's read error, else how the monitor itself
-// ended (when this agent process started it); "" when neither is known.
-std::string MissingStatusCause(const Status& read, int monitor_wait_status) {
-  if (!read.ok()) return " (" + read.message() + ")";
-  if (monitor_wait_status < 0) return "";
-  if (WIFSIGNALED(monitor_wait_status)) {
-    return " (the monitor was killed by signal " + std::to_string(WTERMSIG(monitor_wait_status)) +
-           ")";
-  }
-  if (WIFEXITED(monitor_wait_status) && WEXITSTATUS(monitor_wait_status) != 0) {
-    return " (the monitor could not write the status file: " +
-           ErrnoText(WEXITSTATUS(monitor_wait_status)) + ")";
-  }
-  return "";
-}
 
 // How long an agent that stops waits, in all, for jobs still setting themselves up to exec.
 constexpr std::chrono::seconds kStartWaitOnStop{10};
@@ -559,25 +542,6 @@ class AttemptRunner::Impl {
     }
   }
 
-  // What the attempt's launch asked for, rebuilt from its record (the agent may have
-  // restarted since), for DescribeLaunchFailure.
-  LaunchFailureContext LaunchContextOf(const protocol::LaunchMsg& launch) {
-    const SetupOptions& setup = options_.setup;
-    LaunchFailureContext context;
-    context.program = launch.spec.command.empty() ? "" : launch.spec.command[0];
-    auto path = launch.spec.env.find("PATH");
-    context.path_env = path != launch.spec.env.end() ? path->second : setup.job_path;
-    context.work_dir = AttemptDirPath(setup.state_dir, launch.attempt);
-    context.stdout_path = context.work_dir + "/stdout";
-    context.stderr_path = context.work_dir + "/stderr";
-    if (setup.switch_users && setup.identity_cache != nullptr) {
-      StatusOr<std::optional<LaunchSpec::Identity>> who =
-          setup.identity_cache->Resolve(launch.tenant);
-      if (who.ok()) context.identity = *who;
-    }
-    return context;
-  }
-
   void FinishExit(const AttemptId& id) {
     auto it = attempts_.find(id);
     if (it == attempts_.end() || it->second.record.report.exited) return;
@@ -601,34 +565,10 @@ class AttemptRunner::Impl {
       (void)SignalJob(attempt.record.job_pid, SIGKILL);
     }
     RemoveCgroup(attempt);
-    StatusOr<std::optional<ExitStatus>> status =
-        ReadExitStatus(StatusPath(options_.setup.state_dir, id));
-    if (!status.ok() || !status->has_value()) {
-      report.end_time = clock_.WallMillis();
-      if (report.ending == AttemptEnding::kNone) report.ending = AttemptEnding::kKilled;
-      std::string why = MissingStatusCause(status.status(), monitor_status);
-      LogWarning("agent",
-                 Name(id) + ": the job's monitor ended without recording an exit status" + why);
-      if (report.message.empty()) {
-        report.message = "the job's monitor ended without recording an exit status" + why;
-      }
-    } else {
-      const ExitStatus& exit = **status;
-      report.end_time = exit.end_time;
-      switch (exit.kind) {
-        case ExitStatus::Kind::kExited:
-          report.exit_code = exit.value;
-          break;
-        case ExitStatus::Kind::kSignaled:
-          report.signal = exit.value;
-          break;
-        case ExitStatus::Kind::kLaunchFailed:
-          report.ending = AttemptEnding::kLaunchFailed;
-          report.message = DescribeLaunchFailure(LaunchContextOf(attempt.record.launch),
-                                                 exit.launch_step, exit.value);
-          break;
-      }
-    }
+    const std::string missing =
+        ApplyExitStatus(ReadExitStatus(StatusPath(options_.setup.state_dir, id)), monitor_status,
+                        options_.setup, attempt.record.launch, clock_.WallMillis(), &report);
+    if (!missing.empty()) LogWarning("agent", Name(id) + ": " + missing);
     attempt.exit_watch.reset();
     attempt.time_limit.reset();
     attempt.kill_timer.reset();
