@@ -31,7 +31,15 @@ void PrintDaemonLogs(const std::string& dir) {
   for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
     if (entry.path().extension() == ".log") logs.push_back(entry.path());
   }
-  std::sort(logs.begin(), logs.end());
+  // The scheduler's first: CI shows only part of a long report, and it is where most failures
+  // start.
+  auto scheduler_first = [](const std::filesystem::path& a, const std::filesystem::path& b) {
+    bool a_scheduler = a.filename().string().rfind("scheduler", 0) == 0;
+    bool b_scheduler = b.filename().string().rfind("scheduler", 0) == 0;
+    if (a_scheduler != b_scheduler) return a_scheduler;
+    return a < b;
+  };
+  std::sort(logs.begin(), logs.end(), scheduler_first);
   for (const std::filesystem::path& log : logs) {
     std::ifstream in(log, std::ios::binary);
     std::uintmax_t size = std::filesystem::file_size(log, error);
@@ -109,11 +117,28 @@ Cluster::Cluster(ClusterOptions options)
 }
 
 Cluster::~Cluster() {
+  // How each daemon stood before the teardown kills it: one that died during the test says
+  // how (its exit code, or the signal that ended it).
+  const bool failed = ::testing::Test::HasFailure();
+  std::string states;
+  if (failed) {
+    if (scheduler_) {
+      states += "scheduler (pid " + std::to_string(scheduler_->pid()) +
+                "): " + scheduler_->DescribeState() + "\n";
+    }
+    for (auto& [name, agent] : agents_) {
+      states += "agent " + name + " (pid " + std::to_string(agent.pid()) +
+                "): " + agent.DescribeState() + "\n";
+    }
+  }
   for (auto& [name, agent] : agents_) agent.Kill();
   if (scheduler_) scheduler_->Kill();
   KillProcessesUnder(dir_.path());
   RemoveCgroupsOfThisCluster();
-  if (::testing::Test::HasFailure()) PrintDaemonLogs(dir_.path());
+  if (failed) {
+    std::fprintf(stderr, "---- the cluster's daemons when the test ended ----\n%s", states.c_str());
+    PrintDaemonLogs(dir_.path());
+  }
 }
 
 std::string Cluster::CgroupParent(const std::string& name) const {

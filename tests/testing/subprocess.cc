@@ -102,6 +102,17 @@ void Subprocess::Kill() {
   pid_ = -1;
 }
 
+std::string Subprocess::DescribeState() {
+  if (running()) return "running";
+  if (!status_) return "not started";
+  if (WIFEXITED(*status_)) return "exited with code " + std::to_string(WEXITSTATUS(*status_));
+  if (WIFSIGNALED(*status_)) {
+    int signal = WTERMSIG(*status_);
+    return "killed by signal " + std::to_string(signal) + " (" + strsignal(signal) + ")";
+  }
+  return "ended with wait status " + std::to_string(*status_);
+}
+
 CommandResult RunCommand(const std::vector<std::string>& argv,
                          const std::map<std::string, std::string>& extra_env,
                          std::chrono::milliseconds timeout, const std::string& stdin_text) {

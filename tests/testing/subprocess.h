@@ -18,11 +18,11 @@ namespace sharc::testing {
 
 struct SubprocessOptions {
   std::vector<std::string> argv;
-  std::string work_dir;          // "" = inherit
-  std::string stdout_path;       // "" = /dev/null
-  std::string stderr_path;       // "" = inherit the test's stderr
+  std::string work_dir;                          // "" = inherit
+  std::string stdout_path;                       // "" = /dev/null
+  std::string stderr_path;                       // "" = inherit the test's stderr
   std::map<std::string, std::string> extra_env;  // added to the test's environment
-  std::string stdin_text;        // fed to stdin, then closed
+  std::string stdin_text;                        // fed to stdin, then closed
 };
 
 class Subprocess {
@@ -40,6 +40,9 @@ class Subprocess {
   std::optional<int> Wait(std::chrono::milliseconds timeout = std::chrono::seconds(30));
   // SIGKILL and reap.
   void Kill();
+  // How it stands, for a failed test's report: "running", "exited with code N" or "killed by
+  // signal N (NAME)". Reaps it if it has ended.
+  std::string DescribeState();
 
  private:
   explicit Subprocess(pid_t pid) : pid_(pid) {}
