@@ -1,6 +1,7 @@
 #include "scheduler/node_energy_tracker.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <tuple>
 
 namespace sharc::scheduler {
@@ -13,6 +14,9 @@ int64_t Share(int64_t total, int64_t span, int64_t whole) {
 }
 
 UnixMillis BucketStart(UnixMillis t) { return t - t % kEnergyBucketMillis; }
+
+// a + b for a, b >= 0, at most INT64_MAX.
+int64_t SaturatingAdd(int64_t a, int64_t b) { return a > INT64_MAX - b ? INT64_MAX : a + b; }
 
 }  // namespace
 
@@ -42,6 +46,9 @@ void NodeEnergyTracker::AddInterval(const std::string& node, NodeTrack& track,
   int64_t gpu = sample.gpu_energy_uj - previous.gpu_energy_uj;
   int64_t idle = sample.idle_energy_uj - previous.idle_energy_uj;
   if (cpu < 0 || gpu < 0 || idle < 0 || now <= previous_time) return;
+  // Idle energy is the part of the CPU and GPU energy no attempt was charged for. The decoder
+  // checks that of each sample's counters, not of their differences.
+  idle = std::min(idle, SaturatingAdd(cpu, gpu));
   UnixMillis from = std::max(previous_time, track.closed_until);
   int64_t whole = now - previous_time;
   // The part of the interval before `from` (reaching into closed buckets) is dropped.
@@ -56,19 +63,24 @@ void NodeEnergyTracker::AddInterval(const std::string& node, NodeTrack& track,
     // The last piece takes what is left, so the pieces add up exactly.
     int64_t cpu_part = end == now ? cpu_left : Share(cpu_left, span, remaining);
     int64_t gpu_part = end == now ? gpu_left : Share(gpu_left, span, remaining);
-    int64_t idle_part = end == now ? idle_left : Share(idle_left, span, remaining);
+    // Each share is rounded down on its own, so idle's could exceed CPU's and GPU's together
+    // by one: a bucket the store refuses. The last piece keeps idle within the total too.
+    int64_t idle_part =
+        end == now ? idle_left
+                   : std::min(Share(idle_left, span, remaining), SaturatingAdd(cpu_part, gpu_part));
     cpu_left -= cpu_part;
     gpu_left -= gpu_part;
     idle_left -= idle_part;
     NodeEnergyBucket& bucket = track.open[start];
     bucket.node = node;
     bucket.start = start;
-    bucket.covered_ms += span;
+    // A wall clock set back covers part of a minute again; a minute is never more than one.
+    bucket.covered_ms = std::min(bucket.covered_ms + span, kEnergyBucketMillis);
     bucket.millicpus = millicpus;
     bucket.gpus = gpus;
-    bucket.cpu_energy_uj += cpu_part;
-    bucket.gpu_energy_uj += gpu_part;
-    bucket.idle_energy_uj += idle_part;
+    bucket.cpu_energy_uj = SaturatingAdd(bucket.cpu_energy_uj, cpu_part);
+    bucket.gpu_energy_uj = SaturatingAdd(bucket.gpu_energy_uj, gpu_part);
+    bucket.idle_energy_uj = SaturatingAdd(bucket.idle_energy_uj, idle_part);
     bucket.cpu_source = sample.cpu_energy_source;
     bucket.gpu_source = sample.gpu_energy_source;
     t = end;

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+
+#include "store/stored_records.h"
+
 namespace sharc::scheduler {
 namespace {
 
@@ -99,6 +103,79 @@ TEST(NodeEnergyTrackerTest, SilentNodesBucketsAreClosedAndNeverReopened) {
   EXPECT_EQ(open[0].covered_ms, 2'000);
   EXPECT_LT(open[0].cpu_energy_uj, 3'000);
   EXPECT_GT(open[0].cpu_energy_uj, 0);
+}
+
+// Every bucket the tracker gives out is one the store takes: a bucket it refuses fails its
+// whole commit, and the scheduler exits on a failed commit.
+void ExpectStorable(const std::vector<NodeEnergyBucket>& buckets) {
+  for (const NodeEnergyBucket& bucket : buckets) {
+    StatusOr<std::string> stored = store::EncodeStoredRecord(store::PutNodeEnergy{bucket});
+    EXPECT_TRUE(stored.ok()) << "bucket " << bucket.start << " of " << bucket.node << ": "
+                             << stored.status().ToString();
+  }
+}
+
+// An idle node's energy is all idle energy. Rounding each counter's share of a split interval
+// down on its own once gave a minute more idle energy than CPU and GPU energy together, which
+// the store refuses: the scheduler exited when that minute closed.
+TEST(NodeEnergyTrackerTest, AnIdleNodesSplitIntervalNeverHasMoreIdleThanTotalEnergy) {
+  NodeEnergyTracker tracker;
+  tracker.AddSample("gpu1", kMinute0 + 59'000, Sample(0, 0, 0), 8000, 4);
+  std::vector<NodeEnergyBucket> closed =
+      tracker.AddSample("gpu1", kMinute0 + 61'000, Sample(1, 1, 2), 8000, 4);
+  ASSERT_EQ(closed.size(), 1u);
+  std::vector<NodeEnergyBucket> open = tracker.OpenBuckets();
+  ASSERT_EQ(open.size(), 1u);
+  for (const NodeEnergyBucket& b : {closed[0], open[0]}) {
+    EXPECT_LE(b.idle_energy_uj, b.cpu_energy_uj + b.gpu_energy_uj) << "bucket " << b.start;
+  }
+  EXPECT_EQ(closed[0].idle_energy_uj + open[0].idle_energy_uj, 2) << "nothing lost";
+  ExpectStorable(closed);
+  ExpectStorable(open);
+}
+
+// The decoder checks each sample's counters, not the difference of two: an agent whose idle
+// counter grew more than its CPU and GPU counters together gets its idle energy capped.
+TEST(NodeEnergyTrackerTest, IdleEnergyGrowingFasterThanTheTotalIsCappedAtIt) {
+  NodeEnergyTracker tracker;
+  tracker.AddSample("n1", kMinute0 + 1'000, Sample(100, 0, 0), 1000, 0);
+  tracker.AddSample("n1", kMinute0 + 2'000, Sample(110, 0, 100), 1000, 0);
+  std::vector<NodeEnergyBucket> open = tracker.OpenBuckets();
+  ASSERT_EQ(open.size(), 1u);
+  EXPECT_EQ(open[0].cpu_energy_uj, 10);
+  EXPECT_EQ(open[0].idle_energy_uj, 10);
+  ExpectStorable(open);
+}
+
+// A wall clock set back makes the same minute covered again; it stays at most a minute.
+TEST(NodeEnergyTrackerTest, AClockSetBackNeverCoversAMinuteMoreThanOnce) {
+  NodeEnergyTracker tracker;
+  tracker.AddSample("n1", kMinute0 + 1'000, Sample(0, 0, 0), 1000, 0);
+  tracker.AddSample("n1", kMinute0 + 59'000, Sample(58, 0, 0), 1000, 0);
+  tracker.AddSample("n1", kMinute0 + 2'000, Sample(60, 0, 0), 1000, 0);  // set back
+  tracker.AddSample("n1", kMinute0 + 59'500, Sample(118, 0, 0), 1000, 0);
+  std::vector<NodeEnergyBucket> closed =
+      tracker.AddSample("n1", kMinute0 + 60'500, Sample(119, 0, 0), 1000, 0);
+  ASSERT_EQ(closed.size(), 1u);
+  EXPECT_EQ(closed[0].covered_ms, kEnergyBucketMillis);
+  ExpectStorable(closed);
+}
+
+// Counters near the top of their range, from several agent sessions in one minute: sums stop
+// at the largest value instead of overflowing.
+TEST(NodeEnergyTrackerTest, HugeCountersSaturateInsteadOfOverflowing) {
+  NodeEnergyTracker tracker;
+  for (UnixMillis session = 1; session <= 3; ++session) {
+    UnixMillis t = kMinute0 + session * 10'000;
+    tracker.AddSample("n1", t, Sample(0, 0, 0, session), 1000, 1);
+    tracker.AddSample("n1", t + 1'000, Sample(INT64_MAX, INT64_MAX, INT64_MAX, session), 1000, 1);
+  }
+  std::vector<NodeEnergyBucket> open = tracker.OpenBuckets();
+  ASSERT_EQ(open.size(), 1u);
+  EXPECT_EQ(open[0].cpu_energy_uj, INT64_MAX);
+  EXPECT_EQ(open[0].gpu_energy_uj, INT64_MAX);
+  EXPECT_EQ(open[0].covered_ms, 3'000);
+  ExpectStorable(open);
 }
 
 TEST(NodeEnergyTrackerTest, TheLastSampleIsKeptPerNode) {
