@@ -4,9 +4,12 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <filesystem>
+#include <set>
 
 #include "agent/attempt_runner.h"
 #include "agent/health_check.h"
+#include "agent/job_dir_retention.h"
 #include "agent/node_credential.h"
 #include "agent/node_metrics.h"
 #include "agent/output_reader.h"
@@ -38,6 +41,8 @@ class Agent::Impl : public std::enable_shared_from_this<Impl> {
         runner_(io, RunnerOptions(cgroups),
                 std::make_shared<const NodeTopology>(inventory_.topology), clock_,
                 [this](const protocol::AttemptReport& report) { OnReport(report); }),
+        retention_(io, config_.state_dir, config_.output_keep_for, clock_,
+                   [this] { return AttemptsInUse(); }),
         health_(io, config_.health_check, config_.state_dir,
                 [this](const protocol::HealthMsg& health) { OnHealth(health); }) {}
 
@@ -53,6 +58,7 @@ class Agent::Impl : public std::enable_shared_from_this<Impl> {
                  "processes) and share its /tmp (job_namespaces needs root)");
     }
     SHARC_RETURN_IF_ERROR(runner_.Restore());
+    retention_.Start();     // after the journal's attempts are known again
     runner_.SampleUsage();  // primes the counters; later samples measure from here
     ScheduleUsageSample();
     last_contact_ = std::chrono::steady_clock::now();
@@ -68,6 +74,7 @@ class Agent::Impl : public std::enable_shared_from_this<Impl> {
     reconnect_.cancel();
     fence_check_.cancel();
     usage_sample_.cancel();
+    retention_.Stop();
     health_.Stop();
     if (metrics_server_) metrics_server_->Stop();
     if (channel_) channel_->Close("agent shutting down");
@@ -167,6 +174,13 @@ class Agent::Impl : public std::enable_shared_from_this<Impl> {
     for (int gpu : runner_.AllocatedGpus()) s.gpus_allocated.insert(gpu);
     s.energy = usage_.energy();
     return s;
+  }
+
+  // The attempts whose files must stay: every one the runner still knows.
+  std::set<AttemptId> AttemptsInUse() const {
+    std::set<AttemptId> in_use;
+    for (const protocol::AttemptReport& report : runner_.Reports()) in_use.insert(report.attempt);
+    return in_use;
   }
 
   void ScheduleUsageSample() {
@@ -342,14 +356,18 @@ class Agent::Impl : public std::enable_shared_from_this<Impl> {
   void Handle(const protocol::OutputRequestMsg& m) {
     protocol::OutputResponseMsg response;
     response.request_id = m.request_id;
-    StatusOr<OutputSlice> slice =
-        ReadOutputSlice(runner_.AttemptDir(m.attempt) + "/" + m.stream, m.offset, m.limit);
+    const std::string dir = runner_.AttemptDir(m.attempt);
+    StatusOr<OutputSlice> slice = ReadOutputSlice(dir + "/" + m.stream, m.offset, m.limit);
     if (slice.ok()) {
       response.data = std::move(slice->data);
       response.total_size = slice->total_size;
     } else {
+      std::error_code error;
+      const bool gone = slice.status().code() == StatusCode::kNotFound &&
+                        !std::filesystem::exists(dir, error) && !error;
       response.error = "job " + std::to_string(m.attempt.job.value) + " attempt " +
-                       std::to_string(m.attempt.attempt) + ": " + slice.status().message();
+                       std::to_string(m.attempt.attempt) + ": " +
+                       (gone ? retention_.GoneMessage() : slice.status().message());
     }
     Send(response);
   }
@@ -387,6 +405,7 @@ class Agent::Impl : public std::enable_shared_from_this<Impl> {
   AgentMetrics agent_metrics_;
   UsageMonitor usage_;
   AttemptRunner runner_;
+  JobDirRetention retention_;
   std::unique_ptr<NodeCollector> collector_;
   std::unique_ptr<net::HttpServer> metrics_server_;
   std::shared_ptr<net::MessageChannel> channel_;

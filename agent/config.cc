@@ -90,6 +90,7 @@ StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
   r.OptionalString("topology_synthetic", &c.topology_synthetic);
   r.OptionalDuration("kill_grace", &c.kill_grace);
   r.OptionalSize("output_limit", &c.output_limit_bytes);
+  r.OptionalDuration("output_keep_for", &c.output_keep_for);
   r.OptionalString("job_path", &c.job_path);
   r.OptionalBool("job_namespaces", &c.job_namespaces);
   r.OptionalDuration("reconnect_max_delay", &c.reconnect_max_delay);
@@ -210,6 +211,9 @@ Status FinalizeAgentConfig(AgentConfig& c) {
   if (c.kill_grace.count() < 0) return InvalidArgumentError("kill_grace: must not be negative");
   if (c.output_limit_bytes != 0 && c.output_limit_bytes < 4096) {
     return InvalidArgumentError("output_limit: at least 4KiB, or 0B for no limit");
+  }
+  if (c.output_keep_for < std::chrono::seconds(1)) {
+    return InvalidArgumentError("output_keep_for: at least 1s (e.g. \"7d\")");
   }
   if (!c.health_check.command.empty() &&
       (c.health_check.interval.count() < 100 || c.health_check.timeout.count() < 10)) {

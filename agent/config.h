@@ -40,6 +40,9 @@ struct AgentConfig {
   // Each job's stdout and stderr are cut at this size, with a line saying so
   // (output_limit.h); checked at every usage sample and at the job's end. 0 = no limit.
   int64_t output_limit_bytes = int64_t{1} << 30;
+  // An ended job's directory (stdout, stderr) and exit status stay on the node this long after
+  // the job ended, for `sharc logs`, then are removed (job_dir_retention.h). At least 1s.
+  std::chrono::milliseconds output_keep_for{std::chrono::hours(7 * 24)};
   // PATH for jobs that do not set their own.
   std::string job_path = "/usr/local/bin:/usr/bin:/bin";
   std::chrono::milliseconds reconnect_max_delay{2000};

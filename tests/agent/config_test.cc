@@ -102,6 +102,14 @@ TEST_F(AgentConfigTest, OutputLimitIsASizeOfAtLeast4KiBOrNone) {
             std::string::npos);
 }
 
+TEST_F(AgentConfigTest, OutputIsKeptAWeekByDefaultAndAtLeastASecond) {
+  ASSERT_OK(Load("{}"));
+  EXPECT_EQ(Load("{}")->output_keep_for, std::chrono::hours(7 * 24));
+  EXPECT_EQ(Load(R"({"output_keep_for": "36h"})")->output_keep_for, std::chrono::hours(36));
+  EXPECT_EQ(Error(R"({"output_keep_for": "500ms"})"), "output_keep_for: at least 1s (e.g. \"7d\")");
+  EXPECT_NE(Error(R"({"output_keep_for": "forever"})").find("output_keep_for"), std::string::npos);
+}
+
 TEST_F(AgentConfigTest, BadMetricsEndpointsAreRefused) {
   EXPECT_EQ(Error(R"({"metrics_listen": "7401"})"),
             "metrics_listen: '7401': use host:port, e.g. 0.0.0.0:7400");
