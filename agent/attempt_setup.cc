@@ -113,6 +113,13 @@ StatusOr<LaunchSpec> SetUpAttempt(const SetupOptions& o, const NodeTopology& top
   }
   std::string dir = AttemptDirPath(o.state_dir, id);
   SHARC_RETURN_IF_ERROR(MakeAttemptDir(dir));
+  // A status file of an earlier launch of this attempt (one the agent did not live to record,
+  // dated since by job_dir_retention.h) is not this launch's end.
+  if (std::string status = StatusPath(o.state_dir, id);
+      ::unlink(status.c_str()) != 0 && errno != ENOENT) {
+    return InternalError(status + ": cannot remove an earlier launch's status: " +
+                         ErrnoText(errno));
+  }
   if (identity && ::chown(dir.c_str(), identity->uid, identity->gid) != 0) {
     return InternalError(dir + ": chown: " + ErrnoText(errno));
   }

@@ -55,7 +55,8 @@ StatusOr<const NodeAllocation*> LocalPart(const protocol::LaunchMsg& launch,
 
 // Prepares the attempt and returns the LaunchSpec to start it with: bound and limited to
 // `part`, this node's part of the launch (LocalPart). On failure nothing is left behind (no
-// cgroup). `cgroup` is set to the group's name when one was created.
+// cgroup). `cgroup` is set to the group's name when one was created. A status file an earlier
+// launch of the same attempt left (StatusPath) is removed.
 StatusOr<LaunchSpec> SetUpAttempt(const SetupOptions& options, const NodeTopology& topology,
                                   const protocol::LaunchMsg& launch, const NodeAllocation& part,
                                   std::string* cgroup);

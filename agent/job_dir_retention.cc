@@ -1,20 +1,27 @@
 #include "agent/job_dir_retention.h"
 
 #include <fcntl.h>
+#include <spawn.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <filesystem>
+#include <fstream>
 #include <optional>
 #include <system_error>
 #include <utility>
 
 #include "agent/attempt_setup.h"
+#include "core/file_util.h"  // ErrnoText
 #include "core/log.h"
-#include "core/units.h"
+
+extern char** environ;
 
 namespace sharc::agent {
 namespace {
@@ -22,9 +29,9 @@ namespace {
 namespace asio = boost::asio;
 namespace fs = std::filesystem;
 
-// Expired attempts removed per sweep: a backlog (a first start with retention on a node that
-// kept everything) is worked off a second at a time instead of holding the event loop.
-constexpr int kMaxRemovalsPerSweep = 512;
+// Attempts removed per sweep: a backlog (a first start with retention on a node that kept
+// everything) is worked off a few hundred at a time.
+constexpr int kMaxAttemptsPerSweep = 512;
 constexpr std::chrono::milliseconds kMinSweepInterval{1000};
 constexpr std::chrono::milliseconds kMaxSweepInterval{10 * 60 * 1000};
 
@@ -35,30 +42,25 @@ std::optional<UnixMillis> ModifiedAt(const std::string& path) {
   return static_cast<UnixMillis>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1'000'000;
 }
 
-// The sizes of the regular files under `dir` (symlinks not followed).
-int64_t TreeBytes(const std::string& dir) {
-  int64_t bytes = 0;
-  std::error_code error;
-  if (!fs::is_directory(fs::symlink_status(dir, error))) return 0;
-  for (auto it = fs::recursive_directory_iterator(dir, error);
-       !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
-    std::error_code ignored;
-    if (it->is_regular_file(ignored) && !it->is_symlink(ignored)) {
-      bytes += static_cast<int64_t>(it->file_size(ignored));
-    }
-  }
-  return bytes;
-}
-
-// Names of the form <job>.<attempt> in `dir` whose attempts are not in `in_use`.
+// Names of the form <job>.<attempt> in `dir` whose attempts are not in `in_use`. A directory
+// that cannot be read (yet) contributes nothing.
 void CollectUnused(const std::string& dir, const std::set<AttemptId>& in_use,
                    std::set<std::string>* names) {
   std::error_code error;
-  for (const auto& entry : fs::directory_iterator(dir, error)) {
-    std::string name = entry.path().filename().string();
+  for (fs::directory_iterator it(dir, error), end; !error && it != end; it.increment(error)) {
+    std::string name = it->path().filename().string();
     std::optional<AttemptId> id = ParseAttemptDirName(name);
     if (id && !in_use.contains(*id)) names->insert(std::move(name));
   }
+}
+
+// The first line of a file (at most 512 bytes), or "" if there is none.
+std::string FirstLine(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  if (line.size() > 512) line.resize(512);
+  return line;
 }
 
 // "7d", "36h", "90m", "45s", "1500ms": the largest unit the duration is a whole number of.
@@ -75,17 +77,15 @@ std::string FormatKeepFor(std::chrono::milliseconds keep_for) {
 
 }  // namespace
 
-JobDirSweep SweepJobDirs(const std::string& state_dir, std::chrono::milliseconds keep_for,
-                         UnixMillis now, const std::set<AttemptId>& in_use, int max_removals) {
-  JobDirSweep sweep;
+ExpiredAttempts FindExpiredAttempts(const std::string& state_dir,
+                                    std::chrono::milliseconds keep_for, UnixMillis now,
+                                    const std::set<AttemptId>& in_use, int max_attempts) {
+  ExpiredAttempts expired;
   std::set<std::string> names;
   CollectUnused(state_dir + "/jobs", in_use, &names);
   CollectUnused(state_dir + "/status", in_use, &names);
   for (const std::string& name : names) {
-    const std::string dir = state_dir + "/jobs/" + name;
     const std::string status = state_dir + "/status/" + name;
-    // The age is the status file's (see the header); one that ended without one gets an empty
-    // one now.
     std::optional<UnixMillis> ended = ModifiedAt(status);
     if (!ended) {
       int fd = ::open(status.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -93,31 +93,25 @@ JobDirSweep SweepJobDirs(const std::string& state_dir, std::chrono::milliseconds
       continue;
     }
     if (now - *ended <= keep_for.count()) continue;
-    if (sweep.removed >= max_removals) {
-      sweep.more = true;
+    if (expired.attempts >= max_attempts) {
+      expired.more = true;
       break;
     }
-    int64_t bytes = TreeBytes(dir);
-    std::error_code error;
-    fs::remove_all(dir, error);
-    if (!error && ::unlink(status.c_str()) != 0 && errno != ENOENT) {
-      error = std::error_code(errno, std::generic_category());
-    }
-    if (error) {
-      if (sweep.error.empty()) sweep.error = "cannot remove " + dir + ": " + error.message();
-      continue;
-    }
-    ++sweep.removed;
-    sweep.freed_bytes += bytes;
+    // The status file last: a removal cut short leaves the rest dated, to be tried again.
+    expired.paths.push_back(state_dir + "/jobs/" + name);
+    expired.paths.push_back(status + ".tmp");
+    expired.paths.push_back(status);
+    ++expired.attempts;
   }
-  return sweep;
+  return expired;
 }
 
 class JobDirRetention::Impl : public std::enable_shared_from_this<Impl> {
  public:
   Impl(asio::io_context& io, std::string state_dir, std::chrono::milliseconds keep_for,
        const Clock& clock, std::function<std::set<AttemptId>()> in_use)
-      : state_dir_(std::move(state_dir)),
+      : io_(io),
+        state_dir_(std::move(state_dir)),
         keep_for_(keep_for),
         clock_(clock),
         in_use_(std::move(in_use)),
@@ -125,20 +119,13 @@ class JobDirRetention::Impl : public std::enable_shared_from_this<Impl> {
 
   void Sweep() {
     if (stopped_) return;
-    JobDirSweep sweep =
-        SweepJobDirs(state_dir_, keep_for_, clock_.WallMillis(), in_use_(), kMaxRemovalsPerSweep);
-    if (sweep.removed > 0) {
-      LogInfo("agent", "removed the files of " + std::to_string(sweep.removed) +
-                           " attempt(s) that ended more than " + FormatKeepFor(keep_for_) +
-                           " ago (output_keep_for), freeing " + FormatSize(sweep.freed_bytes));
+    ExpiredAttempts expired = FindExpiredAttempts(state_dir_, keep_for_, clock_.WallMillis(),
+                                                  in_use_(), kMaxAttemptsPerSweep);
+    if (expired.attempts == 0) return ScheduleSweep(expired.more);
+    if (Status started = StartRemoval(expired); !started.ok()) {
+      LogWarning("agent", "cannot remove ended jobs' files: " + started.message());
+      return ScheduleSweep(false);
     }
-    if (!sweep.error.empty()) LogWarning("agent", sweep.error);
-    auto interval = std::clamp(keep_for_ / 10, kMinSweepInterval, kMaxSweepInterval);
-    timer_.expires_after(sweep.more ? kMinSweepInterval : interval);
-    std::weak_ptr<Impl> weak = weak_from_this();
-    timer_.async_wait([weak](const boost::system::error_code& error) {
-      if (auto self = weak.lock(); self && !error) self->Sweep();
-    });
   }
 
   void Stop() {
@@ -154,11 +141,83 @@ class JobDirRetention::Impl : public std::enable_shared_from_this<Impl> {
   }
 
  private:
+  std::string ErrorsPath() const { return state_dir_ + "/output-removal.err"; }
+
+  // `rm -rf --one-file-system -- PATHS...`, its errors in ErrorsPath(); Removed() once it exits.
+  Status StartRemoval(const ExpiredAttempts& expired) {
+    std::vector<std::string> args = {"rm", "-rf", "--one-file-system", "--"};
+    args.insert(args.end(), expired.paths.begin(), expired.paths.end());
+    std::vector<char*> argv;
+    for (std::string& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, ErrorsPath().c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600);
+    pid_t pid = -1;
+    int error = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (error != 0) return InternalError("cannot start rm: " + ErrnoText(error));
+    int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+    if (pidfd < 0) {
+      int wait_status = 0;
+      while (::waitpid(pid, &wait_status, 0) < 0 && errno == EINTR) {
+      }
+      Removed(expired.attempts, expired.more, wait_status);
+      return Status::Ok();
+    }
+    watch_ = std::make_unique<asio::posix::stream_descriptor>(io_, pidfd);
+    std::weak_ptr<Impl> weak = weak_from_this();
+    watch_->async_wait(asio::posix::stream_descriptor::wait_read,
+                       [weak, pid, attempts = expired.attempts,
+                        more = expired.more](const boost::system::error_code&) {
+                         int wait_status = 0;
+                         while (::waitpid(pid, &wait_status, 0) < 0 && errno == EINTR) {
+                         }
+                         if (auto self = weak.lock()) {
+                           self->watch_.reset();
+                           self->Removed(attempts, more, wait_status);
+                         }
+                       });
+    return Status::Ok();
+  }
+
+  void Removed(int attempts, bool more, int wait_status) {
+    if (WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0) {
+      LogInfo("agent", "removed the files of " + std::to_string(attempts) +
+                           " attempt(s) that ended more than " + FormatKeepFor(keep_for_) +
+                           " ago (output_keep_for)");
+    } else {
+      std::string errors = FirstLine(ErrorsPath());
+      LogWarning("agent", "removing the files of " + std::to_string(attempts) +
+                              " ended attempt(s) failed in part (rm " +
+                              (WIFEXITED(wait_status)
+                                   ? "exited with code " + std::to_string(WEXITSTATUS(wait_status))
+                                   : "was killed") +
+                              "): " + errors + "; what is left is tried again later");
+    }
+    ScheduleSweep(more);
+  }
+
+  void ScheduleSweep(bool soon) {
+    if (stopped_) return;
+    auto interval = std::clamp(keep_for_ / 10, kMinSweepInterval, kMaxSweepInterval);
+    timer_.expires_after(soon ? kMinSweepInterval : interval);
+    std::weak_ptr<Impl> weak = weak_from_this();
+    timer_.async_wait([weak](const boost::system::error_code& error) {
+      if (auto self = weak.lock(); self && !error) self->Sweep();
+    });
+  }
+
+  asio::io_context& io_;
   const std::string state_dir_;
   const std::chrono::milliseconds keep_for_;
   const Clock& clock_;
   const std::function<std::set<AttemptId>()> in_use_;
   asio::steady_timer timer_;
+  std::unique_ptr<asio::posix::stream_descriptor> watch_;  // the running rm's pidfd
   bool stopped_ = false;
 };
 

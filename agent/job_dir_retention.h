@@ -1,8 +1,9 @@
 // How long an ended attempt's files stay on the node, and their removal.
 //
 // Each attempt leaves <state_dir>/jobs/<job>.<attempt>/ (stdout and stderr, which `sharc logs`
-// reads through the agent, and a gang's hostfile) and <state_dir>/status/<job>.<attempt> (its
-// exit status). Kept for good, they fill a busy node's disk. Both are removed once
+// reads through the agent, a gang's hostfile, and whatever the job wrote in its working
+// directory) and <state_dir>/status/<job>.<attempt> (its exit status). Kept for good, they fill
+// a busy node's disk. Both are removed once
 //   - the runner no longer knows the attempt: it is not running or starting, and the scheduler
 //     has acknowledged its end (so the report that the status file feeds is durable), and
 //   - its status file is older than `keep_for`. That file is root's alone and written at the
@@ -11,16 +12,21 @@
 //     killed) is given an empty one by the first sweep that finds it: its age counts from then.
 // Only names of the form <job>.<attempt> (ParseAttemptDirName) are touched.
 //
-// Threading: JobDirRetention runs on the io_context's thread; SweepJobDirs is a plain function.
+// The removal itself runs in a child process (`rm -rf --one-file-system`): a job's directory
+// may hold millions of files or a tree deeper than this process could hold open, and the
+// agent's event loop must go on meanwhile (heartbeats, fencing, launches).
+//
+// Threading: JobDirRetention runs on the io_context's thread; FindExpiredAttempts is a plain
+// function.
 #ifndef SHARC_AGENT_JOB_DIR_RETENTION_H_
 #define SHARC_AGENT_JOB_DIR_RETENTION_H_
 
 #include <chrono>
-#include <cstdint>
 #include <functional>
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/ids.h"
@@ -31,17 +37,19 @@ class io_context;
 
 namespace sharc::agent {
 
-struct JobDirSweep {
-  int removed = 0;          // attempts whose files were removed
-  int64_t freed_bytes = 0;  // the sizes of the files removed
-  bool more = false;        // expired attempts were left for the next sweep (max_removals)
-  std::string error;        // the first removal that failed, if any ("" = none)
+struct ExpiredAttempts {
+  // What to remove, attempt by attempt: its directory, then its status file and that file's
+  // leftover temporary (a monitor killed while writing it), which may not exist.
+  std::vector<std::string> paths;
+  int attempts = 0;
+  bool more = false;  // expired attempts were left out (max_attempts)
 };
 
-// One pass over `state_dir`: removes the files of at most `max_removals` attempts that are not
-// in `in_use` and whose status file was last modified more than `keep_for` before `now`.
-JobDirSweep SweepJobDirs(const std::string& state_dir, std::chrono::milliseconds keep_for,
-                         UnixMillis now, const std::set<AttemptId>& in_use, int max_removals);
+// The expired attempts of `state_dir` (see above) at wall time `now`, at most `max_attempts`
+// of them. Gives each unknown attempt that has no status file an empty one.
+ExpiredAttempts FindExpiredAttempts(const std::string& state_dir,
+                                    std::chrono::milliseconds keep_for, UnixMillis now,
+                                    const std::set<AttemptId>& in_use, int max_attempts);
 
 class JobDirRetention {
  public:
@@ -54,9 +62,10 @@ class JobDirRetention {
   JobDirRetention& operator=(const JobDirRetention&) = delete;
 
   // Sweeps now (call after the runner has re-adopted its journal), then every tenth of
-  // keep_for (at least a second, at most ten minutes), and again a second later while a sweep
-  // leaves expired attempts behind. Logs what each sweep removed.
+  // keep_for (at least a second, at most ten minutes) after the last removal ended, and a
+  // second later while expired attempts are left. Logs what each removal did.
   void Start();
+  // No new sweep; a removal under way finishes on its own.
   void Stop();
 
   // The answer to an output request for an attempt that has no directory (removed, or never

@@ -50,6 +50,7 @@ void NodeEnergyTracker::AddInterval(const std::string& node, NodeTrack& track,
   // checks that of each sample's counters, not of their differences.
   idle = std::min(idle, SaturatingAdd(cpu, gpu));
   UnixMillis from = std::max(previous_time, track.closed_until);
+  if (from >= now) return;  // all of it in closed minutes (a wall clock set back past them)
   int64_t whole = now - previous_time;
   // The part of the interval before `from` (reaching into closed buckets) is dropped.
   int64_t cpu_left = cpu - Share(cpu, from - previous_time, whole);

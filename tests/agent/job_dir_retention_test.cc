@@ -5,10 +5,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <boost/asio/io_context.hpp>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/wait_for.h"
 
 namespace sharc::agent {
 namespace {
@@ -20,6 +23,7 @@ using testing::WriteTextFile;
 
 constexpr UnixMillis kNow = 1'800'000'000'000;
 constexpr milliseconds kKeepFor = hours(1);
+constexpr UnixMillis kTwoHoursAgo = kNow - 2 * 3'600'000;
 
 bool Exists(const std::string& path) {
   std::error_code error;
@@ -52,95 +56,108 @@ class JobDirRetentionTest : public ::testing::Test {
     SetModified(Status(name), ended);
   }
 
-  JobDirSweep Sweep(const std::set<AttemptId>& in_use = {}, int max_removals = 100,
-                    UnixMillis now = kNow) {
-    return SweepJobDirs(state_.path(), kKeepFor, now, in_use, max_removals);
+  ExpiredAttempts Find(const std::set<AttemptId>& in_use = {}, int max_attempts = 100) {
+    return FindExpiredAttempts(state_.path(), kKeepFor, kNow, in_use, max_attempts);
+  }
+
+  // Runs a JobDirRetention whose clock says kNow until `done`, or 20 s.
+  bool RetainUntil(const std::function<bool()>& done) {
+    boost::asio::io_context io;
+    FakeClock clock(kNow);
+    JobDirRetention retention(io, state_.path(), kKeepFor, clock,
+                              [] { return std::set<AttemptId>{}; });
+    retention.Start();
+    return testing::WaitFor(
+        [&] {
+          io.run_for(milliseconds(20));
+          return done();
+        },
+        std::chrono::seconds(20), milliseconds(1));
   }
 
   TempDir state_{"sharc-retention"};
 };
 
-TEST_F(JobDirRetentionTest, AnAttemptThatEndedLongerAgoIsRemovedWithItsStatus) {
-  MakeEndedAttempt("5.1", kNow - 2 * 3'600'000);
-  std::filesystem::create_directories(JobDir("5.1") + "/results/deep");
-  WriteTextFile(JobDir("5.1") + "/results/deep/model.bin", std::string(1000, 'x'));
-  JobDirSweep sweep = Sweep();
-  EXPECT_EQ(sweep.removed, 1);
-  EXPECT_EQ(sweep.freed_bytes, 4 + 1000);
-  EXPECT_FALSE(sweep.more);
-  EXPECT_EQ(sweep.error, "");
-  EXPECT_FALSE(Exists(JobDir("5.1")));
-  EXPECT_FALSE(Exists(Status("5.1")));
+TEST_F(JobDirRetentionTest, AnAttemptThatEndedLongerAgoIsRemovedDirectoryFirstStatusLast) {
+  MakeEndedAttempt("5.1", kTwoHoursAgo);
+  ExpiredAttempts expired = Find();
+  EXPECT_EQ(expired.attempts, 1);
+  EXPECT_FALSE(expired.more);
+  EXPECT_EQ(expired.paths,
+            (std::vector<std::string>{JobDir("5.1"), Status("5.1") + ".tmp", Status("5.1")}));
 }
 
 TEST_F(JobDirRetentionTest, RecentAttemptsAndAttemptsTheRunnerKnowsStay) {
   MakeEndedAttempt("6.1", kNow - 10 * 60'000);         // ended ten minutes ago
   MakeEndedAttempt("7.2", kNow - 30 * 3'600'000);      // old, but its end is not acknowledged yet
   std::filesystem::create_directories(JobDir("8.1"));  // running: no status file yet
-  JobDirSweep sweep = Sweep({AttemptId{JobId{7}, 2}, AttemptId{JobId{8}, 1}});
-  EXPECT_EQ(sweep.removed, 0);
-  EXPECT_TRUE(Exists(JobDir("6.1")));
-  EXPECT_TRUE(Exists(JobDir("7.2")));
-  EXPECT_TRUE(Exists(Status("7.2")));
-  EXPECT_TRUE(Exists(JobDir("8.1")));
+  ExpiredAttempts expired = Find({AttemptId{JobId{7}, 2}, AttemptId{JobId{8}, 1}});
+  EXPECT_EQ(expired.attempts, 0);
+  EXPECT_TRUE(expired.paths.empty());
   EXPECT_FALSE(Exists(Status("8.1"))) << "a running attempt's status is the monitor's to write";
 }
 
 // The job owns its directory and files; only the root-owned status file dates its end.
 TEST_F(JobDirRetentionTest, AJobCannotPutOffItsRemovalByTouchingItsOwnFiles) {
-  MakeEndedAttempt("9.1", kNow - 2 * 3'600'000);
+  MakeEndedAttempt("9.1", kTwoHoursAgo);
   SetModified(JobDir("9.1") + "/stdout", kNow + 365LL * 86'400'000);
   SetModified(JobDir("9.1"), kNow + 365LL * 86'400'000);
-  EXPECT_EQ(Sweep().removed, 1);
-  EXPECT_FALSE(Exists(JobDir("9.1")));
+  EXPECT_EQ(Find().attempts, 1);
 }
 
 TEST_F(JobDirRetentionTest, AnAttemptThatEndedWithoutStatusIsDatedByTheFirstSweepThatFindsIt) {
   std::filesystem::create_directories(JobDir("10.1"));  // its monitor was killed, say
   SetModified(JobDir("10.1"), kNow - 30 * 3'600'000);
-  EXPECT_EQ(Sweep().removed, 0);
+  EXPECT_EQ(Find().attempts, 0);
   ASSERT_TRUE(Exists(Status("10.1"))) << "the sweep dates it";
-  EXPECT_TRUE(Exists(JobDir("10.1")));
-  SetModified(Status("10.1"), kNow - 2 * 3'600'000);  // as if that sweep was two hours ago
-  EXPECT_EQ(Sweep().removed, 1);
-  EXPECT_FALSE(Exists(JobDir("10.1")));
-  EXPECT_FALSE(Exists(Status("10.1")));
+  SetModified(Status("10.1"), kTwoHoursAgo);  // as if that sweep was two hours ago
+  EXPECT_EQ(Find().attempts, 1);
 }
 
-TEST_F(JobDirRetentionTest, OnlyAttemptNamesAreTouchedAndLinksAreNotFollowed) {
-  for (const char* name : {"notes", "11.x", "lost+found", "0.1"}) {
+TEST_F(JobDirRetentionTest, OnlyAttemptNamesAreConsidered) {
+  for (const char* name : {"notes", "11.x", "lost+found", "0.1", "12.1.tmp"}) {
     std::filesystem::create_directories(JobDir(name));
     WriteTextFile(Status(name), "");
     SetModified(Status(name), kNow - 30 * 3'600'000);
   }
-  TempDir elsewhere("sharc-retention-target");
-  WriteTextFile(elsewhere.File("precious"), "keep me");
-  std::filesystem::create_symlink(elsewhere.path(), JobDir("12.1"));
-  WriteTextFile(Status("12.1"), "exited 0\n");
-  SetModified(Status("12.1"), kNow - 30 * 3'600'000);
-
-  EXPECT_EQ(Sweep().removed, 1);
-  for (const char* name : {"notes", "11.x", "lost+found", "0.1"}) {
-    EXPECT_TRUE(Exists(JobDir(name))) << name;
-  }
-  EXPECT_FALSE(Exists(JobDir("12.1"))) << "the link itself goes";
-  EXPECT_TRUE(Exists(elsewhere.File("precious"))) << "what it pointed at stays";
+  EXPECT_EQ(Find().attempts, 0);
 }
 
-TEST_F(JobDirRetentionTest, ABacklogIsRemovedAFewAttemptsPerSweep) {
-  for (int job = 1; job <= 5; ++job) {
-    MakeEndedAttempt(std::to_string(job) + ".1", kNow - 2 * 3'600'000);
-  }
-  JobDirSweep first = Sweep({}, 2);
-  EXPECT_EQ(first.removed, 2);
+TEST_F(JobDirRetentionTest, ABacklogIsTakenAFewAttemptsAtATime) {
+  for (int job = 1; job <= 5; ++job) MakeEndedAttempt(std::to_string(job) + ".1", kTwoHoursAgo);
+  ExpiredAttempts first = Find({}, 2);
+  EXPECT_EQ(first.attempts, 2);
   EXPECT_TRUE(first.more);
-  JobDirSweep second = Sweep({}, 2);
-  EXPECT_EQ(second.removed, 2);
-  EXPECT_TRUE(second.more);
-  JobDirSweep third = Sweep({}, 2);
-  EXPECT_EQ(third.removed, 1);
-  EXPECT_FALSE(third.more);
-  EXPECT_TRUE(std::filesystem::is_empty(state_.path() + "/jobs"));
+  ExpiredAttempts all = Find({}, 5);
+  EXPECT_EQ(all.attempts, 5);
+  EXPECT_FALSE(all.more);
+}
+
+// The removal itself, by the agent's sweeper: an expired attempt's whole tree goes, however
+// deep (deeper than a process could hold open, or than PATH_MAX), links are removed and not
+// followed, and what is not expired stays.
+TEST_F(JobDirRetentionTest, TheSweeperRemovesExpiredTreesOfAnyDepthAndNeverFollowsLinks) {
+  MakeEndedAttempt("20.1", kTwoHoursAgo);
+  int fd = ::open(JobDir("20.1").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  for (int depth = 0; depth < 3000; ++depth) {  // 3000 levels of "d/": 6000 bytes of path
+    ASSERT_EQ(::mkdirat(fd, "d", 0700), 0) << depth;
+    int next = ::openat(fd, "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    ::close(fd);
+    ASSERT_GE(next, 0) << depth;
+    fd = next;
+  }
+  ::close(fd);
+  TempDir elsewhere("sharc-retention-target");
+  WriteTextFile(elsewhere.File("precious"), "keep me");
+  std::filesystem::create_symlink(elsewhere.path(), JobDir("20.1") + "/link");
+  MakeEndedAttempt("21.1", kNow - 10 * 60'000);  // not expired
+
+  ASSERT_TRUE(RetainUntil([&] { return !Exists(Status("20.1")); }));
+  EXPECT_FALSE(Exists(JobDir("20.1")));
+  EXPECT_TRUE(Exists(elsewhere.File("precious"))) << "what the link pointed at stays";
+  EXPECT_TRUE(Exists(JobDir("21.1")));
+  EXPECT_TRUE(Exists(Status("21.1")));
 }
 
 }  // namespace

@@ -161,6 +161,21 @@ TEST(NodeEnergyTrackerTest, AClockSetBackNeverCoversAMinuteMoreThanOnce) {
   ExpectStorable(closed);
 }
 
+// An interval that lies wholly in minutes already closed (the wall clock was set back past
+// them) counts nothing, whatever its counters say.
+TEST(NodeEnergyTrackerTest, AnIntervalInsideClosedMinutesCountsNothing) {
+  NodeEnergyTracker tracker;
+  tracker.AddSample("n1", kMinute0 + 61'000, Sample(0, 0, 0), 1000, 0);
+  tracker.AddSample("n1", kMinute0 + 125'000, Sample(0, 0, 0), 1000, 0);  // closes minute 1
+  tracker.AddSample("n1", kMinute0 + 10'000, Sample(0, 0, 0), 1000, 0);   // set back
+  tracker.AddSample("n1", kMinute0 + 11'000, Sample(int64_t{1} << 62, 0, 0), 1000, 0);
+  std::vector<NodeEnergyBucket> open = tracker.OpenBuckets();
+  ASSERT_EQ(open.size(), 1u);
+  EXPECT_EQ(open[0].start, kMinute0 + 2 * kEnergyBucketMillis);
+  EXPECT_EQ(open[0].cpu_energy_uj, 0);
+  ExpectStorable(open);
+}
+
 // Counters near the top of their range, from several agent sessions in one minute: sums stop
 // at the largest value instead of overflowing.
 TEST(NodeEnergyTrackerTest, HugeCountersSaturateInsteadOfOverflowing) {
