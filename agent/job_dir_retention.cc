@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <boost/asio/error.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -161,7 +162,7 @@ class JobDirRetention::Impl : public std::enable_shared_from_this<Impl> {
     posix_spawn_file_actions_destroy(&actions);
     if (error != 0) return InternalError("cannot start rm: " + ErrnoText(error));
     int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-    if (pidfd < 0) {
+    if (pidfd < 0) {  // no pidfd (a kernel before 5.3): waited for here
       int wait_status = 0;
       while (::waitpid(pid, &wait_status, 0) < 0 && errno == EINTR) {
       }
@@ -172,7 +173,9 @@ class JobDirRetention::Impl : public std::enable_shared_from_this<Impl> {
     std::weak_ptr<Impl> weak = weak_from_this();
     watch_->async_wait(asio::posix::stream_descriptor::wait_read,
                        [weak, pid, attempts = expired.attempts,
-                        more = expired.more](const boost::system::error_code&) {
+                        more = expired.more](const boost::system::error_code& error) {
+                         // The agent is stopping: rm finishes on its own, not waited for.
+                         if (error == asio::error::operation_aborted) return;
                          int wait_status = 0;
                          while (::waitpid(pid, &wait_status, 0) < 0 && errno == EINTR) {
                          }
