@@ -19,6 +19,9 @@
 #include "agent/gpu_islands.h"
 #include "agent/gpu_model.h"
 #include "core/log.h"
+#include "core/resources.h"
+#include "core/utf8.h"
+#include "protocol/json_fields.h"
 #include "protocol/node_codec.h"
 
 namespace sharc::agent {
@@ -309,13 +312,29 @@ std::vector<GpuInfo> PciGpus(hwloc_topology_t topology, bool this_system) {
   return gpus;
 }
 
+// Makes a GPU's text what the node's inventory carries unchanged: hwloc and drivers hand over
+// any bytes, and the JSON writer would replace what is not UTF-8. A name or vendor keeps its
+// valid parts; a model no job could ask for (gpu/<model>) is left unknown, and said so.
+void MakeGpuTextSendable(GpuInfo& gpu) {
+  gpu.name = ToValidUtf8(gpu.name);
+  gpu.vendor = ToValidUtf8(gpu.vendor);
+  if (gpu.model.empty() || IsGpuModelName(gpu.model)) return;
+  LogWarning("agent", "GPU " + std::to_string(gpu.index) + ": model " +
+                          protocol::DumpJson(protocol::Json(gpu.model)) +
+                          " left out (unknown model): a model is at most " +
+                          std::to_string(kMaxGpuModelBytes) +
+                          " printable characters of UTF-8, the name a job's gpu_model gives");
+  gpu.model.clear();
+}
+
 // The first source that yields any GPU wins (see the header): CUDA, then NVML, then ROCm SMI,
 // then bare PCI devices. Mixing sources would count one device twice.
 StatusOr<std::vector<GpuInfo>> CollectGpus(hwloc_topology_t topology, bool this_system) {
   std::vector<GpuInfo> gpus = OsDeviceGpus(topology, HWLOC_OBJ_OSDEV_COPROC, "cuda");
   if (gpus.empty()) gpus = OsDeviceGpus(topology, HWLOC_OBJ_OSDEV_GPU, "nvml");
   if (gpus.empty()) gpus = OsDeviceGpus(topology, HWLOC_OBJ_OSDEV_GPU, "rsmi");
-  if (gpus.empty()) return PciGpus(topology, this_system);
+  if (gpus.empty()) gpus = PciGpus(topology, this_system);
+  for (GpuInfo& gpu : gpus) MakeGpuTextSendable(gpu);
   std::sort(gpus.begin(), gpus.end(),
             [](const GpuInfo& a, const GpuInfo& b) { return a.index < b.index; });
   for (size_t i = 1; i < gpus.size(); ++i) {

@@ -38,7 +38,9 @@ struct ProbedNode {
 // from "GPUVendor" or the PCI vendor id; NUMA locality from the nearest non-I/O ancestor's
 // nodeset (-1 if it spans several); island from the PCI tree and NVLink (see gpu_islands.h:
 // GPUs behind one PCIe switch share one, a GPU alone on its root port or host bridge has its
-// own). Two OS devices claiming one index is InvalidArgument.
+// own). Two OS devices claiming one index is InvalidArgument. Text hwloc hands over is made
+// what the inventory carries unchanged: names and vendors valid UTF-8 (U+FFFD for other
+// bytes), and a model no job could name (IsGpuModelName) unknown (""), with a warning.
 // Debian's hwloc has no CUDA or NVML plugin, so on such hosts GPUs come from PCI.
 //
 // PUs: those of the topology as hwloc loads it by default, i.e. for this machine only the

@@ -170,7 +170,6 @@ inline constexpr int32_t kMaxCpusPerJob = 1 << 16;
 inline constexpr int64_t kMinJobMemoryBytes = 1 << 20;
 inline constexpr int32_t kMaxGpusPerJob = 1024;
 inline constexpr int32_t kMaxNodesPerJob = 4096;
-inline constexpr size_t kMaxGpuModelBytes = 64;
 inline constexpr int64_t kMaxTimeLimitSeconds = 366LL * 24 * 3600;
 inline constexpr size_t kMaxLabelBytes = 63;  // each key and each value
 inline constexpr size_t kMaxIdempotencyKeyBytes = 128;

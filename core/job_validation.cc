@@ -89,7 +89,7 @@ Status CheckResources(const JobSpec& spec, Stage stage) {
   if (!spec.gpu_model.empty() && spec.gpus == 0) {
     return FieldError(kGpuModel, "given without " + std::string(kGpus));
   }
-  if (spec.gpu_model.size() > kMaxGpuModelBytes || !IsPrintable(spec.gpu_model)) {
+  if (!spec.gpu_model.empty() && !IsGpuModelName(spec.gpu_model)) {
     return FieldError(kGpuModel,
                       "at most " + std::to_string(kMaxGpuModelBytes) + " printable characters");
   }

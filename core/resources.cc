@@ -2,19 +2,30 @@
 
 #include <algorithm>
 
+#include "core/utf8.h"
+
 namespace sharc {
 namespace {
 
 template <typename Vec>
 auto Find(Vec& entries, std::string_view name) {
-  return std::lower_bound(entries.begin(), entries.end(), name,
-                          [](const Resources::Entry& e, std::string_view n) { return e.first < n; });
+  return std::lower_bound(
+      entries.begin(), entries.end(), name,
+      [](const Resources::Entry& e, std::string_view n) { return e.first < n; });
 }
 
 }  // namespace
 
 std::string GpuModelResource(std::string_view model) {
   return std::string(kGpuResource) + "/" + std::string(model);
+}
+
+bool IsGpuModelName(std::string_view model) {
+  if (model.empty() || model.size() > kMaxGpuModelBytes || !IsValidUtf8(model)) return false;
+  return std::none_of(model.begin(), model.end(), [](char c) {
+    auto byte = static_cast<unsigned char>(c);
+    return byte < 0x20 || byte == 0x7f;
+  });
 }
 
 Resources::Resources(std::initializer_list<Entry> entries) {

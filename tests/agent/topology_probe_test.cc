@@ -8,6 +8,8 @@
 #include <string>
 
 #include "core/resources.h"
+#include "protocol/json_fields.h"
+#include "protocol/node_codec.h"
 #include "tests/testing/temp_dir.h"
 
 namespace sharc::agent {
@@ -242,6 +244,49 @@ TEST(ProbeTopologyTest, RejectsTwoGpusWithOneIndex) {
   ASSERT_FALSE(probed.ok());
   EXPECT_EQ(probed.status().code(), StatusCode::kInvalidArgument);
   EXPECT_TRUE(Contains(probed.status().message(), "cuda0")) << probed.status().message();
+}
+
+// hwloc passes on whatever bytes its XML (or a driver) holds. What the agent sends must reach
+// the scheduler unchanged and name models a job can ask for (found by
+// fuzz/hwloc_xml_fuzzer.cc: a model that was not UTF-8 changed on its way).
+TEST(ProbeTopologyTest, GpuTextBecomesUtf8AndAModelNoJobCouldNameIsLeftUnknown) {
+  TempDir dir;
+  ASSERT_TRUE(dir.ok());
+  std::string xml = ReadTextFile(Fixture("gpu-2s-4gpu.xml"));
+  auto replace_nth = [&xml](const std::string& from, int nth, const std::string& to) {
+    size_t at = std::string::npos;
+    for (int i = 0; i <= nth; ++i) at = xml.find(from, at == std::string::npos ? 0 : at + 1);
+    ASSERT_NE(at, std::string::npos) << from << " #" << nth;
+    xml.replace(at, from.size(), to);
+  };
+  const std::string kH100 = "value=\"NVIDIA H100 80GB HBM3\"";  // the first left, each time
+  replace_nth(kH100, 0, "value=\"NVIDIA \xE9t\xE9 \xFF\"");     // Latin-1 bytes
+  replace_nth(kH100, 0, "value=\"NVIDIA H" + std::string(70, '1') + "\"");  // too long
+  replace_nth(kH100, 0, "value=\"Model&#10;X\"");                           // a newline
+  replace_nth("\"GPUVendor\" value=\"NVIDIA Corporation\"", 3,
+              "\"GPUVendor\" value=\"NVIDIA \xFF\"");
+  std::string path = dir.File("odd-text.xml");
+  WriteTextFile(path, xml);
+
+  StatusOr<ProbedNode> probed = ProbeTopology({.xml_path = path});
+  ASSERT_TRUE(probed.ok()) << probed.status().ToString();
+  const std::vector<GpuInfo>& gpus = probed->topology.gpus;
+  ASSERT_EQ(gpus.size(), 4u);
+  EXPECT_EQ(gpus[0].model, "");
+  EXPECT_EQ(gpus[1].model, "");
+  EXPECT_EQ(gpus[2].model, "");
+  EXPECT_EQ(gpus[3].model, "H100");
+  EXPECT_EQ(gpus[3].vendor, "NVIDIA \xEF\xBF\xBD");  // U+FFFD for the byte that was not UTF-8
+  Resources capacity = probed->topology.Capacity();
+  EXPECT_EQ(capacity.Get(kGpuResource), 4);
+  EXPECT_EQ(capacity.Get(GpuModelResource("H100")), 1);
+  // The inventory the scheduler gets is the one the agent probed.
+  std::string sent = protocol::DumpJson(protocol::EncodeTopology(probed->topology));
+  StatusOr<protocol::Json> json = protocol::ParseJson(sent);
+  ASSERT_TRUE(json.ok()) << json.status().ToString();
+  StatusOr<NodeTopology> received = protocol::DecodeTopology(*json, "topology");
+  ASSERT_TRUE(received.ok()) << received.status().ToString();
+  EXPECT_EQ(*received, probed->topology);
 }
 
 TEST(ProbeTopologyTest, RejectsABadSyntheticDescriptionQuotingIt) {

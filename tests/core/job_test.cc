@@ -88,6 +88,15 @@ TEST(JobSpecTest, RulesStateTheirLimits) {
             "command and env: at most 1 MiB together");
   EXPECT_EQ(message_for([](JobSpec& s) { s.labels["k"] = std::string(kMaxLabelBytes + 1, 'v'); }),
             "labels: 'k': keys and values are at most 63 printable characters");
+  auto gpu_model = [](std::string model) {
+    return [model](JobSpec& s) {
+      s.gpus = 1;
+      s.gpu_model = model;
+    };
+  };
+  EXPECT_EQ(message_for(gpu_model(std::string(kMaxGpuModelBytes + 1, 'H'))),
+            "gpu_model: at most 64 printable characters");
+  EXPECT_EQ(message_for(gpu_model("\xE9t\xE9")), "gpu_model: at most 64 printable characters");
   JobSpec edge = ValidSpec();
   edge.cpus = kMaxCpusPerJob;
   edge.gpus = kMaxGpusPerJob;

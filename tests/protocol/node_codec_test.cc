@@ -89,6 +89,21 @@ TEST(NodeCodecTest, RefusesABadIslandNamingTheField) {
       << status.message();
 }
 
+TEST(NodeCodecTest, RefusesAGpuModelNoJobCouldAskFor) {
+  Json j = EncodeInventory(SampleInventory());
+  Json control = j;
+  control["topology"]["gpus"][1]["model"] = "H100\n";
+  EXPECT_EQ(DecodeInventory(control, "inv").status().message(),
+            "inv.topology.gpus[1].model: at most 64 printable characters (the name a job's "
+            "gpu_model gives)");
+  Json long_model = j;
+  long_model["topology"]["gpus"][0]["model"] = std::string(65, 'H');
+  EXPECT_FALSE(DecodeInventory(long_model, "inv").ok());
+  Json unknown = j;  // "" is an unknown model, not a bad one
+  unknown["topology"]["gpus"][0]["model"] = "";
+  EXPECT_TRUE(DecodeInventory(unknown, "inv").ok());
+}
+
 TEST(NodeCodecTest, CapacityCountsGpuModels) {
   Resources cap = SampleInventory().topology.Capacity();
   EXPECT_EQ(cap.Get("cpu"), 2000);
