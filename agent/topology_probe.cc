@@ -57,11 +57,7 @@ Status CheckXmlLoadsWithoutCrashing(const std::string& path) {
   if (pid < 0) return InternalError("fork to test-load the hwloc XML file: " + ErrnoText(errno));
   if (pid == 0) {
     for (int signal : {SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL}) std::signal(signal, SIG_DFL);
-    hwloc_topology_t raw = nullptr;
-    bool loaded = hwloc_topology_init(&raw) == 0 &&
-                  hwloc_topology_set_io_types_filter(raw, HWLOC_TYPE_FILTER_KEEP_IMPORTANT) == 0 &&
-                  hwloc_topology_set_xml(raw, path.c_str()) == 0 && hwloc_topology_load(raw) == 0;
-    ::_exit(loaded ? kXmlLoaded : kXmlRefused);  // no cleanup: the process ends here
+    ::_exit(HwlocAcceptsXml(path) ? kXmlLoaded : kXmlRefused);  // no cleanup: the process ends
   }
   int wait_status = 0;
   while (::waitpid(pid, &wait_status, 0) < 0) {
@@ -112,8 +108,9 @@ StatusOr<TopologyPtr> LoadTopology(const ProbeOptions& options, const std::strin
       hwloc_topology_set_components(raw, HWLOC_TOPOLOGY_COMPONENTS_FLAG_BLACKLIST, component);
     }
   }
-  if (!options.xml_path.empty())
+  if (!options.xml_path.empty() && options.xml_crash_guard) {
     SHARC_RETURN_IF_ERROR(CheckXmlLoadsWithoutCrashing(options.xml_path));
+  }
   if (hwloc_topology_load(raw) != 0) {
     std::string message =
         "hwloc could not load the topology of " + source + ": " + ErrnoText(errno);
@@ -347,6 +344,14 @@ StatusOr<std::vector<GpuInfo>> CollectGpus(hwloc_topology_t topology, bool this_
 }
 
 }  // namespace
+
+bool HwlocAcceptsXml(const std::string& path) {
+  hwloc_topology_t raw = nullptr;
+  if (hwloc_topology_init(&raw) != 0) return false;
+  TopologyPtr topology(raw);
+  return hwloc_topology_set_io_types_filter(raw, HWLOC_TYPE_FILTER_KEEP_IMPORTANT) == 0 &&
+         hwloc_topology_set_xml(raw, path.c_str()) == 0 && hwloc_topology_load(raw) == 0;
+}
 
 StatusOr<ProbedNode> ProbeTopology(const ProbeOptions& options) {
   if (!options.xml_path.empty() && !options.synthetic.empty()) {

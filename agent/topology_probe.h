@@ -14,6 +14,10 @@ namespace sharc::agent {
 struct ProbeOptions {
   std::string xml_path;   // load this hwloc XML instead of the real machine
   std::string synthetic;  // or this synthetic description, e.g. "pack:2 numa:2 core:8 pu:2"
+  // Load xml_path in a child process first (see ProbeTopology). Off only for a caller that has
+  // just done so itself, with HwlocAcceptsXml in a child that survived: the hwloc_xml fuzzer,
+  // which checks every input in one long-lived child instead of forking for each.
+  bool xml_crash_guard = true;
 };
 
 struct ProbedNode {
@@ -26,8 +30,9 @@ struct ProbedNode {
 
 // Loads the topology. InvalidArgument (with hwloc's words where it gives them) for a bad XML
 // file or synthetic string; both set together is also an error. hwloc 2.9 crashes on some
-// malformed XML, so an XML file is loaded in a child process first (one fork per call); a file
-// hwloc crashes on is InvalidArgument naming it and the signal.
+// malformed XML, so an XML file is loaded in a child process first (one fork per call, unless
+// options.xml_crash_guard is off); a file hwloc crashes on is InvalidArgument naming it and the
+// signal.
 //
 // GPUs: OS devices of type CoProc named "cudaN" (index N) are preferred; otherwise GPU OS
 // devices ("nvmlN", else "rsmiN"); otherwise PCI display/3D controllers (class 0x0300/0x0302,
@@ -49,6 +54,11 @@ struct ProbedNode {
 // without Core objects each PU is its own core; `packages` is at least 1.
 // Thread-safe (each call loads its own topology).
 StatusOr<ProbedNode> ProbeTopology(const ProbeOptions& options);
+
+// Loads the hwloc XML file at `path` as ProbeTopology does and discards it: whether hwloc
+// accepted the file. hwloc parses it in the calling process, so a file hwloc crashes on
+// crashes the caller: this is what the crash guard's child process runs.
+bool HwlocAcceptsXml(const std::string& path);
 
 }  // namespace sharc::agent
 

@@ -62,6 +62,7 @@ class InputFile {
     }
     return path_;
   }
+  const std::string& path() const { return path_; }
 
  private:
   int fd_;
