@@ -143,7 +143,7 @@ int RunJobs(const GlobalOptions& global, const JobsOptions& o) {
   int64_t next_after = 0;
   StatusOr<protocol::JobTable> table = FetchJobTable(*client, o, &next_after);
   if (!table.ok()) return Fail(table.status());
-  std::cout << (o.start ? RenderStartTable(*table) : RenderJobTable(*table, Now()));
+  (o.start ? StartListTable(*table) : JobListTable(*table, Now())).Print(std::cout);
   if (next_after > 0) std::cerr << "more jobs follow: add --after " << next_after << "\n";
   return kExitOk;
 }

@@ -59,6 +59,9 @@ std::optional<std::pair<std::string, std::string>> Listed(const protocol::JobTab
                    std::string("PENDING"));
 }
 
+// About what a job's row holds (its cells without padding), for Table::Reserve.
+constexpr size_t kRowBytes = 64;
+
 int64_t IntOf(std::string_view text) {
   int64_t value = 0;
   std::from_chars(text.data(), text.data() + text.size(), value);
@@ -67,9 +70,10 @@ int64_t IntOf(std::string_view text) {
 
 }  // namespace
 
-std::string RenderJobTable(const protocol::JobTable& jobs, UnixMillis now) {
+Table JobListTable(const protocol::JobTable& jobs, UnixMillis now) {
   Table table({"ID", "TENANT", "NAME", "STATE", "PRIORITY", "CPUS", "MEM", "GPUS", "NODE",
                "ELAPSED", "REASON"});
+  table.Reserve(jobs.size(), kRowBytes);
   const Columns c(jobs);
   for (size_t i = 0; i < jobs.size(); ++i) {
     const protocol::JobTable::Row job = jobs.ReadRow(i);
@@ -82,12 +86,13 @@ std::string RenderJobTable(const protocol::JobTable& jobs, UnixMillis now) {
                   ElapsedText(job[c.start_time], job[c.end_time], now),
                   ReasonText(job[c.reason], job[c.message])});
   }
-  return table.Render();
+  return table;
 }
 
-std::string RenderStartTable(const protocol::JobTable& jobs) {
+Table StartListTable(const protocol::JobTable& jobs) {
   Table table(
       {"ID", "TENANT", "NAME", "PRIORITY", "CPUS", "GPUS", "START_TIME", "NODES", "REASON"});
+  table.Reserve(jobs.size(), kRowBytes);
   const Columns c(jobs);
   for (size_t i = 0; i < jobs.size(); ++i) {
     const protocol::JobTable::Row job = jobs.ReadRow(i);
@@ -100,7 +105,7 @@ std::string RenderStartTable(const protocol::JobTable& jobs) {
                   start.empty() ? "-" : OrDash(job[c.expected_nodes]),
                   ReasonText(job[c.reason], job[c.message])});
   }
-  return table.Render();
+  return table;
 }
 
 }  // namespace sharc::cli

@@ -3,8 +3,7 @@
 #ifndef SHARC_AGENT_CLI_JOB_LIST_VIEWS_H_
 #define SHARC_AGENT_CLI_JOB_LIST_VIEWS_H_
 
-#include <string>
-
+#include "agent/cli/table.h"
 #include "core/clock.h"
 #include "protocol/job_table_codec.h"
 
@@ -13,10 +12,11 @@ namespace sharc::cli {
 // `sharc jobs`. An array job's tasks that have not started fold into one line, "12_[40-999]"
 // (PENDING), like squeue; started tasks list as "12_3"; an array whose tasks have all started
 // is not listed itself (each task is).
-std::string RenderJobTable(const protocol::JobTable& jobs, UnixMillis now);
+// Tables, not text: a listing of thousands of jobs is printed a chunk at a time (Table::Print).
+Table JobListTable(const protocol::JobTable& jobs, UnixMillis now);
 // `sharc jobs --start`: pending jobs with their expected start time and nodes ("N/A" without a
 // reservation), like squeue --start.
-std::string RenderStartTable(const protocol::JobTable& jobs);
+Table StartListTable(const protocol::JobTable& jobs);
 
 }  // namespace sharc::cli
 

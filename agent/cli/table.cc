@@ -19,6 +19,11 @@ Table::Table(std::vector<std::string> header) : widths_(header.size(), 0) {
   AddRow(std::move(header));
 }
 
+void Table::Reserve(size_t rows, size_t bytes_per_row) {
+  text_.reserve(text_.size() + rows * bytes_per_row);
+  ends_.reserve(ends_.size() + rows * widths_.size());
+}
+
 void Table::AddRow(std::vector<std::string> row) {
   assert(row.size() == widths_.size() && "a row has as many cells as the header");
   row.resize(widths_.size());  // without assertions: what the header has no column for is cut
@@ -30,11 +35,25 @@ void Table::AddRow(std::vector<std::string> row) {
 }
 
 std::string Table::Render() const {
+  std::string out;
+  RenderChunks(static_cast<size_t>(-1), [&out](std::string& chunk) { out.swap(chunk); });
+  return out;
+}
+
+void Table::Print(std::ostream& out) const {
+  RenderChunks(64 << 10, [&out](std::string& chunk) {
+    out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    chunk.clear();
+  });
+}
+
+void Table::RenderChunks(size_t flush_at,
+                         const std::function<void(std::string& chunk)>& flush) const {
   const size_t columns = widths_.size();
   size_t line_width = 0;
   for (size_t width : widths_) line_width += width + 2;
   std::string out;
-  out.reserve(ends_.size() / columns * line_width);
+  out.reserve(std::min(flush_at, ends_.size() / columns * line_width) + line_width);
   size_t begin = 0;
   for (size_t cell = 0; cell < ends_.size(); ++cell) {
     const std::string_view text(text_.data() + begin, ends_[cell] - begin);
@@ -43,12 +62,13 @@ std::string Table::Render() const {
     const size_t column = cell % columns;
     if (column + 1 < columns) {
       out.append(widths_[column] - Width(text) + 2, ' ');
-    } else {
-      while (!out.empty() && out.back() == ' ') out.pop_back();
-      out += '\n';
+      continue;
     }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    out += '\n';
+    if (out.size() >= flush_at) flush(out);
   }
-  return out;
+  flush(out);
 }
 
 }  // namespace sharc::cli

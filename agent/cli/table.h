@@ -4,6 +4,8 @@
 #define SHARC_AGENT_CLI_TABLE_H_
 
 #include <cstdint>
+#include <functional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -12,11 +14,21 @@ namespace sharc::cli {
 class Table {
  public:
   explicit Table(std::vector<std::string> header);
+  // Room for `rows` more rows of about `bytes_per_row` bytes of text: a long listing then
+  // fills its buffers once instead of copying them as they grow (fresh pages are costly).
+  void Reserve(size_t rows, size_t bytes_per_row);
   // Precondition: row has as many cells as the header.
   void AddRow(std::vector<std::string> row);
   std::string Render() const;
+  // Writes what Render() returns, 64 KiB at a time: a listing of thousands of rows is not held
+  // a second time as one string.
+  void Print(std::ostream& out) const;
 
  private:
+  // Renders line by line into *chunk, handing it to `flush` whenever it holds flush_at bytes or
+  // more, and at the end.
+  void RenderChunks(size_t flush_at, const std::function<void(std::string& chunk)>& flush) const;
+
   // Every cell's text back to back, row by row; a listing of thousands of rows is then a few
   // large buffers, not a string per cell.
   std::string text_;

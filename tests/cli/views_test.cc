@@ -39,7 +39,7 @@ TEST(JobTableTest, TheNodeColumnJoinsTheJobsNodes) {
   pending["nodes"] = Json::array();
   pending["start_time"] = nullptr;
   std::string table =
-      RenderJobTable(protocol::JobTable::FromJson(Json::array({TwoNodeJob(), pending})), 0);
+      JobListTable(protocol::JobTable::FromJson(Json::array({TwoNodeJob(), pending})), 0).Render();
   std::string running_row = table.substr(table.find("\n12 ") + 1);
   running_row = running_row.substr(0, running_row.find('\n'));
   EXPECT_NE(running_row.find(" gpu1,gpu2 "), std::string::npos) << table;
@@ -62,7 +62,8 @@ TEST(JobTableTest, AnArraysPendingTasksFoldIntoOneLine) {
   task["id"] = 57;
   task["array_job_id"] = 12;
   task["array_task_id"] = 3;
-  std::string table = RenderJobTable(protocol::JobTable::FromJson(Json::array({array, task})), 0);
+  std::string table =
+      JobListTable(protocol::JobTable::FromJson(Json::array({array, task})), 0).Render();
   EXPECT_NE(table.find("\n12_[40-999] "), std::string::npos) << table;
   std::string folded = table.substr(table.find("\n12_[40-999] ") + 1);
   folded = folded.substr(0, folded.find('\n'));
@@ -71,7 +72,7 @@ TEST(JobTableTest, AnArraysPendingTasksFoldIntoOneLine) {
   EXPECT_EQ(table.find("\n57 "), std::string::npos) << table;
   EXPECT_EQ(std::count(table.begin(), table.end(), '\n'), 3) << table;  // header + 2 rows
   array["array_unstarted"] = "";
-  table = RenderJobTable(protocol::JobTable::FromJson(Json::array({array, task})), 0);
+  table = JobListTable(protocol::JobTable::FromJson(Json::array({array, task})), 0).Render();
   EXPECT_EQ(table.find("\n12 "), std::string::npos) << table;
   EXPECT_EQ(std::count(table.begin(), table.end(), '\n'), 2) << table;
   std::string details = RenderJobDetails(array, 0);
@@ -121,7 +122,7 @@ TEST(StartTableTest, GivesTheReservationsTimeAndNodesOrNA) {
   unreserved["id"] = 13;
   unreserved["expected_start"] = nullptr;
   std::string table =
-      RenderStartTable(protocol::JobTable::FromJson(Json::array({reserved, unreserved})));
+      StartListTable(protocol::JobTable::FromJson(Json::array({reserved, unreserved}))).Render();
   EXPECT_NE(table.find("START_TIME"), std::string::npos) << table;
   std::string first = table.substr(table.find("\n12 ") + 1);
   first = first.substr(0, first.find('\n'));
