@@ -7,6 +7,8 @@
 #include <map>
 #include <numeric>
 
+#include "agent/hwloc_enum.h"
+
 namespace sharc::agent {
 namespace {
 
@@ -34,7 +36,7 @@ hwloc_obj_t TopPciBridge(hwloc_obj_t pci) {
   hwloc_obj_t top = nullptr;
   for (hwloc_obj_t obj = pci->parent; obj != nullptr && obj->type == HWLOC_OBJ_BRIDGE;
        obj = obj->parent) {
-    if (obj->attr->bridge.upstream_type == HWLOC_OBJ_BRIDGE_PCI) top = obj;
+    if (HwlocEnumValue(obj->attr->bridge.upstream_type) == HWLOC_OBJ_BRIDGE_PCI) top = obj;
   }
   return top;
 }

@@ -18,6 +18,7 @@
 
 #include "agent/gpu_islands.h"
 #include "agent/gpu_model.h"
+#include "agent/hwloc_enum.h"
 #include "core/log.h"
 #include "core/resources.h"
 #include "core/utf8.h"
@@ -224,7 +225,7 @@ std::vector<GpuInfo> OsDeviceGpus(hwloc_topology_t topology, hwloc_obj_osdev_typ
   std::vector<GpuInfo> gpus;
   for (hwloc_obj_t dev = hwloc_get_next_osdev(topology, nullptr); dev != nullptr;
        dev = hwloc_get_next_osdev(topology, dev)) {
-    if (dev->attr->osdev.type != type || dev->name == nullptr) continue;
+    if (HwlocEnumValue(dev->attr->osdev.type) != type || dev->name == nullptr) continue;
     std::optional<int> index = DeviceIndex(dev->name, prefix);
     if (!index) continue;
     if (*index >= static_cast<int>(protocol::kMaxGpusPerNode)) {

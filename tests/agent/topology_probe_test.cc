@@ -289,6 +289,37 @@ TEST(ProbeTopologyTest, GpuTextBecomesUtf8AndAModelNoJobCouldNameIsLeftUnknown) 
   EXPECT_EQ(*received, probed->topology);
 }
 
+// hwloc copies an XML file's osdev_type and bridge_type numbers into enum fields unchecked;
+// values no enum names must read as "not that kind", not as undefined behaviour (the sanitizer
+// build stops on the latter; found by fuzz/hwloc_xml_fuzzer.cc).
+TEST(ProbeTopologyTest, OsDevicesAndBridgesOfUnknownTypesAreNotGpusOrPciBridges) {
+  TempDir dir;
+  ASSERT_TRUE(dir.ok());
+  std::string xml = ReadTextFile(Fixture("gpu-2s-8gpu-2switch.xml"));
+  auto replace_all = [&xml](const std::string& from, const std::string& to) {
+    size_t count = 0;
+    for (size_t at = xml.find(from); at != std::string::npos; at = xml.find(from, at + 1)) {
+      xml.replace(at, from.size(), to);
+      ++count;
+    }
+    return count;
+  };
+  ASSERT_EQ(replace_all("osdev_type=\"5\"", "osdev_type=\"77\""), 8u);  // the cudaN CoProcs
+  ASSERT_GT(replace_all("bridge_type=\"1-1\"", "bridge_type=\"3-1\""), 0u);
+  std::string path = dir.File("unknown-types.xml");
+  WriteTextFile(path, xml);
+
+  StatusOr<ProbedNode> probed = ProbeTopology({.xml_path = path});
+  ASSERT_TRUE(probed.ok()) << probed.status().ToString();
+  const std::vector<GpuInfo>& gpus = probed->topology.gpus;
+  ASSERT_EQ(gpus.size(), 8u);  // known by their PCI devices instead, in bus order
+  for (const GpuInfo& gpu : gpus) {
+    EXPECT_EQ(gpu.vendor, "10de") << "the PCI vendor id, not the CUDA device's GPUVendor";
+    EXPECT_EQ(gpu.model, "");
+    EXPECT_EQ(gpu.island, gpu.index) << "no PCI switch is known: each GPU its own island";
+  }
+}
+
 TEST(ProbeTopologyTest, RejectsABadSyntheticDescriptionQuotingIt) {
   StatusOr<ProbedNode> probed = ProbeTopology({.synthetic = "pack:2 banana:3"});
   ASSERT_FALSE(probed.ok());
