@@ -57,15 +57,30 @@ class HwlocCanary {
   // Whether the child loaded the file and lived.
   bool Survives() {
     if (pid_ <= 0) Start();
-    char request = 'l', reply = 0;
-    if (send(socket_, &request, 1, MSG_NOSIGNAL) == 1 && recv(socket_, &reply, 1, 0) == 1) {
-      return true;
-    }
+    if (Send(socket_, 'l') && Receive(socket_)) return true;
     Stop();
     return false;
   }
 
  private:
+  // One byte each way, again after a signal: libFuzzer's timer interrupts a wait, which must
+  // not pass for the child's death.
+  static bool Send(int socket, char byte) {
+    ssize_t n;
+    do {
+      n = send(socket, &byte, 1, MSG_NOSIGNAL);
+    } while (n < 0 && errno == EINTR);
+    return n == 1;
+  }
+  static bool Receive(int socket) {
+    char byte;
+    ssize_t n;
+    do {
+      n = recv(socket, &byte, 1, 0);
+    } while (n < 0 && errno == EINTR);
+    return n == 1;
+  }
+
   void Start() {
     int sockets[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sockets) != 0) std::abort();
@@ -76,10 +91,9 @@ class HwlocCanary {
       for (int signal : {SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL}) std::signal(signal, SIG_DFL);
       int null = open("/dev/null", O_WRONLY);  // hwloc's and the sanitizer's words on a crash
       if (null >= 0) dup2(null, STDERR_FILENO);
-      char request = 0;
-      while (recv(sockets[1], &request, 1, 0) == 1) {
+      while (Receive(sockets[1])) {
         sharc::agent::HwlocAcceptsXml(path_);
-        if (send(sockets[1], &request, 1, MSG_NOSIGNAL) != 1) break;
+        if (!Send(sockets[1], 'l')) break;
       }
       _exit(0);
     }
