@@ -58,7 +58,7 @@ Status CheckXmlLoadsWithoutCrashing(const std::string& path) {
   if (pid < 0) return InternalError("fork to test-load the hwloc XML file: " + ErrnoText(errno));
   if (pid == 0) {
     for (int signal : {SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL}) std::signal(signal, SIG_DFL);
-    ::_exit(HwlocAcceptsXml(path) ? kXmlLoaded : kXmlRefused);  // no cleanup: the process ends
+    ::_exit(HwlocAcceptsXml(path) ? kXmlLoaded : kXmlRefused);  // no exit handlers: only _exit
   }
   int wait_status = 0;
   while (::waitpid(pid, &wait_status, 0) < 0) {
@@ -316,12 +316,13 @@ std::vector<GpuInfo> PciGpus(hwloc_topology_t topology, bool this_system) {
 void MakeGpuTextSendable(GpuInfo& gpu) {
   gpu.name = ToValidUtf8(gpu.name);
   gpu.vendor = ToValidUtf8(gpu.vendor);
-  if (gpu.model.empty() || IsGpuModelName(gpu.model)) return;
+  if (gpu.model.empty()) return;
+  Status model = CheckGpuModelName(gpu.model);
+  if (model.ok()) return;
   LogWarning("agent", "GPU " + std::to_string(gpu.index) + ": model " +
                           protocol::DumpJson(protocol::Json(gpu.model)) +
-                          " left out (unknown model): a model is at most " +
-                          std::to_string(kMaxGpuModelBytes) +
-                          " printable characters of UTF-8, the name a job's gpu_model gives");
+                          " left out (unknown model): " + model.message() +
+                          ", as jobs name it in gpu_model");
   gpu.model.clear();
 }
 

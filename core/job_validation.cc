@@ -89,9 +89,9 @@ Status CheckResources(const JobSpec& spec, Stage stage) {
   if (!spec.gpu_model.empty() && spec.gpus == 0) {
     return FieldError(kGpuModel, "given without " + std::string(kGpus));
   }
-  if (!spec.gpu_model.empty() && !IsGpuModelName(spec.gpu_model)) {
-    return FieldError(kGpuModel,
-                      "at most " + std::to_string(kMaxGpuModelBytes) + " printable characters");
+  if (!spec.gpu_model.empty()) {
+    Status model = CheckGpuModelName(spec.gpu_model);
+    if (!model.ok()) return FieldError(kGpuModel, model.message());
   }
   if (!spec.priority_class.empty() && !IsClassName(spec.priority_class)) {
     return FieldError(kPriorityClass, "1 to 63 of a-z, 0-9, '-' and '_'");

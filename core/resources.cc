@@ -22,10 +22,19 @@ std::string GpuModelResource(std::string_view model) {
 
 bool IsGpuModelName(std::string_view model) {
   if (model.empty() || model.size() > kMaxGpuModelBytes || !IsValidUtf8(model)) return false;
-  return std::none_of(model.begin(), model.end(), [](char c) {
-    auto byte = static_cast<unsigned char>(c);
-    return byte < 0x20 || byte == 0x7f;
-  });
+  for (size_t i = 0; i < model.size(); ++i) {
+    auto byte = static_cast<unsigned char>(model[i]);
+    if (byte < 0x20 || byte == 0x7f) return false;
+    // C1 controls, U+0080..U+009F: C2 80..C2 9F in (valid) UTF-8.
+    if (byte == 0xC2 && static_cast<unsigned char>(model[i + 1]) <= 0x9F) return false;
+  }
+  return true;
+}
+
+Status CheckGpuModelName(std::string_view model) {
+  if (IsGpuModelName(model)) return Status::Ok();
+  return InvalidArgumentError("a GPU model is 1 to " + std::to_string(kMaxGpuModelBytes) +
+                              " bytes of UTF-8 without control characters, e.g. H100");
 }
 
 Resources::Resources(std::initializer_list<Entry> entries) {

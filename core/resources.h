@@ -31,9 +31,11 @@ inline constexpr int64_t kMilliCpusPerCpu = 1000;
 std::string GpuModelResource(std::string_view model);
 
 // Whether `model` can name a GPU model, as a job asks for it (gpu_model) and as a node offers
-// it: 1 to kMaxGpuModelBytes bytes of UTF-8 without control characters.
+// it: 1 to kMaxGpuModelBytes bytes of UTF-8 without control characters (C0, DEL, C1).
+// CheckGpuModelName says the same as a Status, with the one message for what to fix.
 inline constexpr size_t kMaxGpuModelBytes = 64;
 bool IsGpuModelName(std::string_view model);
+Status CheckGpuModelName(std::string_view model);
 
 // Non-negative quantities by resource name. Absent means zero; zero entries are not stored,
 // so two equal vectors compare equal. Arithmetic saturates never: overflow is reported.

@@ -63,10 +63,9 @@ StatusOr<std::vector<GpuInfo>> DecodeGpus(const Json& gpus, const std::set<int>&
     if (!gpu_ids.insert(info.index).second) {
       return InvalidArgumentError(g.Path("index") + ": duplicate GPU " + std::to_string(index));
     }
-    if (!info.model.empty() && !IsGpuModelName(info.model)) {
-      return InvalidArgumentError(g.Path("model") + ": at most " +
-                                  std::to_string(kMaxGpuModelBytes) +
-                                  " printable characters (the name a job's gpu_model gives)");
+    if (!info.model.empty()) {
+      Status model = CheckGpuModelName(info.model);
+      if (!model.ok()) return InvalidArgumentError(g.Path("model") + ": " + model.message());
     }
     if (info.numa >= 0 && !numa_ids.count(info.numa)) {
       return InvalidArgumentError(g.Path("numa") + ": no NUMA node " + std::to_string(node));

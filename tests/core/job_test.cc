@@ -94,9 +94,10 @@ TEST(JobSpecTest, RulesStateTheirLimits) {
       s.gpu_model = model;
     };
   };
-  EXPECT_EQ(message_for(gpu_model(std::string(kMaxGpuModelBytes + 1, 'H'))),
-            "gpu_model: at most 64 printable characters");
-  EXPECT_EQ(message_for(gpu_model("\xE9t\xE9")), "gpu_model: at most 64 printable characters");
+  const std::string kModelRule =
+      "gpu_model: a GPU model is 1 to 64 bytes of UTF-8 without control characters, e.g. H100";
+  EXPECT_EQ(message_for(gpu_model(std::string(kMaxGpuModelBytes + 1, 'H'))), kModelRule);
+  EXPECT_EQ(message_for(gpu_model("\xE9t\xE9")), kModelRule);
   JobSpec edge = ValidSpec();
   edge.cpus = kMaxCpusPerJob;
   edge.gpus = kMaxGpusPerJob;

@@ -52,6 +52,11 @@ TEST(GpuModelNameTest, IsWhatAJobCanAskForAndANodeCanOffer) {
   EXPECT_FALSE(IsGpuModelName(std::string(kMaxGpuModelBytes + 1, 'H')));
   EXPECT_FALSE(IsGpuModelName("H100\n"));
   EXPECT_FALSE(IsGpuModelName("H\x7f"));
+  EXPECT_FALSE(IsGpuModelName("H100\xC2\x85"));  // U+0085, a C1 control (NEL)
+  EXPECT_TRUE(IsGpuModelName("H100\xC2\xA0"));   // U+00A0, the first character after them
+  EXPECT_EQ(CheckGpuModelName("H100\n").message(),
+            "a GPU model is 1 to 64 bytes of UTF-8 without control characters, e.g. H100");
+  EXPECT_TRUE(CheckGpuModelName("H100").ok());
   EXPECT_FALSE(IsGpuModelName("\xE9t\xE9"));  // Latin-1, not UTF-8
 }
 

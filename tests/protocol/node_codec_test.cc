@@ -94,8 +94,8 @@ TEST(NodeCodecTest, RefusesAGpuModelNoJobCouldAskFor) {
   Json control = j;
   control["topology"]["gpus"][1]["model"] = "H100\n";
   EXPECT_EQ(DecodeInventory(control, "inv").status().message(),
-            "inv.topology.gpus[1].model: at most 64 printable characters (the name a job's "
-            "gpu_model gives)");
+            "inv.topology.gpus[1].model: a GPU model is 1 to 64 bytes of UTF-8 without control "
+            "characters, e.g. H100");
   Json long_model = j;
   long_model["topology"]["gpus"][0]["model"] = std::string(65, 'H');
   EXPECT_FALSE(DecodeInventory(long_model, "inv").ok());
