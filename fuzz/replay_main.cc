@@ -4,7 +4,7 @@
 // cannot be read or no input was found, so a missing corpus does not pass silently.
 // Under AddressSanitizer an input that allocates more than 256 MiB at once or makes the process
 // hold more than 2 GiB fails, as it would under libFuzzer's -rss_limit_mb=2048 (ASAN_OPTIONS
-// may override both, and a target may define its own __asan_default_options).
+// may override both).
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -36,7 +36,7 @@ bool RunFile(const std::filesystem::path& path) {
 
 }  // namespace
 
-extern "C" __attribute__((weak)) const char* __asan_default_options() {
+extern "C" const char* __asan_default_options() {
   return "max_allocation_size_mb=256:hard_rss_limit_mb=2048";
 }
 
