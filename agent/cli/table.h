@@ -20,12 +20,12 @@ class Table {
   // Precondition: row has as many cells as the header.
   void AddRow(std::vector<std::string> row);
   std::string Render() const;
-  // Writes what Render() returns, 64 KiB at a time: a listing of thousands of rows is not held
-  // a second time as one string.
+  // Writes what Render() returns in chunks of whole rows of about 64 KiB: a listing of
+  // thousands of rows is not held a second time as one string.
   void Print(std::ostream& out) const;
 
  private:
-  // Renders line by line into *chunk, handing it to `flush` whenever it holds flush_at bytes or
+  // Renders row by row into a chunk, handing it to `flush` whenever it holds flush_at bytes or
   // more, and at the end.
   void RenderChunks(size_t flush_at, const std::function<void(std::string& chunk)>& flush) const;
 

@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace sharc::cli {
 namespace {
@@ -18,17 +20,33 @@ TEST(TableTest, AlignsColumnsByDisplayWidthWithoutTrailingSpaces) {
             "12  x     long note\n");
 }
 
+// Keeps what is written to it and how: each write's size.
+class RecordingBuffer : public std::stringbuf {
+ public:
+  std::vector<std::streamsize> writes;
+
+ protected:
+  std::streamsize xsputn(const char* text, std::streamsize size) override {
+    writes.push_back(size);
+    return std::stringbuf::xsputn(text, size);
+  }
+};
+
 TEST(TableTest, PrintWritesWhatRenderReturnsInChunks) {
   Table table({"ID", "STATE", "REASON"});
   table.Reserve(10000, 16);
   for (int i = 0; i < 10000; ++i) {  // ~250 KiB of text: more than two of Print's chunks
     table.AddRow({std::to_string(i), i % 3 ? "PENDING" : "RUNNING", i % 7 ? "" : "Priority"});
   }
-  std::ostringstream printed;
+  RecordingBuffer buffer;
+  std::ostream printed(&buffer);
   table.Print(printed);
   const std::string rendered = table.Render();
   EXPECT_GT(rendered.size(), 2u * (64 << 10));
-  EXPECT_EQ(printed.str(), rendered);
+  EXPECT_EQ(buffer.str(), rendered);
+  // Whole rows of about 64 KiB each, never the whole text at once.
+  ASSERT_GE(buffer.writes.size(), 3u);
+  for (std::streamsize size : buffer.writes) EXPECT_LE(size, (64 << 10) + 64);
   const std::string head =
       "ID    STATE    REASON\n0     RUNNING  Priority\n1     PENDING\n2     PENDING\n";
   EXPECT_EQ(rendered.substr(0, head.size()), head);
