@@ -58,7 +58,8 @@ Status CheckXmlLoadsWithoutCrashing(const std::string& path) {
   if (pid < 0) return InternalError("fork to test-load the hwloc XML file: " + ErrnoText(errno));
   if (pid == 0) {
     for (int signal : {SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL}) std::signal(signal, SIG_DFL);
-    ::_exit(HwlocAcceptsXml(path) ? kXmlLoaded : kXmlRefused);  // no exit handlers: only _exit
+    // _exit: none of the parent's exit handlers run in this copy of it.
+    ::_exit(HwlocAcceptsXml(path) ? kXmlLoaded : kXmlRefused);
   }
   int wait_status = 0;
   while (::waitpid(pid, &wait_status, 0) < 0) {
