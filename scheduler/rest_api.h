@@ -30,6 +30,7 @@
 #include "protocol/job_table_codec.h"
 #include "scheduler/auth.h"
 #include "scheduler/authorization.h"
+#include "scheduler/job_queries.h"
 #include "scheduler/rest_route_table.h"
 #include "scheduler/scheduler.h"
 
@@ -163,6 +164,8 @@ class RestApi {
   protocol::Json JobJson(const Job& job) const;
   // What a job's line in the listing table adds to its record (rest_job_list.cc).
   protocol::JobListingExtras ListingExtras(const Job& job) const;
+  // The listing's view=full answer, {"items": [JobJson...], "next_after": ID | null}.
+  net::HttpResponse FullListing(const JobPage& page) const;
 
   Scheduler& scheduler_;
   std::function<std::string()> render_metrics_;

@@ -84,13 +84,7 @@ void RestApi::ListJobs(const AuthorizedRequest& request, const net::Responder& r
   }
   scheduler_.queries().List(request.who, *filter, [this, view, respond](StatusOr<JobPage> page) {
     if (!page.ok()) return respond(ErrorResponse(page.status()));
-    if (view == "full") {
-      protocol::Json items = protocol::Json::array();
-      for (const Job* job : page->jobs) items.push_back(JobJson(*job));
-      protocol::Json body{{"items", std::move(items)}};
-      body["next_after"] = page->next_after ? protocol::Json(page->next_after->value) : nullptr;
-      return respond(JsonResponse(200, body));
-    }
+    if (view == "full") return respond(FullListing(*page));
     net::HttpResponse response;
     response.status = 200;
     response.content_type = "text/tab-separated-values; charset=utf-8";
@@ -104,6 +98,23 @@ void RestApi::ListJobs(const AuthorizedRequest& request, const net::Responder& r
     }
     respond(std::move(response));
   });
+}
+
+// One job at a time, encoded and written out: the text a DOM of the whole page would dump to,
+// without the page's DOM (5,000 jobs: ~200,000 map nodes, built, walked and freed).
+net::HttpResponse RestApi::FullListing(const JobPage& page) const {
+  net::HttpResponse response;
+  response.status = 200;
+  response.body.reserve(page.jobs.size() * 800 + 64);
+  response.body += "{\"items\":[";
+  for (size_t i = 0; i < page.jobs.size(); ++i) {
+    if (i > 0) response.body += ',';
+    response.body += protocol::DumpJson(JobJson(*page.jobs[i]));
+  }
+  response.body += "],\"next_after\":";
+  response.body += page.next_after ? std::to_string(page.next_after->value) : "null";
+  response.body += '}';
+  return response;
 }
 
 protocol::JobListingExtras RestApi::ListingExtras(const Job& job) const {
