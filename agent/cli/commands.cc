@@ -9,6 +9,7 @@
 
 #include "agent/cli/api_client.h"
 #include "agent/cli/command_support.h"
+#include "agent/cli/job_list_json.h"
 #include "agent/cli/job_list_views.h"
 #include "agent/cli/submit_request.h"
 #include "agent/cli/tenant_views.h"
@@ -88,20 +89,17 @@ StatusOr<int64_t> FetchPages(const JobsOptions& o, const std::string& query,
   }
 }
 
-// `sharc jobs -o json`: the full job objects, {"items", "next_after"}.
-StatusOr<Json> FetchJobsJson(ApiClient& client, const JobsOptions& o) {
-  Json all{{"items", Json::array()}, {"next_after", nullptr}};
+// `sharc jobs -o json`: the full job objects, {"items", "next_after"}, as text to print.
+StatusOr<std::string> FetchJobsJson(ApiClient& client, const JobsOptions& o) {
+  JobListJson list;
   StatusOr<int64_t> next =
       FetchPages(o, JobsQuery(o, "full"), [&](const std::string& target) -> StatusOr<int64_t> {
-        StatusOr<Json> page = client.Get(target);
+        StatusOr<net::HttpResponse> page = client.GetRaw(target);
         if (!page.ok()) return page.status();
-        for (Json& item : (*page)["items"]) all["items"].push_back(std::move(item));
-        const Json after = page->value("next_after", Json());
-        return after.is_number_integer() ? after.get<int64_t>() : 0;
+        return list.AddPage(page->body);
       });
   if (!next.ok()) return next.status();
-  if (*next > 0) all["next_after"] = *next;
-  return all;
+  return std::move(list).Finish(*next);
 }
 
 // The table `sharc jobs` prints, read in the compact table view; *next_after as above.
@@ -135,9 +133,9 @@ int RunJobs(const GlobalOptions& global, const JobsOptions& o) {
   StatusOr<ApiClient> client = Connect(global);
   if (!client.ok()) return Fail(client.status());
   if (global.output == "json") {
-    StatusOr<Json> list = FetchJobsJson(*client, o);
+    StatusOr<std::string> list = FetchJobsJson(*client, o);
     if (!list.ok()) return Fail(list.status());
-    PrintJson(*list);
+    std::cout << *list;
     return kExitOk;
   }
   int64_t next_after = 0;
