@@ -1,5 +1,7 @@
 #include "agent/cli/job_list_json.h"
 
+#include <set>
+
 #include "protocol/json_fields.h"
 
 namespace sharc::cli {
@@ -13,7 +15,8 @@ class PageReader final : public nlohmann::json_sax<Json> {
  public:
   explicit PageReader(PrettyJsonWriter* items) : items_(*items) {}
 
-  // Whether the page was an object with an items array and an integer or null next_after.
+  // Whether the page was an object with an items array and a non-negative integer or null
+  // next_after.
   bool IsListing() const { return saw_items_ && saw_next_after_; }
   int64_t next_after() const { return next_after_; }
 
@@ -56,6 +59,7 @@ class PageReader final : public nlohmann::json_sax<Json> {
   }
   bool key(string_t& name) override {
     if (depth_ == 1) {
+      if (!page_keys_.insert(name).second) return false;  // given twice
       key_ = name;
       return true;
     }
@@ -74,8 +78,8 @@ class PageReader final : public nlohmann::json_sax<Json> {
   template <typename Forward>
   bool Scalar(Forward forward, int64_t as_next_after = -1) {
     if (InItems()) return forward();
-    if (depth_ != 1) return false;  // a page is an object
-    if (key_ != "next_after") return true;
+    if (depth_ == 0) return false;  // a page is an object
+    if (depth_ > 1 || key_ != "next_after") return true;
     if (as_next_after < 0 || saw_next_after_) return false;
     next_after_ = as_next_after;
     saw_next_after_ = true;
@@ -84,7 +88,7 @@ class PageReader final : public nlohmann::json_sax<Json> {
 
   template <typename Forward>
   bool Open(Forward forward, bool is_items) {
-    ++depth_;
+    if (++depth_ > static_cast<int>(protocol::kMaxJsonDepth)) return false;  // as ParseJson
     if (depth_ == 2 && is_items) {
       if (saw_items_) return false;
       in_items_ = saw_items_ = true;
@@ -106,6 +110,7 @@ class PageReader final : public nlohmann::json_sax<Json> {
   PrettyJsonWriter& items_;
   int depth_ = 0;
   std::string key_;  // the page's key whose value is being read
+  std::set<std::string> page_keys_;
   bool in_items_ = false;
   bool saw_items_ = false;
   bool saw_next_after_ = false;
@@ -135,11 +140,13 @@ StatusOr<int64_t> JobListJson::AddPage(std::string_view page) {
   const PrettyJsonWriter before = writer_;
   const size_t size = text_.size();
   int64_t next_after = 0;
-  if (Stream(page, &next_after)) return next_after;
+  if (page.size() <= protocol::kDefaultMaxJsonBytes && Stream(page, &next_after)) {
+    return next_after;
+  }
   writer_ = before;
   text_.resize(size);
-  // Not a listing as the scheduler writes one: the DOM says why, or gives the page in its
-  // own order (sorted keys, each once), which then streams.
+  // Not a listing as the scheduler writes one: the DOM says why (ParseJson's limits and
+  // repeated keys included), or gives the page in its own order, which then streams.
   StatusOr<Json> dom = protocol::ParseJson(page);
   if (!dom.ok()) {
     return InternalError("the server sent an unreadable answer: " + dom.status().message());

@@ -19,8 +19,10 @@ class JobListJson {
   JobListJson(const JobListJson&) = delete;  // its writer writes to its own text
   JobListJson& operator=(const JobListJson&) = delete;
 
-  // Adds one page's items. Returns the page's next_after (0: null), or why the page is not a
-  // listing (the same words as any unreadable answer); a refused page adds nothing.
+  // Adds one page's items. Returns the page's next_after (0: null), or why the page was
+  // refused: "the server sent an unreadable answer: ..." with ParseJson's reason (not JSON,
+  // too large, too deep, a key given twice), or "the server's answer is not a job listing"
+  // (no items array, no non-negative next_after). A refused page adds nothing.
   StatusOr<int64_t> AddPage(std::string_view page);
 
   // The whole listing, with `next_after` (0: null), and a final newline.

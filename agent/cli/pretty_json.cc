@@ -11,26 +11,32 @@ void PrettyJsonWriter::NewLine(size_t depth) {
   out_->append(2 * depth, ' ');
 }
 
-void PrettyJsonWriter::BeginValue() {
-  wrote_value_ = true;
+bool PrettyJsonWriter::BeginValue() {
   if (after_key_) {
     after_key_ = false;
-    return;
+    return true;
   }
-  if (open_.empty()) return;
+  if (open_.empty()) {  // the one value at the top
+    if (wrote_value_) return false;
+    wrote_value_ = true;
+    return true;
+  }
+  if (open_.back().is_object) return false;  // a value in an object needs its key first
   if (!open_.back().empty) *out_ += ',';
   open_.back().empty = false;
   NewLine(open_.size());
+  return true;
 }
 
-void PrettyJsonWriter::Open(char bracket) {
-  BeginValue();
+bool PrettyJsonWriter::Open(char bracket) {
+  if (!BeginValue()) return false;
   *out_ += bracket;
   open_.push_back({bracket == '{'});
+  return true;
 }
 
 bool PrettyJsonWriter::Close(char bracket) {
-  if (open_.empty() || open_.back().is_object != (bracket == '}')) return false;
+  if (after_key_ || open_.empty() || open_.back().is_object != (bracket == '}')) return false;
   const bool empty = open_.back().empty;
   open_.pop_back();
   if (!empty) NewLine(open_.size());
@@ -87,48 +93,45 @@ void PrettyJsonWriter::AppendQuoted(const std::string& text) {
 }
 
 bool PrettyJsonWriter::null() {
-  BeginValue();
+  if (!BeginValue()) return false;
   *out_ += "null";
   return true;
 }
 
 bool PrettyJsonWriter::boolean(bool value) {
-  BeginValue();
+  if (!BeginValue()) return false;
   *out_ += value ? "true" : "false";
   return true;
 }
 
 bool PrettyJsonWriter::number_integer(number_integer_t value) {
-  BeginValue();
+  if (!BeginValue()) return false;
   *out_ += std::to_string(value);
   return true;
 }
 
 bool PrettyJsonWriter::number_unsigned(number_unsigned_t value) {
-  BeginValue();
+  if (!BeginValue()) return false;
   *out_ += std::to_string(value);
   return true;
 }
 
 // The serializer's own digits (shortest round trip, ".0" on whole numbers), not the text read.
 bool PrettyJsonWriter::number_float(number_float_t value, const string_t&) {
-  BeginValue();
+  if (!BeginValue()) return false;
   *out_ += Json(value).dump();
   return true;
 }
 
 bool PrettyJsonWriter::string(string_t& value) {
-  BeginValue();
+  if (!BeginValue()) return false;
   AppendQuoted(value);
   return true;
 }
 
 bool PrettyJsonWriter::binary(binary_t&) { return false; }  // JSON text has none
 
-bool PrettyJsonWriter::start_object(std::size_t) {
-  Open('{');
-  return true;
-}
+bool PrettyJsonWriter::start_object(std::size_t) { return Open('{'); }
 
 bool PrettyJsonWriter::key(string_t& name) {
   if (open_.empty() || !open_.back().is_object || after_key_) return false;
@@ -146,10 +149,7 @@ bool PrettyJsonWriter::key(string_t& name) {
 
 bool PrettyJsonWriter::end_object() { return Close('}'); }
 
-bool PrettyJsonWriter::start_array(std::size_t) {
-  Open('[');
-  return true;
-}
+bool PrettyJsonWriter::start_array(std::size_t) { return Open('['); }
 
 bool PrettyJsonWriter::end_array() { return Close(']'); }
 

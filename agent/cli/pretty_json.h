@@ -3,8 +3,10 @@
 // PrettyJsonWriter takes the events of nlohmann's SAX parser (Json::sax_parse) or a caller's
 // own, and the text it appends is, byte for byte, what dump(2) of the parsed value would be.
 // That holds for objects whose keys come in order and once each, as the scheduler (whose
-// objects are sorted maps) writes them; on a key out of order or repeated the writer stops
-// (its event returns false), where a DOM would have sorted or merged them.
+// objects are sorted maps) writes them. The writer stops (its event returns false, and what it
+// appended is not JSON) on a key out of order or repeated, where a DOM would have sorted or
+// merged them, and on events no JSON text gives: a value in an object without its key, a key
+// without its value, a bracket that closes what is not open, a second value at the top.
 #ifndef SHARC_AGENT_CLI_PRETTY_JSON_H_
 #define SHARC_AGENT_CLI_PRETTY_JSON_H_
 
@@ -42,8 +44,9 @@ class PrettyJsonWriter final : public nlohmann::json_sax<protocol::Json> {
 
  private:
   // Starts a value: after a key it follows "key": ; in an array it goes on a line of its own.
-  void BeginValue();
-  void Open(char bracket);
+  // False where no value may start.
+  bool BeginValue();
+  bool Open(char bracket);
   bool Close(char bracket);
   void NewLine(size_t depth);
   void AppendQuoted(const std::string& text);

@@ -5,8 +5,6 @@
 #include <random>
 #include <string>
 
-#include "agent/cli/job_list_json.h"
-
 namespace sharc::cli {
 namespace {
 
@@ -97,6 +95,35 @@ TEST(PrettyJsonWriterTest, StopsAtAKeyOutOfOrderOrRepeatedWhichADomWouldSortOrMe
             Dumped(Json::parse(R"([{"b":1},{"a":2,"b":{"a":1,"b":2}}])")));
 }
 
+TEST(PrettyJsonWriterTest, RefusesEventsNoJsonTextGives) {
+  std::string out;
+  std::string k = "k";
+  {
+    PrettyJsonWriter writer(&out);
+    ASSERT_TRUE(writer.start_object(1));
+    EXPECT_FALSE(writer.number_integer(1)) << "a value in an object without its key";
+  }
+  {
+    PrettyJsonWriter writer(&out);
+    ASSERT_TRUE(writer.start_object(1));
+    ASSERT_TRUE(writer.key(k));
+    EXPECT_FALSE(writer.end_object()) << "a key without its value";
+  }
+  {
+    PrettyJsonWriter writer(&out);
+    ASSERT_TRUE(writer.start_array(1));
+    EXPECT_FALSE(writer.key(k)) << "a key in an array";
+    EXPECT_FALSE(writer.end_object()) << "closing an object where an array is open";
+  }
+  {
+    PrettyJsonWriter writer(&out);
+    ASSERT_TRUE(writer.null());
+    EXPECT_TRUE(writer.complete());
+    EXPECT_FALSE(writer.boolean(true)) << "a second value at the top";
+    EXPECT_FALSE(writer.end_array()) << "closing what is not open";
+  }
+}
+
 TEST(PrettyJsonWriterTest, ABadByteInACallersStringIsReplacedAsDumpReplacesIt) {
   std::string out;
   PrettyJsonWriter writer(&out);
@@ -105,65 +132,6 @@ TEST(PrettyJsonWriterTest, ABadByteInACallersStringIsReplacedAsDumpReplacesIt) {
   ASSERT_TRUE(writer.string(bad));
   ASSERT_TRUE(writer.end_array());
   EXPECT_EQ(out, Dumped(Json::array({bad})));
-}
-
-// A page as the scheduler writes it: items, then next_after.
-std::string Page(const Json& items, const Json& next_after) {
-  return protocol::DumpJson(Json{{"items", items}, {"next_after", next_after}});
-}
-
-TEST(JobListJsonTest, PagesPrintAsOneListingWithTheLastPagesNextAfter) {
-  const Json first = Json::array({{{"id", 1}, {"command", {"true"}}, {"env", Json::object()}},
-                                  {{"id", 2}, {"labels", {{"team", "a\"b"}}}}});
-  const Json second = Json::array({{{"id", 3}, {"message", "line\nnext"}}});
-  JobListJson list;
-  ASSERT_EQ(list.AddPage(Page(first, 2)).value(), 2);
-  ASSERT_EQ(list.AddPage(Page(second, nullptr)).value(), 0);
-  Json all = first;
-  all.push_back(second[0]);
-  EXPECT_EQ(std::move(list).Finish(9), Dumped(Json{{"items", all}, {"next_after", 9}}) + "\n");
-}
-
-TEST(JobListJsonTest, NoItemsAndNoNextPagePrintAsAnEmptyListing) {
-  JobListJson list;
-  ASSERT_EQ(list.AddPage(Page(Json::array(), nullptr)).value(), 0);
-  EXPECT_EQ(std::move(list).Finish(0), "{\n  \"items\": [],\n  \"next_after\": null\n}\n");
-}
-
-TEST(JobListJsonTest, APageInAnotherKeyOrderIsPrintedSorted) {
-  JobListJson list;
-  ASSERT_EQ(list.AddPage(R"({"next_after":null,"items":[{"state":"PENDING","id":4}]})").value(), 0);
-  EXPECT_EQ(
-      std::move(list).Finish(0),
-      Dumped(Json{{"items", {{{"id", 4}, {"state", "PENDING"}}}}, {"next_after", nullptr}}) + "\n");
-}
-
-TEST(JobListJsonTest, APageThatIsNotAListingIsRefusedAndAddsNothing) {
-  const Json good = Json::array({{{"id", 1}}});
-  struct Case {
-    std::string page;
-    std::string error;
-  };
-  for (const Case& c : std::vector<Case>{
-           {R"({"items":[{"id":5},)", "the server sent an unreadable answer: not valid JSON"},
-           {R"({"items":[{"id":5,"id":6}],"next_after":null})",
-            "the server sent an unreadable answer: items.id: appears twice"},
-           {R"([{"id":5}])", "the server's answer is not a job listing"},
-           {R"({"items":{"id":5},"next_after":null})", "not a job listing"},
-           {R"({"items":[{"id":5}]})", "not a job listing"},
-           {R"({"items":[{"id":5}],"next_after":-3})", "not a job listing"},
-           {R"({"items":[{"id":5}],"next_after":"7"})", "not a job listing"},
-       }) {
-    SCOPED_TRACE(c.page);
-    JobListJson list;
-    ASSERT_TRUE(list.AddPage(Page(good, 1)).ok());
-    StatusOr<int64_t> refused = list.AddPage(c.page);
-    ASSERT_FALSE(refused.ok());
-    EXPECT_NE(refused.status().message().find(c.error), std::string::npos)
-        << refused.status().message();
-    EXPECT_EQ(std::move(list).Finish(0),
-              Dumped(Json{{"items", good}, {"next_after", nullptr}}) + "\n");
-  }
 }
 
 }  // namespace
