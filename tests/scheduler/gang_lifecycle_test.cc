@@ -63,7 +63,9 @@ TEST_F(GangTest, EveryRankIsLaunchedWithTheRendezvous) {
   // A second gang with rank 0 on the same node gets another port.
   JobId second = SubmitGang(2);
   const NodeAllocation& other = JobOf(second).allocation->nodes[0];
-  if (other.node == first.node) EXPECT_NE(other.port, first.port);
+  if (other.node == first.node) {
+    EXPECT_NE(other.port, first.port);
+  }
 }
 
 TEST_F(GangTest, TheJobEndsWithRankZeroAndTheOtherRanksAreKilled) {
