@@ -15,6 +15,7 @@
 
 #include "agent/job_init.h"
 #include "agent/process_launcher.h"  // LaunchStep
+#include "agent/vfork_stack.h"
 
 // Every call below must stay async-signal-safe (see job_monitor.h).
 namespace sharc::agent::internal {
@@ -300,8 +301,10 @@ size_t ReadAll(int fd, void* data, size_t size) {
 // The job runs on `stack`, in this frame, which lives until the caller resumes.
 pid_t SpawnJob(const MonitorPlan& plan) {
   alignas(64) char stack[kJobStackBytes];
-  return clone(RunJobEntry, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | SIGCHLD,
-               const_cast<MonitorPlan*>(&plan));
+  pid_t pid = clone(RunJobEntry, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | SIGCHLD,
+                    const_cast<MonitorPlan*>(&plan));
+  ForgetChildFrames(stack, sizeof(stack));
+  return pid;
 }
 
 void RunMonitor(const MonitorPlan& plan) {

@@ -18,6 +18,7 @@
 
 #include "agent/job_monitor.h"
 #include "agent/job_monitor_args.h"
+#include "agent/vfork_stack.h"
 
 namespace sharc::agent {
 namespace {
@@ -273,7 +274,9 @@ pid_t SpawnMonitor(const PreparedLaunch& prepared, int report_fd) {
   MonitorStart start = {prepared.monitor_program.c_str(), prepared.monitor_argv.data(),
                         prepared.env_ptrs.data(), report_fd};
   alignas(64) char stack[kSpawnStackBytes];
-  return clone(ExecMonitor, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | SIGCHLD, &start);
+  pid_t pid = clone(ExecMonitor, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | SIGCHLD, &start);
+  ForgetChildFrames(stack, sizeof(stack));
+  return pid;
 }
 
 // Reads the monitor's report; false if the monitor closed the pipe without one.
