@@ -127,24 +127,24 @@ JobListJson::JobListJson() : writer_(&text_) {
 }
 
 bool JobListJson::Stream(std::string_view page, int64_t* next_after) {
+  const PrettyJsonWriter before = writer_;
+  const size_t size = text_.size();
   PageReader reader(&writer_);
-  if (!Json::sax_parse(page, &reader, Json::input_format_t::json, /*strict=*/true) ||
-      !reader.IsListing()) {
-    return false;
+  if (Json::sax_parse(page, &reader, Json::input_format_t::json, /*strict=*/true) &&
+      reader.IsListing()) {
+    *next_after = reader.next_after();
+    return true;
   }
-  *next_after = reader.next_after();
-  return true;
+  writer_ = before;
+  text_.resize(size);
+  return false;
 }
 
 StatusOr<int64_t> JobListJson::AddPage(std::string_view page) {
-  const PrettyJsonWriter before = writer_;
-  const size_t size = text_.size();
   int64_t next_after = 0;
   if (page.size() <= protocol::kDefaultMaxJsonBytes && Stream(page, &next_after)) {
     return next_after;
   }
-  writer_ = before;
-  text_.resize(size);
   // Not a listing as the scheduler writes one: the DOM says why (ParseJson's limits and
   // repeated keys included), or gives the page in its own order, which then streams.
   StatusOr<Json> dom = protocol::ParseJson(page);
@@ -152,8 +152,6 @@ StatusOr<int64_t> JobListJson::AddPage(std::string_view page) {
     return InternalError("the server sent an unreadable answer: " + dom.status().message());
   }
   if (Stream(protocol::DumpJson(*dom), &next_after)) return next_after;
-  writer_ = before;
-  text_.resize(size);
   return InternalError(
       "the server's answer is not a job listing ({\"items\": [...], \"next_after\": ID | null})");
 }

@@ -30,7 +30,8 @@ class JobListJson {
   std::string Finish(int64_t next_after) &&;
 
  private:
-  // Adds the page without a DOM; false if it is not JSON with sorted keys or not a listing.
+  // Adds the page without a DOM; false, having added nothing, if it is not JSON with sorted
+  // keys or not a listing.
   bool Stream(std::string_view page, int64_t* next_after);
 
   std::string text_;

@@ -22,10 +22,14 @@ bool PrettyJsonWriter::BeginValue() {
     return true;
   }
   if (open_.back().is_object) return false;  // a value in an object needs its key first
+  StartEntry();
+  return true;
+}
+
+void PrettyJsonWriter::StartEntry() {
   if (!open_.back().empty) *out_ += ',';
   open_.back().empty = false;
   NewLine(open_.size());
-  return true;
 }
 
 bool PrettyJsonWriter::Open(char bracket) {
@@ -138,9 +142,7 @@ bool PrettyJsonWriter::key(string_t& name) {
   Container& object = open_.back();
   if (!object.empty && name <= object.last_key) return false;  // a DOM would sort or merge them
   object.last_key = name;
-  if (!object.empty) *out_ += ',';
-  object.empty = false;
-  NewLine(open_.size());
+  StartEntry();
   AppendQuoted(name);
   *out_ += ": ";
   after_key_ = true;

@@ -46,6 +46,9 @@ class PrettyJsonWriter final : public nlohmann::json_sax<protocol::Json> {
   // Starts a value: after a key it follows "key": ; in an array it goes on a line of its own.
   // False where no value may start.
   bool BeginValue();
+  // An array's element or an object's key: after a comma unless it is the first, on a line of
+  // its own.
+  void StartEntry();
   bool Open(char bracket);
   bool Close(char bracket);
   void NewLine(size_t depth);
