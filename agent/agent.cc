@@ -5,8 +5,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <filesystem>
+#include <optional>
 #include <set>
 
+#include "agent/agent_lease.h"
 #include "agent/attempt_runner.h"
 #include "agent/health_check.h"
 #include "agent/job_dir_retention.h"
@@ -58,6 +60,8 @@ class Agent::Impl : public std::enable_shared_from_this<Impl> {
                  "processes) and share its /tmp (job_namespaces needs root)");
     }
     SHARC_RETURN_IF_ERROR(runner_.Restore());
+    SHARC_ASSIGN_OR_RETURN(AgentLease lease, AgentLease::Open(config_.state_dir));
+    lease_ = std::move(lease);
     retention_.Start();     // after the journal's attempts are known again
     runner_.SampleUsage();  // primes the counters; later samples measure from here
     ScheduleUsageSample();
@@ -318,6 +322,7 @@ class Agent::Impl : public std::enable_shared_from_this<Impl> {
   void OnMessage(net::MessageChannel* channel, const std::string& text) {
     if (channel != channel_.get()) return;
     last_contact_ = std::chrono::steady_clock::now();
+    if (lease_) lease_->Renew();
     StatusOr<protocol::SchedulerMessage> message = protocol::DecodeSchedulerMessage(text);
     if (!message.ok()) {
       LogError("agent", "bad message from the scheduler: " + message.status().message());
@@ -331,6 +336,7 @@ class Agent::Impl : public std::enable_shared_from_this<Impl> {
     reconnect_delay_ = std::chrono::milliseconds(50);
     heartbeat_interval_ = std::chrono::milliseconds(m.heartbeat_interval_ms);
     fence_after_ = std::chrono::milliseconds(m.fence_after_ms);
+    runner_.SetFenceAfter(fence_after_);
     LogInfo("agent", "registered with " + config_.scheduler_url + " as node " + inventory_.name);
     if (!m.credential.empty()) KeepCredential(m.credential);
     if (last_health_) Send(*last_health_);
@@ -417,6 +423,7 @@ class Agent::Impl : public std::enable_shared_from_this<Impl> {
   HealthChecker health_;
   std::optional<protocol::HealthMsg> last_health_;
   std::chrono::milliseconds fence_after_{0};  // learnt at registration
+  std::optional<AgentLease> lease_;           // renewed at each word from the scheduler
   std::chrono::steady_clock::time_point last_contact_;
   asio::steady_timer heartbeat_{io_};
   asio::steady_timer reconnect_{io_};

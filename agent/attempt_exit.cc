@@ -67,6 +67,16 @@ std::string ApplyExitStatus(const StatusOr<std::optional<ExitStatus>>& status,
     case ExitStatus::Kind::kSignaled:
       report->signal = exit.value;
       break;
+    case ExitStatus::Kind::kFenced:
+      if (report->ending == AttemptEnding::kNone) report->ending = AttemptEnding::kKilled;
+      if (report->message.empty()) {
+        report->message =
+            "killed on the node by its monitor: the agent had not heard from the "
+            "scheduler for " +
+            std::to_string(exit.value) +
+            " ms (fence_after), so the job may have been requeued elsewhere";
+      }
+      break;
     case ExitStatus::Kind::kLaunchFailed:
       report->ending = AttemptEnding::kLaunchFailed;
       report->message =

@@ -218,6 +218,10 @@ class AttemptRunner::Impl {
     attempts_.erase(it);
   }
 
+  void SetFenceAfter(std::chrono::milliseconds fence_after) {
+    options_.setup.fence_after_ms = fence_after.count() > 0 ? fence_after.count() : 0;
+  }
+
   void KillAllRunning(const std::string& why) {
     for (auto& [id, attempt] : attempts_) {
       if (attempt.starting) FinishStart(id);  // see KillNow
@@ -600,6 +604,9 @@ void AttemptRunner::Launch(const protocol::LaunchMsg& launch) { impl_->Launch(la
 void AttemptRunner::Kill(const protocol::KillMsg& kill) { impl_->Kill(kill); }
 void AttemptRunner::Acknowledge(const protocol::UpdateAckMsg& ack) { impl_->Acknowledge(ack); }
 void AttemptRunner::KillAllRunning(const std::string& why) { impl_->KillAllRunning(why); }
+void AttemptRunner::SetFenceAfter(std::chrono::milliseconds fence_after) {
+  impl_->SetFenceAfter(fence_after);
+}
 std::vector<protocol::AttemptReport> AttemptRunner::Reports() const { return impl_->Reports(); }
 size_t AttemptRunner::running_count() const { return impl_->running_count(); }
 void AttemptRunner::SampleUsage() { impl_->SampleUsage(); }

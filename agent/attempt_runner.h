@@ -75,6 +75,9 @@ class AttemptRunner {
   // Self-fencing: SIGKILLs every running attempt at once, e.g. after losing the scheduler
   // (one still starting is waited for first, as long as its exec takes).
   void KillAllRunning(const std::string& why);
+  // Launches from now on have their monitors fence them (SetupOptions::fence_after_ms): the
+  // scheduler's fence_after, learnt at registration; 0 for none.
+  void SetFenceAfter(std::chrono::milliseconds fence_after);
 
   // Samples node usage and energy (options.usage) with every running attempt's CPU time per
   // CPU from its cgroup, and updates their reports' cpu_energy_uj and gpu_energy_uj. Also

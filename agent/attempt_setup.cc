@@ -10,6 +10,7 @@
 #include <set>
 #include <string_view>
 
+#include "agent/agent_lease.h"
 #include "agent/job_environment.h"
 #include "agent/path_access.h"
 #include "core/file_util.h"
@@ -117,8 +118,8 @@ StatusOr<LaunchSpec> SetUpAttempt(const SetupOptions& o, const NodeTopology& top
   // dated since by job_dir_retention.h) is not this launch's end.
   if (std::string status = StatusPath(o.state_dir, id);
       ::unlink(status.c_str()) != 0 && errno != ENOENT) {
-    return InternalError(status + ": cannot remove an earlier launch's status: " +
-                         ErrnoText(errno));
+    return InternalError(status +
+                         ": cannot remove an earlier launch's status: " + ErrnoText(errno));
   }
   if (identity && ::chown(dir.c_str(), identity->uid, identity->gid) != 0) {
     return InternalError(dir + ": chown: " + ErrnoText(errno));
@@ -150,6 +151,10 @@ StatusOr<LaunchSpec> SetUpAttempt(const SetupOptions& o, const NodeTopology& top
   spec.no_new_privs = !o.allow_setuid;
   spec.own_namespaces = o.job_namespaces;
   spec.monitor_program = o.monitor_program;
+  if (o.fence_after_ms > 0) {
+    spec.lease_path = LeasePath(o.state_dir);
+    spec.fence_after_ms = o.fence_after_ms;
+  }
 
   if (o.cgroups) {
     JobLimits limits;

@@ -31,6 +31,9 @@ struct SetupOptions {
   bool allow_setuid = false;     // else jobs run with no_new_privs (LaunchSpec)
   bool job_namespaces = false;   // LaunchSpec::own_namespaces
   std::string monitor_program;   // LaunchSpec::monitor_program ("": next to the agent)
+  // LaunchSpec::fence_after_ms, with the lease at LeasePath(state_dir); 0: none. The agent
+  // learns it from the scheduler at registration, before any launch.
+  int64_t fence_after_ms = 0;
 };
 
 // Makes the directories every attempt's live in, once, when the agent starts (before the

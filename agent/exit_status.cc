@@ -47,7 +47,7 @@ StatusOr<ExitStatus> ParseExitStatus(std::string_view text) {
   auto malformed = [&](std::string_view why) {
     return InvalidArgumentError(
         std::string(why) +
-        "; expected one line \"exited|signaled|launch_failed[:<step>] <number> "
+        "; expected one line \"exited|signaled|launch_failed[:<step>]|fenced <number> "
         "<end_unix_millis>\", got " +
         Quoted(text));
   };
@@ -73,6 +73,9 @@ StatusOr<ExitStatus> ParseExitStatus(std::string_view text) {
     status.kind = ExitStatus::Kind::kSignaled;
     min_value = 1;
     max_value = 64;  // SIGRTMAX on Linux
+  } else if (kind == "fenced") {
+    status.kind = ExitStatus::Kind::kFenced;
+    max_value = INT32_MAX;
   } else if (kind.substr(0, kind.find(':')) == "launch_failed") {
     status.kind = ExitStatus::Kind::kLaunchFailed;
     min_value = 1;

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <cstdio>  // rename
 
+#include "agent/agent_lease.h"
 #include "agent/job_init.h"
 #include "agent/process_launcher.h"  // LaunchStep
 #include "agent/vfork_stack.h"
@@ -99,6 +100,48 @@ bool AwaitRecorded(int fd) {
     ssize_t n = read(fd, &recorded, 1);
     if (n < 0 && errno == EINTR) continue;
     return n == 1;
+  }
+}
+
+int64_t MonotonicMillis() {
+  struct timespec now = {};
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return static_cast<int64_t>(now.tv_sec) * 1000 + now.tv_nsec / 1'000'000;
+}
+
+// WaitForJob, watching the agent's lease meanwhile (agent_lease.h) when the plan has one: the
+// lease is read every quarter of fence_after (50 ms to 1 s apart), and once it has stood still
+// for fence_after the job's process group is killed and reaped; *fenced_after_ms then says how
+// long it stood still. The job's end wakes the wait at once (SIGCHLD stays blocked in the
+// monitor, so it waits pending for sigtimedwait).
+bool WaitForJobOrFence(const MonitorPlan& plan, pid_t job, int* status, int64_t* fenced_after_ms) {
+  if (plan.fence_after_ms <= 0 || plan.lease_path[0] == '\0') return WaitForJob(job, status);
+  int64_t check_every = plan.fence_after_ms / 4;
+  if (check_every < 50) check_every = 50;
+  if (check_every > 1000) check_every = 1000;
+  sigset_t child;
+  sigemptyset(&child);
+  sigaddset(&child, SIGCHLD);
+  uint64_t seen = ReadLeaseCounter(plan.lease_path);
+  int64_t renewed_at = MonotonicMillis();
+  while (true) {
+    pid_t ended = waitpid(job, status, WNOHANG);
+    if (ended == job) return true;
+    if (ended < 0 && errno != EINTR) return false;
+    const struct timespec wait = {static_cast<time_t>(check_every / 1000),
+                                  static_cast<long>(check_every % 1000) * 1'000'000};
+    sigtimedwait(&child, nullptr, &wait);
+    const uint64_t lease = ReadLeaseCounter(plan.lease_path);
+    const int64_t now = MonotonicMillis();
+    if (lease != seen) {
+      seen = lease;
+      renewed_at = now;
+    } else if (now - renewed_at >= plan.fence_after_ms) {
+      kill(-job, SIGKILL);
+      kill(job, SIGKILL);
+      *fenced_after_ms = now - renewed_at;
+      return WaitForJob(job, status);
+    }
   }
 }
 
@@ -368,9 +411,14 @@ void RunMonitor(const MonitorPlan& plan) {
 
   int status = 0;
   int error = ECHILD;  // unreachable while SIGCHLD has its default disposition
-  if (WaitForJob(job, &status)) {
+  int64_t fenced_after_ms = -1;
+  if (WaitForJobOrFence(plan, job, &status, &fenced_after_ms)) {
     if (plan.own_namespaces) status = JobWaitStatus(init_status_fd, status);
-    if (WIFEXITED(status)) {
+    if (fenced_after_ms >= 0) {
+      error = WriteStatusFile(
+          plan, "fenced",
+          static_cast<int>(fenced_after_ms < INT32_MAX ? fenced_after_ms : INT32_MAX));
+    } else if (WIFEXITED(status)) {
       error = WriteStatusFile(plan, "exited", WEXITSTATUS(status));
     } else if (WIFSIGNALED(status)) {
       error = WriteStatusFile(plan, "signaled", WTERMSIG(status));

@@ -37,6 +37,11 @@ struct MonitorPlan {
   bool no_new_privs = false;
   // The job gets a PID namespace and a mount namespace of its own, under an init (job_init.h).
   bool own_namespaces = false;
+  // The agent's lease (agent_lease.h): once the counter at lease_path has stood still for
+  // fence_after_ms, the monitor kills the job's process group and the status file says
+  // "fenced". No lease when fence_after_ms is 0.
+  const char* lease_path = "";
+  long long fence_after_ms = 0;
   int report_fd = -1;      // the monitor's end of the channel: the report out, "recorded" in
   int exec_read_fd = -1;   // read end of the job -> monitor pipe (exec errno; EOF = exec'd)
   int exec_write_fd = -1;  // its write end, close-on-exec

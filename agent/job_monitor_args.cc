@@ -54,7 +54,7 @@ bool ParseNumber(const char* text, long long low, long long high, long long* val
 bool DecodeNumbers(const char* text, DecodedMonitorArgs* out) {
   MonitorPlan& plan = out->plan;
   Numbers numbers(text);
-  long long v[9] = {};
+  long long v[10] = {};
   for (long long& value : v) {
     if (!numbers.Next(&value)) return false;
   }
@@ -67,7 +67,8 @@ bool DecodeNumbers(const char* text, DecodedMonitorArgs* out) {
   plan.bind_cpus = v[6] != 0;
   plan.no_new_privs = v[7] != 0;
   plan.own_namespaces = v[8] != 0;
-  return numbers.AtEnd();
+  plan.fence_after_ms = v[9];
+  return v[9] >= 0 && numbers.AtEnd();
 }
 
 // The counted lists of groups and CPUs (one argument each: a process may have 65536 groups).
@@ -94,10 +95,10 @@ std::vector<std::string> EncodeMonitorArgs(const std::string& program, const Mon
                         (plan.switch_identity ? "1 " : "0 ") + std::to_string(plan.uid) + " " +
                         std::to_string(plan.gid) + " " + (plan.stderr_is_stdout ? "1 " : "0 ") +
                         (plan.bind_cpus ? "1 " : "0 ") + (plan.no_new_privs ? "1 " : "0 ") +
-                        (plan.own_namespaces ? "1" : "0");
+                        (plan.own_namespaces ? "1 " : "0 ") + std::to_string(plan.fence_after_ms);
   std::vector<std::string> args = {
-      program,          numbers,          plan.work_dir,       plan.stdout_path,
-      plan.stderr_path, plan.status_path, plan.status_tmp_path};
+      program,          numbers,          plan.work_dir,        plan.stdout_path,
+      plan.stderr_path, plan.status_path, plan.status_tmp_path, plan.lease_path};
   args.push_back(std::to_string(plan.group_count));
   for (size_t i = 0; i < plan.group_count; ++i) args.push_back(std::to_string(plan.groups[i]));
   std::vector<std::string> cpus;
@@ -113,14 +114,15 @@ std::vector<std::string> EncodeMonitorArgs(const std::string& program, const Mon
 }
 
 bool DecodeMonitorArgs(int argc, char** argv, char** envp, DecodedMonitorArgs* out) {
-  if (argc < 7 || !DecodeNumbers(argv[1], out)) return false;
+  if (argc < 8 || !DecodeNumbers(argv[1], out)) return false;
   MonitorPlan& plan = out->plan;
   plan.work_dir = argv[2];
   plan.stdout_path = argv[3];
   plan.stderr_path = argv[4];
   plan.status_path = argv[5];
   plan.status_tmp_path = argv[6];
-  int index = 7;
+  plan.lease_path = argv[7];
+  int index = 8;
   if (!DecodeIdLists(argc, argv, &index, out) || !ReadList(argc, argv, &index, &out->argv) ||
       out->argv.size() < 2 || !ReadList(argc, argv, &index, &out->candidates) ||
       !ReadList(argc, argv, &index, &out->join_files) || index != argc) {

@@ -2,8 +2,8 @@
 // sharc-job-monitor, and back. The job's environment travels as the monitor's own.
 //   argv[0]    the program
 //   argv[1]    "<report_fd> <max_fd> <switch_identity> <uid> <gid> <stderr_is_stdout>
-//              <bind_cpus> <no_new_privs>" (decimal)
-//   argv[2..6] work_dir, stdout_path, stderr_path, status_path, status_tmp_path
+//              <bind_cpus> <no_new_privs> <own_namespaces> <fence_after_ms>" (decimal)
+//   argv[2..7] work_dir, stdout_path, stderr_path, status_path, status_tmp_path, lease_path
 //   then five counted lists, each "<n>" and n arguments: the groups, the CPUs to bind (one
 //   decimal number each), the job's arguments, its exec candidates, its join files.
 // The exec pipe is the monitor's own (it makes it); report_fd must be open in it.

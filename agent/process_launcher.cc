@@ -105,6 +105,7 @@ Status ValidateSpec(const LaunchSpec& spec) {
   SHARC_RETURN_IF_ERROR(CheckPath("stdout_path", spec.stdout_path));
   SHARC_RETURN_IF_ERROR(CheckPath("stderr_path", spec.stderr_path));
   SHARC_RETURN_IF_ERROR(CheckPath("status_path", spec.status_path));
+  SHARC_RETURN_IF_ERROR(CheckNoNul("lease_path", spec.lease_path));
   for (const std::string& path : spec.join_files) {
     SHARC_RETURN_IF_ERROR(CheckPath("join_files", path));
   }
@@ -228,6 +229,9 @@ Status Prepare(const LaunchSpec& spec, PreparedLaunch& out) {
   plan.bind_cpus = !spec.bind_cpus.empty();
   plan.no_new_privs = spec.no_new_privs;
   plan.own_namespaces = spec.own_namespaces;
+  plan.lease_path = spec.lease_path.c_str();
+  plan.fence_after_ms =
+      spec.fence_after_ms > 0 && !spec.lease_path.empty() ? spec.fence_after_ms : 0;
   CPU_ZERO(&plan.cpus);
   for (int cpu : spec.bind_cpus) CPU_SET(cpu, &plan.cpus);
   struct rlimit files = {};

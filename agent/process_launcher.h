@@ -14,8 +14,9 @@
 // caller's identity and cgroups: only the job joins `join_files` and switches to `identity`.
 //
 // The status file holds one line: "exited <code> <end_unix_millis>", "signaled <signal>
-// <end_unix_millis>", or "launch_failed:<step> <errno> <end_unix_millis>" (exec or a set-up
-// step failed; the step as kLaunchStepNames names it).
+// <end_unix_millis>", "launch_failed:<step> <errno> <end_unix_millis>" (exec or a set-up
+// step failed; the step as kLaunchStepNames names it), or "fenced <ms> <end_unix_millis>" (the
+// monitor killed the job: the agent's lease had stood still for <ms>; see LaunchSpec).
 #ifndef SHARC_AGENT_PROCESS_LAUNCHER_H_
 #define SHARC_AGENT_PROCESS_LAUNCHER_H_
 
@@ -64,6 +65,11 @@ struct LaunchSpec {
   // tmpfs on /tmp (charged to the job's memory cgroup). Needs CAP_SYS_ADMIN. Output paths
   // inside work_dir are opened relative to it, so work_dir may lie under /tmp.
   bool own_namespaces = false;
+  // Fencing when the agent is gone (agent_lease.h): the monitor reads the lease at lease_path
+  // and kills the job's process group once it has not been renewed for fence_after_ms; the
+  // status then says "fenced". 0: the job runs on however long the agent is away.
+  std::string lease_path;
+  int64_t fence_after_ms = 0;
   // The monitor program; "" means sharc-job-monitor in the directory of the calling
   // process's executable (where the build and the install put it, next to sharc-agent).
   std::string monitor_program;
@@ -175,8 +181,8 @@ inline constexpr const char* kLaunchStepNames[kLaunchStepCount] = {
     "sigprocmask", "no_new_privs", "exec"};
 
 struct ExitStatus {
-  enum class Kind { kExited, kSignaled, kLaunchFailed } kind = Kind::kExited;
-  int value = 0;  // exit code, signal number, or errno
+  enum class Kind { kExited, kSignaled, kLaunchFailed, kFenced } kind = Kind::kExited;
+  int value = 0;  // exit code, signal number, errno, or how long the lease stood still (ms)
   UnixMillis end_time = 0;
   LaunchStep launch_step = LaunchStep::kUnknown;  // for kLaunchFailed
 };

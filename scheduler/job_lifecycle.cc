@@ -413,6 +413,14 @@ void JobLifecycle::FinishAttempt(Job& job, const protocol::AttemptReport& report
     return EndJob(job, JobState::kPreempted, std::string(reason::kPreempted), message, batch,
                   &report);
   }
+  if (report.ending == protocol::AttemptEnding::kKilled && !job.cancel_requested &&
+      !report.oom_killed) {
+    // A kill the scheduler did not ask for is the node's: it fenced the job (cut off from the
+    // scheduler, or its agent gone for fence_after) or could not keep it. Like a node failure.
+    return FailOrRequeue(job, std::string(reason::kNodeLostJob),
+                         report.message.empty() ? "killed on its node" : report.message, batch,
+                         &report);
+  }
   Ending ending = EndingOf(report, job.cancel_requested);
   if (report.oom_killed && ending.state != JobState::kCancelled &&
       ending.state != JobState::kTimeout) {
@@ -424,19 +432,22 @@ void JobLifecycle::FinishAttempt(Job& job, const protocol::AttemptReport& report
 }
 
 void JobLifecycle::FailOrRequeue(Job& job, std::string why, std::string message,
-                                 std::vector<store::Mutation>* batch) {
+                                 std::vector<store::Mutation>* batch,
+                                 const protocol::AttemptReport* exited) {
   if (job.cancel_requested) {
-    return EndJob(job, JobState::kCancelled, std::string(reason::kCancelledByUser), "", batch);
+    return EndJob(job, JobState::kCancelled, std::string(reason::kCancelledByUser), "", batch,
+                  exited);
   }
   if (job.spec.requeue && job.attempt < context_.options.max_attempts) {
     LogInfo("scheduler", "requeueing job " + std::to_string(job.id.value) + " after attempt " +
                              std::to_string(job.attempt) + ": " + message);
-    return RequeueJob(job, std::string(reason::kNodeFailRequeued), std::move(message), batch);
+    return RequeueJob(job, std::string(reason::kNodeFailRequeued), std::move(message), batch,
+                      exited);
   }
   if (job.spec.requeue) {
     message += "; not requeued: it has had " + std::to_string(job.attempt) + " attempts";
   }
-  EndJob(job, JobState::kNodeFail, std::move(why), std::move(message), batch);
+  EndJob(job, JobState::kNodeFail, std::move(why), std::move(message), batch, exited);
 }
 
 void JobLifecycle::EndJob(Job& job, JobState state, std::string why, std::string message,

@@ -101,8 +101,10 @@ class JobLifecycle {
   bool KeepLateRankExit(Job& job, const std::string& node, const protocol::AttemptReport& report,
                         std::vector<store::Mutation>* batch);
   // A RUNNING job whose node failed: requeued (same id) if it may be, else NODE_FAIL.
+  // `exited`: the node's report of the attempt, when it sent one (it fenced the job).
   void FailOrRequeue(Job& job, std::string why, std::string message,
-                     std::vector<store::Mutation>* batch);
+                     std::vector<store::Mutation>* batch,
+                     const protocol::AttemptReport* exited = nullptr);
   // Ends a RUNNING job in a terminal state: frees its allocation, records the attempt, settles
   // its credit. `exited`: the agent's report of the attempt's exit, when there is one.
   void EndJob(Job& job, JobState state, std::string why, std::string message,

@@ -50,6 +50,8 @@ TEST(JobMonitorArgsTest, RoundTripsEveryField) {
   plan.bind_cpus = true;
   plan.no_new_privs = true;
   plan.own_namespaces = true;
+  plan.lease_path = "/s/lease";
+  plan.fence_after_ms = 2500;
   CPU_ZERO(&plan.cpus);
   CPU_SET(0, &plan.cpus);
   CPU_SET(63, &plan.cpus);
@@ -79,6 +81,8 @@ TEST(JobMonitorArgsTest, RoundTripsEveryField) {
   EXPECT_TRUE(back.bind_cpus);
   EXPECT_TRUE(back.no_new_privs);
   EXPECT_TRUE(back.own_namespaces);
+  EXPECT_STREQ(back.lease_path, "/s/lease");
+  EXPECT_EQ(back.fence_after_ms, 2500);
   EXPECT_TRUE(CPU_EQUAL(&back.cpus, &plan.cpus));
   EXPECT_EQ(back.report_fd, 3);
   EXPECT_EQ(back.max_fd, 4096);
@@ -87,28 +91,44 @@ TEST(JobMonitorArgsTest, RoundTripsEveryField) {
 TEST(JobMonitorArgsTest, RefusesWhatItDidNotEncode) {
   char* envp[] = {nullptr};
   DecodedMonitorArgs decoded;
-  std::vector<std::string> too_short = {"m", "3 1024 0 0 0 0 0 1 0", "/w", "/o", "/e", "/s"};
+  std::vector<std::string> too_short = {"m", "3 1024 0 0 0 0 0 1 0 0", "/w", "/o", "/e", "/s"};
   EXPECT_FALSE(Decode(too_short, envp, &decoded));
   std::vector<std::string> no_program = {
-      "m", "3 1024 0 0 0 0 0 1 0", "/w", "/o", "/e", "/s", "/t", "0", "0", "0", "0", "0"};
+      "m", "3 1024 0 0 0 0 0 1 0 0", "/w", "/o", "/e", "/s", "/t", "/l", "0", "0", "0", "0", "0"};
   EXPECT_FALSE(Decode(no_program, envp, &decoded));
-  std::vector<std::string> bad_cpu = {"m",  "3 1024 0 0 0 0 1 1 0",
-                                      "/w", "/o",
-                                      "/e", "/s",
-                                      "/t", "0",
-                                      "1",  "99999",
-                                      "1",  "true",
-                                      "0",  "0"};
+  std::vector<std::string> bad_cpu = {"m",     "3 1024 0 0 0 0 1 1 0 0",
+                                      "/w",    "/o",
+                                      "/e",    "/s",
+                                      "/t",    "/l",
+                                      "0",     "1",
+                                      "99999", "1",
+                                      "true",  "0",
+                                      "0"};
   EXPECT_FALSE(Decode(bad_cpu, envp, &decoded));
-  std::vector<std::string> trailing = {
-      "m",    "3 1024 0 0 0 0 0 1 0", "/w", "/o", "/e", "/s", "/t", "0", "0", "1", "true", "0", "0",
-      "extra"};
+  std::vector<std::string> trailing = {"m",    "3 1024 0 0 0 0 0 1 0 0",
+                                       "/w",   "/o",
+                                       "/e",   "/s",
+                                       "/t",   "/l",
+                                       "0",    "0",
+                                       "1",    "true",
+                                       "0",    "0",
+                                       "extra"};
   EXPECT_FALSE(Decode(trailing, envp, &decoded));
-  std::vector<std::string> eight_numbers = {
-      "m", "3 1024 0 0 0 0 0 1", "/w", "/o", "/e", "/s", "/t", "0", "0", "1", "true", "0", "0"};
-  EXPECT_FALSE(Decode(eight_numbers, envp, &decoded));
+  std::vector<std::string> nine_numbers = {
+      "m", "3 1024 0 0 0 0 0 1 0", "/w", "/o", "/e", "/s", "/t", "/l", "0", "0", "1", "true", "0",
+      "0"};
+  EXPECT_FALSE(Decode(nine_numbers, envp, &decoded));
+  std::vector<std::string> negative_fence = {"m",  "3 1024 0 0 0 0 0 1 0 -1",
+                                             "/w", "/o",
+                                             "/e", "/s",
+                                             "/t", "/l",
+                                             "0",  "0",
+                                             "1",  "true",
+                                             "0",  "0"};
+  EXPECT_FALSE(Decode(negative_fence, envp, &decoded));
   std::vector<std::string> good = {
-      "m", "3 1024 0 0 0 0 0 1 0", "/w", "/o", "/e", "/s", "/t", "0", "0", "1", "true", "0", "0"};
+      "m", "3 1024 0 0 0 0 0 1 0 0", "/w", "/o", "/e", "/s", "/t", "/l", "0", "0", "1", "true", "0",
+      "0"};
   EXPECT_TRUE(Decode(good, envp, &decoded));
 }
 

@@ -191,5 +191,34 @@ TEST(DurabilityTest, RunningJobsAreAdoptedAfterASchedulerRestart) {
   EXPECT_EQ((*first)["state"], "COMPLETED");
 }
 
+TEST(DurabilityTest, AJobItsNodeFencedWhileTheSchedulerWasAwayIsRequeuedNotFailed) {
+  // Agents fence (kill their jobs) after 1.5 s without word from the scheduler; a scheduler
+  // away longer finds the job killed on its node, which is the node's doing, not the job's.
+  Cluster cluster({.node_timeout = "3s"});
+  ASSERT_OK(cluster.StartScheduler());
+  ASSERT_OK(cluster.StartAgent({.name = "local"}));
+  ASSERT_OK(cluster.WaitForNodes(1));
+  StatusOr<int64_t> id = cluster.Submit(
+      kAcmeToken,
+      {{"command", {"sh", "-c", "[ \"$SHARC_ATTEMPT\" -gt 1 ] && exit 0; exec sleep 60"}}});
+  ASSERT_OK(id);
+  ASSERT_OK(cluster.WaitForState(kAcmeToken, *id, "RUNNING"));
+  const std::string killed = "killing job " + std::to_string(*id) + " attempt 1";
+  ASSERT_TRUE(WaitFor([&] {
+    return cluster.AgentLog("local").find("started job " + std::to_string(*id)) !=
+           std::string::npos;
+  }));
+
+  cluster.StopScheduler(SIGKILL);
+  ASSERT_TRUE(WaitFor([&] { return cluster.AgentLog("local").find(killed) != std::string::npos; },
+                      std::chrono::seconds(10)))
+      << cluster.AgentLog("local");
+  ASSERT_OK(cluster.StartScheduler());
+  StatusOr<Json> job = cluster.WaitForEnd(kAcmeToken, *id, std::chrono::seconds(30));
+  ASSERT_OK(job);
+  EXPECT_EQ((*job)["state"], "COMPLETED") << job->dump();
+  EXPECT_EQ((*job)["attempt"], 2) << job->dump();
+}
+
 }  // namespace
 }  // namespace sharc::testing

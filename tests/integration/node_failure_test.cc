@@ -62,9 +62,15 @@ TEST(NodeFailureTest, AKilledAgentsNodeGoesDownInTimeItsJobsAreRequeuedAndTheSta
 
   auto killed = std::chrono::steady_clock::now();
   cluster.StopAgent("victim", SIGKILL);
+  // With its agent gone, the job's monitor fences it once the agent's lease has stood still for
+  // fence_after (1 s here): before the node is DOWN, so before the job can be requeued.
+  ASSERT_TRUE(WaitFor([&] { return !Alive(first_pid); }, std::chrono::seconds(10)))
+      << "the job of a killed agent still runs";
+  auto fenced_in = std::chrono::steady_clock::now() - killed;
   ASSERT_TRUE(
       WaitFor([&] { return NodeState(cluster, "victim") == "DOWN"; }, std::chrono::seconds(10)));
   auto took = std::chrono::steady_clock::now() - killed;
+  EXPECT_LT(fenced_in, took);
   // Timeout 2 s, checked every 50 ms: DOWN well within 2 s + one heartbeat + a tick.
   EXPECT_LT(took, std::chrono::milliseconds(3000));
   EXPECT_GE(took, std::chrono::milliseconds(1500));
@@ -78,15 +84,11 @@ TEST(NodeFailureTest, AKilledAgentsNodeGoesDownInTimeItsJobsAreRequeuedAndTheSta
   EXPECT_EQ((*pending)["state"], "PENDING");
   EXPECT_EQ((*pending)["reason"], "NODE_FAIL");
   EXPECT_EQ((*pending)["attempt"], 1);
-  // The agent was killed with -9, so its job still runs: the node is not here to stop it.
-  EXPECT_TRUE(Alive(first_pid));
 
-  // The agent comes back: it re-adopts the attempt it still runs and reports it; the
-  // scheduler fences it (kill: stale), and runs attempt 2.
+  // The agent comes back: it re-adopts the attempt its monitor fenced and reports it (stale
+  // by now), and the scheduler runs attempt 2.
   ASSERT_OK(cluster.StartAgent({.name = "victim", .config = kNodePidNamespace}));
   ASSERT_OK(cluster.WaitForNodes(1));
-  EXPECT_TRUE(WaitFor([&] { return !Alive(first_pid); }, std::chrono::seconds(10)))
-      << "the stale attempt still runs";
   StatusOr<Json> again = cluster.WaitForState(kAcmeToken, *requeued, "RUNNING");
   ASSERT_OK(again);
   EXPECT_EQ((*again)["attempt"], 2);
