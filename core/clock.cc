@@ -29,6 +29,16 @@ std::string FormatRfc3339(UnixMillis t) {
   return buf;
 }
 
+namespace {
+
+int DaysInMonth(int year, int month) {
+  static constexpr int kDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  return month == 2 && leap ? 29 : kDays[(month - 1) % 12];
+}
+
+}  // namespace
+
 StatusOr<UnixMillis> ParseRfc3339(std::string_view text) {
   auto bad = [&] {
     return InvalidArgumentError("'" + std::string(text) +
@@ -84,8 +94,13 @@ StatusOr<UnixMillis> ParseRfc3339(std::string_view text) {
       return bad();
     }
   }
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
-    return bad();
+  // No leap second (60): timegm would roll it, and February 30, into the next minute or month.
+  if (month < 1 || month > 12 || day < 1 || day > DaysInMonth(year, month) || hour > 23 ||
+      minute > 59 || second > 59) {
+    return InvalidArgumentError("'" + std::string(text) +
+                                "' is not a time: there is no such day or time of day (months "
+                                "01-12, days as the month has them, hours 00-23, minutes and "
+                                "seconds 00-59)");
   }
   std::tm tm{};
   tm.tm_year = year - 1900;

@@ -27,6 +27,21 @@ TEST(Rfc3339Test, RefusesSignsSpacesAndOffsetsOutOfRange) {
   EXPECT_TRUE(ParseRfc3339("2026-11-30T06:03:40+23:59").ok());
 }
 
+// timegm rolls impossible dates forward: 2026-02-30 was taken for March 2 and a report covered
+// days nobody asked for.
+TEST(Rfc3339Test, RefusesDaysAMonthDoesNotHaveAndLeapSeconds) {
+  for (const char* text : {"2026-02-29", "2026-02-30", "2026-04-31", "2026-11-31",
+                           "2026-12-31T23:59:60Z", "2026-12-32"}) {
+    StatusOr<UnixMillis> parsed = ParseRfc3339(text);
+    EXPECT_FALSE(parsed.ok()) << text << " read as " << FormatRfc3339(*parsed);
+  }
+  EXPECT_NE(ParseRfc3339("2026-02-30").status().message().find("no such day"), std::string::npos);
+  EXPECT_TRUE(ParseRfc3339("2028-02-29").ok());   // a leap year
+  EXPECT_TRUE(ParseRfc3339("2000-02-29").ok());   // divisible by 400
+  EXPECT_FALSE(ParseRfc3339("2100-02-29").ok());  // by 100, not 400
+  EXPECT_EQ(*ParseRfc3339("2026-04-30T23:59:59Z"), *ParseRfc3339("2026-05-01") - 1000);
+}
+
 TEST(FakeClockTest, MovesOnlyWhenAdvanced) {
   FakeClock clock;
   UnixMillis wall = clock.WallMillis();
