@@ -104,6 +104,11 @@ StatusOr<protocol::SubmitItem> SubmitItemFromFlags(const SubmitOptions& o) {
   if (!o.mem.empty()) {
     StatusOr<int64_t> mem = ParseSize(o.mem);
     if (!mem.ok()) return mem.status().WithPrefix("--mem");
+    // 0 in a REST body means "the default"; asked for on the command line it is a mistake.
+    if (*mem == 0) {
+      return InvalidArgumentError(
+          "--mem: 0 is no memory; leave --mem out for the scheduler's default");
+    }
     spec.memory_bytes = *mem;
   }
   if (!o.time.empty()) {

@@ -96,6 +96,20 @@ TEST(SubmitBodyTest, RefusesFlagsItCannotReadNamingTheFlag) {
   EXPECT_EQ(with([](SubmitOptions& o) { o.env = {"=x"}; }), "--env '=x': use NAME=value");
 }
 
+// 0 in a REST body takes the scheduler's default; `--mem 0M` silently became 1 GiB. (`--time 0s`
+// is refused by the duration's own rule.)
+TEST(SubmitBodyTest, RefusesZeroMemoryAndTimeInsteadOfTakingTheDefaults) {
+  auto with = [](auto change) {
+    SubmitOptions o = Options();
+    change(o);
+    return ErrorOf(o);
+  };
+  EXPECT_EQ(with([](SubmitOptions& o) { o.mem = "0M"; }),
+            "--mem: 0 is no memory; leave --mem out for the scheduler's default");
+  EXPECT_EQ(with([](SubmitOptions& o) { o.time = "0s"; }),
+            "--time: '0s': a duration must be positive");
+}
+
 TEST(NameTheFlagTest, MapsOnlyALeadingFieldName) {
   EXPECT_EQ(NameTheFlag(InvalidArgumentError("mem_bytes: must be positive")).message(),
             "--mem: must be positive");
