@@ -164,6 +164,10 @@ struct JobSpec {
 inline constexpr size_t kMaxJobNameBytes = 128;
 inline constexpr size_t kMaxCommandArgs = 4096;
 inline constexpr size_t kMaxCommandAndEnvBytes = 1 << 20;  // arguments, names and values
+// The longest one argument or one NAME=value may be: Linux's execve refuses a longer string
+// (MAX_ARG_STRLEN, 32 pages, with its NUL) with E2BIG. Checked at submit only: jobs stored
+// before the check still load.
+inline constexpr size_t kMaxExecStringBytes = 32 * 4096 - 1;
 inline constexpr int32_t kMaxCpusPerJob = 1 << 16;
 // The least memory a submitted job may ask for: with less, hardly a program starts, and the
 // job would only fail on its node.

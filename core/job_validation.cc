@@ -62,6 +62,27 @@ Status CheckCommandAndEnv(const JobSpec& spec) {
   return Status::Ok();
 }
 
+// Each argument and each NAME=value within what execve takes (kMaxExecStringBytes): a longer
+// one is accepted by nothing on the node, and the job could only fail to start.
+Status CheckExecStrings(const JobSpec& spec) {
+  using namespace spec_field;
+  const std::string limit = "at most " + std::to_string(kMaxExecStringBytes) +
+                            " bytes each (the kernel's limit for one string passed to a program)";
+  for (size_t i = 0; i < spec.command.size(); ++i) {
+    if (spec.command[i].size() > kMaxExecStringBytes) {
+      return FieldError(kCommand, "argument " + std::to_string(i) + " is " +
+                                      std::to_string(spec.command[i].size()) + " bytes; " + limit);
+    }
+  }
+  for (const auto& [key, value] : spec.env) {
+    if (key.size() + 1 + value.size() > kMaxExecStringBytes) {
+      return FieldError(kEnv, key + "=... is " + std::to_string(key.size() + 1 + value.size()) +
+                                  " bytes; " + limit);
+    }
+  }
+  return Status::Ok();
+}
+
 bool IsClassName(std::string_view name) {
   return !name.empty() && name.size() <= 63 && std::all_of(name.begin(), name.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
@@ -202,6 +223,7 @@ Status CheckSpec(const JobSpec& spec, Stage stage) {
   }
   // The command first: a name left out is made from it, so its errors are the command's.
   SHARC_RETURN_IF_ERROR(CheckCommandAndEnv(spec));
+  if (stage == Stage::kSubmitted) SHARC_RETURN_IF_ERROR(CheckExecStrings(spec));
   bool name_default = spec.name.empty() && stage == Stage::kSubmitted;
   if (!name_default &&
       (spec.name.empty() || spec.name.size() > kMaxJobNameBytes || !IsPrintable(spec.name))) {

@@ -131,6 +131,24 @@ TEST(JobSpecTest, ASubmittedSpecMayLeaveDefaultsToTheScheduler) {
             "name: must be 1 to 128 printable characters");
 }
 
+// An argument or variable longer than execve takes was accepted and its job could only end
+// LAUNCH_FAILED ("Argument list too long"), blaming the job monitor.
+TEST(JobSpecTest, ASubmittedArgumentOrVariableMustFitOneExecString) {
+  JobSpec spec = ValidSpec();
+  spec.env["BIG"] = std::string(200000, 'a');
+  EXPECT_EQ(ValidateSubmittedJobSpec(spec).message(),
+            "env: BIG=... is 200004 bytes; at most 131071 bytes each (the kernel's limit for one "
+            "string passed to a program)");
+  EXPECT_TRUE(ValidateJobSpec(spec).ok()) << "a job stored before the check must still load";
+  spec.env["BIG"] = std::string(kMaxExecStringBytes - 4, 'a');  // BIG= and the value: the limit
+  EXPECT_TRUE(ValidateSubmittedJobSpec(spec).ok());
+  spec.env.clear();
+  spec.command = {"echo", std::string(kMaxExecStringBytes + 1, 'x')};
+  EXPECT_EQ(ValidateSubmittedJobSpec(spec).message(),
+            "command: argument 1 is 131072 bytes; at most 131071 bytes each (the kernel's limit "
+            "for one string passed to a program)");
+}
+
 TEST(JobSpecTest, IdempotencyKeysAreBounded) {
   EXPECT_TRUE(ValidateIdempotencyKey("").ok());
   EXPECT_TRUE(ValidateIdempotencyKey(std::string(kMaxIdempotencyKeyBytes, 'k')).ok());
