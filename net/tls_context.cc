@@ -118,7 +118,8 @@ std::string HandshakeFailure(SSL* ssl, const boost::system::error_code& ec) {
       return "the server's certificate is not issued for this host name or address (" + why + ")";
     }
     return "the server's certificate is not trusted (" + why +
-           "); pass the CA that signed it with --ca-file or SHARC_CA_FILE";
+           "); give the CA file that signed it (sharc: --ca-file or SHARC_CA_FILE; sharc-agent: "
+           "tls.ca_file in its config)";
   }
   std::string reason = ec.message();
   if (reason.find("wrong version number") != std::string::npos ||
