@@ -77,7 +77,8 @@ StatusOr<AgentAdmission> AgentHub::Admit(const net::HttpRequest& request) const 
   if (token) {
     return UnauthenticatedError(
         "this agent's token is no join token (or it expired or was used) and no node's "
-        "credential; issue one: sharc admin node token issue NODE");
+        "credential (a revoked node's is none); issue a join token: sharc admin node token "
+        "issue NODE, and on the node remove a revoked <state_dir>/node-credential");
   }
   return PermissionDeniedError(
       "an agent from another host joins with a join token (sharc admin node token issue NODE; "

@@ -149,6 +149,16 @@ Status NodeSessions::CheckNodeIdentity(const NodeEntry* existing,
     }
     return Status::Ok();  // it gets a new credential, and the token is used up
   }
+  if (existing && existing->record.credential_sha256 == store::kRevokedCredential) {
+    // Not even development mode (loopback, the join secret) brings a revoked node back.
+    return PermissionDeniedError(
+        "node " + name +
+        "'s credential was revoked: only an agent with a new join token joins as it (sharc admin "
+        "node token issue " +
+        name +
+        "; on the node, put it in join_token_file and remove <state_dir>/node-credential, the "
+        "revoked one)");
+  }
   if (!existing || existing->record.credential_sha256.empty()) {
     if (development) {
       if (!existing) return Status::Ok();  // a new node: it gets its credential now
@@ -188,7 +198,7 @@ Status NodeSessions::CheckNodeIdentity(const NodeEntry* existing,
 void NodeSessions::RevokeNode(const Principal& who, const std::string& name, NodeDone done) {
   NodeEntry* node = context_.state.FindNode(name);
   if (!node) return done(NotFoundError("node '" + name + "' not found"));
-  node->record.credential_sha256.clear();
+  node->record.credential_sha256 = std::string(store::kRevokedCredential);
   std::vector<store::Mutation> batch;
   join_tokens_.Consume(name, &batch);
   LogWarning("scheduler", "node " + name + ": credential revoked by " + who.name +

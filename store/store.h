@@ -22,6 +22,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -36,13 +37,17 @@
 namespace sharc::store {
 
 // A node as the scheduler remembers it across restarts.
+// NodeRecord::credential_sha256 of a revoked node: not hex, so no credential's hash equals it.
+inline constexpr std::string_view kRevokedCredential = "revoked";
+
 struct NodeRecord {
   NodeInventory inventory;
   NodeState state = NodeState::kUp;
   std::string reason;        // why DOWN or DRAIN
   UnixMillis last_seen = 0;  // last heartbeat (wall time), for people
   // Hex SHA-256 of the credential issued to the node's agent at its first join; "" until
-  // then (or after an admin reset it). Only the holder of the credential may register as it.
+  // then; kRevokedCredential once an operator revoked it (no hash matches it, and only a new
+  // join token brings the node back). Only the holder of the credential may register as it.
   std::string credential_sha256;
   friend bool operator==(const NodeRecord&, const NodeRecord&) = default;
 };

@@ -141,13 +141,22 @@ TEST_F(NodeIdentityTest, ARevokedNodeIsCutOffAtOnceAndOnlyANewJoinTokenLetsItBac
   const NodeEntry& node = *scheduler_->state().FindNode("n1");
   EXPECT_EQ(node.record.state, NodeState::kDown);
   EXPECT_EQ(node.record.reason, "credential revoked by ops");
-  EXPECT_TRUE(node.record.credential_sha256.empty());
+  EXPECT_EQ(node.record.credential_sha256, store::kRevokedCredential);
   EXPECT_NE(JobOf(id).state, JobState::kRunning);  // requeued, as on any node gone down
 
   // Stored: after a restart neither the old credential nor the outstanding token admits.
   Reopen();
   EXPECT_FALSE(Admit(old).has_value());
   EXPECT_FALSE(Admit(outstanding).has_value());
+  // Nor does development mode (an agent from loopback without anything, or with the join
+  // secret), which took over a revoked node before.
+  Status taken = TryRegister("n1", "");
+  EXPECT_EQ(taken.code(), StatusCode::kPermissionDenied);
+  EXPECT_NE(taken.message().find("n1's credential was revoked: only an agent with a new join "
+                                 "token joins as it"),
+            std::string::npos)
+      << taken.message();
+  EXPECT_EQ(TryRegister("n1", old).code(), StatusCode::kPermissionDenied);
   // A new join token lets the node's agent back, with a new credential.
   std::optional<AgentAdmission> admission = Admit(IssueJoinToken("n1"));
   ASSERT_TRUE(admission.has_value());
