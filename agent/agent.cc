@@ -10,6 +10,7 @@
 
 #include "agent/agent_lease.h"
 #include "agent/attempt_runner.h"
+#include "agent/attempt_setup.h"
 #include "agent/health_check.h"
 #include "agent/job_dir_retention.h"
 #include "agent/node_credential.h"
@@ -17,6 +18,7 @@
 #include "agent/output_reader.h"
 #include "agent/usage_monitor.h"
 #include "core/clock_jump.h"
+#include "core/directory_lock.h"
 #include "core/host_port.h"
 #include "core/log.h"
 #include "core/secret.h"
@@ -49,6 +51,12 @@ class Agent::Impl : public std::enable_shared_from_this<Impl> {
                 [this](const protocol::HealthMsg& health) { OnHealth(health); }) {}
 
   Status Start() {
+    // Before anything of the state directory is read: a second agent on it would re-adopt the
+    // first one's jobs and journal over its records.
+    SHARC_RETURN_IF_ERROR(MakeStateDirectories(config_.state_dir));
+    SHARC_ASSIGN_OR_RETURN(DirectoryLock lock,
+                           DirectoryLock::Acquire(config_.state_dir, "state_dir"));
+    state_dir_lock_ = std::move(lock);
     SHARC_ASSIGN_OR_RETURN(credential_, LoadNodeCredential(config_.state_dir));
     if (credential_.empty() && !config_.join_token_file.empty()) {
       SHARC_ASSIGN_OR_RETURN(join_token_, ReadSecretFile(config_.join_token_file, "join token"));
@@ -422,8 +430,9 @@ class Agent::Impl : public std::enable_shared_from_this<Impl> {
   std::chrono::milliseconds reconnect_delay_{50};
   HealthChecker health_;
   std::optional<protocol::HealthMsg> last_health_;
-  std::chrono::milliseconds fence_after_{0};  // learnt at registration
-  std::optional<AgentLease> lease_;           // renewed at each word from the scheduler
+  std::chrono::milliseconds fence_after_{0};     // learnt at registration
+  std::optional<DirectoryLock> state_dir_lock_;  // held for as long as this agent runs
+  std::optional<AgentLease> lease_;              // renewed at each word from the scheduler
   std::chrono::steady_clock::time_point last_contact_;
   asio::steady_timer heartbeat_{io_};
   asio::steady_timer reconnect_{io_};

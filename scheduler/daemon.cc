@@ -10,7 +10,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <csignal>
+#include <optional>
 
+#include "core/directory_lock.h"
 #include "core/file_util.h"
 #include "core/log.h"
 #include "metrics/cluster_collector.h"
@@ -59,6 +61,10 @@ class SchedulerDaemon::Impl {
 
   Status Init() {
     SHARC_RETURN_IF_ERROR(MakeDirectories(config_.data_dir, 0700).WithPrefix("data_dir"));
+    // Two schedulers on one store would each acknowledge what the other then overwrites.
+    SHARC_ASSIGN_OR_RETURN(DirectoryLock lock,
+                           DirectoryLock::Acquire(config_.data_dir, "data_dir"));
+    data_dir_lock_ = std::move(lock);
     SHARC_ASSIGN_OR_RETURN(StartupFiles files, LoadStartupFiles(config_));
     metrics_ = std::make_unique<metrics::SchedulerMetrics>(registry_);
     store::SqliteStoreOptions store_options;
@@ -203,6 +209,7 @@ class SchedulerDaemon::Impl {
   SystemClock clock_;
   prometheus::Registry registry_;
   std::unique_ptr<metrics::SchedulerMetrics> metrics_;
+  std::optional<DirectoryLock> data_dir_lock_;  // held for as long as this scheduler runs
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<Scheduler> scheduler_;
   std::unique_ptr<metrics::ClusterCollector> collector_;

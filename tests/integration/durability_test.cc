@@ -220,5 +220,35 @@ TEST(DurabilityTest, AJobItsNodeFencedWhileTheSchedulerWasAwayIsRequeuedNotFaile
   EXPECT_EQ((*job)["attempt"], 2) << job->dump();
 }
 
+TEST(DurabilityTest, ASecondSchedulerOrAgentOnTheSameDirectoryRefusesToStart) {
+  Cluster cluster;
+  ASSERT_OK(cluster.StartScheduler());
+  ASSERT_OK(cluster.StartAgent({.name = "n1"}));
+  ASSERT_OK(cluster.WaitForNodes(1));
+  StatusOr<int64_t> id = cluster.Submit(kAcmeToken, {{"command", {"true"}}});
+  ASSERT_OK(id);
+
+  // Two schedulers on one store each acknowledged job ids the other then overwrote.
+  const std::string data_dir = cluster.dir() + "/data";
+  CommandResult second = RunCommand({Binary("scheduler/sharc-scheduler"), "--plain-http",
+                                     "--listen", "127.0.0.1:0", "--data-dir", data_dir});
+  EXPECT_NE(second.exit_code, 0);
+  EXPECT_NE(second.err.find("data_dir " + data_dir + " is in use by another process (pid "),
+            std::string::npos)
+      << second.err;
+  // A second agent on one state_dir would re-adopt the first one's jobs.
+  const std::string state_dir = cluster.AgentStateDir("n1");
+  CommandResult agent = RunCommand({Binary("agent/sharc-agent"), "--scheduler", cluster.url(),
+                                    "--node-name", "n2", "--state-dir", state_dir});
+  EXPECT_NE(agent.exit_code, 0);
+  EXPECT_NE(agent.err.find("state_dir " + state_dir + " is in use by another process"),
+            std::string::npos)
+      << agent.err;
+  // The first ones serve on, their data intact.
+  StatusOr<Json> ended = cluster.WaitForEnd(kAcmeToken, *id);
+  ASSERT_OK(ended);
+  EXPECT_EQ((*ended)["state"], "COMPLETED");
+}
+
 }  // namespace
 }  // namespace sharc::testing

@@ -1,0 +1,65 @@
+#include "core/directory_lock.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <utility>
+
+#include "core/file_util.h"
+
+namespace sharc {
+namespace {
+
+// The pid the holder wrote, or "" if the file holds none yet.
+std::string HolderOf(int fd) {
+  char text[32] = {};
+  ssize_t n = pread(fd, text, sizeof(text) - 1, 0);
+  if (n <= 0) return "";
+  std::string pid(text, static_cast<size_t>(n));
+  while (!pid.empty() && (pid.back() == '\n' || pid.back() == ' ')) pid.pop_back();
+  return pid;
+}
+
+}  // namespace
+
+StatusOr<DirectoryLock> DirectoryLock::Acquire(const std::string& dir, const std::string& setting) {
+  const std::string path = dir + "/lock";
+  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) {
+    return InternalError(setting + ": cannot open " + path + ": " + ErrnoText(errno));
+  }
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int error = errno;
+    const std::string holder = error == EWOULDBLOCK ? HolderOf(fd) : "";
+    close(fd);
+    if (error != EWOULDBLOCK) {
+      return InternalError(setting + ": cannot lock " + path + ": " + ErrnoText(error));
+    }
+    return FailedPreconditionError(setting + " " + dir + " is in use by another process" +
+                                   (holder.empty() ? "" : " (pid " + holder + ")") +
+                                   ": stop it first, or give this one a directory of its own");
+  }
+  const std::string pid = std::to_string(getpid()) + "\n";
+  if (ftruncate(fd, 0) != 0 || pwrite(fd, pid.data(), pid.size(), 0) < 0) {
+    // The lock holds all the same; only the next process's message would lack the pid.
+  }
+  return DirectoryLock(fd);
+}
+
+DirectoryLock::DirectoryLock(DirectoryLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+
+DirectoryLock& DirectoryLock::operator=(DirectoryLock&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) close(fd_);
+    fd_ = std::exchange(other.fd_, -1);
+  }
+  return *this;
+}
+
+DirectoryLock::~DirectoryLock() {
+  if (fd_ >= 0) close(fd_);
+}
+
+}  // namespace sharc

@@ -1,0 +1,32 @@
+// One process's exclusive hold on a directory: flock(2) on <dir>/lock, which holds the holder's
+// pid for the message the next process gets. The kernel drops the lock when the holder ends,
+// however it ends, so a crash never leaves a directory locked. Two schedulers on one data_dir
+// (or two agents on one state_dir) would each overwrite what the other acknowledged.
+#ifndef SHARC_CORE_DIRECTORY_LOCK_H_
+#define SHARC_CORE_DIRECTORY_LOCK_H_
+
+#include <string>
+
+#include "core/status.h"
+
+namespace sharc {
+
+class DirectoryLock {
+ public:
+  // Takes the lock, or fails at once: FailedPrecondition "<setting> <dir> is in use by another
+  // process (pid N)..." when another holds it (the pid as that process wrote it), Internal when
+  // the lock file cannot be opened. `setting` names the directory for the person reading it.
+  static StatusOr<DirectoryLock> Acquire(const std::string& dir, const std::string& setting);
+
+  DirectoryLock(DirectoryLock&& other) noexcept;
+  DirectoryLock& operator=(DirectoryLock&& other) noexcept;
+  ~DirectoryLock();  // releases it
+
+ private:
+  explicit DirectoryLock(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
+
+}  // namespace sharc
+
+#endif  // SHARC_CORE_DIRECTORY_LOCK_H_
