@@ -4,6 +4,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,8 +36,29 @@ const char* InsideDir(const char* path, const char* dir) {
   return path;
 }
 
+// A job directory under /tmp (the agent's state_dir lies there) is bound back at its own path
+// in the job's new /tmp, so that the paths the job is given ($HOME, $SHARC_HOSTFILE) lead to it;
+// only the directories on the way are made, root's and empty. The source is the init's cwd,
+// the directory itself, taken before /tmp was covered. Returns 0 or an errno.
+int BindWorkDirUnderTmp(const char* work_dir) {
+  constexpr char kTmp[] = "/tmp/";
+  if (strncmp(work_dir, kTmp, sizeof(kTmp) - 1) != 0) return 0;
+  char path[4096];
+  size_t length = strlen(work_dir);
+  if (length >= sizeof(path)) return ENAMETOOLONG;
+  memcpy(path, work_dir, length + 1);
+  for (size_t i = sizeof(kTmp) - 1; i <= length; ++i) {
+    if (path[i] != '/' && path[i] != '\0') continue;
+    const char kept = path[i];
+    path[i] = '\0';
+    if (mkdir(path, 0755) != 0 && errno != EEXIST) return errno;
+    path[i] = kept;
+  }
+  return mount(".", work_dir, nullptr, MS_BIND, nullptr) == 0 ? 0 : errno;
+}
+
 // In order: the init's own process group, mounts made private to the namespace, the job's
-// /proc, cwd at the job's directory, and the private /tmp.
+// /proc, cwd at the job's directory, the private /tmp and the job's directory in it.
 LaunchFailure SetUpNamespaces(const MonitorPlan& plan) {
   auto failed = [](LaunchStep step, int error) {
     return LaunchFailure{static_cast<int>(step), error};
@@ -52,6 +74,9 @@ LaunchFailure SetUpNamespaces(const MonitorPlan& plan) {
   if (chdir(plan.work_dir) != 0) return failed(LaunchStep::kWorkDir, errno);
   if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0) {
     return failed(LaunchStep::kNamespaces, errno);
+  }
+  if (int error = BindWorkDirUnderTmp(plan.work_dir); error != 0) {
+    return failed(LaunchStep::kNamespaces, error);
   }
   return LaunchFailure{};
 }

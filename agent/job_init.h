@@ -1,7 +1,8 @@
 // Internal to the job monitor: a job in namespaces of its own (MonitorPlan::own_namespaces).
 // The monitor starts an init, PID 1 of a new PID namespace, in a new mount namespace with
 // its own /proc (so `ps` in the job shows the job's processes only) and an empty tmpfs on
-// /tmp. The init starts the job (SpawnJob) with cwd at the job's directory, taken before
+// /tmp (holding only the job's own directory, bound back at its path, when that lies under
+// /tmp). The init starts the job (SpawnJob) with cwd at the job's directory, taken before
 // /tmp is covered (the directory may lie under /tmp). Output paths inside the job's
 // directory are opened relative to it; everything else resolves in the job's mounts.
 //

@@ -62,8 +62,9 @@ struct LaunchSpec {
   // The job runs in a PID namespace and a mount namespace of its own, under an init that
   // stands for it (its pid is job_pid; it forwards the signals sent to it to every process
   // of the job): its own /proc, so that it sees no other process of the node, and an empty
-  // tmpfs on /tmp (charged to the job's memory cgroup). Needs CAP_SYS_ADMIN. Output paths
-  // inside work_dir are opened relative to it, so work_dir may lie under /tmp.
+  // tmpfs on /tmp (charged to the job's memory cgroup; a work_dir under /tmp is bound back at
+  // its own path in it, so that the job's absolute paths to it hold). Needs CAP_SYS_ADMIN. Output
+  // paths inside work_dir are opened relative to it, so work_dir may lie under /tmp.
   bool own_namespaces = false;
   // Fencing when the agent is gone (agent_lease.h): the monitor reads the lease at lease_path
   // and kills the job's process group once it has not been renewed for fence_after_ms; the

@@ -70,11 +70,36 @@ TEST_F(JobNamespacesTest, AJobSeesOnlyItsOwnProcessesAndAnEmptyTmpOfItsOwn) {
   EXPECT_EQ(end->kind, ExitStatus::Kind::kExited);
   EXPECT_EQ(end->value, 0) << ReadTextFile(spec.stderr_path);
   std::string out = ReadTextFile(spec.stdout_path);
-  // PID 2 under its init (PID 1, a copy of the monitor); /tmp empty at first, then its file.
-  const std::string head = "2\n" + probe + "\n---\n";
+  // PID 2 under its init (PID 1, a copy of the monitor); /tmp holds only the way to the job's
+  // own directory (this test's lies under /tmp), then its file too.
+  const std::string way = dir_.path().substr(5, dir_.path().find('/', 5) - 5);
+  ASSERT_LT(probe, way);  // the order ls prints them in
+  const std::string head = "2\n" + way + "\n" + probe + "\n" + way + "\n---\n";
   EXPECT_EQ(out.substr(0, head.size()), head) << out;
   EXPECT_NE(out.find("sharc-job-monitor", head.size()), std::string::npos) << out;
   EXPECT_FALSE(std::filesystem::exists("/tmp/" + probe)) << "the job's /tmp is the node's";
+}
+
+// A state_dir under /tmp put every job's directory under the /tmp its namespace covers: $HOME
+// and $SHARC_HOSTFILE led nowhere. The directory is bound back at its own path.
+TEST_F(JobNamespacesTest, AJobDirectoryUnderTmpKeepsItsPathAndNothingElseOfTmpShows) {
+  ASSERT_EQ(dir_.path().rfind("/tmp/", 0), 0u);
+  const std::string marker = dir_.File("marker");
+  ::sharc::testing::WriteTextFile(marker, "here\n");
+  const std::string neighbour = "/tmp/sharc-neighbour-" + std::to_string(getpid());
+  ::sharc::testing::WriteTextFile(neighbour, "not yours\n");
+  LaunchSpec spec = NamespacedSpec({"sh", "-c",
+                                    "cat " + marker + "; echo written > " + dir_.File("from-job") +
+                                        "; cat " + neighbour + " 2>/dev/null || echo hidden"});
+  StatusOr<LaunchedJob> job = Launch(spec);
+  ASSERT_TRUE(job.ok()) << job.status().ToString();
+  std::optional<ExitStatus> end = WaitForEnd(*job, spec);
+  std::filesystem::remove(neighbour);
+  ASSERT_TRUE(end.has_value());
+  EXPECT_EQ(end->kind, ExitStatus::Kind::kExited);
+  EXPECT_EQ(end->value, 0) << ReadTextFile(spec.stderr_path);
+  EXPECT_EQ(ReadTextFile(spec.stdout_path), "here\nhidden\n");
+  EXPECT_EQ(ReadTextFile(dir_.File("from-job")), "written\n");  // the node's directory itself
 }
 
 TEST_F(JobNamespacesTest, TheJobsOwnExitCodeAndSignalAreReportedNotItsInits) {
