@@ -17,6 +17,10 @@ bool Decode(std::vector<std::string>& args, char** envp, DecodedMonitorArgs* out
   argv.push_back(nullptr);
   return DecodeMonitorArgs(static_cast<int>(args.size()), argv.data(), envp, out);
 }
+// For a verdict only: what `out` points into is gone once it returns.
+bool Decode(std::vector<std::string>&& args, char** envp, DecodedMonitorArgs* out) {
+  return Decode(args, envp, out);
+}
 
 std::vector<std::string> Strings(const char* const* list) {
   std::vector<std::string> strings;
@@ -88,48 +92,35 @@ TEST(JobMonitorArgsTest, RoundTripsEveryField) {
   EXPECT_EQ(back.max_fd, 4096);
 }
 
+// A monitor command line: the numbers, the six paths, then `lists` (groups, CPUs, the job's
+// arguments, its exec candidates, its join files, each counted).
+std::vector<std::string> CommandLine(const std::string& numbers,
+                                     std::vector<std::string> lists = {"0", "0", "1", "true", "0",
+                                                                       "0"}) {
+  std::vector<std::string> args = {"m", numbers, "/w", "/o", "/e", "/s", "/t", "/l"};
+  args.insert(args.end(), lists.begin(), lists.end());
+  return args;
+}
+
 TEST(JobMonitorArgsTest, RefusesWhatItDidNotEncode) {
   char* envp[] = {nullptr};
   DecodedMonitorArgs decoded;
-  std::vector<std::string> too_short = {"m", "3 1024 0 0 0 0 0 1 0 0", "/w", "/o", "/e", "/s"};
+  const std::string numbers = "3 1024 0 0 0 0 0 1 0 0";
+  std::vector<std::string> too_short = {"m", numbers, "/w", "/o", "/e", "/s"};
   EXPECT_FALSE(Decode(too_short, envp, &decoded));
-  std::vector<std::string> no_program = {
-      "m", "3 1024 0 0 0 0 0 1 0 0", "/w", "/o", "/e", "/s", "/t", "/l", "0", "0", "0", "0", "0"};
-  EXPECT_FALSE(Decode(no_program, envp, &decoded));
-  std::vector<std::string> bad_cpu = {"m",     "3 1024 0 0 0 0 1 1 0 0",
-                                      "/w",    "/o",
-                                      "/e",    "/s",
-                                      "/t",    "/l",
-                                      "0",     "1",
-                                      "99999", "1",
-                                      "true",  "0",
-                                      "0"};
-  EXPECT_FALSE(Decode(bad_cpu, envp, &decoded));
-  std::vector<std::string> trailing = {"m",    "3 1024 0 0 0 0 0 1 0 0",
-                                       "/w",   "/o",
-                                       "/e",   "/s",
-                                       "/t",   "/l",
-                                       "0",    "0",
-                                       "1",    "true",
-                                       "0",    "0",
-                                       "extra"};
-  EXPECT_FALSE(Decode(trailing, envp, &decoded));
-  std::vector<std::string> nine_numbers = {
-      "m", "3 1024 0 0 0 0 0 1 0", "/w", "/o", "/e", "/s", "/t", "/l", "0", "0", "1", "true", "0",
-      "0"};
-  EXPECT_FALSE(Decode(nine_numbers, envp, &decoded));
-  std::vector<std::string> negative_fence = {"m",  "3 1024 0 0 0 0 0 1 0 -1",
-                                             "/w", "/o",
-                                             "/e", "/s",
-                                             "/t", "/l",
-                                             "0",  "0",
-                                             "1",  "true",
-                                             "0",  "0"};
-  EXPECT_FALSE(Decode(negative_fence, envp, &decoded));
-  std::vector<std::string> good = {
-      "m", "3 1024 0 0 0 0 0 1 0 0", "/w", "/o", "/e", "/s", "/t", "/l", "0", "0", "1", "true", "0",
-      "0"};
-  EXPECT_TRUE(Decode(good, envp, &decoded));
+  EXPECT_FALSE(Decode(CommandLine(numbers, {"0", "0", "0", "0", "0"}), envp, &decoded))
+      << "no program";
+  EXPECT_FALSE(
+      Decode(CommandLine("3 1024 0 0 0 0 1 1 0 0", {"0", "1", "99999", "1", "true", "0", "0"}),
+             envp, &decoded))
+      << "a CPU out of range";
+  EXPECT_FALSE(
+      Decode(CommandLine(numbers, {"0", "0", "1", "true", "0", "0", "extra"}), envp, &decoded))
+      << "trailing";
+  EXPECT_FALSE(Decode(CommandLine("3 1024 0 0 0 0 0 1 0"), envp, &decoded)) << "nine numbers";
+  EXPECT_FALSE(Decode(CommandLine("3 1024 0 0 0 0 0 1 0 -1"), envp, &decoded))
+      << "a negative fence";
+  EXPECT_TRUE(Decode(CommandLine(numbers), envp, &decoded));
 }
 
 }  // namespace
