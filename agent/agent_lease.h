@@ -19,6 +19,7 @@
 #include <string>
 
 #include "core/status.h"
+#include "core/unique_fd.h"
 
 namespace sharc::agent {
 
@@ -29,17 +30,14 @@ class AgentLease {
   // Opens (creating, mode 0644, owned by the agent's user) the lease file; it keeps counting
   // from what the last agent process left there.
   static StatusOr<AgentLease> Open(const std::string& state_dir);
-  AgentLease(AgentLease&& other) noexcept;
-  AgentLease& operator=(AgentLease&& other) noexcept;
-  ~AgentLease();
 
   // Counts one renewal (at most one per 50 ms; more say nothing new). Best effort: a write that
   // fails leaves the lease to run out, and the jobs to be fenced, as if the agent were gone.
   void Renew();
 
  private:
-  AgentLease(int fd, uint64_t counter) : fd_(fd), counter_(counter) {}
-  int fd_ = -1;
+  AgentLease(UniqueFd fd, uint64_t counter) : fd_(std::move(fd)), counter_(counter) {}
+  UniqueFd fd_;
   uint64_t counter_ = 0;
   std::chrono::steady_clock::time_point last_renewal_{};
 };

@@ -19,6 +19,7 @@
 #include "agent/job_monitor.h"
 #include "agent/job_monitor_args.h"
 #include "agent/vfork_stack.h"
+#include "core/unique_fd.h"
 
 namespace sharc::agent {
 namespace {
@@ -35,27 +36,6 @@ constexpr int kMonitorReportFd = 3;
 constexpr size_t kSpawnStackBytes = 32 * 1024;
 
 std::string ErrnoText(int error) { return std::strerror(error); }
-
-class UniqueFd {
- public:
-  UniqueFd() = default;
-  explicit UniqueFd(int fd) : fd_(fd) {}
-  UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  UniqueFd& operator=(UniqueFd&& other) noexcept {
-    Reset(std::exchange(other.fd_, -1));
-    return *this;
-  }
-  ~UniqueFd() { Reset(); }
-  int get() const { return fd_; }
-  int Release() { return std::exchange(fd_, -1); }
-  void Reset(int fd = -1) {
-    if (fd_ >= 0) close(fd_);
-    fd_ = fd;
-  }
-
- private:
-  int fd_ = -1;
-};
 
 // A close-on-exec stream socket pair (the monitor reports on one end and awaits the record
 // confirmation on it) whose ends are both above the standard descriptors, so the monitor can

@@ -26,14 +26,13 @@ std::string HolderOf(int fd) {
 
 StatusOr<DirectoryLock> DirectoryLock::Acquire(const std::string& dir, const std::string& setting) {
   const std::string path = dir + "/lock";
-  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) {
+  UniqueFd fd(open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (fd.get() < 0) {
     return InternalError(setting + ": cannot open " + path + ": " + ErrnoText(errno));
   }
-  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+  if (flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
     const int error = errno;
-    const std::string holder = error == EWOULDBLOCK ? HolderOf(fd) : "";
-    close(fd);
+    const std::string holder = error == EWOULDBLOCK ? HolderOf(fd.get()) : "";
     if (error != EWOULDBLOCK) {
       return InternalError(setting + ": cannot lock " + path + ": " + ErrnoText(error));
     }
@@ -42,24 +41,10 @@ StatusOr<DirectoryLock> DirectoryLock::Acquire(const std::string& dir, const std
                                    ": stop it first, or give this one a directory of its own");
   }
   const std::string pid = std::to_string(getpid()) + "\n";
-  if (ftruncate(fd, 0) != 0 || pwrite(fd, pid.data(), pid.size(), 0) < 0) {
+  if (ftruncate(fd.get(), 0) != 0 || pwrite(fd.get(), pid.data(), pid.size(), 0) < 0) {
     // The lock holds all the same; only the next process's message would lack the pid.
   }
-  return DirectoryLock(fd);
-}
-
-DirectoryLock::DirectoryLock(DirectoryLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-
-DirectoryLock& DirectoryLock::operator=(DirectoryLock&& other) noexcept {
-  if (this != &other) {
-    if (fd_ >= 0) close(fd_);
-    fd_ = std::exchange(other.fd_, -1);
-  }
-  return *this;
-}
-
-DirectoryLock::~DirectoryLock() {
-  if (fd_ >= 0) close(fd_);
+  return DirectoryLock(std::move(fd));
 }
 
 }  // namespace sharc

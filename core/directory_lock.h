@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/status.h"
+#include "core/unique_fd.h"
 
 namespace sharc {
 
@@ -18,13 +19,11 @@ class DirectoryLock {
   // the lock file cannot be opened. `setting` names the directory for the person reading it.
   static StatusOr<DirectoryLock> Acquire(const std::string& dir, const std::string& setting);
 
-  DirectoryLock(DirectoryLock&& other) noexcept;
-  DirectoryLock& operator=(DirectoryLock&& other) noexcept;
-  ~DirectoryLock();  // releases it
+  // Destroying it releases the lock.
 
  private:
-  explicit DirectoryLock(int fd) : fd_(fd) {}
-  int fd_ = -1;
+  explicit DirectoryLock(UniqueFd fd) : fd_(std::move(fd)) {}
+  UniqueFd fd_;
 };
 
 }  // namespace sharc
