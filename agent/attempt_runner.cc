@@ -219,7 +219,7 @@ class AttemptRunner::Impl {
   }
 
   void SetFenceAfter(std::chrono::milliseconds fence_after) {
-    options_.setup.fence_after_ms = fence_after.count() > 0 ? fence_after.count() : 0;
+    options_.setup.fence_after_ms = std::max<int64_t>(0, fence_after.count());
   }
 
   void KillAllRunning(const std::string& why) {

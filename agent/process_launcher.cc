@@ -211,7 +211,7 @@ Status Prepare(const LaunchSpec& spec, PreparedLaunch& out) {
   plan.own_namespaces = spec.own_namespaces;
   plan.lease_path = spec.lease_path.c_str();
   plan.fence_after_ms =
-      spec.fence_after_ms > 0 && !spec.lease_path.empty() ? spec.fence_after_ms : 0;
+      std::max<int64_t>(0, spec.fence_after_ms);  // no lease_path: no fence (the monitor)
   CPU_ZERO(&plan.cpus);
   for (int cpu : spec.bind_cpus) CPU_SET(cpu, &plan.cpus);
   struct rlimit files = {};
