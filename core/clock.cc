@@ -34,7 +34,7 @@ namespace {
 int DaysInMonth(int year, int month) {
   static constexpr int kDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  return month == 2 && leap ? 29 : kDays[(month - 1) % 12];
+  return month == 2 && leap ? 29 : kDays[month - 1];  // month is 1 to 12
 }
 
 }  // namespace
