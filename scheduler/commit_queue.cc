@@ -18,18 +18,18 @@ void CommitQueue::Flush() {
   flush_scheduled_ = false;
   std::vector<std::function<void()>> actions = std::move(actions_);
   actions_.clear();
-  store_.Commit(std::move(outbox_),
-                [post = post_, actions = std::move(actions)](Status status) mutable {
-                  if (!status.ok()) {
-                    LogError("scheduler", "could not persist a state change (" + status.ToString() +
-                                              "); exiting so that a restart reloads the durable "
-                                              "state");
-                    ::_exit(75);
-                  }
-                  post([actions = std::move(actions)] {
-                    for (const auto& action : actions) action();
-                  });
-                });
+  store_.CommitWaitingForSpace(
+      std::move(outbox_), [post = post_, actions = std::move(actions)](Status status) mutable {
+        if (!status.ok()) {
+          LogError("scheduler", "could not persist a state change (" + status.ToString() +
+                                    "); exiting so that a restart reloads the durable "
+                                    "state");
+          ::_exit(75);
+        }
+        post([actions = std::move(actions)] {
+          for (const auto& action : actions) action();
+        });
+      });
   outbox_.clear();
 }
 

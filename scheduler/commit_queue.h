@@ -1,8 +1,10 @@
 // The scheduler's commits: every change queued during one pass of the event loop (a job's end,
 // the cycle it triggers, a cancel) shares one transaction, and the actions waiting on them run
-// in order on the state thread once it is durable. A failed commit of a change the scheduler
-// already made in memory is fatal: the process exits (code 75) and a restart reloads the
-// durable state, so nothing is ever acted on that is not durable.
+// in order on the state thread once it is durable. A full disk holds the commit (and the ones
+// after it) until space comes back (Store::CommitWaitingForSpace): the scheduler stays up and
+// serves reads meanwhile. Any other failed commit of a change the scheduler already made in
+// memory is fatal: the process exits (code 75) and a restart reloads the durable state, so
+// nothing is ever acted on that is not durable.
 #ifndef SHARC_SCHEDULER_COMMIT_QUEUE_H_
 #define SHARC_SCHEDULER_COMMIT_QUEUE_H_
 

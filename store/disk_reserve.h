@@ -1,8 +1,9 @@
 // Keeps the scheduler up when the disk under its store fills.
 //
 // The scheduler applies the changes it cannot refuse (a job ended on a node) in memory before
-// they are durable, and a failed commit of one of those is fatal (scheduler/commit_queue.h).
-// So that a disk filled by something else refuses changes instead of ending the process:
+// they are durable; a full disk holds their commit until space returns
+// (Store::CommitWaitingForSpace), and the scheduler acts on them only once they are stored.
+// So that a disk filled by something else refuses changes early and rarely holds any:
 //   - CheckRoom() refuses the changes people ask for while the filesystem has less than
 //     `min_free_bytes` available, before anything changes;
 //   - a reserve file of `reserve_bytes` next to the store is given up the first time a commit

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <iterator>
@@ -10,6 +11,7 @@
 #include <thread>
 #include <utility>
 
+#include "core/log.h"
 #include "store/disk_reserve.h"
 #include "store/sqlite_accounting.h"
 #include "store/sqlite_audit.h"
@@ -52,18 +54,11 @@ class SqliteStore final : public Store {
   }
 
   void Commit(std::vector<Mutation> batch, Done done) override {
-    bool wake = false;
-    {
-      std::unique_lock lock(queue_mu_);
-      if (closing_) {
-        lock.unlock();
-        if (done) done(UnavailableError("the store is closed"));
-        return;
-      }
-      wake = queue_.empty();  // otherwise the writer is busy or already woken
-      queue_.push_back(PendingBatch{std::move(batch), std::move(done)});
-    }
-    if (wake) queue_cv_.notify_one();
+    Enqueue(PendingBatch{std::move(batch), std::move(done)});
+  }
+
+  void CommitWaitingForSpace(std::vector<Mutation> batch, Done done) override {
+    Enqueue(PendingBatch{std::move(batch), std::move(done), /*wait_for_space=*/true});
   }
 
   void Close() override {
@@ -134,9 +129,23 @@ class SqliteStore final : public Store {
     return Status::Ok();
   }
 
+  void Enqueue(PendingBatch pending) {
+    bool wake = false;
+    {
+      std::unique_lock lock(queue_mu_);
+      if (closing_) {
+        lock.unlock();
+        if (pending.done) pending.done(UnavailableError("the store is closed"));
+        return;
+      }
+      wake = queue_.empty();  // otherwise the writer is busy or already woken
+      queue_.push_back(std::move(pending));
+    }
+    if (wake) queue_cv_.notify_one();
+  }
+
   void WriterLoop() {
     std::vector<PendingBatch> group;
-    std::vector<Status> results;
     for (;;) {
       {
         std::unique_lock lock(queue_mu_);
@@ -146,18 +155,81 @@ class SqliteStore final : public Store {
         std::move(queue_.begin(), queue_.begin() + take, std::back_inserter(group));
         queue_.erase(queue_.begin(), queue_.begin() + take);
       }
+      WriteUntilSettled(std::move(group));
+      group.clear();
+    }
+  }
+
+  // Writes `group` and runs the done callbacks, except for the batches that wait for space and
+  // met a full disk: those are written again, alone, until they commit or the store closes.
+  // Nothing queued behind them is written meanwhile, so the order of commits is kept.
+  void WriteUntilSettled(std::vector<PendingBatch> group) {
+    auto pause = kFirstDiskFullPause;
+    bool held_before = false;
+    for (;;) {
+      std::vector<Status> results;
       std::optional<CommitStats> stats;
       {
         std::lock_guard lock(db_mu_);
         stats = writer_->Write(group, &results);
       }
+      const bool hold = stats && stats->disk_full && !Closing();
+      std::vector<PendingBatch> held;
       for (size_t i = 0; i < group.size(); ++i) {
-        if (group[i].done) group[i].done(std::move(results[i]));
+        if (hold && group[i].wait_for_space) {
+          held.push_back(std::move(group[i]));
+        } else if (group[i].done) {
+          group[i].done(std::move(results[i]));
+        }
       }
       if (stats && on_commit_) on_commit_(*stats);
-      group.clear();
+      if (held.empty()) {
+        if (held_before) LogInfo("store", "the disk has room again: the held changes are stored");
+        return;
+      }
+      if (!held_before) {
+        LogWarning("store", "the disk holding " + path_ +
+                                " is full: holding the scheduler's own changes until space is "
+                                "freed there (changes people ask for are refused meanwhile)");
+      }
+      held_before = true;
+      PauseFailingRefusableBatches(pause);
+      pause = std::min(pause * 2, kLastDiskFullPause);
+      group = std::move(held);
     }
   }
+
+  bool Closing() {
+    std::lock_guard lock(queue_mu_);
+    return closing_;
+  }
+
+  // Waits `pause` (or until Close), failing the plain Commit batches queued meanwhile: they
+  // would only wait behind the held ones, and failing them changes nothing.
+  void PauseFailingRefusableBatches(std::chrono::milliseconds pause) {
+    std::vector<PendingBatch> refused;
+    {
+      std::unique_lock lock(queue_mu_);
+      queue_cv_.wait_for(lock, pause, [this] { return closing_; });
+      for (auto it = queue_.begin(); it != queue_.end();) {
+        if (it->wait_for_space) {
+          ++it;
+          continue;
+        }
+        refused.push_back(std::move(*it));
+        it = queue_.erase(it);
+      }
+    }
+    for (PendingBatch& batch : refused) {
+      if (batch.done) {
+        batch.done(UnavailableError("the disk holding " + path_ +
+                                    " is full: nothing was changed; free space there and retry"));
+      }
+    }
+  }
+
+  static constexpr std::chrono::milliseconds kFirstDiskFullPause{50};
+  static constexpr std::chrono::milliseconds kLastDiskFullPause{2000};
 
   const std::string path_;
   const std::unique_ptr<DiskReserve> reserve_;  // outlives the writer, which calls Release

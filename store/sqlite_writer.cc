@@ -298,6 +298,7 @@ std::optional<CommitStats> SqliteWriter::Write(std::span<const PendingBatch> bat
       --remaining;
       continue;  // again, without the batch at fault
     }
+    stats.disk_full = disk_full;
     Status failure = status.WithPrefix("the store's transaction failed");
     for (size_t i = 0; i < batches.size(); ++i) {
       if (included[i]) (*results)[i] = failure;

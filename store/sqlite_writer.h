@@ -21,6 +21,7 @@ namespace sharc::store {
 struct PendingBatch {
   std::vector<Mutation> mutations;
   Store::Done done;
+  bool wait_for_space = false;  // from CommitWaitingForSpace: a full disk holds it
 };
 
 class SqliteWriter {
@@ -37,7 +38,8 @@ class SqliteWriter {
   //   - a batch that violates a constraint fails alone: the transaction is rolled back and run
   //     again without it;
   //   - a full disk, after on_disk_full freed space, runs the transaction again;
-  //   - any other failure rolls the transaction back and fails every remaining batch.
+  //   - any other failure, or a full disk with no space freed (the stats then say disk_full),
+  //     rolls the transaction back and fails every remaining batch.
   // Returns the transaction's stats, or nullopt when no transaction ran (every batch failed
   // its checks).
   std::optional<CommitStats> Write(std::span<const PendingBatch> batches,

@@ -10,6 +10,11 @@
 //     across transactions. `done` runs exactly once, on the store's writer thread, after
 //     the transaction holding the batch has committed (OK: the batch is durable) or failed
 //     (then nothing of the batch was applied).
+//   - CommitWaitingForSpace() is Commit for the changes the caller has already made in memory
+//     and cannot take back: a batch of it that meets a full disk is not failed but held, with
+//     every batch queued after it, and written again until it commits (space came back) or the
+//     store closes (then it fails). Plain Commit batches queued behind a held one fail at once
+//     with Unavailable, having changed nothing; the order of what commits is kept.
 //   - Each mutation is an idempotent upsert, so replaying a batch is harmless.
 //   - Commit is thread-safe. Close() commits what is queued, then stops the writer; after
 //     Close, Commit fails every batch with Unavailable.
@@ -249,6 +254,7 @@ struct CommitStats {
   size_t batches = 0;
   size_t mutations = 0;
   bool ok = true;
+  bool disk_full = false;  // failed because the disk (or store.max_database_bytes) is full
 };
 
 class Store {
@@ -260,6 +266,10 @@ class Store {
   virtual StatusOr<StoredState> Load(const LoadOptions& options) = 0;
   StatusOr<StoredState> Load() { return Load(LoadOptions{}); }
   virtual void Commit(std::vector<Mutation> batch, Done done) = 0;
+  // A store that cannot tell a full disk from other failures commits these like Commit.
+  virtual void CommitWaitingForSpace(std::vector<Mutation> batch, Done done) {
+    Commit(std::move(batch), std::move(done));
+  }
   virtual void Close() = 0;
   // OK while there is room for changes; Unavailable, with a message for people, when the
   // disk is so full that changes people ask for must be refused before they are made.

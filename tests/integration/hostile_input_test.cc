@@ -86,6 +86,59 @@ TEST(DiskFullTest, EveryChangeIsRefusedWith503AndTheSchedulerStaysUp) {
   EXPECT_TRUE(SchedulerAlive(cluster));
 }
 
+// Once the reserve is spent and the disk fills again, a job that ends on its node is a change
+// the scheduler has already made: it is held until space returns, the scheduler stays up and
+// serves reads, and the end is stored (it survives a restart) once there is room.
+TEST(DiskFullTest, AJobEndAfterTheReserveIsSpentWaitsForSpaceAndTheSchedulerStaysUp) {
+  TmpfsMount disk(32 << 20);
+  if (!disk.ok()) GTEST_SKIP() << "mounting a tmpfs needs root";
+  Cluster cluster({.scheduler_config_extra = {
+                       {"data_dir", disk.path()},
+                       {"store", {{"sync", "full"}, {"min_free", "4MiB"}, {"reserve", "4MiB"}}}}});
+  ASSERT_OK(cluster.StartScheduler());
+  ASSERT_OK(cluster.StartAgent({.name = "n1", .synthetic = "pack:1 core:4 pu:1"}));
+  ASSERT_OK(cluster.WaitForNodes(1));
+  auto gated = [&](const std::string& go) {
+    return cluster.Submit(
+        kAcmeToken, {{"command", {"sh", "-c", "while [ ! -e " + go + " ]; do sleep 0.05; done"}},
+                     {"mem_bytes", 64 << 20}});
+  };
+  const std::string go1 = cluster.dir() + "/go1", go2 = cluster.dir() + "/go2";
+  StatusOr<int64_t> first = gated(go1);
+  StatusOr<int64_t> second = gated(go2);
+  ASSERT_OK(first);
+  ASSERT_OK(second);
+  ASSERT_OK(cluster.WaitForState(kAcmeToken, *first, "RUNNING"));
+  ASSERT_OK(cluster.WaitForState(kAcmeToken, *second, "RUNNING"));
+
+  ASSERT_GT(disk.Fill("filler"), 0);
+  WriteTextFile(go1, "");  // its end is stored with the reserve
+  ASSERT_OK(cluster.WaitForEnd(kAcmeToken, *first));
+  disk.Fill("filler2");  // takes what the reserve left
+  WriteTextFile(go2, "");
+  StatusOr<Json> ended = cluster.WaitForEnd(kAcmeToken, *second);
+  ASSERT_OK(ended);
+  EXPECT_EQ((*ended)["state"], "COMPLETED");
+  StatusOr<Reply> refused =
+      cluster.Call(kAdminToken, "POST", "/v1/tenants", R"({"name":"initech"})");
+  ASSERT_OK(refused);
+  EXPECT_EQ(refused->status, 503) << refused->body;
+
+  ASSERT_EQ(::unlink(disk.File("filler2").c_str()), 0);
+  ASSERT_EQ(::unlink(disk.File("filler").c_str()), 0);
+  // A change asked for now commits after the held one: its answer means both are stored.
+  StatusOr<Reply> created =
+      cluster.Call(kAdminToken, "POST", "/v1/tenants", R"({"name":"initech"})");
+  ASSERT_OK(created);
+  EXPECT_EQ(created->status, 201) << created->body;
+  EXPECT_TRUE(SchedulerAlive(cluster));
+  cluster.StopScheduler(SIGKILL);
+  ASSERT_OK(cluster.StartScheduler());
+  StatusOr<Json> stored = cluster.GetJob(kAcmeToken, *second);
+  ASSERT_OK(stored);
+  EXPECT_EQ((*stored)["state"], "COMPLETED");
+}
+
 // A job's owner learns which step and which path a launch failed on, not just an errno.
 TEST(LaunchErrorTest, ALaunchFailureNamesTheDirectoryInTheWay) {
   if (::geteuid() != 0) GTEST_SKIP() << "jobs switch to their tenants' users only under root";

@@ -81,17 +81,12 @@ class CountingStore : public store::Store {
     return inner_->Load(options);
   }
   void Commit(std::vector<store::Mutation> batch, Done done) override {
-    for (const store::Mutation& m : batch) {
-      if (std::holds_alternative<store::PutJob>(m)) {
-        ++job_commits_;
-        break;
-      }
-    }
-    ++in_flight_;
-    inner_->Commit(std::move(batch), [this, done = std::move(done)](Status s) {
-      done(s);
-      --in_flight_;
-    });
+    Count(batch);
+    inner_->Commit(std::move(batch), Settled(std::move(done)));
+  }
+  void CommitWaitingForSpace(std::vector<store::Mutation> batch, Done done) override {
+    Count(batch);
+    inner_->CommitWaitingForSpace(std::move(batch), Settled(std::move(done)));
   }
   void Close() override { inner_->Close(); }
   StatusOr<std::vector<LedgerEntry>> ReadLedger(const store::LedgerQuery& query) override {
@@ -112,6 +107,22 @@ class CountingStore : public store::Store {
   int job_commits() const { return job_commits_.load(); }  // batches that stored a job
 
  private:
+  void Count(const std::vector<store::Mutation>& batch) {
+    for (const store::Mutation& m : batch) {
+      if (std::holds_alternative<store::PutJob>(m)) {
+        ++job_commits_;
+        break;
+      }
+    }
+    ++in_flight_;
+  }
+  Done Settled(Done done) {
+    return [this, done = std::move(done)](Status s) {
+      done(s);
+      --in_flight_;
+    };
+  }
+
   std::unique_ptr<store::Store> inner_;
   std::atomic<int> in_flight_{0};
   std::atomic<int> job_commits_{0};

@@ -4,7 +4,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <filesystem>
+#include <vector>
 
 #include "store/sqlite_store.h"
 #include "tests/store/store_test_util.h"
@@ -14,6 +17,7 @@ namespace sharc::store {
 namespace {
 
 using testing::CommitAndWait;
+using testing::Event;
 using testing::OpenAt;
 using testing::PendingJob;
 
@@ -87,6 +91,63 @@ TEST_F(DiskReserveTest, WithoutAReserveTheCommitFailsAndChangesNothing) {
   ASSERT_TRUE(state.ok()) << state.status().ToString();
   ASSERT_EQ(state->jobs.size(), 1u);
   EXPECT_EQ(state->jobs[0].id.value, 1);
+}
+
+// The scheduler's own changes (a job that ended on its node) are already made in memory: a full
+// disk with no reserve left holds them until space returns instead of failing them (which would
+// end the scheduler), while the changes people ask for fail at once, having changed nothing.
+TEST_F(DiskReserveTest, AChangeThatWaitsForSpaceIsHeldUntilSpaceReturnsAndKeepsItsPlace) {
+  options_.reserve_bytes = 0;
+  StatusOr<std::unique_ptr<Store>> store = OpenAt(options_.path, options_);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  ASSERT_TRUE(CommitAndWait(**store, {PutJob{PendingJob(1)}}).ok());
+  ASSERT_GT(disk_.Fill("filler"), 0);
+
+  Event held_done;
+  Status held_status = InternalError("not yet");
+  (*store)->CommitWaitingForSpace({PutJob{BigJob(5)}}, [&](Status s) {
+    held_status = s;
+    held_done.Notify();
+  });
+  std::atomic<bool> second_done = false;
+  (*store)->CommitWaitingForSpace({PutJob{BigJob(2)}}, [&](Status) { second_done = true; });
+  // A change asked for meanwhile fails, and says why.
+  Status refused = CommitAndWait(**store, {PutJob{PendingJob(3)}});
+  EXPECT_EQ(refused.code(), StatusCode::kUnavailable);
+  EXPECT_NE(refused.message().find("full"), std::string::npos) << refused.message();
+  EXPECT_FALSE(second_done);
+
+  ASSERT_EQ(::unlink(disk_.File("filler").c_str()), 0);
+  ASSERT_TRUE(held_done.Wait());
+  EXPECT_TRUE(held_status.ok()) << held_status.ToString();
+  ASSERT_TRUE(CommitAndWait(**store, {PutJob{PendingJob(4)}}).ok());
+  EXPECT_TRUE(second_done);  // written before job 4: the order of commits holds
+  (*store)->Close();
+
+  StatusOr<std::unique_ptr<Store>> reopened = OpenAt(options_.path, options_);
+  ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+  StatusOr<StoredState> state = (*reopened)->Load();
+  ASSERT_TRUE(state.ok()) << state.status().ToString();
+  std::vector<int64_t> ids;
+  for (const Job& job : state->jobs) ids.push_back(job.id.value);
+  std::sort(ids.begin(), ids.end());
+  EXPECT_EQ(ids, (std::vector<int64_t>{1, 2, 4, 5}));  // not 3, which was refused
+}
+
+TEST_F(DiskReserveTest, AHeldChangeFailsWhenTheStoreClosesBeforeSpaceReturns) {
+  options_.reserve_bytes = 0;
+  StatusOr<std::unique_ptr<Store>> store = OpenAt(options_.path, options_);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  ASSERT_GT(disk_.Fill("filler"), 0);
+  Event done;
+  Status status;
+  (*store)->CommitWaitingForSpace({PutJob{BigJob(1)}}, [&](Status s) {
+    status = s;
+    done.Notify();
+  });
+  (*store)->Close();
+  ASSERT_TRUE(done.Wait());
+  EXPECT_EQ(status.code(), StatusCode::kUnavailable) << status.ToString();
 }
 
 }  // namespace
