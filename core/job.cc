@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <utility>
 
 namespace sharc {
 namespace {
@@ -83,6 +84,36 @@ Resources JobSpec::Request() const {
   r.Set(kGpuResource, n * gpus);
   if (!gpu_model.empty() && gpus > 0) r.Set(GpuModelResource(gpu_model), n * gpus);
   return r;
+}
+
+std::vector<std::string_view> DifferingSpecFields(const JobSpec& a, const JobSpec& b) {
+  namespace f = spec_field;
+  const std::pair<std::string_view, bool> fields[] = {
+      {f::kName, a.name != b.name},
+      {f::kCommand, a.command != b.command},
+      {f::kEnv, a.env != b.env},
+      {f::kCpus, a.cpus != b.cpus},
+      {f::kMemoryBytes, a.memory_bytes != b.memory_bytes},
+      {f::kGpus, a.gpus != b.gpus},
+      {f::kGpuModel, a.gpu_model != b.gpu_model},
+      {f::kTimeLimitSeconds, a.time_limit_seconds != b.time_limit_seconds},
+      {f::kLabels, a.labels != b.labels},
+      {f::kRequeue, a.requeue != b.requeue},
+      {f::kPriorityClass, a.priority_class != b.priority_class},
+      {f::kAfterOk, a.after_ok != b.after_ok},
+      {f::kAfterAny, a.after_any != b.after_any},
+      {f::kAfterNotOk, a.after_not_ok != b.after_not_ok},
+      {f::kKeepOnUnsatisfied, a.keep_on_unsatisfied != b.keep_on_unsatisfied},
+      {f::kNumNodes, a.num_nodes != b.num_nodes},
+      {f::kTopologyGroup, a.topology_group != b.topology_group},
+      {f::kWaitAllRanks, a.wait_all_ranks != b.wait_all_ranks},
+      {f::kArray, a.array != b.array},
+  };
+  std::vector<std::string_view> differing;
+  for (const auto& [name, differs] : fields) {
+    if (differs) differing.push_back(name);
+  }
+  return differing;
 }
 
 }  // namespace sharc

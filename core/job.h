@@ -86,8 +86,8 @@ inline constexpr std::string_view kArrayTasksFailed = "ARRAY_TASKS_FAILED";
 // The names of JobSpec's fields wherever a spec is written down (the REST API and the submit
 // body, the store's job record, the agent's launch message) and in validation errors, which
 // start with the field's name ("cpus: must be between 1 and 65536"); the CLI maps them to its
-// flags. Adding a spec field means: JobSpec, a name here, ValidateJobSpec's rule and the spec
-// codec (protocol/job_spec_codec.cc).
+// flags. Adding a spec field means: JobSpec, a name here, ValidateJobSpec's rule,
+// DifferingSpecFields and the spec codec (protocol/job_spec_codec.cc).
 namespace spec_field {
 inline constexpr std::string_view kName = "name";
 inline constexpr std::string_view kCommand = "command";
@@ -188,6 +188,8 @@ Status ValidateJobSpec(const JobSpec& spec);
 // and time_limit_seconds 0 are allowed and mean "the scheduler's default" (the scheduler fills
 // them in, then checks the result with ValidateJobSpec).
 Status ValidateSubmittedJobSpec(const JobSpec& spec);
+// The names (spec_field) of the fields in which `a` and `b` differ, in declaration order.
+std::vector<std::string_view> DifferingSpecFields(const JobSpec& a, const JobSpec& b);
 // "" (none) or at most kMaxIdempotencyKeyBytes bytes; the error names kIdempotencyKeyField.
 Status ValidateIdempotencyKey(std::string_view key);
 

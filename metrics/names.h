@@ -79,7 +79,8 @@ inline constexpr MetricName kBackfillReservations{
 // Scheduler, updated as events happen.
 inline constexpr MetricName kJobSubmissions{
     "sharc_job_submissions_total",
-    "Jobs submitted, by tenant and result (accepted, invalid, unsatisfiable, unavailable)."};
+    "Jobs submitted, by tenant and result (accepted, invalid, conflict, over_limit, "
+    "unsatisfiable, unavailable)."};
 inline constexpr MetricName kSchedulingCycleDuration{
     "sharc_scheduling_cycle_duration_seconds",
     "Time one scheduling cycle took to order and place the pending jobs."};

@@ -19,7 +19,8 @@ class SchedulerMetrics {
   // Registers the families in `registry`, which must outlive this object.
   explicit SchedulerMetrics(prometheus::Registry& registry);
 
-  // result: "accepted", "invalid", "unsatisfiable", "unavailable", "unauthorized".
+  // result: "accepted", "invalid", "conflict" (an idempotency key reused for another request),
+  // "over_limit", "unsatisfiable", "unavailable".
   void CountSubmissions(std::string_view tenant, std::string_view result, int64_t jobs);
   void ObserveCycle(std::chrono::nanoseconds duration);
   void ObserveCommit(std::chrono::nanoseconds duration);

@@ -142,6 +142,17 @@ Status JobLifecycle::CheckItems(const Principal& who, const Tenant& tenant,
       status = InvalidArgumentError((where.empty() ? "" : where + ".") +
                                     "idempotency_key: used twice in one request");
     }
+    if (status.ok() && !items[i].idempotency_key.empty()) {
+      // A retry: it creates nothing, so only its sameness with the first request is checked.
+      std::optional<JobId> existing =
+          context_.state.FindByIdempotencyKey(tenant.name, items[i].idempotency_key);
+      if (existing) {
+        status = CheckSameRequest(*existing, items[i]);
+        if (!status.ok() && bulk) status = status.WithPrefix(where);
+        if (status.ok()) continue;
+        result = "conflict";
+      }
+    }
     if (status.ok()) {
       status = JobDependencies::CheckSubmitted(items[i].spec, tenant.name, context_.state);
       if (!status.ok() && bulk) status = status.WithPrefix(where);
@@ -219,6 +230,28 @@ void JobLifecycle::Submit(const Principal& who, std::vector<protocol::SubmitItem
       FinishSubmit(tenant, std::move(fresh), std::move(existing), status, std::move(done));
     });
   });
+}
+
+Status JobLifecycle::CheckSameRequest(JobId existing, const protocol::SubmitItem& item) const {
+  std::optional<JobSpec> first;
+  if (const Job* job = context_.state.FindJob(existing)) {
+    first = job->spec;
+  } else if (StatusOr<std::optional<Job>> stored = context_.deps.store->ReadJob(existing);
+             stored.ok() && *stored) {
+    first = (*stored)->spec;
+  }
+  if (!first) return Status::Ok();  // cannot tell: the retry gets the job, as before
+  std::vector<std::string_view> differing = DifferingSpecFields(*first, item.spec);
+  if (differing.empty()) return Status::Ok();
+  std::string fields;
+  for (std::string_view field : differing) {
+    fields += (fields.empty() ? "" : ", ") + std::string(field);
+  }
+  return AlreadyExistsError(std::string(kIdempotencyKeyField) + " \"" + item.idempotency_key +
+                            "\" already submitted job " + std::to_string(existing.value) +
+                            " with a different request (" + fields +
+                            " differ): a retry must repeat the request, and a new job needs a "
+                            "new key");
 }
 
 Job JobLifecycle::ExistingJob(JobId id) const {

@@ -146,6 +146,9 @@ class JobLifecycle {
  private:
   // The job an idempotency key names, held or (evicted) read from the store.
   Job ExistingJob(JobId id) const;
+  // OK if `item` asks for what the job its idempotency key already names was submitted with;
+  // AlreadyExists (409) naming the fields that differ otherwise.
+  Status CheckSameRequest(JobId existing, const protocol::SubmitItem& item) const;
   Status PrepareSpec(const Tenant& tenant, protocol::SubmitItem& item,
                      const std::string& where) const;
   Status CheckItems(const Principal& who, const Tenant& tenant,

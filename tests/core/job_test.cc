@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <string_view>
+#include <utility>
+#include <vector>
+
 #include "core/units.h"
 
 namespace sharc {
@@ -216,6 +221,39 @@ TEST(AllocationTest, PartsAreOnDistinctNodesAndFoundByNode) {
   gang.nodes[1].cpus = {-1};
   EXPECT_EQ(ValidateAllocation(gang, "x").message(), "x[1].cpus: must be between 0 and 65535");
   EXPECT_EQ(ValidateNodeAllocation(NodeAllocation{}).message(), "node: must name the node");
+}
+
+TEST(DifferingSpecFieldsTest, NamesEachFieldThatDiffers) {
+  JobSpec base;
+  base.command = {"true"};
+  EXPECT_TRUE(DifferingSpecFields(base, base).empty());
+  std::vector<std::pair<std::string_view, std::function<void(JobSpec&)>>> changes = {
+      {spec_field::kName, [](JobSpec& s) { s.name = "x"; }},
+      {spec_field::kCommand, [](JobSpec& s) { s.command.push_back("x"); }},
+      {spec_field::kEnv, [](JobSpec& s) { s.env["A"] = "1"; }},
+      {spec_field::kCpus, [](JobSpec& s) { s.cpus = 2; }},
+      {spec_field::kMemoryBytes, [](JobSpec& s) { s.memory_bytes = 1; }},
+      {spec_field::kGpus, [](JobSpec& s) { s.gpus = 1; }},
+      {spec_field::kGpuModel, [](JobSpec& s) { s.gpu_model = "h100"; }},
+      {spec_field::kTimeLimitSeconds, [](JobSpec& s) { s.time_limit_seconds = 5; }},
+      {spec_field::kLabels, [](JobSpec& s) { s.labels["rack"] = "a"; }},
+      {spec_field::kRequeue, [](JobSpec& s) { s.requeue = false; }},
+      {spec_field::kPriorityClass, [](JobSpec& s) { s.priority_class = "high"; }},
+      {spec_field::kAfterOk, [](JobSpec& s) { s.after_ok = {JobId{1}}; }},
+      {spec_field::kAfterAny, [](JobSpec& s) { s.after_any = {JobId{1}}; }},
+      {spec_field::kAfterNotOk, [](JobSpec& s) { s.after_not_ok = {JobId{1}}; }},
+      {spec_field::kKeepOnUnsatisfied, [](JobSpec& s) { s.keep_on_unsatisfied = true; }},
+      {spec_field::kNumNodes, [](JobSpec& s) { s.num_nodes = 2; }},
+      {spec_field::kTopologyGroup, [](JobSpec& s) { s.topology_group = "rack"; }},
+      {spec_field::kWaitAllRanks, [](JobSpec& s) { s.wait_all_ranks = true; }},
+      {spec_field::kArray, [](JobSpec& s) { s.array = "0-3"; }},
+  };
+  for (const auto& [field, change] : changes) {
+    JobSpec changed = base;
+    change(changed);
+    ASSERT_NE(changed, base) << field;  // the change reaches a field operator== sees
+    EXPECT_EQ(DifferingSpecFields(base, changed), std::vector<std::string_view>{field});
+  }
 }
 
 }  // namespace

@@ -170,6 +170,38 @@ TEST_F(SchedulerTest, ConcurrentSubmitsWithOneIdempotencyKeyCreateOneJob) {
   EXPECT_EQ(scheduler_->state().jobs().size(), 1u);
 }
 
+// A key names one request: a retry gets the job it made; another request under the same key
+// is refused, naming what differs, instead of silently answering with the first job.
+TEST_F(SchedulerTest, AnIdempotencyKeyReusedForADifferentRequestIsAConflict) {
+  auto submit = [&](const std::vector<std::string>& command, const std::string& label) {
+    protocol::SubmitItem item;
+    item.spec.command = command;
+    item.spec.labels["pool"] = label;
+    item.idempotency_key = "train-1";
+    std::optional<StatusOr<SubmitOutcome>> result;
+    scheduler_->jobs().Submit(As("acme"), {item},
+                              [&](StatusOr<SubmitOutcome> r) { result = std::move(r); });
+    EXPECT_TRUE(tasks_.RunUntil([&] { return result.has_value(); }));
+    return *result;
+  };
+  StatusOr<SubmitOutcome> first = submit({"train.sh", "--lr", "0.1"}, "a");
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  StatusOr<SubmitOutcome> retry = submit({"train.sh", "--lr", "0.1"}, "a");
+  ASSERT_TRUE(retry.ok()) << retry.status().ToString();
+  EXPECT_FALSE(retry->created);
+  EXPECT_EQ(retry->jobs.front().id, first->jobs.front().id);
+
+  StatusOr<SubmitOutcome> other = submit({"train.sh", "--lr", "0.2"}, "b");
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.status().code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(other.status().message(),
+            "idempotency_key \"train-1\" already submitted job " +
+                std::to_string(first->jobs.front().id.value) +
+                " with a different request (command, labels differ): a retry must repeat the "
+                "request, and a new job needs a new key");
+  EXPECT_EQ(scheduler_->state().jobs().size(), 1u);
+}
+
 TEST_F(SchedulerTest, CancelOfARunningJobIsDurableBeforeTheKillIsSent) {
   auto agent = Register(Node("n1", 2));
   JobId id = Submit("acme", {"sleep", "60"});
