@@ -43,8 +43,10 @@ std::string AuditLog::HashOf(const std::string& previous_hash, const store::Audi
 
 void AuditLog::Restore(const store::StoredState& stored) {
   if (!stored.last_audit) return;
-  last_seq_ = stored.last_audit->seq;
-  last_hash_ = stored.last_audit->hash;
+  last_seq_ = durable_seq_ = stored.last_audit->seq;
+  last_hash_ = durable_hash_ = stored.last_audit->hash;
+  LogInfo("audit", "the audit log continues after entry " + std::to_string(last_seq_) + " (hash " +
+                       last_hash_ + ")");
 }
 
 bool AuditLog::Thin(const std::string& peer, std::string* detail) {
@@ -83,7 +85,13 @@ void AuditLog::Append(AuditEvent event, std::function<void()> durable) {
   record.hash = HashOf(last_hash_, record);
   last_seq_ = record.seq;
   last_hash_ = record.hash;
-  context_.commits.CommitOrDie({store::AppendAudit{std::move(record)}}, std::move(durable));
+  context_.commits.CommitOrDie(
+      {store::AppendAudit{std::move(record)}},
+      [this, seq = last_seq_, hash = last_hash_, durable = std::move(durable)] {
+        durable_seq_ = seq;
+        durable_hash_ = hash;
+        durable();
+      });
 }
 
 void AuditLog::Read(const store::AuditQuery& query,
@@ -97,33 +105,48 @@ void AuditLog::Verify(Reply<AuditVerification> done) const {
   store::Store* store = context_.deps.store;
   InBackground<AuditVerification>(
       context_,
-      [store]() -> StatusOr<AuditVerification> {
+      [store, head_seq = durable_seq_, head_hash = durable_hash_]() -> StatusOr<AuditVerification> {
         AuditVerification result;
-        std::string previous_hash;
-        int64_t previous_seq = 0;
+        auto broken = [&](int64_t seq, std::string problem) {
+          result.ok = false;
+          result.broken_at = seq;
+          result.problem = std::move(problem);
+          return result;
+        };
         for (;;) {
           SHARC_ASSIGN_OR_RETURN(
               std::vector<store::AuditRecord> page,
-              store->ReadAudit({.after_seq = previous_seq, .limit = kVerifyPage}));
+              store->ReadAudit({.after_seq = result.last_seq, .limit = kVerifyPage}));
           for (const store::AuditRecord& record : page) {
             ++result.entries;
-            if (record.seq != previous_seq + 1) {
-              result.problem = "entry " + std::to_string(previous_seq + 1) +
-                               " is missing (the next one is " + std::to_string(record.seq) + ")";
-            } else if (record.hash != HashOf(previous_hash, record)) {
-              result.problem = "entry " + std::to_string(record.seq) +
-                               " does not match its hash: it or an entry before it was changed";
+            if (record.seq != result.last_seq + 1) {
+              return broken(record.seq, "entry " + std::to_string(result.last_seq + 1) +
+                                            " is missing (the next one is " +
+                                            std::to_string(record.seq) + ")");
             }
-            if (!result.problem.empty()) {
-              result.ok = false;
-              result.broken_at = record.seq;
-              return result;
+            if (record.hash != HashOf(result.last_hash, record)) {
+              return broken(record.seq,
+                            "entry " + std::to_string(record.seq) +
+                                " does not match its hash: it or an entry before it was changed");
             }
-            previous_seq = record.seq;
-            previous_hash = record.hash;
+            if (record.seq == head_seq && record.hash != head_hash) {
+              return broken(record.seq, "entry " + std::to_string(record.seq) +
+                                            " is not the one this scheduler stored: the chain "
+                                            "was rewritten up to it");
+            }
+            result.last_seq = record.seq;
+            result.last_hash = record.hash;
           }
-          if (static_cast<int64_t>(page.size()) < kVerifyPage) return result;
+          if (static_cast<int64_t>(page.size()) < kVerifyPage) break;
         }
+        if (result.last_seq < head_seq) {
+          return broken(result.last_seq + 1,
+                        "entries " + std::to_string(result.last_seq + 1) + " to " +
+                            std::to_string(head_seq) +
+                            " are missing: this scheduler stored the log up to entry " +
+                            std::to_string(head_seq) + ", and it now ends before");
+        }
+        return result;
       },
       std::move(done));
 }

@@ -4,7 +4,11 @@
 // Hash chain: entry n's hash is the hex SHA-256 of entry n-1's hash ("" for the first) and of
 // entry n's fields, each written as "<length>:<bytes>" (HashOf). Verify recomputes the chain
 // from the store, so an entry changed, removed or inserted afterwards is found, and names the
-// first entry where the chain breaks.
+// first entry where the chain breaks. A chain is only as good as its head: Verify also checks
+// the stored log against the newest entry this process knows it stored (seq and hash), so
+// entries removed from the end, or a chain rewritten with fresh hashes, are found while the
+// scheduler runs; and it reports the head, so that an auditor who kept it can tell later
+// (the scheduler also logs it when it starts).
 //
 // Volume: failures of callers without a valid token cost a stranger nothing to send, so they
 // are kept to one entry a second per peer address; the next entry from that address says how
@@ -43,6 +47,8 @@ struct AuditVerification {
   bool ok = true;
   int64_t broken_at = 0;  // seq of the first entry whose hash or seq does not follow
   std::string problem;
+  int64_t last_seq = 0;  // the head of the stored chain: its last entry (0: empty)
+  std::string last_hash;
 };
 
 class AuditLog {
@@ -56,7 +62,7 @@ class AuditLog {
   void Append(AuditEvent event, std::function<void()> durable = nullptr);
   // Entries matching `query`, from the store (committed ones only), on the state thread.
   void Read(const store::AuditQuery& query, Reply<std::vector<store::AuditRecord>> done) const;
-  // Recomputes the whole chain from the store.
+  // Recomputes the whole chain from the store and checks it reaches this process's head.
   void Verify(Reply<AuditVerification> done) const;
 
   int64_t dropped() const { return dropped_; }  // not written: no room, see above
@@ -69,8 +75,10 @@ class AuditLog {
   bool Thin(const std::string& peer, std::string* detail);
 
   const SchedulerContext& context_;
-  int64_t last_seq_ = 0;
+  int64_t last_seq_ = 0;  // the chain's head, stored or on its way
   std::string last_hash_;
+  int64_t durable_seq_ = 0;  // the newest entry known to be in the store
+  std::string durable_hash_;
   int64_t dropped_ = 0;
   struct PeerWindow {
     UnixMillis written = 0;

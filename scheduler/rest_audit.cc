@@ -2,7 +2,8 @@
 //   GET  /v1/audit?since=TIME&actor=A&after=SEQ&limit=N   entries in seq order,
 //        {"items": [...], "next_after": SEQ | null}
 //   POST /v1/audit/verify                                  {"ok", "entries", "broken_at",
-//                                                           "problem"}
+//                                                           "problem", "last_seq",
+//                                                           "last_hash"}
 #include "scheduler/rest_api.h"
 #include "scheduler/rest_responses.h"
 
@@ -61,7 +62,9 @@ void RestApi::VerifyAudit(const AuthorizedRequest&, const net::Responder& respon
     respond(JsonResponse(200, {{"ok", result->ok},
                                {"entries", result->entries},
                                {"broken_at", result->ok ? Json(nullptr) : Json(result->broken_at)},
-                               {"problem", result->problem}}));
+                               {"problem", result->problem},
+                               {"last_seq", result->last_seq},
+                               {"last_hash", result->last_hash}}));
   });
 }
 

@@ -72,7 +72,9 @@ int RunAuditVerify(const GlobalOptions& global) {
   if (global.output == "json") {
     PrintJson(*result);
   } else if (ok) {
-    std::cout << "audit log OK: " << TextOf(*result, "entries") << " entries, hash chain intact\n";
+    std::cout << "audit log OK: " << TextOf(*result, "entries")
+              << " entries, hash chain intact, ending at entry " << TextOf(*result, "last_seq")
+              << " (hash " << TextOf(*result, "last_hash") << ")\n";
   } else {
     std::cout << "audit log BROKEN at entry " << TextOf(*result, "broken_at") << ": "
               << TextOf(*result, "problem") << "\n";

@@ -2,6 +2,8 @@
 // restart, thinned for strangers, and verified against tampering.
 #include "scheduler/audit_log.h"
 
+#include <sqlite3.h>
+
 #include <future>
 
 #include "tests/scheduler/scheduler_fixture.h"
@@ -36,6 +38,15 @@ class AuditLogTest : public SchedulerTest {
     store_->Commit(std::move(batch), [&](Status status) { committed.set_value(status); });
     return committed.get_future().get();
   }
+  // Runs `sql` on the store's file through a connection of its own, as an intruder would.
+  void ExecSqlBehindTheSchedulersBack(const std::string& sql) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open_v2(dir_.File("sharc.db").c_str(), &db, SQLITE_OPEN_READWRITE, nullptr),
+              SQLITE_OK);
+    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+        << sqlite3_errmsg(db);
+    sqlite3_close(db);
+  }
   AuditVerification Verify() {
     StatusOr<AuditVerification> result =
         Await<AuditVerification>([&](auto done) { audit().Verify(done); });
@@ -61,6 +72,8 @@ TEST_F(AuditLogTest, EntriesChainAcrossARestartAndVerify) {
   AuditVerification verification = Verify();
   EXPECT_TRUE(verification.ok) << verification.problem;
   EXPECT_EQ(verification.entries, 3);
+  EXPECT_EQ(verification.last_seq, 3);  // the head, for an auditor to keep
+  EXPECT_EQ(verification.last_hash, records[2].hash);
 
   EXPECT_EQ(Read({.actor = "operator:night"}).size(), 1u);
   EXPECT_EQ(Read({.after_seq = 1, .limit = 1}).front().seq, 2);
@@ -76,6 +89,36 @@ TEST_F(AuditLogTest, AChangedOrMissingEntryBreaksTheChainWhereItIs) {
   EXPECT_EQ(changed.broken_at, 2);
   EXPECT_NE(changed.problem.find("entry 2 does not match its hash"), std::string::npos)
       << changed.problem;
+}
+
+// A chain cannot show its own end cut off: the scheduler's head can.
+TEST_F(AuditLogTest, EntriesDeletedFromTheEndAreFoundAgainstTheSchedulersHead) {
+  for (int i = 0; i < 4; ++i) Append("admin:ops", 200 + i);
+  ExecSqlBehindTheSchedulersBack("DELETE FROM audit_log WHERE seq >= 3");
+  AuditVerification cut = Verify();
+  EXPECT_FALSE(cut.ok);
+  EXPECT_EQ(cut.broken_at, 3);
+  EXPECT_EQ(cut.problem,
+            "entries 3 to 4 are missing: this scheduler stored the log up to entry 4, and it now "
+            "ends before");
+  EXPECT_EQ(cut.last_seq, 2);
+}
+
+TEST_F(AuditLogTest, AChainRewrittenWithFreshHashesIsFoundAtTheSchedulersHead) {
+  for (int i = 0; i < 3; ++i) Append("admin:ops", 200 + i);
+  std::vector<store::AuditRecord> records = Read();
+  ASSERT_EQ(records.size(), 3u);
+  records[1].actor = "admin:someone-else";
+  records[1].hash = AuditLog::HashOf(records[0].hash, records[1]);
+  records[2].hash = AuditLog::HashOf(records[1].hash, records[2]);
+  ASSERT_TRUE(
+      CommitDirectly({store::AppendAudit{records[1]}, store::AppendAudit{records[2]}}).ok());
+  AuditVerification rewritten = Verify();
+  EXPECT_FALSE(rewritten.ok);
+  EXPECT_EQ(rewritten.broken_at, 3);
+  EXPECT_NE(rewritten.problem.find("entry 3 is not the one this scheduler stored"),
+            std::string::npos)
+      << rewritten.problem;
 }
 
 TEST_F(AuditLogTest, StrangersFailuresAreKeptToOneEntryASecondPerAddress) {
