@@ -13,6 +13,48 @@ size_t Width(std::string_view s) {
       s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
+bool IsC0OrDel(unsigned char c) { return c < 0x20 || c == 0x7f; }
+
+// Whether s[i] begins U+0080..U+009F, the C1 controls (CSI is U+009B), in UTF-8.
+bool IsC1At(std::string_view s, size_t i) {
+  if (static_cast<unsigned char>(s[i]) != 0xc2 || i + 1 >= s.size()) return false;
+  const auto next = static_cast<unsigned char>(s[i + 1]);
+  return next >= 0x80 && next < 0xa0;
+}
+
+// Whether `s` holds a character ShownAsText must escape.
+bool NeedsEscapes(std::string_view s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (IsC0OrDel(static_cast<unsigned char>(s[i])) || IsC1At(s, i)) return true;
+  }
+  return false;
+}
+
+// `s` with its control characters written as escapes (see table.h).
+std::string ShownAsText(std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(s.size() + 8);
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (IsC0OrDel(c)) {
+      out += {'\\', 'x', kHex[c >> 4], kHex[c & 0xf]};
+    } else if (IsC1At(s, i)) {
+      const auto low = static_cast<unsigned char>(s[++i]);
+      out += {'\\', 'u', '0', '0', kHex[low >> 4], kHex[low & 0xf]};
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 Table::Table(std::vector<std::string> header) : widths_(header.size(), 0) {
@@ -28,6 +70,7 @@ void Table::AddRow(std::vector<std::string> row) {
   assert(row.size() == widths_.size() && "a row has as many cells as the header");
   row.resize(widths_.size());  // without assertions: what the header has no column for is cut
   for (size_t i = 0; i < row.size(); ++i) {
+    if (NeedsEscapes(row[i])) row[i] = ShownAsText(row[i]);
     text_ += row[i];
     ends_.push_back(static_cast<uint32_t>(text_.size()));
     widths_[i] = std::max(widths_[i], Width(row[i]));

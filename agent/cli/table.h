@@ -1,5 +1,8 @@
 // Aligned plain-text tables for people (`-o table`): a header row and left-aligned columns
-// separated by two spaces, no trailing spaces.
+// separated by two spaces, no trailing spaces. Cells are shown as text: control characters
+// (C0, DEL and C1) are written as escapes ("\n", "\x1b", "\u009b"), so a name, label or
+// request path chosen by someone else cannot move the cursor, recolour or retitle the terminal
+// of whoever lists it, nor break the table's lines.
 #ifndef SHARC_AGENT_CLI_TABLE_H_
 #define SHARC_AGENT_CLI_TABLE_H_
 

@@ -20,6 +20,22 @@ TEST(TableTest, AlignsColumnsByDisplayWidthWithoutTrailingSpaces) {
             "12  x     long note\n");
 }
 
+// A job name or audited request path is someone else's text: it is shown, never obeyed.
+TEST(TableTest, ControlCharactersAreShownAsEscapesNotSentToTheTerminal) {
+  Table table({"NAME", "NOTE"});
+  table.AddRow({"\x1b]0;owned\x07x", "a\nb\tc\rd\x7f"});
+  table.AddRow(
+      {"\xC2\x9B"
+       "2J",
+       "caf\xC3\xA9 \xC2\xA0ok \xC2"
+       "A"});
+  EXPECT_EQ(table.Render(),
+            "NAME               NOTE\n"
+            "\\x1b]0;owned\\x07x  a\\nb\\tc\\rd\\x7f\n"
+            "\\u009b2J           caf\xC3\xA9 \xC2\xA0ok \xC2"
+            "A\n");
+}
+
 // Keeps what is written to it and how: each write's size.
 class RecordingBuffer : public std::stringbuf {
  public:
