@@ -111,7 +111,16 @@ Status ParseTarget(std::string_view target, std::string* path,
     if (equals != std::string_view::npos) {
       SHARC_RETURN_IF_ERROR(Decode(pair.substr(equals + 1), /*is_query=*/true, target, &value));
     }
-    (*query)[std::move(key)] = std::move(value);
+    if (key.empty()) {
+      return InvalidArgumentError("request target " + Quote(target) +
+                                  ": a query parameter has no name (write name=value)");
+    }
+    if (query->contains(key)) {
+      return InvalidArgumentError("request target " + Quote(target) + ": query parameter " +
+                                  Quote(key) +
+                                  " is given twice: give it once (a list is comma-separated)");
+    }
+    query->emplace(std::move(key), std::move(value));
   }
   return Status::Ok();
 }

@@ -17,7 +17,7 @@ struct HttpRequest {
   std::string method;                          // "GET", "POST", ...
   std::string target;                          // as received: "/v1/jobs?state=RUNNING"
   std::string path;                            // percent-decoded path: "/v1/jobs"
-  std::map<std::string, std::string> query;    // percent-decoded; last value wins
+  std::map<std::string, std::string> query;    // percent-decoded; each name once
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
   std::string peer;  // "127.0.0.1:53122"
@@ -30,8 +30,9 @@ struct HttpResponse {
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers
 };
 
-// Splits "/a/b?x=1&y=%20" into path "/a/b" and query {x:"1", y:" "}. InvalidArgument on bad
-// percent-encoding.
+// Splits "/a/b?x=1&y=%20" into path "/a/b" and query {x:"1", y:" "} ("x" alone is x:"").
+// InvalidArgument on bad percent-encoding, a parameter without a name, or one given twice
+// (which value was meant cannot be told).
 Status ParseTarget(std::string_view target, std::string* path,
                    std::map<std::string, std::string>* query);
 

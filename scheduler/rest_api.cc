@@ -186,6 +186,13 @@ RestApi::Admission RestApi::Admit(const net::HttpRequest& request) {
     Refuse(request, allowed, ActionName(action), ActorOf(admission.who), false, &admission);
     return admission;
   }
+  if (Status names = CheckQueryNames(
+          admission.route->query, request.query,
+          std::string(admission.route->method) + " " + std::string(admission.route->pattern));
+      !names.ok()) {
+    admission.refusal = ErrorResponse(names);
+    return admission;
+  }
   if (IsChange(action)) {
     // A change people ask for is refused before it is made when the disk is nearly full.
     if (Status room = scheduler_.CheckRoomForChange(); !room.ok()) {

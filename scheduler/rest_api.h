@@ -69,6 +69,8 @@ class RestApi {
     std::optional<Action> action;  // nullopt: open to anyone, no token
     SubjectFrom subject = SubjectFrom::kNone;
     Handler handler = nullptr;
+    // The query parameters its handler reads, comma-separated; any other is refused (400).
+    std::string_view query = "";
   };
   // Every route, in matching order.
   static const std::vector<Route>& Routes();

@@ -47,4 +47,27 @@ bool MatchPattern(std::string_view pattern, std::string_view path, PathParams* p
   return MatchFrom(Segments(pattern), 0, Segments(path), 0, params);
 }
 
+Status CheckQueryNames(std::string_view accepted, const std::map<std::string, std::string>& query,
+                       std::string_view route) {
+  for (const auto& [name, value] : query) {
+    bool known = false;
+    std::string_view rest = accepted;
+    while (!rest.empty() && !known) {
+      size_t comma = rest.find(',');
+      known = rest.substr(0, comma) == name;
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    }
+    if (known) continue;
+    std::string takes =
+        accepted.empty() ? "takes no query parameters" : "takes " + std::string(accepted);
+    for (size_t comma = takes.find(','); comma != std::string::npos;
+         comma = takes.find(',', comma + 2)) {
+      takes.replace(comma, 1, ", ");
+    }
+    return InvalidArgumentError("unknown query parameter '" + name + "': " + std::string(route) +
+                                " " + takes);
+  }
+  return Status::Ok();
+}
+
 }  // namespace sharc::scheduler

@@ -25,6 +25,12 @@ using PathParams = std::map<std::string, std::string, std::less<>>;
 // Whether `path` matches `pattern`; fills `params` (cleared first) when it does.
 bool MatchPattern(std::string_view pattern, std::string_view path, PathParams* params);
 
+// OK if every name in `query` is one of `accepted` (comma-separated names, "" for none);
+// otherwise InvalidArgument naming the first unknown one and what `route` ("GET /v1/jobs")
+// takes, so a misspelt filter is an error rather than a listing of everything.
+Status CheckQueryNames(std::string_view accepted, const std::map<std::string, std::string>& query,
+                       std::string_view route);
+
 // The route a request found: its index in the table, and the path's parameters.
 struct RouteMatch {
   size_t index = 0;

@@ -67,7 +67,8 @@ CLI::App* AddSubmit(CLI::App& app, sharc::cli::SubmitOptions& submit) {
 CLI::App* AddJobs(CLI::App& app, sharc::cli::JobsOptions& jobs) {
   CLI::App* list = app.add_subcommand("jobs", "list jobs (default: pending and running)");
   list->add_flag("-a,--all", jobs.all, "include finished jobs");
-  list->add_option("--state", jobs.states, "only these states (e.g. RUNNING)")->delimiter(',');
+  CLI::Option* state =
+      list->add_option("--state", jobs.states, "only these states (e.g. RUNNING)")->delimiter(',');
   list->add_option("--tenant", jobs.tenant, "only this tenant (admins)");
   list->add_option("--name", jobs.name, "only jobs of this name");
   list->add_option("--label", jobs.labels,
@@ -79,7 +80,8 @@ CLI::App* AddJobs(CLI::App& app, sharc::cli::JobsOptions& jobs) {
       ->check(CLI::NonNegativeNumber);
   list->add_flag("--start", jobs.start,
                  "pending jobs with their expected start time and nodes (from backfill "
-                 "reservations)");
+                 "reservations)")
+      ->excludes(state);
   return list;
 }
 

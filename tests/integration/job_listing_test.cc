@@ -102,9 +102,17 @@ TEST_F(JobListingTest, PagesInIdOrderFiltersAndTheTableView) {
 TEST_F(JobListingTest, BadParametersAreRefusedNamingWhatToFix) {
   ASSERT_OK(cluster_.StartScheduler());
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"limit=0", "limit"},    {"limit=10001", "limit"}, {"after=-1", "after"},
-      {"after=x", "after"},    {"label=zone", "label"},  {"view=xml", "view"},
-      {"state=DONE", "state"}, {"all=maybe", "all"},
+      {"limit=0", "limit"},
+      {"limit=10001", "limit"},
+      {"after=-1", "after"},
+      {"after=x", "after"},
+      {"label=zone", "label"},
+      {"view=xml", "view"},
+      {"state=DONE", "state"},
+      {"all=maybe", "all"},
+      // A misspelt filter would list everything; a repeated one leaves its meaning unclear.
+      {"stat=RUNNING", "unknown query parameter 'stat': GET /v1/jobs takes state, tenant, name"},
+      {"state=RUNNING&state=PENDING", "given twice"},
   };
   for (const auto& [query, field] : cases) {
     StatusOr<Reply> reply = cluster_.Call(kAcmeToken, "GET", "/v1/jobs?" + query);
@@ -148,6 +156,10 @@ TEST_F(JobListingTest, CliListsEveryPageOrOneWithLimitAndFilters) {
   EXPECT_EQ(named.out.find("sweep"), std::string::npos) << named.out;
   CommandResult bad = cluster_.Cli(kAcmeToken, {"jobs", "--limit", "0"});
   EXPECT_EQ(bad.exit_code, 2) << bad.out;
+  // --start lists pending jobs: another state with it is a contradiction, not a filter.
+  CommandResult both = cluster_.Cli(kAcmeToken, {"jobs", "--start", "--state", "RUNNING"});
+  EXPECT_EQ(both.exit_code, 2) << both.out;
+  EXPECT_NE(both.err.find("--state excludes --start"), std::string::npos) << both.err;
 }
 
 TEST_F(JobListingTest, ARestartOverManyFinishedJobsLoadsThemWithoutRecordsAndServesThem) {

@@ -22,13 +22,23 @@ TEST(ParseTargetTest, DecodesPathButKeepsPlusInPath) {
   EXPECT_TRUE(query.empty());
 }
 
-TEST(ParseTargetTest, LastValueWinsAndBareKeysAreEmpty) {
+TEST(ParseTargetTest, BareKeysAreEmptyAndEmptyPairsAreSkipped) {
   std::string path;
   std::map<std::string, std::string> query;
-  ASSERT_TRUE(ParseTarget("/x?a=1&a=2&flag&&=v", &path, &query).ok());
-  EXPECT_EQ(query.at("a"), "2");
-  EXPECT_EQ(query.at("flag"), "");
-  EXPECT_EQ(query.at(""), "v");
+  ASSERT_TRUE(ParseTarget("/x?a=1&&flag&", &path, &query).ok());
+  EXPECT_EQ(query, (std::map<std::string, std::string>{{"a", "1"}, {"flag", ""}}));
+}
+
+TEST(ParseTargetTest, RefusesAParameterGivenTwiceOrWithoutAName) {
+  std::string path;
+  std::map<std::string, std::string> query;
+  Status twice = ParseTarget("/v1/jobs?state=RUNNING&state=PENDING", &path, &query);
+  EXPECT_EQ(twice.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(twice.message().find("query parameter \"state\" is given twice"), std::string::npos)
+      << twice.message();
+  Status nameless = ParseTarget("/x?=v", &path, &query);
+  EXPECT_EQ(nameless.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(nameless.message().find("has no name"), std::string::npos) << nameless.message();
 }
 
 TEST(ParseTargetTest, RejectsBadPercentEncoding) {

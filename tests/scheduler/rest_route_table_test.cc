@@ -96,5 +96,19 @@ TEST(RouteTableTest, TheWordsAfterATenantAreTheOnesNoProjectMayBeNamed) {
   EXPECT_EQ(words, reserved);
 }
 
+TEST(RouteTableTest, OnlyTheQueryParametersARouteReadsAreAccepted) {
+  EXPECT_TRUE(
+      CheckQueryNames("state,limit", {{"limit", "5"}, {"state", "RUNNING"}}, "GET /x").ok());
+  EXPECT_TRUE(CheckQueryNames("", {}, "GET /x").ok());
+  Status unknown = CheckQueryNames("state,limit", {{"stat", "RUNNING"}}, "GET /v1/jobs");
+  EXPECT_EQ(unknown.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(unknown.message(), "unknown query parameter 'stat': GET /v1/jobs takes state, limit");
+  Status none = CheckQueryNames("", {{"verbose", ""}}, "GET /v1/nodes");
+  EXPECT_EQ(none.message(),
+            "unknown query parameter 'verbose': GET /v1/nodes takes no query "
+            "parameters");
+  EXPECT_FALSE(CheckQueryNames("limits", {{"limit", "1"}}, "GET /x").ok()) << "whole names only";
+}
+
 }  // namespace
 }  // namespace sharc::scheduler
