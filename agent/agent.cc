@@ -24,6 +24,7 @@
 #include "core/secret.h"
 #include "metrics/exposition.h"
 #include "net/http_server.h"
+#include "net/tls.h"
 #include "net/websocket_client.h"
 #include "protocol/agent_messages.h"
 
@@ -51,6 +52,12 @@ class Agent::Impl : public std::enable_shared_from_this<Impl> {
                 [this](const protocol::HealthMsg& health) { OnHealth(health); }) {}
 
   Status Start() {
+    if (config_.scheduler_url.rfind("https://", 0) == 0) {
+      // A CA file that cannot be read is a setting to fix, not a connection to retry.
+      SHARC_RETURN_IF_ERROR(net::CheckTlsClientFiles(config_.scheduler_tls)
+                                .WithPrefix("the TLS settings for the scheduler (tls.ca_file, "
+                                            "--ca-file, tls.cert_file, tls.key_file)"));
+    }
     // Before anything of the state directory is read: a second agent on it would re-adopt the
     // first one's jobs and journal over its records.
     SHARC_RETURN_IF_ERROR(MakeStateDirectories(config_.state_dir));

@@ -30,6 +30,9 @@ struct TlsClientOptions {
 // file), without serving: for a daemon's --check-config, or to put the name of the daemon's
 // own setting in front of the error before a server starts.
 Status CheckTlsServerFiles(const TlsServerOptions& options);
+// The same for a client's files (CA file, client certificate and key): a daemon checks them at
+// start rather than retrying a connection that can never succeed.
+Status CheckTlsClientFiles(const TlsClientOptions& options);
 
 }  // namespace sharc::net
 

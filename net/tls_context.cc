@@ -137,4 +137,8 @@ Status CheckTlsServerFiles(const TlsServerOptions& options) {
   return internal::MakeServerTlsContext(options).status();
 }
 
+Status CheckTlsClientFiles(const TlsClientOptions& options) {
+  return internal::MakeClientTlsContext(options).status();
+}
+
 }  // namespace sharc::net

@@ -2,7 +2,9 @@
 // wss://, and the CLI and REST clients verify the scheduler against a throwaway CA
 // (scripts/make-ca.sh). And the scheduler serves plain HTTP only when told so.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
+#include <chrono>
 #include <filesystem>
 
 #include "tests/testing/cluster.h"
@@ -48,6 +50,22 @@ TEST(TlsClusterTest, JobsRunWithEveryConnectionOverTls) {
                                        {{"SHARC_SERVER", plain}, {"SHARC_TOKEN", kAcmeToken}});
   EXPECT_EQ(cleartext.exit_code, 1);
   EXPECT_TRUE(Contains(cleartext.err, "https://")) << cleartext.err;
+}
+
+// A CA file the agent cannot read is a setting to fix: it says so and exits, instead of
+// retrying a connection that can never succeed.
+TEST(TlsClusterTest, AnAgentWhoseCaFileIsMissingRefusesToStartNamingIt) {
+  TempDir dir("sharc-agent-ca");
+  ASSERT_EQ(::chmod(dir.path().c_str(), 0755), 0);  // the jobs' users must reach the state_dir
+  CommandResult refused =
+      RunCommand({Binary("agent/sharc-agent"), "--scheduler", "https://127.0.0.1:9", "--ca-file",
+                  dir.File("missing-ca.pem"), "--node-name", "n1", "--synthetic",
+                  "pack:1 core:1 pu:1", "--state-dir", dir.File("state")},
+                 {}, std::chrono::seconds(20));
+  EXPECT_EQ(refused.exit_code, 1) << refused.err;
+  EXPECT_TRUE(Contains(refused.err, "tls.ca_file")) << refused.err;
+  EXPECT_TRUE(Contains(refused.err, dir.File("missing-ca.pem") + ": No such file or directory"))
+      << refused.err;
 }
 
 TEST(TlsClusterTest, TheSchedulerRefusesToStartWithoutTlsUnlessPlainHttpIsExplicit) {
