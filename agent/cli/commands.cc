@@ -3,6 +3,7 @@
 #include <strings.h>
 
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <iostream>
 #include <thread>
@@ -38,7 +39,9 @@ bool ValidJobId(const std::string& id) {
 
 }  // namespace
 
-int RunSubmit(const GlobalOptions& global, const SubmitOptions& o) {
+int RunSubmit(const GlobalOptions& global, SubmitOptions o) {
+  std::error_code cwd_error;
+  o.submit_dir = std::filesystem::current_path(cwd_error).string();
   StatusOr<Json> body = SubmitBody(o);
   if (!body.ok()) return Usage(body.status().message());
   StatusOr<ApiClient> client = Connect(global);

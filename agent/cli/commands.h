@@ -43,6 +43,10 @@ struct SubmitOptions {
   bool keep_on_unsatisfied = false;
   std::string array;  // "" = one job; else e.g. "0-999:2%50" (core/job_array.h)
   std::vector<std::string> command;
+  // Where `sharc submit` runs: a program named by a relative path (./train.sh, bin/run) is
+  // the one there, made absolute against it (the job starts in a fresh directory of its own,
+  // where no relative path could lead). "" = leave the command as given.
+  std::string submit_dir;
 };
 
 struct JobsOptions {
@@ -56,7 +60,7 @@ struct JobsOptions {
   bool start = false;  // pending jobs with their expected start, like squeue --start
 };
 
-int RunSubmit(const GlobalOptions& global, const SubmitOptions& options);
+int RunSubmit(const GlobalOptions& global, SubmitOptions options);
 int RunJobs(const GlobalOptions& global, const JobsOptions& options);
 int RunShow(const GlobalOptions& global, const std::string& id);
 int RunCancel(const GlobalOptions& global, const std::vector<std::string>& ids);

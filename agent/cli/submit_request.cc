@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <chrono>
+#include <filesystem>
 #include <string_view>
 #include <utility>
 
@@ -91,6 +92,11 @@ StatusOr<protocol::SubmitItem> SubmitItemFromFlags(const SubmitOptions& o) {
   protocol::SubmitItem item;
   JobSpec& spec = item.spec;
   spec.command = o.command;
+  if (!o.submit_dir.empty() && !spec.command.empty() && !spec.command[0].empty() &&
+      spec.command[0][0] != '/' && spec.command[0].find('/') != std::string::npos) {
+    spec.command[0] =
+        (std::filesystem::path(o.submit_dir) / spec.command[0]).lexically_normal().string();
+  }
   spec.name = o.name;
   spec.cpus = o.cpus;
   spec.gpus = o.gpus;

@@ -59,6 +59,24 @@ TEST(SubmitBodyTest, LeavesTheSchedulersDefaultsOut) {
 }
 
 // The rules are core's; the CLI only names its own flag in their messages.
+// The job starts in a fresh directory of its own: ./train.sh means the one beside the person.
+TEST(SubmitBodyTest, ARelativeProgramPathIsMadeAbsoluteAgainstTheSubmitDirectory) {
+  auto program = [](const std::string& given) {
+    SubmitOptions o = Options({given, "./data"});
+    o.submit_dir = "/home/ada/proj";
+    StatusOr<protocol::SubmitItem> item = SubmitItemFromFlags(o);
+    EXPECT_TRUE(item.ok()) << item.status().message();
+    EXPECT_EQ(item->spec.command[1], "./data") << "only the program is resolved";
+    return item->spec.command[0];
+  };
+  EXPECT_EQ(program("./train.sh"), "/home/ada/proj/train.sh");
+  EXPECT_EQ(program("bin/../run"), "/home/ada/proj/run");
+  EXPECT_EQ(program("/opt/x/run"), "/opt/x/run");
+  EXPECT_EQ(program("python3"), "python3") << "a bare name is looked up in PATH";
+  SubmitOptions unset = Options({"./train.sh"});
+  EXPECT_EQ(SubmitItemFromFlags(unset)->spec.command[0], "./train.sh");
+}
+
 TEST(SubmitBodyTest, RefusesWhatTheSchedulerRefusesNamingTheFlag) {
   auto with = [](auto change) {
     SubmitOptions o = Options();
