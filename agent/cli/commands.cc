@@ -176,6 +176,8 @@ int RunCancel(const GlobalOptions& global, const std::vector<std::string>& ids) 
   if (!answer.ok()) return Fail(answer.status());
   int code = kExitOk;
   const Json& items = (*answer)["items"];
+  // -o json: the answer as one document, {"items": [job or {"id", "error"}, ...]}.
+  if (global.output == "json") PrintJson(*answer);
   for (size_t i = 0; i < items.size() && i < ids.size(); ++i) {
     const Json& job = items[i];
     const std::string& id = ids[i];
@@ -183,7 +185,7 @@ int RunCancel(const GlobalOptions& global, const std::vector<std::string>& ids) 
       std::cerr << "sharc: job " << id << ": " << job["error"].value("message", "") << "\n";
       code = kExitFailed;
     } else if (global.output == "json") {
-      PrintJson(job);
+      continue;
     } else if (job["state"] == "CANCELLED") {
       std::cout << "job " << id << " cancelled\n";
     } else {
@@ -249,24 +251,32 @@ int RunWait(const GlobalOptions& global, const std::vector<std::string>& ids,
   StatusOr<ApiClient> client = Connect(global);
   if (!client.ok()) return Fail(client.status());
   int code = kExitOk;
+  // -o json: one document at the end, {"items": [each job as last seen]}.
+  Json seen = Json::array();
+  auto finish = [&](int exit_code) {
+    if (global.output == "json") PrintJson(Json{{"items", seen}});
+    return exit_code;
+  };
   for (const std::string& id : ids) {
     while (true) {
       StatusOr<Json> job = client->Get("/v1/jobs/" + id);
       if (!job.ok()) return Fail(job.status());
       std::string state = (*job)["state"].get<std::string>();
       if (state != "PENDING" && state != "RUNNING") {
-        std::cout << "job " << id << " " << state << "\n";
+        if (global.output != "json") std::cout << "job " << id << " " << state << "\n";
+        seen.push_back(std::move(*job));
         if (state != "COMPLETED") code = kExitFailed;
         break;
       }
       if (std::chrono::steady_clock::now() >= deadline) {
         std::cerr << "sharc: job " << id << " still " << state << " at the timeout\n";
-        return kExitFailed;
+        seen.push_back(std::move(*job));
+        return finish(kExitFailed);
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(200));  // a poll, not a sync
     }
   }
-  return code;
+  return finish(code);
 }
 
 int RunWhoami(const GlobalOptions& global) {

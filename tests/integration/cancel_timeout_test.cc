@@ -146,7 +146,7 @@ TEST_F(CancelTimeoutTest, ManyJobsCancelInOneRequestEachAnsweredInOrder) {
   ASSERT_OK(drained.status());
   ASSERT_EQ(drained->status, 200) << drained->body;
   std::vector<int64_t> pending;
-  for (int i = 0; i < 3; ++i) {
+  for (int i = 0; i < 4; ++i) {
     StatusOr<int64_t> id = cluster_.Submit(kAcmeToken, {{"command", {"true"}}});
     ASSERT_OK(id);
     pending.push_back(*id);
@@ -183,6 +183,22 @@ TEST_F(CancelTimeoutTest, ManyJobsCancelInOneRequestEachAnsweredInOrder) {
       << cli.out;
   EXPECT_NE(cli.err.find("999998"), std::string::npos) << cli.err;
   EXPECT_EQ(cluster_.GetJob(kAcmeToken, pending[2])->at("state"), "CANCELLED");
+
+  // -o json is one document for all of them, refusals included; so is wait's.
+  CommandResult json =
+      cluster_.Cli(kAcmeToken, {"cancel", std::to_string(pending[3]), "999997", "-o", "json"});
+  EXPECT_EQ(json.exit_code, 1);
+  Json answer = Json::parse(json.out);
+  ASSERT_EQ(answer["items"].size(), 2u) << json.out;
+  EXPECT_EQ(answer["items"][0]["state"], "CANCELLED");
+  EXPECT_EQ(answer["items"][1]["error"]["code"], "not_found");
+  CommandResult waited = cluster_.Cli(
+      kAcmeToken, {"wait", std::to_string(pending[2]), std::to_string(pending[3]), "-o", "json"});
+  EXPECT_EQ(waited.exit_code, 1) << "cancelled jobs are not COMPLETED";
+  Json ended = Json::parse(waited.out);
+  ASSERT_EQ(ended["items"].size(), 2u) << waited.out;
+  EXPECT_EQ(ended["items"][1]["id"], pending[3]);
+  EXPECT_EQ(ended["items"][1]["state"], "CANCELLED");
 }
 
 }  // namespace
