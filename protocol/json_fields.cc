@@ -1,6 +1,7 @@
 #include "protocol/json_fields.h"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <set>
 #include <sstream>
@@ -9,6 +10,10 @@
 
 namespace sharc::protocol {
 namespace {
+
+// Whether a JSON number parsed as a float is a whole one (e.g. 1e30, or an integer too large
+// for 64 bits).
+bool IsWhole(double d) { return std::isfinite(d) && std::trunc(d) == d; }
 
 // The deepest nesting of [ and { outside strings (and outside // and /* */ comments, where
 // JSON with comments has them: a quote in a comment starts no string); stops counting once
@@ -283,7 +288,9 @@ void FieldReader::OptionalInt(std::string_view key, int64_t* out, int64_t min, i
     if (i < min || i > max) return Fail(key, "must be " + range);
     *out = i;
   } else if (v->is_number_float()) {
-    return Fail(key, "must be a whole number " + range);
+    // A whole number too large for 64 bits arrives as a float: it is out of range, not a
+    // fraction.
+    return Fail(key, (IsWhole(v->get<double>()) ? "must be " : "must be a whole number ") + range);
   } else {
     return Fail(key, "must be an integer, not " + TypeName(*v));
   }
@@ -304,6 +311,8 @@ void FieldReader::OptionalInt(std::string_view key, int64_t* out) {
   }
   if (v->is_number_integer()) {
     *out = v->get<int64_t>();
+  } else if (v->is_number_float() && IsWhole(v->get<double>())) {
+    Fail(key, "must be at most " + std::to_string(std::numeric_limits<int64_t>::max()));
   } else if (v->is_number_float()) {
     Fail(key, "must be a whole number");
   } else {

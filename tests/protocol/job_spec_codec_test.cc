@@ -160,7 +160,8 @@ TEST(SubmitBodyTest, TypesAndUnknownFieldsAreRefusedNamingTheField) {
             "cpus: must be an integer, not a string");
   EXPECT_EQ(SubmitError(R"({"command":["a"],"cpus":1.5})"), "cpus: must be a whole number");
   EXPECT_EQ(SubmitError(R"({"command":["a"],"mem_bytes":99999999999999999999})"),
-            "mem_bytes: must be a whole number");
+            "mem_bytes: must be at most 9223372036854775807")
+      << "too large, not a fraction";
   EXPECT_EQ(SubmitError(R"({"command":["a"],"mem_bytes":18446744073709551615})"),
             "mem_bytes: must be at most 9223372036854775807");
   EXPECT_EQ(SubmitError(R"({"command":["a"],"requeue":"no"})"),

@@ -50,6 +50,12 @@ TEST(FieldReaderTest, ChecksTypesAndRanges) {
   EXPECT_EQ(n, 5);
   r.OptionalInt("big", &big, 0, INT64_MAX);
   EXPECT_EQ(r.Finish().message(), "big: must be between 0 and 9223372036854775807");
+  // Beyond 64 bits the number parses as a float: still out of range, not a fraction.
+  Json huge = Json::parse(R"({"cpus": 99999999999999999999})");
+  FieldReader h(huge, "");
+  int64_t cpus = 0;
+  h.OptionalInt("cpus", &cpus, 1, 65536);
+  EXPECT_EQ(h.Finish().message(), "cpus: must be between 1 and 65536");
 
   FieldReader f(j, "jobs[2]");
   int64_t x = 0;
