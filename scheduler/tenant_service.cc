@@ -342,9 +342,11 @@ Status TenantService::CheckSubmit(const Tenant& tenant, const JobSpec& spec,
         }
       }
       if (pending + static_cast<int64_t>(new_jobs) > *q.max_pending_jobs) {
-        return ResourceExhaustedError("quota: " + name + " has " + std::to_string(pending) +
-                                      " pending jobs and may have at most " +
-                                      std::to_string(*q.max_pending_jobs));
+        return ResourceExhaustedError(
+            "quota: " + name + " has " + std::to_string(pending) +
+            " pending jobs and may have at most " + std::to_string(*q.max_pending_jobs) +
+            "; this request adds " + std::to_string(new_jobs) +
+            " (an array counts as its tasks): wait for some to start, or cancel some");
       }
     }
   }

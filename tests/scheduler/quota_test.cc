@@ -66,7 +66,9 @@ TEST_F(QuotaTest, SubmitRefusesWhatCanNeverBeAllowedNamingTheLimit) {
   Settle();
   Status over = refused(Spec({"sleep", "60"}));
   EXPECT_EQ(over.code(), StatusCode::kResourceExhausted);
-  EXPECT_EQ(over.message(), "quota: acme has 1 pending jobs and may have at most 1");
+  EXPECT_EQ(over.message(),
+            "quota: acme has 1 pending jobs and may have at most 1; this request adds 1 (an "
+            "array counts as its tasks): wait for some to start, or cancel some");
   EXPECT_EQ(scheduler_->state().jobs().size(), 2u);
 }
 
