@@ -22,12 +22,16 @@ bool IsC1At(std::string_view s, size_t i) {
   return next >= 0x80 && next < 0xa0;
 }
 
-// Whether `s` holds a character ShownAsText must escape.
+// Whether `s` may hold a character ShownAsText must escape (0xC2 may begin a C1 control;
+// ShownAsText copies it when it does not). Without early exits, so that the compiler can
+// test many bytes at a time: a listing calls it for every cell.
 bool NeedsEscapes(std::string_view s) {
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (IsC0OrDel(static_cast<unsigned char>(s[i])) || IsC1At(s, i)) return true;
+  bool any = false;
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    any |= IsC0OrDel(c) | (c == 0xc2);
   }
-  return false;
+  return any;
 }
 
 // `s` with its control characters written as escapes (see table.h).
