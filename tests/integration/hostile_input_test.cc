@@ -26,115 +26,116 @@ bool SchedulerAlive(const Cluster& cluster) {
   return cluster.scheduler_pid() > 0 && ::kill(cluster.scheduler_pid(), 0) == 0;
 }
 
-TEST(DiskFullTest, EveryChangeIsRefusedWith503AndTheSchedulerStaysUp) {
-  TmpfsMount disk(32 << 20);
-  if (!disk.ok()) GTEST_SKIP() << "mounting a tmpfs needs root";
-  Cluster cluster({.scheduler_config_extra = {
-                       {"data_dir", disk.path()},
-                       {"store", {{"sync", "full"}, {"min_free", "4MiB"}, {"reserve", "4MiB"}}}}});
-  ASSERT_OK(cluster.StartScheduler());
-  ASSERT_OK(cluster.StartAgent({.name = "n1", .synthetic = "pack:1 core:4 pu:1"}));
-  ASSERT_OK(cluster.WaitForNodes(1));
+// A scheduler whose data_dir is a 32 MiB tmpfs (4 MiB kept free, a 4 MiB reserve), and one
+// node.
+class DiskFullTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!disk_.ok()) GTEST_SKIP() << "mounting a tmpfs needs root";
+    ASSERT_OK(cluster_.StartScheduler());
+    ASSERT_OK(cluster_.StartAgent({.name = "n1", .synthetic = "pack:1 core:4 pu:1"}));
+    ASSERT_OK(cluster_.WaitForNodes(1));
+  }
+  // A job that runs until the file `go` exists.
+  StatusOr<int64_t> SubmitGated(const std::string& go) {
+    return cluster_.Submit(
+        kAcmeToken, {{"command", {"sh", "-c", "while [ ! -e " + go + " ]; do sleep 0.05; done"}},
+                     {"mem_bytes", 64 << 20}});
+  }
+
+  TmpfsMount disk_{32 << 20};
+  Cluster cluster_{{.scheduler_config_extra = {
+                        {"data_dir", disk_.path()},
+                        {"store", {{"sync", "full"}, {"min_free", "4MiB"}, {"reserve", "4MiB"}}}}}};
+};
+
+TEST_F(DiskFullTest, EveryChangeIsRefusedWith503AndTheSchedulerStaysUp) {
   // One job runs until the test says so; another waits for a job that never ends.
-  const std::string go = cluster.dir() + "/go";
-  StatusOr<int64_t> gated = cluster.Submit(
-      kAcmeToken, {{"command", {"sh", "-c", "while [ ! -e " + go + " ]; do sleep 0.05; done"}}});
-  StatusOr<int64_t> forever = cluster.Submit(kAcmeToken, {{"command", {"sleep", "300"}}});
+  const std::string go = cluster_.dir() + "/go";
+  StatusOr<int64_t> gated = SubmitGated(go);
+  StatusOr<int64_t> forever = cluster_.Submit(kAcmeToken, {{"command", {"sleep", "300"}}});
   ASSERT_OK(gated);
   ASSERT_OK(forever);
   StatusOr<int64_t> waiting =
-      cluster.Submit(kAcmeToken, {{"command", {"true"}}, {"after_ok", {*forever}}});
+      cluster_.Submit(kAcmeToken, {{"command", {"true"}}, {"after_ok", {*forever}}});
   ASSERT_OK(waiting);
-  ASSERT_OK(cluster.WaitForState(kAcmeToken, *gated, "RUNNING"));
+  ASSERT_OK(cluster_.WaitForState(kAcmeToken, *gated, "RUNNING"));
 
-  ASSERT_GT(disk.Fill("filler"), 0);
+  ASSERT_GT(disk_.Fill("filler"), 0);
   // Every change people ask for is refused before it is made, saying why.
   StatusOr<Reply> tenant =
-      cluster.Call(kAdminToken, "POST", "/v1/tenants", R"({"name":"initech"})");
+      cluster_.Call(kAdminToken, "POST", "/v1/tenants", R"({"name":"initech"})");
   ASSERT_OK(tenant);
   EXPECT_EQ(tenant->status, 503) << tenant->body;
   EXPECT_NE(tenant->body.find("store.min_free"), std::string::npos) << tenant->body;
   StatusOr<Reply> cancel =
-      cluster.Call(kAcmeToken, "POST", "/v1/jobs/" + std::to_string(*waiting) + "/cancel");
+      cluster_.Call(kAcmeToken, "POST", "/v1/jobs/" + std::to_string(*waiting) + "/cancel");
   ASSERT_OK(cancel);
   EXPECT_EQ(cancel->status, 503) << cancel->body;
-  StatusOr<Reply> submit = cluster.Call(kAcmeToken, "POST", "/v1/jobs", R"({"command":["true"]})");
+  StatusOr<Reply> submit = cluster_.Call(kAcmeToken, "POST", "/v1/jobs", R"({"command":["true"]})");
   ASSERT_OK(submit);
   EXPECT_EQ(submit->status, 503) << submit->body;
   // Reads are served, and show nothing changed.
-  StatusOr<Json> still = cluster.GetJob(kAcmeToken, *waiting);
+  StatusOr<Json> still = cluster_.GetJob(kAcmeToken, *waiting);
   ASSERT_OK(still);
   EXPECT_EQ((*still)["state"], "PENDING");
-  StatusOr<Reply> tenants = cluster.Call(kAdminToken, "GET", "/v1/tenants/initech");
+  StatusOr<Reply> tenants = cluster_.Call(kAdminToken, "GET", "/v1/tenants/initech");
   ASSERT_OK(tenants);
   EXPECT_EQ(tenants->status, 404);
   // A change the scheduler cannot refuse (a job ended on its node) still commits.
   WriteTextFile(go, "");
-  StatusOr<Json> ended = cluster.WaitForEnd(kAcmeToken, *gated);
+  StatusOr<Json> ended = cluster_.WaitForEnd(kAcmeToken, *gated);
   ASSERT_OK(ended);
   EXPECT_EQ((*ended)["state"], "COMPLETED");
-  EXPECT_TRUE(SchedulerAlive(cluster));
+  EXPECT_TRUE(SchedulerAlive(cluster_));
 
   // Space comes back: changes are accepted again without a restart.
-  ASSERT_EQ(::unlink(disk.File("filler").c_str()), 0);
-  tenant = cluster.Call(kAdminToken, "POST", "/v1/tenants", R"({"name":"initech"})");
+  ASSERT_EQ(::unlink(disk_.File("filler").c_str()), 0);
+  tenant = cluster_.Call(kAdminToken, "POST", "/v1/tenants", R"({"name":"initech"})");
   ASSERT_OK(tenant);
   EXPECT_EQ(tenant->status, 201) << tenant->body;
-  cancel = cluster.Call(kAcmeToken, "POST", "/v1/jobs/" + std::to_string(*waiting) + "/cancel");
+  cancel = cluster_.Call(kAcmeToken, "POST", "/v1/jobs/" + std::to_string(*waiting) + "/cancel");
   ASSERT_OK(cancel);
   EXPECT_EQ(cancel->status, 200) << cancel->body;
-  EXPECT_TRUE(SchedulerAlive(cluster));
+  EXPECT_TRUE(SchedulerAlive(cluster_));
 }
 
 // Once the reserve is spent and the disk fills again, a job that ends on its node is a change
 // the scheduler has already made: it is held until space returns, the scheduler stays up and
 // serves reads, and the end is stored (it survives a restart) once there is room.
-TEST(DiskFullTest, AJobEndAfterTheReserveIsSpentWaitsForSpaceAndTheSchedulerStaysUp) {
-  TmpfsMount disk(32 << 20);
-  if (!disk.ok()) GTEST_SKIP() << "mounting a tmpfs needs root";
-  Cluster cluster({.scheduler_config_extra = {
-                       {"data_dir", disk.path()},
-                       {"store", {{"sync", "full"}, {"min_free", "4MiB"}, {"reserve", "4MiB"}}}}});
-  ASSERT_OK(cluster.StartScheduler());
-  ASSERT_OK(cluster.StartAgent({.name = "n1", .synthetic = "pack:1 core:4 pu:1"}));
-  ASSERT_OK(cluster.WaitForNodes(1));
-  auto gated = [&](const std::string& go) {
-    return cluster.Submit(
-        kAcmeToken, {{"command", {"sh", "-c", "while [ ! -e " + go + " ]; do sleep 0.05; done"}},
-                     {"mem_bytes", 64 << 20}});
-  };
-  const std::string go1 = cluster.dir() + "/go1", go2 = cluster.dir() + "/go2";
-  StatusOr<int64_t> first = gated(go1);
-  StatusOr<int64_t> second = gated(go2);
+TEST_F(DiskFullTest, AJobEndAfterTheReserveIsSpentWaitsForSpaceAndTheSchedulerStaysUp) {
+  const std::string go1 = cluster_.dir() + "/go1", go2 = cluster_.dir() + "/go2";
+  StatusOr<int64_t> first = SubmitGated(go1);
+  StatusOr<int64_t> second = SubmitGated(go2);
   ASSERT_OK(first);
   ASSERT_OK(second);
-  ASSERT_OK(cluster.WaitForState(kAcmeToken, *first, "RUNNING"));
-  ASSERT_OK(cluster.WaitForState(kAcmeToken, *second, "RUNNING"));
+  ASSERT_OK(cluster_.WaitForState(kAcmeToken, *first, "RUNNING"));
+  ASSERT_OK(cluster_.WaitForState(kAcmeToken, *second, "RUNNING"));
 
-  ASSERT_GT(disk.Fill("filler"), 0);
+  ASSERT_GT(disk_.Fill("filler"), 0);
   WriteTextFile(go1, "");  // its end is stored with the reserve
-  ASSERT_OK(cluster.WaitForEnd(kAcmeToken, *first));
-  disk.Fill("filler2");  // takes what the reserve left
+  ASSERT_OK(cluster_.WaitForEnd(kAcmeToken, *first));
+  disk_.Fill("filler2");  // takes what the reserve left
   WriteTextFile(go2, "");
-  StatusOr<Json> ended = cluster.WaitForEnd(kAcmeToken, *second);
+  StatusOr<Json> ended = cluster_.WaitForEnd(kAcmeToken, *second);
   ASSERT_OK(ended);
   EXPECT_EQ((*ended)["state"], "COMPLETED");
   StatusOr<Reply> refused =
-      cluster.Call(kAdminToken, "POST", "/v1/tenants", R"({"name":"initech"})");
+      cluster_.Call(kAdminToken, "POST", "/v1/tenants", R"({"name":"initech"})");
   ASSERT_OK(refused);
   EXPECT_EQ(refused->status, 503) << refused->body;
 
-  ASSERT_EQ(::unlink(disk.File("filler2").c_str()), 0);
-  ASSERT_EQ(::unlink(disk.File("filler").c_str()), 0);
+  ASSERT_EQ(::unlink(disk_.File("filler2").c_str()), 0);
+  ASSERT_EQ(::unlink(disk_.File("filler").c_str()), 0);
   // A change asked for now commits after the held one: its answer means both are stored.
   StatusOr<Reply> created =
-      cluster.Call(kAdminToken, "POST", "/v1/tenants", R"({"name":"initech"})");
+      cluster_.Call(kAdminToken, "POST", "/v1/tenants", R"({"name":"initech"})");
   ASSERT_OK(created);
   EXPECT_EQ(created->status, 201) << created->body;
-  EXPECT_TRUE(SchedulerAlive(cluster));
-  cluster.StopScheduler(SIGKILL);
-  ASSERT_OK(cluster.StartScheduler());
-  StatusOr<Json> stored = cluster.GetJob(kAcmeToken, *second);
+  EXPECT_TRUE(SchedulerAlive(cluster_));
+  cluster_.StopScheduler(SIGKILL);
+  ASSERT_OK(cluster_.StartScheduler());
+  StatusOr<Json> stored = cluster_.GetJob(kAcmeToken, *second);
   ASSERT_OK(stored);
   EXPECT_EQ((*stored)["state"], "COMPLETED");
 }
