@@ -1,5 +1,13 @@
 #include "scheduler/startup_files.h"
 
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+
+#include "core/file_util.h"
 #include "core/log.h"
 #include "core/secret.h"
 #include "net/tls.h"
@@ -36,6 +44,32 @@ StatusOr<std::string> LoadMetricsToken(const SchedulerConfig& config) {
   return token;
 }
 
+// What the start's MakeDirectories(data_dir) would run into, found without creating anything:
+// the directory, or the nearest ancestor it would be created under, must be a directory this
+// process may write to, on a filesystem mounted read-write.
+Status CheckDataDir(const std::string& data_dir) {
+  std::string existing = data_dir;
+  struct stat st = {};
+  while (::stat(existing.c_str(), &st) != 0) {
+    if (errno != ENOENT && errno != ENOTDIR) {  // ENOTDIR: a file where a directory would be
+      return InvalidArgumentError(existing + ": " + ErrnoText(errno));
+    }
+    const size_t slash = existing.find_last_of('/');
+    existing = slash == std::string::npos ? "." : slash == 0 ? "/" : existing.substr(0, slash);
+  }
+  const std::string created =
+      existing == data_dir ? "" : " (" + data_dir + " would be created under it)";
+  if (!S_ISDIR(st.st_mode)) return InvalidArgumentError(existing + ": not a directory" + created);
+  struct statvfs fs = {};
+  if (::statvfs(existing.c_str(), &fs) == 0 && (fs.f_flag & ST_RDONLY) != 0) {
+    return InvalidArgumentError(existing + ": on a read-only filesystem" + created);
+  }
+  if (::access(existing.c_str(), W_OK | X_OK) != 0) {
+    return InvalidArgumentError(existing + ": " + ErrnoText(errno) + created);
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 StatusOr<StartupFiles> LoadStartupFiles(const SchedulerConfig& config) {
@@ -47,6 +81,7 @@ StatusOr<StartupFiles> LoadStartupFiles(const SchedulerConfig& config) {
 }
 
 Status CheckStartupFiles(const SchedulerConfig& config) {
+  SHARC_RETURN_IF_ERROR(CheckDataDir(config.data_dir).WithPrefix("data_dir"));
   SHARC_RETURN_IF_ERROR(LoadStartupFiles(config).status());
   if (config.plain_http) return Status::Ok();
   return net::CheckTlsServerFiles(config.tls);

@@ -23,7 +23,8 @@ struct StartupFiles {
 // Logs what the choices mean (no tenants file, development-mode join secret).
 StatusOr<StartupFiles> LoadStartupFiles(const SchedulerConfig& config);
 
-// For --check-config: LoadStartupFiles, and the TLS files loaded as the server will load them
+// For --check-config: data_dir (a directory this process may write to, or one it could create:
+// nothing is created), LoadStartupFiles, and the TLS files loaded as the server will load them
 // (net::CheckTlsServerFiles) unless the config serves plain HTTP.
 Status CheckStartupFiles(const SchedulerConfig& config);
 

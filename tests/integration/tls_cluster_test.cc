@@ -88,6 +88,29 @@ TEST(TlsClusterTest, TheSchedulerRefusesToStartWithoutTlsUnlessPlainHttpIsExplic
   EXPECT_EQ(plain.exit_code, 0) << plain.err;
 }
 
+// A data_dir the scheduler could not make or write fails the check as it would fail the start.
+TEST(TlsClusterTest, CheckConfigRefusesADataDirTheSchedulerCouldNotUse) {
+  TempDir dir("sharc-check-data-dir");
+  WriteTextFile(dir.File("file"), "");
+  auto check = [&](const std::string& data_dir) {
+    WriteTextFile(dir.File("scheduler.json"), R"({"data_dir": ")" + data_dir + R"("})");
+    return RunCommand({Binary("scheduler/sharc-scheduler"), "--config", dir.File("scheduler.json"),
+                       "--plain-http", "--check-config"});
+  };
+  CommandResult under_a_file = check(dir.File("file/data"));
+  EXPECT_EQ(under_a_file.exit_code, 2);
+  EXPECT_TRUE(Contains(under_a_file.err, "data_dir: " + dir.File("file") + ": not a directory (" +
+                                             dir.File("file/data") + " would be created under it)"))
+      << under_a_file.err;
+  CommandResult a_file = check(dir.File("file"));
+  EXPECT_EQ(a_file.exit_code, 2);
+  EXPECT_TRUE(Contains(a_file.err, "data_dir: " + dir.File("file") + ": not a directory"))
+      << a_file.err;
+  CommandResult fresh = check(dir.File("new/data"));
+  EXPECT_EQ(fresh.exit_code, 0) << fresh.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.File("new")));  // checking creates nothing
+}
+
 TEST(TlsClusterTest, CheckConfigLoadsTheTlsFilesAndSecretsTheSchedulerWouldStartWith) {
   TempDir dir("sharc-check-config");
   WriteTextFile(dir.File("scheduler.json"), R"({"data_dir": ")" + dir.File("data") + R"("})");
