@@ -72,6 +72,9 @@ class CgroupManager {
   virtual ~CgroupManager() = default;
 
   virtual CgroupVersion version() const = 0;
+  // The parent group's directory (in the memory controller's hierarchy on v1), which the agent
+  // locks so that no second agent shares its job groups.
+  virtual std::string ParentDir() const = 0;
   // e.g. "cgroup v1 (cpuset, memory, pids, devices, cpuacct, freezer)" or
   // "cgroup v2 (cpuset, memory, pids, cpu; devices not enforced: needs eBPF)".
   virtual std::string Describe() const = 0;

@@ -41,6 +41,7 @@ class CgroupV1 final : public CgroupManager {
                                                   Hierarchies hierarchies);
 
   CgroupVersion version() const override { return CgroupVersion::kV1; }
+  std::string ParentDir() const override { return Dir("memory"); }
   std::string Describe() const override;
   // Writes, in order: cpuset.cpus (the parent's when limits.cpus is empty), cpuset.mems (the
   // parent's when empty); memory.limit_in_bytes ("-1" when 0) and memory.memsw.limit_in_bytes

@@ -25,6 +25,7 @@ class CgroupV2 final : public CgroupManager {
   static StatusOr<std::unique_ptr<CgroupV2>> Open(const CgroupOptions& options);
 
   CgroupVersion version() const override { return CgroupVersion::kV2; }
+  std::string ParentDir() const override { return root_ + "/" + parent_; }
   std::string Describe() const override;
   // Writes cpuset.cpus and cpuset.mems (an empty list writes "", which on v2 means "the
   // parent's"), memory.max ("max" when 0), memory.swap.max "0" when the file exists (it

@@ -22,7 +22,27 @@ std::string HolderOf(int fd) {
   return pid;
 }
 
+Status InUse(const std::string& setting, const std::string& dir, const std::string& holder) {
+  return FailedPreconditionError(setting + " " + dir + " is in use by another process" +
+                                 (holder.empty() ? "" : " (pid " + holder + ")") +
+                                 ": stop it first, or give this one a directory of its own");
+}
+
 }  // namespace
+
+StatusOr<DirectoryLock> DirectoryLock::AcquireItself(const std::string& dir,
+                                                     const std::string& setting) {
+  UniqueFd fd(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (fd.get() < 0)
+    return InternalError(setting + ": cannot open " + dir + ": " + ErrnoText(errno));
+  if (flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+    if (errno != EWOULDBLOCK) {
+      return InternalError(setting + ": cannot lock " + dir + ": " + ErrnoText(errno));
+    }
+    return InUse(setting, dir, "");
+  }
+  return DirectoryLock(std::move(fd));
+}
 
 StatusOr<DirectoryLock> DirectoryLock::Acquire(const std::string& dir, const std::string& setting) {
   const std::string path = dir + "/lock";
@@ -36,9 +56,7 @@ StatusOr<DirectoryLock> DirectoryLock::Acquire(const std::string& dir, const std
     if (error != EWOULDBLOCK) {
       return InternalError(setting + ": cannot lock " + path + ": " + ErrnoText(error));
     }
-    return FailedPreconditionError(setting + " " + dir + " is in use by another process" +
-                                   (holder.empty() ? "" : " (pid " + holder + ")") +
-                                   ": stop it first, or give this one a directory of its own");
+    return InUse(setting, dir, holder);
   }
   const std::string pid = std::to_string(getpid()) + "\n";
   if (ftruncate(fd.get(), 0) != 0 || pwrite(fd.get(), pid.data(), pid.size(), 0) < 0) {

@@ -18,6 +18,9 @@ class DirectoryLock {
   // process (pid N)..." when another holds it (the pid as that process wrote it), Internal when
   // the lock file cannot be opened. `setting` names the directory for the person reading it.
   static StatusOr<DirectoryLock> Acquire(const std::string& dir, const std::string& setting);
+  // The same on the directory itself (flock on its own descriptor), for a directory where no
+  // file can be made, such as a cgroup; the message then names no pid.
+  static StatusOr<DirectoryLock> AcquireItself(const std::string& dir, const std::string& setting);
 
   // Destroying it releases the lock.
 

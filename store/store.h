@@ -254,7 +254,7 @@ struct CommitStats {
   size_t batches = 0;
   size_t mutations = 0;
   bool ok = true;
-  bool disk_full = false;  // failed because the disk (or store.max_database_bytes) is full
+  bool disk_full = false;  // failed because the disk (or max_database_bytes) is full
 };
 
 class Store {

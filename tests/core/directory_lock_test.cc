@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <string>
 
 #include "tests/testing/temp_dir.h"
@@ -27,6 +28,21 @@ TEST(DirectoryLockTest, ASecondHolderIsRefusedNamingTheSettingTheDirectoryAndThe
             "data_dir " + dir.path() + " is in use by another process (pid " +
                 std::to_string(getpid()) +
                 "): stop it first, or give this one a directory of its own");
+}
+
+// A cgroup directory takes no lock file: the directory itself is locked.
+TEST(DirectoryLockTest, ADirectoryItselfCanBeLockedWithoutAFileInIt) {
+  TempDir dir;
+  ASSERT_TRUE(dir.ok());
+  StatusOr<DirectoryLock> first = DirectoryLock::AcquireItself(dir.path(), "cgroups.parent");
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  StatusOr<DirectoryLock> second = DirectoryLock::AcquireItself(dir.path(), "cgroups.parent");
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().message(),
+            "cgroups.parent " + dir.path() +
+                " is in use by another process: stop it first, or give this one a directory of "
+                "its own");
+  EXPECT_FALSE(std::filesystem::exists(dir.File("lock")));
 }
 
 TEST(DirectoryLockTest, ReleasedWhenDestroyedAndWhenItsProcessEnds) {

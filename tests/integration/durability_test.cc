@@ -244,6 +244,18 @@ TEST(DurabilityTest, ASecondSchedulerOrAgentOnTheSameDirectoryRefusesToStart) {
   EXPECT_NE(agent.err.find("state_dir " + state_dir + " is in use by another process"),
             std::string::npos)
       << agent.err;
+  // A second agent on one cgroup parent would share its job groups (named by job id).
+  CommandResult shared = RunCommand({Binary("agent/sharc-agent"), "--scheduler", cluster.url(),
+                                     "--node-name", "n3", "--state-dir", cluster.dir() + "/n3",
+                                     "--cgroup-parent", cluster.CgroupParent("n1")});
+  if (cluster.AgentLog("n1").find("NO CGROUP ENFORCEMENT") == std::string::npos) {
+    EXPECT_NE(shared.exit_code, 0);
+    EXPECT_NE(shared.err.find("cgroups.parent (--cgroup-parent): the cgroup "), std::string::npos)
+        << shared.err;
+    EXPECT_NE(shared.err.find(cluster.CgroupParent("n1") + " is in use by another process"),
+              std::string::npos)
+        << shared.err;
+  }
   // The first ones serve on, their data intact.
   StatusOr<Json> ended = cluster.WaitForEnd(kAcmeToken, *id);
   ASSERT_OK(ended);
