@@ -49,7 +49,8 @@ class Agent::Impl : public std::enable_shared_from_this<Impl> {
         retention_(io, config_.state_dir, config_.output_keep_for, clock_,
                    [this] { return AttemptsInUse(); }),
         health_(io, config_.health_check, config_.state_dir,
-                [this](const protocol::HealthMsg& health) { OnHealth(health); }) {}
+                [this](const protocol::HealthMsg& health) { OnHealth(health); }),
+        cgroups_(cgroups) {}
 
   Status Start() {
     if (config_.scheduler_url.rfind("https://", 0) == 0) {
@@ -64,6 +65,15 @@ class Agent::Impl : public std::enable_shared_from_this<Impl> {
     SHARC_ASSIGN_OR_RETURN(DirectoryLock lock,
                            DirectoryLock::Acquire(config_.state_dir, "state_dir"));
     state_dir_lock_ = std::move(lock);
+    if (cgroups_) {
+      // Job groups are named by job id: a second agent on this parent (serving another
+      // scheduler) would share them, and its cleanup would kill this one's jobs.
+      SHARC_ASSIGN_OR_RETURN(
+          DirectoryLock parent_lock,
+          DirectoryLock::AcquireItself(cgroups_->ParentDir(),
+                                       "cgroups.parent (--cgroup-parent): the cgroup"));
+      cgroup_parent_lock_ = std::move(parent_lock);
+    }
     SHARC_ASSIGN_OR_RETURN(credential_, LoadNodeCredential(config_.state_dir));
     if (credential_.empty() && !config_.join_token_file.empty()) {
       SHARC_ASSIGN_OR_RETURN(join_token_, ReadSecretFile(config_.join_token_file, "join token"));
@@ -437,9 +447,11 @@ class Agent::Impl : public std::enable_shared_from_this<Impl> {
   std::chrono::milliseconds reconnect_delay_{50};
   HealthChecker health_;
   std::optional<protocol::HealthMsg> last_health_;
-  std::chrono::milliseconds fence_after_{0};     // learnt at registration
-  std::optional<DirectoryLock> state_dir_lock_;  // held for as long as this agent runs
-  std::optional<AgentLease> lease_;              // renewed at each word from the scheduler
+  std::chrono::milliseconds fence_after_{0};         // learnt at registration
+  std::optional<DirectoryLock> state_dir_lock_;      // held for as long as this agent runs
+  CgroupManager* const cgroups_;                     // may be null (no enforcement)
+  std::optional<DirectoryLock> cgroup_parent_lock_;  // held like state_dir_lock_
+  std::optional<AgentLease> lease_;                  // renewed at each word from the scheduler
   std::chrono::steady_clock::time_point last_contact_;
   asio::steady_timer heartbeat_{io_};
   asio::steady_timer reconnect_{io_};

@@ -8,7 +8,6 @@
 #include <csignal>
 #include <iostream>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,7 +16,6 @@
 #include "agent/config.h"
 #include "agent/path_access.h"
 #include "agent/topology_probe.h"
-#include "core/directory_lock.h"
 #include "core/file_util.h"
 #include "core/log.h"
 #include "core/secret.h"
@@ -204,15 +202,6 @@ int main(int argc, char** argv) {
   }
   std::unique_ptr<sharc::agent::CgroupManager> cgroups =
       OpenCgroups(config, &inventory.enforcement);
-  // Job groups are named by job id: a second agent on this parent (serving another scheduler)
-  // would share them, and its cleanup would kill this one's jobs.
-  std::optional<sharc::DirectoryLock> cgroup_parent_lock;
-  if (cgroups) {
-    auto locked = sharc::DirectoryLock::AcquireItself(
-        cgroups->ParentDir(), "cgroups.parent (--cgroup-parent): the cgroup");
-    if (!locked.ok()) return fail(locked.status().message(), 1);
-    cgroup_parent_lock = std::move(*locked);
-  }
   if (::geteuid() != 0) {
     sharc::LogWarning("agent",
                       "not running as root: jobs run as the agent's own user, not "
