@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <map>
 
+#include "agent/attempt_cgroup.h"
 #include "agent/attempt_exit.h"
 #include "agent/attempt_journal.h"
 #include "agent/output_limit.h"
@@ -31,10 +32,6 @@ using protocol::AttemptReport;
 
 // How long an agent that stops waits, in all, for jobs still setting themselves up to exec.
 constexpr std::chrono::seconds kStartWaitOnStop{10};
-
-std::string Name(const AttemptId& a) {
-  return "job " + std::to_string(a.job.value) + " attempt " + std::to_string(a.attempt);
-}
 
 }  // namespace
 
@@ -68,13 +65,13 @@ class AttemptRunner::Impl {
               : StatusOr<LaunchedJob>(UnavailableError("it was still setting itself up"));
       attempt.starting.reset();
       if (!launched.ok()) {
-        LogWarning("agent",
-                   "stopping: " + Name(id) + " did not start: " + launched.status().message());
-        RemoveCgroup(attempt);
+        LogWarning("agent", "stopping: " + AttemptName(id) +
+                                " did not start: " + launched.status().message());
+        RemoveAttemptCgroup(options_.setup.cgroups, attempt.record.cgroup);
         continue;
       }
       if (Record(attempt, *launched) && attempt.record.requested_ending != AttemptEnding::kNone) {
-        Signal(attempt, SIGTERM);
+        SignalAttempt(options_.setup.cgroups, attempt.record, SIGTERM);
       }
     }
   }
@@ -96,14 +93,14 @@ class AttemptRunner::Impl {
       if (attempt.record.report.exited) continue;
       std::optional<int64_t> ticks = ProcessStartTicks(attempt.record.monitor_pid);
       if (ticks && *ticks == attempt.record.monitor_start_ticks) {
-        LogInfo("agent", "re-adopting " + Name(id) + " (pid " +
+        LogInfo("agent", "re-adopting " + AttemptName(id) + " (pid " +
                              std::to_string(attempt.record.job_pid) + ")");
         Watch(id);
         if (attempt.record.requested_ending != AttemptEnding::kNone) {
           EscalateAfterGrace(id);
         }
       } else {
-        LogInfo("agent", Name(id) + " ended while the agent was away");
+        LogInfo("agent", AttemptName(id) + " ended while the agent was away");
         asio::post(io_, [this, id] { OnMonitorExit(id); });
       }
     }
@@ -126,15 +123,11 @@ class AttemptRunner::Impl {
       StatusOr<std::vector<int>> pids = cgroups->Pids(name);
       if (!pids.ok()) continue;  // no such cgroup: nothing of it runs
       if (!pids->empty()) {
-        LogWarning("agent", Name(*id) +
+        LogWarning("agent", AttemptName(*id) +
                                 " was started by an earlier agent process that stopped before "
                                 "recording it: killing it, so that it never runs twice");
       }
-      if (Status killed = cgroups->KillAll(name); !killed.ok()) {
-        LogError("agent", killed.message());
-      } else if (Status removed = cgroups->Remove(name); !removed.ok()) {
-        LogWarning("agent", removed.message());
-      }
+      RemoveAttemptCgroup(cgroups, name);
     }
   }
 
@@ -148,7 +141,7 @@ class AttemptRunner::Impl {
     }
     int32_t& highest = highest_attempt_[id.job];
     if (highest >= id.attempt) {
-      LogWarning("agent", "refusing the launch of " + Name(id) + ": attempt " +
+      LogWarning("agent", "refusing the launch of " + AttemptName(id) + ": attempt " +
                               std::to_string(highest) + " already ran here");
       return;
     }
@@ -159,14 +152,13 @@ class AttemptRunner::Impl {
     attempt.record.report.attempt = id;
     StatusOr<const NodeAllocation*> part = LocalPart(launch, options_.node_name);
     if (!part.ok()) return Fail(attempt, part.status().message());
-    if (Status fits = CheckFits(**part); !fits.ok()) return Fail(attempt, fits.message());
 
     StatusOr<LaunchSpec> spec =
         SetUpAttempt(options_.setup, *topology_, launch, **part, &attempt.record.cgroup);
     if (!spec.ok()) return Fail(attempt, spec.status().message());
     StatusOr<StartedLaunch> started = StartLaunch(*spec);
     if (!started.ok()) {
-      RemoveCgroup(attempt);
+      RemoveAttemptCgroup(options_.setup.cgroups, attempt.record.cgroup);
       return Fail(attempt, started.status().message());
     }
     attempt.starting.emplace(std::move(*started));
@@ -185,13 +177,14 @@ class AttemptRunner::Impl {
     StatusOr<LaunchedJob> launched = FinishLaunch(std::move(*attempt.starting));
     attempt.starting.reset();
     if (!launched.ok()) {
-      RemoveCgroup(attempt);
+      RemoveAttemptCgroup(options_.setup.cgroups, attempt.record.cgroup);
       return Fail(attempt, launched.status().message());
     }
     if (options_.on_job_started) options_.on_job_started(clock_.SteadyNow() - attempt.ordered);
     const bool recorded = Record(attempt, *launched);
     Watch(id);
-    LogDebug("agent", "started " + Name(id) + " (pid " + std::to_string(launched->job_pid) + ")");
+    LogDebug("agent",
+             "started " + AttemptName(id) + " (pid " + std::to_string(launched->job_pid) + ")");
     on_report_(attempt.record.report);
     if (recorded && attempt.record.requested_ending != AttemptEnding::kNone) BeginEnding(id);
   }
@@ -199,7 +192,7 @@ class AttemptRunner::Impl {
   void Kill(const protocol::KillMsg& kill) {
     auto it = attempts_.find(kill.attempt);
     if (it == attempts_.end()) {
-      LogInfo("agent", "asked to kill " + Name(kill.attempt) + ", which does not run here");
+      LogInfo("agent", "asked to kill " + AttemptName(kill.attempt) + ", which does not run here");
       return;
     }
     if (it->second.record.report.exited) return on_report_(it->second.record.report);
@@ -226,7 +219,7 @@ class AttemptRunner::Impl {
     for (auto& [id, attempt] : attempts_) {
       if (attempt.starting) FinishStart(id);  // see KillNow
       if (attempt.record.report.exited) continue;
-      LogWarning("agent", "killing " + Name(id) + ": " + why);
+      LogWarning("agent", "killing " + AttemptName(id) + ": " + why);
       attempt.record.requested_ending = AttemptEnding::kKilled;
       attempt.fence_message = why;
       (void)Journal(attempt);
@@ -239,7 +232,9 @@ class AttemptRunner::Impl {
     if (!usage) return;
     std::vector<AttemptCpuTime> running;
     for (const auto& [id, attempt] : attempts_) {
-      if (attempt.Runs()) running.push_back(CpuTime(id, attempt));
+      if (!attempt.Runs()) continue;
+      running.push_back(
+          MeasureCpuTime(options_.setup.cgroups, attempt.record, attempt.launched_here));
     }
     usage->Sample(
         std::chrono::duration_cast<std::chrono::milliseconds>(clock_.SteadyNow().time_since_epoch())
@@ -361,47 +356,13 @@ class AttemptRunner::Impl {
     for (const char* stream : {"/stdout", "/stderr"}) {
       StatusOr<bool> cut = CapOutputFile(AttemptDir(id) + stream, limit);
       if (!cut.ok()) {
-        LogWarning("agent", Name(id) + ": " + cut.status().message());
+        LogWarning("agent", AttemptName(id) + ": " + cut.status().message());
       } else if (*cut && !attempt.output_cut) {
         attempt.output_cut = true;
-        LogInfo("agent", Name(id) + ": output cut at the output_limit of " + FormatSize(limit));
+        LogInfo("agent",
+                AttemptName(id) + ": output cut at the output_limit of " + FormatSize(limit));
       }
     }
-  }
-
-  AttemptCpuTime CpuTime(const AttemptId& id, const Attempt& attempt) const {
-    AttemptCpuTime cpu_time;
-    cpu_time.attempt = id;
-    if (const NodeAllocation* part = attempt.record.launch.part()) cpu_time.gpus = part->gpus;
-    cpu_time.new_since_previous = attempt.launched_here;
-    CgroupManager* cgroups = options_.setup.cgroups;
-    // Without a cgroup the job's CPU time cannot be told apart from the rest of the node's:
-    // it stays empty (0), so its CPU energy goes to idle rather than being guessed.
-    if (cgroups && !attempt.record.cgroup.empty()) {
-      StatusOr<std::map<int, int64_t>> per_cpu =
-          cgroups->CpuTimePerCpuMicros(attempt.record.cgroup);
-      if (per_cpu.ok()) {
-        cpu_time.cpu_us = std::move(*per_cpu);
-      } else {
-        LogDebug("agent", Name(id) + ": no CPU time: " + per_cpu.status().message());
-      }
-    }
-    return cpu_time;
-  }
-
-  // Whether this node has the CPUs and GPUs of its part.
-  Status CheckFits(const NodeAllocation& part) const {
-    for (int cpu : part.cpus) {
-      bool known = std::any_of(topology_->pus.begin(), topology_->pus.end(),
-                               [&](const PuInfo& pu) { return pu.os_index == cpu; });
-      if (!known) return InvalidArgumentError("this node has no CPU " + std::to_string(cpu));
-    }
-    for (int gpu : part.gpus) {
-      bool known = std::any_of(topology_->gpus.begin(), topology_->gpus.end(),
-                               [&](const GpuInfo& g) { return g.index == gpu; });
-      if (!known) return InvalidArgumentError("this node has no GPU " + std::to_string(gpu));
-    }
-    return Status::Ok();
   }
 
   Status Journal(const Attempt& attempt) {
@@ -413,7 +374,7 @@ class AttemptRunner::Impl {
 
   void Fail(Attempt& attempt, const std::string& why) {
     AttemptReport& report = attempt.record.report;
-    LogWarning("agent", "cannot start " + Name(report.attempt) + ": " + why);
+    LogWarning("agent", "cannot start " + AttemptName(report.attempt) + ": " + why);
     UnixMillis now = clock_.WallMillis();
     report.exited = true;
     report.start_time = now;
@@ -447,29 +408,12 @@ class AttemptRunner::Impl {
     });
   }
 
-  void Signal(const Attempt& attempt, int signal) {
-    CgroupManager* cgroups = options_.setup.cgroups;
-    if (cgroups && !attempt.record.cgroup.empty()) {
-      if (signal == SIGKILL) {
-        if (Status s = cgroups->KillAll(attempt.record.cgroup); !s.ok()) {
-          LogWarning("agent", s.message());
-        }
-        return;
-      }
-      if (StatusOr<std::vector<int>> pids = cgroups->Pids(attempt.record.cgroup); pids.ok()) {
-        for (int pid : *pids) ::kill(pid, signal);
-        return;
-      }
-    }
-    (void)SignalJob(attempt.record.job_pid, signal);
-  }
-
   // Fencing kills at once: an attempt still starting is first waited for (as long as its exec
   // takes, as LaunchJob did), then killed, before anything else happens.
   void KillNow(Attempt& attempt) {
     if (attempt.starting) FinishStart(attempt.record.launch.attempt);
     if (attempt.record.report.exited) return;
-    Signal(attempt, SIGKILL);
+    SignalAttempt(options_.setup.cgroups, attempt.record, SIGKILL);
   }
 
   void Terminate(const AttemptId& id, AttemptEnding ending) {
@@ -485,10 +429,10 @@ class AttemptRunner::Impl {
   void BeginEnding(const AttemptId& id) {
     Attempt& attempt = attempts_.at(id);
     (void)Journal(attempt);
-    LogInfo("agent", "ending " + Name(id) + " (" +
+    LogInfo("agent", "ending " + AttemptName(id) + " (" +
                          std::string(protocol::AttemptEndingName(attempt.record.requested_ending)) +
                          ")");
-    Signal(attempt, SIGTERM);
+    SignalAttempt(options_.setup.cgroups, attempt.record, SIGTERM);
     EscalateAfterGrace(id);
   }
 
@@ -499,7 +443,8 @@ class AttemptRunner::Impl {
          it != attempts_.end() && it->first.job == id.job && it->first.attempt < id.attempt; ++it) {
       if (it->second.starting) FinishStart(it->first);  // see KillNow
       if (it->second.record.report.exited) continue;
-      LogInfo("agent", "killing " + Name(it->first) + " now: " + Name(id) + " replaces it");
+      LogInfo("agent",
+              "killing " + AttemptName(it->first) + " now: " + AttemptName(id) + " replaces it");
       Terminate(it->first, AttemptEnding::kKilled);
       KillNow(it->second);
     }
@@ -514,18 +459,6 @@ class AttemptRunner::Impl {
       if (error || it == attempts_.end() || it->second.record.report.exited) return;
       KillNow(it->second);
     });
-  }
-
-  void RemoveCgroup(Attempt& attempt) {
-    CgroupManager* cgroups = options_.setup.cgroups;
-    if (!cgroups || attempt.record.cgroup.empty()) return;
-    // Nothing of the job may outlive it: stragglers (double-forked daemons) go too.
-    if (Status s = cgroups->KillAll(attempt.record.cgroup); !s.ok()) {
-      LogWarning("agent", s.message());
-    }
-    if (Status s = cgroups->Remove(attempt.record.cgroup); !s.ok()) {
-      LogWarning("agent", s.message());
-    }
   }
 
   // Exits seen together (their monitors' pidfds ready in one poll) are finished together,
@@ -557,27 +490,22 @@ class AttemptRunner::Impl {
     report.exited = true;
     report.ending = attempt.record.requested_ending;
     if (!attempt.fence_message.empty()) report.message = attempt.fence_message;
-    CgroupManager* cgroups = options_.setup.cgroups;
-    if (cgroups && !attempt.record.cgroup.empty()) {
-      if (StatusOr<JobUsage> usage = cgroups->Usage(attempt.record.cgroup); usage.ok()) {
-        report.cpu_time_ms = usage->cpu_time_ms;
-        report.peak_memory_bytes = usage->peak_memory_bytes;
-        report.oom_killed = usage->oom_killed;
-      }
-    } else {
-      // Without a cgroup the process group is all we have.
+    ReadFinalUsage(options_.setup.cgroups, attempt.record, &report);
+    // Nothing of the job may outlive it: with a cgroup RemoveAttemptCgroup sees to that, and
+    // without one the process group is all there is to kill.
+    if (options_.setup.cgroups == nullptr || attempt.record.cgroup.empty()) {
       (void)SignalJob(attempt.record.job_pid, SIGKILL);
     }
-    RemoveCgroup(attempt);
+    RemoveAttemptCgroup(options_.setup.cgroups, attempt.record.cgroup);
     const std::string missing =
         ApplyExitStatus(ReadExitStatus(StatusPath(options_.setup.state_dir, id)), monitor_status,
                         options_.setup, attempt.record.launch, clock_.WallMillis(), &report);
-    if (!missing.empty()) LogWarning("agent", Name(id) + ": " + missing);
+    if (!missing.empty()) LogWarning("agent", AttemptName(id) + ": " + missing);
     attempt.exit_watch.reset();
     attempt.time_limit.reset();
     attempt.kill_timer.reset();
     (void)Journal(attempt);
-    LogDebug("agent", Name(id) + " exited");
+    LogDebug("agent", AttemptName(id) + " exited");
     on_report_(report);
   }
 

@@ -4,6 +4,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <climits>
@@ -43,6 +44,21 @@ Status MakeAttemptDir(const std::string& dir) {
   if (::mkdir(dir.c_str(), 0700) == 0) return Status::Ok();
   if (errno != EEXIST) return InternalError(dir + ": " + ErrnoText(errno));
   return MakeDirectories(dir, 0700);  // checks that it is a directory
+}
+
+// Whether this node has the CPUs and GPUs of `part`.
+Status CheckPartFits(const NodeTopology& topology, const NodeAllocation& part) {
+  for (int cpu : part.cpus) {
+    bool known = std::any_of(topology.pus.begin(), topology.pus.end(),
+                             [&](const PuInfo& pu) { return pu.os_index == cpu; });
+    if (!known) return InvalidArgumentError("this node has no CPU " + std::to_string(cpu));
+  }
+  for (int gpu : part.gpus) {
+    bool known = std::any_of(topology.gpus.begin(), topology.gpus.end(),
+                             [&](const GpuInfo& g) { return g.index == gpu; });
+    if (!known) return InvalidArgumentError("this node has no GPU " + std::to_string(gpu));
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -86,6 +102,10 @@ std::optional<AttemptId> ParseAttemptDirName(const std::string& name) {
   return AttemptId{JobId{job}, static_cast<int32_t>(attempt)};
 }
 
+std::string AttemptName(const AttemptId& attempt) {
+  return "job " + std::to_string(attempt.job.value) + " attempt " + std::to_string(attempt.attempt);
+}
+
 StatusOr<const NodeAllocation*> LocalPart(const protocol::LaunchMsg& launch,
                                           const std::string& node_name) {
   const NodeAllocation* part = launch.part();
@@ -105,6 +125,7 @@ StatusOr<const NodeAllocation*> LocalPart(const protocol::LaunchMsg& launch,
 StatusOr<LaunchSpec> SetUpAttempt(const SetupOptions& o, const NodeTopology& topology,
                                   const protocol::LaunchMsg& launch, const NodeAllocation& part,
                                   std::string* cgroup) {
+  SHARC_RETURN_IF_ERROR(CheckPartFits(topology, part));
   const AttemptId id = launch.attempt;
   std::optional<LaunchSpec::Identity> identity;
   if (o.switch_users) {

@@ -47,6 +47,8 @@ Status MakeStateDirectories(const std::string& state_dir);
 std::string AttemptDirPath(const std::string& state_dir, const AttemptId& attempt);
 std::string StatusPath(const std::string& state_dir, const AttemptId& attempt);
 std::string CgroupName(const AttemptId& attempt);
+// How logs name an attempt: "job 12 attempt 3".
+std::string AttemptName(const AttemptId& attempt);
 // The attempt an attempt directory's name ("12.3") stands for; nullopt for any other name.
 std::optional<AttemptId> ParseAttemptDirName(const std::string& name);
 
@@ -57,9 +59,10 @@ StatusOr<const NodeAllocation*> LocalPart(const protocol::LaunchMsg& launch,
                                           const std::string& node_name);
 
 // Prepares the attempt and returns the LaunchSpec to start it with: bound and limited to
-// `part`, this node's part of the launch (LocalPart). On failure nothing is left behind (no
-// cgroup). `cgroup` is set to the group's name when one was created. A status file an earlier
-// launch of the same attempt left (StatusPath) is removed.
+// `part`, this node's part of the launch (LocalPart). InvalidArgument if this node has not
+// every CPU and GPU of `part` (a scheduler with a stale inventory). On failure nothing is left
+// behind (no cgroup). `cgroup` is set to the group's name when one was created. A status file an
+// earlier launch of the same attempt left (StatusPath) is removed.
 StatusOr<LaunchSpec> SetUpAttempt(const SetupOptions& options, const NodeTopology& topology,
                                   const protocol::LaunchMsg& launch, const NodeAllocation& part,
                                   std::string* cgroup);
