@@ -1,6 +1,6 @@
 // An agent runs only its own part of a launch: the part at the launch's rank, naming this
-// node. Anything else is refused before anything is set up, and reported as launch_failed
-// with the reason.
+// node, with CPUs and GPUs this node has. Anything else is refused before anything is set up, and
+// reported as launch_failed with the reason.
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
@@ -79,6 +79,40 @@ TEST(AttemptRunnerLaunchTest, ReportsALaunchForAnotherRankAsLaunchFailed) {
             "launched with rank 7, but the allocation has 2 part(s): no part is this node's");
   EXPECT_EQ(runner.running_count(), 0u);
   EXPECT_TRUE(runner.AllocatedGpus().empty());
+  EXPECT_FALSE(std::filesystem::exists(dir.File("jobs"))) << "an attempt was set up";
+}
+
+// A scheduler with a stale inventory: a CPU or GPU this node does not have.
+TEST(AttemptRunnerLaunchTest, ReportsAPartWithACpuOrGpuThisNodeLacksAsLaunchFailed) {
+  testing::TempDir dir;
+  ASSERT_TRUE(dir.ok());
+  boost::asio::io_context io;
+  FakeClock clock;
+  auto topology = std::make_shared<NodeTopology>();
+  topology->pus = {{0, 0, 0, 0}, {1, 1, 0, 0}};
+  AttemptRunnerOptions options;
+  options.node_name = "n1";
+  options.setup.state_dir = dir.path();
+  std::vector<protocol::AttemptReport> reports;
+  AttemptRunner runner(io, options, topology, clock,
+                       [&](const protocol::AttemptReport& r) { reports.push_back(r); });
+
+  protocol::LaunchMsg no_such_cpu = GangLaunch(1);
+  no_such_cpu.allocation.nodes[1].cpus = {1, 5};
+  runner.Launch(no_such_cpu);
+  protocol::LaunchMsg no_such_gpu = GangLaunch(1);
+  no_such_gpu.attempt.job = JobId{13};
+  no_such_gpu.allocation.nodes[1].gpus = {0};
+  runner.Launch(no_such_gpu);
+
+  ASSERT_EQ(reports.size(), 2u);
+  for (const protocol::AttemptReport& report : reports) {
+    EXPECT_TRUE(report.exited);
+    EXPECT_EQ(report.ending, protocol::AttemptEnding::kLaunchFailed);
+  }
+  EXPECT_EQ(reports[0].message, "this node has no CPU 5");
+  EXPECT_EQ(reports[1].message, "this node has no GPU 0");
+  EXPECT_EQ(runner.running_count(), 0u);
   EXPECT_FALSE(std::filesystem::exists(dir.File("jobs"))) << "an attempt was set up";
 }
 
