@@ -50,7 +50,9 @@ struct SchedulerConfig {
   // The node join secret agents present. Empty: agents are accepted only from loopback.
   std::string agent_join_secret_file;
   std::chrono::milliseconds heartbeat_interval{1000};
-  std::chrono::milliseconds node_timeout{5000};
+  // Long enough that a scheduler restart (a crash and systemd's restart, an upgrade) ends
+  // well inside fence_after, so that running jobs outlive it.
+  std::chrono::milliseconds node_timeout{30000};
   // Agents kill their attempts after this long without hearing from the scheduler, so that a
   // cut-off node's job never runs alongside its requeued successor. 0 = never. Default:
   // half of node_timeout.

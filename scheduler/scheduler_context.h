@@ -25,14 +25,14 @@ namespace sharc::scheduler {
 
 struct SchedulerOptions {
   std::chrono::milliseconds heartbeat_interval{1000};
-  std::chrono::milliseconds node_timeout{5000};
+  std::chrono::milliseconds node_timeout{30000};
   int64_t default_memory_per_cpu = int64_t{1} << 30;
   std::chrono::seconds default_time_limit{3600};
   std::chrono::seconds max_time_limit{7 * 24 * 3600};
   std::chrono::milliseconds output_timeout{10000};
   // Agents kill their running attempts after this long without hearing from the scheduler
   // (0 = never); must stay below node_timeout so that no attempt outlives its requeue.
-  std::chrono::milliseconds fence_after{2500};
+  std::chrono::milliseconds fence_after{15000};
   // A job is requeued after a node failure while it has had fewer attempts than this.
   int32_t max_attempts = 5;
   // Finished jobs leave memory this long after they ended, or sooner when more than

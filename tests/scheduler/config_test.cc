@@ -18,7 +18,7 @@ TEST(SchedulerConfigTest, ReadsEveryFieldOnTopOfTheDefaults) {
     "listen": "0.0.0.0:9000",
     "data_dir": "/var/lib/sharc",
     "store": {"sync": "normal"},
-    "agents": {"heartbeat_interval": "2s", "node_timeout": "30s"},
+    "agents": {"heartbeat_interval": "2s", "node_timeout": "20s"},
     "jobs": {"default_memory_per_cpu": "2G", "default_time_limit": "2h", "max_time_limit": "3d"},
     "scheduling": {"profile": "fifo", "fair_share_half_life": "1d", "queue_depth": 50,
                    "full_cycle_interval": "250ms"}
@@ -29,13 +29,25 @@ TEST(SchedulerConfigTest, ReadsEveryFieldOnTopOfTheDefaults) {
   EXPECT_EQ(config->listen_port, 9000);
   EXPECT_EQ(config->store_sync, store::SyncMode::kNormal);
   EXPECT_EQ(config->heartbeat_interval, std::chrono::seconds(2));
-  EXPECT_EQ(config->node_timeout, std::chrono::seconds(30));
+  EXPECT_EQ(config->node_timeout, std::chrono::seconds(20));
   EXPECT_EQ(config->default_memory_per_cpu, int64_t{2} << 30);
   EXPECT_EQ(config->max_time_limit, std::chrono::hours(72));
   EXPECT_EQ(config->scheduling.profile, "fifo");
   EXPECT_EQ(config->scheduling.fair_share_half_life, std::chrono::hours(24));
   EXPECT_EQ(config->scheduling.queue_depth, 50);
   EXPECT_EQ(config->scheduling.full_cycle_interval, std::chrono::milliseconds(250));
+}
+
+// A scheduler that crashes is back (systemd's RestartSec=2, a start of a second or two, the
+// agents' reconnect delay of up to 2 s) well before the agents fence their jobs at half the
+// node timeout: the defaults must leave room for that.
+TEST(SchedulerConfigTest, TheDefaultNodeTimeoutLetsRunningJobsOutliveASchedulerRestart) {
+  TempDir dir;
+  WriteTextFile(dir.File("c.json"), "{}");
+  auto config = LoadSchedulerConfig(dir.File("c.json"));
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->node_timeout, std::chrono::seconds(30));
+  EXPECT_FALSE(config->fence_after.has_value()) << "the default is half the node timeout";
 }
 
 TEST(SchedulerConfigTest, SchedulingProfilesAndPriorityClassesAreReadAndChecked) {
@@ -130,8 +142,8 @@ TEST(SchedulerConfigTest, ConnectionLimitsAndDiskRoomAreReadAndChecked) {
             std::string::npos);
   EXPECT_NE(message_for(R"({"http": {"max_conections": 10}})").find("did you mean"),
             std::string::npos);
-  EXPECT_NE(message_for(R"({"http": {"websocket_idle_timeout": "5s"}})")
-                .find("http.websocket_idle_timeout: must exceed agents.node_timeout (5000 ms)"),
+  EXPECT_NE(message_for(R"({"http": {"websocket_idle_timeout": "30s"}})")
+                .find("http.websocket_idle_timeout: must exceed agents.node_timeout (30000 ms)"),
             std::string::npos);
   EXPECT_NE(message_for(R"({"http": {"websocket_idle_timeout": "soon"}})")
                 .find("http.websocket_idle_timeout"),

@@ -93,10 +93,10 @@ Cluster::Cluster(ClusterOptions options)
       {"store", {{"sync", options_.store_sync}}},
       {"agents",
        {{"join_secret_file", options_.join_secret ? dir_.File("join-secret") : ""},
-        {"heartbeat_interval", options_.heartbeat_interval},
-        {"node_timeout", options_.node_timeout}}},
+        {"heartbeat_interval", options_.heartbeat_interval}}},
       {"debug", {{"check_invariants", options_.check_invariants}}},
   };
+  if (!options_.node_timeout.empty()) config["agents"]["node_timeout"] = options_.node_timeout;
   if (options_.tls) {
     std::string san = "IP:" + options_.listen_host + ",DNS:localhost";
     if (!options_.reach_host.empty()) san += ",IP:" + options_.reach_host;

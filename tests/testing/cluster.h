@@ -32,7 +32,8 @@ std::string DataFile(const std::string& relative);
 
 struct ClusterOptions {
   std::string heartbeat_interval = "200ms";  // fast, so node failures show quickly
-  std::string node_timeout = "3s";           // agents fence (kill their jobs) after half of it
+  // Agents fence (kill their jobs) after half of it; "" = the scheduler's default.
+  std::string node_timeout = "3s";
   std::string store_sync = "full";
   bool join_secret = true;
   // Quota objects by tenant name (acme, globex), as the tenants file takes them.
