@@ -15,6 +15,19 @@ bool IsCurrentOn(const Job* job, int32_t attempt, const std::string& node) {
 
 constexpr std::string_view kHealthPrefix = "health check failed: ";
 
+bool IsRevoked(const NodeEntry& node) {
+  return node.record.credential_sha256 == store::kRevokedCredential;
+}
+
+// Drain and resume leave a revoked node alone: it is on its way DOWN (see RevokeNode).
+Status CheckNotRevoked(const NodeEntry& node) {
+  if (!IsRevoked(node)) return Status::Ok();
+  return FailedPreconditionError("node " + node.name() +
+                                 "'s credential was revoked: it comes back only when its agent "
+                                 "joins with a new join token (sharc admin node token issue " +
+                                 node.name() + ")");
+}
+
 }  // namespace
 
 NodeSessions::NodeSessions(const SchedulerContext& context, JobLifecycle& jobs,
@@ -99,7 +112,8 @@ Status NodeSessions::OnAgentRegister(const protocol::RegisterMsg& message,
     context_.commits.CommitOrDie(std::move(used), [] {});
     LogInfo("scheduler", "node " + name + " joined with its join token (now used up)");
   }
-  if (existing && existing->record.state == NodeState::kDrain) {
+  // A node revoked and let back with a new join token returns UP, as from DOWN.
+  if (existing && existing->record.state == NodeState::kDrain && !IsRevoked(*existing)) {
     record.state = NodeState::kDrain;
     record.reason = existing->record.reason;
   }
@@ -149,7 +163,7 @@ Status NodeSessions::CheckNodeIdentity(const NodeEntry* existing,
     }
     return Status::Ok();  // it gets a new credential, and the token is used up
   }
-  if (existing && existing->record.credential_sha256 == store::kRevokedCredential) {
+  if (existing && IsRevoked(*existing)) {
     // Not even development mode (loopback, the join secret) brings a revoked node back.
     return PermissionDeniedError(
         "node " + name +
@@ -203,11 +217,26 @@ void NodeSessions::RevokeNode(const Principal& who, const std::string& name, Nod
   join_tokens_.Consume(name, &batch);
   LogWarning("scheduler", "node " + name + ": credential revoked by " + who.name +
                               "; only an agent with a new join token joins as it again");
-  if (node->connection) {
-    MarkNodeDown(*node, "credential revoked by " + who.name);  // commits it and its jobs
-  } else {
-    context_.state.SyncNode(*node);
+  if (node->record.state != NodeState::kDown) {
+    // Cut off at once: nothing new is placed on it, and nothing it says is heard. Its jobs may
+    // still run there until its agent (or, without one, each job's monitor) stops them
+    // fence_after after its last word from here, so they are requeued only when Tick finds
+    // it silent for node_timeout, as for any node that falls silent: never beside their
+    // successors.
+    node->record.state = NodeState::kDrain;
+    node->record.reason = "credential revoked by " + who.name;
+    if (node->connection) {
+      node->connection->Close(node->record.reason);
+      node->connection.reset();
+    }
+    FailPendingOutput(name, "node " + name + " was revoked before sending the output");
+    LogWarning("scheduler", "node " + name + " is cut off; DOWN, and its " +
+                                std::to_string(context_.state.JobsOn(*node).size()) +
+                                " job(s) requeued, once it has been silent for " +
+                                std::to_string(context_.options.node_timeout.count()) +
+                                "ms (its agent stops them first)");
   }
+  context_.state.SyncNode(*node);
   batch.push_back(store::PutNode{node->record});
   context_.commits.CommitOrDie(std::move(batch), [this, name, done = std::move(done)] {
     done(StatusOf(*context_.state.FindNode(name)));
@@ -407,7 +436,9 @@ void NodeSessions::Tick() {
     if (node.record.state == NodeState::kDown) continue;
     auto silent = std::chrono::duration_cast<std::chrono::milliseconds>(now - node.last_heartbeat);
     if (silent > context_.options.node_timeout) {
-      MarkNodeDown(node, "no heartbeat for " + std::to_string(silent.count()) + "ms");
+      MarkNodeDown(node, IsRevoked(node)
+                             ? node.record.reason
+                             : "no heartbeat for " + std::to_string(silent.count()) + "ms");
     }
   }
   for (auto it = pending_output_.begin(); it != pending_output_.end();) {
@@ -447,6 +478,7 @@ void NodeSessions::DrainNode(const Principal& who, const std::string& name, std:
   if (why.empty() || why.size() > 256) {
     return done(InvalidArgumentError("reason: say why, in 1 to 256 characters"));
   }
+  if (Status revoked = CheckNotRevoked(*node); !revoked.ok()) return done(revoked);
   if (node->record.state == NodeState::kDown) {
     return done(FailedPreconditionError("node " + name + " is DOWN; drain it once it is back"));
   }
@@ -462,6 +494,7 @@ void NodeSessions::DrainNode(const Principal& who, const std::string& name, std:
 void NodeSessions::ResumeNode(const Principal& who, const std::string& name, NodeDone done) {
   NodeEntry* node = context_.state.FindNode(name);
   if (!node) return done(NotFoundError("node '" + name + "' not found"));
+  if (Status revoked = CheckNotRevoked(*node); !revoked.ok()) return done(revoked);
   if (node->record.state != NodeState::kDrain) {
     return done(FailedPreconditionError("node " + name + " is " +
                                         std::string(NodeStateName(node->record.state)) +

@@ -139,9 +139,30 @@ TEST_F(NodeIdentityTest, ARevokedNodeIsCutOffAtOnceAndOnlyANewJoinTokenLetsItBac
   ASSERT_OK(revoked);
   EXPECT_EQ(agent->closed, "credential revoked by ops");
   const NodeEntry& node = *scheduler_->state().FindNode("n1");
+  EXPECT_EQ(node.record.credential_sha256, store::kRevokedCredential);
+  // Nothing new goes to it, but its job may still run there until its agent fences it: it is
+  // requeued only once the node has been silent for node_timeout, never beside its successor.
+  EXPECT_EQ(node.record.state, NodeState::kDrain);
+  EXPECT_EQ(node.record.reason, "credential revoked by ops");
+  EXPECT_EQ(JobOf(id).state, JobState::kRunning);
+  EXPECT_EQ(JobOf(id).attempt, 1);
+  // Nor may drain or resume change that.
+  EXPECT_EQ(
+      Await<NodeStatus>([&](auto done) { scheduler_->nodes().ResumeNode(Admin(), "n1", done); })
+          .status()
+          .code(),
+      StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Await<NodeStatus>(
+                [&](auto done) { scheduler_->nodes().DrainNode(Admin(), "n1", "other", done); })
+                .status()
+                .code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(node.record.reason, "credential revoked by ops");
+  clock_.Advance(options_.node_timeout + std::chrono::seconds(1));
+  scheduler_->Tick();
+  Settle();
   EXPECT_EQ(node.record.state, NodeState::kDown);
   EXPECT_EQ(node.record.reason, "credential revoked by ops");
-  EXPECT_EQ(node.record.credential_sha256, store::kRevokedCredential);
   EXPECT_NE(JobOf(id).state, JobState::kRunning);  // requeued, as on any node gone down
 
   // Stored: after a restart neither the old credential nor the outstanding token admits.

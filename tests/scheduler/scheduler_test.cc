@@ -46,7 +46,7 @@ TEST_F(SchedulerTest, ASilentNodeGoesDownAndItsJobsAreRequeuedOrNodeFail) {
   once.requeue = false;
   JobId no_requeue = TrySubmit("acme", once)->jobs[0].id;
   ASSERT_TRUE(tasks_.RunUntil([&] { return JobOf(no_requeue).state == JobState::kRunning; }));
-  clock_.Advance(std::chrono::milliseconds(4900));
+  clock_.Advance(options_.node_timeout - std::chrono::milliseconds(100));
   scheduler_->Tick();
   EXPECT_EQ(scheduler_->state().FindNode("n1")->record.state, NodeState::kUp);
   clock_.Advance(std::chrono::milliseconds(200));
@@ -70,7 +70,7 @@ TEST_F(SchedulerTest, AJobIsRequeuedOnlyUpToMaxAttempts) {
     auto agent = Register(Node("n1", 2));
     ASSERT_TRUE(tasks_.RunUntil([&] { return JobOf(id).state == JobState::kRunning; }));
     EXPECT_EQ(JobOf(id).attempt, attempt);
-    clock_.Advance(std::chrono::seconds(6));
+    clock_.Advance(options_.node_timeout + std::chrono::seconds(1));
     scheduler_->Tick();
     Settle();
   }
@@ -83,7 +83,7 @@ TEST_F(SchedulerTest, AReturningNodesStaleAttemptIsKilledNotAdopted) {
   auto agent = Register(Node("n1", 2));
   JobId id = Submit("acme", {"sleep", "60"});
   ASSERT_TRUE(tasks_.RunUntil([&] { return JobOf(id).state == JobState::kRunning; }));
-  clock_.Advance(std::chrono::seconds(6));
+  clock_.Advance(options_.node_timeout + std::chrono::seconds(1));
   scheduler_->Tick();
   ASSERT_EQ(JobOf(id).state, JobState::kPending);  // requeued
   Settle();
