@@ -66,9 +66,9 @@ Json EncodeReportRow(const UsageReportRow& row) {
   MicroCredits spent = row.spent_voucher + row.spent_purchase;
   return Json{{"tenant", row.tenant},
               {"jobs", row.jobs},
-              // thousandths of an hour: millicpu-ms / 3.6e9 hours
-              {"cpu_hours", Thousandths(row.cpu_millicpu_ms / 3'600'000)},
-              {"gpu_hours", Thousandths(row.gpu_ms / 3'600)},
+              // thousandths of an hour, rounded: millicpu-ms / 3.6e9 hours
+              {"cpu_hours", Thousandths((row.cpu_millicpu_ms + 1'800'000) / 3'600'000)},
+              {"gpu_hours", Thousandths((row.gpu_ms + 1'800) / 3'600)},
               {"credits_spent", Credits(spent)},
               {"credits_spent_voucher", Credits(row.spent_voucher)},
               {"credits_spent_purchase", Credits(row.spent_purchase)},

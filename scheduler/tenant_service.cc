@@ -13,10 +13,17 @@ Status TenantNotFound(const std::string& name) {
   return NotFoundError("tenant '" + name + "' not found");
 }
 
-// Adds the jobs of `only` (or every tenant) that ended in [from, to), read from the store, to
-// their tenants' rows.
+// Adds, from the store, to the rows of `only` (or every tenant): the jobs that ended in
+// [from, to), and the CPU and GPU time granted to every attempt that ended in it. Every
+// attempt: a requeued or preempted job's earlier ones held their resources too, and were
+// charged credit at their end, as the same report's credit figures show.
 Status AddEndedJobs(store::Store& store, const std::string& only, UnixMillis from, UnixMillis to,
                     std::map<std::string, UsageReportRow>& rows) {
+  auto row_of = [&rows](const std::string& tenant) -> UsageReportRow& {
+    UsageReportRow& row = rows[tenant];
+    row.tenant = tenant;
+    return row;
+  };
   store::JobQuery query;
   query.limit = INT64_MAX;
   query.tenant = only;
@@ -24,14 +31,16 @@ Status AddEndedJobs(store::Store& store, const std::string& only, UnixMillis fro
   query.ended_to = to;
   SHARC_ASSIGN_OR_RETURN(std::vector<Job> jobs, store.ReadJobs(query));
   for (const Job& job : jobs) {
-    if (job.is_array()) continue;  // its tasks are jobs of their own
-    UsageReportRow& row = rows[job.tenant];
-    row.tenant = job.tenant;
-    ++row.jobs;
-    int64_t ms = job.start_time ? std::max<int64_t>(0, job.end_time - job.start_time) : 0;
-    const int64_t nodes = job.spec.num_nodes;
-    row.cpu_millicpu_ms += int64_t{job.spec.cpus} * nodes * kMilliCpusPerCpu * ms;
-    row.gpu_ms += int64_t{job.spec.gpus} * nodes * ms;
+    if (!job.is_array()) ++row_of(job.tenant).jobs;  // an array's tasks are jobs of their own
+  }
+  SHARC_ASSIGN_OR_RETURN(store::AccountingRecords records, store.ReadAccounting({from, to}));
+  for (const AttemptRecord& attempt : records.attempts) {
+    if (attempt.end_time < from || attempt.end_time >= to) continue;  // ended outside
+    if (!only.empty() && attempt.tenant != only) continue;
+    UsageReportRow& row = row_of(attempt.tenant);
+    const int64_t ms = std::max<int64_t>(0, attempt.end_time - attempt.start_time);
+    row.cpu_millicpu_ms += attempt.millicpus * ms;
+    row.gpu_ms += int64_t{attempt.gpus} * ms;
   }
   return Status::Ok();
 }

@@ -127,8 +127,8 @@ TEST(CreditTest, UsageAndTheReportShowTheSpendBySource) {
   EXPECT_EQ(acme["jobs"], 1);
   EXPECT_EQ(acme["credits_spent_voucher_micro"], 500'000);
   EXPECT_EQ(acme["credits_spent_purchase_micro"].get<int64_t>(), cost - 500'000);
-  // 1 CPU for (end - start) ms, in thousandths of an hour, rounded down.
-  int64_t thousandths = (end - start) / 3600;
+  // 1 CPU for (end - start) ms, in thousandths of an hour, rounded.
+  int64_t thousandths = (end - start + 1800) / 3600;
   std::string hours = std::to_string(thousandths / 1000) + "." +
                       std::string(3 - std::to_string(thousandths % 1000).size(), '0') +
                       std::to_string(thousandths % 1000);

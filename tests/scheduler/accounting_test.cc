@@ -105,6 +105,46 @@ TEST_F(AccountingTest, ARequeuedAttemptIsRecordedToo) {
   EXPECT_EQ(records->attempts[0].cpu_time_ms, 0) << "no report: nothing measured";
 }
 
+// A job's earlier attempts held their CPUs and were charged credit at their end: the usage
+// report counts their time too, not only the last attempt's.
+TEST_F(AccountingTest, TheUsageReportCountsEveryAttemptOfARequeuedJob) {
+  const UnixMillis begin = clock_.WallMillis();
+  auto agent = Register(Node("n1", 4));
+  JobId id = Submit("acme", {"sleep", "100"}, /*cpus=*/2);
+  ASSERT_TRUE(tasks_.RunUntil([&] { return !agent->Sent<protocol::LaunchMsg>().empty(); }));
+  clock_.Advance(options_.node_timeout + seconds(1));
+  scheduler_->Tick();  // n1 is silent: DOWN, the job requeued
+  Settle();
+  auto back = Register(Node("n1", 4));
+  ASSERT_TRUE(tasks_.RunUntil([&] { return !back->Sent<protocol::LaunchMsg>().empty(); }));
+  ASSERT_EQ(back->Sent<protocol::LaunchMsg>().front().attempt, (AttemptId{id, 2}));
+  const UnixMillis start = clock_.WallMillis();
+  clock_.Advance(seconds(3600));
+  scheduler_->nodes().OnAgentMessage(
+      "n1", protocol::JobUpdateMsg{
+                AttemptReport{{id, 2}, true, start, clock_.WallMillis(), 0, std::nullopt}});
+  Settle();
+  ASSERT_EQ(JobOf(id).state, JobState::kCompleted);
+
+  StatusOr<store::AccountingRecords> records = store_->ReadAccounting({});
+  ASSERT_TRUE(records.ok());
+  ASSERT_EQ(records->attempts.size(), 2u);
+  int64_t granted = 0;  // millicpu-ms of both attempts
+  for (const AttemptRecord& attempt : records->attempts) {
+    granted += attempt.millicpus * (attempt.end_time - attempt.start_time);
+  }
+  StatusOr<std::vector<UsageReportRow>> rows = Await<std::vector<UsageReportRow>>([&](auto done) {
+    scheduler_->tenants().UsageReport(Admin(), begin, clock_.WallMillis() + 1, "", done);
+  });
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  auto acme = std::find_if(rows->begin(), rows->end(),
+                           [](const UsageReportRow& row) { return row.tenant == "acme"; });
+  ASSERT_NE(acme, rows->end());
+  EXPECT_EQ(acme->jobs, 1);
+  EXPECT_EQ(acme->cpu_millicpu_ms, granted);
+  EXPECT_GT(acme->cpu_millicpu_ms, int64_t{2000} * 3'600'000) << "the last attempt alone";
+}
+
 TEST_F(AccountingTest, HeartbeatSamplesGiveNodeUseAndTheReportsEnergy) {
   Register(Node("n1", 4));
   UnixMillis begin = clock_.WallMillis();
