@@ -41,35 +41,52 @@ bool PriceList::free() const {
                      [](const auto& entry) { return entry.second == 0; });
 }
 
-MicroCredits Cost(const PriceList& prices, const JobSpec& spec, int64_t duration_ms) {
+MicroCredits GpuHourPrice(const PriceList& prices, std::string_view model) {
+  for (const auto& [listed, price] : prices.per_gpu_hour_by_model) {
+    if (listed.size() == model.size() &&
+        std::equal(listed.begin(), listed.end(), model.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) ==
+                 std::tolower(static_cast<unsigned char>(b));
+        })) {
+      return price;
+    }
+  }
+  return prices.per_gpu_hour;
+}
+
+MicroCredits Cost(const PriceList& prices, const JobSpec& spec, int64_t duration_ms,
+                  const std::vector<std::string>* granted_gpu_models) {
   if (duration_ms <= 0) return 0;
-  MicroCredits gpu_price = prices.per_gpu_hour;
-  if (!spec.gpu_model.empty()) {
-    for (const auto& [model, price] : prices.per_gpu_hour_by_model) {
-      if (model.size() == spec.gpu_model.size() &&
-          std::equal(model.begin(), model.end(), spec.gpu_model.begin(), [](char a, char b) {
-            return std::tolower(static_cast<unsigned char>(a)) ==
-                   std::tolower(static_cast<unsigned char>(b));
-          })) {
-        gpu_price = price;
+  const __int128 nodes = std::max(spec.num_nodes, 1);  // a gang pays for its every node
+  // GPU-price units held: sum of each GPU's hourly price.
+  __int128 gpu_prices = 0;
+  if (granted_gpu_models) {
+    for (const std::string& model : *granted_gpu_models) gpu_prices += GpuHourPrice(prices, model);
+  } else {
+    MicroCredits price = GpuHourPrice(prices, spec.gpu_model);
+    if (spec.gpu_model.empty()) {  // any model may be given: the dearest
+      for (const auto& [model, listed] : prices.per_gpu_hour_by_model) {
+        price = std::max(price, listed);
       }
     }
+    gpu_prices = __int128{spec.gpus} * price * nodes;
   }
   // Everything over the common denominator 1000 (millicpus) x 2^30 (bytes per GiB):
   //   cpu:    cpus x 1000 millicpus x price x 2^30
   //   memory: bytes x price x 1000
-  //   gpu:    gpus x price x 1000 x 2^30
+  //   gpu:    price x 1000 x 2^30, summed over the GPUs
   constexpr __int128 kGiB = __int128{1} << 30;
-  __int128 rate = __int128{spec.cpus} * kMilliCpusPerCpu * prices.per_cpu_hour * kGiB +
-                  __int128{spec.memory_bytes} * prices.per_gib_hour * 1000 +
-                  __int128{spec.gpus} * gpu_price * 1000 * kGiB;
-  rate *= std::max(spec.num_nodes, 1);  // a gang pays for its every node
+  __int128 rate = (__int128{spec.cpus} * kMilliCpusPerCpu * prices.per_cpu_hour * kGiB +
+                   __int128{spec.memory_bytes} * prices.per_gib_hour * 1000) *
+                      nodes +
+                  gpu_prices * 1000 * kGiB;
   __int128 cost = rate * duration_ms / (__int128{1000} * kGiB * 3'600'000);
   return static_cast<MicroCredits>(std::min<__int128>(cost, INT64_MAX));
 }
 
-MicroCredits WorstCaseCost(const PriceList& prices, const JobSpec& spec) {
-  return Cost(prices, spec, spec.time_limit_seconds * 1000);
+MicroCredits WorstCaseCost(const PriceList& prices, const JobSpec& spec,
+                           const std::vector<std::string>* granted_gpu_models) {
+  return Cost(prices, spec, spec.time_limit_seconds * 1000, granted_gpu_models);
 }
 
 std::string_view GrantSourceName(GrantSource source) {

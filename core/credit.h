@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/ids.h"
@@ -36,19 +37,28 @@ std::string FormatCredits(MicroCredits micros);
 struct PriceList {
   MicroCredits per_cpu_hour = 0;
   MicroCredits per_gib_hour = 0;
-  MicroCredits per_gpu_hour = 0;                          // models not listed below
+  MicroCredits per_gpu_hour = 0;                              // models not listed below
   std::map<std::string, MicroCredits> per_gpu_hour_by_model;  // e.g. "H100"
   friend bool operator==(const PriceList&, const PriceList&) = default;
 
   bool free() const;  // every price zero: credit is not enforced
 };
 
-// The cost of holding `spec`'s request (CPUs, memory, GPUs of its model) for `duration_ms`,
-// rounded down to the micro-credit: floor(sum(amount x price) x duration / 1 h), computed
-// exactly in 128-bit integers.
-MicroCredits Cost(const PriceList& prices, const JobSpec& spec, int64_t duration_ms);
+// What one GPU of `model` costs per hour: its price in per_gpu_hour_by_model (the model's
+// name compared without regard to case), else per_gpu_hour.
+MicroCredits GpuHourPrice(const PriceList& prices, std::string_view model);
+
+// The cost of holding `spec`'s request for `duration_ms`, rounded down to the micro-credit:
+// floor(sum(amount x price) x duration / 1 h), computed exactly in 128-bit integers. CPUs and
+// memory on each of its nodes; GPUs at the price of their model: with `granted_gpu_models`
+// (the model of every GPU the job holds, on all its nodes) each at its own model's, else (not
+// placed yet) spec.gpus on each node at the price of spec.gpu_model or, with none asked for,
+// of the dearest GPU it could be given.
+MicroCredits Cost(const PriceList& prices, const JobSpec& spec, int64_t duration_ms,
+                  const std::vector<std::string>* granted_gpu_models = nullptr);
 // The worst case: the whole time limit.
-MicroCredits WorstCaseCost(const PriceList& prices, const JobSpec& spec);
+MicroCredits WorstCaseCost(const PriceList& prices, const JobSpec& spec,
+                           const std::vector<std::string>* granted_gpu_models = nullptr);
 
 enum class GrantSource { kVoucher, kPurchase };
 std::string_view GrantSourceName(GrantSource source);  // "voucher", "purchase"

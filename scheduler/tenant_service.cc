@@ -373,17 +373,38 @@ Status TenantService::CheckSubmit(const Tenant& tenant, const JobSpec& spec,
   return Status::Ok();
 }
 
+std::vector<std::string> TenantService::GrantedGpuModels(const Job& job) const {
+  std::vector<std::string> models;
+  if (!job.allocation) return models;
+  for (const NodeAllocation& part : job.allocation->nodes) {
+    const NodeEntry* node = context_.state.FindNode(part.node);
+    for (int index : part.gpus) {
+      std::string model;  // unknown: the price of models not listed
+      if (node) {
+        for (const GpuInfo& gpu : node->topology->gpus) {
+          if (gpu.index == index) model = gpu.model;
+        }
+      }
+      models.push_back(std::move(model));
+    }
+  }
+  return models;
+}
+
 void TenantService::ReserveCredit(const Job& job, std::vector<store::Mutation>* batch) {
   if (!credit_.enforced()) return;
+  const std::vector<std::string> models = GrantedGpuModels(job);
   credit_.Reserve(PayerOf(job.tenant), job.current_attempt(),
-                  WorstCaseCost(credit_.prices(), job.spec), context_.Now(), batch);
+                  WorstCaseCost(credit_.prices(), job.spec, &models), context_.Now(), batch);
 }
 
 void TenantService::SettleCredit(const Job& job, std::vector<store::Mutation>* batch) {
   if (!credit_.enforced()) return;
   UnixMillis now = context_.Now();
   UnixMillis end = job.end_time ? job.end_time : now;
-  MicroCredits cost = Cost(credit_.prices(), job.spec, std::max<int64_t>(0, end - job.start_time));
+  const std::vector<std::string> models = GrantedGpuModels(job);
+  MicroCredits cost =
+      Cost(credit_.prices(), job.spec, std::max<int64_t>(0, end - job.start_time), &models);
   credit_.Settle(job.current_attempt(), cost, now, batch);
 }
 

@@ -132,6 +132,8 @@ class TenantService {
   // OK if the tenant's allowed and default priority classes are classes of the config.
   Status CheckPriorityClasses(const Tenant& tenant) const;
   void Save(std::vector<store::Mutation> batch, Reply<Tenant> done, Tenant saved);
+  // The model of every GPU `job` holds, on all its nodes ("" where unknown), for its price.
+  std::vector<std::string> GrantedGpuModels(const Job& job) const;
 
   const SchedulerContext& context_;
   Accounting& accounting_;

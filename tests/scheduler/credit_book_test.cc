@@ -10,9 +10,9 @@ constexpr UnixMillis kHour = 3'600'000;
 
 PriceList Prices() {
   PriceList p;
-  p.per_cpu_hour = 2'000'000;    // 2 credits per CPU-hour
-  p.per_gib_hour = 500'000;      // 0.5 credits per GiB-hour
-  p.per_gpu_hour = 10'000'000;   // 10 credits per GPU-hour, any model
+  p.per_cpu_hour = 2'000'000;   // 2 credits per CPU-hour
+  p.per_gib_hour = 500'000;     // 0.5 credits per GiB-hour
+  p.per_gpu_hour = 10'000'000;  // 10 credits per GPU-hour, any model
   p.per_gpu_hour_by_model["H100"] = 40'000'000;
   return p;
 }
@@ -40,10 +40,11 @@ int64_t LedgerSum(const std::vector<store::Mutation>& batch, LedgerKind kind) {
 
 TEST(CostTest, IsExactAndRoundsDown) {
   PriceList p = Prices();
+  const std::vector<std::string> unlisted = {"A40"};
   // 2 CPUs x 2 + 4 GiB x 0.5 + 1 GPU x 10 = 16 credits per hour.
-  EXPECT_EQ(Cost(p, Spec(2, 4, 1, 3600), kHour), 16'000'000);
+  EXPECT_EQ(Cost(p, Spec(2, 4, 1, 3600), kHour, &unlisted), 16'000'000);
   // A 1 ms slice: 16e6 / 3.6e6 = 4.444... -> 4 micro-credits.
-  EXPECT_EQ(Cost(p, Spec(2, 4, 1, 3600), 1), 4);
+  EXPECT_EQ(Cost(p, Spec(2, 4, 1, 3600), 1, &unlisted), 4);
   // The model price replaces the default: 2 H100 x 40 = 80 per hour, for 90 s = 2 credits.
   EXPECT_EQ(Cost(p, Spec(0 + 1, 0, 2, 3600, "h100"), 90'000), (2'000'000 + 80'000'000) / 40);
   EXPECT_EQ(WorstCaseCost(p, Spec(1, 1, 0, 1800)), 1'250'000);  // (2 + 0.5) x 0.5 h
@@ -52,13 +53,33 @@ TEST(CostTest, IsExactAndRoundsDown) {
   EXPECT_FALSE(p.free());
 }
 
+// A GPU costs what its model costs, whatever the job asked for: one that named no model and
+// was given H100s pays the H100 price. Before placement, such a job's estimate (the credit it
+// must have to start) is at the dearest price it could be given.
+TEST(CostTest, GpusArePricedByTheModelGranted) {
+  PriceList p = Prices();
+  const std::vector<std::string> h100s = {"H100", "H100"};
+  const std::vector<std::string> mixed = {"H100", ""};  // "" = a model not known: the default
+  // 1 CPU x 2 + 2 GPUs.
+  EXPECT_EQ(Cost(p, Spec(1, 0, 2, 3600), kHour, &h100s), 2'000'000 + 80'000'000);
+  EXPECT_EQ(Cost(p, Spec(1, 0, 2, 3600), kHour, &mixed), 2'000'000 + 50'000'000);
+  EXPECT_EQ(WorstCaseCost(p, Spec(1, 0, 2, 3600)), 2'000'000 + 80'000'000);
+  EXPECT_EQ(WorstCaseCost(p, Spec(1, 0, 2, 3600, "A40")), 2'000'000 + 20'000'000);
+  // A gang's GPUs are those of all its nodes; its CPUs are on each.
+  JobSpec gang = Spec(1, 0, 1, 3600);
+  gang.num_nodes = 2;
+  EXPECT_EQ(Cost(p, gang, kHour, &mixed), 2 * 2'000'000 + 50'000'000);
+  EXPECT_EQ(GpuHourPrice(p, "h100"), 40'000'000);
+  EXPECT_EQ(GpuHourPrice(p, "A40"), 10'000'000);
+}
+
 TEST(CreditBookTest, ReservesFromTheGrantThatExpiresFirstAndSettlesExactly) {
   CreditBook book(Prices());
   std::vector<store::Mutation> batch;
-  auto later = book.AddGrant({"acme", 100'000'000, GrantSource::kPurchase, "p", 0, 10 * kHour}, 1,
-                             &batch);
-  auto sooner = book.AddGrant({"acme", 5'000'000, GrantSource::kVoucher, "v", 0, 5 * kHour}, 1,
-                              &batch);
+  auto later =
+      book.AddGrant({"acme", 100'000'000, GrantSource::kPurchase, "p", 0, 10 * kHour}, 1, &batch);
+  auto sooner =
+      book.AddGrant({"acme", 5'000'000, GrantSource::kVoucher, "v", 0, 5 * kHour}, 1, &batch);
   ASSERT_TRUE(later.ok() && sooner.ok());
   EXPECT_EQ(book.Available("acme", 2), 105'000'000);
 
@@ -86,7 +107,8 @@ TEST(CreditBookTest, ReservesFromTheGrantThatExpiresFirstAndSettlesExactly) {
 TEST(CreditBookTest, NeverChargesMoreThanWasReserved) {
   CreditBook book(Prices());
   std::vector<store::Mutation> batch;
-  ASSERT_TRUE(book.AddGrant({"acme", 10'000'000, GrantSource::kVoucher, "v", 0, kHour}, 1, &batch).ok());
+  ASSERT_TRUE(
+      book.AddGrant({"acme", 10'000'000, GrantSource::kVoucher, "v", 0, kHour}, 1, &batch).ok());
   AttemptId attempt{JobId{7}, 2};
   book.Reserve("acme", attempt, 4'000'000, 2, &batch);
   EXPECT_EQ(book.Settle(attempt, 9'000'000, 3, &batch), 4'000'000);  // ran past its limit
@@ -126,13 +148,18 @@ TEST(CreditBookTest, AGrantExpiresAtItsBoundaryAndReleasedCreditOfAClosedGrantEx
 TEST(CreditBookTest, RefusesBadGrants) {
   CreditBook book(Prices());
   std::vector<store::Mutation> batch;
-  EXPECT_EQ(book.AddGrant({"acme", 0, GrantSource::kVoucher, "v", 0, 10}, 1, &batch).status().code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      book.AddGrant({"acme", 0, GrantSource::kVoucher, "v", 0, 10}, 1, &batch).status().code(),
+      StatusCode::kInvalidArgument);
   EXPECT_NE(book.AddGrant({"acme", 5, GrantSource::kVoucher, "v", 10, 5}, 1, &batch)
-                .status().message().find("after valid_from"),
+                .status()
+                .message()
+                .find("after valid_from"),
             std::string::npos);
   EXPECT_NE(book.AddGrant({"acme", 5, GrantSource::kVoucher, "v", 0, 5}, 100, &batch)
-                .status().message().find("past"),
+                .status()
+                .message()
+                .find("past"),
             std::string::npos);
   EXPECT_FALSE(book.AddGrant({"acme", 5, GrantSource::kVoucher, "", 0, 500}, 100, &batch).ok());
   EXPECT_TRUE(batch.empty()) << "a refused grant records nothing";

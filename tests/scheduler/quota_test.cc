@@ -195,6 +195,36 @@ TEST_F(QuotaTest, OutOfCreditJobsWaitAndRunningJobsFinish) {
   EXPECT_EQ(JobOf(second).state, JobState::kRunning);
 }
 
+// The price follows the GPUs a job is given, not the model it named: a job that asked for
+// any GPU and got an H100 pays the H100 price.
+TEST_F(QuotaTest, AGpuIsChargedAtThePriceOfTheModelGranted) {
+  options_.prices.per_gpu_hour = 4'000'000;
+  options_.prices.per_gpu_hour_by_model["H100"] = 8'000'000;
+  Reopen();
+  scheduler_->tenants().AddGrant(
+      Admin(), {"acme", 100'000'000, GrantSource::kPurchase, "p", 0, clock_.WallMillis() + kHour},
+      [](StatusOr<Grant>) {});
+  Settle();
+  NodeInventory gpu_node = Node("g1", 4);
+  gpu_node.topology.gpus = {{0, "cuda0", "NVIDIA Corporation", "H100"},
+                            {1, "cuda1", "NVIDIA Corporation", "H100"}};
+  Register(gpu_node);
+  JobSpec spec = Spec({"sleep", "600"});
+  spec.gpus = 2;
+  spec.time_limit_seconds = 3600;
+  spec.memory_bytes = 1 << 20;
+  JobId id = TrySubmit("acme", spec)->jobs[0].id;
+  Settle();
+  ASSERT_EQ(JobOf(id).state, JobState::kRunning);
+  // Reserved for the hour at 2 x 8, not 2 x 4.
+  EXPECT_EQ(scheduler_->tenants().credit().Reserved("acme"), 16'000'000);
+  UnixMillis start = clock_.WallMillis();
+  ReportExit("g1", id, 1, start, start + kHour / 4, 0, std::nullopt);
+  ASSERT_EQ(JobOf(id).state, JobState::kCompleted);
+  EXPECT_EQ(scheduler_->tenants().credit().Reserved("acme"), 0);
+  EXPECT_EQ(scheduler_->tenants().credit().Remaining("acme"), 100'000'000 - 4'000'000);
+}
+
 TEST_F(QuotaTest, AGrantExpiresAtItsBoundary) {
   options_.prices.per_cpu_hour = 1'000'000;
   Reopen();
