@@ -256,7 +256,10 @@ struct Job {
   std::string tenant;
   JobSpec spec;
   JobState state = JobState::kPending;
-  int32_t attempt = 0;                   // 0 until first launched; +1 on every launch
+  int32_t attempt = 0;  // 0 until first launched; +1 on every launch
+  // Attempts lost to their node (it went down, or killed the job unasked): what
+  // jobs.max_attempts bounds. Preemptions, the scheduler's own doing, do not count.
+  int32_t node_failures = 0;
   std::string reason;                    // see namespace reason
   std::string idempotency_key;           // "" if none
   std::optional<Allocation> allocation;  // set while RUNNING and kept after it ends

@@ -313,6 +313,7 @@ Status ValidateJob(const Job& job) {
   SHARC_RETURN_IF_ERROR(CheckRange("cpu_energy_uj", job.cpu_energy_uj, 0, INT64_MAX));
   SHARC_RETURN_IF_ERROR(CheckRange("gpu_energy_uj", job.gpu_energy_uj, 0, INT64_MAX));
   SHARC_RETURN_IF_ERROR(CheckRange("preempted_by", job.preempted_by.value, 0, INT64_MAX));
+  SHARC_RETURN_IF_ERROR(CheckRange("node_failures", job.node_failures, 0, job.attempt));
   SHARC_RETURN_IF_ERROR(CheckArrayFields(job));
   return ValidateIdempotencyKey(job.idempotency_key);
 }

@@ -44,6 +44,7 @@ Json EncodeJob(const Job& job) {
   j["state"] = JobStateName(job.state);
   j["reason"] = job.reason;
   j["attempt"] = job.attempt;
+  j["node_failures"] = job.node_failures;
   j["allocation"] = job.allocation ? EncodeAllocation(*job.allocation) : Json(nullptr);
   j["nodes"] = job.allocation ? job.allocation->NodeNames() : std::vector<std::string>();
   j["exit_code"] = job.exit_code ? Json(*job.exit_code) : Json(nullptr);

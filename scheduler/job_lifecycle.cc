@@ -471,14 +471,16 @@ void JobLifecycle::FailOrRequeue(Job& job, std::string why, std::string message,
     return EndJob(job, JobState::kCancelled, std::string(reason::kCancelledByUser), "", batch,
                   exited);
   }
-  if (job.spec.requeue && job.attempt < context_.options.max_attempts) {
+  ++job.node_failures;
+  if (job.spec.requeue && job.node_failures < context_.options.max_attempts) {
     LogInfo("scheduler", "requeueing job " + std::to_string(job.id.value) + " after attempt " +
                              std::to_string(job.attempt) + ": " + message);
     return RequeueJob(job, std::string(reason::kNodeFailRequeued), std::move(message), batch,
                       exited);
   }
   if (job.spec.requeue) {
-    message += "; not requeued: it has had " + std::to_string(job.attempt) + " attempts";
+    message += "; not requeued: it has lost " + std::to_string(job.node_failures) +
+               " attempts to failed nodes (jobs.max_attempts)";
   }
   EndJob(job, JobState::kNodeFail, std::move(why), std::move(message), batch, exited);
 }

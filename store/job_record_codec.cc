@@ -68,6 +68,7 @@ Json EncodeJobRecord(const Job& job) {
       {"state", JobStateName(job.state)},
       {"reason", job.reason},
       {"attempt", job.attempt},
+      {"node_failures", job.node_failures},
       {"spec", protocol::EncodeJobSpec(job.spec)},
       {"allocation", job.allocation ? protocol::EncodeAllocation(*job.allocation) : Json()},
       {"exit_code", IntOrNull(job.exit_code)},
@@ -109,6 +110,7 @@ StatusOr<Job> DecodeJobRecord(const Json& json, const std::string& where) {
   ReadState(r, &job.state);
   r.OptionalString("reason", &job.reason);
   r.OptionalClampedInt32("attempt", &job.attempt);
+  r.OptionalClampedInt32("node_failures", &job.node_failures);  // 0 in older records
   const Json* spec = r.RequiredRaw("spec");
   const Json* allocation = r.OptionalRaw("allocation");
   ReadOptionalInt32(r, "exit_code", &job.exit_code);

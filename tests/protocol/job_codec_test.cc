@@ -33,7 +33,7 @@ Job SampleJob() {
 TEST(JobCodecTest, EncodesTheDocumentedContract) {
   Json j = EncodeJob(SampleJob());
   EXPECT_EQ(j, Json::parse(R"json({"id":42,"tenant":"acme","name":"train","state":"COMPLETED",
-      "reason":"","attempt":1,"command":["python3","-c","print(1)"],"env":{"SEED":"7"},
+      "reason":"","attempt":1,"node_failures":0,"command":["python3","-c","print(1)"],"env":{"SEED":"7"},
       "cpus":2,"mem_bytes":1073741824,"gpus":1,"gpu_model":"H100","time_limit_seconds":600,
       "labels":{"zone":"a"},"requeue":true,"priority_class":"","num_nodes":1,
       "allocation":[{"node":"gpu1","cpus":"0,1","gpus":[3],"mem_bytes":1073741824,

@@ -75,8 +75,11 @@ TEST_F(SchedulerTest, AJobIsRequeuedOnlyUpToMaxAttempts) {
     Settle();
   }
   EXPECT_EQ(JobOf(id).state, JobState::kNodeFail);
-  EXPECT_NE(JobOf(id).message.find("not requeued: it has had 2 attempts"), std::string::npos)
+  EXPECT_NE(JobOf(id).message.find(
+                "not requeued: it has lost 2 attempts to failed nodes (jobs.max_attempts)"),
+            std::string::npos)
       << JobOf(id).message;
+  EXPECT_EQ(JobOf(id).node_failures, 2);
 }
 
 TEST_F(SchedulerTest, AReturningNodesStaleAttemptIsKilledNotAdopted) {

@@ -130,6 +130,55 @@ TEST_F(SchedulingTest, AHigherClassPreemptsTheYoungestLowerJobsOfItsTenantWhichR
   EXPECT_EQ(JobOf(low[2]).attempt, 2);
 }
 
+// Preemptions are the scheduler's own doing: a job preempted again and again still has its
+// every jobs.max_attempts for the node failures it is meant for.
+// Preemptions are the scheduler's own doing: a job preempted again and again still has its
+// every jobs.max_attempts for the node failures it is meant for.
+// An enterprise's quota counts its projects' jobs: what `sharc usage` and the quota metric show
+// it must count them too, or an enterprise sees headroom its quota does not have.
+TEST_F(SchedulingTest, AnEnterprisesUsageCountsItsProjectsJobs) {
+  TenantNamed("acme/vision");
+  Reopen();
+  Register(Node("n1", 8));
+  SubmitSpec("acme", Timed(2, hours(1)));
+  SubmitSpec("acme/vision", Timed(3, hours(1)));
+  StatusOr<TenantUsageView> acme = UsageView("acme");
+  ASSERT_TRUE(acme.ok()) << acme.status().ToString();
+  EXPECT_EQ(acme->usage.held.Get("cpu"), 5000);
+  EXPECT_EQ(acme->usage.running, 2);
+  StatusOr<TenantUsageView> vision = UsageView("acme/vision");
+  ASSERT_TRUE(vision.ok());
+  EXPECT_EQ(vision->usage.held.Get("cpu"), 3000);
+  for (const auto& quota : scheduler_->MetricsSnapshot().tenant_quotas) {
+    if (quota.tenant == "acme") EXPECT_EQ(quota.used.Get("cpu"), 5000);
+    if (quota.tenant == "acme/vision") EXPECT_EQ(quota.used.Get("cpu"), 3000);
+  }
+}
+
+TEST_F(SchedulingTest, PreemptionsDoNotCountTowardMaxAttempts) {
+  options_.max_attempts = 2;
+  Reopen();
+  auto agent = Register(Node("n1", 1));
+  JobId low = SubmitSpec("acme", Timed(1, hours(1), "low"));
+  for (int round = 1; round <= 2; ++round) {
+    ASSERT_EQ(JobOf(low).state, JobState::kRunning);
+    ASSERT_EQ(JobOf(low).attempt, round);
+    JobId urgent = SubmitSpec("acme", Timed(1, hours(1), "high"));
+    ReportExit("n1", low, round, 1, 2, std::nullopt, 15, AttemptEnding::kPreempted);
+    ASSERT_EQ(JobOf(low).reason, "PREEMPTED");
+    ReportExit("n1", urgent, 1, 3, 4, 0, std::nullopt);
+  }
+  ASSERT_EQ(JobOf(low).state, JobState::kRunning);
+  EXPECT_EQ(JobOf(low).attempt, 3);
+  EXPECT_EQ(JobOf(low).node_failures, 0);
+  clock_.Advance(options_.node_timeout + std::chrono::seconds(1));
+  scheduler_->Tick();  // n1 is silent: DOWN
+  Settle();
+  EXPECT_EQ(JobOf(low).state, JobState::kPending) << JobOf(low).message;
+  EXPECT_EQ(JobOf(low).reason, "NODE_FAIL");
+  EXPECT_EQ(JobOf(low).node_failures, 1);
+}
+
 TEST_F(SchedulingTest, AHighClassNeverPreemptsBelowAnotherTenantsGuarantee) {
   QuotaOf("acme").guaranteed.Set("cpu", 2000);
   Reopen();

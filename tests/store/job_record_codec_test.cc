@@ -68,7 +68,7 @@ TEST(JobRecordCodecTest, RoundTripsAnArrayAndItsTask) {
 TEST(JobRecordCodecTest, EncodesTheDocumentedShape) {
   Json json = EncodeJobRecord(testing::FullJob(7));
   EXPECT_EQ(json, Json::parse(R"json({"v":1,"id":7,"tenant":"acme","state":"FAILED",
-      "reason":"NON_ZERO_EXIT","attempt":2,
+      "reason":"NON_ZERO_EXIT","attempt":2,"node_failures":0,
       "spec":{"name":"train-7","command":["python3","-c","print('hi')"],
               "env":{"MODE":"fast","SEED":"7"},"cpus":2,"mem_bytes":3221225472,"gpus":1,
               "gpu_model":"H100","time_limit_seconds":3600,"labels":{"zone":"a"},
