@@ -51,7 +51,8 @@ inline constexpr MetricName kAgentConnections{"sharc_agent_connections",
 
 inline constexpr MetricName kTenantQuota{
     "sharc_tenant_quota",
-    "Tenant quotas (type=guaranteed|max) and what the tenant holds (type=used). Units as "
+    "Tenant quotas (type=guaranteed|max) and what counts against them (type=used: the "
+    "tenant's running jobs, an enterprise's projects' included). Units as "
     "sharc_node_resources; no max series means unlimited."};
 inline constexpr MetricName kTenantCreditBalance{
     "sharc_tenant_credit_balance",

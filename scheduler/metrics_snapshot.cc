@@ -62,15 +62,17 @@ metrics::ClusterMetricsSnapshot Scheduler::MetricsSnapshot() const {
   }
   s.pue = options_.efficiency.pue;
   s.grid_carbon_g_per_kwh = options_.efficiency.grid_carbon_g_per_kwh;
+  const policies::TenantsView tenants_view = tenants_.BuildView();
   for (const Tenant* tenant : tenants_.book().List()) {
     metrics::ClusterMetricsSnapshot::TenantQuota q;
     q.tenant = tenant->name;
     q.guaranteed = tenant->quota.guaranteed;
     q.max = tenant->quota.max;
-    q.used = state_.UsageOf(tenant->name).held;
+    // What its quota counts: an enterprise's own jobs and its projects'.
+    q.used = tenants_view.SubtreeOf(tenant->name).held;
     s.tenant_quotas.push_back(std::move(q));
   }
-  AddFairShare(tenants_.BuildView(), s);
+  AddFairShare(tenants_view, s);
   s.reservations = static_cast<int64_t>(cycles_.reservations().size());
   const CreditBook& credit = tenants_.credit();
   s.credit_enforced = credit.enforced();

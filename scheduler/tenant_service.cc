@@ -457,10 +457,15 @@ void TenantService::TenantUsageOf(const std::string& name, Reply<TenantUsageView
   if (!tenant) return done(TenantNotFound(name));
   TenantUsageView view;
   view.tenant = *tenant;
-  view.usage = context_.state.UsageOf(name);
+  // An enterprise's quota counts its projects' jobs (SubtreeOf), and so does what it is shown.
+  policies::TenantsView tenants = BuildView();
+  const policies::SubtreeUsage& subtree = tenants.SubtreeOf(name);
+  view.usage = {subtree.held, subtree.running, subtree.pending};
   for (JobId id : context_.state.pending()) {
     const Job* job = context_.state.FindJob(id);
-    if (job->tenant == name) ++view.pending_by_reason[job->reason];
+    if (job->tenant == name || EnterpriseOf(job->tenant) == name) {
+      ++view.pending_by_reason[job->reason];
+    }
   }
   UnixMillis now = context_.Now();
   view.credit_enforced = credit_.enforced();
@@ -468,7 +473,6 @@ void TenantService::TenantUsageOf(const std::string& name, Reply<TenantUsageView
   for (const Grant* grant : credit_.GrantsOf(view.payer)) view.grants.push_back(*grant);
   view.available = credit_.Available(view.payer, now);
   view.reserved = credit_.Reserved(view.payer);
-  policies::TenantsView tenants = BuildView();
   std::string_view parent = EnterpriseOf(name);
   const std::vector<std::string>& siblings =
       parent.empty() ? tenants.enterprises() : tenants.ChildrenOf(parent);

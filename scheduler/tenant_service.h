@@ -30,6 +30,7 @@ namespace sharc::scheduler {
 // A tenant as `sharc usage` shows it.
 struct TenantUsageView {
   Tenant tenant;
+  // Its jobs' and, for an enterprise, its projects' too: what its quota counts.
   TenantUsage usage;
   std::map<std::string, int64_t> pending_by_reason;
   std::vector<Grant> grants;

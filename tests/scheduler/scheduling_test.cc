@@ -132,8 +132,6 @@ TEST_F(SchedulingTest, AHigherClassPreemptsTheYoungestLowerJobsOfItsTenantWhichR
 
 // Preemptions are the scheduler's own doing: a job preempted again and again still has its
 // every jobs.max_attempts for the node failures it is meant for.
-// Preemptions are the scheduler's own doing: a job preempted again and again still has its
-// every jobs.max_attempts for the node failures it is meant for.
 // An enterprise's quota counts its projects' jobs: what `sharc usage` and the quota metric show
 // it must count them too, or an enterprise sees headroom its quota does not have.
 TEST_F(SchedulingTest, AnEnterprisesUsageCountsItsProjectsJobs) {
