@@ -21,6 +21,7 @@
 #include "core/secret.h"
 #include "core/units.h"
 #include "core/version.h"
+#include "net/hangup_notice.h"
 #include "protocol/node_codec.h"
 
 namespace {
@@ -217,6 +218,9 @@ int main(int argc, char** argv) {
     agent.Stop();
     io.stop();
   });
+  sharc::net::WarnOnHangup(io, "agent",
+                           "the agent does not reload its configuration; restart it to apply "
+                           "changes (its jobs keep running)");
   sharc::LogInfo("agent", "node " + inventory.name + ": " +
                               std::to_string(inventory.topology.pus.size()) + " CPUs, " +
                               std::to_string(inventory.topology.gpus.size()) + " GPUs, " +

@@ -18,6 +18,7 @@
 #include "metrics/cluster_collector.h"
 #include "metrics/exposition.h"
 #include "metrics/scheduler_metrics.h"
+#include "net/hangup_notice.h"
 #include "net/http_server.h"
 #include "protocol/json_fields.h"
 #include "scheduler/agent_hub.h"
@@ -175,6 +176,9 @@ class SchedulerDaemon::Impl {
                                "; shutting down");
       Shutdown();
     });
+    net::WarnOnHangup(io_, "scheduler",
+                      "the scheduler does not reload its configuration; restart it to apply "
+                      "changes (running jobs outlive a restart shorter than agents.fence_after)");
     ScheduleTick();
     io_.run();
     background_.join();

@@ -225,6 +225,31 @@ TEST(DurabilityTest, AJobItsNodeFencedWhileTheSchedulerWasAwayIsRequeuedNotFaile
   EXPECT_EQ((*job)["attempt"], 2) << job->dump();
 }
 
+// An operator's habitual `kill -HUP` (or `systemctl reload`) must not end either daemon: they
+// do not reload, say so, and run on.
+TEST(DurabilityTest, ASighupIsLoggedAndBothDaemonsRunOn) {
+  Cluster cluster;
+  ASSERT_OK(cluster.StartScheduler());
+  ASSERT_OK(cluster.StartAgent({.name = "local"}));
+  ASSERT_OK(cluster.WaitForNodes(1));
+  ASSERT_EQ(::kill(cluster.scheduler_pid(), SIGHUP), 0);
+  ASSERT_EQ(::kill(cluster.agent_pid("local"), SIGHUP), 0);
+  EXPECT_TRUE(WaitFor([&] {
+    return cluster.SchedulerLog().find("received SIGHUP: the scheduler does not reload") !=
+               std::string::npos &&
+           cluster.AgentLog("local").find("received SIGHUP: the agent does not reload") !=
+               std::string::npos;
+  })) << cluster.SchedulerLog()
+      << cluster.AgentLog("local");
+  ASSERT_EQ(cluster.Call("", "GET", "/healthz")->status, 200);
+  EXPECT_TRUE(cluster.AgentRunning("local"));
+  StatusOr<int64_t> id = cluster.Submit(kAcmeToken, {{"command", {"true"}}});
+  ASSERT_OK(id);
+  StatusOr<Json> job = cluster.WaitForEnd(kAcmeToken, *id);
+  ASSERT_OK(job);
+  EXPECT_EQ((*job)["state"], "COMPLETED");
+}
+
 TEST(DurabilityTest, ASecondSchedulerOrAgentOnTheSameDirectoryRefusesToStart) {
   Cluster cluster;
   ASSERT_OK(cluster.StartScheduler());

@@ -275,6 +275,13 @@ Status Cluster::StartAgent(const AgentOptions& o) {
   return Status::Ok();
 }
 
+std::string Cluster::SchedulerLog() const {
+  if (scheduler_starts_ == 0) return "";
+  StatusOr<std::string> text =
+      ReadFile(dir_.File("scheduler-" + std::to_string(scheduler_starts_) + ".log"));
+  return text.ok() ? *text : "";
+}
+
 std::string Cluster::AgentLog(const std::string& name) const {
   auto starts = agent_starts_.find(name);
   if (starts == agent_starts_.end()) return "";

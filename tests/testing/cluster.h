@@ -94,6 +94,8 @@ class Cluster {
   net::TlsClientOptions ClientTls() const;
   // What the agent's latest process has logged so far ("" if it never started).
   std::string AgentLog(const std::string& name) const;
+  // What the scheduler's latest process has logged so far ("" if it never started).
+  std::string SchedulerLog() const;
   // The agent's state directory (jobs/<id>.<attempt>/ holds each attempt's files).
   std::string AgentStateDir(const std::string& name) const { return dir_.File("agent-" + name); }
   // The agent's cgroup below each hierarchy: unique per cluster, so tests running side by side
@@ -104,6 +106,11 @@ class Cluster {
   std::string StorePath() const { return dir_.File("data/sharc.db"); }
   // The running scheduler's process id; -1 if none.
   pid_t scheduler_pid() const { return scheduler_ ? scheduler_->pid() : -1; }
+  // The agent's process id; -1 if it was never started.
+  pid_t agent_pid(const std::string& name) const {
+    auto it = agents_.find(name);
+    return it == agents_.end() ? -1 : it->second.pid();
+  }
 
   // A REST call with a bearer token ("" = none). Unavailable if the server is unreachable.
   StatusOr<Reply> Call(const std::string& token, const std::string& method,
