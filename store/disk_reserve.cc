@@ -5,6 +5,9 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+
 #include "core/file_util.h"
 #include "core/log.h"
 #include "core/units.h"
@@ -26,7 +29,23 @@ DiskReserve::DiskReserve(std::string reserve_path, int64_t min_free_bytes, int64
     held_ = true;  // left by an earlier run
     return;
   }
-  if (AvailableBytes() >= reserve_bytes_ + min_free_bytes_) AllocateLocked();
+  const int64_t available = AvailableBytes();
+  if (available >= reserve_bytes_ + min_free_bytes_) {
+    AllocateLocked();
+  } else if (available >= 0) {
+    WarnNotHeldLocked("the filesystem has " + FormatSize(available) +
+                      " free, less than the reserve and store.min_free (" +
+                      FormatSize(min_free_bytes_) + ") together");
+  }
+}
+
+void DiskReserve::WarnNotHeldLocked(const std::string& why) {
+  if (warned_) return;  // once: it is tried again at every change
+  warned_ = true;
+  LogWarning("store", "store.reserve: could not set aside " + FormatSize(reserve_bytes_) + " at " +
+                          path_ + ": " + why +
+                          "; until it can (tried again at each change), a full disk may stop "
+                          "the scheduler's own changes");
 }
 
 int64_t DiskReserve::AvailableBytes() const {
@@ -37,15 +56,16 @@ int64_t DiskReserve::AvailableBytes() const {
 
 void DiskReserve::AllocateLocked() {
   int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return;
+  if (fd < 0) return WarnNotHeldLocked(std::strerror(errno));
   int error = ::posix_fallocate(fd, 0, reserve_bytes_);
   if (error == 0) error = ::fsync(fd) == 0 ? 0 : errno;
   ::close(fd);
   if (error != 0) {
     ::unlink(path_.c_str());
-    return;
+    return WarnNotHeldLocked(std::strerror(error));
   }
   held_ = true;
+  warned_ = false;
   LogInfo("store", "reserved " + FormatSize(reserve_bytes_) + " at " + path_ +
                        " for commits made while the disk is full");
 }

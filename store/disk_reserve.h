@@ -26,7 +26,8 @@ namespace sharc::store {
 class DiskReserve {
  public:
   // `reserve_path` is the reserve file; it lives in the directory whose filesystem is
-  // checked. `reserve_bytes` 0: no reserve file. Allocates the reserve if there is room.
+  // checked. `reserve_bytes` 0: no reserve file. Allocates the reserve if there is room, and
+  // logs a warning naming store.reserve if there is not.
   DiskReserve(std::string reserve_path, int64_t min_free_bytes, int64_t reserve_bytes);
 
   // OK while the filesystem has at least min_free_bytes available (or cannot be asked);
@@ -39,6 +40,8 @@ class DiskReserve {
  private:
   int64_t AvailableBytes() const;  // -1 when statvfs fails
   void AllocateLocked();
+  // Logs, once until the reserve is held again, why it is not.
+  void WarnNotHeldLocked(const std::string& why);
 
   const std::string path_;
   const std::string directory_;
@@ -46,6 +49,7 @@ class DiskReserve {
   const int64_t reserve_bytes_;
   mutable std::mutex mu_;
   bool held_ = false;
+  bool warned_ = false;
 };
 
 }  // namespace sharc::store

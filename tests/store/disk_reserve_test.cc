@@ -74,6 +74,21 @@ TEST_F(DiskReserveTest, AFullDiskRefusesChangesButTheReserveFinishesACommit) {
   EXPECT_EQ(state->jobs[0].spec.env.at("PAD").size(), 256u << 10);
 }
 
+// A reserve the filesystem has no room for is not silently left out: the operator is told.
+TEST_F(DiskReserveTest, AReserveThereIsNoRoomForIsLoggedNamingTheSetting) {
+  options_.reserve_bytes = 64 << 20;  // more than the 16 MiB disk
+  ::testing::internal::CaptureStderr();
+  StatusOr<std::unique_ptr<Store>> store = OpenAt(options_.path, options_);
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_FALSE(ReserveExists());
+  EXPECT_NE(
+      log.find("store.reserve: could not set aside 64 MiB at " + disk_.File("sharc.db.reserve")),
+      std::string::npos)
+      << log;
+  (*store)->Close();
+}
+
 TEST_F(DiskReserveTest, WithoutAReserveTheCommitFailsAndChangesNothing) {
   options_.reserve_bytes = 0;
   StatusOr<std::unique_ptr<Store>> store = OpenAt(options_.path, options_);
