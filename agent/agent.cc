@@ -76,7 +76,9 @@ class Agent::Impl : public std::enable_shared_from_this<Impl> {
     }
     SHARC_ASSIGN_OR_RETURN(credential_, LoadNodeCredential(config_.state_dir));
     if (credential_.empty() && !config_.join_token_file.empty()) {
-      SHARC_ASSIGN_OR_RETURN(join_token_, ReadSecretFile(config_.join_token_file, "join token"));
+      StatusOr<std::string> token = ReadSecretFile(config_.join_token_file, "join token");
+      if (!token.ok()) return token.status().WithPrefix("join_token_file (--join-token-file)");
+      join_token_ = *std::move(token);
     }
     if (!config_.metrics_listen.empty()) SHARC_RETURN_IF_ERROR(StartMetricsServer());
     if (config_.job_namespaces && ::geteuid() != 0) {

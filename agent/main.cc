@@ -195,7 +195,9 @@ int main(int argc, char** argv) {
   std::string secret;
   if (!config.join_secret_file.empty()) {
     auto read = sharc::ReadSecretFile(config.join_secret_file, "join secret");
-    if (!read.ok()) return fail(read.status().message(), 1);
+    if (!read.ok()) {
+      return fail(read.status().WithPrefix("join_secret_file (--join-secret-file)").message(), 1);
+    }
     secret = *read;
   }
   if (Status prepared = PrepareStateDir(config); !prepared.ok()) {

@@ -67,6 +67,7 @@ class SchedulerDaemon::Impl {
                            DirectoryLock::Acquire(config_.data_dir, "data_dir"));
     data_dir_lock_ = std::move(lock);
     SHARC_ASSIGN_OR_RETURN(StartupFiles files, LoadStartupFiles(config_));
+    LogStartupChoices(config_);
     metrics_ = std::make_unique<metrics::SchedulerMetrics>(registry_);
     store::SqliteStoreOptions store_options;
     store_options.path = config_.data_dir + "/sharc.db";

@@ -95,11 +95,12 @@ int main(int argc, char** argv) {
   sharc::LogLevel level = sharc::LogLevel::kInfo;
   sharc::ParseLogLevel(config.log_level, &level);
   sharc::SetMinLogLevel(level);
+  // The same checks with and without --check-config, and the same exit code when they fail.
+  if (Status checked = sharc::scheduler::CheckStartupFiles(config); !checked.ok()) {
+    std::cerr << "sharc-scheduler: " << checked.message() << "\n";
+    return 2;
+  }
   if (flags.check_config) {
-    if (Status checked = sharc::scheduler::CheckStartupFiles(config); !checked.ok()) {
-      std::cerr << "sharc-scheduler: " << checked.message() << "\n";
-      return 2;
-    }
     std::cout << "configuration OK\n";
     return 0;
   }

@@ -16,25 +16,19 @@ namespace sharc::scheduler {
 namespace {
 
 StatusOr<TenantsFile> LoadTenants(const SchedulerConfig& config) {
-  if (!config.tenants_file.empty()) return LoadTenantsFile(config.tenants_file);
-  LogWarning("scheduler",
-             "no tenants file configured: there is no admin, and only tenants "
-             "and tokens already in the store can be used");
-  return TenantsFile{};
+  if (config.tenants_file.empty()) return TenantsFile{};
+  StatusOr<TenantsFile> tenants = LoadTenantsFile(config.tenants_file);
+  if (!tenants.ok()) return tenants.status().WithPrefix("tenants_file (--tenants)");
+  return tenants;
 }
 
 StatusOr<std::string> LoadJoinSecret(const SchedulerConfig& config) {
-  if (config.agent_join_secret_file.empty()) {
-    LogInfo("scheduler",
-            "agents join with per-node join tokens (sharc admin node token issue NAME); "
-            "without one, from loopback only");
-    return std::string();
+  if (config.agent_join_secret_file.empty()) return std::string();
+  StatusOr<std::string> secret = ReadSecretFile(config.agent_join_secret_file, "join secret");
+  if (!secret.ok()) {
+    return secret.status().WithPrefix("agents.join_secret_file (--join-secret-file)");
   }
-  LogWarning("scheduler",
-             "development mode: agents.join_secret_file is set, so any agent holding the "
-             "shared secret can add a node; give each node a join token instead (sharc admin "
-             "node token issue NAME) and remove the secret");
-  return ReadSecretFile(config.agent_join_secret_file, "join secret");
+  return secret;
 }
 
 StatusOr<std::string> LoadMetricsToken(const SchedulerConfig& config) {
@@ -78,6 +72,24 @@ StatusOr<StartupFiles> LoadStartupFiles(const SchedulerConfig& config) {
   SHARC_ASSIGN_OR_RETURN(files.join_secret, LoadJoinSecret(config));
   SHARC_ASSIGN_OR_RETURN(files.metrics_token, LoadMetricsToken(config));
   return files;
+}
+
+void LogStartupChoices(const SchedulerConfig& config) {
+  if (config.tenants_file.empty()) {
+    LogWarning("scheduler",
+               "no tenants file configured: there is no admin, and only tenants "
+               "and tokens already in the store can be used");
+  }
+  if (config.agent_join_secret_file.empty()) {
+    LogInfo("scheduler",
+            "agents join with per-node join tokens (sharc admin node token issue NAME); "
+            "without one, from loopback only");
+  } else {
+    LogWarning("scheduler",
+               "development mode: agents.join_secret_file is set, so any agent holding the "
+               "shared secret can add a node; give each node a join token instead (sharc admin "
+               "node token issue NAME) and remove the secret");
+  }
 }
 
 Status CheckStartupFiles(const SchedulerConfig& config) {

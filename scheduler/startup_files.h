@@ -20,12 +20,15 @@ struct StartupFiles {
 };
 
 // Reads and validates every file the config names; the error names the setting and the file.
-// Logs what the choices mean (no tenants file, development-mode join secret).
 StatusOr<StartupFiles> LoadStartupFiles(const SchedulerConfig& config);
+// Logs what the config's choices mean (no tenants file, development-mode join secret).
+void LogStartupChoices(const SchedulerConfig& config);
 
-// For --check-config: data_dir (a directory this process may write to, or one it could create:
-// nothing is created), LoadStartupFiles, and the TLS files loaded as the server will load them
-// (net::CheckTlsServerFiles) unless the config serves plain HTTP.
+// What main checks before it starts the daemon, and all that --check-config does: data_dir (a
+// directory this process may write to, or one it could create: nothing is created),
+// LoadStartupFiles, and the TLS files loaded as the server will load them
+// (net::CheckTlsServerFiles) unless the config serves plain HTTP. A failure is a configuration
+// error (exit 2) either way.
 Status CheckStartupFiles(const SchedulerConfig& config);
 
 }  // namespace sharc::scheduler

@@ -68,6 +68,23 @@ TEST(TlsClusterTest, AnAgentWhoseCaFileIsMissingRefusesToStartNamingIt) {
       << refused.err;
 }
 
+// So is a join token file the agent cannot read: the message names the setting.
+TEST(TlsClusterTest, AnAgentWhoseJoinTokenFileIsMissingRefusesToStartNamingTheSetting) {
+  TempDir dir("sharc-agent-token");
+  ASSERT_EQ(::chmod(dir.path().c_str(), 0755), 0);
+  WriteTextFile(dir.File("agent.json"), R"({"cgroups": {"enabled": false}, "join_token_file": ")" +
+                                            dir.File("missing.token") + R"("})");
+  CommandResult refused =
+      RunCommand({Binary("agent/sharc-agent"), "--config", dir.File("agent.json"), "--scheduler",
+                  "http://127.0.0.1:9", "--node-name", "n1", "--synthetic", "pack:1 core:1 pu:1",
+                  "--state-dir", dir.File("state")},
+                 {}, std::chrono::seconds(20));
+  EXPECT_EQ(refused.exit_code, 1) << refused.err;
+  EXPECT_TRUE(Contains(refused.err, "join_token_file (--join-token-file): " +
+                                        dir.File("missing.token") + ": No such file or directory"))
+      << refused.err;
+}
+
 TEST(TlsClusterTest, TheSchedulerRefusesToStartWithoutTlsUnlessPlainHttpIsExplicit) {
   TempDir dir("sharc-transport");
   WriteTextFile(dir.File("scheduler.json"), R"({"data_dir": ")" + dir.File("data") + R"("})");
@@ -153,7 +170,16 @@ TEST(TlsClusterTest, CheckConfigLoadsTheTlsFilesAndSecretsTheSchedulerWouldStart
                     dir.File("metrics.token") + R"("}})");
   CommandResult no_tenants = check(tls);
   EXPECT_EQ(no_tenants.exit_code, 2);
-  EXPECT_TRUE(Contains(no_tenants.err, dir.File("tenants.json"))) << no_tenants.err;
+  const std::string named = "tenants_file (--tenants): " + dir.File("tenants.json");
+  EXPECT_TRUE(Contains(no_tenants.err, named)) << no_tenants.err;
+  // Starting for real fails the same way: the same message, the same exit code.
+  std::vector<std::string> start = {Binary("scheduler/sharc-scheduler"), "--config",
+                                    dir.File("scheduler.json")};
+  start.insert(start.end(), tls.begin(), tls.end());
+  CommandResult started = RunCommand(start, {}, std::chrono::seconds(20));
+  EXPECT_EQ(started.exit_code, 2);
+  EXPECT_TRUE(Contains(started.err, named)) << started.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.File("data")));  // refused before making anything
   WriteTextFile(dir.File("tenants.json"), R"({"tenants": []})");
   CommandResult no_token = check(tls);
   EXPECT_EQ(no_token.exit_code, 2);
