@@ -89,7 +89,15 @@ StatusOr<AgentAdmission> AgentHub::Admit(const net::HttpRequest& request) const 
 std::optional<net::HttpResponse> AgentHub::Authorize(const net::HttpRequest& request) const {
   StatusOr<AgentAdmission> admission = Admit(request);
   if (admission.ok()) return std::nullopt;
-  if (metrics_) metrics_->CountAuthFailure("join_secret");
+  if (metrics_) {
+    // What it presented: nothing; a token in development mode, checked against the join
+    // secret too; a token that is no join token and no node's credential.
+    const bool token = net::BearerToken(request).has_value();
+    metrics_->CountAuthFailure(!token                         ? "no_token"
+                               : !join_secret_sha256_.empty() ? "join_secret"
+                                                              : "node_credential");
+  }
+  LogRefusal(request.peer, admission.status());
   net::HttpResponse response;
   response.status = protocol::HttpStatusFor(admission.status().code());
   response.body = protocol::ErrorBody(admission.status());
@@ -101,6 +109,17 @@ std::optional<net::HttpResponse> AgentHub::Authorize(const net::HttpRequest& req
                              .detail = admission.status().message(),
                              .unauthenticated = true});
   return response;
+}
+
+void AgentHub::LogRefusal(const std::string& peer, const Status& refusal) const {
+  const auto now = std::chrono::steady_clock::now();
+  const std::string host = HostOf(peer);
+  auto logged = refusals_logged_.find(host);
+  if (logged != refusals_logged_.end() && now - logged->second < std::chrono::minutes(1)) return;
+  if (refusals_logged_.size() >= 1024) refusals_logged_.clear();  // bounded, whoever knocks
+  refusals_logged_[host] = now;
+  LogWarning("agent-hub", "refused an agent connection from " + peer + ": " + refusal.message() +
+                              " (logged at most once a minute per address)");
 }
 
 void AgentHub::Open(std::shared_ptr<net::MessageChannel> channel, AgentAdmission admission) {

@@ -8,6 +8,8 @@
 #ifndef SHARC_SCHEDULER_AGENT_HUB_H_
 #define SHARC_SCHEDULER_AGENT_HUB_H_
 
+#include <chrono>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -34,6 +36,9 @@ class AgentHub {
   // How `request` is admitted, or the refusal.
   StatusOr<AgentAdmission> Admit(const net::HttpRequest& request) const;
   std::optional<net::HttpResponse> Authorize(const net::HttpRequest& request) const;
+  // Logs a refused agent connection as a warning, at most once a minute per peer address (a
+  // revoked agent left running retries every few seconds).
+  void LogRefusal(const std::string& peer, const Status& refusal) const;
   void Open(std::shared_ptr<net::MessageChannel> channel, AgentAdmission admission);
   void OnMessage(Connection& connection, const std::string& text);
   void OnClose(Connection& connection);
@@ -42,6 +47,7 @@ class AgentHub {
   std::string join_secret_sha256_;
   metrics::SchedulerMetrics* metrics_;
   std::set<std::shared_ptr<Connection>> connections_;
+  mutable std::map<std::string, std::chrono::steady_clock::time_point> refusals_logged_;
 };
 
 }  // namespace sharc::scheduler

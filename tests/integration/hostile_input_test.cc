@@ -249,14 +249,6 @@ TEST(MetricsTokenTest, ScrapesNeedTheMetricsTokenOnceOneIsSet) {
 }
 
 // The scheduler's log so far (every start's).
-std::string SchedulerLog(const Cluster& cluster) {
-  std::string log;
-  for (int start = 1; start <= 9; ++start) {
-    log += ReadTextFile(cluster.dir() + "/scheduler-" + std::to_string(start) + ".log");
-  }
-  return log;
-}
-
 TEST(NodeImpersonationTest, AnAgentHoldingTheJoinSecretCannotTakeOverANodeOrItsJobs) {
   // A long node_timeout: the job stays RUNNING while its node's agent is away.
   Cluster cluster({.node_timeout = "30s"});
@@ -273,13 +265,13 @@ TEST(NodeImpersonationTest, AnAgentHoldingTheJoinSecretCannotTakeOverANodeOrItsJ
   ASSERT_OK(
       cluster.StartAgent({.name = "impostor", .node_name = "n1", .synthetic = real.synthetic}));
   EXPECT_TRUE(WaitFor([&] {
-    return SchedulerLog(cluster).find("registration refused: node n1 is already connected") !=
+    return cluster.SchedulerLog().find("registration refused: node n1 is already connected") !=
            std::string::npos;
   }));
   // n1's agent goes away (its job runs on); the impostor has no credential: refused again.
   cluster.StopAgent("n1");
   EXPECT_TRUE(WaitFor([&] {
-    return SchedulerLog(cluster).find("has its own credential since it first joined") !=
+    return cluster.SchedulerLog().find("has its own credential since it first joined") !=
            std::string::npos;
   }));
   cluster.StopAgent("impostor");

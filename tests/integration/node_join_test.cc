@@ -79,4 +79,31 @@ TEST(NodeJoinTest, AnAgentJoinsOnceWithItsTokenThenWithItsOwnCredential) {
 }
 
 }  // namespace
+// A revoked node's agent left running keeps knocking: each refusal is counted for what it is
+// (a credential that is no longer any node's) and logged with its address, not every time.
+TEST(NodeJoinTest, ARevokedAgentsRetriesAreCountedAsNodeCredentialAndLoggedWithTheirAddress) {
+  Cluster cluster({.join_secret = false});
+  ASSERT_OK(cluster.StartScheduler());
+  ASSERT_OK(cluster.StartAgent({.name = "n1", .synthetic = kNode}));  // from loopback
+  ASSERT_OK(cluster.WaitForNodes(1));
+  ASSERT_TRUE(WaitFor(
+      [&] { return !ReadTextFile(cluster.AgentStateDir("n1") + "/node-credential").empty(); }));
+  ASSERT_EQ(cluster.Call(kAdminToken, "POST", "/v1/nodes/n1/revoke")->status, 200);
+  ASSERT_TRUE(WaitFor([&] {
+    return cluster.SchedulerLog().find("refused an agent connection from 127.0.0.1") !=
+           std::string::npos;
+  })) << cluster.SchedulerLog();
+  StatusOr<Reply> metrics = InternalError("not asked yet");
+  ASSERT_TRUE(WaitFor([&] {
+    metrics = cluster.Call("", "GET", "/metrics");
+    return metrics.ok() &&
+           metrics->body.find("sharc_auth_failures_total{reason=\"node_credential\"} 2") !=
+               std::string::npos;
+  })) << "the agent retries";
+  EXPECT_EQ(metrics->body.find("reason=\"join_secret\""), std::string::npos);
+  const std::string log = cluster.SchedulerLog();
+  const std::string line = "refused an agent connection from 127.0.0.1";
+  EXPECT_EQ(log.find(line, log.find(line) + 1), std::string::npos) << "logged once a minute";
+}
+
 }  // namespace sharc::testing
