@@ -272,6 +272,9 @@ struct Job {
   UnixMillis submit_time = 0;
   UnixMillis start_time = 0;  // 0 = not started
   UnixMillis end_time = 0;    // 0 = not ended
+  // When a requeued job re-entered the queue (preempted, its node failed); 0 = never requeued:
+  // it has been queued since submit_time.
+  UnixMillis requeue_time = 0;
   bool cancel_requested = false;
   bool preempt_requested = false;  // being stopped for another job; then requeued
   // The job the last preemption made room for (0: never preempted); its reason and message

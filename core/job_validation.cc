@@ -308,6 +308,7 @@ Status ValidateJob(const Job& job) {
   SHARC_RETURN_IF_ERROR(CheckRange("submit_time", job.submit_time, 0, kMaxRfc3339Millis));
   SHARC_RETURN_IF_ERROR(CheckRange("start_time", job.start_time, 0, kMaxRfc3339Millis));
   SHARC_RETURN_IF_ERROR(CheckRange("end_time", job.end_time, 0, kMaxRfc3339Millis));
+  SHARC_RETURN_IF_ERROR(CheckRange("requeue_time", job.requeue_time, 0, kMaxRfc3339Millis));
   SHARC_RETURN_IF_ERROR(CheckRange("cpu_time_ms", job.cpu_time_ms, 0, INT64_MAX));
   SHARC_RETURN_IF_ERROR(CheckRange("peak_memory_bytes", job.peak_memory_bytes, 0, INT64_MAX));
   SHARC_RETURN_IF_ERROR(CheckRange("cpu_energy_uj", job.cpu_energy_uj, 0, INT64_MAX));

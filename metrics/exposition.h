@@ -3,10 +3,10 @@
 #ifndef SHARC_METRICS_EXPOSITION_H_
 #define SHARC_METRICS_EXPOSITION_H_
 
+#include <prometheus/collectable.h>
+
 #include <string>
 #include <vector>
-
-#include <prometheus/collectable.h>
 
 namespace sharc::metrics {
 

@@ -25,11 +25,13 @@ inline constexpr MetricName kJobs{"sharc_jobs",
 inline constexpr MetricName kNodeResources{
     "sharc_node_resources",
     "Node capacity (type=total), what is granted to jobs (type=allocated) and what is in use "
-    "(type=used, as the node's agent last measured it; cpu and memory only). Units: "
+    "(type=used, as the node's agent last measured it; cpu and memory only; none for a DOWN "
+    "node). Units: "
     "resource=cpu in CPUs, memory in bytes, gpu in devices."};
 inline constexpr MetricName kNodeHeartbeatAge{
     "sharc_node_heartbeat_age_seconds",
-    "Seconds since the scheduler last heard from each node's agent."};
+    "Seconds since the scheduler last heard from each node's agent (across scheduler "
+    "restarts)."};
 inline constexpr MetricName kTenantCpuSeconds{
     "sharc_tenant_cpu_seconds_total",
     "CPU-seconds per tenant: type=granted (CPUs held x wall time, running jobs included), "
@@ -125,7 +127,8 @@ inline constexpr MetricName kClockJumps{
 
 inline constexpr MetricName kQueueWait{
     "sharc_job_queue_wait_seconds",
-    "Time from submit to the start of each job's first attempt, by tenant."};
+    "Time each job attempt waited to start, by tenant: from the job's submit for its first "
+    "attempt, from its requeue (preemption, failed node) for a later one."};
 inline constexpr MetricName kPlacementDuration{
     "sharc_scheduling_placement_duration_seconds",
     "Time a scheduling cycle spent searching the nodes for one pending job (jobs held by "

@@ -26,7 +26,7 @@ class SchedulerMetrics {
   void ObserveCommit(std::chrono::nanoseconds duration);
   // One job's search for a node within a cycle.
   void ObservePlacement(std::chrono::nanoseconds duration);
-  // Submit to start of a job's first attempt (requeued attempts are not queue wait).
+  // How long a job attempt waited to start: since the submit, or since the requeue.
   void ObserveQueueWait(std::string_view tenant, std::chrono::milliseconds wait);
   void CountRejectedAgentMessage();
   // reason: "priority" or "reclaim".

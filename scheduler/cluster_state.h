@@ -39,9 +39,20 @@ struct NodeEntry {
   size_t view_index = 0;                         // its node in the cluster view
 
   std::shared_ptr<AgentConnection> connection;  // null while disconnected
-  SteadyTime last_heartbeat{};                  // steady time of the last message received
+  // Steady time of the last message received; at a restart, the restart (a fresh node_timeout).
+  SteadyTime last_heartbeat{};
+  bool heard_since_start = false;  // a message received since this scheduler started
 
   const std::string& name() const { return record.inventory.name; }
+  // How long the node has been silent, for people and metrics: by the steady clock once heard
+  // since this scheduler started; before that, since the stored last_seen, so that a restart
+  // does not make a node silent for hours look fresh.
+  std::chrono::milliseconds HeartbeatAge(SteadyTime steady_now, UnixMillis wall_now) const {
+    if (!heard_since_start && record.last_seen > 0) {
+      return std::chrono::milliseconds(std::max<int64_t>(0, wall_now - record.last_seen));
+    }
+    return std::chrono::duration_cast<std::chrono::milliseconds>(steady_now - last_heartbeat);
+  }
 };
 
 // What one tenant holds and waits for, kept in step with the jobs.

@@ -363,6 +363,8 @@ bool JobLifecycle::Start(Job& job, const policies::Placement& placement,
     return false;
   }
   state.SetState(job, JobState::kRunning);
+  // Queued since its submit, or since its requeue.
+  const UnixMillis queued_since = job.requeue_time > 0 ? job.requeue_time : job.submit_time;
   job.attempt += 1;
   job.reason.clear();
   job.message.clear();
@@ -376,9 +378,9 @@ bool JobLifecycle::Start(Job& job, const policies::Placement& placement,
     job.peak_memory_bytes = 0;
   }
   accounting_.Granted(job, now);
-  if (context_.deps.metrics && job.attempt == 1) {
+  if (context_.deps.metrics) {
     context_.deps.metrics->ObserveQueueWait(
-        job.tenant, std::chrono::milliseconds(std::max<int64_t>(0, now - job.submit_time)));
+        job.tenant, std::chrono::milliseconds(std::max<int64_t>(0, now - queued_since)));
   }
   tenants_.ReserveCredit(job, batch);
   batch->push_back(store::PutJob{job});
@@ -518,6 +520,7 @@ void JobLifecycle::RequeueJob(Job& job, std::string why, std::string message,
   job.allocation.reset();
   job.start_time = 0;
   job.end_time = 0;
+  job.requeue_time = context_.Now();
   job.exit_code.reset();
   job.exit_signal.reset();
   job.preempt_requested = false;

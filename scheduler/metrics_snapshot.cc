@@ -7,18 +7,21 @@ namespace sharc::scheduler {
 namespace {
 
 void AddNodes(const ClusterState& state, const Accounting& accounting, SteadyTime steady_now,
-              metrics::ClusterMetricsSnapshot& s) {
+              UnixMillis wall_now, metrics::ClusterMetricsSnapshot& s) {
   for (const auto& [name, node] : state.nodes()) {
     ++s.nodes_by_state[std::string(NodeStateName(node.record.state))];
     metrics::ClusterMetricsSnapshot::NodeResources r{name, node.topology->Capacity(),
                                                      state.AllocatedOn(node)};
-    if (const protocol::NodeSample* sample = accounting.LastSample(name)) {
+    // A DOWN node uses nothing that anyone knows of: its last sample is history.
+    const protocol::NodeSample* sample =
+        node.record.state == NodeState::kDown ? nullptr : accounting.LastSample(name);
+    if (sample) {
       r.used = Resources{};
       r.used->Set("cpu", sample->cpu_used_millis);
       r.used->Set("memory", sample->memory_used_bytes);
     }
     r.heartbeat_age_seconds =
-        std::chrono::duration<double>(steady_now - node.last_heartbeat).count();
+        std::chrono::duration<double>(node.HeartbeatAge(steady_now, wall_now)).count();
     s.node_resources.push_back(std::move(r));
     if (node.connection) ++s.agent_connections;
   }
@@ -50,7 +53,7 @@ void AddFairShare(const policies::TenantsView& tenants, metrics::ClusterMetricsS
 metrics::ClusterMetricsSnapshot Scheduler::MetricsSnapshot() const {
   metrics::ClusterMetricsSnapshot s;
   UnixMillis now = deps_.clock->WallMillis();
-  AddNodes(state_, accounting_, deps_.clock->SteadyNow(), s);
+  AddNodes(state_, accounting_, deps_.clock->SteadyNow(), now, s);
   accounting_.AddToMetrics(s);
   // Kept in step by the state: the scrape's cost does not grow with finished jobs.
   for (const auto& [key, n] : state_.job_counts()) {

@@ -125,6 +125,7 @@ Status NodeSessions::OnAgentRegister(const protocol::RegisterMsg& message,
   }
   node->connection = std::move(connection);
   node->last_heartbeat = context_.SteadyNow();
+  node->heard_since_start = true;
   context_.state.SyncNode(*node);
   accounting_.NodeRestarted(name);
   const SchedulerOptions& options = context_.options;
@@ -314,6 +315,7 @@ void NodeSessions::OnAgentMessage(const std::string& node_name,
   NodeEntry* node = context_.state.FindNode(node_name);
   if (!node) return;
   node->last_heartbeat = context_.SteadyNow();
+  node->heard_since_start = true;
   node->record.last_seen = context_.Now();
   if (const auto* heartbeat = std::get_if<protocol::HeartbeatMsg>(&message)) {
     if (node->connection) node->connection->Send(protocol::HeartbeatAckMsg{});
@@ -460,8 +462,7 @@ NodeStatus NodeSessions::StatusOf(const NodeEntry& node) const {
   status.capacity = node.topology->Capacity();
   status.allocated = context_.state.AllocatedOn(node);
   status.running_jobs = context_.state.JobsOn(node).size();
-  status.heartbeat_age = std::chrono::duration_cast<std::chrono::milliseconds>(
-      context_.SteadyNow() - node.last_heartbeat);
+  status.heartbeat_age = node.HeartbeatAge(context_.SteadyNow(), context_.Now());
   return status;
 }
 

@@ -78,6 +78,7 @@ Json EncodeJobRecord(const Job& job) {
       {"submit_time", job.submit_time},
       {"start_time", job.start_time},
       {"end_time", job.end_time},
+      {"requeue_time", job.requeue_time},
       {"cancel_requested", job.cancel_requested},
       {"preempt_requested", job.preempt_requested},
       {"preempted_by", job.preempted_by.value},
@@ -120,6 +121,7 @@ StatusOr<Job> DecodeJobRecord(const Json& json, const std::string& where) {
   r.OptionalInt("submit_time", &job.submit_time);
   r.OptionalInt("start_time", &job.start_time);
   r.OptionalInt("end_time", &job.end_time);
+  r.OptionalInt("requeue_time", &job.requeue_time);  // 0 in older records
   r.OptionalBool("cancel_requested", &job.cancel_requested);
   r.OptionalBool("preempt_requested", &job.preempt_requested);
   r.OptionalInt("preempted_by", &job.preempted_by.value);

@@ -10,6 +10,7 @@
 #include <map>
 #include <mutex>
 
+#include "metrics/scheduler_metrics.h"
 #include "scheduler/scheduler.h"
 #include "store/sqlite_store.h"
 #include "tests/testing/temp_dir.h"
@@ -175,6 +176,7 @@ class SchedulerTest : public ::testing::Test {
     SchedulerDeps deps;
     deps.clock = &clock_;
     deps.store = store_.get();
+    deps.metrics = &metrics_;
     deps.post = [this](std::function<void()> task) { tasks_.Post(std::move(task)); };
     // With full_cycle_interval 0 nothing waits; a delay would only postpone a cycle.
     deps.post_after = [this](std::chrono::milliseconds, std::function<void()> task) {
@@ -287,6 +289,8 @@ class SchedulerTest : public ::testing::Test {
   FakeClock clock_;
   TaskQueue tasks_;
   std::unique_ptr<CountingStore> store_;
+  prometheus::Registry registry_;  // the scheduler's event metrics (metrics_) report here
+  metrics::SchedulerMetrics metrics_{registry_};
   std::unique_ptr<Scheduler> scheduler_;
   std::map<std::string, std::string> node_credentials_;  // each node's, once issued
 };

@@ -62,6 +62,35 @@ TEST_F(SchedulerTest, ASilentNodeGoesDownAndItsJobsAreRequeuedOrNodeFail) {
   EXPECT_TRUE(scheduler_->state().CheckInvariants().ok());
 }
 
+// A restart gives every node a fresh node_timeout to come back in, but what people and the
+// heartbeat alert see is how long it has really been silent; a DOWN node shows no usage.
+TEST_F(SchedulerTest, ANodesHeartbeatAgeOutlivesARestartAndADownNodeShowsNoUsage) {
+  auto agent = Register(Node("n1", 2));
+  protocol::NodeSample sample;
+  sample.agent_start_time = 1;
+  sample.cpu_used_millis = 1'500;
+  scheduler_->nodes().OnAgentMessage("n1", protocol::HeartbeatMsg{sample});
+  Settle();
+  ASSERT_TRUE(scheduler_->MetricsSnapshot().node_resources.at(0).used.has_value());
+  clock_.Advance(options_.node_timeout + std::chrono::seconds(1));
+  scheduler_->Tick();
+  Settle();
+  ASSERT_EQ(scheduler_->state().FindNode("n1")->record.state, NodeState::kDown);
+  EXPECT_FALSE(scheduler_->MetricsSnapshot().node_resources.at(0).used.has_value());
+
+  clock_.Advance(std::chrono::minutes(10));
+  Reopen();
+  const double silent =
+      (options_.node_timeout + std::chrono::minutes(10) + std::chrono::seconds(1)) /
+      std::chrono::seconds(1);
+  EXPECT_GE(scheduler_->nodes().ListNodes().at(0).heartbeat_age,
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::minutes(10)));
+  EXPECT_GE(scheduler_->MetricsSnapshot().node_resources.at(0).heartbeat_age_seconds, silent - 1);
+  // Heard from again: the age starts over.
+  auto back = Register(Node("n1", 2));
+  EXPECT_LT(scheduler_->nodes().ListNodes().at(0).heartbeat_age, std::chrono::seconds(1));
+}
+
 TEST_F(SchedulerTest, AJobIsRequeuedOnlyUpToMaxAttempts) {
   options_.max_attempts = 2;
   Reopen();

@@ -153,6 +153,29 @@ TEST_F(SchedulingTest, AnEnterprisesUsageCountsItsProjectsJobs) {
   }
 }
 
+// Every attempt's start is a queue wait observation (the "nothing starting" alert counts them),
+// a requeued one's from its requeue: a preempted job does not count its first run as waiting.
+TEST_F(SchedulingTest, EveryAttemptsStartIsObservedAsQueueWaitSinceItWasQueued) {
+  Register(Node("n1", 1));
+  JobId low = SubmitSpec("acme", Timed(1, hours(1), "low"));  // starts at once: waited 0
+  clock_.Advance(minutes(10));
+  JobId urgent = SubmitSpec("acme", Timed(1, hours(1), "high"));
+  ReportExit("n1", low, 1, 1, 2, std::nullopt, 15, AttemptEnding::kPreempted);  // requeued now
+  ASSERT_EQ(JobOf(urgent).state, JobState::kRunning);                           // waited 0
+  clock_.Advance(minutes(5));
+  ReportExit("n1", urgent, 1, 3, 4, 0, std::nullopt);
+  ASSERT_EQ(JobOf(low).attempt, 2);  // waited the 5 minutes since its requeue
+
+  for (const prometheus::MetricFamily& family : registry_.Collect()) {
+    if (family.name != "sharc_job_queue_wait_seconds") continue;
+    ASSERT_EQ(family.metric.size(), 1u);  // acme's
+    EXPECT_EQ(family.metric[0].histogram.sample_count, 3u);
+    EXPECT_DOUBLE_EQ(family.metric[0].histogram.sample_sum, 300.0);
+    return;
+  }
+  ADD_FAILURE() << "no sharc_job_queue_wait_seconds";
+}
+
 TEST_F(SchedulingTest, PreemptionsDoNotCountTowardMaxAttempts) {
   options_.max_attempts = 2;
   Reopen();

@@ -77,7 +77,7 @@ TEST(JobRecordCodecTest, EncodesTheDocumentedShape) {
                      "binding":"simulated"}],
       "exit_code":3,"signal":null,"rank_exits":[],"message":"exited with status 3",
       "submit_time":1796018620123,"start_time":1796018621000,
-      "end_time":1796018622456,"cancel_requested":true,"preempt_requested":false,
+      "end_time":1796018622456,"requeue_time":0,"cancel_requested":true,"preempt_requested":false,
       "preempted_by":0,"cpu_time_ms":0,"peak_memory_bytes":0,"cpu_energy_uj":0,"gpu_energy_uj":0,
       "idempotency_key":"key-7"})json"));
   EXPECT_TRUE(EncodeJobRecord(testing::PendingJob(3))["allocation"].is_null());
