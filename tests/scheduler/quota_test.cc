@@ -72,6 +72,27 @@ TEST_F(QuotaTest, SubmitRefusesWhatCanNeverBeAllowedNamingTheLimit) {
   EXPECT_EQ(scheduler_->state().jobs().size(), 2u);
 }
 
+// The default time limit (1 h here) is cut to the tenant's cap (its enterprise's, for a
+// project): a job that asked for none is not refused for the default's length.
+TEST_F(QuotaTest, ADefaultedTimeLimitIsCutToTheTenantsCap) {
+  QuotaOf("acme").max_time_limit_seconds = 600;
+  QuotaOf("acme/vision");
+  Reopen();
+  Register(Node("n1", 8));
+  for (const char* tenant : {"acme", "acme/vision"}) {
+    JobSpec spec = Spec({"sleep", "60"});
+    spec.time_limit_seconds = 0;  // not given
+    StatusOr<SubmitOutcome> submitted = TrySubmit(tenant, spec);
+    ASSERT_TRUE(submitted.ok()) << tenant << ": " << submitted.status().ToString();
+    EXPECT_EQ(JobOf(submitted->jobs[0].id).spec.time_limit_seconds, 600) << tenant;
+  }
+  JobSpec spec = Spec({"sleep", "60"});
+  spec.time_limit_seconds = 0;
+  StatusOr<SubmitOutcome> other = TrySubmit("globex", spec);
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ(JobOf(other->jobs[0].id).spec.time_limit_seconds, 3600);
+}
+
 TEST_F(QuotaTest, AGuaranteeIsReclaimedFromBorrowersNewestJobsFirst) {
   QuotaOf("acme").guaranteed.Set("cpu", 2000);
   QuotaOf("globex");  // no guarantee: everything it runs is borrowed
