@@ -49,71 +49,61 @@ TEST(LocalPartTest, RefusesAPartOfAnotherNode) {
   EXPECT_EQ(status.message(), "launched with rank 0, the part of node n0, but this is n1");
 }
 
-// Through the runner: the refusal is the attempt's launch_failed report, and nothing ran.
-TEST(AttemptRunnerLaunchTest, ReportsALaunchForAnotherRankAsLaunchFailed) {
-  testing::TempDir dir;
-  ASSERT_TRUE(dir.ok());
-  boost::asio::io_context io;
-  FakeClock clock;
-  auto topology = std::make_shared<NodeTopology>();
-  topology->pus = {{0, 0, 0, 0}, {1, 1, 0, 0}};
-  AttemptRunnerOptions options;
-  options.node_name = "n1";
-  options.setup.state_dir = dir.path();
-  std::vector<protocol::AttemptReport> reports;
-  AttemptRunner runner(io, options, topology, clock,
-                       [&](const protocol::AttemptReport& r) { reports.push_back(r); });
+// Through the runner: each refusal is the attempt's launch_failed report, and nothing ran.
+class AttemptRunnerLaunchTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(dir_.ok());
+    auto topology = std::make_shared<NodeTopology>();
+    topology->pus = {{0, 0, 0, 0}, {1, 1, 0, 0}};
+    AttemptRunnerOptions options;
+    options.node_name = "n1";
+    options.setup.state_dir = dir_.path();
+    runner_ = std::make_unique<AttemptRunner>(
+        io_, options, topology, clock_,
+        [this](const protocol::AttemptReport& r) { reports_.push_back(r); });
+  }
 
-  runner.Launch(GangLaunch(0));  // n0's part
+  // Every launch so far ended launch_failed, saying these, and none left anything behind.
+  void ExpectLaunchFailures(const std::vector<std::string>& messages) {
+    ASSERT_EQ(reports_.size(), messages.size());
+    for (size_t i = 0; i < messages.size(); ++i) {
+      EXPECT_TRUE(reports_[i].exited);
+      EXPECT_EQ(reports_[i].ending, protocol::AttemptEnding::kLaunchFailed);
+      EXPECT_EQ(reports_[i].message, messages[i]);
+    }
+    EXPECT_EQ(runner_->running_count(), 0u);
+    EXPECT_TRUE(runner_->AllocatedGpus().empty());
+    EXPECT_FALSE(std::filesystem::exists(dir_.File("jobs"))) << "an attempt was set up";
+  }
+
+  testing::TempDir dir_;
+  boost::asio::io_context io_;
+  FakeClock clock_;
+  std::vector<protocol::AttemptReport> reports_;
+  std::unique_ptr<AttemptRunner> runner_;
+};
+
+TEST_F(AttemptRunnerLaunchTest, ReportsALaunchForAnotherRankAsLaunchFailed) {
+  runner_->Launch(GangLaunch(0));  // n0's part
   protocol::LaunchMsg out_of_range = GangLaunch(7);
   out_of_range.attempt.job = JobId{13};
-  runner.Launch(out_of_range);
-
-  ASSERT_EQ(reports.size(), 2u);
-  for (const protocol::AttemptReport& report : reports) {
-    EXPECT_TRUE(report.exited);
-    EXPECT_EQ(report.ending, protocol::AttemptEnding::kLaunchFailed);
-  }
-  EXPECT_EQ(reports[0].message, "launched with rank 0, the part of node n0, but this is n1");
-  EXPECT_EQ(reports[1].message,
-            "launched with rank 7, but the allocation has 2 part(s): no part is this node's");
-  EXPECT_EQ(runner.running_count(), 0u);
-  EXPECT_TRUE(runner.AllocatedGpus().empty());
-  EXPECT_FALSE(std::filesystem::exists(dir.File("jobs"))) << "an attempt was set up";
+  runner_->Launch(out_of_range);
+  ExpectLaunchFailures(
+      {"launched with rank 0, the part of node n0, but this is n1",
+       "launched with rank 7, but the allocation has 2 part(s): no part is this node's"});
 }
 
 // A scheduler with a stale inventory: a CPU or GPU this node does not have.
-TEST(AttemptRunnerLaunchTest, ReportsAPartWithACpuOrGpuThisNodeLacksAsLaunchFailed) {
-  testing::TempDir dir;
-  ASSERT_TRUE(dir.ok());
-  boost::asio::io_context io;
-  FakeClock clock;
-  auto topology = std::make_shared<NodeTopology>();
-  topology->pus = {{0, 0, 0, 0}, {1, 1, 0, 0}};
-  AttemptRunnerOptions options;
-  options.node_name = "n1";
-  options.setup.state_dir = dir.path();
-  std::vector<protocol::AttemptReport> reports;
-  AttemptRunner runner(io, options, topology, clock,
-                       [&](const protocol::AttemptReport& r) { reports.push_back(r); });
-
+TEST_F(AttemptRunnerLaunchTest, ReportsAPartWithACpuOrGpuThisNodeLacksAsLaunchFailed) {
   protocol::LaunchMsg no_such_cpu = GangLaunch(1);
   no_such_cpu.allocation.nodes[1].cpus = {1, 5};
-  runner.Launch(no_such_cpu);
+  runner_->Launch(no_such_cpu);
   protocol::LaunchMsg no_such_gpu = GangLaunch(1);
   no_such_gpu.attempt.job = JobId{13};
   no_such_gpu.allocation.nodes[1].gpus = {0};
-  runner.Launch(no_such_gpu);
-
-  ASSERT_EQ(reports.size(), 2u);
-  for (const protocol::AttemptReport& report : reports) {
-    EXPECT_TRUE(report.exited);
-    EXPECT_EQ(report.ending, protocol::AttemptEnding::kLaunchFailed);
-  }
-  EXPECT_EQ(reports[0].message, "this node has no CPU 5");
-  EXPECT_EQ(reports[1].message, "this node has no GPU 0");
-  EXPECT_EQ(runner.running_count(), 0u);
-  EXPECT_FALSE(std::filesystem::exists(dir.File("jobs"))) << "an attempt was set up";
+  runner_->Launch(no_such_gpu);
+  ExpectLaunchFailures({"this node has no CPU 5", "this node has no GPU 0"});
 }
 
 }  // namespace
