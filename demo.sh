@@ -245,6 +245,7 @@ echo "==> sharc admin ledger verify"
 admin admin ledger verify
 echo
 echo "==> a node no longer trusted is cut off in one step: sharc admin node revoke gpu-sim-2"
+echo "    (nothing new goes to it at once; after node_timeout it is DOWN and its jobs are requeued)"
 admin admin node revoke gpu-sim-2
 admin nodes
 echo
