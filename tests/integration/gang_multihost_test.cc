@@ -211,8 +211,8 @@ TEST_F(GangMultiHostTest, AWaitingGangHoldsNoNodeAndShortJobsRunMeanwhile) {
       cluster_->Call(kAcmeToken, "POST", "/v1/jobs/" + std::to_string(*blocker) + "/cancel");
   ASSERT_OK(cancel);
   ASSERT_EQ(cancel->status, 200) << cancel->body;
-  StatusOr<Json> started = cluster_->WaitForState(kAcmeToken, *gang, "RUNNING");
-  ASSERT_OK(started);
+  // Not polled for RUNNING: the gang's ranks end within milliseconds, between two polls. That
+  // it completed on three nodes shows it started on all of them.
   StatusOr<Json> done = cluster_->WaitForEnd(kAcmeToken, *gang);
   ASSERT_OK(done);
   EXPECT_EQ((*done)["state"], "COMPLETED") << done->dump();
