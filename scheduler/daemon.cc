@@ -60,13 +60,12 @@ class SchedulerDaemon::Impl {
  public:
   explicit Impl(const SchedulerConfig& config) : config_(config) {}
 
-  Status Init() {
+  Status Init(StartupFiles files) {
     SHARC_RETURN_IF_ERROR(MakeDirectories(config_.data_dir, 0700).WithPrefix("data_dir"));
     // Two schedulers on one store would each acknowledge what the other then overwrites.
     SHARC_ASSIGN_OR_RETURN(DirectoryLock lock,
                            DirectoryLock::Acquire(config_.data_dir, "data_dir"));
     data_dir_lock_ = std::move(lock);
-    SHARC_ASSIGN_OR_RETURN(StartupFiles files, LoadStartupFiles(config_));
     LogStartupChoices(config_);
     metrics_ = std::make_unique<metrics::SchedulerMetrics>(registry_);
     store::SqliteStoreOptions store_options;
@@ -223,9 +222,10 @@ class SchedulerDaemon::Impl {
   std::unique_ptr<net::HttpServer> server_;
 };
 
-StatusOr<std::unique_ptr<SchedulerDaemon>> SchedulerDaemon::Start(const SchedulerConfig& config) {
+StatusOr<std::unique_ptr<SchedulerDaemon>> SchedulerDaemon::Start(const SchedulerConfig& config,
+                                                                  StartupFiles files) {
   auto impl = std::make_unique<Impl>(config);
-  SHARC_RETURN_IF_ERROR(impl->Init());
+  SHARC_RETURN_IF_ERROR(impl->Init(std::move(files)));
   return std::unique_ptr<SchedulerDaemon>(new SchedulerDaemon(std::move(impl)));
 }
 

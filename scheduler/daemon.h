@@ -8,14 +8,16 @@
 
 #include "core/status.h"
 #include "scheduler/config.h"
+#include "scheduler/startup_files.h"
 
 namespace sharc::scheduler {
 
 class SchedulerDaemon {
  public:
-  // Opens the data directory and store, loads the tenants file and the join secret, restores
-  // state, and binds the listening socket. Every failure is a message naming what to fix.
-  static StatusOr<std::unique_ptr<SchedulerDaemon>> Start(const SchedulerConfig& config);
+  // Opens the data directory and store, restores state with `files` (CheckStartupFiles), and
+  // binds the listening socket. Every failure is a message naming what to fix.
+  static StatusOr<std::unique_ptr<SchedulerDaemon>> Start(const SchedulerConfig& config,
+                                                          StartupFiles files);
   ~SchedulerDaemon();
 
   uint16_t port() const;

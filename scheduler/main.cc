@@ -96,8 +96,10 @@ int main(int argc, char** argv) {
   sharc::ParseLogLevel(config.log_level, &level);
   sharc::SetMinLogLevel(level);
   // The same checks with and without --check-config, and the same exit code when they fail.
-  if (Status checked = sharc::scheduler::CheckStartupFiles(config); !checked.ok()) {
-    std::cerr << "sharc-scheduler: " << checked.message() << "\n";
+  sharc::StatusOr<sharc::scheduler::StartupFiles> files =
+      sharc::scheduler::CheckStartupFiles(config);
+  if (!files.ok()) {
+    std::cerr << "sharc-scheduler: " << files.status().message() << "\n";
     return 2;
   }
   if (flags.check_config) {
@@ -105,7 +107,7 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  auto daemon = sharc::scheduler::SchedulerDaemon::Start(config);
+  auto daemon = sharc::scheduler::SchedulerDaemon::Start(config, *std::move(files));
   if (!daemon.ok()) {
     std::cerr << "sharc-scheduler: " << daemon.status().message() << "\n";
     return 1;

@@ -64,8 +64,6 @@ Status CheckDataDir(const std::string& data_dir) {
   return Status::Ok();
 }
 
-}  // namespace
-
 StatusOr<StartupFiles> LoadStartupFiles(const SchedulerConfig& config) {
   StartupFiles files;
   SHARC_ASSIGN_OR_RETURN(files.tenants, LoadTenants(config));
@@ -73,6 +71,8 @@ StatusOr<StartupFiles> LoadStartupFiles(const SchedulerConfig& config) {
   SHARC_ASSIGN_OR_RETURN(files.metrics_token, LoadMetricsToken(config));
   return files;
 }
+
+}  // namespace
 
 void LogStartupChoices(const SchedulerConfig& config) {
   if (config.tenants_file.empty()) {
@@ -92,11 +92,11 @@ void LogStartupChoices(const SchedulerConfig& config) {
   }
 }
 
-Status CheckStartupFiles(const SchedulerConfig& config) {
+StatusOr<StartupFiles> CheckStartupFiles(const SchedulerConfig& config) {
   SHARC_RETURN_IF_ERROR(CheckDataDir(config.data_dir).WithPrefix("data_dir"));
-  SHARC_RETURN_IF_ERROR(LoadStartupFiles(config).status());
-  if (config.plain_http) return Status::Ok();
-  return net::CheckTlsServerFiles(config.tls);
+  SHARC_ASSIGN_OR_RETURN(StartupFiles files, LoadStartupFiles(config));
+  if (!config.plain_http) SHARC_RETURN_IF_ERROR(net::CheckTlsServerFiles(config.tls));
+  return files;
 }
 
 }  // namespace sharc::scheduler

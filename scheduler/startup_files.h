@@ -19,17 +19,15 @@ struct StartupFiles {
   std::string metrics_token;  // "" without http.metrics_token_file
 };
 
-// Reads and validates every file the config names; the error names the setting and the file.
-StatusOr<StartupFiles> LoadStartupFiles(const SchedulerConfig& config);
+// What main checks before it starts the daemon, and all that --check-config does: data_dir (a
+// directory this process may write to, or one it could create: nothing is created), every file
+// the config names, read and validated (the error names the setting and the file), and the TLS
+// files loaded as the server will load them (net::CheckTlsServerFiles) unless the config serves
+// plain HTTP. A failure is a configuration error (exit 2) either way. Returns the files read,
+// for SchedulerDaemon::Start.
+StatusOr<StartupFiles> CheckStartupFiles(const SchedulerConfig& config);
 // Logs what the config's choices mean (no tenants file, development-mode join secret).
 void LogStartupChoices(const SchedulerConfig& config);
-
-// What main checks before it starts the daemon, and all that --check-config does: data_dir (a
-// directory this process may write to, or one it could create: nothing is created),
-// LoadStartupFiles, and the TLS files loaded as the server will load them
-// (net::CheckTlsServerFiles) unless the config serves plain HTTP. A failure is a configuration
-// error (exit 2) either way.
-Status CheckStartupFiles(const SchedulerConfig& config);
 
 }  // namespace sharc::scheduler
 
