@@ -112,17 +112,8 @@ Status JobLifecycle::PrepareSpec(const Tenant& tenant, protocol::SubmitItem& ite
     if (spec.name.empty()) spec.name = "job";
   }
   if (spec.memory_bytes == 0) spec.memory_bytes = spec.cpus * options.default_memory_per_cpu;
-  if (spec.time_limit_seconds == 0) {
-    // The tenant's own walltime cap bounds the default too: a job that asked for no time
-    // limit is not refused for one it did not ask for.
-    int64_t limit = options.default_time_limit.count();
-    for (const Tenant* level : {&tenant, tenants_.Find(std::string(EnterpriseOf(tenant.name)))}) {
-      if (level && level->quota.max_time_limit_seconds) {
-        limit = std::min(limit, *level->quota.max_time_limit_seconds);
-      }
-    }
-    spec.time_limit_seconds = limit;
-  }
+  if (spec.time_limit_seconds == 0)
+    spec.time_limit_seconds = tenants_.DefaultTimeLimitSeconds(tenant);
   auto prefixed = [&](Status s) { return where.empty() ? s : s.WithPrefix(where); };
   SHARC_RETURN_IF_ERROR(prefixed(ValidateJobSpec(spec)));
   if (spec.time_limit_seconds > options.max_time_limit.count()) {

@@ -289,13 +289,28 @@ const policies::PriorityClass& TenantService::ClassOf(const Job& job) const {
   return found ? *found : *scheduling.FindClass(scheduling.default_priority_class);
 }
 
-Status TenantService::ResolvePriorityClass(const Tenant& tenant, JobSpec& spec) const {
-  const SchedulingConfig& scheduling = context_.options.scheduling;
-  // A project's own settings first, then its enterprise's: both levels' lists must allow it.
+std::vector<const Tenant*> TenantService::LevelsOf(const Tenant& tenant) const {
   std::vector<const Tenant*> levels{&tenant};
   if (const Tenant* enterprise = tenants_.Find(std::string(EnterpriseOf(tenant.name)))) {
     levels.push_back(enterprise);
   }
+  return levels;
+}
+
+int64_t TenantService::DefaultTimeLimitSeconds(const Tenant& tenant) const {
+  int64_t limit = context_.options.default_time_limit.count();
+  for (const Tenant* level : LevelsOf(tenant)) {
+    if (level->quota.max_time_limit_seconds) {
+      limit = std::min(limit, *level->quota.max_time_limit_seconds);
+    }
+  }
+  return limit;
+}
+
+Status TenantService::ResolvePriorityClass(const Tenant& tenant, JobSpec& spec) const {
+  const SchedulingConfig& scheduling = context_.options.scheduling;
+  // A project's own settings first, then its enterprise's: both levels' lists must allow it.
+  const std::vector<const Tenant*> levels = LevelsOf(tenant);
   for (const Tenant* level : levels) {
     if (spec.priority_class.empty()) spec.priority_class = level->default_priority_class;
   }
@@ -318,10 +333,7 @@ Status TenantService::ResolvePriorityClass(const Tenant& tenant, JobSpec& spec) 
 Status TenantService::CheckSubmit(const Tenant& tenant, const JobSpec& spec,
                                   size_t new_jobs) const {
   const Resources request = spec.Request();
-  std::vector<const Tenant*> levels{&tenant};
-  if (const Tenant* enterprise = tenants_.Find(std::string(EnterpriseOf(tenant.name)))) {
-    levels.push_back(enterprise);
-  }
+  const std::vector<const Tenant*> levels = LevelsOf(tenant);
   for (const Tenant* level : levels) {
     const TenantQuota& q = level->quota;
     const std::string& name = level->name;

@@ -102,6 +102,11 @@ class TenantService {
   void VerifyLedger(Reply<LedgerVerification> done) const;
 
   // --- For the job lifecycle ---
+  // The tenant, then (for a project) its enterprise: the levels whose settings bind its jobs.
+  std::vector<const Tenant*> LevelsOf(const Tenant& tenant) const;
+  // The time limit of a job submitted without one: jobs.default_time_limit, cut to every
+  // level's max_time_limit_seconds (a job is not refused for a limit it did not ask for).
+  int64_t DefaultTimeLimitSeconds(const Tenant& tenant) const;
   // Fills in `spec.priority_class` (the tenant's default, else the scheduler's) and checks that
   // the class exists and the tenant may use it.
   Status ResolvePriorityClass(const Tenant& tenant, JobSpec& spec) const;
