@@ -7,8 +7,8 @@
 // projects' guarantees add up to at most the enterprise's, per resource). An enterprise's tokens
 // reach its projects too. Credit is the enterprise's unless a project has grants of its own.
 //
-// Reads of the ledger (usage, reports, verification) run off the state thread; the answer is
-// delivered on it.
+// Reads of the ledger (usage, reports, verification; tenant_reports.cc) run off the state
+// thread; the answer is delivered on it.
 #ifndef SHARC_SCHEDULER_TENANT_SERVICE_H_
 #define SHARC_SCHEDULER_TENANT_SERVICE_H_
 
